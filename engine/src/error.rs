@@ -1,0 +1,62 @@
+//! The engine's error type. Each variant says what the user can do about it; I/O errors carry
+//! the path and what was being done, so a message names the file at fault.
+
+use std::path::PathBuf;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{op} {path}: {source}")]
+    Io {
+        op: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Sys(String),
+    #[error("No such {kind}: {name}")]
+    NotFound { kind: &'static str, name: String },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    InvalidArgument(String),
+    #[error("invalid layer {layer}: {reason}")]
+    UnsafeLayer { layer: String, reason: String },
+    #[error("corrupt record {path}: {reason}")]
+    Corrupt { path: PathBuf, reason: String },
+    #[error("{0}")]
+    Runtime(String),
+}
+
+impl Error {
+    pub fn io(op: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io { op, path: path.into(), source }
+    }
+    pub fn not_found(kind: &'static str, name: impl Into<String>) -> Self {
+        Error::NotFound { kind, name: name.into() }
+    }
+    pub fn invalid(msg: impl Into<String>) -> Self {
+        Error::InvalidArgument(msg.into())
+    }
+    pub fn sys(what: impl std::fmt::Display, errno: nix::errno::Errno) -> Self {
+        Error::Sys(format!("{what}: {}", errno.desc()))
+    }
+    /// True when the error is "the thing does not exist" (for idempotent cleanup).
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, Error::NotFound { .. })
+            || matches!(self, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound)
+    }
+}
+
+/// Attach a path and an operation to an `io::Result`.
+pub trait IoContext<T> {
+    fn ctx(self, op: &'static str, path: impl Into<PathBuf>) -> Result<T>;
+}
+
+impl<T> IoContext<T> for std::io::Result<T> {
+    fn ctx(self, op: &'static str, path: impl Into<PathBuf>) -> Result<T> {
+        self.map_err(|e| Error::io(op, path, e))
+    }
+}

@@ -1,0 +1,16 @@
+//! The state root: where every record lives, how it is written (atomically) and locked,
+//! and the content-addressed blob store.
+
+pub mod atomic;
+pub mod blobs;
+pub mod digest;
+pub mod ids;
+pub mod lock;
+pub mod names;
+pub mod paths;
+
+pub use atomic::{read_json, write_atomic, write_json_atomic};
+pub use blobs::BlobStore;
+pub use digest::Digest;
+pub use lock::FileLock;
+pub use paths::Paths;

@@ -1,0 +1,77 @@
+//! The layout of the state root (`/var/lib/berth`) and the runtime root (`/run/berth`).
+//! Every path the engine touches on disk is named here, so the layout is read in one place.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{IoContext, Result};
+
+pub const DEFAULT_ROOT: &str = "/var/lib/berth";
+pub const DEFAULT_RUN_ROOT: &str = "/run/berth";
+
+#[derive(Debug, Clone)]
+pub struct Paths {
+    /// Persistent state: images, layers, containers, volumes.
+    pub root: PathBuf,
+    /// Runtime files that die with the machine: sockets, locks of live processes.
+    pub run: PathBuf,
+}
+
+impl Paths {
+    pub fn new(root: impl Into<PathBuf>, run: impl Into<PathBuf>) -> Self {
+        Paths { root: root.into(), run: run.into() }
+    }
+
+    /// Create the directory skeleton if missing. Cheap when it exists.
+    pub fn ensure(&self) -> Result<()> {
+        for dir in [
+            self.blobs_dir(),
+            self.layers_dir(),
+            self.images_dir(),
+            self.containers_dir(),
+            self.volumes_dir(),
+            self.tmp_dir(),
+            self.run.join("containers"),
+        ] {
+            std::fs::create_dir_all(&dir).ctx("create directory", &dir)?;
+        }
+        Ok(())
+    }
+
+    pub fn blobs_dir(&self) -> PathBuf {
+        self.root.join("blobs/sha256")
+    }
+    /// Unpacked layers, one directory per diff ID, each used as an overlay lower dir.
+    pub fn layers_dir(&self) -> PathBuf {
+        self.root.join("layers")
+    }
+    pub fn images_dir(&self) -> PathBuf {
+        self.root.join("images")
+    }
+    /// The tag index: `name:tag` -> image ID, one file written atomically.
+    pub fn repositories_file(&self) -> PathBuf {
+        self.root.join("images/repositories.json")
+    }
+    pub fn containers_dir(&self) -> PathBuf {
+        self.root.join("containers")
+    }
+    pub fn container_dir(&self, id: &str) -> PathBuf {
+        self.containers_dir().join(id)
+    }
+    pub fn container_run_dir(&self, id: &str) -> PathBuf {
+        self.run.join("containers").join(id)
+    }
+    pub fn volumes_dir(&self) -> PathBuf {
+        self.root.join("volumes")
+    }
+    /// Scratch space on the same filesystem as the records, so renames are atomic.
+    pub fn tmp_dir(&self) -> PathBuf {
+        self.root.join("tmp")
+    }
+    /// The global lock, held while names are allocated and records created or removed.
+    pub fn global_lock(&self) -> PathBuf {
+        self.root.join("berth.lock")
+    }
+    pub fn is_within(&self, p: &Path) -> bool {
+        p.starts_with(&self.root) || p.starts_with(&self.run)
+    }
+}
