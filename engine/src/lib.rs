@@ -2,8 +2,15 @@
 //! returns data and events, and never draws.
 
 pub mod cgroups;
+pub mod container;
+mod engine;
 pub mod error;
 pub mod image;
+pub mod runtime;
+pub mod signals;
 pub mod store;
+pub mod util;
+pub mod volume;
 
+pub use engine::Engine;
 pub use error::{Error, Result};

@@ -90,7 +90,9 @@ fn todo() -> Error {
 
 impl ImageStore {
     pub fn new(paths: &Paths) -> Self {
-        ImageStore { paths: paths.clone() }
+        ImageStore {
+            paths: paths.clone(),
+        }
     }
     pub fn list(&self) -> Result<Vec<ImageRecord>> {
         let _ = &self.paths;
@@ -124,7 +126,19 @@ impl ImageStore {
     pub fn tag(&self, _source: &str, _target: &str) -> Result<()> {
         Err(todo())
     }
-    pub fn remove(&self, _reference: &str, _force: bool, _in_use: &dyn Fn(&Digest) -> bool) -> Result<Vec<RemoveAction>> {
+    pub fn remove(
+        &self,
+        _reference: &str,
+        _force: bool,
+        _in_use: &dyn Fn(&Digest) -> bool,
+    ) -> Result<Vec<RemoveAction>> {
+        Err(todo())
+    }
+    pub fn prune(
+        &self,
+        _all: bool,
+        _in_use: &dyn Fn(&Digest) -> bool,
+    ) -> Result<Vec<RemoveAction>> {
         Err(todo())
     }
     pub fn history(&self, _img: &ImageRecord) -> Result<Vec<HistoryEntry>> {

@@ -11,7 +11,10 @@ use crate::error::{Error, IoContext, Result};
 
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("record");
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("record");
     let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
     {
         let mut f = OpenOptions::new()
@@ -35,14 +38,19 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 pub fn write_json_atomic<T: Serialize + ?Sized>(path: &Path, value: &T) -> Result<()> {
-    let bytes = serde_json::to_vec_pretty(value)
-        .map_err(|e| Error::Corrupt { path: path.into(), reason: e.to_string() })?;
+    let bytes = serde_json::to_vec_pretty(value).map_err(|e| Error::Corrupt {
+        path: path.into(),
+        reason: e.to_string(),
+    })?;
     write_atomic(path, &bytes)
 }
 
 pub fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T> {
     let bytes = fs::read(path).ctx("read", path)?;
-    serde_json::from_slice(&bytes).map_err(|e| Error::Corrupt { path: path.into(), reason: e.to_string() })
+    serde_json::from_slice(&bytes).map_err(|e| Error::Corrupt {
+        path: path.into(),
+        reason: e.to_string(),
+    })
 }
 
 #[cfg(test)]
@@ -57,7 +65,10 @@ mod tests {
         write_json_atomic(&p, &serde_json::json!({"a": 2})).unwrap();
         let v: serde_json::Value = read_json(&p).unwrap();
         assert_eq!(v["a"], 2);
-        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("state.json")]);
     }
 

@@ -96,7 +96,11 @@ impl BlobStore {
 }
 
 fn tempfile_in(dir: &std::path::Path) -> Result<PathBuf> {
-    Ok(dir.join(format!("blob-{}-{}", std::process::id(), super::ids::random_hex(8))))
+    Ok(dir.join(format!(
+        "blob-{}-{}",
+        std::process::id(),
+        super::ids::random_hex(8)
+    )))
 }
 
 #[cfg(test)]

@@ -14,10 +14,14 @@ pub struct Digest {
 
 impl Digest {
     pub fn of(bytes: &[u8]) -> Self {
-        Digest { hex: hex::encode(Sha256::digest(bytes)) }
+        Digest {
+            hex: hex::encode(Sha256::digest(bytes)),
+        }
     }
     pub fn from_hasher(h: Sha256) -> Self {
-        Digest { hex: hex::encode(h.finalize()) }
+        Digest {
+            hex: hex::encode(h.finalize()),
+        }
     }
     /// The 64 hex digits, without the algorithm.
     pub fn hex(&self) -> &str {
@@ -41,10 +45,18 @@ impl FromStr for Digest {
     /// be used as a file name without escaping the blob directory.
     fn from_str(s: &str) -> Result<Self, Error> {
         let hex = s.strip_prefix("sha256:").unwrap_or(s);
-        if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
-            Ok(Digest { hex: hex.to_string() })
+        if hex.len() == 64
+            && hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        {
+            Ok(Digest {
+                hex: hex.to_string(),
+            })
         } else {
-            Err(Error::invalid(format!("invalid digest {s:?}: expected sha256:<64 lowercase hex digits>")))
+            Err(Error::invalid(format!(
+                "invalid digest {s:?}: expected sha256:<64 lowercase hex digits>"
+            )))
         }
     }
 }
@@ -69,7 +81,10 @@ mod tests {
     #[test]
     fn parses_and_refuses() {
         let d = Digest::of(b"");
-        assert_eq!(d.to_string(), "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        assert_eq!(
+            d.to_string(),
+            "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
         assert_eq!(d.to_string().parse::<Digest>().unwrap(), d);
         assert!("sha256:../../etc/passwd".parse::<Digest>().is_err());
         assert!("sha256:ABC".parse::<Digest>().is_err());

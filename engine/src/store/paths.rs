@@ -18,7 +18,10 @@ pub struct Paths {
 
 impl Paths {
     pub fn new(root: impl Into<PathBuf>, run: impl Into<PathBuf>) -> Self {
-        Paths { root: root.into(), run: run.into() }
+        Paths {
+            root: root.into(),
+            run: run.into(),
+        }
     }
 
     /// Create the directory skeleton if missing. Cheap when it exists.

@@ -1,0 +1,121 @@
+//! The client side of attach: copy the container's output to our stdout/stderr and our
+//! stdin to the container, until the container exits (its code becomes ours) or the user
+//! detaches with ctrl-p ctrl-q.
+
+use std::io::Write;
+use std::os::fd::AsRawFd;
+use std::os::unix::net::UnixStream;
+
+use berth_engine::container::attach::{encode, Decoder, Kind};
+use berth_engine::runtime::pty::{get_size, RawMode};
+
+use super::CliResult;
+
+const CTRL_P: u8 = 0x10;
+const CTRL_Q: u8 = 0x11;
+
+pub fn run(mut stream: UnixStream, stdin: bool, tty: bool) -> CliResult {
+    let _raw = if tty && stdin {
+        RawMode::enter(0)
+    } else {
+        None
+    };
+    let mut last_size = None;
+    let send_size = |s: &mut UnixStream, last: &mut Option<(u16, u16)>| {
+        if tty {
+            if let Some(sz) = get_size(1).or_else(|| get_size(0)) {
+                if Some(sz) != *last {
+                    *last = Some(sz);
+                    let mut p = sz.0.to_be_bytes().to_vec();
+                    p.extend_from_slice(&sz.1.to_be_bytes());
+                    let _ = s.write_all(&encode(Kind::Resize, &p));
+                }
+            }
+        }
+    };
+    send_size(&mut stream, &mut last_size);
+    let mut decoder = Decoder::default();
+    let mut stdin_open = stdin;
+    let mut saw_ctrl_p = false;
+    let mut buf = vec![0u8; 64 * 1024];
+    let out = std::io::stdout();
+    let err = std::io::stderr();
+    loop {
+        let mut fds = vec![libc::pollfd {
+            fd: stream.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        }];
+        if stdin_open {
+            fds.push(libc::pollfd {
+                fd: 0,
+                events: libc::POLLIN,
+                revents: 0,
+            });
+        }
+        // Wake now and then to pass on terminal size changes.
+        // SAFETY: valid pollfd array.
+        let n = unsafe {
+            libc::poll(
+                fds.as_mut_ptr(),
+                fds.len() as libc::nfds_t,
+                if tty { 250 } else { -1 },
+            )
+        };
+        if n < 0 {
+            continue;
+        }
+        send_size(&mut stream, &mut last_size);
+        if fds[0].revents != 0 {
+            let n = std::io::Read::read(&mut stream, &mut buf).unwrap_or(0);
+            if n == 0 {
+                // The monitor went away without an exit frame.
+                return Ok(137);
+            }
+            decoder.push(&buf[..n]);
+            while let Ok(Some((kind, data))) = decoder.next() {
+                match kind {
+                    Kind::Stdout => {
+                        let mut o = out.lock();
+                        let _ = o.write_all(&data);
+                        let _ = o.flush();
+                    }
+                    Kind::Stderr => {
+                        let _ = err.lock().write_all(&data);
+                    }
+                    Kind::Exit if data.len() == 4 => {
+                        return Ok(i32::from_be_bytes([data[0], data[1], data[2], data[3]])
+                            .clamp(0, 255) as u8);
+                    }
+                    Kind::Error => {
+                        return Err(super::Failure {
+                            code: 125,
+                            message: String::from_utf8_lossy(&data).into_owned(),
+                        });
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if stdin_open && fds.get(1).is_some_and(|f| f.revents != 0) {
+            let n = nix::unistd::read(0, &mut buf).unwrap_or(0);
+            if n == 0 {
+                stdin_open = false;
+                let _ = stream.write_all(&encode(Kind::StdinEof, &[]));
+                continue;
+            }
+            if tty {
+                // ctrl-p ctrl-q detaches and leaves the container running.
+                for &b in &buf[..n] {
+                    if saw_ctrl_p && b == CTRL_Q {
+                        drop(_raw);
+                        eprintln!("\r\nread escape sequence");
+                        return Ok(0);
+                    }
+                    saw_ctrl_p = b == CTRL_P;
+                }
+            }
+            let _ = stream.write_all(&encode(Kind::Stdin, &buf[..n]));
+        }
+    }
+}

@@ -1,0 +1,279 @@
+//! Container commands: run, create, start, stop, kill, restart, rm, pause, unpause,
+//! rename, wait, ps, logs, exec, attach. Both `berth ps` and `berth container ls` land here.
+
+use berth_engine::container::start::StartError;
+use berth_engine::container::Container;
+use berth_engine::Engine;
+use clap::{Args, Subcommand};
+
+use super::create_flags::CreateFlags;
+use super::{attach_client, exec, logs, ps, CliResult, Failure};
+
+#[derive(Subcommand, Debug)]
+pub enum ContainerCmd {
+    /// Create and run a new container from an image
+    Run {
+        /// Run container in background and print container ID
+        #[arg(short = 'd', long)]
+        detach: bool,
+        #[command(flatten)]
+        flags: CreateFlags,
+    },
+    /// Create a new container
+    Create {
+        #[command(flatten)]
+        flags: CreateFlags,
+    },
+    /// Start one or more stopped containers
+    Start {
+        /// Attach STDOUT/STDERR and forward signals
+        #[arg(short = 'a', long)]
+        attach: bool,
+        /// Attach container's STDIN
+        #[arg(short = 'i', long)]
+        interactive: bool,
+        #[arg(required = true)]
+        containers: Vec<String>,
+    },
+    /// Stop one or more running containers
+    Stop(StopArgs),
+    /// Restart one or more containers
+    Restart(StopArgs),
+    /// Kill one or more running containers
+    Kill {
+        /// Signal to send to the container
+        #[arg(short = 's', long)]
+        signal: Option<String>,
+        #[arg(required = true)]
+        containers: Vec<String>,
+    },
+    /// Remove one or more containers
+    #[command(visible_alias = "remove")]
+    Rm {
+        /// Force the removal of a running container (uses SIGKILL)
+        #[arg(short = 'f', long)]
+        force: bool,
+        /// Remove anonymous volumes associated with the container
+        #[arg(short = 'v', long)]
+        volumes: bool,
+        #[arg(required = true)]
+        containers: Vec<String>,
+    },
+    /// Pause all processes within one or more containers
+    Pause {
+        #[arg(required = true)]
+        containers: Vec<String>,
+    },
+    /// Unpause all processes within one or more containers
+    Unpause {
+        #[arg(required = true)]
+        containers: Vec<String>,
+    },
+    /// Rename a container
+    Rename { container: String, new_name: String },
+    /// Block until one or more containers stop, then print their exit codes
+    Wait {
+        #[arg(required = true)]
+        containers: Vec<String>,
+    },
+    /// List containers
+    #[command(visible_alias = "ls", alias = "list")]
+    Ps(ps::PsArgs),
+    /// Fetch the logs of a container
+    Logs(logs::LogsArgs),
+    /// Execute a command in a running container
+    Exec(exec::ExecArgs),
+    /// Attach local standard input, output, and error streams to a running container
+    Attach {
+        /// Do not attach STDIN
+        #[arg(long = "no-stdin")]
+        no_stdin: bool,
+        container: String,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct StopArgs {
+    /// Seconds to wait before killing the container
+    #[arg(
+        short = 't',
+        long = "time",
+        visible_alias = "timeout",
+        allow_hyphen_values = true
+    )]
+    time: Option<i64>,
+    /// Signal to send to the container
+    #[arg(short = 's', long)]
+    signal: Option<String>,
+    #[arg(required = true)]
+    containers: Vec<String>,
+}
+
+/// Run `f` on each named container, printing the name as Docker does; the first error
+/// does not stop the others, and the exit code says whether any failed.
+fn each(
+    engine: &Engine,
+    refs: &[String],
+    f: impl Fn(&Container) -> Result<(), Failure>,
+) -> CliResult {
+    let mut failed = false;
+    for r in refs {
+        let res = engine
+            .containers()
+            .find(r)
+            .map_err(Failure::from)
+            .and_then(|c| f(&c));
+        match res {
+            Ok(()) => println!("{r}"),
+            Err(e) => {
+                eprintln!("{}", e.message);
+                failed = true;
+            }
+        }
+    }
+    Ok(u8::from(failed))
+}
+
+fn start_failure(e: StartError) -> Failure {
+    Failure {
+        code: e.code.clamp(1, 255) as u8,
+        message: format!("berth: Error response from daemon: {}", e.message),
+    }
+}
+
+pub fn run(engine: &Engine, cmd: ContainerCmd) -> CliResult {
+    match cmd {
+        ContainerCmd::Run { detach, flags } => run_container(engine, detach, &flags),
+        ContainerCmd::Create { flags } => {
+            let opts = flags.to_options().map_err(|m| Failure {
+                code: 125,
+                message: m,
+            })?;
+            let c = engine.create(&opts).map_err(|e| Failure {
+                code: 125,
+                message: format!("Error response from daemon: {e}"),
+            })?;
+            println!("{}", c.id());
+            Ok(0)
+        }
+        ContainerCmd::Start {
+            attach,
+            interactive,
+            containers,
+        } => {
+            if attach || interactive {
+                let [r] = containers.as_slice() else {
+                    return Err("you cannot start and attach multiple containers at once".into());
+                };
+                let c = engine.containers().find(r)?;
+                let started = engine.start(&c, true).map_err(start_failure)?;
+                let stream = started.stream.ok_or("container is already running")?;
+                return attach_client::run(stream, interactive, c.record.config.tty);
+            }
+            each(engine, &containers, |c| {
+                engine.start(c, false).map(|_| ()).map_err(start_failure)
+            })
+        }
+        ContainerCmd::Stop(a) => each(engine, &a.containers, |c| {
+            if let Some(sig) = &a.signal {
+                let mut c = c.clone();
+                c.record.config.stop_signal = Some(sig.clone());
+                return Ok(engine.stop(&c, a.time)?);
+            }
+            Ok(engine.stop(c, a.time)?)
+        }),
+        ContainerCmd::Restart(a) => each(engine, &a.containers, |c| {
+            engine.restart(c, a.time).map_err(start_failure)
+        }),
+        ContainerCmd::Kill { signal, containers } => each(engine, &containers, |c| {
+            Ok(engine.kill(c, signal.as_deref())?)
+        }),
+        ContainerCmd::Rm {
+            force,
+            volumes,
+            containers,
+        } => each(engine, &containers, |c| {
+            Ok(engine.remove(c, force, volumes)?)
+        }),
+        ContainerCmd::Pause { containers } => each(engine, &containers, |c| Ok(engine.pause(c)?)),
+        ContainerCmd::Unpause { containers } => {
+            each(engine, &containers, |c| Ok(engine.unpause(c)?))
+        }
+        ContainerCmd::Rename {
+            container,
+            new_name,
+        } => {
+            let c = engine.containers().find(&container)?;
+            engine.rename(&c, &new_name)?;
+            Ok(0)
+        }
+        ContainerCmd::Wait { containers } => {
+            let mut failed = false;
+            for r in &containers {
+                match engine.containers().find(r).and_then(|c| engine.wait(&c)) {
+                    Ok(code) => println!("{code}"),
+                    Err(e) => {
+                        eprintln!("{}", Failure::from(e).message);
+                        failed = true;
+                    }
+                }
+            }
+            Ok(u8::from(failed))
+        }
+        ContainerCmd::Ps(a) => ps::run(engine, a),
+        ContainerCmd::Logs(a) => logs::run(engine, a),
+        ContainerCmd::Exec(a) => exec::run(engine, a),
+        ContainerCmd::Attach {
+            no_stdin,
+            container,
+        } => {
+            let c = engine.containers().find(&container)?;
+            if !c.state.status.is_live() {
+                return Err("You cannot attach to a stopped container, start it first".into());
+            }
+            let sock = engine.paths.container_run_dir(c.id()).join("attach.sock");
+            let stream = std::os::unix::net::UnixStream::connect(&sock)
+                .map_err(|e| format!("attach to {}: {e}", c.name()))?;
+            attach_client::run(
+                stream,
+                !no_stdin && c.record.config.open_stdin,
+                c.record.config.tty,
+            )
+        }
+    }
+}
+
+fn run_container(engine: &Engine, detach: bool, flags: &CreateFlags) -> CliResult {
+    let opts = flags.to_options().map_err(|m| Failure {
+        code: 125,
+        message: format!("berth: {m}"),
+    })?;
+    if detach && opts.auto_remove && opts.restart.is_some() {
+        return Err(Failure {
+            code: 125,
+            message: "berth: Conflicting options: --restart and --rm".into(),
+        });
+    }
+    let c = engine.create(&opts).map_err(|e| Failure {
+        code: 125,
+        message: format!("berth: Error response from daemon: {e}"),
+    })?;
+    let started = match engine.start(&c, !detach) {
+        Ok(s) => s,
+        Err(e) => {
+            // Docker leaves a failed `run --rm` container behind only without --rm.
+            if opts.auto_remove {
+                let _ = engine.remove_stopped(c.id(), true);
+            }
+            return Err(start_failure(e));
+        }
+    };
+    if detach {
+        println!("{}", c.id());
+        return Ok(0);
+    }
+    let stream = started
+        .stream
+        .ok_or("the container's output stream is missing")?;
+    attach_client::run(stream, opts.open_stdin, opts.tty)
+}

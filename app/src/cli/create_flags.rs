@@ -1,0 +1,219 @@
+//! The flags `run` and `create` share, and their translation into engine options.
+//! Values are checked here so that a bad flag names itself in the error.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use berth_engine::container::create::CreateOptions;
+use clap::Args;
+
+use crate::format::human::parse_size;
+
+#[derive(Args, Debug, Clone)]
+pub struct CreateFlags {
+    /// Keep STDIN open even if not attached
+    #[arg(short = 'i', long)]
+    pub interactive: bool,
+    /// Allocate a pseudo-TTY
+    #[arg(short = 't', long)]
+    pub tty: bool,
+    /// Automatically remove the container when it exits
+    #[arg(long)]
+    pub rm: bool,
+    /// Assign a name to the container
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Set environment variables
+    #[arg(short = 'e', long = "env")]
+    pub env: Vec<String>,
+    /// Read in a file of environment variables
+    #[arg(long = "env-file")]
+    pub env_file: Vec<PathBuf>,
+    /// Working directory inside the container
+    #[arg(short = 'w', long = "workdir")]
+    pub workdir: Option<String>,
+    /// Username or UID (format: <name|uid>[:<group|gid>])
+    #[arg(short = 'u', long)]
+    pub user: Option<String>,
+    /// Container host name
+    #[arg(long)]
+    pub hostname: Option<String>,
+    /// Overwrite the default ENTRYPOINT of the image
+    #[arg(long)]
+    pub entrypoint: Option<String>,
+    /// Set meta data on a container
+    #[arg(short = 'l', long = "label")]
+    pub labels: Vec<String>,
+    /// Restart policy to apply when a container exits (no, always, on-failure[:N], unless-stopped)
+    #[arg(long)]
+    pub restart: Option<String>,
+    /// Memory limit
+    #[arg(short = 'm', long)]
+    pub memory: Option<String>,
+    /// Swap limit equal to memory plus swap: '-1' to enable unlimited swap
+    #[arg(long = "memory-swap", allow_hyphen_values = true)]
+    pub memory_swap: Option<String>,
+    /// Number of CPUs
+    #[arg(long)]
+    pub cpus: Option<String>,
+    /// CPU shares (relative weight)
+    #[arg(short = 'c', long = "cpu-shares")]
+    pub cpu_shares: Option<i64>,
+    /// Tune container pids limit (set -1 for unlimited)
+    #[arg(long = "pids-limit", allow_hyphen_values = true)]
+    pub pids_limit: Option<i64>,
+    /// CPUs in which to allow execution (0-3, 0,1)
+    #[arg(long = "cpuset-cpus")]
+    pub cpuset_cpus: Option<String>,
+    /// Mount the container's root filesystem as read only
+    #[arg(long = "read-only")]
+    pub read_only: bool,
+    /// Mount a tmpfs directory
+    #[arg(long)]
+    pub tmpfs: Vec<String>,
+    /// Bind mount a volume
+    #[arg(short = 'v', long = "volume")]
+    pub volumes: Vec<String>,
+    /// Attach a filesystem mount to the container
+    #[arg(long = "mount")]
+    pub mounts: Vec<String>,
+    /// Run an init inside the container that forwards signals and reaps processes
+    #[arg(long)]
+    pub init: bool,
+    /// Signal to stop the container
+    #[arg(long = "stop-signal")]
+    pub stop_signal: Option<String>,
+    /// Timeout (in seconds) to stop a container
+    #[arg(long = "stop-timeout")]
+    pub stop_timeout: Option<i64>,
+    /// Connect a container to a network (bridge, none, host)
+    #[arg(long = "network", visible_alias = "net")]
+    pub network: Option<String>,
+    /// Add Linux capabilities
+    #[arg(long = "cap-add")]
+    pub cap_add: Vec<String>,
+    /// Drop Linux capabilities
+    #[arg(long = "cap-drop")]
+    pub cap_drop: Vec<String>,
+    /// Give extended privileges to this container
+    #[arg(long)]
+    pub privileged: bool,
+    /// Optional parent cgroup for the container
+    #[arg(long = "cgroup-parent")]
+    pub cgroup_parent: Option<String>,
+    /// IMAGE [COMMAND] [ARG...]
+    #[arg(
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "IMAGE [COMMAND] [ARG...]"
+    )]
+    pub args: Vec<String>,
+}
+
+fn flag_err(flag: &str, value: &str, why: impl std::fmt::Display) -> String {
+    format!("invalid argument {value:?} for \"{flag}\" flag: {why}")
+}
+
+/// `KEY=VALUE`, or `KEY` alone which takes the value from berth's own environment.
+fn env_entry(e: &str) -> Option<String> {
+    if e.contains('=') {
+        Some(e.to_string())
+    } else {
+        std::env::var(e).ok().map(|v| format!("{e}={v}"))
+    }
+}
+
+pub fn read_env_file(p: &PathBuf) -> Result<Vec<String>, String> {
+    let text = std::fs::read_to_string(p).map_err(|e| format!("open {}: {e}", p.display()))?;
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let l = line.trim_start();
+        if l.is_empty() || l.starts_with('#') {
+            continue;
+        }
+        if l.starts_with('=')
+            || l.split('=')
+                .next()
+                .is_some_and(|k| k.contains(char::is_whitespace))
+        {
+            return Err(format!(
+                "{}:{}: invalid environment variable: {l}",
+                p.display(),
+                n + 1
+            ));
+        }
+        out.extend(env_entry(l));
+    }
+    Ok(out)
+}
+
+impl CreateFlags {
+    pub fn to_options(&self) -> Result<CreateOptions, String> {
+        let mut env = Vec::new();
+        for f in &self.env_file {
+            env.extend(read_env_file(f)?);
+        }
+        env.extend(self.env.iter().filter_map(|e| env_entry(e)));
+        let mut labels = BTreeMap::new();
+        for l in &self.labels {
+            let (k, v) = l.split_once('=').unwrap_or((l, ""));
+            labels.insert(k.to_string(), v.to_string());
+        }
+        let memory = self
+            .memory
+            .as_deref()
+            .map(|m| parse_size(m).map_err(|e| flag_err("--memory", m, e)))
+            .transpose()?;
+        let memory_swap = match self.memory_swap.as_deref() {
+            Some("-1") => Some(-1),
+            Some(m) => Some(parse_size(m).map_err(|e| flag_err("--memory-swap", m, e))?),
+            None => None,
+        };
+        let nano_cpus = match self.cpus.as_deref() {
+            Some(c) => {
+                let v: f64 = c
+                    .parse()
+                    .map_err(|_| flag_err("--cpus", c, "not a number"))?;
+                if !(v > 0.0) {
+                    return Err(flag_err("--cpus", c, "must be a positive number"));
+                }
+                Some((v * 1e9).round() as i64)
+            }
+            None => None,
+        };
+        Ok(CreateOptions {
+            image: self.args[0].clone(),
+            name: self.name.clone(),
+            cmd: self.args[1..].to_vec(),
+            entrypoint: self.entrypoint.clone(),
+            env,
+            workdir: self.workdir.clone(),
+            user: self.user.clone(),
+            hostname: self.hostname.clone(),
+            labels,
+            tty: self.tty,
+            open_stdin: self.interactive,
+            restart: self.restart.clone(),
+            auto_remove: self.rm,
+            memory,
+            memory_swap,
+            nano_cpus,
+            cpu_shares: self.cpu_shares,
+            pids_limit: self.pids_limit,
+            cpuset_cpus: self.cpuset_cpus.clone(),
+            read_only: self.read_only,
+            tmpfs: self.tmpfs.clone(),
+            volumes: self.volumes.clone(),
+            mounts: self.mounts.clone(),
+            init: self.init,
+            stop_signal: self.stop_signal.clone(),
+            stop_timeout: self.stop_timeout,
+            network: self.network.clone(),
+            cap_add: self.cap_add.clone(),
+            cap_drop: self.cap_drop.clone(),
+            privileged: self.privileged,
+            cgroup_parent: self.cgroup_parent.clone(),
+        })
+    }
+}

@@ -1,0 +1,437 @@
+//! Image commands: images, import, load, save, tag, rmi, history, image inspect/prune.
+
+use std::path::PathBuf;
+
+use berth_engine::image::{ArchiveFormat, ImageRecord, RemoveAction};
+use berth_engine::Engine;
+use clap::{Args, Subcommand};
+use serde_json::{json, Value};
+
+use super::inspect::print_values;
+use super::output::print_rows;
+use super::{CliResult, Failure};
+use crate::format::human::{human_duration, human_size};
+
+#[derive(Args, Debug)]
+pub struct ImagesArgs {
+    /// Show all images (default hides intermediate images)
+    #[arg(short = 'a', long)]
+    all: bool,
+    /// Only show image IDs
+    #[arg(short = 'q', long)]
+    quiet: bool,
+    /// Format output using a custom template
+    #[arg(long)]
+    format: Option<String>,
+    /// Don't truncate output
+    #[arg(long = "no-trunc")]
+    no_trunc: bool,
+    /// Filter output (dangling=true|false, reference=NAME)
+    #[arg(short = 'f', long = "filter")]
+    filter: Vec<String>,
+    /// Repository to list
+    repository: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    /// Rootfs tarball (.tar or .tar.gz)
+    file: PathBuf,
+    /// Repository name and tag for the image
+    reference: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct LoadArgs {
+    /// Read from tar archive file, instead of STDIN
+    #[arg(short = 'i', long)]
+    input: Option<PathBuf>,
+    /// Suppress the load output
+    #[arg(short = 'q', long)]
+    quiet: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct SaveArgs {
+    /// Write to a file, instead of STDOUT
+    #[arg(short = 'o', long)]
+    output: Option<PathBuf>,
+    /// Archive format: docker-archive (docker save layout with an OCI index) or oci-archive
+    #[arg(long, default_value = "docker-archive")]
+    format: String,
+    #[arg(required = true)]
+    images: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct TagArgs {
+    source: String,
+    target: String,
+}
+
+#[derive(Args, Debug)]
+pub struct RmiArgs {
+    /// Force removal of the image
+    #[arg(short = 'f', long)]
+    force: bool,
+    #[arg(required = true)]
+    images: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct HistoryArgs {
+    /// Print sizes and dates in human readable format
+    #[arg(short = 'H', long, default_value_t = true)]
+    human: bool,
+    /// Only show image IDs
+    #[arg(short = 'q', long)]
+    quiet: bool,
+    /// Don't truncate output
+    #[arg(long = "no-trunc")]
+    no_trunc: bool,
+    /// Format output using a custom template
+    #[arg(long)]
+    format: Option<String>,
+    image: String,
+}
+
+#[derive(Args, Debug)]
+pub struct PruneArgs {
+    /// Remove all unused images, not just dangling ones
+    #[arg(short = 'a', long)]
+    all: bool,
+    /// Do not prompt for confirmation
+    #[arg(short = 'f', long)]
+    force: bool,
+}
+
+impl PruneArgs {
+    pub fn for_system(all: bool) -> Self {
+        PruneArgs { all, force: true }
+    }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImageTopCmd {
+    /// List images
+    Images(ImagesArgs),
+    /// Import the contents from a tarball to create a filesystem image
+    Import(ImportArgs),
+    /// Load an image from a tar archive or STDIN
+    Load(LoadArgs),
+    /// Save one or more images to a tar archive (streamed to STDOUT by default)
+    Save(SaveArgs),
+    /// Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE
+    Tag(TagArgs),
+    /// Remove one or more images
+    Rmi(RmiArgs),
+    /// Show the history of an image
+    History(HistoryArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImageCmd {
+    /// List images
+    #[command(visible_alias = "list")]
+    Ls(ImagesArgs),
+    Import(ImportArgs),
+    Load(LoadArgs),
+    Save(SaveArgs),
+    Tag(TagArgs),
+    /// Remove one or more images
+    #[command(visible_alias = "remove")]
+    Rm(RmiArgs),
+    History(HistoryArgs),
+    /// Display detailed information on one or more images
+    Inspect {
+        #[arg(short = 'f', long)]
+        format: Option<String>,
+        #[arg(required = true)]
+        images: Vec<String>,
+    },
+    /// Remove unused images
+    Prune(PruneArgs),
+}
+
+pub fn run_top(engine: &Engine, cmd: ImageTopCmd) -> CliResult {
+    run(
+        engine,
+        match cmd {
+            ImageTopCmd::Images(a) => ImageCmd::Ls(a),
+            ImageTopCmd::Import(a) => ImageCmd::Import(a),
+            ImageTopCmd::Load(a) => ImageCmd::Load(a),
+            ImageTopCmd::Save(a) => ImageCmd::Save(a),
+            ImageTopCmd::Tag(a) => ImageCmd::Tag(a),
+            ImageTopCmd::Rmi(a) => ImageCmd::Rm(a),
+            ImageTopCmd::History(a) => ImageCmd::History(a),
+        },
+    )
+}
+
+fn ago(created: &Option<String>) -> String {
+    created
+        .as_deref()
+        .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+        .map(|t| {
+            let d = (chrono::Utc::now() - t.with_timezone(&chrono::Utc))
+                .to_std()
+                .unwrap_or_default();
+            format!("{} ago", human_duration(d))
+        })
+        .unwrap_or_else(|| "N/A".into())
+}
+
+/// A container uses this image: it may not be deleted without force.
+fn in_use(engine: &Engine) -> Result<impl Fn(&berth_engine::store::Digest) -> bool, Failure> {
+    let used: Vec<_> = engine
+        .containers()
+        .list()?
+        .into_iter()
+        .map(|c| c.record.image_id)
+        .collect();
+    Ok(move |d: &berth_engine::store::Digest| used.contains(d))
+}
+
+pub fn inspect_json(engine: &Engine, img: &ImageRecord) -> Result<Value, Failure> {
+    let cfg = engine.images().config_json(img)?;
+    Ok(json!({
+        "Id": img.id.to_string(),
+        "RepoTags": img.repo_tags,
+        "RepoDigests": [],
+        "Parent": img.parent.as_ref().map(|p| p.to_string()).unwrap_or_default(),
+        "Comment": cfg.get("comment").cloned().unwrap_or(Value::String(String::new())),
+        "Created": img.created.clone().unwrap_or_default(),
+        "Author": cfg.get("author").cloned().unwrap_or(Value::String(String::new())),
+        "Config": cfg.get("config").cloned().unwrap_or(Value::Null),
+        "Architecture": cfg.get("architecture").cloned().unwrap_or(Value::Null),
+        "Os": cfg.get("os").cloned().unwrap_or(Value::Null),
+        "Size": img.size,
+        "RootFS": {"Type": "layers", "Layers": img.layers.iter().map(|l| l.diff_id.to_string()).collect::<Vec<_>>()},
+        "Metadata": {"LastTagTime": "0001-01-01T00:00:00Z"},
+    }))
+}
+
+fn print_removals(actions: &[RemoveAction]) {
+    for a in actions {
+        match a {
+            RemoveAction::Untagged(t) => println!("Untagged: {t}"),
+            RemoveAction::Deleted(d) => println!("Deleted: {d}"),
+        }
+    }
+}
+
+pub fn run(engine: &Engine, cmd: ImageCmd) -> CliResult {
+    let images = engine.images();
+    match cmd {
+        ImageCmd::Ls(a) => {
+            let mut list = images.list()?;
+            let mut dangling: Option<bool> = None;
+            let mut reference: Option<String> = a.repository.clone();
+            for f in &a.filter {
+                match f.split_once('=') {
+                    Some(("dangling", v)) => dangling = Some(v == "true"),
+                    Some(("reference", v)) => reference = Some(v.to_string()),
+                    _ => return Err(format!("invalid filter {f:?}: supported are dangling=true|false and reference=NAME").into()),
+                }
+            }
+            if let Some(d) = dangling {
+                list.retain(|i| i.repo_tags.is_empty() == d);
+            }
+            // One row per tag, and one <none> row for an untagged image.
+            let mut rows = Vec::new();
+            for img in &list {
+                let tags: Vec<(String, String)> = if img.repo_tags.is_empty() {
+                    vec![("<none>".into(), "<none>".into())]
+                } else {
+                    img.repo_tags
+                        .iter()
+                        .map(|t| match t.rsplit_once(':') {
+                            Some((r, tag)) if !tag.contains('/') => {
+                                (r.to_string(), tag.to_string())
+                            }
+                            _ => (t.clone(), "latest".into()),
+                        })
+                        .collect()
+                };
+                for (repo, tag) in tags {
+                    if let Some(r) = &reference {
+                        let (rr, rt) = r.split_once(':').unwrap_or((r, ""));
+                        if repo != rr || (!rt.is_empty() && tag != rt) {
+                            continue;
+                        }
+                    }
+                    let id = if a.no_trunc {
+                        img.id.to_string()
+                    } else {
+                        img.id.short().to_string()
+                    };
+                    rows.push(json!({
+                        "Repository": repo, "Tag": tag, "ID": id, "Digest": "<none>",
+                        "CreatedSince": ago(&img.created), "CreatedAt": img.created, "Size": human_size(img.size),
+                    }));
+                }
+            }
+            if a.quiet {
+                let mut seen = std::collections::HashSet::new();
+                for r in &rows {
+                    let id = r["ID"].as_str().unwrap_or_default().to_string();
+                    if seen.insert(id.clone()) {
+                        println!("{id}");
+                    }
+                }
+                return Ok(0);
+            }
+            let cols = [
+                ("REPOSITORY", "Repository"),
+                ("TAG", "Tag"),
+                ("IMAGE ID", "ID"),
+                ("CREATED", "CreatedSince"),
+                ("SIZE", "Size"),
+            ];
+            print_rows(&rows, &cols, a.format.as_deref())?;
+            Ok(0)
+        }
+        ImageCmd::Import(a) => {
+            let img = images.import(&a.file, a.reference.as_deref())?;
+            println!("{}", img.id);
+            Ok(0)
+        }
+        ImageCmd::Load(a) => {
+            let loaded = match &a.input {
+                Some(p) => {
+                    let mut f =
+                        std::fs::File::open(p).map_err(|e| format!("open {}: {e}", p.display()))?;
+                    images.load(&mut f)?
+                }
+                None => images.load(&mut std::io::stdin().lock())?,
+            };
+            if !a.quiet {
+                for l in loaded {
+                    println!("Loaded image: {l}");
+                }
+            }
+            Ok(0)
+        }
+        ImageCmd::Save(a) => {
+            let fmt = match a.format.as_str() {
+                "docker-archive" | "docker" => ArchiveFormat::Docker,
+                "oci-archive" | "oci" => ArchiveFormat::Oci,
+                f => {
+                    return Err(format!(
+                        "invalid value {f:?} for --format: use docker-archive or oci-archive"
+                    )
+                    .into())
+                }
+            };
+            match &a.output {
+                Some(p) => {
+                    let tmp = p.with_extension("berth-partial");
+                    let mut f = std::fs::File::create(&tmp)
+                        .map_err(|e| format!("create {}: {e}", tmp.display()))?;
+                    let res = images.save(&a.images, &mut f, fmt);
+                    if let Err(e) = res {
+                        let _ = std::fs::remove_file(&tmp);
+                        return Err(e.into());
+                    }
+                    std::fs::rename(&tmp, p)
+                        .map_err(|e| format!("rename to {}: {e}", p.display()))?;
+                }
+                None => {
+                    if nix::unistd::isatty(1).unwrap_or(false) {
+                        return Err(
+                            "cowardly refusing to save to a terminal. Use the -o flag or redirect"
+                                .into(),
+                        );
+                    }
+                    images.save(&a.images, &mut std::io::stdout().lock(), fmt)?;
+                }
+            }
+            Ok(0)
+        }
+        ImageCmd::Tag(a) => {
+            images.tag(&a.source, &a.target)?;
+            Ok(0)
+        }
+        ImageCmd::Rm(a) => {
+            let used = in_use(engine)?;
+            let mut failed = false;
+            for r in &a.images {
+                match images.remove(r, a.force, &used) {
+                    Ok(actions) => print_removals(&actions),
+                    Err(e) => {
+                        eprintln!("Error response from daemon: {e}");
+                        failed = true;
+                    }
+                }
+            }
+            Ok(u8::from(failed))
+        }
+        ImageCmd::History(a) => {
+            let img = images.resolve(&a.image)?;
+            let hist = images.history(&img)?;
+            if a.quiet {
+                for h in &hist {
+                    println!(
+                        "{}",
+                        h.id.as_ref()
+                            .map(|d| d.short().to_string())
+                            .unwrap_or("<missing>".into())
+                    );
+                }
+                return Ok(0);
+            }
+            let rows: Vec<Value> = hist
+                .iter()
+                .map(|h| {
+                    let mut by = h.created_by.clone();
+                    if !a.no_trunc && by.chars().count() > 45 {
+                        by = by.chars().take(44).collect::<String>() + "…";
+                    }
+                    json!({
+                        "ID": h.id.as_ref().map(|d| if a.no_trunc { d.to_string() } else { d.short().to_string() }).unwrap_or("<missing>".into()),
+                        "CreatedSince": ago(&h.created), "CreatedAt": h.created, "CreatedBy": by,
+                        "Size": human_size(h.size), "Comment": h.comment,
+                    })
+                })
+                .collect();
+            let cols = [
+                ("IMAGE", "ID"),
+                ("CREATED", "CreatedSince"),
+                ("CREATED BY", "CreatedBy"),
+                ("SIZE", "Size"),
+                ("COMMENT", "Comment"),
+            ];
+            print_rows(&rows, &cols, a.format.as_deref())?;
+            Ok(0)
+        }
+        ImageCmd::Inspect {
+            format,
+            images: names,
+        } => {
+            let mut values = Vec::new();
+            let mut failed = false;
+            for n in &names {
+                match images.resolve(n) {
+                    Ok(img) => values.push(inspect_json(engine, &img)?),
+                    Err(_) => {
+                        eprintln!("Error: No such image: {n}");
+                        failed = true;
+                    }
+                }
+            }
+            print_values(values, format.as_deref())?;
+            Ok(u8::from(failed))
+        }
+        ImageCmd::Prune(a) => {
+            let used = in_use(engine)?;
+            let actions = images.prune(a.all, &used)?;
+            if !actions.is_empty() {
+                println!("Deleted Images:");
+                print_removals(&actions);
+                println!();
+            }
+            println!("Total reclaimed space: {}", human_size(0));
+            Ok(0)
+        }
+    }
+}

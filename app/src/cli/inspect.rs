@@ -1,0 +1,72 @@
+//! `inspect`: containers first, then images, as Docker resolves a bare name; `--format`
+//! renders each through a template.
+
+use berth_engine::Engine;
+use clap::Args;
+use serde_json::Value;
+
+use super::output::render_one;
+use super::{CliResult, Failure};
+
+#[derive(Args, Debug)]
+pub struct InspectArgs {
+    /// Format output using a custom template
+    #[arg(short = 'f', long)]
+    format: Option<String>,
+    /// Only inspect objects of the given type (container, image, volume)
+    #[arg(long = "type")]
+    kind: Option<String>,
+    #[arg(required = true)]
+    names: Vec<String>,
+}
+
+pub fn lookup(engine: &Engine, name: &str, kind: Option<&str>) -> Result<Value, Failure> {
+    if kind.is_none() || kind == Some("container") {
+        if let Ok(c) = engine.containers().find(name) {
+            return Ok(c.inspect_json(&engine.paths));
+        }
+    }
+    if kind.is_none() || kind == Some("image") {
+        if let Ok(img) = engine.images().resolve(name) {
+            return Ok(super::image::inspect_json(engine, &img)?);
+        }
+    }
+    if kind == Some("volume") {
+        let v = engine.volumes().get(name)?;
+        return Ok(serde_json::to_value(v).unwrap_or(Value::Null));
+    }
+    Err(format!("Error: No such object: {name}").into())
+}
+
+pub fn print_values(values: Vec<Value>, format: Option<&str>) -> Result<(), Failure> {
+    match format {
+        Some(f) => {
+            for v in &values {
+                println!("{}", render_one(v, f)?);
+            }
+        }
+        None => println!(
+            "{}",
+            serde_json::to_string_pretty(&Value::Array(values)).unwrap_or_default()
+        ),
+    }
+    Ok(())
+}
+
+pub fn run(engine: &Engine, a: InspectArgs) -> CliResult {
+    let mut values = Vec::new();
+    let mut failed = false;
+    for n in &a.names {
+        match lookup(engine, n, a.kind.as_deref()) {
+            Ok(v) => values.push(v),
+            Err(e) => {
+                eprintln!("{}", e.message);
+                failed = true;
+            }
+        }
+    }
+    if !values.is_empty() || a.format.is_none() {
+        print_values(values, a.format.as_deref())?;
+    }
+    Ok(u8::from(failed))
+}

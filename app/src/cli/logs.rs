@@ -1,0 +1,125 @@
+//! `logs`: read the json log, with `--tail`, `--since`, `--until`, `-t`, and `-f` that
+//! follows new lines until the container stops.
+
+use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
+use std::time::Duration;
+
+use berth_engine::container::logfile::{read_all, LogLine};
+use berth_engine::Engine;
+use chrono::{DateTime, Utc};
+use clap::Args;
+
+use super::{CliResult, Failure};
+use crate::format::human::parse_since;
+
+#[derive(Args, Debug)]
+pub struct LogsArgs {
+    /// Follow log output
+    #[arg(short = 'f', long)]
+    follow: bool,
+    /// Number of lines to show from the end of the logs ("all" for all)
+    #[arg(short = 'n', long, default_value = "all")]
+    tail: String,
+    /// Show timestamps
+    #[arg(short = 't', long)]
+    timestamps: bool,
+    /// Show logs since timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m)
+    #[arg(long)]
+    since: Option<String>,
+    /// Show logs before a timestamp or relative time
+    #[arg(long)]
+    until: Option<String>,
+    container: String,
+}
+
+fn time_of(l: &LogLine) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(&l.time)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+fn emit(l: &LogLine, timestamps: bool) {
+    let text = if timestamps {
+        format!("{} {}", l.time, l.log)
+    } else {
+        l.log.clone()
+    };
+    if l.stream == "stderr" {
+        let _ = std::io::stderr().write_all(text.as_bytes());
+    } else {
+        let mut o = std::io::stdout().lock();
+        let _ = o.write_all(text.as_bytes());
+        let _ = o.flush();
+    }
+}
+
+pub fn run(engine: &Engine, a: LogsArgs) -> CliResult {
+    let c = engine.containers().find(&a.container)?;
+    let now = Utc::now();
+    let since = a
+        .since
+        .as_deref()
+        .map(|s| parse_since(s, now))
+        .transpose()
+        .map_err(|e| format!("invalid value for --since: {e}"))?;
+    let until = a
+        .until
+        .as_deref()
+        .map(|s| parse_since(s, now))
+        .transpose()
+        .map_err(|e| format!("invalid value for --until: {e}"))?;
+    let tail: Option<usize> = match a.tail.as_str() {
+        "all" | "-1" => None,
+        n => Some(n.parse().map_err(|_| {
+            Failure::from(format!(
+                "invalid value for --tail: {n:?} is not a number or \"all\""
+            ))
+        })?),
+    };
+    let path = engine.containers().log_path(c.id());
+    let in_window = |l: &LogLine| {
+        let t = time_of(l);
+        since.is_none_or(|s| t.is_some_and(|t| t >= s))
+            && until.is_none_or(|u| t.is_some_and(|t| t <= u))
+    };
+    let lines: Vec<LogLine> = read_all(&path)?
+        .into_iter()
+        .filter(|l| in_window(l))
+        .collect();
+    let start = tail.map(|n| lines.len().saturating_sub(n)).unwrap_or(0);
+    for l in &lines[start..] {
+        emit(l, a.timestamps);
+    }
+    if !a.follow || until.is_some() {
+        return Ok(0);
+    }
+    // Follow: read on from where the whole-file read ended, until the container stops.
+    let Ok(mut f) = std::fs::File::open(&path) else {
+        return Ok(0);
+    };
+    let mut pos = f.seek(SeekFrom::End(0)).unwrap_or(0);
+    loop {
+        let live = engine
+            .containers()
+            .load(c.id())
+            .map(|c| c.state.status.is_live())
+            .unwrap_or(false);
+        let _ = f.seek(SeekFrom::Start(pos));
+        let mut reader = BufReader::new(&f);
+        let mut line = String::new();
+        while reader.read_line(&mut line).unwrap_or(0) > 0 {
+            if !line.ends_with('\n') {
+                break;
+            }
+            pos += line.len() as u64;
+            if let Ok(l) = serde_json::from_str::<LogLine>(&line) {
+                emit(&l, a.timestamps);
+            }
+            line.clear();
+        }
+        if !live {
+            return Ok(0);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

@@ -1,0 +1,147 @@
+//! The docker-style command line: argument definitions per command group, dispatch, and
+//! the one place errors become a line on stderr and an exit code.
+
+mod attach_client;
+mod container;
+mod create_flags;
+mod exec;
+mod image;
+mod inspect;
+mod logs;
+mod output;
+mod ps;
+mod system;
+mod volume;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use berth_engine::store::paths::{DEFAULT_ROOT, DEFAULT_RUN_ROOT};
+use berth_engine::store::Paths;
+use berth_engine::Engine;
+use clap::{Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "berth",
+    version,
+    about = "A terminal container workstation with its own engine"
+)]
+pub struct Cli {
+    /// State root (images, containers, volumes).
+    #[arg(long, global = true, env = "BERTH_ROOT", default_value = DEFAULT_ROOT)]
+    root: PathBuf,
+    /// Runtime root (sockets of running containers).
+    #[arg(long = "run-root", global = true, env = "BERTH_RUN_ROOT", default_value = DEFAULT_RUN_ROOT)]
+    run_root: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    #[command(flatten)]
+    ContainerTop(container::ContainerCmd),
+    /// Manage containers
+    Container {
+        #[command(subcommand)]
+        cmd: container::ContainerCmd,
+    },
+    #[command(flatten)]
+    ImageTop(image::ImageTopCmd),
+    /// Manage images
+    Image {
+        #[command(subcommand)]
+        cmd: image::ImageCmd,
+    },
+    /// Manage volumes
+    Volume {
+        #[command(subcommand)]
+        cmd: volume::VolumeCmd,
+    },
+    /// Return low-level information on containers or images
+    Inspect(inspect::InspectArgs),
+    #[command(flatten)]
+    SystemTop(system::SystemTopCmd),
+    /// Manage berth itself
+    System {
+        #[command(subcommand)]
+        cmd: system::SystemCmd,
+    },
+    /// Internal: a container's monitor process.
+    #[command(name = "__monitor", hide = true)]
+    Monitor {
+        id: String,
+        #[arg(long)]
+        attach: bool,
+    },
+}
+
+/// An error with the exit code it should end the process with.
+pub struct Failure {
+    pub code: u8,
+    pub message: String,
+}
+
+impl From<berth_engine::Error> for Failure {
+    fn from(e: berth_engine::Error) -> Self {
+        Failure {
+            code: 1,
+            message: format!("Error response from daemon: {e}"),
+        }
+    }
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Failure { code: 1, message }
+    }
+}
+
+impl From<&str> for Failure {
+    fn from(message: &str) -> Self {
+        Failure {
+            code: 1,
+            message: message.to_string(),
+        }
+    }
+}
+
+pub type CliResult = Result<u8, Failure>;
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let paths = Paths::new(&cli.root, &cli.run_root);
+    if let Command::Monitor { id, attach } = &cli.command {
+        return ExitCode::from(
+            berth_engine::container::start::monitor_entry(paths, id, *attach) as u8,
+        );
+    }
+    let engine = match Engine::open(paths) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!(
+                "berth: cannot open the state root {}: {e}",
+                cli.root.display()
+            );
+            return ExitCode::from(1);
+        }
+    };
+    let result = match cli.command {
+        Command::ContainerTop(cmd) | Command::Container { cmd } => container::run(&engine, cmd),
+        Command::ImageTop(cmd) => image::run_top(&engine, cmd),
+        Command::Image { cmd } => image::run(&engine, cmd),
+        Command::Volume { cmd } => volume::run(&engine, cmd),
+        Command::Inspect(args) => inspect::run(&engine, args),
+        Command::SystemTop(cmd) => system::run_top(&engine, cmd),
+        Command::System { cmd } => system::run(&engine, cmd),
+        Command::Monitor { .. } => unreachable!("handled above"),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(f) => {
+            eprintln!("{}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}

@@ -1,0 +1,172 @@
+//! `ps` / `container ls`: rows in Docker's wording ("Up 2 minutes", "Exited (0) 15 minutes
+//! ago"), filters, `-q` and `--format`.
+
+use std::time::Duration;
+
+use berth_engine::container::{Container, Status};
+use berth_engine::Engine;
+use chrono::{DateTime, Utc};
+use clap::Args;
+use serde_json::json;
+
+use super::output::print_rows;
+use super::{CliResult, Failure};
+use crate::format::human::human_duration;
+
+#[derive(Args, Debug)]
+pub struct PsArgs {
+    /// Show all containers (default shows just running)
+    #[arg(short = 'a', long)]
+    all: bool,
+    /// Only display container IDs
+    #[arg(short = 'q', long)]
+    quiet: bool,
+    /// Filter output based on conditions provided (status=, name=, label=, id=, ancestor=)
+    #[arg(short = 'f', long = "filter")]
+    filter: Vec<String>,
+    /// Format output using a Go template, "table", or "json"
+    #[arg(long)]
+    format: Option<String>,
+    /// Don't truncate output
+    #[arg(long = "no-trunc")]
+    no_trunc: bool,
+    /// Show the n last created containers (includes all states)
+    #[arg(short = 'n', long = "last")]
+    last: Option<usize>,
+    /// Show the latest created container (includes all states)
+    #[arg(short = 'l', long)]
+    latest: bool,
+}
+
+fn since(t: &Option<String>) -> Duration {
+    t.as_deref()
+        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+        .map(|t| {
+            (Utc::now() - t.with_timezone(&Utc))
+                .to_std()
+                .unwrap_or_default()
+        })
+        .unwrap_or_default()
+}
+
+/// The STATUS column.
+pub fn status_text(c: &Container) -> String {
+    let s = &c.state;
+    match s.status {
+        Status::Created => "Created".into(),
+        Status::Running => format!("Up {}", human_duration(since(&s.started_at))),
+        Status::Paused => format!("Up {} (Paused)", human_duration(since(&s.started_at))),
+        Status::Restarting => format!(
+            "Restarting ({}) {} ago",
+            s.exit_code,
+            human_duration(since(&s.finished_at))
+        ),
+        Status::Removing => "Removal In Progress".into(),
+        Status::Exited => format!(
+            "Exited ({}) {} ago",
+            s.exit_code,
+            human_duration(since(&s.finished_at))
+        ),
+        Status::Dead => "Dead".into(),
+    }
+}
+
+/// The COMMAND column: quoted, cut at 20 characters unless --no-trunc.
+fn command_text(c: &Container, no_trunc: bool) -> String {
+    let mut cmd = c.record.path.clone();
+    for a in &c.record.args {
+        cmd.push(' ');
+        cmd.push_str(a);
+    }
+    if !no_trunc && cmd.chars().count() > 19 {
+        cmd = cmd.chars().take(19).collect::<String>() + "…";
+    }
+    format!("\"{cmd}\"")
+}
+
+fn matches(c: &Container, filters: &[(String, String)]) -> bool {
+    filters.iter().all(|(k, v)| match k.as_str() {
+        "status" => c.state.status.as_str() == v,
+        "name" => c.name().contains(v.as_str()),
+        "id" => c.id().starts_with(v.as_str()),
+        "ancestor" => {
+            &c.record.config.image == v || c.record.image_id.to_string().contains(v.as_str())
+        }
+        "label" => match v.split_once('=') {
+            Some((lk, lv)) => c.record.config.labels.get(lk).is_some_and(|x| x == lv),
+            None => c.record.config.labels.contains_key(v),
+        },
+        "exited" => c.state.status == Status::Exited && c.state.exit_code.to_string() == *v,
+        _ => false,
+    })
+}
+
+pub fn run(engine: &Engine, a: PsArgs) -> CliResult {
+    let mut filters = Vec::new();
+    for f in &a.filter {
+        let (k, v) = f
+            .split_once('=')
+            .ok_or_else(|| Failure::from(format!("invalid filter {f:?}: expected KEY=VALUE")))?;
+        if !matches!(
+            k,
+            "status" | "name" | "label" | "id" | "ancestor" | "exited"
+        ) {
+            return Err(format!(
+                "invalid filter {k:?}: supported are status, name, label, id, ancestor, exited"
+            )
+            .into());
+        }
+        filters.push((k.to_string(), v.to_string()));
+    }
+    let explicit_all = a.all
+        || a.last.is_some()
+        || a.latest
+        || filters.iter().any(|(k, _)| k == "status" || k == "exited");
+    let mut list: Vec<Container> = engine
+        .containers()
+        .list()?
+        .into_iter()
+        .filter(|c| explicit_all || c.state.status.is_live())
+        .filter(|c| matches(c, &filters))
+        .collect();
+    if let Some(n) = a.last.or(a.latest.then_some(1)) {
+        list.truncate(n);
+    }
+    if a.quiet {
+        for c in &list {
+            println!("{}", if a.no_trunc { c.id() } else { c.short_id() });
+        }
+        return Ok(0);
+    }
+    let rows: Vec<serde_json::Value> = list
+        .iter()
+        .map(|c| {
+            json!({
+                "ID": if a.no_trunc { c.id() } else { c.short_id() },
+                "Image": c.record.config.image,
+                "Command": command_text(c, a.no_trunc),
+                "CreatedAt": c.record.created,
+                "RunningFor": format!("{} ago", human_duration(since(&Some(c.record.created.clone())))),
+                "Status": status_text(c),
+                "State": c.state.status.as_str(),
+                "Ports": "",
+                "Names": c.name(),
+                "Labels": c.record.config.labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(","),
+                "Mounts": c.record.mounts.iter().map(|m| if m.name.is_empty() { m.source.clone() } else { m.name.clone() }).collect::<Vec<_>>().join(","),
+                "Networks": c.record.host_config.network_mode,
+                "Size": "",
+            })
+        })
+        .collect();
+    let cols = [
+        ("CONTAINER ID", "ID"),
+        ("IMAGE", "Image"),
+        ("COMMAND", "Command"),
+        ("CREATED", "RunningFor"),
+        ("STATUS", "Status"),
+        ("PORTS", "Ports"),
+        ("NAMES", "Names"),
+    ];
+    print_rows(&rows, &cols, a.format.as_deref())?;
+    Ok(0)
+}

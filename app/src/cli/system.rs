@@ -1,0 +1,199 @@
+//! System commands: info, version, system df, system prune.
+
+use berth_engine::container::Status;
+use berth_engine::Engine;
+use clap::Subcommand;
+
+use super::CliResult;
+use crate::format::human::human_size;
+
+#[derive(Subcommand, Debug)]
+pub enum SystemTopCmd {
+    /// Display system-wide information
+    Info {
+        #[arg(short = 'f', long)]
+        format: Option<String>,
+    },
+    /// Show the berth version information
+    Version,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SystemCmd {
+    /// Show disk usage
+    Df,
+    /// Display system-wide information
+    Info {
+        #[arg(short = 'f', long)]
+        format: Option<String>,
+    },
+    /// Remove unused data: stopped containers, dangling images (all unused with -a), and with --volumes unused anonymous volumes
+    Prune {
+        #[arg(short = 'a', long)]
+        all: bool,
+        #[arg(long)]
+        volumes: bool,
+        #[arg(short = 'f', long)]
+        force: bool,
+    },
+}
+
+pub fn run_top(engine: &Engine, cmd: SystemTopCmd) -> CliResult {
+    match cmd {
+        SystemTopCmd::Info { format } => run(engine, SystemCmd::Info { format }),
+        SystemTopCmd::Version => {
+            let k = nix::sys::utsname::uname().ok();
+            println!(
+                "Client:\n Version:           {}\n OS/Arch:           linux/amd64\n",
+                env!("CARGO_PKG_VERSION")
+            );
+            println!(
+                "Server: berth engine (daemonless)\n Engine:\n  Version:          {}\n  Kernel:           {}",
+                env!("CARGO_PKG_VERSION"),
+                k.map(|u| u.release().to_string_lossy().into_owned()).unwrap_or_default()
+            );
+            Ok(0)
+        }
+    }
+}
+
+pub fn run(engine: &Engine, cmd: SystemCmd) -> CliResult {
+    match cmd {
+        SystemCmd::Info { format } => {
+            let cs = engine.containers().list()?;
+            let count = |s: Status| cs.iter().filter(|c| c.state.status == s).count();
+            let hier =
+                berth_engine::cgroups::detect(&berth_engine::container::monitor::cgroups_root())
+                    .map(|h| format!("{h:?}"))
+                    .unwrap_or_else(|e| format!("unknown ({e})"));
+            let info = serde_json::json!({
+                "Containers": cs.len(),
+                "ContainersRunning": count(Status::Running),
+                "ContainersPaused": count(Status::Paused),
+                "ContainersStopped": cs.len() - count(Status::Running) - count(Status::Paused),
+                "Images": engine.images().list().map(|l| l.len()).unwrap_or(0),
+                "Driver": "overlay",
+                "CgroupDriver": "cgroupfs",
+                "CgroupVersion": if hier == "Unified" { "2" } else { "1" },
+                "CgroupHierarchy": hier,
+                "KernelVersion": nix::sys::utsname::uname().map(|u| u.release().to_string_lossy().into_owned()).unwrap_or_default(),
+                "OperatingSystem": "linux",
+                "NCPU": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+                "DockerRootDir": engine.paths.root,
+                "ServerVersion": env!("CARGO_PKG_VERSION"),
+                "Name": nix::unistd::gethostname().map(|h| h.to_string_lossy().into_owned()).unwrap_or_default(),
+            });
+            if let Some(f) = format {
+                println!("{}", super::output::render_one(&info, &f)?);
+                return Ok(0);
+            }
+            println!("Client:\n Version:    {}\n", env!("CARGO_PKG_VERSION"));
+            println!("Server:");
+            for k in ["Containers"] {
+                println!(" {k}: {}", info[k]);
+            }
+            println!(
+                "  Running: {}\n  Paused: {}\n  Stopped: {}",
+                info["ContainersRunning"], info["ContainersPaused"], info["ContainersStopped"]
+            );
+            println!(" Images: {}", info["Images"]);
+            println!(" Server Version: {}", env!("CARGO_PKG_VERSION"));
+            println!(" Storage Driver: overlay");
+            println!(" Logging Driver: json-file");
+            println!(" Cgroup Driver: cgroupfs");
+            println!(
+                " Cgroup Version: {}",
+                info["CgroupVersion"].as_str().unwrap_or("1")
+            );
+            println!(
+                " Kernel Version: {}",
+                info["KernelVersion"].as_str().unwrap_or("")
+            );
+            println!(" CPUs: {}", info["NCPU"]);
+            println!(" Berth Root Dir: {}", engine.paths.root.display());
+            Ok(0)
+        }
+        SystemCmd::Df => {
+            let images = engine.images().list()?;
+            let cs = engine.containers().list()?;
+            let vols = engine.volumes().list()?;
+            let img_size: u64 = images.iter().map(|i| i.size).sum();
+            let active_imgs = images
+                .iter()
+                .filter(|i| cs.iter().any(|c| c.record.image_id == i.id))
+                .count();
+            let c_size: u64 = cs
+                .iter()
+                .map(|c| berth_engine::util::du(&engine.paths.container_dir(c.id()).join("upper")))
+                .sum();
+            let active_c = cs.iter().filter(|c| c.state.status.is_live()).count();
+            let v_size: u64 = vols.iter().map(|v| engine.volumes().size(&v.name)).sum();
+            let active_v = vols
+                .iter()
+                .filter(|v| {
+                    engine
+                        .volume_users(&v.name)
+                        .map(|u| !u.is_empty())
+                        .unwrap_or(false)
+                })
+                .count();
+            let rows = vec![
+                vec![
+                    "Images".into(),
+                    images.len().to_string(),
+                    active_imgs.to_string(),
+                    human_size(img_size),
+                    "0B".into(),
+                ],
+                vec![
+                    "Containers".into(),
+                    cs.len().to_string(),
+                    active_c.to_string(),
+                    human_size(c_size),
+                    "0B".into(),
+                ],
+                vec![
+                    "Local Volumes".into(),
+                    vols.len().to_string(),
+                    active_v.to_string(),
+                    human_size(v_size),
+                    "0B".into(),
+                ],
+            ];
+            print!(
+                "{}",
+                crate::format::table::render_table(
+                    &["TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE"],
+                    &rows
+                )
+            );
+            Ok(0)
+        }
+        SystemCmd::Prune {
+            all,
+            volumes,
+            force: _,
+        } => {
+            println!("Deleted Containers:");
+            for c in engine.containers().list()? {
+                if !c.state.status.is_live() && engine.remove_stopped(c.id(), false).is_ok() {
+                    println!("{}", c.id());
+                }
+            }
+            if volumes {
+                super::volume::run(
+                    engine,
+                    super::volume::VolumeCmd::Prune {
+                        all: false,
+                        force: true,
+                    },
+                )?;
+            }
+            super::image::run(
+                engine,
+                super::image::ImageCmd::Prune(super::image::PruneArgs::for_system(all)),
+            )?;
+            Ok(0)
+        }
+    }
+}

@@ -1,0 +1,155 @@
+//! Volume commands: create, ls, inspect, rm, prune.
+
+use std::collections::BTreeMap;
+
+use berth_engine::Engine;
+use clap::Subcommand;
+use serde_json::json;
+
+use super::inspect::print_values;
+use super::output::print_rows;
+use super::CliResult;
+
+#[derive(Subcommand, Debug)]
+pub enum VolumeCmd {
+    /// Create a volume
+    Create {
+        /// Set metadata for a volume
+        #[arg(short = 'l', long = "label")]
+        labels: Vec<String>,
+        /// Volume driver name (only "local")
+        #[arg(short = 'd', long, default_value = "local")]
+        driver: String,
+        name: Option<String>,
+    },
+    /// List volumes
+    #[command(visible_alias = "list")]
+    Ls {
+        #[arg(short = 'q', long)]
+        quiet: bool,
+        #[arg(long)]
+        format: Option<String>,
+    },
+    /// Display detailed information on one or more volumes
+    Inspect {
+        #[arg(short = 'f', long)]
+        format: Option<String>,
+        #[arg(required = true)]
+        names: Vec<String>,
+    },
+    /// Remove one or more volumes
+    #[command(visible_alias = "remove")]
+    Rm {
+        /// Force the removal of one or more volumes
+        #[arg(short = 'f', long)]
+        force: bool,
+        #[arg(required = true)]
+        names: Vec<String>,
+    },
+    /// Remove unused volumes (anonymous ones; with --all every unused one)
+    Prune {
+        #[arg(short = 'a', long)]
+        all: bool,
+        #[arg(short = 'f', long)]
+        force: bool,
+    },
+}
+
+pub fn run(engine: &Engine, cmd: VolumeCmd) -> CliResult {
+    let vs = engine.volumes();
+    match cmd {
+        VolumeCmd::Create {
+            labels,
+            driver,
+            name,
+        } => {
+            if driver != "local" {
+                return Err(format!(
+                    "volume driver {driver:?} is not available: only \"local\" is"
+                )
+                .into());
+            }
+            let labels: BTreeMap<String, String> = labels
+                .iter()
+                .map(|l| {
+                    l.split_once('=')
+                        .map(|(k, v)| (k.into(), v.into()))
+                        .unwrap_or((l.clone(), String::new()))
+                })
+                .collect();
+            let v = vs.create(name.as_deref(), labels, false)?;
+            println!("{}", v.name);
+            Ok(0)
+        }
+        VolumeCmd::Ls { quiet, format } => {
+            let list = vs.list()?;
+            if quiet {
+                for v in &list {
+                    println!("{}", v.name);
+                }
+                return Ok(0);
+            }
+            let rows: Vec<_> = list.iter().map(|v| json!({"Driver": v.driver, "Name": v.name, "Mountpoint": v.mountpoint, "Scope": v.scope})).collect();
+            print_rows(
+                &rows,
+                &[("DRIVER", "Driver"), ("VOLUME NAME", "Name")],
+                format.as_deref(),
+            )?;
+            Ok(0)
+        }
+        VolumeCmd::Inspect { format, names } => {
+            let mut values = Vec::new();
+            let mut failed = false;
+            for n in &names {
+                match vs.get(n) {
+                    Ok(v) => values.push(serde_json::to_value(v).unwrap_or_default()),
+                    Err(e) => {
+                        eprintln!("Error response from daemon: {e}");
+                        failed = true;
+                    }
+                }
+            }
+            print_values(values, format.as_deref())?;
+            Ok(u8::from(failed))
+        }
+        VolumeCmd::Rm { force, names } => {
+            let mut failed = false;
+            for n in &names {
+                let users = engine.volume_users(n)?;
+                match vs.remove(n, &users) {
+                    Ok(()) => println!("{n}"),
+                    Err(e) if force && e.is_not_found() => {}
+                    Err(e) => {
+                        eprintln!("Error response from daemon: {e}");
+                        failed = true;
+                    }
+                }
+            }
+            Ok(u8::from(failed))
+        }
+        VolumeCmd::Prune { all, force: _ } => {
+            let mut removed = Vec::new();
+            let mut bytes = 0;
+            for v in vs.list()? {
+                if (all || v.anonymous) && engine.volume_users(&v.name)?.is_empty() {
+                    bytes += vs.size(&v.name);
+                    if vs.remove(&v.name, &[]).is_ok() {
+                        removed.push(v.name);
+                    }
+                }
+            }
+            if !removed.is_empty() {
+                println!("Deleted Volumes:");
+                for n in removed {
+                    println!("{n}");
+                }
+                println!();
+            }
+            println!(
+                "Total reclaimed space: {}",
+                crate::format::human::human_size(bytes)
+            );
+            Ok(0)
+        }
+    }
+}

@@ -1,0 +1,371 @@
+//! `create`: validate everything, then write the container's records in one step.
+//! Nothing is made before validation passes; a failure after that removes what was made.
+
+use std::collections::BTreeMap;
+
+use super::model::{Config, ContainerRecord, HostConfig, MountPoint, RestartPolicy};
+use super::spec_parse;
+use crate::error::{Error, Result};
+use crate::store::{ids, names, FileLock};
+use crate::volume::VolumeStore;
+use crate::Engine;
+
+/// What `run`/`create` flags ask for, already parsed by the CLI.
+#[derive(Debug, Default, Clone)]
+pub struct CreateOptions {
+    pub image: String,
+    pub name: Option<String>,
+    /// Arguments after the image name (replace the image's CMD).
+    pub cmd: Vec<String>,
+    /// `--entrypoint`: `Some("")` clears the image's entrypoint.
+    pub entrypoint: Option<String>,
+    pub env: Vec<String>,
+    pub workdir: Option<String>,
+    pub user: Option<String>,
+    pub hostname: Option<String>,
+    pub labels: BTreeMap<String, String>,
+    pub tty: bool,
+    pub open_stdin: bool,
+    pub restart: Option<String>,
+    pub auto_remove: bool,
+    pub memory: Option<i64>,
+    pub memory_swap: Option<i64>,
+    pub nano_cpus: Option<i64>,
+    pub cpu_shares: Option<i64>,
+    pub pids_limit: Option<i64>,
+    pub cpuset_cpus: Option<String>,
+    pub read_only: bool,
+    pub tmpfs: Vec<String>,
+    pub volumes: Vec<String>,
+    pub mounts: Vec<String>,
+    pub init: bool,
+    pub stop_signal: Option<String>,
+    pub stop_timeout: Option<i64>,
+    pub network: Option<String>,
+    pub cap_add: Vec<String>,
+    pub cap_drop: Vec<String>,
+    pub privileged: bool,
+    pub cgroup_parent: Option<String>,
+}
+
+pub fn validate_name(name: &str) -> Result<()> {
+    let n = name.strip_prefix('/').unwrap_or(name);
+    let ok = n.len() >= 2
+        && n.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && n.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(format!(
+            "Invalid container name ({name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"
+        )))
+    }
+}
+
+/// Replace or add `KEY=VALUE` entries, keeping the image's order (Docker's merge).
+fn merge_env(base: &[String], over: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = base.to_vec();
+    for e in over {
+        let key = e.split_once('=').map(|(k, _)| k).unwrap_or(e);
+        match out
+            .iter_mut()
+            .find(|x| x.split_once('=').map(|(k, _)| k).unwrap_or(x) == key)
+        {
+            Some(slot) => *slot = e.clone(),
+            None => out.push(e.clone()),
+        }
+    }
+    out
+}
+
+fn validate_resources(o: &CreateOptions) -> Result<()> {
+    if let Some(m) = o.memory {
+        if m < 6 * 1024 * 1024 {
+            return Err(Error::invalid(
+                "invalid value for --memory: minimum memory limit allowed is 6MB",
+            ));
+        }
+    }
+    if let Some(s) = o.memory_swap {
+        if s != -1 && s != 0 {
+            match o.memory {
+                None => return Err(Error::invalid("invalid value for --memory-swap: you should always set the memory limit when using the memory-swap limit")),
+                Some(m) if s < m => return Err(Error::invalid("invalid value for --memory-swap: minimum memoryswap limit should be larger than memory limit, see usage")),
+                _ => {}
+            }
+        }
+    }
+    if let Some(n) = o.nano_cpus {
+        let ncpu = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1) as i64;
+        if n < 10_000_000 || n > ncpu * 1_000_000_000 {
+            return Err(Error::invalid(format!(
+                "invalid value for --cpus: range of CPUs is from 0.01 to {ncpu}.00, as there are only {ncpu} CPUs available"
+            )));
+        }
+    }
+    if let Some(s) = o.cpu_shares {
+        if s != 0 && !(2..=262144).contains(&s) {
+            return Err(Error::invalid(format!(
+                "invalid value for --cpu-shares: {s} is out of range 2..262144"
+            )));
+        }
+    }
+    if let Some(c) = &o.cpuset_cpus {
+        let ncpu = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1);
+        for part in c.split(',') {
+            let (a, b) = part.split_once('-').unwrap_or((part, part));
+            let (a, b) = match (a.trim().parse::<usize>(), b.trim().parse::<usize>()) {
+                (Ok(a), Ok(b)) if a <= b => (a, b),
+                _ => {
+                    return Err(Error::invalid(format!(
+                        "invalid value for --cpuset-cpus: invalid format {c:?}"
+                    )))
+                }
+            };
+            let _ = a;
+            if b >= ncpu {
+                return Err(Error::invalid(format!(
+                    "invalid value for --cpuset-cpus: requested CPUs are not available - requested {c}, available: 0-{}",
+                    ncpu - 1
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+impl Engine {
+    pub fn create(&self, o: &CreateOptions) -> Result<super::Container> {
+        // 1. Validate everything that needs no lock.
+        if let Some(n) = &o.name {
+            validate_name(n)?;
+        }
+        let restart = match &o.restart {
+            Some(r) => RestartPolicy::parse(r).map_err(Error::invalid)?,
+            None => RestartPolicy {
+                name: "no".into(),
+                maximum_retry_count: 0,
+            },
+        };
+        if o.auto_remove && restart.name != "no" {
+            return Err(Error::invalid(
+                "conflicting options: cannot specify both --restart and --rm",
+            ));
+        }
+        validate_resources(o)?;
+        if let Some(sig) = &o.stop_signal {
+            crate::signals::parse(sig)?;
+        }
+        let network = o.network.clone().unwrap_or_else(|| "default".into());
+        if !matches!(network.as_str(), "default" | "bridge" | "none" | "host") {
+            return Err(Error::invalid(format!(
+                "network {network} not found (user-defined networks are not supported yet; use bridge, none or host)"
+            )));
+        }
+        crate::runtime::caps::compute(&o.cap_add, &o.cap_drop, o.privileged)
+            .map_err(Error::invalid)?;
+        let img = self.images().resolve(&o.image).map_err(|e| match e {
+            Error::NotFound { .. } => Error::not_found(
+                "image",
+                format!(
+                    "{} (pull or load it first; berth has no registry access here)",
+                    o.image
+                ),
+            ),
+            e => e,
+        })?;
+        let defaults = self.images().run_defaults(&img)?;
+
+        let mut mounts: Vec<MountPoint> = Vec::new();
+        for v in &o.volumes {
+            mounts.push(spec_parse::parse_volume_flag(v)?);
+        }
+        for m in &o.mounts {
+            mounts.push(spec_parse::parse_mount_flag(m)?);
+        }
+        for t in &o.tmpfs {
+            mounts.push(spec_parse::parse_tmpfs_flag(t)?);
+        }
+        for dest in defaults.volumes.keys() {
+            if !mounts.iter().any(|m| &m.destination == dest) {
+                mounts.push(spec_parse::parse_volume_flag(dest)?);
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        for m in &mounts {
+            if !seen.insert(m.destination.clone()) {
+                return Err(Error::invalid(format!(
+                    "duplicate mount point: {}",
+                    m.destination
+                )));
+            }
+        }
+
+        let entrypoint: Option<Vec<String>> = match &o.entrypoint {
+            Some(e) if e.is_empty() => None,
+            Some(e) => Some(vec![e.clone()]),
+            None => defaults.entrypoint.clone(),
+        };
+        // Docker drops the image's CMD when --entrypoint is given.
+        let cmd: Option<Vec<String>> = if !o.cmd.is_empty() {
+            Some(o.cmd.clone())
+        } else if o.entrypoint.is_some() {
+            None
+        } else {
+            defaults.cmd.clone()
+        };
+        let mut argv: Vec<String> = entrypoint.clone().unwrap_or_default();
+        argv.extend(cmd.clone().unwrap_or_default());
+        if argv.is_empty() {
+            return Err(Error::invalid(format!(
+                "no command specified for image {}: give one after the image name",
+                o.image
+            )));
+        }
+
+        let id = ids::new_container_id();
+        let mut labels = defaults.labels.clone();
+        labels.extend(o.labels.clone());
+        let config = Config {
+            hostname: o.hostname.clone().unwrap_or_else(|| id[..12].to_string()),
+            user: o.user.clone().unwrap_or(defaults.user.clone()),
+            attach_stdin: o.open_stdin,
+            attach_stdout: true,
+            attach_stderr: true,
+            exposed_ports: defaults.exposed_ports.clone(),
+            tty: o.tty,
+            open_stdin: o.open_stdin,
+            stdin_once: o.open_stdin,
+            env: merge_env(&defaults.env, &o.env),
+            cmd,
+            image: o.image.clone(),
+            volumes: defaults.volumes.clone(),
+            working_dir: o.workdir.clone().unwrap_or(defaults.working_dir.clone()),
+            entrypoint,
+            labels,
+            stop_signal: o.stop_signal.clone().or(defaults.stop_signal.clone()),
+            stop_timeout: o.stop_timeout,
+            healthcheck: defaults.healthcheck.clone(),
+            ..Default::default()
+        };
+        let host_config = HostConfig {
+            binds: o.volumes.clone(),
+            network_mode: if network == "default" {
+                "bridge".into()
+            } else {
+                network
+            },
+            restart_policy: restart,
+            auto_remove: o.auto_remove,
+            readonly_rootfs: o.read_only,
+            tmpfs: o
+                .tmpfs
+                .iter()
+                .map(|t| {
+                    t.split_once(':')
+                        .map(|(a, b)| (a.into(), b.into()))
+                        .unwrap_or((t.clone(), String::new()))
+                })
+                .collect(),
+            init: o.init,
+            memory: o.memory.unwrap_or(0),
+            memory_swap: o.memory_swap.unwrap_or(0),
+            nano_cpus: o.nano_cpus.unwrap_or(0),
+            cpu_shares: o.cpu_shares.unwrap_or(0),
+            pids_limit: o.pids_limit,
+            cpuset_cpus: o.cpuset_cpus.clone().unwrap_or_default(),
+            cap_add: o.cap_add.clone(),
+            cap_drop: o.cap_drop.clone(),
+            privileged: o.privileged,
+            cgroup_parent: o
+                .cgroup_parent
+                .clone()
+                .unwrap_or_else(|| self.cgroup_parent.clone()),
+            ..Default::default()
+        };
+
+        // 2. Under the global lock: the name, the anonymous volumes, the record.
+        let _lock = FileLock::exclusive(&self.paths.global_lock())?;
+        let name = match &o.name {
+            Some(n) => {
+                let n = n.strip_prefix('/').unwrap_or(n).to_string();
+                if let Some(other) = self.containers().name_in_use(&n)? {
+                    return Err(Error::Conflict(format!(
+                        "Conflict. The container name \"/{n}\" is already in use by container \"{other}\". You have to remove (or rename) that container to be able to reuse that name."
+                    )));
+                }
+                n
+            }
+            None => {
+                let mut attempt = 0;
+                loop {
+                    let n = names::generate(attempt);
+                    if self.containers().name_in_use(&n)?.is_none() {
+                        break n;
+                    }
+                    attempt += 1;
+                }
+            }
+        };
+        let volumes = VolumeStore::new(&self.paths);
+        let mut made = Vec::new();
+        for m in mounts.iter_mut().filter(|m| m.kind == "volume") {
+            if m.name.is_empty() {
+                m.name = crate::store::ids::random_hex(32);
+            }
+            let existed = volumes.get(&m.name).is_ok();
+            let v = volumes.create_locked(&m.name, m.anonymous)?;
+            if !existed {
+                made.push(v.name.clone());
+            }
+            m.source = v.mountpoint;
+        }
+        let record = ContainerRecord {
+            id: id.clone(),
+            name,
+            created: super::now_rfc3339(),
+            path: argv[0].clone(),
+            args: argv[1..].to_vec(),
+            image_id: img.id.clone(),
+            config,
+            host_config,
+            mounts,
+        };
+        if let Err(e) = self.containers().insert(&record) {
+            for v in made {
+                let _ = volumes.remove(&v, &[]);
+            }
+            return Err(e);
+        }
+        Ok(super::Container {
+            record,
+            state: Default::default(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_merge_overrides_by_key() {
+        let base = vec!["PATH=/bin".to_string(), "A=1".to_string()];
+        let got = merge_env(&base, &["A=2".into(), "B=3".into()]);
+        assert_eq!(got, vec!["PATH=/bin", "A=2", "B=3"]);
+    }
+
+    #[test]
+    fn names_follow_docker_rules() {
+        assert!(validate_name("web_1.a-b").is_ok());
+        assert!(validate_name("/web").is_ok());
+        assert!(validate_name("-web").is_err());
+        assert!(validate_name("we b").is_err());
+        assert!(validate_name("a").is_err());
+    }
+}

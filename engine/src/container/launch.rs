@@ -1,0 +1,184 @@
+//! Turning a container record into a launch spec: image layers, the container's own
+//! upper dir, mounts, /etc files, process and capabilities.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use super::model::ContainerRecord;
+use crate::error::{Error, IoContext, Result};
+use crate::image::ImageStore;
+use crate::runtime::caps;
+use crate::runtime::spec::{LaunchSpec, MountKind, NetMode, ProcessSpec, SpecMount};
+use crate::store::Paths;
+use crate::volume::VolumeStore;
+
+/// The directories a container owns under its state directory.
+pub struct ContainerDirs {
+    pub upper: PathBuf,
+    pub work: PathBuf,
+    pub rootfs: PathBuf,
+}
+
+impl ContainerDirs {
+    pub fn of(paths: &Paths, id: &str) -> Self {
+        let d = paths.container_dir(id);
+        ContainerDirs {
+            upper: d.join("upper"),
+            work: d.join("work"),
+            rootfs: d.join("merged"),
+        }
+    }
+    pub fn create(&self) -> Result<()> {
+        for p in [&self.upper, &self.work, &self.rootfs] {
+            fs::create_dir_all(p).ctx("create directory", p)?;
+        }
+        Ok(())
+    }
+}
+
+pub fn build(paths: &Paths, images: &ImageStore, rec: &ContainerRecord) -> Result<LaunchSpec> {
+    let img = images.resolve(&rec.image_id.to_string())?;
+    let mut lower_dirs = images.layer_dirs(&img)?;
+    if lower_dirs.is_empty() {
+        // overlayfs needs a lower dir; an image with no layers gets an empty one.
+        let empty = paths.layers_dir().join("empty");
+        fs::create_dir_all(&empty).ctx("create directory", &empty)?;
+        lower_dirs.push(empty);
+    }
+    let dirs = ContainerDirs::of(paths, &rec.id);
+    dirs.create()?;
+    let hc = &rec.host_config;
+    let net = if hc.network_mode == "host" {
+        NetMode::Host
+    } else {
+        NetMode::Private
+    };
+    let etc_files = write_etc_files(&paths.container_dir(&rec.id), rec, &net)?;
+
+    let volumes = VolumeStore::new(paths);
+    let mut mounts = Vec::new();
+    for m in &rec.mounts {
+        let (kind, source, seed) = match m.kind.as_str() {
+            "bind" => (MountKind::Bind, PathBuf::from(&m.source), false),
+            "volume" => {
+                let (dir, fresh) = volumes.data_dir_for_mount(&m.name)?;
+                (MountKind::Bind, dir, fresh)
+            }
+            "tmpfs" => (MountKind::Tmpfs(m.mode.clone()), PathBuf::new(), false),
+            other => {
+                return Err(Error::invalid(format!(
+                    "unknown mount type {other:?} in {}",
+                    rec.id
+                )))
+            }
+        };
+        if kind == MountKind::Bind && !source.exists() {
+            return Err(Error::invalid(format!(
+                "invalid mount config for type \"bind\": bind source path does not exist: {}",
+                source.display()
+            )));
+        }
+        mounts.push(SpecMount {
+            kind,
+            source,
+            destination: m.destination.clone(),
+            readonly: !m.rw,
+            seed,
+        });
+    }
+    let caps = caps::compute(&hc.cap_add, &hc.cap_drop, hc.privileged).map_err(Error::invalid)?;
+    let mut args = vec![rec.path.clone()];
+    args.extend(rec.args.iter().cloned());
+    Ok(LaunchSpec {
+        id: rec.id.clone(),
+        hostname: rec.config.hostname.clone(),
+        lower_dirs,
+        upper_dir: dirs.upper,
+        work_dir: dirs.work,
+        rootfs: dirs.rootfs,
+        readonly_rootfs: hc.readonly_rootfs,
+        mounts,
+        etc_files,
+        process: ProcessSpec {
+            args,
+            env: rec.config.env.clone(),
+            cwd: if rec.config.working_dir.is_empty() {
+                "/".into()
+            } else {
+                rec.config.working_dir.clone()
+            },
+            user: rec.config.user.clone(),
+            tty: rec.config.tty,
+            caps,
+        },
+        init: hc.init,
+        privileged: hc.privileged,
+        net,
+    })
+}
+
+/// /etc/hostname, /etc/hosts and /etc/resolv.conf for the container, written into its
+/// state directory and bind-mounted, as Docker does, so the image's files stay untouched.
+fn write_etc_files(
+    dir: &Path,
+    rec: &ContainerRecord,
+    net: &NetMode,
+) -> Result<Vec<(PathBuf, &'static str)>> {
+    let hostname = dir.join("hostname");
+    let hosts = dir.join("hosts");
+    let resolv = dir.join("resolv.conf");
+    fs::write(&hostname, format!("{}\n", rec.config.hostname)).ctx("write", &hostname)?;
+    let hosts_text = match net {
+        NetMode::Host => fs::read_to_string("/etc/hosts").unwrap_or_default(),
+        NetMode::Private => format!(
+            "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n127.0.1.1\t{}\n",
+            rec.config.hostname
+        ),
+    };
+    fs::write(&hosts, hosts_text).ctx("write", &hosts)?;
+    fs::write(
+        &resolv,
+        resolv_conf(
+            &fs::read_to_string("/etc/resolv.conf").unwrap_or_default(),
+            net,
+        ),
+    )
+    .ctx("write", &resolv)?;
+    Ok(vec![
+        (hostname, "/etc/hostname"),
+        (hosts, "/etc/hosts"),
+        (resolv, "/etc/resolv.conf"),
+    ])
+}
+
+/// The host's resolv.conf without loopback nameservers (they mean nothing in a private
+/// network namespace), as Docker filters it.
+pub fn resolv_conf(host: &str, net: &NetMode) -> String {
+    if *net == NetMode::Host {
+        return host.to_string();
+    }
+    host.lines()
+        .filter(|l| {
+            let mut w = l.split_whitespace();
+            !(w.next() == Some("nameserver")
+                && w.next()
+                    .is_some_and(|ip| ip.starts_with("127.") || ip == "::1"))
+        })
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_nameservers_are_dropped() {
+        let host = "search lan\nnameserver 127.0.0.53\nnameserver 10.0.0.1\noptions edns0\n";
+        assert_eq!(
+            resolv_conf(host, &NetMode::Private),
+            "search lan\nnameserver 10.0.0.1\noptions edns0\n"
+        );
+        assert_eq!(resolv_conf(host, &NetMode::Host), host);
+    }
+}

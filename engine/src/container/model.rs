@@ -1,0 +1,266 @@
+//! A container's records, in Docker's shapes so `inspect` is a serialisation, not a
+//! translation: `config.json` (what the user asked for; changes only on rename) and
+//! `state.json` (what is happening; rewritten atomically by the monitor and the CLI).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::cgroups::Resources;
+use crate::store::Digest;
+
+/// Docker's `Config`: the process and its environment.
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct Config {
+    pub hostname: String,
+    pub domainname: String,
+    pub user: String,
+    pub attach_stdin: bool,
+    pub attach_stdout: bool,
+    pub attach_stderr: bool,
+    pub exposed_ports: BTreeMap<String, serde_json::Value>,
+    pub tty: bool,
+    pub open_stdin: bool,
+    pub stdin_once: bool,
+    pub env: Vec<String>,
+    pub cmd: Option<Vec<String>>,
+    pub image: String,
+    pub volumes: BTreeMap<String, serde_json::Value>,
+    pub working_dir: String,
+    pub entrypoint: Option<Vec<String>>,
+    pub labels: BTreeMap<String, String>,
+    pub stop_signal: Option<String>,
+    pub stop_timeout: Option<i64>,
+    pub healthcheck: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct RestartPolicy {
+    /// "no", "always", "on-failure", "unless-stopped".
+    pub name: String,
+    pub maximum_retry_count: i64,
+}
+
+impl RestartPolicy {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let (name, count) = match s.split_once(':') {
+            Some((n, c)) => (n, Some(c)),
+            None => (s, None),
+        };
+        let maximum_retry_count = match (name, count) {
+            ("on-failure", Some(c)) => c
+                .parse::<i64>()
+                .ok()
+                .filter(|n| *n >= 0)
+                .ok_or_else(|| format!("invalid restart policy {s:?}: maximum retry count must be a non-negative integer"))?,
+            (_, Some(_)) => {
+                return Err(format!("invalid restart policy {s:?}: maximum retry count can only be used with 'on-failure'"))
+            }
+            _ => 0,
+        };
+        match name {
+            "" | "no" | "always" | "on-failure" | "unless-stopped" => Ok(RestartPolicy {
+                name: if name.is_empty() {
+                    "no".into()
+                } else {
+                    name.into()
+                },
+                maximum_retry_count,
+            }),
+            _ => Err(format!(
+                "invalid restart policy {s:?}: use no, always, on-failure[:N] or unless-stopped"
+            )),
+        }
+    }
+}
+
+/// One `-v`/`--mount`/`--tmpfs`/image VOLUME, resolved at create time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct MountPoint {
+    /// "bind", "volume" or "tmpfs".
+    #[serde(rename = "Type")]
+    pub kind: String,
+    /// Volume name (named and anonymous volumes).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// Host path (bind) or volume data dir; empty for tmpfs.
+    pub source: String,
+    pub destination: String,
+    #[serde(default)]
+    pub driver: String,
+    /// Mount options as given ("ro", "z", tmpfs "size=64m"...).
+    pub mode: String,
+    #[serde(rename = "RW")]
+    pub rw: bool,
+    pub propagation: String,
+    /// True for volumes made for this container only (image VOLUME or `-v /path`), removed by `rm -v`.
+    #[serde(default, skip_serializing)]
+    pub anonymous: bool,
+}
+
+/// Docker's `HostConfig`: how the container is run.
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct HostConfig {
+    pub binds: Vec<String>,
+    pub network_mode: String,
+    pub restart_policy: RestartPolicy,
+    pub auto_remove: bool,
+    pub readonly_rootfs: bool,
+    pub tmpfs: BTreeMap<String, String>,
+    pub init: bool,
+    pub memory: i64,
+    pub memory_swap: i64,
+    pub nano_cpus: i64,
+    pub cpu_shares: i64,
+    pub pids_limit: Option<i64>,
+    pub cpuset_cpus: String,
+    pub cpuset_mems: String,
+    pub cap_add: Vec<String>,
+    pub cap_drop: Vec<String>,
+    pub privileged: bool,
+    pub log_config: LogConfig,
+    /// The cgroup parent the container's cgroup is made under (`--cgroup-parent`).
+    pub cgroup_parent: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LogConfig {
+    #[serde(rename = "Type")]
+    pub kind: String,
+    pub config: BTreeMap<String, String>,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        LogConfig {
+            kind: "json-file".into(),
+            config: BTreeMap::new(),
+        }
+    }
+}
+
+impl HostConfig {
+    pub fn resources(&self) -> Resources {
+        let pos = |v: i64| (v > 0).then_some(v);
+        Resources {
+            memory: pos(self.memory),
+            memory_swap: if self.memory_swap == 0 {
+                None
+            } else {
+                Some(self.memory_swap)
+            },
+            nano_cpus: pos(self.nano_cpus),
+            cpu_shares: pos(self.cpu_shares).map(|v| v as u64),
+            pids_limit: self.pids_limit,
+            cpuset_cpus: Some(self.cpuset_cpus.clone()).filter(|s| !s.is_empty()),
+            cpuset_mems: Some(self.cpuset_mems.clone()).filter(|s| !s.is_empty()),
+        }
+    }
+}
+
+/// `config.json`: written once at create, rewritten only by rename.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ContainerRecord {
+    pub id: String,
+    pub name: String,
+    /// RFC 3339 with nanoseconds.
+    pub created: String,
+    pub path: String,
+    pub args: Vec<String>,
+    pub image_id: Digest,
+    pub config: Config,
+    pub host_config: HostConfig,
+    pub mounts: Vec<MountPoint>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    #[default]
+    Created,
+    Running,
+    Paused,
+    Restarting,
+    Removing,
+    Exited,
+    Dead,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Created => "created",
+            Status::Running => "running",
+            Status::Paused => "paused",
+            Status::Restarting => "restarting",
+            Status::Removing => "removing",
+            Status::Exited => "exited",
+            Status::Dead => "dead",
+        }
+    }
+    /// A process exists (or is about to, between restarts).
+    pub fn is_live(self) -> bool {
+        matches!(self, Status::Running | Status::Paused | Status::Restarting)
+    }
+}
+
+/// `state.json`: the live state, owned by the monitor while it runs.
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct State {
+    pub status: Status,
+    /// Host PID of the container's init; 0 when not running.
+    pub pid: i32,
+    /// The monitor's PID and its start time (from /proc/PID/stat) so a reused PID is not
+    /// mistaken for our monitor.
+    pub monitor_pid: i32,
+    pub monitor_start_time: u64,
+    pub exit_code: i32,
+    pub oom_killed: bool,
+    pub error: String,
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+    pub restart_count: i64,
+    /// Set by `stop`/`kill` before signalling, so the monitor does not apply the restart
+    /// policy to an exit the user asked for.
+    pub manually_stopped: bool,
+}
+
+/// What `inspect` shows: both records joined, Docker-shaped.
+#[derive(Debug, Clone)]
+pub struct Container {
+    pub record: ContainerRecord,
+    pub state: State,
+}
+
+impl Container {
+    pub fn id(&self) -> &str {
+        &self.record.id
+    }
+    pub fn name(&self) -> &str {
+        &self.record.name
+    }
+    pub fn short_id(&self) -> &str {
+        &self.record.id[..12]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn restart_policies_parse_like_docker() {
+        assert_eq!(RestartPolicy::parse("always").unwrap().name, "always");
+        let p = RestartPolicy::parse("on-failure:3").unwrap();
+        assert_eq!((p.name.as_str(), p.maximum_retry_count), ("on-failure", 3));
+        assert!(RestartPolicy::parse("always:3").is_err());
+        assert!(RestartPolicy::parse("sometimes").is_err());
+        assert!(RestartPolicy::parse("on-failure:x").is_err());
+    }
+}

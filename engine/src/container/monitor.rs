@@ -1,0 +1,611 @@
+//! The monitor: one small process per running container (berth re-executed, detached).
+//! It is the parent of the container's init, writes its output to the json log, serves
+//! attach clients, records the exit atomically and applies the restart policy.
+//! Single-threaded by design: it clones the container, which is only safe without threads.
+
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{signal, SigHandler, Signal};
+use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
+use nix::unistd::Pid;
+
+use super::attach::{encode, Decoder, Kind};
+use super::launch;
+use super::logfile::LogWriter;
+use super::model::{ContainerRecord, Status};
+use super::store::ContainerStore;
+use super::{now_rfc3339, procfs};
+use crate::cgroups::{self, CgroupManager};
+use crate::image::ImageStore;
+use crate::runtime::init::{ChildIo, Failure};
+use crate::runtime::{pty, spawn};
+use crate::store::Paths;
+
+/// Where the monitor reports how the first start went: `OK <pid>` or `ERR <code> <msg>`.
+pub struct Handshake {
+    pub stream: UnixStream,
+    /// Keep the stream afterwards as the first attach client (foreground `run`, `start -a`).
+    pub attach: bool,
+}
+
+pub fn main(paths: Paths, id: &str, handshake: Handshake) -> i32 {
+    for s in [
+        Signal::SIGPIPE,
+        Signal::SIGINT,
+        Signal::SIGTERM,
+        Signal::SIGHUP,
+    ] {
+        // SAFETY: setting dispositions to SIG_IGN in a single-threaded process.
+        unsafe {
+            let _ = signal(s, SigHandler::SigIgn);
+        }
+    }
+    let mut m = match Monitor::new(paths, id) {
+        Ok(m) => m,
+        Err(e) => {
+            let mut s = handshake.stream;
+            let _ = std::io::Write::write_all(&mut s, format!("ERR 125 {e}\n").as_bytes());
+            return 1;
+        }
+    };
+    m.run(handshake);
+    0
+}
+
+struct Client {
+    stream: UnixStream,
+    out: Vec<u8>,
+    decoder: Decoder,
+}
+
+const CLIENT_BUFFER_LIMIT: usize = 8 << 20;
+
+struct Monitor {
+    paths: Paths,
+    store: ContainerStore,
+    record: ContainerRecord,
+    cgroup: Box<dyn CgroupManager>,
+    log: LogWriter,
+    listener: UnixListener,
+    clients: Vec<Client>,
+}
+
+/// The container's ends of its stdio as the monitor holds them while it runs.
+struct Streams {
+    /// stdout (or the pty master) and stderr, read side.
+    out: Vec<(OwnedFd, usize)>,
+    /// Where client input goes: stdin pipe or the pty master.
+    stdin: Option<OwnedFd>,
+    stdin_buf: Vec<u8>,
+    tty_master: Option<RawFd>,
+}
+
+impl Monitor {
+    fn new(paths: Paths, id: &str) -> crate::Result<Monitor> {
+        let store = ContainerStore::new(&paths);
+        let record = store.load(id)?.record;
+        let cgroup = cgroups::open(&cgroups_root(), &record.host_config.cgroup_parent, id)?;
+        let log = LogWriter::open(&store.log_path(id))?;
+        let run_dir = paths.container_run_dir(id);
+        std::fs::create_dir_all(&run_dir)
+            .map_err(|e| crate::Error::io("create directory", &run_dir, e))?;
+        let sock = run_dir.join("attach.sock");
+        let _ = std::fs::remove_file(&sock);
+        let listener =
+            UnixListener::bind(&sock).map_err(|e| crate::Error::io("listen on", &sock, e))?;
+        listener
+            .set_nonblocking(true)
+            .map_err(|e| crate::Error::io("set non-blocking", &sock, e))?;
+        Ok(Monitor {
+            paths,
+            store,
+            record,
+            cgroup,
+            log,
+            listener,
+            clients: Vec::new(),
+        })
+    }
+
+    fn run(&mut self, hs: Handshake) {
+        let mut handshake = Some(hs);
+        let mut first = true;
+        let mut backoff = Duration::from_millis(100);
+        loop {
+            let started = Instant::now();
+            let code = match self.start_once(first) {
+                Ok((pid, streams)) => {
+                    if let Some(hs) = handshake.take() {
+                        let mut s = hs.stream;
+                        let _ = std::io::Write::write_all(&mut s, format!("OK {pid}\n").as_bytes());
+                        if hs.attach {
+                            self.add_client(s);
+                        }
+                    }
+                    let code = self.supervise(pid, streams);
+                    self.record_exit(code)
+                }
+                Err(f) => {
+                    self.record_start_failure(&f, first);
+                    if let Some(hs) = handshake.take() {
+                        let mut s = hs.stream;
+                        let _ = std::io::Write::write_all(
+                            &mut s,
+                            format!("ERR {} {}\n", f.0, f.1).as_bytes(),
+                        );
+                    }
+                    self.broadcast(Kind::Error, f.1.as_bytes());
+                    None
+                }
+            };
+            first = false;
+            self.flush_clients_and_close(code);
+            let Some(code) = code else { break };
+            if !self.should_restart(code) {
+                break;
+            }
+            // Docker's backoff: double from 100 ms, reset after a run of 10 s or more.
+            if started.elapsed() >= Duration::from_secs(10) {
+                backoff = Duration::from_millis(100);
+            }
+            if !self.wait_before_restart(backoff) {
+                break;
+            }
+            backoff = (backoff * 2).min(Duration::from_secs(60));
+        }
+        self.finish();
+    }
+
+    fn start_once(&mut self, first: bool) -> Result<(Pid, Streams), Failure> {
+        let images = ImageStore::new(&self.paths);
+        let spec = launch::build(&self.paths, &images, &self.record)
+            .map_err(|e| Failure(125, e.to_string()))?;
+        let res = self.record.host_config.resources();
+        self.cgroup
+            .create(&res)
+            .map_err(|e| Failure(125, e.to_string()))?;
+        let (io, streams, child_ends) = match make_stdio(&self.record) {
+            Ok(x) => x,
+            Err(e) => {
+                let _ = self.cgroup.destroy();
+                return Err(Failure(125, e));
+            }
+        };
+        let cg = &self.cgroup;
+        let pid = match spawn::spawn(&spec, io, |pid| {
+            cg.add_task(pid.as_raw()).map_err(|e| e.to_string())
+        }) {
+            Ok(pid) => pid,
+            Err(f) => {
+                let _ = self.cgroup.kill_all();
+                let _ = self.cgroup.destroy();
+                return Err(f);
+            }
+        };
+        drop(child_ends);
+        let me = std::process::id() as i32;
+        let _ = self.store.update_state(&self.record.id, |s| {
+            s.status = Status::Running;
+            s.pid = pid.as_raw();
+            s.monitor_pid = me;
+            s.monitor_start_time = procfs::start_time(me).unwrap_or(0);
+            s.exit_code = 0;
+            s.error.clear();
+            s.oom_killed = false;
+            s.started_at = Some(now_rfc3339());
+            s.manually_stopped = false;
+            if !first {
+                s.restart_count += 1;
+            }
+            Ok(())
+        });
+        Ok((pid, streams))
+    }
+
+    /// Pump output to the log and clients until the container's init exits.
+    fn supervise(&mut self, pid: Pid, mut st: Streams) -> i32 {
+        let pidfd = pidfd_open(pid.as_raw());
+        let mut exit: Option<i32> = None;
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            if exit.is_none() {
+                exit = try_reap(pid);
+            }
+            if exit.is_some() && st.out.is_empty() {
+                break;
+            }
+            let mut fds: Vec<libc::pollfd> = Vec::new();
+            let pfd = |fd: RawFd, events: libc::c_short| libc::pollfd {
+                fd,
+                events,
+                revents: 0,
+            };
+            for (fd, _) in &st.out {
+                fds.push(pfd(fd.as_raw_fd(), libc::POLLIN));
+            }
+            let n_out = fds.len();
+            let pidfd_raw = pidfd.as_ref().map(|f| f.as_raw_fd()).unwrap_or(-1);
+            fds.push(pfd(
+                if exit.is_none() { pidfd_raw } else { -1 },
+                libc::POLLIN,
+            ));
+            fds.push(pfd(self.listener.as_raw_fd(), libc::POLLIN));
+            let stdin_fd = st.stdin.as_ref().map(|f| f.as_raw_fd()).unwrap_or(-1);
+            fds.push(pfd(
+                if st.stdin_buf.is_empty() {
+                    -1
+                } else {
+                    stdin_fd
+                },
+                libc::POLLOUT,
+            ));
+            for c in &self.clients {
+                let ev = libc::POLLIN | if c.out.is_empty() { 0 } else { libc::POLLOUT };
+                fds.push(pfd(c.stream.as_raw_fd(), ev));
+            }
+            // After the exit, give stragglers holding the pipes a short grace period only.
+            let timeout = if exit.is_some() {
+                200
+            } else if pidfd.is_none() {
+                100
+            } else {
+                -1
+            };
+            // SAFETY: fds is a valid array of pollfd for its length.
+            let n = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, timeout) };
+            if n < 0 {
+                continue;
+            }
+            if n == 0 && exit.is_some() {
+                break;
+            }
+            // Output.
+            let mut closed = Vec::new();
+            for (i, pf) in fds[..n_out].iter().enumerate() {
+                if pf.revents & (libc::POLLIN | libc::POLLHUP | libc::POLLERR) != 0 {
+                    let (fd, stream) = &st.out[i];
+                    match nix::unistd::read(fd.as_raw_fd(), &mut buf) {
+                        Ok(0) | Err(nix::errno::Errno::EIO) => closed.push(i),
+                        Ok(n) => {
+                            let data = buf[..n].to_vec();
+                            self.log.write(*stream, &data);
+                            let kind = if *stream == 0 {
+                                Kind::Stdout
+                            } else {
+                                Kind::Stderr
+                            };
+                            self.broadcast(kind, &data);
+                        }
+                        Err(nix::errno::Errno::EAGAIN) | Err(nix::errno::Errno::EINTR) => {}
+                        Err(_) => closed.push(i),
+                    }
+                }
+            }
+            for i in closed.into_iter().rev() {
+                st.out.remove(i);
+            }
+            // Stdin.
+            let stdin_rev = fds[n_out + 2].revents;
+            if stdin_rev & libc::POLLOUT != 0 {
+                if let Some(fd) = &st.stdin {
+                    match nix::unistd::write(fd, &st.stdin_buf) {
+                        Ok(n) => {
+                            st.stdin_buf.drain(..n);
+                        }
+                        Err(nix::errno::Errno::EAGAIN) => {}
+                        Err(_) => {
+                            st.stdin = None;
+                            st.stdin_buf.clear();
+                        }
+                    }
+                }
+            }
+            // New clients.
+            if fds[n_out + 1].revents & libc::POLLIN != 0 {
+                while let Ok((s, _)) = self.listener.accept() {
+                    self.add_client(s);
+                }
+            }
+            // Client traffic.
+            let client_revents: Vec<libc::c_short> =
+                fds[n_out + 3..].iter().map(|p| p.revents).collect();
+            self.service_clients(&client_revents, &mut st);
+        }
+        drop(pidfd);
+        self.log.flush();
+        exit.unwrap_or_else(|| wait_exit(pid))
+    }
+
+    fn service_clients(&mut self, revents: &[libc::c_short], st: &mut Streams) {
+        let mut dead = Vec::new();
+        let mut buf = [0u8; 16 * 1024];
+        for (i, rev) in revents.iter().enumerate() {
+            let Some(c) = self.clients.get_mut(i) else {
+                break;
+            };
+            if rev & libc::POLLOUT != 0 && !c.out.is_empty() {
+                match std::io::Write::write(&mut c.stream, &c.out) {
+                    Ok(n) => {
+                        c.out.drain(..n);
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                    Err(_) => dead.push(i),
+                }
+            }
+            if rev & (libc::POLLIN | libc::POLLHUP) != 0 {
+                match std::io::Read::read(&mut c.stream, &mut buf) {
+                    Ok(0) => dead.push(i),
+                    Ok(n) => {
+                        c.decoder.push(&buf[..n]);
+                        loop {
+                            match c.decoder.next() {
+                                Ok(Some((Kind::Stdin, data))) => {
+                                    st.stdin_buf.extend_from_slice(&data)
+                                }
+                                Ok(Some((Kind::StdinEof, _))) => {
+                                    // A pty has no separate stdin to close; only pipes end.
+                                    if st.tty_master.is_none() {
+                                        st.stdin = None;
+                                    }
+                                }
+                                Ok(Some((Kind::Resize, p))) if p.len() == 4 => {
+                                    if let Some(m) = st.tty_master {
+                                        let rows = u16::from_be_bytes([p[0], p[1]]);
+                                        let cols = u16::from_be_bytes([p[2], p[3]]);
+                                        pty::set_size(m, rows, cols);
+                                    }
+                                }
+                                Ok(Some(_)) => {}
+                                Ok(None) => break,
+                                Err(_) => {
+                                    dead.push(i);
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                    Err(_) => dead.push(i),
+                }
+            }
+        }
+        dead.sort_unstable();
+        dead.dedup();
+        for i in dead.into_iter().rev() {
+            self.clients.remove(i);
+        }
+    }
+
+    fn add_client(&mut self, stream: UnixStream) {
+        if stream.set_nonblocking(true).is_ok() {
+            self.clients.push(Client {
+                stream,
+                out: Vec::new(),
+                decoder: Decoder::default(),
+            });
+        }
+    }
+
+    fn broadcast(&mut self, kind: Kind, data: &[u8]) {
+        let frame = encode(kind, data);
+        // A client that cannot keep up is dropped rather than stalling the log.
+        self.clients.retain_mut(|c| {
+            c.out.extend_from_slice(&frame);
+            c.out.len() <= CLIENT_BUFFER_LIMIT
+        });
+    }
+
+    /// Send the exit frame and whatever is queued, then let the clients go.
+    fn flush_clients_and_close(&mut self, code: Option<i32>) {
+        if let Some(code) = code {
+            self.broadcast(Kind::Exit, &code.to_be_bytes());
+        }
+        for mut c in self.clients.drain(..) {
+            let _ = c.stream.set_nonblocking(false);
+            let _ = c.stream.set_write_timeout(Some(Duration::from_secs(2)));
+            let _ = std::io::Write::write_all(&mut c.stream, &c.out);
+        }
+    }
+
+    /// Persist the exit. Returns the exit code.
+    fn record_exit(&mut self, code: i32) -> Option<i32> {
+        let oom = self
+            .cgroup
+            .stats()
+            .map(|s| s.oom_kills > 0)
+            .unwrap_or(false);
+        let _ = self.cgroup.kill_all();
+        let _ = self.cgroup.destroy();
+        let _ = self.store.update_state(&self.record.id, |s| {
+            s.status = Status::Exited;
+            s.pid = 0;
+            s.exit_code = code;
+            s.oom_killed = oom;
+            s.finished_at = Some(now_rfc3339());
+            Ok(())
+        });
+        Some(code)
+    }
+
+    fn record_start_failure(&mut self, f: &Failure, first: bool) {
+        let _ = self.store.update_state(&self.record.id, |s| {
+            s.status = if first && s.started_at.is_none() {
+                Status::Created
+            } else {
+                Status::Exited
+            };
+            s.pid = 0;
+            s.exit_code = f.0;
+            s.error = f.1.clone();
+            s.finished_at = Some(now_rfc3339());
+            Ok(())
+        });
+    }
+
+    fn should_restart(&self, code: i32) -> bool {
+        let Ok(c) = self.store.load(&self.record.id) else {
+            return false;
+        };
+        if c.state.manually_stopped || self.record.host_config.auto_remove {
+            return false;
+        }
+        let p = &self.record.host_config.restart_policy;
+        match p.name.as_str() {
+            "always" | "unless-stopped" => true,
+            "on-failure" => {
+                code != 0
+                    && (p.maximum_retry_count == 0 || c.state.restart_count < p.maximum_retry_count)
+            }
+            _ => false,
+        }
+    }
+
+    /// Sleep out the backoff as "restarting", still serving attach clients' connects.
+    /// Returns false when the user stopped the container meanwhile.
+    fn wait_before_restart(&mut self, backoff: Duration) -> bool {
+        let _ = self.store.update_state(&self.record.id, |s| {
+            s.status = Status::Restarting;
+            Ok(())
+        });
+        let until = Instant::now() + backoff;
+        while Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(20).min(until - Instant::now()));
+            match self.store.load(&self.record.id) {
+                Ok(c) if !c.state.manually_stopped => {}
+                _ => {
+                    let _ = self.store.update_state(&self.record.id, |s| {
+                        s.status = Status::Exited;
+                        Ok(())
+                    });
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    fn finish(&mut self) {
+        let _ = std::fs::remove_file(
+            self.paths
+                .container_run_dir(&self.record.id)
+                .join("attach.sock"),
+        );
+        if self.record.host_config.auto_remove {
+            let engine = crate::Engine::new(self.paths.clone());
+            let _ = engine.remove_stopped(&self.record.id, true);
+        }
+    }
+}
+
+pub fn cgroups_root() -> std::path::PathBuf {
+    std::path::PathBuf::from(
+        std::env::var("BERTH_CGROUP_ROOT").unwrap_or_else(|_| "/sys/fs/cgroup".into()),
+    )
+}
+
+type StdioSetup = (ChildIo, Streams, Vec<OwnedFd>);
+
+fn make_stdio(rec: &ContainerRecord) -> Result<StdioSetup, String> {
+    if rec.config.tty {
+        let p = pty::open(24, 80)?;
+        let slave = p.slave.as_raw_fd();
+        let master_raw = p.master.as_raw_fd();
+        set_nonblocking(master_raw);
+        let stdin = nix::unistd::dup(master_raw).map_err(|e| format!("dup: {}", e.desc()))?;
+        // SAFETY: dup returned a fresh fd we now own.
+        let stdin = unsafe { OwnedFd::from_raw_fd(stdin) };
+        let io = ChildIo {
+            stdin: slave,
+            stdout: slave,
+            stderr: slave,
+            tty: true,
+        };
+        let streams = Streams {
+            out: vec![(p.master, 0)],
+            stdin: Some(stdin),
+            stdin_buf: Vec::new(),
+            tty_master: Some(master_raw),
+        };
+        return Ok((io, streams, vec![p.slave]));
+    }
+    let pipe = || {
+        nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(|e| format!("pipe: {}", e.desc()))
+    };
+    let (out_r, out_w) = pipe()?;
+    let (err_r, err_w) = pipe()?;
+    set_nonblocking(out_r.as_raw_fd());
+    set_nonblocking(err_r.as_raw_fd());
+    let (stdin_child, stdin_parent) = if rec.config.open_stdin {
+        let (r, w) = pipe()?;
+        set_nonblocking(w.as_raw_fd());
+        (r, Some(w))
+    } else {
+        let f = std::fs::File::open("/dev/null").map_err(|e| format!("open /dev/null: {e}"))?;
+        (OwnedFd::from(f), None)
+    };
+    let io = ChildIo {
+        stdin: stdin_child.as_raw_fd(),
+        stdout: out_w.as_raw_fd(),
+        stderr: err_w.as_raw_fd(),
+        tty: false,
+    };
+    let streams = Streams {
+        out: vec![(out_r, 0), (err_r, 1)],
+        stdin: stdin_parent,
+        stdin_buf: Vec::new(),
+        tty_master: None,
+    };
+    Ok((io, streams, vec![stdin_child, out_w, err_w]))
+}
+
+fn set_nonblocking(fd: RawFd) {
+    use nix::fcntl::{fcntl, FcntlArg, OFlag};
+    if let Ok(flags) = fcntl(fd, FcntlArg::F_GETFL) {
+        let _ = fcntl(
+            fd,
+            FcntlArg::F_SETFL(OFlag::from_bits_truncate(flags) | OFlag::O_NONBLOCK),
+        );
+    }
+}
+
+fn pidfd_open(pid: i32) -> Option<OwnedFd> {
+    // SAFETY: pidfd_open(2) returns a new fd or -1.
+    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
+    (fd >= 0).then(|| unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
+}
+
+fn status_code(ws: WaitStatus) -> Option<i32> {
+    match ws {
+        WaitStatus::Exited(_, c) => Some(c),
+        WaitStatus::Signaled(_, s, _) => Some(128 + s as i32),
+        _ => None,
+    }
+}
+
+fn try_reap(pid: Pid) -> Option<i32> {
+    waitpid(pid, Some(WaitPidFlag::WNOHANG))
+        .ok()
+        .and_then(status_code)
+}
+
+fn wait_exit(pid: Pid) -> i32 {
+    loop {
+        match waitpid(pid, None) {
+            Ok(ws) => {
+                if let Some(c) = status_code(ws) {
+                    return c;
+                }
+            }
+            Err(nix::errno::Errno::EINTR) => continue,
+            Err(_) => return 137,
+        }
+    }
+}
+
+/// Hand an fd number inherited from the CLI to a UnixStream.
+pub fn stream_from_fd(fd: RawFd) -> UnixStream {
+    // SAFETY: the CLI passed this fd to us as the handshake socket; we take ownership.
+    unsafe { UnixStream::from_raw_fd(fd) }
+}

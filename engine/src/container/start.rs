@@ -1,0 +1,137 @@
+//! `start`: spawn the container's monitor (this binary re-executed, detached with setsid
+//! and a double fork) and wait for its word on how the start went.
+
+use std::io::Read;
+use std::os::fd::{AsRawFd, FromRawFd};
+use std::os::unix::net::UnixStream;
+use std::os::unix::process::CommandExt;
+use std::process::{Command, Stdio};
+
+use super::monitor::{self, Handshake};
+use super::Container;
+use crate::error::Error;
+use crate::store::{FileLock, Paths};
+use crate::Engine;
+
+/// The fd number the handshake socket has in the monitor.
+const HANDSHAKE_FD: i32 = 3;
+
+/// A started container; `stream` carries its output when the start asked to attach.
+pub struct Started {
+    pub pid: i32,
+    pub stream: Option<UnixStream>,
+}
+
+/// Why a start failed, with the exit code Docker gives for it (125, 126, 127).
+#[derive(Debug)]
+pub struct StartError {
+    pub code: i32,
+    pub message: String,
+}
+
+impl Engine {
+    /// Start a created or exited container. Starting a running one is a no-op.
+    pub fn start(&self, c: &Container, attach: bool) -> std::result::Result<Started, StartError> {
+        let fail = |e: Error| StartError {
+            code: 125,
+            message: e.to_string(),
+        };
+        let dir = self.paths.container_dir(c.id());
+        // A start lock (not the state lock, which the monitor needs meanwhile) keeps two
+        // concurrent starts from making two monitors.
+        let _lock = FileLock::exclusive(&dir.join("start.lock")).map_err(fail)?;
+        let current = self.containers().load(c.id()).map_err(fail)?;
+        if current.state.status.is_live() {
+            return Ok(Started {
+                pid: current.state.pid,
+                stream: None,
+            });
+        }
+        // Persist a crashed record's truth before starting afresh.
+        if current.state != self.containers().load_raw_state(c.id()).unwrap_or_default() {
+            let _ = self.containers().save_state(c.id(), &current.state);
+        }
+        let (ours, theirs) =
+            UnixStream::pair().map_err(|e| fail(Error::io("socketpair for", &dir, e)))?;
+        let mut cmd = Command::new(&self.monitor_exe);
+        cmd.arg("--root")
+            .arg(&self.paths.root)
+            .arg("--run-root")
+            .arg(&self.paths.run)
+            .arg("__monitor")
+            .arg(c.id());
+        if attach {
+            cmd.arg("--attach");
+        }
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        let fd = theirs.as_raw_fd();
+        // SAFETY: only async-signal-safe calls between fork and exec.
+        unsafe {
+            cmd.pre_exec(move || {
+                if libc::setsid() < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                if libc::dup2(fd, HANDSHAKE_FD) < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let mut child = cmd
+            .spawn()
+            .map_err(|e| fail(Error::io("start monitor", &self.monitor_exe, e)))?;
+        drop(theirs);
+        // The first monitor process forks and exits at once; reap it.
+        let _ = child.wait();
+        let line =
+            read_line(&ours).map_err(|e| fail(Error::io("read monitor handshake", &dir, e)))?;
+        if let Some(pid) = line.strip_prefix("OK ") {
+            let pid = pid.trim().parse().unwrap_or(0);
+            return Ok(Started {
+                pid,
+                stream: attach.then_some(ours),
+            });
+        }
+        let rest = line.strip_prefix("ERR ").unwrap_or(&line);
+        let (code, msg) = rest.split_once(' ').unwrap_or(("125", rest));
+        let message = if msg.trim().is_empty() {
+            "the container's monitor exited without starting it".to_string()
+        } else {
+            msg.trim_end().to_string()
+        };
+        Err(StartError {
+            code: code.parse().unwrap_or(125),
+            message,
+        })
+    }
+}
+
+/// Read one line byte by byte, so no frame that follows is consumed.
+fn read_line(mut s: &UnixStream) -> std::io::Result<String> {
+    let mut out = Vec::new();
+    let mut b = [0u8; 1];
+    loop {
+        match s.read(&mut b)? {
+            0 => break,
+            _ if b[0] == b'\n' => break,
+            _ => out.push(b[0]),
+        }
+    }
+    Ok(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// Entry point of the hidden `__monitor` subcommand: detach (fork, first child exits so
+/// the CLI can reap it) and become the container's monitor.
+pub fn monitor_entry(paths: Paths, id: &str, attach: bool) -> i32 {
+    // SAFETY: the CLI process is single-threaded when it dispatches here.
+    match unsafe { nix::unistd::fork() } {
+        Ok(nix::unistd::ForkResult::Parent { .. }) => return 0,
+        Ok(nix::unistd::ForkResult::Child) => {}
+        Err(_) => return 1,
+    }
+    // SAFETY: fd 3 was set up by `start` as our end of the handshake socketpair.
+    let stream = unsafe { UnixStream::from_raw_fd(HANDSHAKE_FD) };
+    monitor::main(paths, id, Handshake { stream, attach })
+}

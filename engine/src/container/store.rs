@@ -1,0 +1,214 @@
+//! Container records on disk: `containers/<id>/{config.json,state.json,lock}`.
+//! Names are unique under the global lock; a container directory is made under a temp
+//! name and renamed into place, so a crash never leaves a half-made container listed.
+
+use std::fs;
+use std::path::PathBuf;
+
+use super::model::{Container, ContainerRecord, State, Status};
+use super::procfs;
+use crate::error::{Error, IoContext, Result};
+use crate::store::{read_json, write_json_atomic, FileLock, Paths};
+
+#[derive(Debug, Clone)]
+pub struct ContainerStore {
+    paths: Paths,
+}
+
+impl ContainerStore {
+    pub fn new(paths: &Paths) -> Self {
+        ContainerStore {
+            paths: paths.clone(),
+        }
+    }
+
+    pub fn paths(&self) -> &Paths {
+        &self.paths
+    }
+
+    fn config_path(&self, id: &str) -> PathBuf {
+        self.paths.container_dir(id).join("config.json")
+    }
+    fn state_path(&self, id: &str) -> PathBuf {
+        self.paths.container_dir(id).join("state.json")
+    }
+    pub fn log_path(&self, id: &str) -> PathBuf {
+        self.paths.container_dir(id).join(format!("{id}-json.log"))
+    }
+
+    /// Lock one container's records for a read-modify-write.
+    pub fn lock(&self, id: &str) -> Result<FileLock> {
+        FileLock::exclusive(&self.paths.container_dir(id).join("lock"))
+    }
+
+    /// Every container ID with a complete record. Temp dirs (`.new-*`) of creates that
+    /// died midway are skipped here and swept by `sweep_incomplete`.
+    pub fn ids(&self) -> Result<Vec<String>> {
+        let dir = self.paths.containers_dir();
+        let mut ids = Vec::new();
+        let rd = match fs::read_dir(&dir) {
+            Ok(rd) => rd,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ids),
+            Err(e) => return Err(Error::io("list", dir, e)),
+        };
+        for entry in rd {
+            let entry = entry.ctx("list", &dir)?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.len() == 64 && !name.starts_with('.') {
+                ids.push(name);
+            }
+        }
+        Ok(ids)
+    }
+
+    pub fn load(&self, id: &str) -> Result<Container> {
+        let record: ContainerRecord = read_json(&self.config_path(id))?;
+        let state: State = match read_json(&self.state_path(id)) {
+            Ok(s) => s,
+            Err(e) if e.is_not_found() => State::default(),
+            Err(e) => return Err(e),
+        };
+        let mut c = Container { record, state };
+        reconcile_in_memory(&mut c);
+        Ok(c)
+    }
+
+    /// All containers, newest first, as `ps -a` lists them.
+    pub fn list(&self) -> Result<Vec<Container>> {
+        let mut out = Vec::new();
+        for id in self.ids()? {
+            match self.load(&id) {
+                Ok(c) => out.push(c),
+                // Removed between listing and reading: not an error for a listing.
+                Err(e) if e.is_not_found() => {}
+                Err(e) => return Err(e),
+            }
+        }
+        out.sort_by(|a, b| b.record.created.cmp(&a.record.created));
+        Ok(out)
+    }
+
+    /// Find by full ID, name (with or without a leading `/`), or unique ID prefix.
+    pub fn find(&self, reference: &str) -> Result<Container> {
+        let r = reference.strip_prefix('/').unwrap_or(reference);
+        if r.is_empty() {
+            return Err(Error::invalid("container name or ID must not be empty"));
+        }
+        let all = self.list()?;
+        if let Some(c) = all.iter().find(|c| c.record.id == r || c.record.name == r) {
+            return Ok(c.clone());
+        }
+        let matches: Vec<&Container> = all.iter().filter(|c| c.record.id.starts_with(r)).collect();
+        match matches.len() {
+            1 => Ok(matches[0].clone()),
+            0 => Err(Error::not_found("container", reference)),
+            _ => Err(Error::Conflict(format!(
+                "multiple IDs found with provided prefix: {reference}"
+            ))),
+        }
+    }
+
+    /// Write a new container's records. Caller holds the global lock and has checked the name.
+    pub fn insert(&self, record: &ContainerRecord) -> Result<()> {
+        let final_dir = self.paths.container_dir(&record.id);
+        let tmp_dir = self
+            .paths
+            .containers_dir()
+            .join(format!(".new-{}", record.id));
+        fs::create_dir_all(&tmp_dir).ctx("create directory", &tmp_dir)?;
+        let write = || -> Result<()> {
+            write_json_atomic(&tmp_dir.join("config.json"), record)?;
+            write_json_atomic(&tmp_dir.join("state.json"), &State::default())?;
+            fs::rename(&tmp_dir, &final_dir).ctx("rename into place", &final_dir)
+        };
+        write().inspect_err(|_| {
+            let _ = fs::remove_dir_all(&tmp_dir);
+        })
+    }
+
+    pub fn name_in_use(&self, name: &str) -> Result<Option<String>> {
+        for id in self.ids()? {
+            if let Ok(rec) = read_json::<ContainerRecord>(&self.config_path(&id)) {
+                if rec.name == name {
+                    return Ok(Some(id));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    pub fn save_record(&self, record: &ContainerRecord) -> Result<()> {
+        write_json_atomic(&self.config_path(&record.id), record)
+    }
+
+    pub fn save_state(&self, id: &str, state: &State) -> Result<()> {
+        write_json_atomic(&self.state_path(id), state)
+    }
+
+    /// Read-modify-write the state under the container's lock.
+    pub fn update_state<T>(&self, id: &str, f: impl FnOnce(&mut State) -> Result<T>) -> Result<T> {
+        let _lock = self.lock(id)?;
+        let mut state: State = read_json(&self.state_path(id))?;
+        let out = f(&mut state)?;
+        self.save_state(id, &state)?;
+        Ok(out)
+    }
+
+    /// Remove a container's directories (records, logs, upper layer). Unmounting and
+    /// cgroup removal are the caller's job and must have happened first.
+    pub fn delete_files(&self, id: &str) -> Result<()> {
+        // Rename first so that a crash midway leaves a `.rm-` dir that is swept later,
+        // rather than a container missing half its files.
+        let dir = self.paths.container_dir(id);
+        let doomed = self.paths.containers_dir().join(format!(".rm-{id}"));
+        match fs::rename(&dir, &doomed) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(Error::io("remove container directory", dir, e)),
+        }
+        fs::remove_dir_all(&doomed).ctx("remove container directory", &doomed)?;
+        let run = self.paths.container_run_dir(id);
+        let _ = fs::remove_dir_all(run);
+        Ok(())
+    }
+
+    /// Remove the leftovers of creates and removes that were interrupted.
+    pub fn sweep_incomplete(&self) -> Result<()> {
+        let dir = self.paths.containers_dir();
+        let Ok(rd) = fs::read_dir(&dir) else {
+            return Ok(());
+        };
+        for entry in rd.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with(".new-") || name.starts_with(".rm-") {
+                let _ = fs::remove_dir_all(entry.path());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A record that says "running" while its monitor is gone is a lie left by a crash: the
+/// container died with its monitor (its init has PDEATHSIG=SIGKILL). Report it as exited
+/// with 137 without writing; the next writer (`rm`, `start`) persists it.
+fn reconcile_in_memory(c: &mut Container) {
+    let s = &mut c.state;
+    if s.status.is_live() && !procfs::process_matches(s.monitor_pid, s.monitor_start_time) {
+        s.status = Status::Exited;
+        if s.exit_code == 0 {
+            s.exit_code = 137;
+        }
+        s.pid = 0;
+        s.error = "berth monitor exited unexpectedly; the container was killed with it".into();
+        if s.finished_at.is_none() {
+            s.finished_at = Some(crate::container::now_rfc3339());
+        }
+    }
+}
+
+impl ContainerStore {
+    /// The state as written, without the crash reconciliation `load` applies.
+    pub fn load_raw_state(&self, id: &str) -> Result<State> {
+        read_json(&self.state_path(id))
+    }
+}

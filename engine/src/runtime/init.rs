@@ -1,0 +1,274 @@
+//! The container side of the clone: the steps a fresh child takes to become the
+//! container, in the order they must happen, then exec. Failures are written to the
+//! error pipe as `<exit code> <message>` and the child exits; the monitor reports them.
+
+use std::ffi::CString;
+use std::os::fd::RawFd;
+use std::path::Path;
+
+use nix::sys::resource::{setrlimit, Resource};
+use nix::unistd::{dup2, execve, sethostname, setsid, Gid, Uid};
+
+use super::spec::{LaunchSpec, NetMode, ProcessSpec};
+use super::{caps, minit, mounts, user};
+
+/// Exit code and message for the error pipe: 127 "not found", 126 "cannot execute" and
+/// 125 for everything berth itself failed at, as Docker reports them.
+pub struct Failure(pub i32, pub String);
+
+impl From<String> for Failure {
+    fn from(s: String) -> Self {
+        Failure(125, s)
+    }
+}
+
+/// The fds the child's stdio comes from (already opened by the monitor).
+#[derive(Debug, Clone, Copy)]
+pub struct ChildIo {
+    pub stdin: RawFd,
+    pub stdout: RawFd,
+    pub stderr: RawFd,
+    /// The pty slave when the container has a tty; it becomes the controlling terminal.
+    pub tty: bool,
+}
+
+/// Entry point of the cloned child. Never returns on success (the process is replaced).
+pub fn container_main(spec: &LaunchSpec, io: ChildIo, sync_read: RawFd, err_write: RawFd) -> isize {
+    let failure = match setup(spec, io, sync_read) {
+        Ok(never) => match never {},
+        Err(f) => f,
+    };
+    report(err_write, &failure);
+    failure.0 as isize
+}
+
+pub fn report(err_write: RawFd, f: &Failure) {
+    let msg = format!("{} {}", f.0, f.1);
+    let _ = nix::unistd::write(
+        unsafe { std::os::fd::BorrowedFd::borrow_raw(err_write) },
+        msg.as_bytes(),
+    );
+}
+
+/// A value that cannot exist: the Ok side of a function that only returns by failing.
+pub enum Never {}
+
+fn setup(spec: &LaunchSpec, io: ChildIo, sync_read: RawFd) -> Result<Never, Failure> {
+    // Die with the monitor: a container without its monitor has no one to log or reap it.
+    // SAFETY: prctl with constant arguments.
+    unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) };
+    // The monitor moves us into the cgroup (and later the network) before saying go.
+    let mut go = [0u8; 1];
+    match nix::unistd::read(sync_read, &mut go) {
+        Ok(1) => {}
+        _ => {
+            return Err(Failure(
+                125,
+                "monitor went away before the container started".into(),
+            ))
+        }
+    }
+    let _ = nix::unistd::close(sync_read);
+
+    setup_stdio(io)?;
+    // A cgroup namespace rooted at the container's own cgroup (we are in it by now).
+    if Path::new("/proc/self/ns/cgroup").exists() {
+        nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWCGROUP)
+            .map_err(|e| format!("unshare cgroup namespace: {}", e.desc()))?;
+    }
+    if spec.net == NetMode::Private {
+        bring_up_loopback()?;
+    }
+    mounts::make_private()?;
+    mounts::mount_overlay(spec)?;
+    mounts::mount_system(spec)?;
+    mounts::mount_user(spec)?;
+    mounts::remount_root_readonly(spec)?;
+    mounts::pivot(&spec.rootfs)?;
+    if !spec.privileged {
+        mounts::mask_and_protect()?;
+    }
+    sethostname(&spec.hostname)
+        .map_err(|e| format!("sethostname {:?}: {}", spec.hostname, e.desc()))?;
+    set_rlimits();
+    if spec.init {
+        // PID 1 stays behind as a tiny init; its child goes on to exec the command.
+        minit::fork_and_supervise()?;
+    }
+    exec_process(&spec.process)
+}
+
+fn setup_stdio(io: ChildIo) -> Result<(), Failure> {
+    setsid().map_err(|e| format!("setsid: {}", e.desc()))?;
+    if io.tty {
+        // SAFETY: TIOCSCTTY on the pty slave we were handed.
+        if unsafe { libc::ioctl(io.stdin, libc::TIOCSCTTY, 0) } < 0 {
+            return Err(format!(
+                "set controlling terminal: {}",
+                std::io::Error::last_os_error()
+            )
+            .into());
+        }
+    }
+    for (from, to) in [(io.stdin, 0), (io.stdout, 1), (io.stderr, 2)] {
+        if from != to {
+            dup2(from, to).map_err(|e| format!("dup2 stdio: {}", e.desc()))?;
+        }
+    }
+    Ok(())
+}
+
+/// `lo` comes up in every private network namespace (SIOCSIFFLAGS, no netlink needed).
+fn bring_up_loopback() -> Result<(), Failure> {
+    // SAFETY: plain socket/ioctl calls on a zeroed ifreq we own.
+    unsafe {
+        let fd = libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0);
+        if fd < 0 {
+            return Err(format!("socket: {}", std::io::Error::last_os_error()).into());
+        }
+        let mut req: libc::ifreq = std::mem::zeroed();
+        for (i, b) in b"lo\0".iter().enumerate() {
+            req.ifr_name[i] = *b as libc::c_char;
+        }
+        let ok = libc::ioctl(fd, libc::SIOCGIFFLAGS, &mut req) == 0 && {
+            req.ifr_ifru.ifru_flags |= libc::IFF_UP as libc::c_short;
+            libc::ioctl(fd, libc::SIOCSIFFLAGS, &req) == 0
+        };
+        let err = std::io::Error::last_os_error();
+        libc::close(fd);
+        if !ok {
+            return Err(format!("bring up loopback: {err}").into());
+        }
+    }
+    Ok(())
+}
+
+fn set_rlimits() {
+    // Docker containers see a high open-files limit; fall back to what we may set.
+    const NOFILE: u64 = 1 << 20;
+    if setrlimit(Resource::RLIMIT_NOFILE, NOFILE, NOFILE).is_err() {
+        if let Ok((_, hard)) = nix::sys::resource::getrlimit(Resource::RLIMIT_NOFILE) {
+            let _ = setrlimit(Resource::RLIMIT_NOFILE, hard, hard);
+        }
+    }
+}
+
+/// Switch user, drop capabilities, set no_new_privs and exec. Used by the container's
+/// main process and by `exec` (after setns). The caller is already inside the rootfs.
+pub fn exec_process(p: &ProcessSpec) -> Result<Never, Failure> {
+    let u = user::resolve(Path::new("/"), &p.user).map_err(|e| Failure(125, e))?;
+    mounts::ensure_cwd(&p.cwd)?;
+    let env = fill_env(&p.env, &u.home, p.tty);
+    let program = find_program(p.args.first().map(String::as_str).unwrap_or(""), &env)?;
+
+    caps::limit_bounding(&p.caps)?;
+    // Keep the permitted set through setuid so we can narrow it ourselves afterwards.
+    // SAFETY: prctl with constant arguments.
+    unsafe { libc::prctl(libc::PR_SET_KEEPCAPS, 1) };
+    let gids: Vec<Gid> = u
+        .additional_gids
+        .iter()
+        .map(|g| Gid::from_raw(*g))
+        .collect();
+    nix::unistd::setgroups(&gids).map_err(|e| format!("setgroups: {}", e.desc()))?;
+    nix::unistd::setresgid(
+        Gid::from_raw(u.gid),
+        Gid::from_raw(u.gid),
+        Gid::from_raw(u.gid),
+    )
+    .map_err(|e| format!("setgid {}: {}", u.gid, e.desc()))?;
+    nix::unistd::setresuid(
+        Uid::from_raw(u.uid),
+        Uid::from_raw(u.uid),
+        Uid::from_raw(u.uid),
+    )
+    .map_err(|e| format!("setuid {}: {}", u.uid, e.desc()))?;
+    caps::apply_working_sets(&p.caps)?;
+    // SAFETY: prctl with constant arguments.
+    if unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } != 0 {
+        return Err(format!("set no_new_privs: {}", std::io::Error::last_os_error()).into());
+    }
+    let cwd = if p.cwd.is_empty() { "/" } else { &p.cwd };
+    nix::unistd::chdir(cwd).map_err(|e| {
+        Failure(
+            125,
+            format!("chdir to cwd (\"{cwd}\") set in config: {}", e.desc()),
+        )
+    })?;
+
+    let cargs: Vec<CString> = p
+        .args
+        .iter()
+        .map(|a| cstring(a))
+        .collect::<Result<_, _>>()?;
+    let cenv: Vec<CString> = env.iter().map(|a| cstring(a)).collect::<Result<_, _>>()?;
+    let prog = cstring(&program)?;
+    let err = match execve(&prog, &cargs, &cenv) {
+        Err(e) => e,
+        Ok(never) => match never {},
+    };
+    let name = p.args.first().cloned().unwrap_or_default();
+    Err(match err {
+        nix::errno::Errno::ENOENT => Failure(
+            127,
+            format!("exec: \"{name}\": stat {program}: no such file or directory"),
+        ),
+        nix::errno::Errno::EACCES => Failure(126, format!("exec: \"{name}\": permission denied")),
+        e => Failure(126, format!("exec: \"{name}\": {}", e.desc())),
+    })
+}
+
+fn cstring(s: &str) -> Result<CString, Failure> {
+    CString::new(s).map_err(|_| Failure(125, format!("argument contains a NUL byte: {s:?}")))
+}
+
+fn fill_env(env: &[String], home: &str, tty: bool) -> Vec<String> {
+    let mut out = env.to_vec();
+    let has = |k: &str| {
+        env.iter()
+            .any(|e| e.split_once('=').map(|(n, _)| n) == Some(k))
+    };
+    if !has("PATH") {
+        out.push("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into());
+    }
+    if !has("HOSTNAME") {
+        if let Ok(h) = nix::unistd::gethostname() {
+            out.push(format!("HOSTNAME={}", h.to_string_lossy()));
+        }
+    }
+    if !has("HOME") {
+        out.push(format!("HOME={home}"));
+    }
+    if tty && !has("TERM") {
+        out.push("TERM=xterm".into());
+    }
+    out
+}
+
+/// Look the program up in the container's PATH, as exec(3p) would.
+fn find_program(name: &str, env: &[String]) -> Result<String, Failure> {
+    if name.is_empty() {
+        return Err(Failure(125, "no command specified".into()));
+    }
+    if name.contains('/') {
+        return Ok(name.to_string());
+    }
+    let path = env
+        .iter()
+        .rev()
+        .find_map(|e| e.strip_prefix("PATH="))
+        .unwrap_or("/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    for dir in path.split(':').filter(|d| !d.is_empty()) {
+        let candidate = Path::new(dir).join(name);
+        if let Ok(meta) = std::fs::metadata(&candidate) {
+            use std::os::unix::fs::PermissionsExt;
+            if meta.is_file() && meta.permissions().mode() & 0o111 != 0 {
+                return Ok(candidate.to_string_lossy().into_owned());
+            }
+        }
+    }
+    Err(Failure(
+        127,
+        format!("exec: \"{name}\": executable file not found in $PATH"),
+    ))
+}

@@ -1,0 +1,82 @@
+//! The monitor's side of starting a container: clone into new namespaces, let the
+//! caller place the child (cgroup, network) while it waits, say go, and learn through a
+//! close-on-exec pipe whether the exec succeeded (EOF) or what failed (a message).
+
+use std::os::fd::{AsRawFd, OwnedFd};
+
+use nix::sched::{clone, CloneFlags};
+use nix::sys::signal::{kill, Signal};
+use nix::sys::wait::waitpid;
+use nix::unistd::{pipe2, Pid};
+
+use super::init::{container_main, ChildIo, Failure};
+use super::spec::{LaunchSpec, NetMode};
+
+const STACK_SIZE: usize = 4 << 20;
+
+fn flags(spec: &LaunchSpec) -> CloneFlags {
+    let mut f = CloneFlags::CLONE_NEWNS
+        | CloneFlags::CLONE_NEWUTS
+        | CloneFlags::CLONE_NEWIPC
+        | CloneFlags::CLONE_NEWPID;
+    if spec.net == NetMode::Private {
+        f |= CloneFlags::CLONE_NEWNET;
+    }
+    f
+}
+
+fn cloexec_pipe() -> Result<(OwnedFd, OwnedFd), Failure> {
+    pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(|e| Failure(125, format!("pipe: {}", e.desc())))
+}
+
+/// Start the container's init. `place` runs in the monitor once the child exists and
+/// before it may proceed; if it fails the child is killed and nothing runs.
+pub fn spawn(
+    spec: &LaunchSpec,
+    io: ChildIo,
+    place: impl FnOnce(Pid) -> Result<(), String>,
+) -> Result<Pid, Failure> {
+    let (sync_r, sync_w) = cloexec_pipe()?;
+    let (err_r, err_w) = cloexec_pipe()?;
+    let (sync_raw, err_raw) = (sync_r.as_raw_fd(), err_w.as_raw_fd());
+    let mut stack = vec![0u8; STACK_SIZE];
+    let cb = Box::new(move || container_main(spec, io, sync_raw, err_raw));
+    // SAFETY: the monitor is single-threaded, so the child's copy of memory is consistent;
+    // the child only runs `container_main`, which ends in exec or exit.
+    let pid = unsafe { clone(cb, &mut stack, flags(spec), Some(Signal::SIGCHLD as i32)) }
+        .map_err(|e| Failure(125, format!("clone new namespaces: {}", e.desc())))?;
+    drop(sync_r);
+    drop(err_w);
+
+    if let Err(msg) = place(pid) {
+        let _ = kill(pid, Signal::SIGKILL);
+        let _ = waitpid(pid, None);
+        return Err(Failure(125, msg));
+    }
+    if nix::unistd::write(&sync_w, &[1]).is_err() {
+        let _ = waitpid(pid, None);
+        return Err(Failure(
+            125,
+            "container process died before it could start".into(),
+        ));
+    }
+    drop(sync_w);
+
+    let mut msg = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match nix::unistd::read(err_r.as_raw_fd(), &mut buf) {
+            Ok(0) => break,
+            Ok(n) => msg.extend_from_slice(&buf[..n]),
+            Err(nix::errno::Errno::EINTR) => continue,
+            Err(_) => break,
+        }
+    }
+    if msg.is_empty() {
+        return Ok(pid);
+    }
+    let _ = waitpid(pid, None);
+    let text = String::from_utf8_lossy(&msg);
+    let (code, message) = text.split_once(' ').unwrap_or(("125", &text));
+    Err(Failure(code.parse().unwrap_or(125), message.to_string()))
+}

@@ -1,0 +1,66 @@
+//! The launch spec: everything the child needs to become the container, as plain data
+//! computed by the monitor before it clones (so the child does no lookups in the host).
+
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MountKind {
+    /// Bind a host path (bind mounts and volume data dirs).
+    Bind,
+    /// A fresh tmpfs; the string holds mount data such as `size=64m,mode=1777`.
+    Tmpfs(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecMount {
+    pub kind: MountKind,
+    pub source: PathBuf,
+    /// Absolute path inside the container.
+    pub destination: String,
+    pub readonly: bool,
+    /// A volume seen for the first time: copy the image's content at `destination` into
+    /// it before mounting, as Docker does.
+    pub seed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NetMode {
+    /// A new network namespace with loopback only (until a network driver attaches it).
+    Private,
+    /// Share the host's network namespace.
+    Host,
+}
+
+#[derive(Debug, Clone)]
+pub struct LaunchSpec {
+    pub id: String,
+    pub hostname: String,
+    /// Image layers, lowest first.
+    pub lower_dirs: Vec<PathBuf>,
+    pub upper_dir: PathBuf,
+    pub work_dir: PathBuf,
+    /// Where the overlay is mounted (inside the container's own mount namespace only).
+    pub rootfs: PathBuf,
+    pub readonly_rootfs: bool,
+    pub mounts: Vec<SpecMount>,
+    /// Files bind-mounted over /etc/hostname, /etc/hosts, /etc/resolv.conf.
+    pub etc_files: Vec<(PathBuf, &'static str)>,
+    pub process: ProcessSpec,
+    /// Run a minimal init as PID 1 that reaps zombies and forwards signals (`--init`).
+    pub init: bool,
+    pub privileged: bool,
+    pub net: NetMode,
+}
+
+/// The process to exec, shared by the container's main process and `exec`.
+#[derive(Debug, Clone, Default)]
+pub struct ProcessSpec {
+    pub args: Vec<String>,
+    pub env: Vec<String>,
+    pub cwd: String,
+    /// `uid[:gid]` or `name[:group]`, resolved against the container's /etc files.
+    pub user: String,
+    pub tty: bool,
+    /// Capabilities to keep (by name, `CAP_CHOWN` form).
+    pub caps: Vec<String>,
+}
