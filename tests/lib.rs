@@ -1,1 +1,160 @@
-pub fn placeholder() {}
+//! Shared harness for the end-to-end tests: each test gets its own state root, runtime
+//! root and cgroup parent, a busybox image imported from the host's static busybox, and a
+//! guard that removes every container, cgroup and temp dir it made, even on failure.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// The berth binary under test: `BERTH_BIN`, else the workspace's debug build.
+pub fn berth_bin() -> PathBuf {
+    if let Ok(p) = std::env::var("BERTH_BIN") {
+        return PathBuf::from(p);
+    }
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    target.join("debug/berth")
+}
+
+pub struct Berth {
+    pub dir: tempfile::TempDir,
+    pub root: PathBuf,
+    pub run_root: PathBuf,
+    pub cgroup_parent: String,
+}
+
+pub struct Out {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Out {
+    fn from(o: Output) -> Out {
+        Out {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}
+
+impl Berth {
+    pub fn new() -> Berth {
+        assert!(nix_is_root(), "the end-to-end tests run as root");
+        let dir = tempfile::Builder::new().prefix("berth-e2e-").tempdir().expect("temp dir");
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        Berth {
+            root: dir.path().join("root"),
+            run_root: dir.path().join("run"),
+            cgroup_parent: format!("berth-test-{}-{n}", std::process::id()),
+            dir,
+        }
+    }
+
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::new(berth_bin());
+        c.env("BERTH_ROOT", &self.root)
+            .env("BERTH_RUN_ROOT", &self.run_root)
+            .env("BERTH_CGROUP_PARENT", &self.cgroup_parent)
+            .stdin(Stdio::null());
+        c
+    }
+
+    /// Run berth with `args`, capturing output.
+    pub fn run(&self, args: &[&str]) -> Out {
+        Out::from(self.cmd().args(args).output().expect("spawn berth"))
+    }
+
+    /// Run and insist on success; returns trimmed stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let o = self.run(args);
+        assert_eq!(o.code, 0, "berth {args:?} failed: {}{}", o.stdout, o.stderr);
+        o.stdout.trim_end().to_string()
+    }
+
+    /// A busybox image tagged `name`, built from the host's static busybox.
+    pub fn busybox_image(&self, name: &str) {
+        let tar = self.dir.path().join(format!("{}.tar", name.replace([':', '/'], "_")));
+        self.ok(&["demo", "--rootfs", tar.to_str().unwrap()]);
+        self.ok(&["import", tar.to_str().unwrap(), name]);
+    }
+
+    pub fn inspect(&self, name: &str, fmt: &str) -> String {
+        self.ok(&["inspect", "--format", fmt, name])
+    }
+
+    /// Every cgroup directory this test's parent has on the machine.
+    pub fn cgroup_dirs(&self) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        if let Ok(rd) = std::fs::read_dir("/sys/fs/cgroup") {
+            for e in rd.flatten() {
+                let p = e.path().join(&self.cgroup_parent);
+                if p.exists() {
+                    out.push(p);
+                }
+            }
+        }
+        let p = Path::new("/sys/fs/cgroup").join(&self.cgroup_parent);
+        if p.exists() {
+            out.push(p);
+        }
+        out
+    }
+}
+
+impl Drop for Berth {
+    fn drop(&mut self) {
+        // Remove every container (this stops monitors and removes cgroups).
+        let ids = self.run(&["ps", "-aq", "--no-trunc"]).stdout;
+        for id in ids.lines().filter(|l| !l.is_empty()) {
+            let _ = self.run(&["rm", "-f", id]);
+        }
+        // Anything still left (a test that killed things on purpose): kill and remove.
+        for dir in self.cgroup_dirs() {
+            remove_cgroup_tree(&dir);
+        }
+    }
+}
+
+fn remove_cgroup_tree(dir: &Path) {
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            if e.path().is_dir() {
+                remove_cgroup_tree(&e.path());
+            }
+        }
+    }
+    if let Ok(procs) = std::fs::read_to_string(dir.join("cgroup.procs")) {
+        for pid in procs.lines().filter_map(|l| l.parse::<i32>().ok()) {
+            // SAFETY: kill(2) on a pid read from our own test cgroup.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+        }
+    }
+    for _ in 0..50 {
+        if std::fs::remove_dir(dir).is_ok() || !dir.exists() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+fn nix_is_root() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// Poll `f` until it returns true or `secs` pass.
+pub fn eventually(secs: u64, mut f: impl FnMut() -> bool) -> bool {
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while std::time::Instant::now() < until {
+        if f() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    f()
+}

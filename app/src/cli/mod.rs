@@ -4,6 +4,7 @@
 mod attach_client;
 mod container;
 mod create_flags;
+mod demo;
 mod exec;
 mod image;
 mod inspect;
@@ -68,6 +69,8 @@ enum Command {
         #[command(subcommand)]
         cmd: system::SystemCmd,
     },
+    /// Set up a ready demo (busybox image and a few containers) that needs no registry
+    Demo(demo::DemoArgs),
     /// Internal: a container's monitor process.
     #[command(name = "__monitor", hide = true)]
     Monitor {
@@ -135,6 +138,7 @@ pub fn main() -> ExitCode {
         Command::Inspect(args) => inspect::run(&engine, args),
         Command::SystemTop(cmd) => system::run_top(&engine, cmd),
         Command::System { cmd } => system::run(&engine, cmd),
+        Command::Demo(a) => demo::run(&engine, a),
         Command::Monitor { .. } => unreachable!("handled above"),
     };
     match result {

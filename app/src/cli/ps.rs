@@ -38,6 +38,13 @@ pub struct PsArgs {
     latest: bool,
 }
 
+impl PsArgs {
+    /// `ps -a` with the default table.
+    pub fn all() -> Self {
+        PsArgs { all: true, quiet: false, filter: Vec::new(), format: None, no_trunc: false, last: None, latest: false }
+    }
+}
+
 fn since(t: &Option<String>) -> Duration {
     t.as_deref()
         .and_then(|s| DateTime::parse_from_rfc3339(s).ok())

@@ -1,0 +1,123 @@
+//! `berth demo`: a ready demo that needs no registry. It makes a busybox image from the
+//! host's static busybox (`busybox-static`), then starts a few containers worth looking
+//! at. `--rootfs FILE` only writes the image's rootfs tarball (the tests import it).
+
+use std::path::{Path, PathBuf};
+
+use berth_engine::container::create::CreateOptions;
+use berth_engine::Engine;
+use clap::Args;
+
+use super::{CliResult, Failure};
+
+pub const DEMO_IMAGE: &str = "demo/busybox:latest";
+const BUSYBOX_PATHS: &[&str] = &["/bin/busybox", "/usr/bin/busybox"];
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// Only write the demo image's rootfs tarball to FILE and exit
+    #[arg(long, value_name = "FILE")]
+    rootfs: Option<PathBuf>,
+}
+
+fn find_busybox() -> Result<PathBuf, Failure> {
+    for p in BUSYBOX_PATHS {
+        let path = Path::new(p);
+        // The image needs a static busybox: a dynamic one has no libc inside the container.
+        if let Ok(bytes) = std::fs::read(path) {
+            if !bytes.windows(15).any(|w| w == b"ld-linux-x86-64") {
+                return Ok(path.to_path_buf());
+            }
+        }
+    }
+    Err("berth demo needs a static busybox: apt-get install -y busybox-static".into())
+}
+
+/// A rootfs tarball: static busybox with every applet linked in /bin, a small /etc.
+pub fn write_rootfs(out: &Path) -> Result<(), Failure> {
+    let busybox = find_busybox()?;
+    let list = std::process::Command::new(&busybox)
+        .arg("--list")
+        .output()
+        .map_err(|e| format!("run {} --list: {e}", busybox.display()))?;
+    let file = std::fs::File::create(out).map_err(|e| format!("create {}: {e}", out.display()))?;
+    let mut tar = tar::Builder::new(file);
+    let io = |e: std::io::Error| Failure::from(format!("write {}: {e}", out.display()));
+    let dir = |tar: &mut tar::Builder<std::fs::File>, path: &str, mode: u32| -> std::io::Result<()> {
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(tar::EntryType::Directory);
+        h.set_mode(mode);
+        h.set_size(0);
+        h.set_mtime(0);
+        tar.append_data(&mut h, path, std::io::empty())
+    };
+    for d in ["bin", "etc", "root", "home", "home/app", "var", "var/www", "usr", "usr/bin", "data"] {
+        dir(&mut tar, d, 0o755).map_err(io)?;
+    }
+    dir(&mut tar, "tmp", 0o1777).map_err(io)?;
+    let file_entry = |tar: &mut tar::Builder<std::fs::File>, path: &str, mode: u32, data: &[u8]| {
+        let mut h = tar::Header::new_gnu();
+        h.set_mode(mode);
+        h.set_size(data.len() as u64);
+        h.set_mtime(0);
+        tar.append_data(&mut h, path, data)
+    };
+    let bb = std::fs::read(&busybox).map_err(|e| format!("read {}: {e}", busybox.display()))?;
+    file_entry(&mut tar, "bin/busybox", 0o755, &bb).map_err(io)?;
+    for applet in String::from_utf8_lossy(&list.stdout).lines().filter(|a| *a != "busybox") {
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(tar::EntryType::Symlink);
+        h.set_mode(0o777);
+        h.set_size(0);
+        h.set_mtime(0);
+        tar.append_link(&mut h, format!("bin/{applet}"), "busybox").map_err(io)?;
+    }
+    let passwd = "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\napp:x:1000:1000:app:/home/app:/bin/sh\n";
+    let group = "root:x:0:\nwheel:x:10:app\napp:x:1000:\nnogroup:x:65534:\n";
+    file_entry(&mut tar, "etc/passwd", 0o644, passwd.as_bytes()).map_err(io)?;
+    file_entry(&mut tar, "etc/group", 0o644, group.as_bytes()).map_err(io)?;
+    file_entry(&mut tar, "data/seed.txt", 0o644, b"from the image\n").map_err(io)?;
+    file_entry(&mut tar, "var/www/index.html", 0o644, b"<h1>Hello from a berth container</h1>\n").map_err(io)?;
+    tar.finish().map_err(io)?;
+    Ok(())
+}
+
+fn demo_container(engine: &Engine, name: &str, cmd: &[&str], restart: Option<&str>) -> Result<(), Failure> {
+    if let Ok(c) = engine.containers().find(name) {
+        let _ = engine.remove(&c, true, true);
+    }
+    let mut labels = std::collections::BTreeMap::new();
+    labels.insert("berth.demo".to_string(), "true".to_string());
+    let opts = CreateOptions {
+        image: DEMO_IMAGE.into(),
+        name: Some(name.into()),
+        cmd: cmd.iter().map(|s| s.to_string()).collect(),
+        labels,
+        restart: restart.map(String::from),
+        init: true,
+        memory: Some(64 << 20),
+        ..Default::default()
+    };
+    let c = engine.create(&opts)?;
+    engine.start(&c, false).map_err(|e| Failure { code: 1, message: e.message })?;
+    Ok(())
+}
+
+pub fn run(engine: &Engine, a: DemoArgs) -> CliResult {
+    if let Some(out) = a.rootfs {
+        write_rootfs(&out)?;
+        return Ok(0);
+    }
+    if engine.images().resolve(DEMO_IMAGE).is_err() {
+        let tmp = engine.paths.tmp_dir().join(format!("demo-rootfs-{}.tar", std::process::id()));
+        write_rootfs(&tmp)?;
+        let res = engine.images().import(&tmp, Some(DEMO_IMAGE));
+        let _ = std::fs::remove_file(&tmp);
+        res?;
+    }
+    demo_container(engine, "demo-web", &["httpd", "-f", "-v", "-p", "8080", "-h", "/var/www"], Some("unless-stopped"))?;
+    demo_container(engine, "demo-ticker", &["sh", "-c", "while true; do echo tick $(date +%T); sleep 1; done"], Some("always"))?;
+    demo_container(engine, "demo-flaky", &["sh", "-c", "echo working; sleep 5; echo giving up >&2; exit 3"], Some("on-failure:3"))?;
+    println!("Demo ready: image {DEMO_IMAGE}, containers demo-web, demo-ticker, demo-flaky.\n");
+    super::ps::run(engine, super::ps::PsArgs::all())
+}
