@@ -1,17 +1,54 @@
 //! Images: the content-addressed image store, archives (`docker save` and OCI layout),
 //! safe layer unpacking with whiteouts, and the image config a container starts from.
 //!
-//! STUB: the real implementation is being written in a separate change; this file fixes
-//! the interface the container code uses.
+//! On disk (under the state root):
+//! - `blobs/sha256/<hex>`: manifests, configs and layer blobs exactly as received (a layer
+//!   blob may be gzip or plain tar);
+//! - `images/<config-hex>.json`: one record per image (its layers, manifest, parent, sizes);
+//! - `images/repositories.json`: the tag index, `name:tag` -> image ID, replaced atomically
+//!   under the global lock so a tag always points at exactly one image;
+//! - `layers/<diffid-hex>/`: each layer unpacked once, with whiteouts in overlayfs form,
+//!   shared read-only as an overlay lower dir.
+//!
+//! The raw config blob is the source of truth for what a container starts from: Docker
+//! configs carry fields (Healthcheck, OnBuild...) that the OCI config type drops.
+//!
+//! Locking: mutating methods take the global lock themselves, so callers must not hold it
+//! when calling them. `in_use` callbacks are called before the lock is taken, so they may
+//! take it.
+
+mod archive;
+mod commit;
+mod compress;
+mod config;
+mod history;
+mod import;
+mod layers;
+mod manifest;
+mod records;
+pub mod reference;
+mod register;
+mod remove;
+mod resolve;
+mod staging;
+mod tags;
+mod unpack;
+mod usage;
+
+#[cfg(test)]
+mod tests;
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
-use crate::store::{Digest, Paths};
+use crate::store::{BlobStore, Digest, FileLock, Paths};
+use crate::Result;
+
+pub use config::ConfigChanges;
+pub use reference::Reference;
+pub use usage::{DiskUsage, ImageUsage};
 
 /// One layer of an image: the digest of its uncompressed tar (diff ID, which names its
 /// unpacked directory) and of the blob as stored (maybe compressed).
@@ -84,64 +121,24 @@ pub struct ImageStore {
     paths: Paths,
 }
 
-fn todo() -> Error {
-    Error::Runtime("images: not implemented yet".into())
-}
-
 impl ImageStore {
     pub fn new(paths: &Paths) -> Self {
         ImageStore {
             paths: paths.clone(),
         }
     }
-    pub fn list(&self) -> Result<Vec<ImageRecord>> {
-        let _ = &self.paths;
-        Err(todo())
+
+    fn blobs(&self) -> BlobStore {
+        BlobStore::new(self.paths.blobs_dir(), self.paths.tmp_dir())
     }
-    /// `name[:tag]`, a full or short ID, or `sha256:...`.
-    pub fn resolve(&self, _reference: &str) -> Result<ImageRecord> {
-        Err(todo())
+
+    fn layer_path(&self, diff_id: &Digest) -> PathBuf {
+        self.paths.layers_dir().join(diff_id.hex())
     }
-    pub fn run_defaults(&self, _img: &ImageRecord) -> Result<RunDefaults> {
-        Err(todo())
-    }
-    /// The raw config JSON (for `image inspect`).
-    pub fn config_json(&self, _img: &ImageRecord) -> Result<serde_json::Value> {
-        Err(todo())
-    }
-    /// Unpacked layer directories, lowest first, unpacking any not yet on disk.
-    pub fn layer_dirs(&self, _img: &ImageRecord) -> Result<Vec<PathBuf>> {
-        Err(todo())
-    }
-    pub fn import(&self, _src: &Path, _reference: Option<&str>) -> Result<ImageRecord> {
-        Err(todo())
-    }
-    /// Returns the `Loaded image: ...` names.
-    pub fn load(&self, _r: &mut dyn Read) -> Result<Vec<String>> {
-        Err(todo())
-    }
-    pub fn save(&self, _refs: &[String], _out: &mut dyn Write, _fmt: ArchiveFormat) -> Result<()> {
-        Err(todo())
-    }
-    pub fn tag(&self, _source: &str, _target: &str) -> Result<()> {
-        Err(todo())
-    }
-    pub fn remove(
-        &self,
-        _reference: &str,
-        _force: bool,
-        _in_use: &dyn Fn(&Digest) -> bool,
-    ) -> Result<Vec<RemoveAction>> {
-        Err(todo())
-    }
-    pub fn prune(
-        &self,
-        _all: bool,
-        _in_use: &dyn Fn(&Digest) -> bool,
-    ) -> Result<Vec<RemoveAction>> {
-        Err(todo())
-    }
-    pub fn history(&self, _img: &ImageRecord) -> Result<Vec<HistoryEntry>> {
-        Err(todo())
+
+    /// Take the global lock, creating the state skeleton first so a fresh root works.
+    fn lock(&self) -> Result<FileLock> {
+        self.paths.ensure()?;
+        FileLock::exclusive(&self.paths.global_lock())
     }
 }

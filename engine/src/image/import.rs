@@ -1,0 +1,97 @@
+//! `berth import`: a rootfs tarball (plain or gzip, told apart by magic bytes) becomes a
+//! one-layer image. The layer blob is stored uncompressed so its digest is its diff ID:
+//! importing the same content twice shares one blob and one unpacked layer.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+use flate2::read::MultiGzDecoder;
+use serde_json::json;
+
+use super::compress::{detect, looks_like_tar, peek, Compression};
+use super::config::{self, DEFAULT_PATH};
+use super::manifest::MT_LAYER_TAR;
+use super::records::StoredLayer;
+use super::reference::Reference;
+use super::register::{NewImage, PendingBlob};
+use super::staging::StagedBlob;
+use super::{ImageRecord, ImageStore, LayerInfo};
+use crate::error::{Error, IoContext, Result};
+
+impl ImageStore {
+    pub fn import(&self, src: &Path, reference: Option<&str>) -> Result<ImageRecord> {
+        let tags = tag_keys(reference)?;
+        let blob = self.stage_tar_file(src)?;
+        let diff_id = blob.digest.clone();
+        let layer_file = blob.path().map(File::open).transpose().ctx("open", src)?;
+        let (size, staged) = match layer_file {
+            Some(f) => self.stage_layer(f, &diff_id, &src.display().to_string())?,
+            None => (0, None),
+        };
+        let created = config::now();
+        let mut cfg = config::empty(&created, &[DEFAULT_PATH]);
+        config::push_layer(
+            &mut cfg,
+            &diff_id,
+            json!({ "created": created, "comment": "Imported from -" }),
+        );
+        let layer = StoredLayer {
+            info: LayerInfo {
+                diff_id: diff_id.clone(),
+                blob: diff_id,
+                media_type: MT_LAYER_TAR.into(),
+                size: blob.size,
+            },
+            unpacked_size: size,
+        };
+        let config = serde_json::to_vec(&cfg)
+            .map_err(|e| Error::Runtime(format!("serialising config: {e}")))?;
+        let img = NewImage {
+            config,
+            manifest: None,
+            layers: vec![layer],
+            parent: None,
+            tags,
+        };
+        self.register(
+            img,
+            vec![PendingBlob::Staged(blob)],
+            staged.into_iter().collect(),
+        )
+    }
+
+    /// Copy a tar file (plain or gzip) into `tmp/` uncompressed, hashing it. Anything that
+    /// is not a tar is refused with the file's name.
+    pub(super) fn stage_tar_file(&self, src: &Path) -> Result<StagedBlob> {
+        let f = File::open(src).ctx("open", src)?;
+        let (head, stream) = peek(f, 512).ctx("read", src)?;
+        let comp = detect(&head).map_err(|e| Error::invalid(format!("{}: {e}", src.display())))?;
+        let stream: Box<dyn Read> = match comp {
+            Compression::Gzip => Box::new(MultiGzDecoder::new(stream)),
+            Compression::None => Box::new(stream),
+        };
+        let (block, stream) = peek(stream, 512).ctx("read", src)?;
+        if !looks_like_tar(&block) {
+            return Err(Error::invalid(format!(
+                "{}: not a tar archive (nor a gzip-compressed one)",
+                src.display()
+            )));
+        }
+        StagedBlob::write(&self.paths.tmp_dir(), stream)
+    }
+}
+
+/// The tag index key for an optional `name[:tag]` (a digest cannot be a tag).
+pub(super) fn tag_keys(reference: Option<&str>) -> Result<Vec<String>> {
+    let Some(r) = reference else {
+        return Ok(Vec::new());
+    };
+    let parsed = Reference::parse(r)?;
+    if parsed.digest.is_some() {
+        return Err(Error::invalid(format!(
+            "refusing to create a tag with a digest reference: {r:?}"
+        )));
+    }
+    Ok(vec![parsed.key()])
+}
