@@ -25,12 +25,40 @@ fn find_busybox() -> Result<PathBuf, Failure> {
         let path = Path::new(p);
         // The image needs a static busybox: a dynamic one has no libc inside the container.
         if let Ok(bytes) = std::fs::read(path) {
-            if !bytes.windows(15).any(|w| w == b"ld-linux-x86-64") {
+            if is_static_elf(&bytes) {
                 return Ok(path.to_path_buf());
             }
         }
     }
     Err("berth demo needs a static busybox: apt-get install -y busybox-static".into())
+}
+
+/// A 64-bit ELF without a PT_INTERP program header needs no dynamic loader.
+fn is_static_elf(b: &[u8]) -> bool {
+    let u16_at = |o: usize| b.get(o..o + 2).map(|s| u16::from_le_bytes([s[0], s[1]]) as usize);
+    let u64_at = |o: usize| b.get(o..o + 8).map(|s| u64::from_le_bytes(s.try_into().unwrap_or([0; 8])) as usize);
+    if b.get(..5) != Some(b"\x7fELF\x02") {
+        return false;
+    }
+    let (Some(phoff), Some(phentsize), Some(phnum)) = (u64_at(0x20), u16_at(0x36), u16_at(0x38)) else {
+        return false;
+    };
+    (0..phnum).all(|i| {
+        let o = phoff + i * phentsize;
+        b.get(o..o + 4).is_some_and(|t| u32::from_le_bytes([t[0], t[1], t[2], t[3]]) != 3)
+    })
+}
+
+/// A root-owned entry header with a fixed mtime, so the tarball is reproducible.
+fn header(kind: tar::EntryType, mode: u32, size: u64) -> tar::Header {
+    let mut h = tar::Header::new_gnu();
+    h.set_entry_type(kind);
+    h.set_mode(mode);
+    h.set_size(size);
+    h.set_uid(0);
+    h.set_gid(0);
+    h.set_mtime(0);
+    h
 }
 
 /// A rootfs tarball: static busybox with every applet linked in /bin, a small /etc.
@@ -44,11 +72,7 @@ pub fn write_rootfs(out: &Path) -> Result<(), Failure> {
     let mut tar = tar::Builder::new(file);
     let io = |e: std::io::Error| Failure::from(format!("write {}: {e}", out.display()));
     let dir = |tar: &mut tar::Builder<std::fs::File>, path: &str, mode: u32| -> std::io::Result<()> {
-        let mut h = tar::Header::new_gnu();
-        h.set_entry_type(tar::EntryType::Directory);
-        h.set_mode(mode);
-        h.set_size(0);
-        h.set_mtime(0);
+        let mut h = header(tar::EntryType::Directory, mode, 0);
         tar.append_data(&mut h, path, std::io::empty())
     };
     for d in ["bin", "etc", "root", "home", "home/app", "var", "var/www", "usr", "usr/bin", "data"] {
@@ -56,20 +80,13 @@ pub fn write_rootfs(out: &Path) -> Result<(), Failure> {
     }
     dir(&mut tar, "tmp", 0o1777).map_err(io)?;
     let file_entry = |tar: &mut tar::Builder<std::fs::File>, path: &str, mode: u32, data: &[u8]| {
-        let mut h = tar::Header::new_gnu();
-        h.set_mode(mode);
-        h.set_size(data.len() as u64);
-        h.set_mtime(0);
+        let mut h = header(tar::EntryType::Regular, mode, data.len() as u64);
         tar.append_data(&mut h, path, data)
     };
     let bb = std::fs::read(&busybox).map_err(|e| format!("read {}: {e}", busybox.display()))?;
     file_entry(&mut tar, "bin/busybox", 0o755, &bb).map_err(io)?;
     for applet in String::from_utf8_lossy(&list.stdout).lines().filter(|a| *a != "busybox") {
-        let mut h = tar::Header::new_gnu();
-        h.set_entry_type(tar::EntryType::Symlink);
-        h.set_mode(0o777);
-        h.set_size(0);
-        h.set_mtime(0);
+        let mut h = header(tar::EntryType::Symlink, 0o777, 0);
         tar.append_link(&mut h, format!("bin/{applet}"), "busybox").map_err(io)?;
     }
     let passwd = "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\napp:x:1000:1000:app:/home/app:/bin/sh\n";
