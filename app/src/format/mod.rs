@@ -1,0 +1,9 @@
+//! Docker-compatible output formatting for the `berth` CLI: Go templates
+//! (`--format`), aligned tables, go-units wording for sizes and durations,
+//! and Docker's truncation rules for IDs and commands.
+//!
+//! Everything here is pure (strings in, strings out) so each command's
+//! output shape can be tested to the byte against Docker's.
+
+pub mod gofmt;
+pub mod template;
