@@ -6,4 +6,6 @@
 //! output shape can be tested to the byte against Docker's.
 
 pub mod gofmt;
+pub mod table;
+pub mod tabwriter;
 pub mod template;

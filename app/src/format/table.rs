@@ -1,0 +1,260 @@
+//! Docker's `--format` handling and table output.
+//!
+//! `--format "table {{.ID}}\t{{.Names}}"` prints a header row (each field's
+//! column title, rendered through the same template) and aligns everything
+//! with Go's tabwriter at minwidth 10, padding 3 — Docker's settings, which
+//! is why short columns such as `IMAGE` are padded to ten characters.
+//! Without `table`, each row is the rendered template plus a newline.
+
+use serde_json::{Map, Value};
+
+use super::tabwriter::tabwrite;
+use super::template::{Template, TemplateError};
+
+/// Docker's tabwriter settings for every table it prints.
+const MIN_WIDTH: usize = 10;
+const PADDING: usize = 3;
+
+/// A parsed `--format` value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Format {
+    template: Template,
+    table: bool,
+}
+
+impl Format {
+    /// Reads a `--format` value as Docker's CLI does: an empty value or the
+    /// bare word `table` means the command's `default_table`; `json` means
+    /// `{{json .}}` per row; a `table` prefix asks for a header and
+    /// alignment; and the two-character escapes `\t` and `\n` (which shells
+    /// pass through literally) become a tab and a newline.
+    pub fn parse(spec: &str, default_table: &str) -> Result<Format, TemplateError> {
+        let spec = match spec {
+            "" | "table" => default_table,
+            "json" => "{{json .}}",
+            other => other,
+        };
+        // Docker tests for the prefix only, so `tablefoo` is a table too.
+        let (table, body) = match spec.strip_prefix("table") {
+            Some(rest) => (true, rest),
+            None => (false, spec),
+        };
+        let body = body
+            .trim_matches(' ')
+            .replace("\\t", "\t")
+            .replace("\\n", "\n");
+        Ok(Format {
+            template: Template::parse(&body)?,
+            table,
+        })
+    }
+
+    pub fn is_table(&self) -> bool {
+        self.table
+    }
+
+    pub fn template(&self) -> &Template {
+        &self.template
+    }
+
+    /// Renders all rows. `headers` maps a row field (`ID`) to its column
+    /// title (`CONTAINER ID`); each command supplies its own. A field with
+    /// no entry is titled with its upper-cased name.
+    pub fn render(
+        &self,
+        headers: &[(&str, &str)],
+        rows: &[Value],
+    ) -> Result<String, TemplateError> {
+        let mut text = String::new();
+        if self.table {
+            text.push_str(&self.template.render_header(&self.header_value(headers)));
+            text.push('\n');
+        }
+        for row in rows {
+            text.push_str(&self.template.render(row)?);
+            text.push('\n');
+        }
+        Ok(if self.table {
+            tabwrite(&text, MIN_WIDTH, PADDING)
+        } else {
+            text
+        })
+    }
+
+    fn header_value(&self, headers: &[(&str, &str)]) -> Value {
+        let mut map = Map::new();
+        for field in self.template.field_names() {
+            let title = headers
+                .iter()
+                .find(|(f, _)| *f == field)
+                .map_or_else(|| field.to_uppercase(), |(_, h)| h.to_string());
+            map.insert(field, Value::String(title));
+        }
+        Value::Object(map)
+    }
+}
+
+/// A table with fixed columns, laid out as Docker lays out its default
+/// outputs: one header row, cells aligned, the last column unpadded.
+pub fn render_table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let mut text = headers.join("\t");
+    text.push('\n');
+    for row in rows {
+        text.push_str(&row.join("\t"));
+        text.push('\n');
+    }
+    tabwrite(&text, MIN_WIDTH, PADDING)
+}
+
+/// Column titles for `docker ps` fields.
+pub const PS_HEADERS: &[(&str, &str)] = &[
+    ("ID", "CONTAINER ID"),
+    ("Image", "IMAGE"),
+    ("Command", "COMMAND"),
+    ("CreatedAt", "CREATED AT"),
+    ("RunningFor", "CREATED"),
+    ("Ports", "PORTS"),
+    ("State", "STATE"),
+    ("Status", "STATUS"),
+    ("Size", "SIZE"),
+    ("Names", "NAMES"),
+    ("Labels", "LABELS"),
+    ("Mounts", "MOUNTS"),
+    ("LocalVolumes", "LOCAL VOLUMES"),
+    ("Networks", "NETWORKS"),
+];
+
+/// `docker ps` without `--format`.
+pub const PS_DEFAULT: &str =
+    "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}";
+
+/// Column titles for `docker images` fields.
+pub const IMAGES_HEADERS: &[(&str, &str)] = &[
+    ("ID", "IMAGE ID"),
+    ("Repository", "REPOSITORY"),
+    ("Tag", "TAG"),
+    ("Digest", "DIGEST"),
+    ("CreatedSince", "CREATED"),
+    ("CreatedAt", "CREATED AT"),
+    ("Size", "SIZE"),
+    ("Containers", "CONTAINERS"),
+    ("SharedSize", "SHARED SIZE"),
+    ("UniqueSize", "UNIQUE SIZE"),
+    ("VirtualSize", "VIRTUAL SIZE"),
+];
+
+/// `docker images` without `--format`.
+pub const IMAGES_DEFAULT: &str =
+    "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn web() -> Value {
+        json!({
+            "ID": "4f66ad9a0b2e",
+            "Image": "nginx",
+            "Command": "\"/docker-entrypoint.…\"",
+            "RunningFor": "2 minutes ago",
+            "Status": "Up 2 minutes",
+            "Ports": "80/tcp",
+            "Names": "web",
+        })
+    }
+
+    #[test]
+    fn ps_default_with_no_containers_is_just_the_header() {
+        let f = Format::parse("", PS_DEFAULT).expect("parses");
+        assert_eq!(
+            f.render(PS_HEADERS, &[]).expect("renders"),
+            "CONTAINER ID   IMAGE     COMMAND   CREATED   STATUS    PORTS     NAMES\n"
+        );
+    }
+
+    #[test]
+    fn ps_default_with_a_container() {
+        let f = Format::parse("table", PS_DEFAULT).expect("parses");
+        assert_eq!(
+            f.render(PS_HEADERS, &[web()]).expect("renders"),
+            "CONTAINER ID   IMAGE     COMMAND                  CREATED         STATUS         PORTS     NAMES\n\
+             4f66ad9a0b2e   nginx     \"/docker-entrypoint.…\"   2 minutes ago   Up 2 minutes   80/tcp    web\n"
+        );
+    }
+
+    #[test]
+    fn user_table_format_with_literal_backslash_t() {
+        // What the shell passes for: --format "table {{.ID}}\t{{.Names}}"
+        let f = Format::parse(r"table {{.ID}}\t{{.Names | upper}}", PS_DEFAULT).expect("parses");
+        assert!(f.is_table());
+        let db = json!({"ID": "0123456789ab", "Names": "db"});
+        assert_eq!(
+            f.render(PS_HEADERS, &[web(), db]).expect("renders"),
+            "CONTAINER ID   NAMES\n4f66ad9a0b2e   WEB\n0123456789ab   DB\n"
+        );
+    }
+
+    #[test]
+    fn images_default_layout() {
+        let f = Format::parse("", IMAGES_DEFAULT).expect("parses");
+        let row = json!({"Repository": "alpine", "Tag": "3.19", "ID": "05455a08881e", "CreatedSince": "2 weeks ago", "Size": "7.38MB"});
+        assert_eq!(
+            f.render(IMAGES_HEADERS, &[row]).expect("renders"),
+            "REPOSITORY   TAG       IMAGE ID       CREATED       SIZE\n\
+             alpine       3.19      05455a08881e   2 weeks ago   7.38MB\n"
+        );
+    }
+
+    #[test]
+    fn plain_format_prints_one_line_per_row_without_alignment() {
+        let f = Format::parse(r"{{.Names}}\t{{.Status}}", PS_DEFAULT).expect("parses");
+        assert!(!f.is_table());
+        assert_eq!(
+            f.render(PS_HEADERS, &[web()]).expect("renders"),
+            "web\tUp 2 minutes\n"
+        );
+        assert_eq!(f.render(PS_HEADERS, &[]).expect("renders"), "");
+    }
+
+    #[test]
+    fn json_keyword_prints_each_row_as_json() {
+        let f = Format::parse("json", PS_DEFAULT).expect("parses");
+        let out = f
+            .render(PS_HEADERS, &[json!({"ID": "abc", "Names": "web"})])
+            .expect("renders");
+        assert_eq!(out, "{\"ID\":\"abc\",\"Names\":\"web\"}\n");
+    }
+
+    #[test]
+    fn unknown_header_falls_back_to_upper_case_field_name() {
+        let f = Format::parse(r"table {{.ID}}\t{{.Extra}}", PS_DEFAULT).expect("parses");
+        let out = f
+            .render(PS_HEADERS, &[json!({"ID": "abc", "Extra": "x"})])
+            .expect("renders");
+        assert_eq!(out, "CONTAINER ID   EXTRA\nabc            x\n");
+    }
+
+    #[test]
+    fn bad_format_is_rejected_at_parse_time() {
+        let err = Format::parse("table {{.ID", PS_DEFAULT).expect_err("unclosed");
+        assert!(err.to_string().contains("expected \"}}\""), "{err}");
+    }
+
+    #[test]
+    fn render_table_matches_docker_defaults() {
+        let out = render_table(
+            &["NETWORK ID", "NAME", "DRIVER", "SCOPE"],
+            &[vec![
+                "9f2ab3c4d5e6".into(),
+                "bridge".into(),
+                "bridge".into(),
+                "local".into(),
+            ]],
+        );
+        assert_eq!(
+            out,
+            "NETWORK ID     NAME      DRIVER    SCOPE\n9f2ab3c4d5e6   bridge    bridge    local\n"
+        );
+    }
+}
