@@ -5,7 +5,13 @@
 //! Everything here is pure (strings in, strings out) so each command's
 //! output shape can be tested to the byte against Docker's.
 
+pub mod duration;
+pub mod error;
 pub mod gofmt;
+pub mod human;
+pub mod since;
+pub mod size;
 pub mod table;
 pub mod tabwriter;
 pub mod template;
+pub mod truncate;
