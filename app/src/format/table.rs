@@ -35,18 +35,20 @@ impl Format {
             other => other,
         };
         // Docker tests for the prefix only, so `tablefoo` is a table too.
-        let (table, body) = match spec.strip_prefix("table") {
-            Some(rest) => (true, rest),
-            None => (false, spec),
-        };
-        let body = body
-            .trim_matches(' ')
-            .replace("\\t", "\t")
-            .replace("\\n", "\n");
-        Ok(Format {
-            template: Template::parse(&body)?,
-            table,
-        })
+        let table = spec.starts_with("table");
+        let start = if table { "table".len() } else { 0 };
+        // Docker trims spaces around the template after removing `table`.
+        let end = spec.trim_end_matches(' ').len().max(start);
+        let start =
+            start + (spec[start..end].len() - spec[start..end].trim_start_matches(' ').len());
+        let (body, origins) = unescape(spec, start, end);
+        // Report errors at the column of what the user typed, not of the
+        // unescaped copy, which may even have gained lines.
+        let template = Template::parse(&body).map_err(|e| {
+            let at = origins.get(e.offset).copied().unwrap_or(end);
+            e.relocate(spec, at)
+        })?;
+        Ok(Format { template, table })
     }
 
     pub fn is_table(&self) -> bool {
@@ -92,6 +94,31 @@ impl Format {
         }
         Value::Object(map)
     }
+}
+
+/// Replaces the two-character escapes `\t` and `\n` in `spec[start..end]`
+/// with a tab and a newline in one left-to-right pass, as Go's
+/// `strings.NewReplacer` does. Also returns, for each byte of the result,
+/// the offset in `spec` it came from.
+fn unescape(spec: &str, start: usize, end: usize) -> (String, Vec<usize>) {
+    let mut out = String::with_capacity(end - start);
+    let mut origins = Vec::with_capacity(end - start);
+    let mut i = start;
+    while i < end {
+        let rest = &spec[i..end];
+        let (piece, used) = if rest.starts_with("\\t") {
+            ("\t", 2)
+        } else if rest.starts_with("\\n") {
+            ("\n", 2)
+        } else {
+            let len = rest.chars().next().map_or(1, char::len_utf8);
+            (&rest[..len], len)
+        };
+        out.push_str(piece);
+        origins.extend(std::iter::repeat_n(i, piece.len()));
+        i += used;
+    }
+    (out, origins)
 }
 
 /// A table with fixed columns, laid out as Docker lays out its default
@@ -239,6 +266,20 @@ mod tests {
     fn bad_format_is_rejected_at_parse_time() {
         let err = Format::parse("table {{.ID", PS_DEFAULT).expect_err("unclosed");
         assert!(err.to_string().contains("expected \"}}\""), "{err}");
+    }
+
+    #[test]
+    fn errors_point_into_what_the_user_typed() {
+        // The column of `nosuch` in the original string, after `table  `,
+        // an escaped `\n` and an escaped `\t`.
+        let spec = r"table  {{.ID}}\n{{.Names}}\t{{nosuch}}";
+        let err = Format::parse(spec, PS_DEFAULT).expect_err("unknown function");
+        assert_eq!((err.line, err.column), (1, 31));
+        assert_eq!(&spec[err.offset..err.offset + 6], "nosuch");
+        assert_eq!(
+            err.to_string(),
+            "template parsing error at column 31: function \"nosuch\" not defined"
+        );
     }
 
     #[test]

@@ -44,7 +44,20 @@ pub struct TemplateError {
     pub kind: TemplateErrorKind,
     pub line: usize,
     pub column: usize,
+    /// Byte offset into the template source that `line`/`column` describe.
+    pub offset: usize,
     pub message: String,
+}
+
+impl TemplateError {
+    /// Re-expresses the position against `source`, for callers that parsed
+    /// a preprocessed copy of what the user typed.
+    pub fn relocate(mut self, source: &str, offset: usize) -> TemplateError {
+        self.offset = offset.min(source.len());
+        self.line = parse::line(source, self.offset);
+        self.column = parse::column(source, self.offset);
+        self
+    }
 }
 
 impl fmt::Display for TemplateError {
@@ -73,6 +86,7 @@ impl Template {
     pub fn parse(source: &str) -> Result<Template, TemplateError> {
         let err = |(at, message): (usize, String)| TemplateError {
             kind: TemplateErrorKind::Parse,
+            offset: at,
             line: parse::line(source, at),
             column: parse::column(source, at),
             message,
@@ -116,6 +130,7 @@ impl Template {
             .walk(&self.nodes, data)
             .map_err(|(at, message)| TemplateError {
                 kind: TemplateErrorKind::Exec,
+                offset: at,
                 line: parse::line(&self.source, at),
                 column: parse::column(&self.source, at),
                 message,
