@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use berth_engine::container::create::CreateOptions;
 use clap::Args;
 
-use crate::format::human::parse_size;
+use crate::format::size::parse_size;
 
 #[derive(Args, Debug, Clone)]
 pub struct CreateFlags {

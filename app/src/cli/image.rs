@@ -10,7 +10,13 @@ use serde_json::{json, Value};
 use super::inspect::print_values;
 use super::output::print_rows;
 use super::{CliResult, Failure};
-use crate::format::human::{human_duration, human_size};
+use crate::format::human::{human_duration, human_size_with_precision};
+use crate::format::table::{IMAGES_DEFAULT, IMAGES_HEADERS};
+
+/// `docker images` prints sizes with three significant digits.
+fn image_size(b: u64) -> String {
+    human_size_with_precision(b as f64, 3)
+}
 
 #[derive(Args, Debug)]
 pub struct ImagesArgs {
@@ -173,10 +179,7 @@ fn ago(created: &Option<String>) -> String {
         .as_deref()
         .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
         .map(|t| {
-            let d = (chrono::Utc::now() - t.with_timezone(&chrono::Utc))
-                .to_std()
-                .unwrap_or_default();
-            format!("{} ago", human_duration(d))
+            format!("{} ago", human_duration(chrono::Utc::now() - t.with_timezone(&chrono::Utc)))
         })
         .unwrap_or_else(|| "N/A".into())
 }
@@ -267,7 +270,7 @@ pub fn run(engine: &Engine, cmd: ImageCmd) -> CliResult {
                     };
                     rows.push(json!({
                         "Repository": repo, "Tag": tag, "ID": id, "Digest": "<none>",
-                        "CreatedSince": ago(&img.created), "CreatedAt": img.created, "Size": human_size(img.size),
+                        "CreatedSince": ago(&img.created), "CreatedAt": img.created, "Size": image_size(img.size),
                     }));
                 }
             }
@@ -281,14 +284,7 @@ pub fn run(engine: &Engine, cmd: ImageCmd) -> CliResult {
                 }
                 return Ok(0);
             }
-            let cols = [
-                ("REPOSITORY", "Repository"),
-                ("TAG", "Tag"),
-                ("IMAGE ID", "ID"),
-                ("CREATED", "CreatedSince"),
-                ("SIZE", "Size"),
-            ];
-            print_rows(&rows, &cols, a.format.as_deref())?;
+            print_rows(&rows, IMAGES_HEADERS, IMAGES_DEFAULT, a.format.as_deref())?;
             Ok(0)
         }
         ImageCmd::Import(a) => {
@@ -390,18 +386,13 @@ pub fn run(engine: &Engine, cmd: ImageCmd) -> CliResult {
                     json!({
                         "ID": h.id.as_ref().map(|d| if a.no_trunc { d.to_string() } else { d.short().to_string() }).unwrap_or("<missing>".into()),
                         "CreatedSince": ago(&h.created), "CreatedAt": h.created, "CreatedBy": by,
-                        "Size": human_size(h.size), "Comment": h.comment,
+                        "Size": image_size(h.size), "Comment": h.comment,
                     })
                 })
                 .collect();
-            let cols = [
-                ("IMAGE", "ID"),
-                ("CREATED", "CreatedSince"),
-                ("CREATED BY", "CreatedBy"),
-                ("SIZE", "Size"),
-                ("COMMENT", "Comment"),
-            ];
-            print_rows(&rows, &cols, a.format.as_deref())?;
+            let headers = [("ID", "IMAGE"), ("CreatedSince", "CREATED"), ("CreatedBy", "CREATED BY"), ("Size", "SIZE"), ("Comment", "COMMENT")];
+            let default = "table {{.ID}}	{{.CreatedSince}}	{{.CreatedBy}}	{{.Size}}	{{.Comment}}";
+            print_rows(&rows, &headers, default, a.format.as_deref())?;
             Ok(0)
         }
         ImageCmd::Inspect {
@@ -430,7 +421,7 @@ pub fn run(engine: &Engine, cmd: ImageCmd) -> CliResult {
                 print_removals(&actions);
                 println!();
             }
-            println!("Total reclaimed space: {}", human_size(0));
+            println!("Total reclaimed space: {}", image_size(0));
             Ok(0)
         }
     }

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use clap::Args;
 
 use super::{CliResult, Failure};
-use crate::format::human::parse_since;
+use crate::format::since::parse_since;
 
 #[derive(Args, Debug)]
 pub struct LogsArgs {
@@ -55,17 +55,17 @@ fn emit(l: &LogLine, timestamps: bool) {
 
 pub fn run(engine: &Engine, a: LogsArgs) -> CliResult {
     let c = engine.containers().find(&a.container)?;
-    let now = Utc::now();
+    let now = chrono::Local::now();
     let since = a
         .since
         .as_deref()
-        .map(|s| parse_since(s, now))
+        .map(|s| parse_since(s, &now))
         .transpose()
         .map_err(|e| format!("invalid value for --since: {e}"))?;
     let until = a
         .until
         .as_deref()
-        .map(|s| parse_since(s, now))
+        .map(|s| parse_since(s, &now))
         .transpose()
         .map_err(|e| format!("invalid value for --until: {e}"))?;
     let tail: Option<usize> = match a.tail.as_str() {

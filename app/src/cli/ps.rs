@@ -1,17 +1,17 @@
 //! `ps` / `container ls`: rows in Docker's wording ("Up 2 minutes", "Exited (0) 15 minutes
 //! ago"), filters, `-q` and `--format`.
 
-use std::time::Duration;
-
 use berth_engine::container::{Container, Status};
 use berth_engine::Engine;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use clap::Args;
 use serde_json::json;
 
 use super::output::print_rows;
 use super::{CliResult, Failure};
 use crate::format::human::human_duration;
+use crate::format::table::{PS_DEFAULT, PS_HEADERS};
+use crate::format::truncate::command_column;
 
 #[derive(Args, Debug)]
 pub struct PsArgs {
@@ -45,14 +45,10 @@ impl PsArgs {
     }
 }
 
-fn since(t: &Option<String>) -> Duration {
+fn since(t: &Option<String>) -> TimeDelta {
     t.as_deref()
         .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-        .map(|t| {
-            (Utc::now() - t.with_timezone(&Utc))
-                .to_std()
-                .unwrap_or_default()
-        })
+        .map(|t| Utc::now() - t.with_timezone(&Utc))
         .unwrap_or_default()
 }
 
@@ -85,10 +81,7 @@ fn command_text(c: &Container, no_trunc: bool) -> String {
         cmd.push(' ');
         cmd.push_str(a);
     }
-    if !no_trunc && cmd.chars().count() > 19 {
-        cmd = cmd.chars().take(19).collect::<String>() + "…";
-    }
-    format!("\"{cmd}\"")
+    command_column(&cmd, no_trunc)
 }
 
 fn matches(c: &Container, filters: &[(String, String)]) -> bool {
@@ -165,15 +158,6 @@ pub fn run(engine: &Engine, a: PsArgs) -> CliResult {
             })
         })
         .collect();
-    let cols = [
-        ("CONTAINER ID", "ID"),
-        ("IMAGE", "Image"),
-        ("COMMAND", "Command"),
-        ("CREATED", "RunningFor"),
-        ("STATUS", "Status"),
-        ("PORTS", "Ports"),
-        ("NAMES", "Names"),
-    ];
-    print_rows(&rows, &cols, a.format.as_deref())?;
+    print_rows(&rows, PS_HEADERS, PS_DEFAULT, a.format.as_deref())?;
     Ok(0)
 }

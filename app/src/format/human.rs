@@ -1,85 +1,168 @@
-use std::time::Duration;
-pub fn human_duration(d: Duration) -> String {
-    let s = d.as_secs();
-    if s < 1 {
+//! Docker's wording for durations and sizes, from `github.com/docker/go-units`:
+//! `Up 2 minutes`, `Exited (0) About an hour ago`, `122MB`, `1.5MiB / 7.7GiB`.
+
+use chrono::TimeDelta;
+
+use super::gofmt::format_float_g;
+
+/// go-units `HumanDuration`: "Less than a second", "About a minute",
+/// "3 hours", "2 weeks", ... Negative durations (clock skew) read as
+/// "Less than a second", as in Go.
+pub fn human_duration(d: TimeDelta) -> String {
+    let seconds = d.num_seconds();
+    if seconds < 1 {
         return "Less than a second".into();
     }
-    if s == 1 {
+    if seconds == 1 {
         return "1 second".into();
     }
-    if s < 60 {
-        return format!("{s} seconds");
+    if seconds < 60 {
+        return format!("{seconds} seconds");
     }
-    let m = s / 60;
-    if m == 1 {
+    let minutes = d.num_minutes();
+    if minutes == 1 {
         return "About a minute".into();
     }
-    if m < 60 {
-        return format!("{m} minutes");
+    if minutes < 60 {
+        return format!("{minutes} minutes");
     }
-    let h = (s as f64 / 3600.0).round() as u64;
-    if h == 1 {
-        return "About an hour".into();
+    // Hours round to nearest (Go: int(d.Hours() + 0.5)); the larger units
+    // are then whole divisions of that rounded count.
+    let exact_hours = d.num_milliseconds() as f64 / 3_600_000.0;
+    let hours = (exact_hours + 0.5) as i64;
+    if hours == 1 {
+        "About an hour".into()
+    } else if hours < 48 {
+        format!("{hours} hours")
+    } else if hours < 24 * 7 * 2 {
+        format!("{} days", hours / 24)
+    } else if hours < 24 * 30 * 2 {
+        format!("{} weeks", hours / 24 / 7)
+    } else if hours < 24 * 365 * 2 {
+        format!("{} months", hours / 24 / 30)
+    } else {
+        // Years use the unrounded hours, as go-units does.
+        format!("{} years", d.num_hours() / 24 / 365)
     }
-    if h < 48 {
-        return format!("{h} hours");
-    }
-    format!("{} days", h / 24)
 }
-pub fn human_size(b: u64) -> String {
-    let units = ["B", "kB", "MB", "GB", "TB"];
-    let mut v = b as f64;
+
+/// `docker ps` CREATED column: "2 minutes ago".
+pub fn time_ago(d: TimeDelta) -> String {
+    format!("{} ago", human_duration(d))
+}
+
+const DECIMAL_UNITS: [&str; 9] = ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
+const BINARY_UNITS: [&str; 9] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"];
+
+/// Scales `size` down by `base` until it is below `base` (or units run out).
+fn scaled(mut size: f64, base: f64, units: &[&'static str]) -> (f64, &'static str) {
     let mut i = 0;
-    while v >= 1000.0 && i < units.len() - 1 {
-        v /= 1000.0;
+    while size >= base && i < units.len() - 1 {
+        size /= base;
         i += 1;
     }
-    let s = format!("{:.4}", v);
-    let s = format!("{}", s.parse::<f64>().unwrap_or(v));
-    let digits: String = {
-        let p = format!("{v:.3}");
-        let t = p.trim_end_matches('0').trim_end_matches('.').to_string();
-        t
-    };
-    let _ = s;
-    format!("{digits}{}", units[i])
+    (size, units[i])
 }
-pub fn parse_size(s: &str) -> Result<i64, String> {
-    let t = s.trim().to_ascii_lowercase();
-    let t = t.strip_suffix('b').unwrap_or(&t).to_string();
-    let (num, mult) = match t.chars().last() {
-        Some('k') => (&t[..t.len() - 1], 1i64 << 10),
-        Some('m') => (&t[..t.len() - 1], 1 << 20),
-        Some('g') => (&t[..t.len() - 1], 1 << 30),
-        Some('t') => (&t[..t.len() - 1], 1 << 40),
-        _ => (&t[..], 1),
-    };
-    let n: f64 = num.parse().map_err(|_| format!("invalid size: '{s}'"))?;
-    if n < 0.0 {
-        return Err(format!("invalid size: '{s}'"));
-    }
-    Ok((n * mult as f64) as i64)
+
+/// go-units `HumanSize`: 1000-based, 4 significant digits ("1.235MB").
+pub fn human_size(bytes: u64) -> String {
+    human_size_with_precision(bytes as f64, 4)
 }
-pub fn parse_since(
-    s: &str,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<chrono::DateTime<chrono::Utc>, String> {
-    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
-        return Ok(t.with_timezone(&chrono::Utc));
+
+/// go-units `HumanSizeWithPrecision`. `docker images` and `docker ps -s`
+/// use 3 significant digits ("7.38MB").
+pub fn human_size_with_precision(bytes: f64, precision: usize) -> String {
+    let (size, unit) = scaled(bytes, 1000.0, &DECIMAL_UNITS);
+    format!("{}{unit}", format_float_g(size, Some(precision)))
+}
+
+/// go-units `BytesSize`: 1024-based, 4 significant digits ("1.5MiB"), as
+/// `docker stats` shows memory.
+pub fn bytes_size(bytes: u64) -> String {
+    let (size, unit) = scaled(bytes as f64, 1024.0, &BINARY_UNITS);
+    format!("{}{unit}", format_float_g(size, Some(4)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secs(s: i64) -> TimeDelta {
+        TimeDelta::seconds(s)
     }
-    if let Ok(n) = s.parse::<f64>() {
-        return chrono::DateTime::from_timestamp(n as i64, 0).ok_or(format!("invalid time {s}"));
+
+    #[test]
+    fn seconds_and_minutes() {
+        assert_eq!(human_duration(TimeDelta::zero()), "Less than a second");
+        assert_eq!(
+            human_duration(TimeDelta::milliseconds(999)),
+            "Less than a second"
+        );
+        assert_eq!(human_duration(secs(-30)), "Less than a second");
+        assert_eq!(human_duration(secs(1)), "1 second");
+        assert_eq!(human_duration(TimeDelta::milliseconds(1999)), "1 second");
+        assert_eq!(human_duration(secs(2)), "2 seconds");
+        assert_eq!(human_duration(secs(59)), "59 seconds");
+        assert_eq!(human_duration(secs(60)), "About a minute");
+        assert_eq!(human_duration(secs(119)), "About a minute");
+        assert_eq!(human_duration(secs(120)), "2 minutes");
+        assert_eq!(human_duration(secs(59 * 60 + 59)), "59 minutes");
     }
-    let (num, unit) = s.split_at(
-        s.find(|c: char| c.is_alphabetic())
-            .ok_or(format!("invalid time {s}"))?,
-    );
-    let n: i64 = num.parse().map_err(|_| format!("invalid time {s}"))?;
-    let secs = match unit {
-        "s" => n,
-        "m" => n * 60,
-        "h" => n * 3600,
-        _ => return Err(format!("invalid time {s}")),
-    };
-    Ok(now - chrono::Duration::seconds(secs))
+
+    #[test]
+    fn hours_round_to_nearest() {
+        assert_eq!(human_duration(secs(3600)), "About an hour");
+        assert_eq!(human_duration(secs(89 * 60 + 59)), "About an hour");
+        assert_eq!(human_duration(secs(90 * 60)), "2 hours");
+        assert_eq!(human_duration(secs(47 * 3600 + 29 * 60)), "47 hours");
+        assert_eq!(human_duration(secs(47 * 3600 + 30 * 60)), "2 days");
+    }
+
+    #[test]
+    fn days_weeks_months_years() {
+        let h = |n: i64| secs(n * 3600);
+        assert_eq!(human_duration(h(335)), "13 days");
+        assert_eq!(human_duration(h(336)), "2 weeks");
+        assert_eq!(human_duration(h(1439)), "8 weeks");
+        assert_eq!(human_duration(h(1440)), "2 months");
+        assert_eq!(human_duration(h(17519)), "24 months");
+        assert_eq!(human_duration(h(17520)), "2 years");
+        assert_eq!(human_duration(h(24 * 365 * 5 + 100)), "5 years");
+    }
+
+    #[test]
+    fn ago_suffix() {
+        assert_eq!(time_ago(secs(150)), "2 minutes ago");
+    }
+
+    #[test]
+    fn decimal_sizes() {
+        assert_eq!(human_size(0), "0B");
+        assert_eq!(human_size(999), "999B");
+        assert_eq!(human_size(1000), "1kB");
+        assert_eq!(human_size(1024), "1.024kB");
+        assert_eq!(human_size(5600), "5.6kB");
+        assert_eq!(human_size(1_234_567), "1.235MB");
+        assert_eq!(human_size(122_000_000), "122MB");
+        assert_eq!(human_size(999_999), "1000kB");
+        assert_eq!(human_size(3_000_000_000_000), "3TB");
+        assert_eq!(human_size_with_precision(7_383_124.0, 3), "7.38MB");
+        assert_eq!(human_size_with_precision(1_234_567.0, 3), "1.23MB");
+    }
+
+    #[test]
+    fn binary_sizes() {
+        assert_eq!(bytes_size(0), "0B");
+        assert_eq!(bytes_size(1023), "1023B");
+        assert_eq!(bytes_size(1024), "1KiB");
+        assert_eq!(bytes_size(1_572_864), "1.5MiB");
+        assert_eq!(
+            bytes_size((7.7 * 1024.0 * 1024.0 * 1024.0) as u64),
+            "7.7GiB"
+        );
+        assert_eq!(
+            format!("{} / {}", bytes_size(1_572_864), bytes_size(8_219_643_904)),
+            "1.5MiB / 7.655GiB"
+        );
+    }
 }

@@ -1,5 +1,17 @@
-//! TEMPORARY minimal formatting helpers; replaced by the full format module (templates,
-//! tables, go-units wording) being written in parallel.
+//! Docker-compatible output formatting for the `berth` CLI: Go templates
+//! (`--format`), aligned tables, go-units wording for sizes and durations,
+//! and Docker's truncation rules for IDs and commands.
+//!
+//! Everything here is pure (strings in, strings out) so each command's
+//! output shape can be tested to the byte against Docker's.
+
+pub mod duration;
+pub mod error;
+pub mod gofmt;
 pub mod human;
+pub mod since;
+pub mod size;
 pub mod table;
+pub mod tabwriter;
 pub mod template;
+pub mod truncate;
