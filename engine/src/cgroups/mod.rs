@@ -4,6 +4,10 @@
 //! STUB: the real implementation is being written in a separate change; this file fixes
 //! the interface the container runtime codes against.
 
+mod files;
+pub mod mounts;
+pub mod validate;
+
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
