@@ -15,6 +15,9 @@ pub mod v1;
 pub mod v2;
 pub mod validate;
 
+#[cfg(test)]
+mod real_tests;
+
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 use std::time::Duration;
