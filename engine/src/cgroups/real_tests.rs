@@ -371,6 +371,24 @@ fn v2_lifecycle_on_the_real_cgroup2_mount() {
     s.assert_gone();
 }
 
+#[test]
+fn v2_failed_create_leaves_nothing() {
+    let Some(root) = v2_root() else {
+        return eprintln!("skipped: needs root and a cgroup2 mount");
+    };
+    let s = Scratch::new();
+    // Our own ancestor allows one level below it, so `pre` is made and `pre/c1` is
+    // refused (EAGAIN): create must take `pre` away again.
+    let top = root.join(&s.parent);
+    fs::create_dir(&top).unwrap();
+    fs::write(top.join("cgroup.max.depth"), "1").unwrap();
+    let m = V2Manager::new(&root, &format!("{}/pre", s.parent), "c1");
+    let err = m.create(&Resources::default()).unwrap_err();
+    assert!(err.to_string().contains("pre/c1"), "{err}");
+    assert!(!top.join("pre").exists());
+    s.assert_gone();
+}
+
 /// A child that is killed and reaped however the thread ends.
 struct KillOnDrop(Child);
 
