@@ -1,14 +1,40 @@
 //! cgroups v1 and v2 behind one interface: create a container's cgroup with its limits,
 //! place processes in it, freeze/thaw it, read its stats, and remove it.
 //!
-//! STUB: the real implementation is being written in a separate change; this file fixes
-//! the interface the container runtime codes against.
+//! [`detect`] tells the layout from the files under the mount root alone, and [`open`]
+//! picks the manager: [`V1Manager`] for legacy and hybrid hosts (one directory per
+//! controller, plus one in the empty v2 tree on hybrid), [`V2Manager`] for unified hosts.
+//! Limits are validated with Docker's rules and wording before anything is written
+//! ([`validate`]), and the per-controller files live one module per controller under
+//! `v1/` and `v2/`, each tested against a fixture directory. README.md in this directory
+//! says which parts are also tested against the running kernel.
 
-use std::path::{Path, PathBuf};
+mod files;
+pub mod mounts;
+pub mod v1;
+pub mod v2;
+pub mod validate;
+
+#[cfg(test)]
+mod real_tests;
+
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+pub use v1::V1Manager;
+pub use v2::V2Manager;
+pub use validate::Machine;
+
+use crate::error::{Error, IoContext, Result};
+
+/// How long freezing may take before we give up and thaw again. A task in an
+/// uninterruptible sleep (NFS, FUSE) can hold a freeze back.
+pub const FREEZE_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long `kill_all` waits for the cgroup to empty after SIGKILL.
+pub const KILL_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The limits Docker's run flags set. `None` leaves the kernel default.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,11 +99,183 @@ pub trait CgroupManager: Send + Sync + std::fmt::Debug {
     fn paths(&self) -> Vec<PathBuf>;
 }
 
-pub fn detect(_mount_root: &Path) -> Result<Hierarchy> {
-    Err(Error::Runtime("cgroups: not implemented yet".into()))
+/// Tell the layout of the cgroup filesystems under `mount_root` from its files alone:
+/// a cgroup2 mount is recognised by its `cgroup.controllers`, v1 hierarchies by their
+/// directory names. Only the root must exist; anything that is neither unified nor hybrid
+/// is legacy (and [`open`] then reports missing controllers precisely).
+pub fn detect(mount_root: &Path) -> Result<Hierarchy> {
+    fs::metadata(mount_root).ctx("read cgroup root", mount_root)?;
+    if mount_root.join("cgroup.controllers").is_file() {
+        return Ok(Hierarchy::Unified);
+    }
+    let has_v1 = !mounts::from_scan(mount_root)?.is_empty();
+    if has_v1 && mount_root.join("unified/cgroup.controllers").is_file() {
+        return Ok(Hierarchy::Hybrid);
+    }
+    Ok(Hierarchy::Legacy)
 }
 
 /// The manager for cgroup `parent/name` under `mount_root` (normally `/sys/fs/cgroup`).
-pub fn open(_mount_root: &Path, _parent: &str, _name: &str) -> Result<Box<dyn CgroupManager>> {
-    Err(Error::Runtime("cgroups: not implemented yet".into()))
+/// `parent` may have several components (`machine/berth`) and, as with Docker's
+/// `--cgroup-parent`, a leading `/` (it is relative to each hierarchy's root either way);
+/// "" puts the cgroup directly under the root. Nothing may climb out with `..`.
+pub fn open(mount_root: &Path, parent: &str, name: &str) -> Result<Box<dyn CgroupManager>> {
+    let parent = parent.trim_matches('/');
+    check_rel("cgroup parent", parent, true)?;
+    check_rel("cgroup name", name, false)?;
+    Ok(match detect(mount_root)? {
+        Hierarchy::Unified => Box::new(V2Manager::new(mount_root, parent, name)),
+        Hierarchy::Hybrid => Box::new(V1Manager::new(
+            mount_root,
+            parent,
+            name,
+            Some(mount_root.join("unified")),
+        )?),
+        Hierarchy::Legacy => Box::new(V1Manager::new(mount_root, parent, name, None)?),
+    })
+}
+
+fn check_rel(what: &str, s: &str, nested: bool) -> Result<()> {
+    let ok = if nested {
+        Path::new(s)
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)))
+    } else {
+        !s.is_empty() && !s.contains('/') && s != "." && s != ".."
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(format!(
+            "invalid {what} {s:?}: must be a relative path without \"..\""
+        )))
+    }
+}
+
+/// The controllers the limits in `res` need, with what to call the limit in an error.
+pub(crate) fn required_controllers(res: &Resources) -> Vec<(&'static str, &'static str)> {
+    let set = |v: Option<i64>| v.is_some_and(|v| v != 0);
+    let mut out = Vec::new();
+    if set(res.memory) || set(res.memory_swap) {
+        out.push(("memory", "Memory limit"));
+    }
+    if set(res.nano_cpus) || res.cpu_shares.is_some_and(|s| s != 0) {
+        out.push(("cpu", "CPU limit"));
+    }
+    if res.cpuset_cpus.is_some() || res.cpuset_mems.is_some() {
+        out.push(("cpuset", "Cpuset limit"));
+    }
+    if res.pids_limit.is_some() {
+        out.push(("pids", "PIDs limit"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(dirs: &[&str], files: &[&str]) -> tempfile::TempDir {
+        let tmp = tempfile::tempdir().unwrap();
+        for d in dirs {
+            fs::create_dir_all(tmp.path().join(d)).unwrap();
+        }
+        for f in files {
+            fs::write(tmp.path().join(f), "").unwrap();
+        }
+        tmp
+    }
+
+    #[test]
+    fn detect_unified_hybrid_legacy() {
+        let unified = tree(&[], &["cgroup.controllers", "cgroup.procs"]);
+        assert_eq!(detect(unified.path()).unwrap(), Hierarchy::Unified);
+        let hybrid = tree(
+            &["cpu", "memory", "unified"],
+            &["unified/cgroup.controllers"],
+        );
+        assert_eq!(detect(hybrid.path()).unwrap(), Hierarchy::Hybrid);
+        let comounted = tree(
+            &["cpu,cpuacct", "memory", "unified"],
+            &["unified/cgroup.controllers"],
+        );
+        assert_eq!(detect(comounted.path()).unwrap(), Hierarchy::Hybrid);
+        // An empty `unified/` directory is not a cgroup2 mount.
+        let legacy = tree(&["cpu", "memory", "unified"], &[]);
+        assert_eq!(detect(legacy.path()).unwrap(), Hierarchy::Legacy);
+        assert_eq!(detect(tree(&[], &[]).path()).unwrap(), Hierarchy::Legacy);
+        assert!(detect(&unified.path().join("missing"))
+            .unwrap_err()
+            .is_not_found());
+    }
+
+    #[test]
+    fn open_picks_the_manager() {
+        let unified = tree(&[], &["cgroup.controllers"]);
+        let m = open(unified.path(), "berth", "c1").unwrap();
+        assert_eq!(m.paths(), vec![unified.path().join("berth/c1")]);
+        let hybrid = tree(
+            &["cpu,cpuacct", "memory", "unified"],
+            &["unified/cgroup.controllers"],
+        );
+        let m = open(hybrid.path(), "berth", "c1").unwrap();
+        let h = hybrid.path();
+        assert_eq!(
+            m.paths(),
+            vec![
+                h.join("cpu,cpuacct/berth/c1"),
+                h.join("memory/berth/c1"),
+                h.join("unified/berth/c1")
+            ]
+        );
+        let legacy = tree(&["memory"], &[]);
+        assert_eq!(
+            open(legacy.path(), "a/b", "c").unwrap().paths(),
+            vec![legacy.path().join("memory/a/b/c")]
+        );
+        let nothing = tree(&[], &[]);
+        assert!(open(nothing.path(), "berth", "c1")
+            .unwrap_err()
+            .to_string()
+            .contains("no cgroup v1"));
+    }
+
+    #[test]
+    fn open_checks_names() {
+        let unified = tree(&[], &["cgroup.controllers"]);
+        for (parent, name) in [
+            ("..", "x"),
+            ("a/../b", "x"),
+            ("berth", ".."),
+            ("berth", "a/b"),
+            ("berth", ""),
+        ] {
+            let err = open(unified.path(), parent, name).unwrap_err();
+            assert!(
+                matches!(err, Error::InvalidArgument(_)),
+                "{parent}/{name}: {err}"
+            );
+        }
+        // Docker's `--cgroup-parent=/docker` is relative to the root too.
+        let m = open(unified.path(), "/docker/", "x").unwrap();
+        assert_eq!(m.paths(), vec![unified.path().join("docker/x")]);
+        let m = open(unified.path(), "", "x").unwrap();
+        assert_eq!(m.paths(), vec![unified.path().join("x")]);
+    }
+
+    #[test]
+    fn required_controllers_follow_the_limits() {
+        assert!(required_controllers(&Resources::default()).is_empty());
+        let res = Resources {
+            memory: Some(0),
+            nano_cpus: Some(1),
+            pids_limit: Some(-1),
+            ..Default::default()
+        };
+        let names: Vec<_> = required_controllers(&res)
+            .into_iter()
+            .map(|(c, _)| c)
+            .collect();
+        assert_eq!(names, vec!["cpu", "pids"]);
+    }
 }

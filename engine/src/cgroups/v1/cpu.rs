@@ -1,0 +1,60 @@
+//! v1 cpu controller: `--cpu-shares` and `--cpus` (CFS quota over a 100 ms period).
+
+use std::path::Path;
+
+use super::super::files::write;
+use super::super::validate::{cfs_quota, CFS_PERIOD_US};
+use super::super::Resources;
+use crate::error::Result;
+
+pub const SHARES: &str = "cpu.shares";
+pub const PERIOD: &str = "cpu.cfs_period_us";
+pub const QUOTA: &str = "cpu.cfs_quota_us";
+
+pub fn apply(dir: &Path, res: &Resources) -> Result<()> {
+    if let Some(shares) = res.cpu_shares.filter(|&s| s != 0) {
+        write(&dir.join(SHARES), shares.to_string())?;
+    }
+    if let Some(nano) = res.nano_cpus.filter(|&n| n != 0) {
+        // Period before quota: the kernel checks quota against the period in force.
+        write(&dir.join(PERIOD), CFS_PERIOD_US.to_string())?;
+        write(&dir.join(QUOTA), cfs_quota(nano).to_string())?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+
+    use super::*;
+
+    #[test]
+    fn cpus_and_shares() {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = tmp.path();
+        let res = Resources {
+            nano_cpus: Some(1_500_000_000),
+            cpu_shares: Some(512),
+            ..Default::default()
+        };
+        apply(d, &res).unwrap();
+        assert_eq!(fs::read_to_string(d.join(PERIOD)).unwrap(), "100000");
+        assert_eq!(fs::read_to_string(d.join(QUOTA)).unwrap(), "150000");
+        assert_eq!(fs::read_to_string(d.join(SHARES)).unwrap(), "512");
+    }
+
+    #[test]
+    fn unset_writes_nothing() {
+        let tmp = tempfile::tempdir().unwrap();
+        apply(
+            tmp.path(),
+            &Resources {
+                nano_cpus: Some(0),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 0);
+    }
+}

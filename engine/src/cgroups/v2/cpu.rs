@@ -1,0 +1,83 @@
+//! v2 cpu controller: `cpu.weight` from `--cpu-shares`, `cpu.max` from `--cpus`, and CPU
+//! time from `cpu.stat`, which every cgroup2 directory has even without the controller.
+
+use std::path::Path;
+
+use super::super::files::{keyed, read_opt, write};
+use super::super::validate::{cfs_quota, shares_to_weight, CFS_PERIOD_US};
+use super::super::{Resources, Stats};
+use crate::error::Result;
+
+pub const WEIGHT: &str = "cpu.weight";
+pub const MAX: &str = "cpu.max";
+pub const STAT: &str = "cpu.stat";
+
+pub fn apply(dir: &Path, res: &Resources) -> Result<()> {
+    if let Some(shares) = res.cpu_shares.filter(|&s| s != 0) {
+        write(&dir.join(WEIGHT), shares_to_weight(shares).to_string())?;
+    }
+    if let Some(nano) = res.nano_cpus.filter(|&n| n != 0) {
+        // Quota and period in one write, so there is no moment with a mismatched pair.
+        write(
+            &dir.join(MAX),
+            format!("{} {CFS_PERIOD_US}", cfs_quota(nano)),
+        )?;
+    }
+    Ok(())
+}
+
+pub fn stats(dir: &Path, st: &mut Stats) -> Result<()> {
+    if let Some(stat) = read_opt(&dir.join(STAT))? {
+        st.cpu_usage_ns = keyed(&stat, "usage_usec").unwrap_or(0).saturating_mul(1000);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+
+    use super::*;
+
+    #[test]
+    fn weight_and_max() {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = tmp.path();
+        apply(
+            d,
+            &Resources {
+                cpu_shares: Some(1024),
+                nano_cpus: Some(500_000_000),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(fs::read_to_string(d.join(WEIGHT)).unwrap(), "39");
+        assert_eq!(fs::read_to_string(d.join(MAX)).unwrap(), "50000 100000");
+        apply(
+            d,
+            &Resources {
+                cpu_shares: Some(262_144),
+                nano_cpus: Some(2_000_000_000),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(fs::read_to_string(d.join(WEIGHT)).unwrap(), "10000");
+        assert_eq!(fs::read_to_string(d.join(MAX)).unwrap(), "200000 100000");
+    }
+
+    #[test]
+    fn usage_from_cpu_stat() {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = tmp.path();
+        fs::write(
+            d.join(STAT),
+            "usage_usec 1500\nuser_usec 1000\nsystem_usec 500\n",
+        )
+        .unwrap();
+        let mut st = Stats::default();
+        stats(d, &mut st).unwrap();
+        assert_eq!(st.cpu_usage_ns, 1_500_000);
+    }
+}
