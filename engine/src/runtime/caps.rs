@@ -89,10 +89,12 @@ pub fn limit_bounding(keep: &[String]) -> Result<(), String> {
 /// keeps them; other users lose them unless files grant them, as in Docker.
 pub fn apply_working_sets(keep: &[String]) -> Result<(), String> {
     let set: CapsHashSet = keep.iter().filter_map(|c| parse(c).ok()).collect();
-    caps::set(None, CapSet::Permitted, &set)
-        .map_err(|e| format!("set permitted capabilities: {e}"))?;
+    // Effective first: the kernel refuses a permitted set smaller than the effective one.
     caps::set(None, CapSet::Effective, &set)
         .map_err(|e| format!("set effective capabilities: {e}"))?;
+    caps::set(None, CapSet::Permitted, &set)
+        .map_err(|e| format!("set permitted capabilities: {e}"))?;
+
     caps::set(None, CapSet::Inheritable, &CapsHashSet::new())
         .map_err(|e| format!("clear inheritable capabilities: {e}"))?;
     Ok(())
