@@ -111,3 +111,30 @@ pub fn rootfs_tar(content: &str) -> Vec<u8> {
         .symlink("etc/link", "/etc/hello")
         .finish()
 }
+
+/// Import `tar` (written to a file beside the root) under `tag`.
+pub fn import_bytes(
+    dir: &tempfile::TempDir,
+    s: &ImageStore,
+    tar: &[u8],
+    tag: Option<&str>,
+) -> crate::image::ImageRecord {
+    let n = std::fs::read_dir(dir.path())
+        .map(|r| r.count())
+        .unwrap_or(0);
+    let p = dir.path().join(format!("input-{n}.tar"));
+    std::fs::write(&p, tar).expect("write input tar");
+    s.import(&p, tag).expect("import")
+}
+
+/// Names in a directory (empty when it does not exist), sorted.
+pub fn names(p: &std::path::Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(p)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok()?.file_name().into_string().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
