@@ -40,7 +40,7 @@ impl TarBuf {
         self.buf.extend_from_slice(h.as_bytes());
         self.buf.extend_from_slice(data);
         let pad = (512 - data.len() % 512) % 512;
-        self.buf.extend(std::iter::repeat(0).take(pad));
+        self.buf.resize(self.buf.len() + pad, 0);
         self
     }
     pub fn file(&mut self, name: &str, data: &[u8]) -> &mut Self {
@@ -84,7 +84,7 @@ impl TarBuf {
     }
     pub fn finish(&self) -> Vec<u8> {
         let mut out = self.buf.clone();
-        out.extend(std::iter::repeat(0).take(1024));
+        out.extend_from_slice(&[0u8; 1024]);
         out
     }
 }
