@@ -299,8 +299,23 @@ fn prune_removes_dangling_or_all_unused() {
     let in_use = move |d: &Digest| *d == used_id;
     // Leftover content no image names (an interrupted load) is swept too.
     fs::write(p.blobs_dir().join(Digest::of(b"orphan").hex()), b"orphan").unwrap();
+    // So is a half-unpacked layer a crash left in tmp/ long ago (but not a fresh one).
+    let stale = p.tmp_dir().join("layer-0123abcd");
+    fs::create_dir_all(stale.join("usr")).unwrap();
+    let fresh = p.tmp_dir().join("layer-fresh");
+    fs::create_dir_all(&fresh).unwrap();
+    let long_ago = nix::sys::time::TimeSpec::new(1_000_000_000, 0);
+    nix::sys::stat::utimensat(
+        None,
+        &stale,
+        &long_ago,
+        &long_ago,
+        nix::sys::stat::UtimensatFlags::NoFollowSymlink,
+    )
+    .unwrap();
     let acts = s.prune(false, &in_use).unwrap();
     assert_eq!(acts, vec![RemoveAction::Deleted(dangling.id.clone())]);
+    assert!(!stale.exists() && fresh.exists());
     assert!(!p.blobs_dir().join(Digest::of(b"orphan").hex()).exists());
     assert!(s.resolve("keep").is_ok() && s.resolve(used.id.hex()).is_ok());
     let acts = s.prune(true, &in_use).unwrap();
