@@ -451,3 +451,44 @@ fn refuses_what_is_not_an_archive() {
         .to_string();
     assert!(err.contains("manifest.json"), "{err}");
 }
+
+#[test]
+fn history_maps_entries_to_layers_with_empty_layers_at_zero() {
+    let l1 = TarBuf::new().file("a", b"1234").finish();
+    let l2 = TarBuf::new().file("b", b"12").finish();
+    let history = json!({"history": [
+        {"created": "2024-01-01T00:00:00Z", "created_by": "ADD rootfs.tar /"},
+        {"created": "2024-01-01T00:00:01Z", "created_by": "ENV A=1", "empty_layer": true},
+        {"created": "2024-01-01T00:00:02Z", "created_by": "RUN make", "comment": "buildkit"},
+        {"created": "2024-01-01T00:00:03Z", "created_by": "CMD [\"sh\"]", "empty_layer": true},
+    ]});
+    let cfg = config(&[&l1, &l2], history);
+    let archive = Archive::new()
+        .file("1.tar", &l1)
+        .file("2.tar", &l2)
+        .file("c.json", &cfg)
+        .json(
+            "manifest.json",
+            &json!([{ "Config": "c.json", "RepoTags": ["h:1"], "Layers": ["1.tar", "2.tar"] }]),
+        )
+        .finish();
+    let (_d, s, _p) = fresh();
+    load(&s, &archive).unwrap();
+    let img = s.resolve("h:1").unwrap();
+    let h = s.history(&img).unwrap();
+    let rows: Vec<(Option<Digest>, &str, u64)> = h
+        .iter()
+        .map(|e| (e.id.clone(), e.created_by.as_str(), e.size))
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            (Some(img.id.clone()), "CMD [\"sh\"]", 0),
+            (None, "RUN make", 2),
+            (None, "ENV A=1", 0),
+            (None, "ADD rootfs.tar /", 4),
+        ]
+    );
+    assert_eq!(h[1].comment, "buildkit");
+    assert_eq!(img.size, 6);
+}
