@@ -6,6 +6,7 @@
 use std::collections::{BTreeSet, HashSet};
 use std::fs;
 use std::io;
+use std::time::Duration;
 
 use super::records::StoredImage;
 use super::reference::repository_of;
@@ -13,6 +14,10 @@ use super::resolve::Lookup;
 use super::{ImageStore, RemoveAction};
 use crate::error::{Error, Result};
 use crate::store::Digest;
+
+/// Staging files this old are leftovers, not a load in progress.
+const STALE_AFTER: Duration = Duration::from_secs(3600);
+const STAGING_PREFIXES: [&str; 3] = ["layer-", "blob-", "archive-"];
 
 fn short(s: &str) -> &str {
     &s[..s.len().min(12)]
@@ -177,6 +182,32 @@ impl ImageStore {
                 if !layers.contains(&d) {
                     remove_dir(&self.layer_path(&d))?;
                 }
+            }
+        }
+        self.sweep_tmp(STALE_AFTER)
+    }
+
+    /// Remove staging leftovers (`layer-*`, `blob-*`, `archive-*` in `tmp/`) older than
+    /// `age`: what a crash in the middle of an unpack or a load leaves behind. Younger
+    /// ones may belong to a load still running in another process.
+    fn sweep_tmp(&self, age: Duration) -> Result<()> {
+        let tmp = self.paths.tmp_dir();
+        for name in dir_names(&tmp)? {
+            if !STAGING_PREFIXES.iter().any(|p| name.starts_with(p)) {
+                continue;
+            }
+            let p = tmp.join(&name);
+            let old = fs::symlink_metadata(&p)
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|e| e > age);
+            if old {
+                let _ = if p.is_dir() {
+                    fs::remove_dir_all(&p)
+                } else {
+                    fs::remove_file(&p)
+                };
             }
         }
         Ok(())

@@ -109,11 +109,7 @@ fn resolve(a: &ArchiveDir, d: &Descriptor, depth: usize) -> Result<Option<OciIma
         let candidates: Vec<&Descriptor> = nested
             .manifests()
             .iter()
-            .filter(|m| {
-                m.platform()
-                    .as_ref()
-                    .map_or(true, |p| p.os().to_string() != "unknown")
-            })
+            .filter(|m| !matches!(m.platform(), Some(p) if p.os().to_string() == "unknown"))
             .collect();
         let pick = candidates
             .iter()

@@ -40,7 +40,7 @@ impl TarBuf {
         self.buf.extend_from_slice(h.as_bytes());
         self.buf.extend_from_slice(data);
         let pad = (512 - data.len() % 512) % 512;
-        self.buf.extend(std::iter::repeat(0).take(pad));
+        self.buf.resize(self.buf.len() + pad, 0);
         self
     }
     pub fn file(&mut self, name: &str, data: &[u8]) -> &mut Self {
@@ -84,7 +84,7 @@ impl TarBuf {
     }
     pub fn finish(&self) -> Vec<u8> {
         let mut out = self.buf.clone();
-        out.extend(std::iter::repeat(0).take(1024));
+        out.extend_from_slice(&[0u8; 1024]);
         out
     }
 }
@@ -110,4 +110,31 @@ pub fn rootfs_tar(content: &str) -> Vec<u8> {
         .file("etc/hello", content.as_bytes())
         .symlink("etc/link", "/etc/hello")
         .finish()
+}
+
+/// Import `tar` (written to a file beside the root) under `tag`.
+pub fn import_bytes(
+    dir: &tempfile::TempDir,
+    s: &ImageStore,
+    tar: &[u8],
+    tag: Option<&str>,
+) -> crate::image::ImageRecord {
+    let n = std::fs::read_dir(dir.path())
+        .map(|r| r.count())
+        .unwrap_or(0);
+    let p = dir.path().join(format!("input-{n}.tar"));
+    std::fs::write(&p, tar).expect("write input tar");
+    s.import(&p, tag).expect("import")
+}
+
+/// Names in a directory (empty when it does not exist), sorted.
+pub fn names(p: &std::path::Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(p)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok()?.file_name().into_string().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
 }

@@ -25,9 +25,10 @@ impl Meta {
         let h = entry.header();
         let mut m = Meta {
             mode: h.mode()? & 0o7777,
-            uid: h.uid()? as u32,
-            gid: h.gid()? as u32,
-            mtime: h.mtime()? as i64,
+            // Some writers leave these fields blank; blank means 0, as GNU tar reads it.
+            uid: h.uid().unwrap_or(0) as u32,
+            gid: h.gid().unwrap_or(0) as u32,
+            mtime: h.mtime().unwrap_or(0) as i64,
             xattrs: Vec::new(),
         };
         // PAX records override the header's fields (large IDs, sub-second times).

@@ -24,8 +24,6 @@ use crate::error::{Error, IoContext, Result};
 use crate::store::Digest;
 use meta::Meta;
 
-pub use whiteout::OPAQUE_XATTR;
-
 /// What a layer turned out to be: the digest of its uncompressed tar and the bytes its
 /// regular files hold.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 use tar::EntryType;
 
-use super::{unpack, Unpacked, OPAQUE_XATTR};
+use super::whiteout::OPAQUE_XATTR;
+use super::{unpack, Unpacked};
 use crate::image::tests::util::TarBuf;
 use crate::store::Digest;
 
@@ -252,7 +253,7 @@ fn keeps_metadata_links_devices_and_xattrs() {
     h.set_cksum();
     let mut raw = h.as_bytes().to_vec();
     raw.extend_from_slice(b"abc");
-    raw.extend(std::iter::repeat(0).take(509));
+    raw.extend_from_slice(&[0u8; 509]);
     let mut tar = t.finish();
     tar.truncate(tar.len() - 1024);
     tar.extend_from_slice(&raw);
