@@ -45,7 +45,10 @@ impl Out {
 impl Berth {
     pub fn new() -> Berth {
         assert!(nix_is_root(), "the end-to-end tests run as root");
-        let dir = tempfile::Builder::new().prefix("berth-e2e-").tempdir().expect("temp dir");
+        let dir = tempfile::Builder::new()
+            .prefix("berth-e2e-")
+            .tempdir()
+            .expect("temp dir");
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
         Berth {
             root: dir.path().join("root"),
@@ -78,7 +81,10 @@ impl Berth {
 
     /// A busybox image tagged `name`, built from the host's static busybox.
     pub fn busybox_image(&self, name: &str) {
-        let tar = self.dir.path().join(format!("{}.tar", name.replace([':', '/'], "_")));
+        let tar = self
+            .dir
+            .path()
+            .join(format!("{}.tar", name.replace([':', '/'], "_")));
         self.ok(&["demo", "--rootfs", tar.to_str().unwrap()]);
         self.ok(&["import", tar.to_str().unwrap(), name]);
     }

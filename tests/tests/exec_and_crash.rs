@@ -9,19 +9,42 @@ use berth_tests::{eventually, Berth};
 fn exec_runs_inside_with_user_env_and_workdir() {
     let b = Berth::new();
     b.busybox_image("busybox");
-    b.ok(&["run", "-d", "--name", "e", "-e", "BASE=1", "busybox", "sleep", "1000"]);
-    assert_eq!(b.ok(&["exec", "e", "hostname"]), b.inspect("e", "{{.Config.Hostname}}"));
-    assert_eq!(b.ok(&["exec", "-u", "app", "-w", "/tmp", "-e", "X=2", "e", "sh", "-c", "id -u; pwd; echo $BASE$X"]), "1000\n/tmp\n12");
+    b.ok(&[
+        "run", "-d", "--name", "ex", "-e", "BASE=1", "busybox", "sleep", "1000",
+    ]);
+    assert_eq!(
+        b.ok(&["exec", "ex", "hostname"]),
+        b.inspect("ex", "{{.Config.Hostname}}")
+    );
+    assert_eq!(
+        b.ok(&[
+            "exec",
+            "-u",
+            "app",
+            "-w",
+            "/tmp",
+            "-e",
+            "X=2",
+            "ex",
+            "sh",
+            "-c",
+            "id -u; pwd; echo $BASE$X"
+        ]),
+        "1000\n/tmp\n12"
+    );
     // The exec'd process shares the container's PID namespace: it sees sleep as PID 1.
-    assert_eq!(b.ok(&["exec", "e", "cat", "/proc/1/comm"]), "sleep");
-    let o = b.run(&["exec", "e", "sh", "-c", "exit 7"]);
+    assert_eq!(b.ok(&["exec", "ex", "cat", "/proc/1/comm"]), "sleep");
+    let o = b.run(&["exec", "ex", "sh", "-c", "exit 7"]);
     assert_eq!(o.code, 7);
-    let o = b.run(&["exec", "e", "nosuchcmd"]);
+    let o = b.run(&["exec", "ex", "nosuchcmd"]);
     assert_eq!(o.code, 127, "{}", o.stderr);
-    b.ok(&["exec", "-d", "e", "sh", "-c", "echo detached > /tmp/d"]);
-    assert!(eventually(5, || b.run(&["exec", "e", "cat", "/tmp/d"]).stdout == "detached\n"));
-    b.ok(&["stop", "-t", "0", "e"]);
-    let o = b.run(&["exec", "e", "true"]);
+    b.ok(&["exec", "-d", "ex", "sh", "-c", "echo detached > /tmp/d"]);
+    assert!(eventually(5, || b
+        .run(&["exec", "ex", "cat", "/tmp/d"])
+        .stdout
+        == "detached\n"));
+    b.ok(&["stop", "-t", "0", "ex"]);
+    let o = b.run(&["exec", "ex", "true"]);
     assert_ne!(o.code, 0);
     assert!(o.stderr.contains("is not running"), "{}", o.stderr);
 }
@@ -30,21 +53,33 @@ fn exec_runs_inside_with_user_env_and_workdir() {
 fn monitor_killed_means_container_dead_and_ps_tells_the_truth() {
     let b = Berth::new();
     b.busybox_image("busybox");
-    b.ok(&["run", "-d", "--name", "m", "busybox", "sleep", "1000"]);
-    let pid: i32 = b.inspect("m", "{{.State.Pid}}").parse().unwrap();
-    let state = std::fs::read_to_string(b.root.join("containers").join(b.inspect("m", "{{.Id}}")).join("state.json")).unwrap();
+    b.ok(&["run", "-d", "--name", "mm", "busybox", "sleep", "1000"]);
+    let pid: i32 = b.inspect("mm", "{{.State.Pid}}").parse().unwrap();
+    let state = std::fs::read_to_string(
+        b.root
+            .join("containers")
+            .join(b.inspect("mm", "{{.Id}}"))
+            .join("state.json"),
+    )
+    .unwrap();
     let v: serde_json::Value = serde_json::from_str(&state).unwrap();
     let monitor = v["monitor_pid"].as_i64().unwrap() as i32;
     // SAFETY: kill(2) on the monitor we just looked up.
     unsafe { libc::kill(monitor, libc::SIGKILL) };
     // The container's init dies with its monitor (PDEATHSIG).
-    assert!(eventually(5, || !std::path::Path::new(&format!("/proc/{pid}")).exists()));
-    assert_eq!(b.inspect("m", "{{.State.Status}} {{.State.ExitCode}}"), "exited 137");
+    assert!(eventually(5, || !std::path::Path::new(&format!(
+        "/proc/{pid}"
+    ))
+    .exists()));
+    assert_eq!(
+        b.inspect("mm", "{{.State.Status}} {{.State.ExitCode}}"),
+        "exited 137"
+    );
     assert!(b.ok(&["ps", "-a"]).contains("Exited (137)"));
     // And it can be started again and removed.
-    b.ok(&["start", "m"]);
-    assert_eq!(b.inspect("m", "{{.State.Status}}"), "running");
-    b.ok(&["rm", "-f", "m"]);
+    b.ok(&["start", "mm"]);
+    assert_eq!(b.inspect("mm", "{{.State.Status}}"), "running");
+    b.ok(&["rm", "-f", "mm"]);
 }
 
 #[test]
@@ -68,7 +103,10 @@ fn run_killed_midway_leaves_readable_state() {
         for line in out.stdout.lines() {
             let (id, st) = line.split_once(' ').unwrap();
             let st2 = b.inspect(id, "{{.State.Status}}");
-            assert!(st == st2 || (st == "created" && st2 == "running"), "{line} vs {st2}");
+            assert!(
+                st == st2 || (st == "created" && st2 == "running"),
+                "{line} vs {st2}"
+            );
         }
     }
 }

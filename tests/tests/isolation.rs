@@ -14,12 +14,27 @@ fn sh(b: &Berth, extra: &[&str], script: &str) -> String {
 fn namespaces_hostname_and_pid_one() {
     let b = Berth::new();
     b.busybox_image("busybox");
-    assert_eq!(sh(&b, &["--hostname", "box"], "hostname; echo $$; cat /etc/hostname"), "box\n1\nbox");
+    assert_eq!(
+        sh(
+            &b,
+            &["--hostname", "box"],
+            "hostname; echo $$; cat /etc/hostname"
+        ),
+        "box\n1\nbox"
+    );
     // A different PID, mount, UTS, IPC and net namespace from the host.
-    let inside = sh(&b, &[], "readlink /proc/1/ns/pid /proc/1/ns/mnt /proc/1/ns/uts /proc/1/ns/ipc /proc/1/ns/net");
+    let inside = sh(
+        &b,
+        &[],
+        "for n in pid mnt uts ipc net; do readlink /proc/1/ns/$n; done",
+    );
     for (line, ns) in inside.lines().zip(["pid", "mnt", "uts", "ipc", "net"]) {
         let host = std::fs::read_link(format!("/proc/self/ns/{ns}")).unwrap();
-        assert_ne!(line, host.to_str().unwrap(), "{ns} namespace is shared with the host");
+        assert_ne!(
+            line,
+            host.to_str().unwrap(),
+            "{ns} namespace is shared with the host"
+        );
     }
     // Only loopback in a private network namespace, and it is up.
     let ifs = sh(&b, &[], "ls /sys/class/net");
@@ -30,14 +45,26 @@ fn namespaces_hostname_and_pid_one() {
 fn docker_default_capabilities_and_no_new_privs() {
     let b = Berth::new();
     b.busybox_image("busybox");
-    let status = sh(&b, &[], "grep -E '^(CapBnd|CapEff|NoNewPrivs)' /proc/self/status");
+    let status = sh(
+        &b,
+        &[],
+        "grep -E '^(CapBnd|CapEff|NoNewPrivs)' /proc/self/status",
+    );
     assert!(status.contains("CapBnd:\t00000000a80425fb"), "{status}");
     assert!(status.contains("CapEff:\t00000000a80425fb"), "{status}");
     assert!(status.contains("NoNewPrivs:\t1"), "{status}");
-    let added = sh(&b, &["--cap-add", "SYS_ADMIN", "--cap-drop", "NET_RAW"], "grep CapBnd /proc/self/status");
+    let added = sh(
+        &b,
+        &["--cap-add", "SYS_ADMIN", "--cap-drop", "NET_RAW"],
+        "grep CapBnd /proc/self/status",
+    );
     assert!(added.contains("00000000a82405fb"), "{added}");
     // A non-root user keeps no effective capabilities.
-    let user = sh(&b, &["-u", "app"], "id -u; id -g; grep CapEff /proc/self/status");
+    let user = sh(
+        &b,
+        &["-u", "app"],
+        "id -u; id -g; grep CapEff /proc/self/status",
+    );
     assert_eq!(user, "1000\n1000\nCapEff:\t0000000000000000");
 }
 
@@ -45,15 +72,38 @@ fn docker_default_capabilities_and_no_new_privs() {
 fn proc_is_masked_and_read_only_where_docker_does() {
     let b = Berth::new();
     b.busybox_image("busybox");
-    assert_eq!(sh(&b, &[], "wc -c < /proc/kcore"), "0");
-    assert_eq!(sh(&b, &[], "ls /proc/acpi 2>/dev/null | wc -l"), "0");
-    let o = b.run(&["run", "--rm", "busybox", "sh", "-c", "echo 1 > /proc/sys/kernel/domainname"]);
+    // Masked files read as empty (bound to /dev/null), masked dirs as an empty tmpfs.
+    assert_eq!(
+        sh(
+            &b,
+            &[],
+            "wc -c < /proc/keys; wc -c < /proc/timer_list; wc -c < /proc/interrupts"
+        ),
+        "0\n0\n0"
+    );
+    assert_eq!(sh(&b, &[], "ls /proc/acpi | wc -l"), "0");
+    assert_ne!(
+        std::fs::read_to_string("/proc/interrupts").unwrap().len(),
+        0,
+        "the host's is not empty"
+    );
+
+    let o = b.run(&[
+        "run",
+        "--rm",
+        "busybox",
+        "sh",
+        "-c",
+        "echo 1 > /proc/sys/kernel/domainname",
+    ]);
     assert_ne!(o.code, 0);
     assert!(o.stderr.contains("Read-only file system"), "{}", o.stderr);
     let o = b.run(&["run", "--rm", "busybox", "sh", "-c", "touch /sys/x"]);
     assert_ne!(o.code, 0);
     let devs = sh(&b, &[], "ls /dev | sort | tr '\\n' ' '");
-    for d in ["null", "zero", "random", "urandom", "tty", "pts", "shm", "mqueue", "full"] {
+    for d in [
+        "null", "zero", "random", "urandom", "tty", "pts", "shm", "mqueue", "full",
+    ] {
         assert!(devs.split(' ').any(|x| x == d), "/dev lacks {d}: {devs}");
     }
     assert!(!devs.contains("sda") && !devs.contains("vda"), "{devs}");
@@ -63,12 +113,32 @@ fn proc_is_masked_and_read_only_where_docker_does() {
 fn cgroup_limits_are_applied_and_readable_inside() {
     let b = Berth::new();
     b.busybox_image("busybox");
-    let id = b.ok(&["run", "-d", "-m", "64m", "--cpus", "0.5", "--pids-limit", "50", "--cpu-shares", "512", "busybox", "sleep", "100"]);
+    let id = b.ok(&[
+        "run",
+        "-d",
+        "-m",
+        "64m",
+        "--cpus",
+        "0.5",
+        "--pids-limit",
+        "50",
+        "--cpu-shares",
+        "512",
+        "busybox",
+        "sleep",
+        "100",
+    ]);
     let dirs = b.cgroup_dirs();
     assert!(!dirs.is_empty());
     let read = |ctrl: &str, file: &str| -> Option<String> {
-        for base in [format!("/sys/fs/cgroup/{ctrl}"), "/sys/fs/cgroup".to_string()] {
-            let p = std::path::Path::new(&base).join(&b.cgroup_parent).join(&id).join(file);
+        for base in [
+            format!("/sys/fs/cgroup/{ctrl}"),
+            "/sys/fs/cgroup".to_string(),
+        ] {
+            let p = std::path::Path::new(&base)
+                .join(&b.cgroup_parent)
+                .join(&id)
+                .join(file);
             if let Ok(s) = std::fs::read_to_string(&p) {
                 return Some(s.trim().to_string());
             }
@@ -85,7 +155,10 @@ fn cgroup_limits_are_applied_and_readable_inside() {
         assert_eq!(read("", "pids.max").unwrap(), "50");
     }
     b.ok(&["rm", "-f", &id]);
-    assert!(b.cgroup_dirs().iter().all(|d| !d.join(&id).exists()), "cgroup left after rm -f");
+    assert!(
+        b.cgroup_dirs().iter().all(|d| !d.join(&id).exists()),
+        "cgroup left after rm -f"
+    );
 }
 
 #[test]
@@ -93,9 +166,24 @@ fn memory_limit_kills_with_oom_and_137() {
     let b = Berth::new();
     b.busybox_image("busybox");
     // Fill a tmpfs-less pipe: busybox `tail /dev/zero` buffers forever.
-    let o = b.run(&["run", "--name", "oom", "-m", "8m", "--memory-swap", "8m", "busybox", "sh", "-c", "tail /dev/zero"]);
+    let o = b.run(&[
+        "run",
+        "--name",
+        "oom",
+        "-m",
+        "8m",
+        "--memory-swap",
+        "8m",
+        "busybox",
+        "sh",
+        "-c",
+        "tail /dev/zero",
+    ]);
     assert_eq!(o.code, 137, "{}", o.stderr);
-    assert_eq!(b.inspect("oom", "{{.State.OOMKilled}} {{.State.ExitCode}}"), "true 137");
+    assert_eq!(
+        b.inspect("oom", "{{.State.OOMKilled}} {{.State.ExitCode}}"),
+        "true 137"
+    );
 }
 
 #[test]
@@ -106,11 +194,36 @@ fn users_workdir_env_and_read_only_root() {
     assert_eq!(sh(&b, &["-w", "/work/dir"], "pwd"), "/work/dir");
     let env = b.dir.path().join("env.list");
     std::fs::write(&env, "# comment\nFROM_FILE=yes\n").unwrap();
-    assert_eq!(sh(&b, &["-e", "A=1", "--env-file", env.to_str().unwrap()], "echo $A $FROM_FILE $HOME"), "1 yes /root");
-    let o = b.run(&["run", "--rm", "--read-only", "--tmpfs", "/scratch", "busybox", "sh", "-c", "touch /scratch/ok && touch /nope"]);
+    assert_eq!(
+        sh(
+            &b,
+            &["-e", "A=1", "--env-file", env.to_str().unwrap()],
+            "echo $A $FROM_FILE $HOME"
+        ),
+        "1 yes /root"
+    );
+    let o = b.run(&[
+        "run",
+        "--rm",
+        "--read-only",
+        "--tmpfs",
+        "/scratch",
+        "busybox",
+        "sh",
+        "-c",
+        "touch /scratch/ok && touch /nope",
+    ]);
     assert_ne!(o.code, 0);
     assert!(o.stderr.contains("Read-only file system"), "{}", o.stderr);
-    let o = b.run(&["run", "--rm", "--entrypoint", "echo", "busybox", "via", "entrypoint"]);
+    let o = b.run(&[
+        "run",
+        "--rm",
+        "--entrypoint",
+        "echo",
+        "busybox",
+        "via",
+        "entrypoint",
+    ]);
     assert_eq!(o.stdout, "via entrypoint\n");
 }
 
@@ -119,8 +232,19 @@ fn volumes_bind_mounts_and_seeding() {
     let b = Berth::new();
     b.busybox_image("busybox");
     // A named volume mounted over /data is seeded from the image, then persists.
-    sh(&b, &["-v", "vol1:/data"], "cat /data/seed.txt && echo more > /data/new.txt");
-    assert_eq!(sh(&b, &["-v", "vol1:/data"], "cat /data/seed.txt /data/new.txt"), "from the image\nmore");
+    sh(
+        &b,
+        &["-v", "vol1:/data"],
+        "cat /data/seed.txt && echo more > /data/new.txt",
+    );
+    assert_eq!(
+        sh(
+            &b,
+            &["-v", "vol1:/data"],
+            "cat /data/seed.txt /data/new.txt"
+        ),
+        "from the image\nmore"
+    );
     assert!(b.ok(&["volume", "ls"]).contains("vol1"));
     let host = b.dir.path().join("hostdir");
     std::fs::create_dir_all(&host).unwrap();
@@ -130,7 +254,9 @@ fn volumes_bind_mounts_and_seeding() {
     let o = b.run(&["run", "--rm", "-v", &spec, "busybox", "touch", "/mnt/g"]);
     assert_ne!(o.code, 0);
     // Anonymous volume removed with rm -v.
-    b.ok(&["create", "--name", "anon", "-v", "/cache", "busybox", "true"]);
+    b.ok(&[
+        "create", "--name", "anon", "-v", "/cache", "busybox", "true",
+    ]);
     let vname = b.inspect("anon", "{{range .Mounts}}{{.Name}}{{end}}");
     assert!(b.ok(&["volume", "ls", "-q"]).contains(&vname));
     b.ok(&["rm", "-v", "anon"]);

@@ -8,8 +8,20 @@ fn run_prints_output_and_returns_the_exit_code() {
     let b = Berth::new();
     b.busybox_image("busybox:latest");
     let o = b.run(&["run", "--rm", "busybox", "echo", "hello world"]);
-    assert_eq!((o.code, o.stdout.as_str()), (0, "hello world\n"), "{}", o.stderr);
-    let o = b.run(&["run", "--rm", "busybox", "sh", "-c", "echo out; echo err >&2; exit 3"]);
+    assert_eq!(
+        (o.code, o.stdout.as_str()),
+        (0, "hello world\n"),
+        "{}",
+        o.stderr
+    );
+    let o = b.run(&[
+        "run",
+        "--rm",
+        "busybox",
+        "sh",
+        "-c",
+        "echo out; echo err >&2; exit 3",
+    ]);
     assert_eq!(o.code, 3);
     assert_eq!(o.stdout, "out\n");
     assert_eq!(o.stderr, "err\n");
@@ -21,19 +33,34 @@ fn run_prints_output_and_returns_the_exit_code() {
 fn detached_container_lists_logs_stops_and_is_removed() {
     let b = Berth::new();
     b.busybox_image("busybox");
-    let id = b.ok(&["run", "-d", "--name", "web", "busybox", "sh", "-c", "echo started; exec sleep 1000"]);
+    let id = b.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "web",
+        "busybox",
+        "sh",
+        "-c",
+        "echo started; exec sleep 1000",
+    ]);
     assert_eq!(id.len(), 64);
     let ps = b.ok(&["ps"]);
     let lines: Vec<&str> = ps.lines().collect();
     assert!(lines[0].starts_with("CONTAINER ID   IMAGE"), "{ps}");
-    assert!(lines[1].starts_with(&id[..12]) && lines[1].contains("Up ") && lines[1].ends_with("web"), "{ps}");
+    assert!(
+        lines[1].starts_with(&id[..12]) && lines[1].contains("Up ") && lines[1].ends_with("web"),
+        "{ps}"
+    );
     assert!(eventually(5, || b.ok(&["logs", "web"]) == "started"));
     assert_eq!(b.inspect("web", "{{.State.Status}}"), "running");
     let pid: i32 = b.inspect("web", "{{.State.Pid}}").parse().unwrap();
     assert!(pid > 1);
     // sleep as PID 1 ignores SIGTERM: stop falls back to SIGKILL after -t.
     b.ok(&["stop", "-t", "1", "web"]);
-    assert_eq!(b.inspect("web", "{{.State.Status}} {{.State.ExitCode}}"), "exited 137");
+    assert_eq!(
+        b.inspect("web", "{{.State.Status}} {{.State.ExitCode}}"),
+        "exited 137"
+    );
     assert!(b.ok(&["ps", "-a"]).contains("Exited (137)"));
     assert_eq!(b.ok(&["ps", "-q"]), "");
     b.ok(&["rm", "web"]);
@@ -45,23 +72,28 @@ fn detached_container_lists_logs_stops_and_is_removed() {
 fn init_forwards_sigterm_so_stop_is_quick_and_clean() {
     let b = Berth::new();
     b.busybox_image("busybox");
-    b.ok(&["run", "-d", "--init", "--name", "i", "busybox", "sleep", "1000"]);
-    b.ok(&["stop", "i"]);
+    b.ok(&[
+        "run", "-d", "--init", "--name", "in", "busybox", "sleep", "1000",
+    ]);
+    b.ok(&["stop", "in"]);
     // The init passed SIGTERM on; sleep died of it: 128 + 15.
-    assert_eq!(b.inspect("i", "{{.State.ExitCode}}"), "143");
+    assert_eq!(b.inspect("in", "{{.State.ExitCode}}"), "143");
 }
 
 #[test]
 fn kill_pause_unpause_rename_wait() {
     let b = Berth::new();
     b.busybox_image("busybox");
-    b.ok(&["run", "-d", "--name", "k", "busybox", "sleep", "1000"]);
-    b.ok(&["pause", "k"]);
-    assert_eq!(b.inspect("k", "{{.State.Status}} {{.State.Paused}}"), "paused true");
+    b.ok(&["run", "-d", "--name", "kk", "busybox", "sleep", "1000"]);
+    b.ok(&["pause", "kk"]);
+    assert_eq!(
+        b.inspect("kk", "{{.State.Status}} {{.State.Paused}}"),
+        "paused true"
+    );
     assert!(b.ok(&["ps"]).contains("(Paused)"));
-    b.ok(&["unpause", "k"]);
-    assert_eq!(b.inspect("k", "{{.State.Status}}"), "running");
-    b.ok(&["rename", "k", "k2"]);
+    b.ok(&["unpause", "kk"]);
+    assert_eq!(b.inspect("kk", "{{.State.Status}}"), "running");
+    b.ok(&["rename", "kk", "k2"]);
     assert_eq!(b.inspect("k2", "{{.Name}}"), "/k2");
     b.ok(&["kill", "k2"]);
     assert_eq!(b.ok(&["wait", "k2"]), "137");
@@ -74,22 +106,54 @@ fn kill_pause_unpause_rename_wait() {
 fn restart_policy_on_failure_counts_restarts() {
     let b = Berth::new();
     b.busybox_image("busybox");
-    b.ok(&["run", "-d", "--name", "r", "--restart", "on-failure:2", "busybox", "sh", "-c", "exit 4"]);
-    assert!(eventually(10, || b.inspect("r", "{{.State.Status}} {{.RestartCount}}") == "exited 2"));
-    assert_eq!(b.inspect("r", "{{.State.ExitCode}}"), "4");
+    b.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "rr",
+        "--restart",
+        "on-failure:2",
+        "busybox",
+        "sh",
+        "-c",
+        "exit 4",
+    ]);
+    assert!(eventually(10, || b
+        .inspect("rr", "{{.State.Status}} {{.RestartCount}}")
+        == "exited 2"));
+    assert_eq!(b.inspect("rr", "{{.State.ExitCode}}"), "4");
 }
 
 #[test]
 fn restart_always_stops_when_the_user_stops_it() {
     let b = Berth::new();
     b.busybox_image("busybox");
-    b.ok(&["run", "-d", "--name", "a", "--restart", "always", "busybox", "sh", "-c", "sleep 0.2"]);
-    assert!(eventually(10, || b.inspect("a", "{{.RestartCount}}").parse::<i32>().unwrap_or(0) >= 2));
-    b.ok(&["stop", "-t", "1", "a"]);
-    let n = b.inspect("a", "{{.RestartCount}}");
+    b.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "aa",
+        "--restart",
+        "always",
+        "busybox",
+        "sh",
+        "-c",
+        "sleep 0.2",
+    ]);
+    assert!(eventually(10, || b
+        .inspect("aa", "{{.RestartCount}}")
+        .parse::<i32>()
+        .unwrap_or(0)
+        >= 2));
+    b.ok(&["stop", "-t", "1", "aa"]);
+    let n = b.inspect("aa", "{{.RestartCount}}");
     std::thread::sleep(std::time::Duration::from_millis(800));
-    assert_eq!(b.inspect("a", "{{.State.Status}}"), "exited");
-    assert_eq!(b.inspect("a", "{{.RestartCount}}"), n, "no restart after a manual stop");
+    assert_eq!(b.inspect("aa", "{{.State.Status}}"), "exited");
+    assert_eq!(
+        b.inspect("aa", "{{.RestartCount}}"),
+        n,
+        "no restart after a manual stop"
+    );
 }
 
 #[test]
@@ -129,7 +193,13 @@ fn errors_are_one_line_and_leave_nothing_behind() {
         vec!["run", "-m", "lots", "busybox", "true"],
         vec!["run", "--cpus", "999", "busybox", "true"],
         vec!["run", "--restart", "sometimes", "busybox", "true"],
-        vec!["run", "--mount", "type=bind,source=/no/such/dir,target=/x", "busybox", "true"],
+        vec![
+            "run",
+            "--mount",
+            "type=bind,source=/no/such/dir,target=/x",
+            "busybox",
+            "true",
+        ],
         vec!["run", "--cap-add", "BOGUS", "busybox", "true"],
         vec!["run", "--name", "-bad", "busybox", "true"],
     ] {
@@ -142,7 +212,13 @@ fn errors_are_one_line_and_leave_nothing_behind() {
     assert!(o.stderr.contains("/no/such/binary"), "{}", o.stderr);
     // Only the two created containers exist; no cgroup or run dir of a failed one remains.
     assert_eq!(b.ok(&["ps", "-aq"]).lines().count(), 2);
-    assert!(b.cgroup_dirs().iter().all(|d| std::fs::read_dir(d).map(|r| r.flatten().all(|e| !e.path().is_dir() || e.file_name().len() != 64)).unwrap_or(true)));
-    let containers = std::fs::read_dir(b.root.join("containers")).unwrap().count();
+    assert!(b.cgroup_dirs().iter().all(|d| std::fs::read_dir(d)
+        .map(|r| r
+            .flatten()
+            .all(|e| !e.path().is_dir() || e.file_name().len() != 64))
+        .unwrap_or(true)));
+    let containers = std::fs::read_dir(b.root.join("containers"))
+        .unwrap()
+        .count();
     assert_eq!(containers, 2);
 }

@@ -231,8 +231,8 @@ pub fn run(engine: &Engine, cmd: ContainerCmd) -> CliResult {
             if !c.state.status.is_live() {
                 return Err("You cannot attach to a stopped container, start it first".into());
             }
-            let sock = engine.paths.container_run_dir(c.id()).join("attach.sock");
-            let stream = std::os::unix::net::UnixStream::connect(&sock)
+            let dir = engine.paths.container_run_dir(c.id());
+            let stream = berth_engine::store::sock::connect_in(&dir, "attach.sock")
                 .map_err(|e| format!("attach to {}: {e}", c.name()))?;
             attach_client::run(
                 stream,

@@ -35,17 +35,25 @@ fn find_busybox() -> Result<PathBuf, Failure> {
 
 /// A 64-bit ELF without a PT_INTERP program header needs no dynamic loader.
 fn is_static_elf(b: &[u8]) -> bool {
-    let u16_at = |o: usize| b.get(o..o + 2).map(|s| u16::from_le_bytes([s[0], s[1]]) as usize);
-    let u64_at = |o: usize| b.get(o..o + 8).map(|s| u64::from_le_bytes(s.try_into().unwrap_or([0; 8])) as usize);
+    let u16_at = |o: usize| {
+        b.get(o..o + 2)
+            .map(|s| u16::from_le_bytes([s[0], s[1]]) as usize)
+    };
+    let u64_at = |o: usize| {
+        b.get(o..o + 8)
+            .map(|s| u64::from_le_bytes(s.try_into().unwrap_or([0; 8])) as usize)
+    };
     if b.get(..5) != Some(b"\x7fELF\x02") {
         return false;
     }
-    let (Some(phoff), Some(phentsize), Some(phnum)) = (u64_at(0x20), u16_at(0x36), u16_at(0x38)) else {
+    let (Some(phoff), Some(phentsize), Some(phnum)) = (u64_at(0x20), u16_at(0x36), u16_at(0x38))
+    else {
         return false;
     };
     (0..phnum).all(|i| {
         let o = phoff + i * phentsize;
-        b.get(o..o + 4).is_some_and(|t| u32::from_le_bytes([t[0], t[1], t[2], t[3]]) != 3)
+        b.get(o..o + 4)
+            .is_some_and(|t| u32::from_le_bytes([t[0], t[1], t[2], t[3]]) != 3)
     })
 }
 
@@ -71,11 +79,14 @@ pub fn write_rootfs(out: &Path) -> Result<(), Failure> {
     let file = std::fs::File::create(out).map_err(|e| format!("create {}: {e}", out.display()))?;
     let mut tar = tar::Builder::new(file);
     let io = |e: std::io::Error| Failure::from(format!("write {}: {e}", out.display()));
-    let dir = |tar: &mut tar::Builder<std::fs::File>, path: &str, mode: u32| -> std::io::Result<()> {
-        let mut h = header(tar::EntryType::Directory, mode, 0);
-        tar.append_data(&mut h, path, std::io::empty())
-    };
-    for d in ["bin", "etc", "root", "home", "home/app", "var", "var/www", "usr", "usr/bin", "data"] {
+    let dir =
+        |tar: &mut tar::Builder<std::fs::File>, path: &str, mode: u32| -> std::io::Result<()> {
+            let mut h = header(tar::EntryType::Directory, mode, 0);
+            tar.append_data(&mut h, path, std::io::empty())
+        };
+    for d in [
+        "bin", "etc", "root", "home", "home/app", "var", "var/www", "usr", "usr/bin", "data",
+    ] {
         dir(&mut tar, d, 0o755).map_err(io)?;
     }
     dir(&mut tar, "tmp", 0o1777).map_err(io)?;
@@ -85,21 +96,36 @@ pub fn write_rootfs(out: &Path) -> Result<(), Failure> {
     };
     let bb = std::fs::read(&busybox).map_err(|e| format!("read {}: {e}", busybox.display()))?;
     file_entry(&mut tar, "bin/busybox", 0o755, &bb).map_err(io)?;
-    for applet in String::from_utf8_lossy(&list.stdout).lines().filter(|a| *a != "busybox") {
+    for applet in String::from_utf8_lossy(&list.stdout)
+        .lines()
+        .filter(|a| *a != "busybox")
+    {
         let mut h = header(tar::EntryType::Symlink, 0o777, 0);
-        tar.append_link(&mut h, format!("bin/{applet}"), "busybox").map_err(io)?;
+        tar.append_link(&mut h, format!("bin/{applet}"), "busybox")
+            .map_err(io)?;
     }
     let passwd = "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\napp:x:1000:1000:app:/home/app:/bin/sh\n";
     let group = "root:x:0:\nwheel:x:10:app\napp:x:1000:\nnogroup:x:65534:\n";
     file_entry(&mut tar, "etc/passwd", 0o644, passwd.as_bytes()).map_err(io)?;
     file_entry(&mut tar, "etc/group", 0o644, group.as_bytes()).map_err(io)?;
     file_entry(&mut tar, "data/seed.txt", 0o644, b"from the image\n").map_err(io)?;
-    file_entry(&mut tar, "var/www/index.html", 0o644, b"<h1>Hello from a berth container</h1>\n").map_err(io)?;
+    file_entry(
+        &mut tar,
+        "var/www/index.html",
+        0o644,
+        b"<h1>Hello from a berth container</h1>\n",
+    )
+    .map_err(io)?;
     tar.finish().map_err(io)?;
     Ok(())
 }
 
-fn demo_container(engine: &Engine, name: &str, cmd: &[&str], restart: Option<&str>) -> Result<(), Failure> {
+fn demo_container(
+    engine: &Engine,
+    name: &str,
+    cmd: &[&str],
+    restart: Option<&str>,
+) -> Result<(), Failure> {
     if let Ok(c) = engine.containers().find(name) {
         let _ = engine.remove(&c, true, true);
     }
@@ -116,7 +142,10 @@ fn demo_container(engine: &Engine, name: &str, cmd: &[&str], restart: Option<&st
         ..Default::default()
     };
     let c = engine.create(&opts)?;
-    engine.start(&c, false).map_err(|e| Failure { code: 1, message: e.message })?;
+    engine.start(&c, false).map_err(|e| Failure {
+        code: 1,
+        message: e.message,
+    })?;
     Ok(())
 }
 
@@ -126,15 +155,41 @@ pub fn run(engine: &Engine, a: DemoArgs) -> CliResult {
         return Ok(0);
     }
     if engine.images().resolve(DEMO_IMAGE).is_err() {
-        let tmp = engine.paths.tmp_dir().join(format!("demo-rootfs-{}.tar", std::process::id()));
+        let tmp = engine
+            .paths
+            .tmp_dir()
+            .join(format!("demo-rootfs-{}.tar", std::process::id()));
         write_rootfs(&tmp)?;
         let res = engine.images().import(&tmp, Some(DEMO_IMAGE));
         let _ = std::fs::remove_file(&tmp);
         res?;
     }
-    demo_container(engine, "demo-web", &["httpd", "-f", "-v", "-p", "8080", "-h", "/var/www"], Some("unless-stopped"))?;
-    demo_container(engine, "demo-ticker", &["sh", "-c", "while true; do echo tick $(date +%T); sleep 1; done"], Some("always"))?;
-    demo_container(engine, "demo-flaky", &["sh", "-c", "echo working; sleep 5; echo giving up >&2; exit 3"], Some("on-failure:3"))?;
+    demo_container(
+        engine,
+        "demo-web",
+        &["httpd", "-f", "-v", "-p", "8080", "-h", "/var/www"],
+        Some("unless-stopped"),
+    )?;
+    demo_container(
+        engine,
+        "demo-ticker",
+        &[
+            "sh",
+            "-c",
+            "while true; do echo tick $(date +%T); sleep 1; done",
+        ],
+        Some("always"),
+    )?;
+    demo_container(
+        engine,
+        "demo-flaky",
+        &[
+            "sh",
+            "-c",
+            "echo working; sleep 5; echo giving up >&2; exit 3",
+        ],
+        Some("on-failure:3"),
+    )?;
     println!("Demo ready: image {DEMO_IMAGE}, containers demo-web, demo-ticker, demo-flaky.\n");
     super::ps::run(engine, super::ps::PsArgs::all())
 }

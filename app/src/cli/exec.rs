@@ -72,11 +72,13 @@ pub fn run(engine: &Engine, a: ExecArgs) -> CliResult {
     let c = engine.containers().find(&a.args[0])?;
     match c.state.status {
         Status::Running => {}
-        Status::Paused => return Err(format!(
+        Status::Paused => {
+            return Err(format!(
             "Error response from daemon: Container {} is paused, unpause the container before exec",
             c.id()
         )
-        .into()),
+            .into())
+        }
         _ => {
             return Err(format!(
                 "Error response from daemon: container {} is not running",

@@ -179,7 +179,10 @@ fn ago(created: &Option<String>) -> String {
         .as_deref()
         .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
         .map(|t| {
-            format!("{} ago", human_duration(chrono::Utc::now() - t.with_timezone(&chrono::Utc)))
+            format!(
+                "{} ago",
+                human_duration(chrono::Utc::now() - t.with_timezone(&chrono::Utc))
+            )
         })
         .unwrap_or_else(|| "N/A".into())
 }
@@ -390,7 +393,13 @@ pub fn run(engine: &Engine, cmd: ImageCmd) -> CliResult {
                     })
                 })
                 .collect();
-            let headers = [("ID", "IMAGE"), ("CreatedSince", "CREATED"), ("CreatedBy", "CREATED BY"), ("Size", "SIZE"), ("Comment", "COMMENT")];
+            let headers = [
+                ("ID", "IMAGE"),
+                ("CreatedSince", "CREATED"),
+                ("CreatedBy", "CREATED BY"),
+                ("Size", "SIZE"),
+                ("Comment", "COMMENT"),
+            ];
             let default = "table {{.ID}}	{{.CreatedSince}}	{{.CreatedBy}}	{{.Size}}	{{.Comment}}";
             print_rows(&rows, &headers, default, a.format.as_deref())?;
             Ok(0)

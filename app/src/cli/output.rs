@@ -9,9 +9,17 @@ use crate::format::template::Template;
 
 /// Print `rows` (one JSON object per row, Docker's field names) with the user's
 /// `--format`, or the command's `default` table when none is given.
-pub fn print_rows(rows: &[Value], headers: &[(&str, &str)], default: &str, format: Option<&str>) -> Result<(), Failure> {
-    let f = Format::parse(format.unwrap_or(""), default).map_err(|e| Failure::from(e.to_string()))?;
-    let text = f.render(headers, rows).map_err(|e| Failure::from(e.to_string()))?;
+pub fn print_rows(
+    rows: &[Value],
+    headers: &[(&str, &str)],
+    default: &str,
+    format: Option<&str>,
+) -> Result<(), Failure> {
+    let f =
+        Format::parse(format.unwrap_or(""), default).map_err(|e| Failure::from(e.to_string()))?;
+    let text = f
+        .render(headers, rows)
+        .map_err(|e| Failure::from(e.to_string()))?;
     print!("{text}");
     Ok(())
 }

@@ -41,7 +41,15 @@ pub struct PsArgs {
 impl PsArgs {
     /// `ps -a` with the default table.
     pub fn all() -> Self {
-        PsArgs { all: true, quiet: false, filter: Vec::new(), format: None, no_trunc: false, last: None, latest: false }
+        PsArgs {
+            all: true,
+            quiet: false,
+            filter: Vec::new(),
+            format: None,
+            no_trunc: false,
+            last: None,
+            latest: false,
+        }
     }
 }
 

@@ -90,8 +90,18 @@ pub fn run(engine: &Engine, cmd: VolumeCmd) -> CliResult {
                 return Ok(0);
             }
             let rows: Vec<_> = list.iter().map(|v| json!({"Driver": v.driver, "Name": v.name, "Mountpoint": v.mountpoint, "Scope": v.scope})).collect();
-            let headers = [("Driver", "DRIVER"), ("Name", "VOLUME NAME"), ("Mountpoint", "MOUNTPOINT"), ("Scope", "SCOPE")];
-            print_rows(&rows, &headers, "table {{.Driver}}\t{{.Name}}", format.as_deref())?;
+            let headers = [
+                ("Driver", "DRIVER"),
+                ("Name", "VOLUME NAME"),
+                ("Mountpoint", "MOUNTPOINT"),
+                ("Scope", "SCOPE"),
+            ];
+            print_rows(
+                &rows,
+                &headers,
+                "table {{.Driver}}\t{{.Name}}",
+                format.as_deref(),
+            )?;
             Ok(0)
         }
         VolumeCmd::Inspect { format, names } => {

@@ -245,13 +245,10 @@ impl Engine {
         self.containers().delete_files(id)?;
         if volumes {
             let vs = self.volumes();
-            for m in c
-                .record
-                .mounts
-                .iter()
-                .filter(|m| m.kind == "volume" && m.anonymous)
-            {
-                if self.volume_users(&m.name)?.is_empty() {
+            // The volume's own record says whether it was made for this container only.
+            for m in c.record.mounts.iter().filter(|m| m.kind == "volume") {
+                let anonymous = vs.get(&m.name).map(|v| v.anonymous).unwrap_or(false);
+                if anonymous && self.volume_users(&m.name)?.is_empty() {
                     let _ = vs.remove(&m.name, &[]);
                 }
             }

@@ -96,7 +96,8 @@ pub struct MountPoint {
     #[serde(rename = "RW")]
     pub rw: bool,
     pub propagation: String,
-    /// True for volumes made for this container only (image VOLUME or `-v /path`), removed by `rm -v`.
+    /// True for volumes made for this container only (image VOLUME or `-v /path`). Kept
+    /// in the volume's own record too, which is what `rm -v` consults.
     #[serde(default, skip_serializing)]
     pub anonymous: bool,
 }

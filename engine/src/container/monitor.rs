@@ -92,9 +92,9 @@ impl Monitor {
         std::fs::create_dir_all(&run_dir)
             .map_err(|e| crate::Error::io("create directory", &run_dir, e))?;
         let sock = run_dir.join("attach.sock");
-        let _ = std::fs::remove_file(&sock);
-        let listener =
-            UnixListener::bind(&sock).map_err(|e| crate::Error::io("listen on", &sock, e))?;
+        let listener = crate::store::sock::bind_in(&run_dir, "attach.sock")
+            .map_err(|e| crate::Error::io("listen on", &sock, e))?;
+
         listener
             .set_nonblocking(true)
             .map_err(|e| crate::Error::io("set non-blocking", &sock, e))?;

@@ -34,7 +34,7 @@ pub struct ChildIo {
 
 /// Entry point of the cloned child. Never returns on success (the process is replaced).
 pub fn container_main(spec: &LaunchSpec, io: ChildIo, sync_read: RawFd, err_write: RawFd) -> isize {
-    let failure = match setup(spec, io, sync_read) {
+    let failure = match setup(spec, io, sync_read, err_write) {
         Ok(never) => match never {},
         Err(f) => f,
     };
@@ -53,7 +53,12 @@ pub fn report(err_write: RawFd, f: &Failure) {
 /// A value that cannot exist: the Ok side of a function that only returns by failing.
 pub enum Never {}
 
-fn setup(spec: &LaunchSpec, io: ChildIo, sync_read: RawFd) -> Result<Never, Failure> {
+fn setup(
+    spec: &LaunchSpec,
+    io: ChildIo,
+    sync_read: RawFd,
+    err_write: RawFd,
+) -> Result<Never, Failure> {
     // Die with the monitor: a container without its monitor has no one to log or reap it.
     // SAFETY: prctl with constant arguments.
     unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) };
@@ -69,6 +74,7 @@ fn setup(spec: &LaunchSpec, io: ChildIo, sync_read: RawFd) -> Result<Never, Fail
         }
     }
     let _ = nix::unistd::close(sync_read);
+    reset_signals();
 
     setup_stdio(io)?;
     // A cgroup namespace rooted at the container's own cgroup (we are in it by now).
@@ -93,9 +99,22 @@ fn setup(spec: &LaunchSpec, io: ChildIo, sync_read: RawFd) -> Result<Never, Fail
     set_rlimits();
     if spec.init {
         // PID 1 stays behind as a tiny init; its child goes on to exec the command.
-        minit::fork_and_supervise()?;
+        minit::fork_and_supervise(err_write)?;
     }
     exec_process(&spec.process)
+}
+
+/// The monitor ignores SIGTERM, SIGINT, SIGHUP and SIGPIPE; ignored dispositions survive
+/// exec, so the container would ignore them too. Give it the defaults back.
+fn reset_signals() {
+    for sig in 1..=64 {
+        if sig == libc::SIGKILL || sig == libc::SIGSTOP {
+            continue;
+        }
+        // SAFETY: resetting dispositions in a single-threaded child before exec.
+        unsafe { libc::signal(sig, libc::SIG_DFL) };
+    }
+    let _ = nix::sys::signal::SigSet::empty().thread_set_mask();
 }
 
 fn setup_stdio(io: ChildIo) -> Result<(), Failure> {

@@ -7,8 +7,9 @@ use nix::unistd::{fork, ForkResult, Pid};
 
 use super::init::Failure;
 
-/// Returns in the child (which goes on to exec); the parent never returns.
-pub fn fork_and_supervise() -> Result<(), Failure> {
+/// Returns in the child (which goes on to exec); the parent never returns. The parent
+/// closes `err_write`, the start-error pipe, so the monitor sees EOF once the child execs.
+pub fn fork_and_supervise(err_write: std::os::fd::RawFd) -> Result<(), Failure> {
     // Block everything first so no signal is lost between fork and the wait loop.
     let all = SigSet::all();
     all.thread_block()
@@ -20,7 +21,10 @@ pub fn fork_and_supervise() -> Result<(), Failure> {
                 .map_err(|e| format!("unblock signals: {}", e.desc()))?;
             Ok(())
         }
-        ForkResult::Parent { child } => supervise(child, &all),
+        ForkResult::Parent { child } => {
+            let _ = nix::unistd::close(err_write);
+            supervise(child, &all)
+        }
     }
 }
 
