@@ -264,3 +264,30 @@ fn volumes_bind_mounts_and_seeding() {
     let o = b.run(&["volume", "rm", "vol1"]);
     assert_eq!(o.code, 0, "{}", o.stderr);
 }
+
+#[test]
+fn tty_lives_in_the_containers_own_devpts() {
+    let b = Berth::new();
+    b.busybox_image("busybox");
+    // The output of a -t container comes through the pty (CRLF line ends).
+    let out = b.ok(&[
+        "run",
+        "--rm",
+        "-t",
+        "busybox",
+        "sh",
+        "-c",
+        "tty; readlink /proc/self/fd/0",
+    ]);
+    assert_eq!(out.replace('\r', ""), "/dev/pts/0\n/dev/pts/0");
+    b.ok(&["run", "-d", "--name", "tt", "busybox", "sleep", "100"]);
+    assert_eq!(
+        b.ok(&["exec", "-t", "tt", "tty"]).replace('\r', ""),
+        "/dev/pts/0"
+    );
+    // --init shows itself as berth-init, not as the monitor's command line.
+    assert_eq!(
+        sh(&b, &["--init"], "tr -d '\\0' < /proc/1/cmdline"),
+        "berth-init"
+    );
+}

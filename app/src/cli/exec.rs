@@ -126,6 +126,7 @@ pub fn run(engine: &Engine, a: ExecArgs) -> CliResult {
             .map_err(|e| e.to_string())?;
         let fd = null.as_raw_fd();
         let io = ChildIo {
+            pty_socket: -1,
             stdin: fd,
             stdout: fd,
             stderr: fd,
@@ -137,6 +138,7 @@ pub fn run(engine: &Engine, a: ExecArgs) -> CliResult {
     }
     if !a.tty {
         let io = ChildIo {
+            pty_socket: -1,
             stdin: if a.interactive { 0 } else { null_fd()? },
             stdout: 1,
             stderr: 2,
@@ -148,9 +150,12 @@ pub fn run(engine: &Engine, a: ExecArgs) -> CliResult {
     let (rows, cols) = pty::get_size(0)
         .or_else(|| pty::get_size(1))
         .unwrap_or((24, 80));
-    let pt = pty::open(rows, cols)?;
+    // The pty comes from the container's own devpts, so it has a name inside.
+    let ptmx = std::path::PathBuf::from(format!("/proc/{}/root/dev/pts/ptmx", c.state.pid));
+    let pt = pty::open_in(&ptmx, rows, cols)?;
     let slave = pt.slave.as_raw_fd();
     let io = ChildIo {
+        pty_socket: -1,
         stdin: slave,
         stdout: slave,
         stderr: slave,

@@ -174,10 +174,21 @@ impl Monitor {
             }
         };
         let cg = &self.cgroup;
-        let pid = match spawn::spawn(&spec, io, |pid| {
+        let spawned = spawn::spawn(&spec, io, |pid| {
             cg.add_task(pid.as_raw()).map_err(|e| e.to_string())
-        }) {
-            Ok(pid) => pid,
+        });
+        let mut streams = streams;
+        let pid = match spawned {
+            Ok(s) => {
+                if let Some(m) = s.pty_master {
+                    if let Err(e) = attach_pty(&mut streams, m) {
+                        let _ = self.cgroup.kill_all();
+                        let _ = self.cgroup.destroy();
+                        return Err(Failure(125, e));
+                    }
+                }
+                s.pid
+            }
             Err(f) => {
                 let _ = self.cgroup.kill_all();
                 let _ = self.cgroup.destroy();
@@ -509,26 +520,21 @@ type StdioSetup = (ChildIo, Streams, Vec<OwnedFd>);
 
 fn make_stdio(rec: &ContainerRecord) -> Result<StdioSetup, String> {
     if rec.config.tty {
-        let p = pty::open(24, 80)?;
-        let slave = p.slave.as_raw_fd();
-        let master_raw = p.master.as_raw_fd();
-        set_nonblocking(master_raw);
-        let stdin = nix::unistd::dup(master_raw).map_err(|e| format!("dup: {}", e.desc()))?;
-        // SAFETY: dup returned a fresh fd we now own.
-        let stdin = unsafe { OwnedFd::from_raw_fd(stdin) };
+        // The init makes the pty inside the container; `attach_pty` fills the streams in.
         let io = ChildIo {
-            stdin: slave,
-            stdout: slave,
-            stderr: slave,
+            stdin: -1,
+            stdout: -1,
+            stderr: -1,
             tty: true,
+            pty_socket: -1,
         };
         let streams = Streams {
-            out: vec![(p.master, 0)],
-            stdin: Some(stdin),
+            out: Vec::new(),
+            stdin: None,
             stdin_buf: Vec::new(),
-            tty_master: Some(master_raw),
+            tty_master: None,
         };
-        return Ok((io, streams, vec![p.slave]));
+        return Ok((io, streams, Vec::new()));
     }
     let pipe = || {
         nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(|e| format!("pipe: {}", e.desc()))
@@ -546,6 +552,7 @@ fn make_stdio(rec: &ContainerRecord) -> Result<StdioSetup, String> {
         (OwnedFd::from(f), None)
     };
     let io = ChildIo {
+        pty_socket: -1,
         stdin: stdin_child.as_raw_fd(),
         stdout: out_w.as_raw_fd(),
         stderr: err_w.as_raw_fd(),
@@ -558,6 +565,18 @@ fn make_stdio(rec: &ContainerRecord) -> Result<StdioSetup, String> {
         tty_master: None,
     };
     Ok((io, streams, vec![stdin_child, out_w, err_w]))
+}
+
+/// Use the pty master the init sent as the container's output and input.
+fn attach_pty(st: &mut Streams, master: OwnedFd) -> Result<(), String> {
+    let raw = master.as_raw_fd();
+    set_nonblocking(raw);
+    let input = nix::unistd::dup(raw).map_err(|e| format!("dup: {}", e.desc()))?;
+    // SAFETY: dup returned a fresh fd we now own.
+    st.stdin = Some(unsafe { OwnedFd::from_raw_fd(input) });
+    st.tty_master = Some(raw);
+    st.out = vec![(master, 0)];
+    Ok(())
 }
 
 fn set_nonblocking(fd: RawFd) {

@@ -3,7 +3,7 @@
 //! error pipe as `<exit code> <message>` and the child exits; the monitor reports them.
 
 use std::ffi::CString;
-use std::os::fd::RawFd;
+use std::os::fd::{AsRawFd, RawFd};
 use std::path::Path;
 
 use nix::sys::resource::{setrlimit, Resource};
@@ -30,6 +30,9 @@ pub struct ChildIo {
     pub stderr: RawFd,
     /// The pty slave when the container has a tty; it becomes the controlling terminal.
     pub tty: bool,
+    /// For the container's own tty: the socket on which the init sends the monitor the
+    /// pty master it makes inside the container (the stdio fds are unused then). -1 if none.
+    pub pty_socket: RawFd,
 }
 
 /// Entry point of the cloned child. Never returns on success (the process is replaced).
@@ -76,7 +79,6 @@ fn setup(
     let _ = nix::unistd::close(sync_read);
     reset_signals();
 
-    setup_stdio(io)?;
     // A cgroup namespace rooted at the container's own cgroup (we are in it by now).
     if Path::new("/proc/self/ns/cgroup").exists() {
         nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWCGROUP)
@@ -88,6 +90,12 @@ fn setup(
     mounts::make_private()?;
     mounts::mount_overlay(spec)?;
     mounts::mount_system(spec)?;
+    let io = if io.pty_socket >= 0 {
+        container_pty(spec, io.pty_socket)?
+    } else {
+        io
+    };
+    setup_stdio(io)?;
     mounts::mount_user(spec)?;
     mounts::remount_root_readonly(spec)?;
     mounts::pivot(&spec.rootfs)?;
@@ -115,6 +123,38 @@ fn reset_signals() {
         unsafe { libc::signal(sig, libc::SIG_DFL) };
     }
     let _ = nix::sys::signal::SigSet::empty().thread_set_mask();
+}
+
+/// Make the container's terminal in its own devpts (so `tty` names it and /dev/console
+/// is it, as in Docker), send the master to the monitor, and use the slave as stdio.
+fn container_pty(spec: &LaunchSpec, sock: RawFd) -> Result<ChildIo, Failure> {
+    let pts = spec.rootfs.join("dev/pts/ptmx");
+    let p = super::pty::open_in(&pts, 24, 80)?;
+    if let Some(n) = super::pty::number(p.master.as_raw_fd()) {
+        let console = spec.rootfs.join("dev/console");
+        let slave_path = spec.rootfs.join(format!("dev/pts/{n}"));
+        if std::fs::File::create(&console).is_ok() {
+            let _ = nix::mount::mount(
+                Some(&slave_path),
+                &console,
+                None::<&str>,
+                nix::mount::MsFlags::MS_BIND,
+                None::<&str>,
+            );
+        }
+    }
+    super::fdpass::send_fd(sock, p.master.as_raw_fd())?;
+    let _ = nix::unistd::close(sock);
+    drop(p.master);
+    // The slave stays open (as fds 0-2 after setup_stdio); leak the OwnedFd on purpose.
+    let s = std::os::fd::IntoRawFd::into_raw_fd(p.slave);
+    Ok(ChildIo {
+        stdin: s,
+        stdout: s,
+        stderr: s,
+        tty: true,
+        pty_socket: -1,
+    })
 }
 
 fn setup_stdio(io: ChildIo) -> Result<(), Failure> {

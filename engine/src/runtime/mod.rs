@@ -8,6 +8,8 @@
 pub mod caps;
 pub mod devices;
 pub mod exec;
+pub mod fdpass;
+
 pub mod init;
 pub mod minit;
 pub mod mounts;

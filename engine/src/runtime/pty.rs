@@ -73,3 +73,44 @@ impl Drop for RawMode {
         let _ = tcsetattr(bfd, SetArg::TCSANOW, &self.saved);
     }
 }
+
+/// A new pty from the devpts instance whose multiplexer is `ptmx` — for a container,
+/// its own `/dev/pts/ptmx`, so the slave has a name inside the container (`tty` works).
+pub fn open_in(ptmx: &std::path::Path, rows: u16, cols: u16) -> Result<Pty, String> {
+    use nix::fcntl::{open, OFlag};
+    use nix::sys::stat::Mode;
+    use std::os::fd::FromRawFd;
+    let flags = OFlag::O_RDWR | OFlag::O_NOCTTY | OFlag::O_CLOEXEC;
+    let m = open(ptmx, flags, Mode::empty())
+        .map_err(|e| format!("open {}: {}", ptmx.display(), e.desc()))?;
+    // SAFETY: open returned a fresh fd.
+    let master = unsafe { OwnedFd::from_raw_fd(m) };
+    let unlock: libc::c_int = 0;
+    // SAFETY: ioctls on the master we own, with the argument types the kernel expects.
+    let s = unsafe {
+        libc::ioctl(master.as_raw_fd(), libc::TIOCSPTLCK, &unlock);
+        libc::ioctl(
+            master.as_raw_fd(),
+            libc::TIOCGPTPEER,
+            (libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC) as libc::c_ulong,
+        )
+    };
+    if s < 0 {
+        return Err(format!(
+            "open pty peer of {}: {}",
+            ptmx.display(),
+            std::io::Error::last_os_error()
+        ));
+    }
+    // SAFETY: TIOCGPTPEER returned a fresh fd.
+    let slave = unsafe { OwnedFd::from_raw_fd(s) };
+    set_size(master.as_raw_fd(), rows, cols);
+    Ok(Pty { master, slave })
+}
+
+/// The N of `/dev/pts/N` for a master.
+pub fn number(master: RawFd) -> Option<u32> {
+    let mut n: libc::c_uint = 0;
+    // SAFETY: TIOCGPTN writes an unsigned int.
+    (unsafe { libc::ioctl(master, libc::TIOCGPTN, &mut n) } == 0).then_some(n)
+}

@@ -3,12 +3,14 @@
 //! close-on-exec pipe whether the exec succeeded (EOF) or what failed (a message).
 
 use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::unix::net::UnixStream;
 
 use nix::sched::{clone, CloneFlags};
 use nix::sys::signal::{kill, Signal};
 use nix::sys::wait::waitpid;
 use nix::unistd::{pipe2, Pid};
 
+use super::fdpass::recv_fd;
 use super::init::{container_main, ChildIo, Failure};
 use super::spec::{LaunchSpec, NetMode};
 
@@ -29,16 +31,33 @@ fn cloexec_pipe() -> Result<(OwnedFd, OwnedFd), Failure> {
     pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(|e| Failure(125, format!("pipe: {}", e.desc())))
 }
 
+/// A started init, and the master of its terminal when the container has one.
+pub struct Spawned {
+    pub pid: Pid,
+    pub pty_master: Option<OwnedFd>,
+}
+
 /// Start the container's init. `place` runs in the monitor once the child exists and
-/// before it may proceed; if it fails the child is killed and nothing runs.
+/// before it may proceed; if it fails the child is killed and nothing runs. With a tty
+/// (`spec.process.tty`) the init makes the pty inside the container and sends the master
+/// back; `io`'s stdio fds are then unused.
 pub fn spawn(
     spec: &LaunchSpec,
-    io: ChildIo,
+    mut io: ChildIo,
     place: impl FnOnce(Pid) -> Result<(), String>,
-) -> Result<Pid, Failure> {
+) -> Result<Spawned, Failure> {
     let (sync_r, sync_w) = cloexec_pipe()?;
     let (err_r, err_w) = cloexec_pipe()?;
     let (sync_raw, err_raw) = (sync_r.as_raw_fd(), err_w.as_raw_fd());
+    let pty_pair = if spec.process.tty {
+        Some(UnixStream::pair().map_err(|e| Failure(125, format!("socketpair: {e}")))?)
+    } else {
+        None
+    };
+    io.pty_socket = pty_pair
+        .as_ref()
+        .map(|(_, theirs)| theirs.as_raw_fd())
+        .unwrap_or(-1);
     let mut stack = vec![0u8; STACK_SIZE];
     let cb = Box::new(move || container_main(spec, io, sync_raw, err_raw));
     // SAFETY: the monitor is single-threaded, so the child's copy of memory is consistent;
@@ -47,6 +66,7 @@ pub fn spawn(
         .map_err(|e| Failure(125, format!("clone new namespaces: {}", e.desc())))?;
     drop(sync_r);
     drop(err_w);
+    let pty_sock = pty_pair.map(|(ours, _theirs)| ours);
 
     if let Err(msg) = place(pid) {
         let _ = kill(pid, Signal::SIGKILL);
@@ -61,6 +81,8 @@ pub fn spawn(
         ));
     }
     drop(sync_w);
+    // The pty master arrives before the exec; a failed setup closes the socket instead.
+    let pty_master = pty_sock.as_ref().and_then(|s| recv_fd(s.as_raw_fd()));
 
     let mut msg = Vec::new();
     let mut buf = [0u8; 4096];
@@ -73,7 +95,15 @@ pub fn spawn(
         }
     }
     if msg.is_empty() {
-        return Ok(pid);
+        if spec.process.tty && pty_master.is_none() {
+            let _ = kill(pid, Signal::SIGKILL);
+            let _ = waitpid(pid, None);
+            return Err(Failure(
+                125,
+                "the container's terminal was not set up".into(),
+            ));
+        }
+        return Ok(Spawned { pid, pty_master });
     }
     let _ = waitpid(pid, None);
     let text = String::from_utf8_lossy(&msg);
