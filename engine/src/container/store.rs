@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use super::model::{Container, ContainerRecord, State, Status};
 use super::procfs;
 use crate::error::{Error, IoContext, Result};
+use crate::store::atomic::{sync_dir, write_atomic_volatile};
 use crate::store::{read_json, write_json_atomic, FileLock, Paths};
 
 #[derive(Debug, Clone)]
@@ -63,11 +64,7 @@ impl ContainerStore {
 
     pub fn load(&self, id: &str) -> Result<Container> {
         let record: ContainerRecord = read_json(&self.config_path(id))?;
-        let state: State = match read_json(&self.state_path(id)) {
-            Ok(s) => s,
-            Err(e) if e.is_not_found() => State::default(),
-            Err(e) => return Err(e),
-        };
+        let state = self.read_state(id)?;
         let mut c = Container { record, state };
         reconcile_in_memory(&mut c);
         Ok(c)
@@ -117,9 +114,11 @@ impl ContainerStore {
             .join(format!(".new-{}", record.id));
         fs::create_dir_all(&tmp_dir).ctx("create directory", &tmp_dir)?;
         let write = || -> Result<()> {
+            // No state.json yet: a missing state reads as "created".
             write_json_atomic(&tmp_dir.join("config.json"), record)?;
-            write_json_atomic(&tmp_dir.join("state.json"), &State::default())?;
-            fs::rename(&tmp_dir, &final_dir).ctx("rename into place", &final_dir)
+            fs::rename(&tmp_dir, &final_dir).ctx("rename into place", &final_dir)?;
+            sync_dir(&self.paths.containers_dir());
+            Ok(())
         };
         write().inspect_err(|_| {
             let _ = fs::remove_dir_all(&tmp_dir);
@@ -141,14 +140,36 @@ impl ContainerStore {
         write_json_atomic(&self.config_path(&record.id), record)
     }
 
+    /// The live state is replaced atomically but not fsynced: after a power cut every
+    /// container is dead anyway, and `read_state` copes with a lost update.
     pub fn save_state(&self, id: &str, state: &State) -> Result<()> {
-        write_json_atomic(&self.state_path(id), state)
+        let bytes = serde_json::to_vec_pretty(state).map_err(|e| Error::Corrupt {
+            path: self.state_path(id),
+            reason: e.to_string(),
+        })?;
+        write_atomic_volatile(&self.state_path(id), &bytes)
+    }
+
+    /// A missing state means "created"; an unreadable one (a power cut before the data
+    /// reached the disk) means the container is gone, and says so.
+    fn read_state(&self, id: &str) -> Result<State> {
+        match read_json(&self.state_path(id)) {
+            Ok(s) => Ok(s),
+            Err(e) if e.is_not_found() => Ok(State::default()),
+            Err(Error::Corrupt { .. }) => Ok(State {
+                status: Status::Exited,
+                exit_code: 137,
+                error: "the container's state was lost (machine crash?)".into(),
+                ..State::default()
+            }),
+            Err(e) => Err(e),
+        }
     }
 
     /// Read-modify-write the state under the container's lock.
     pub fn update_state<T>(&self, id: &str, f: impl FnOnce(&mut State) -> Result<T>) -> Result<T> {
         let _lock = self.lock(id)?;
-        let mut state: State = read_json(&self.state_path(id))?;
+        let mut state = self.read_state(id)?;
         let out = f(&mut state)?;
         self.save_state(id, &state)?;
         Ok(out)
