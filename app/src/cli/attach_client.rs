@@ -8,13 +8,37 @@ use std::os::unix::net::UnixStream;
 
 use berth_engine::container::attach::{encode, Decoder, Kind};
 use berth_engine::runtime::pty::{get_size, RawMode};
+use nix::sys::signal::{SigSet, Signal};
+use nix::sys::signalfd::{SfdFlags, SignalFd};
 
 use super::CliResult;
 
 const CTRL_P: u8 = 0x10;
 const CTRL_Q: u8 = 0x11;
 
-pub fn run(mut stream: UnixStream, stdin: bool, tty: bool) -> CliResult {
+/// Signals the CLI passes on to the container's main process (Docker's --sig-proxy).
+const PROXIED: &[Signal] = &[
+    Signal::SIGINT,
+    Signal::SIGTERM,
+    Signal::SIGHUP,
+    Signal::SIGQUIT,
+    Signal::SIGUSR1,
+    Signal::SIGUSR2,
+];
+
+/// Block the proxied signals and read them from a signalfd instead, so the poll loop
+/// sees them as data.
+fn proxy_signals() -> Option<SignalFd> {
+    let mut set = SigSet::empty();
+    for s in PROXIED {
+        set.add(*s);
+    }
+    set.thread_block().ok()?;
+    SignalFd::with_flags(&set, SfdFlags::SFD_NONBLOCK | SfdFlags::SFD_CLOEXEC).ok()
+}
+
+pub fn run(mut stream: UnixStream, stdin: bool, tty: bool, pid: i32) -> CliResult {
+    let mut sigfd = proxy_signals();
     let _raw = if tty && stdin {
         RawMode::enter(0)
     } else {
@@ -46,6 +70,11 @@ pub fn run(mut stream: UnixStream, stdin: bool, tty: bool) -> CliResult {
             events: libc::POLLIN,
             revents: 0,
         }];
+        fds.push(libc::pollfd {
+            fd: sigfd.as_ref().map(|f| f.as_raw_fd()).unwrap_or(-1),
+            events: libc::POLLIN,
+            revents: 0,
+        });
         if stdin_open {
             fds.push(libc::pollfd {
                 fd: 0,
@@ -97,7 +126,16 @@ pub fn run(mut stream: UnixStream, stdin: bool, tty: bool) -> CliResult {
                 }
             }
         }
-        if stdin_open && fds.get(1).is_some_and(|f| f.revents != 0) {
+        if fds[1].revents != 0 {
+            if let Some(Ok(Some(info))) = sigfd.as_mut().map(|f| f.read_signal()) {
+                if let Ok(sig) = Signal::try_from(info.ssi_signo as i32) {
+                    if pid > 0 {
+                        let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), sig);
+                    }
+                }
+            }
+        }
+        if stdin_open && fds.get(2).is_some_and(|f| f.revents != 0) {
             let n = nix::unistd::read(0, &mut buf).unwrap_or(0);
             if n == 0 {
                 stdin_open = false;

@@ -12,6 +12,7 @@ use super::{attach_client, exec, logs, ps, CliResult, Failure};
 #[derive(Subcommand, Debug)]
 pub enum ContainerCmd {
     /// Create and run a new container from an image
+    #[command(disable_help_flag = true)]
     Run {
         /// Run container in background and print container ID
         #[arg(short = 'd', long)]
@@ -20,6 +21,7 @@ pub enum ContainerCmd {
         flags: CreateFlags,
     },
     /// Create a new container
+    #[command(disable_help_flag = true)]
     Create {
         #[command(flatten)]
         flags: CreateFlags,
@@ -83,6 +85,12 @@ pub enum ContainerCmd {
     Logs(logs::LogsArgs),
     /// Execute a command in a running container
     Exec(exec::ExecArgs),
+    /// Remove all stopped containers
+    Prune {
+        /// Do not prompt for confirmation
+        #[arg(short = 'f', long)]
+        force: bool,
+    },
     /// Attach local standard input, output, and error streams to a running container
     Attach {
         /// Do not attach STDIN
@@ -168,7 +176,7 @@ pub fn run(engine: &Engine, cmd: ContainerCmd) -> CliResult {
                 let c = engine.containers().find(r)?;
                 let started = engine.start(&c, true).map_err(start_failure)?;
                 let stream = started.stream.ok_or("container is already running")?;
-                return attach_client::run(stream, interactive, c.record.config.tty);
+                return attach_client::run(stream, interactive, c.record.config.tty, started.pid);
             }
             each(engine, &containers, |c| {
                 engine.start(c, false).map(|_| ()).map_err(start_failure)
@@ -220,7 +228,26 @@ pub fn run(engine: &Engine, cmd: ContainerCmd) -> CliResult {
             }
             Ok(u8::from(failed))
         }
+        ContainerCmd::Prune { force: _ } => {
+            let mut reclaimed = 0;
+            println!("Deleted Containers:");
+            for c in engine.containers().list()? {
+                if !c.state.status.is_live() {
+                    let size = berth_engine::util::du(&engine.paths.container_dir(c.id()));
+                    if engine.remove_stopped(c.id(), false).is_ok() {
+                        reclaimed += size;
+                        println!("{}", c.id());
+                    }
+                }
+            }
+            println!(
+                "\nTotal reclaimed space: {}",
+                crate::format::human::human_size(reclaimed)
+            );
+            Ok(0)
+        }
         ContainerCmd::Ps(a) => ps::run(engine, a),
+
         ContainerCmd::Logs(a) => logs::run(engine, a),
         ContainerCmd::Exec(a) => exec::run(engine, a),
         ContainerCmd::Attach {
@@ -238,6 +265,7 @@ pub fn run(engine: &Engine, cmd: ContainerCmd) -> CliResult {
                 stream,
                 !no_stdin && c.record.config.open_stdin,
                 c.record.config.tty,
+                c.state.pid,
             )
         }
     }
@@ -275,5 +303,5 @@ fn run_container(engine: &Engine, detach: bool, flags: &CreateFlags) -> CliResul
     let stream = started
         .stream
         .ok_or("the container's output stream is missing")?;
-    attach_client::run(stream, opts.open_stdin, opts.tty)
+    attach_client::run(stream, opts.open_stdin, opts.tty, started.pid)
 }

@@ -36,8 +36,12 @@ pub struct CreateFlags {
     #[arg(short = 'u', long)]
     pub user: Option<String>,
     /// Container host name
-    #[arg(long)]
+    #[arg(short = 'h', long)]
     pub hostname: Option<String>,
+    /// Print help (-h is --hostname here, as in Docker)
+    #[arg(long, action = clap::ArgAction::Help)]
+    pub help: Option<bool>,
+
     /// Overwrite the default ENTRYPOINT of the image
     #[arg(long)]
     pub entrypoint: Option<String>,

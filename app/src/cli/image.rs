@@ -352,10 +352,18 @@ pub fn run(engine: &Engine, cmd: ImageCmd) -> CliResult {
             Ok(0)
         }
         ImageCmd::Rm(a) => {
-            let used = in_use(engine)?;
+            let users: Vec<(berth_engine::store::Digest, String)> = engine
+                .containers()
+                .list()?
+                .into_iter()
+                .map(|c| (c.record.image_id.clone(), c.short_id().to_string()))
+                .collect();
+            let user_of = |d: &berth_engine::store::Digest| {
+                users.iter().find(|(i, _)| i == d).map(|(_, c)| c.clone())
+            };
             let mut failed = false;
             for r in &a.images {
-                match images.remove(r, a.force, &used) {
+                match images.remove_image(r, a.force, &user_of) {
                     Ok(actions) => print_removals(&actions),
                     Err(e) => {
                         eprintln!("Error response from daemon: {e}");
@@ -424,13 +432,16 @@ pub fn run(engine: &Engine, cmd: ImageCmd) -> CliResult {
         }
         ImageCmd::Prune(a) => {
             let used = in_use(engine)?;
+            let before = images.disk_usage()?.total();
             let actions = images.prune(a.all, &used)?;
+            let reclaimed = before.saturating_sub(images.disk_usage()?.total());
             if !actions.is_empty() {
                 println!("Deleted Images:");
                 print_removals(&actions);
                 println!();
             }
-            println!("Total reclaimed space: {}", image_size(0));
+            println!("Total reclaimed space: {}", image_size(reclaimed));
+
             Ok(0)
         }
     }
