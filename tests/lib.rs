@@ -42,6 +42,12 @@ impl Out {
     }
 }
 
+impl Default for Berth {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Berth {
     pub fn new() -> Berth {
         assert!(nix_is_root(), "the end-to-end tests run as root");

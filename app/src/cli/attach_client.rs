@@ -102,7 +102,7 @@ pub fn run(mut stream: UnixStream, stdin: bool, tty: bool, pid: i32) -> CliResul
                 return Ok(137);
             }
             decoder.push(&buf[..n]);
-            while let Ok(Some((kind, data))) = decoder.next() {
+            while let Ok(Some((kind, data))) = decoder.next_frame() {
                 match kind {
                     Kind::Stdout => {
                         let mut o = out.lock();

@@ -179,7 +179,7 @@ impl CreateFlags {
                 let v: f64 = c
                     .parse()
                     .map_err(|_| flag_err("--cpus", c, "not a number"))?;
-                if !(v > 0.0) {
+                if v.is_nan() || v <= 0.0 {
                     return Err(flag_err("--cpus", c, "must be a positive number"));
                 }
                 Some((v * 1e9).round() as i64)

@@ -89,9 +89,7 @@ pub fn run(engine: &Engine, cmd: SystemCmd) -> CliResult {
             }
             println!("Client:\n Version:    {}\n", env!("CARGO_PKG_VERSION"));
             println!("Server:");
-            for k in ["Containers"] {
-                println!(" {k}: {}", info[k]);
-            }
+            println!(" Containers: {}", info["Containers"]);
             println!(
                 "  Running: {}\n  Paused: {}\n  Stopped: {}",
                 info["ContainersRunning"], info["ContainersPaused"], info["ContainersStopped"]

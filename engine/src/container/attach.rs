@@ -86,7 +86,7 @@ impl Decoder {
         self.buf.extend_from_slice(data);
     }
     /// Next complete frame, or an error for a malformed stream (the client is dropped).
-    pub fn next(&mut self) -> Result<Option<(Kind, Vec<u8>)>, String> {
+    pub fn next_frame(&mut self) -> Result<Option<(Kind, Vec<u8>)>, String> {
         if self.buf.len() < 5 {
             return Ok(None);
         }
@@ -125,11 +125,14 @@ mod tests {
         for b in &wire {
             d.push(std::slice::from_ref(b));
         }
-        assert_eq!(d.next().unwrap(), Some((Kind::Stdout, b"hello".to_vec())));
-        assert_eq!(d.next().unwrap().unwrap().0, Kind::Exit);
-        assert_eq!(d.next().unwrap(), None);
+        assert_eq!(
+            d.next_frame().unwrap(),
+            Some((Kind::Stdout, b"hello".to_vec()))
+        );
+        assert_eq!(d.next_frame().unwrap().unwrap().0, Kind::Exit);
+        assert_eq!(d.next_frame().unwrap(), None);
         let mut bad = Decoder::default();
         bad.push(&[9, 0, 0, 0, 0]);
-        assert!(bad.next().is_err());
+        assert!(bad.next_frame().is_err());
     }
 }

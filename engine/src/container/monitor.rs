@@ -351,7 +351,7 @@ impl Monitor {
                     Ok(n) => {
                         c.decoder.push(&buf[..n]);
                         loop {
-                            match c.decoder.next() {
+                            match c.decoder.next_frame() {
                                 Ok(Some((Kind::Stdin, data))) => {
                                     st.stdin_buf.extend_from_slice(&data)
                                 }
