@@ -182,11 +182,16 @@ pub fn mount_system(spec: &LaunchSpec) -> StepResult {
             None,
         )?;
     }
-    mount_cgroupfs(&sys.join("fs/cgroup"))
+    Ok(())
 }
 
-/// The container's view of its cgroup, read-only. With a cgroup namespace the mount shows
-/// the container's own cgroup as the root. Best effort: a missing controller is skipped.
+/// Step 3b (after joining the cgroup namespace): the container's view of its cgroup,
+/// read-only, showing the container's own cgroup as the root.
+pub fn mount_cgroup(spec: &LaunchSpec) -> StepResult {
+    mount_cgroupfs(&spec.rootfs.join("sys/fs/cgroup"))
+}
+
+/// Best effort: a missing controller is skipped.
 fn mount_cgroupfs(target: &Path) -> StepResult {
     if !target.exists() {
         return Ok(());
