@@ -115,48 +115,70 @@ pub fn run(engine: &Engine, cmd: SystemCmd) -> CliResult {
             let images = engine.images().list()?;
             let cs = engine.containers().list()?;
             let vols = engine.volumes().list()?;
+            let used =
+                |i: &berth_engine::image::ImageRecord| cs.iter().any(|c| c.record.image_id == i.id);
             let img_size: u64 = images.iter().map(|i| i.size).sum();
-            let active_imgs = images
+            let img_free: u64 = images.iter().filter(|i| !used(i)).map(|i| i.size).sum();
+            let upper = |c: &berth_engine::container::Container| {
+                berth_engine::util::du(&engine.paths.container_dir(c.id()).join("upper"))
+            };
+            let c_size: u64 = cs.iter().map(upper).sum();
+            let c_free: u64 = cs
                 .iter()
-                .filter(|i| cs.iter().any(|c| c.record.image_id == i.id))
-                .count();
-            let c_size: u64 = cs
-                .iter()
-                .map(|c| berth_engine::util::du(&engine.paths.container_dir(c.id()).join("upper")))
+                .filter(|c| !c.state.status.is_live())
+                .map(upper)
                 .sum();
-            let active_c = cs.iter().filter(|c| c.state.status.is_live()).count();
-            let v_size: u64 = vols.iter().map(|v| engine.volumes().size(&v.name)).sum();
-            let active_v = vols
+            let vsize = |v: &berth_engine::volume::Volume| engine.volumes().size(&v.name);
+            let unused: Vec<_> = vols
                 .iter()
                 .filter(|v| {
                     engine
                         .volume_users(&v.name)
-                        .map(|u| !u.is_empty())
+                        .map(|u| u.is_empty())
                         .unwrap_or(false)
                 })
-                .count();
+                .collect();
+            let v_size: u64 = vols.iter().map(vsize).sum();
+            let v_free: u64 = unused.iter().map(|v| vsize(v)).sum();
+            // Docker shows the reclaimable share as a percentage of the total.
+            let reclaim = |free: u64, total: u64| {
+                if total == 0 {
+                    human_size(free)
+                } else {
+                    format!("{} ({}%)", human_size(free), free * 100 / total)
+                }
+            };
+            let row = |kind: &str, total: usize, active: usize, size: u64, free: u64| {
+                vec![
+                    kind.to_string(),
+                    total.to_string(),
+                    active.to_string(),
+                    human_size(size),
+                    reclaim(free, size),
+                ]
+            };
             let rows = vec![
-                vec![
-                    "Images".into(),
-                    images.len().to_string(),
-                    active_imgs.to_string(),
-                    human_size(img_size),
-                    "0B".into(),
-                ],
-                vec![
-                    "Containers".into(),
-                    cs.len().to_string(),
-                    active_c.to_string(),
-                    human_size(c_size),
-                    "0B".into(),
-                ],
-                vec![
-                    "Local Volumes".into(),
-                    vols.len().to_string(),
-                    active_v.to_string(),
-                    human_size(v_size),
-                    "0B".into(),
-                ],
+                row(
+                    "Images",
+                    images.len(),
+                    images.iter().filter(|i| used(i)).count(),
+                    img_size,
+                    img_free,
+                ),
+                row(
+                    "Containers",
+                    cs.len(),
+                    cs.iter().filter(|c| c.state.status.is_live()).count(),
+                    c_size,
+                    c_free,
+                ),
+                row(
+                    "Local Volumes",
+                    vols.len(),
+                    vols.len() - unused.len(),
+                    v_size,
+                    v_free,
+                ),
             ];
             print!(
                 "{}",
