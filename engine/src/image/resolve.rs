@@ -54,6 +54,14 @@ impl ImageStore {
             if let Some(id) = idx.tags.get(&r.key()) {
                 return Ok((self.read_stored(id)?, Lookup::Tag(r.key())));
             }
+            // Podman names local images `localhost/NAME`; let `NAME` find them, as it does.
+            let local = format!("localhost/{}", r.key());
+            if !r.key().starts_with("localhost/") {
+                if let Some(id) = idx.tags.get(&local) {
+                    return Ok((self.read_stored(id)?, Lookup::Tag(local)));
+                }
+            }
+
         }
         if let Some(prefix) = id_prefix(reference) {
             let mut hits: Vec<StoredImage> = self
