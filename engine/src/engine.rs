@@ -14,6 +14,8 @@ pub struct Engine {
     pub cgroup_parent: String,
     /// The program re-executed as a container's monitor (normally this very binary).
     pub monitor_exe: PathBuf,
+    /// Whether `start` forks or re-executes the monitor.
+    pub monitor_launch: crate::container::start::MonitorLaunch,
 }
 
 impl Engine {
@@ -22,6 +24,7 @@ impl Engine {
             paths,
             cgroup_parent: std::env::var("BERTH_CGROUP_PARENT").unwrap_or_else(|_| "berth".into()),
             monitor_exe: PathBuf::from("/proc/self/exe"),
+            monitor_launch: crate::container::start::MonitorLaunch::Exec,
         }
     }
 

@@ -222,3 +222,29 @@ fn errors_are_one_line_and_leave_nothing_behind() {
         .count();
     assert_eq!(containers, 2);
 }
+
+#[test]
+fn re_executed_monitor_works_like_the_forked_one() {
+    let b = Berth::new();
+    b.busybox_image("busybox");
+    let run = |args: &[&str]| {
+        let o = b
+            .cmd()
+            .env("BERTH_MONITOR_EXEC", "1")
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+        )
+    };
+    assert_eq!(
+        run(&["run", "--rm", "busybox", "echo", "via exec"]),
+        (Some(0), "via exec\n".into())
+    );
+    let (code, _) = run(&["run", "-d", "--name", "ex1", "busybox", "sleep", "100"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(b.inspect("ex1", "{{.State.Status}}"), "running");
+    b.ok(&["rm", "-f", "ex1"]);
+}

@@ -121,7 +121,20 @@ pub fn main() -> ExitCode {
         );
     }
     let engine = match Engine::open(paths) {
-        Ok(e) => e,
+        // The CLI is single-threaded: it may fork monitors instead of re-executing
+        // (BERTH_MONITOR_EXEC=1 forces the re-exec path the TUI uses, for tests).
+        Ok(e) => {
+            let launch = if std::env::var_os("BERTH_MONITOR_EXEC").is_some() {
+                berth_engine::container::start::MonitorLaunch::Exec
+            } else {
+                berth_engine::container::start::MonitorLaunch::Fork
+            };
+            Engine {
+                monitor_launch: launch,
+                ..e
+            }
+        }
+
         Err(e) => {
             eprintln!(
                 "berth: cannot open the state root {}: {e}",

@@ -141,13 +141,11 @@ pub fn run(engine: &Engine, cmd: SystemCmd) -> CliResult {
             let v_size: u64 = vols.iter().map(vsize).sum();
             let v_free: u64 = unused.iter().map(|v| vsize(v)).sum();
             // Docker shows the reclaimable share as a percentage of the total.
-            let reclaim = |free: u64, total: u64| {
-                if total == 0 {
-                    human_size(free)
-                } else {
-                    format!("{} ({}%)", human_size(free), free * 100 / total)
-                }
+            let reclaim = |free: u64, total: u64| match (free * 100).checked_div(total) {
+                Some(pct) => format!("{} ({pct}%)", human_size(free)),
+                None => human_size(free),
             };
+
             let row = |kind: &str, total: usize, active: usize, size: u64, free: u64| {
                 vec![
                     kind.to_string(),

@@ -53,38 +53,11 @@ impl Engine {
         }
         let (ours, theirs) =
             UnixStream::pair().map_err(|e| fail(Error::io("socketpair for", &dir, e)))?;
-        let mut cmd = Command::new(&self.monitor_exe);
-        cmd.arg("--root")
-            .arg(&self.paths.root)
-            .arg("--run-root")
-            .arg(&self.paths.run)
-            .arg("__monitor")
-            .arg(c.id());
-        if attach {
-            cmd.arg("--attach");
+        if self.monitor_launch == MonitorLaunch::Fork && single_threaded() {
+            self.fork_monitor(c.id(), attach, theirs).map_err(fail)?;
+        } else {
+            self.exec_monitor(c.id(), attach, theirs).map_err(fail)?;
         }
-        cmd.stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
-        let fd = theirs.as_raw_fd();
-        // SAFETY: only async-signal-safe calls between fork and exec.
-        unsafe {
-            cmd.pre_exec(move || {
-                if libc::setsid() < 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                if libc::dup2(fd, HANDSHAKE_FD) < 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
-        let mut child = cmd
-            .spawn()
-            .map_err(|e| fail(Error::io("start monitor", &self.monitor_exe, e)))?;
-        drop(theirs);
-        // The first monitor process forks and exits at once; reap it.
-        let _ = child.wait();
         let line =
             read_line(&ours).map_err(|e| fail(Error::io("read monitor handshake", &dir, e)))?;
         if let Some(pid) = line.strip_prefix("OK ") {
@@ -106,6 +79,92 @@ impl Engine {
             message,
         })
     }
+
+    /// Re-execute this binary as `berth __monitor ID` (safe from any process).
+    fn exec_monitor(&self, id: &str, attach: bool, theirs: UnixStream) -> Result<(), Error> {
+        let mut cmd = Command::new(&self.monitor_exe);
+        cmd.arg("--root")
+            .arg(&self.paths.root)
+            .arg("--run-root")
+            .arg(&self.paths.run)
+            .arg("__monitor")
+            .arg(id);
+        if attach {
+            cmd.arg("--attach");
+        }
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        let fd = theirs.as_raw_fd();
+        // SAFETY: only async-signal-safe calls between fork and exec.
+        unsafe {
+            cmd.pre_exec(move || {
+                if libc::setsid() < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                if libc::dup2(fd, HANDSHAKE_FD) < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let mut child = cmd
+            .spawn()
+            .map_err(|e| Error::io("start monitor", &self.monitor_exe, e))?;
+        drop(theirs);
+        // The first monitor process forks and exits at once; reap it.
+        let _ = child.wait();
+        Ok(())
+    }
+
+    /// Fork the monitor straight from this (single-threaded) process: no exec, no
+    /// dynamic loading, a few milliseconds off every start.
+    fn fork_monitor(&self, id: &str, attach: bool, theirs: UnixStream) -> Result<(), Error> {
+        // SAFETY: the caller checked that this process is single-threaded.
+        match unsafe { nix::unistd::fork() }.map_err(|e| Error::sys("fork monitor", e))? {
+            nix::unistd::ForkResult::Parent { child } => {
+                drop(theirs);
+                let _ = nix::sys::wait::waitpid(child, None);
+                Ok(())
+            }
+            nix::unistd::ForkResult::Child => {
+                // Keep only the handshake socket (as fd 3) and /dev/null stdio: an fd
+                // inherited from the CLI (a held lock, say) must not live on in the monitor.
+                // SAFETY: plain fd syscalls in the forked child.
+                unsafe {
+                    libc::setsid();
+                    libc::dup2(theirs.as_raw_fd(), HANDSHAKE_FD);
+                    libc::syscall(libc::SYS_close_range, HANDSHAKE_FD as u32 + 1, u32::MAX, 0);
+                    let null = libc::open(c"/dev/null".as_ptr(), libc::O_RDWR);
+                    for fd in 0..3 {
+                        libc::dup2(null, fd);
+                    }
+                    if null > 2 {
+                        libc::close(null);
+                    }
+                }
+                let code = monitor_entry(self.paths.clone(), id, attach);
+                // SAFETY: leave without running the CLI's destructors or atexit handlers.
+                unsafe { libc::_exit(code) }
+            }
+        }
+    }
+}
+
+/// How `start` launches a container's monitor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MonitorLaunch {
+    /// Re-execute the binary: always safe, also from a multi-threaded process (the TUI).
+    Exec,
+    /// Fork directly: faster, for the single-threaded CLI; falls back to Exec when the
+    /// process turns out to have threads.
+    Fork,
+}
+
+fn single_threaded() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .map(|s| s.lines().any(|l| l.trim_end() == "Threads:\t1"))
+        .unwrap_or(false)
 }
 
 /// Read one line byte by byte, so no frame that follows is consumed.
@@ -133,5 +192,6 @@ pub fn monitor_entry(paths: Paths, id: &str, attach: bool) -> i32 {
     }
     // SAFETY: fd 3 was set up by `start` as our end of the handshake socketpair.
     let stream = unsafe { UnixStream::from_raw_fd(HANDSHAKE_FD) };
+    crate::runtime::proctitle::set(&format!("berth-monitor {}", &id[..id.len().min(12)]));
     monitor::main(paths, id, Handshake { stream, attach })
 }

@@ -114,10 +114,21 @@ impl ContainerStore {
             .join(format!(".new-{}", record.id));
         fs::create_dir_all(&tmp_dir).ctx("create directory", &tmp_dir)?;
         let write = || -> Result<()> {
-            // No state.json yet: a missing state reads as "created".
-            write_json_atomic(&tmp_dir.join("config.json"), record)?;
-            fs::rename(&tmp_dir, &final_dir).ctx("rename into place", &final_dir)?;
-            sync_dir(&self.paths.containers_dir());
+            // No state.json yet: a missing state reads as "created". A `--rm` container
+            // is gone by the next boot anyway, so its record need not wait for the disk.
+            let config = tmp_dir.join("config.json");
+            if record.host_config.auto_remove {
+                let bytes = serde_json::to_vec_pretty(record).map_err(|e| Error::Corrupt {
+                    path: config.clone(),
+                    reason: e.to_string(),
+                })?;
+                write_atomic_volatile(&config, &bytes)?;
+                fs::rename(&tmp_dir, &final_dir).ctx("rename into place", &final_dir)?;
+            } else {
+                write_json_atomic(&config, record)?;
+                fs::rename(&tmp_dir, &final_dir).ctx("rename into place", &final_dir)?;
+                sync_dir(&self.paths.containers_dir());
+            }
             Ok(())
         };
         write().inspect_err(|_| {

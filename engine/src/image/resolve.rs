@@ -61,7 +61,6 @@ impl ImageStore {
                     return Ok((self.read_stored(id)?, Lookup::Tag(local)));
                 }
             }
-
         }
         if let Some(prefix) = id_prefix(reference) {
             let mut hits: Vec<StoredImage> = self

@@ -23,7 +23,7 @@ pub fn fork_and_supervise(err_write: std::os::fd::RawFd) -> Result<(), Failure> 
         }
         ForkResult::Parent { child } => {
             let _ = nix::unistd::close(err_write);
-            set_title("berth-init");
+            super::proctitle::set("berth-init");
 
             supervise(child, &all)
         }
@@ -49,47 +49,6 @@ fn supervise(child: Pid, set: &SigSet) -> ! {
             }
         } else {
             let _ = kill(child, sig);
-        }
-    }
-}
-
-/// Make `ps` inside the container show this init as `title` instead of the monitor's
-/// command line it inherited: rename the thread and overwrite the argv area in place.
-fn set_title(title: &str) {
-    if let Ok(name) = std::ffi::CString::new(title) {
-        // SAFETY: PR_SET_NAME copies at most 16 bytes from a valid C string.
-        unsafe { libc::prctl(libc::PR_SET_NAME, name.as_ptr()) };
-    }
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
-        return;
-    };
-    let Some(rest) = stat.rfind(')').map(|i| &stat[i + 2..]) else {
-        return;
-    };
-    // Fields 48 and 49 of /proc/PID/stat (arg_start, arg_end); `rest` starts at field 3.
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let (Some(start), Some(end)) = (
-        fields.get(45).and_then(|s| s.parse::<usize>().ok()),
-        fields.get(46).and_then(|s| s.parse::<usize>().ok()),
-    ) else {
-        return;
-    };
-    if end <= start || start == 0 {
-        return;
-    }
-    let len = end - start;
-    let bytes = title.as_bytes();
-    let n = bytes.len().min(len - 1);
-    // SAFETY: [start, end) is this process's own argv area, mapped and writable; we write
-    // within it and NUL-fill the rest.
-    unsafe {
-        let p = start as *mut u8;
-        std::ptr::copy_nonoverlapping(bytes.as_ptr(), p, n);
-        std::ptr::write_bytes(p.add(n), 0, len - n);
-        // A non-NUL last byte tells the kernel the title was rewritten: it then reports
-        // the area up to the first NUL instead of every byte up to arg_end.
-        if n + 1 < len {
-            *p.add(len - 1) = b' ';
         }
     }
 }

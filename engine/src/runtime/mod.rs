@@ -14,6 +14,7 @@ pub mod init;
 pub mod minit;
 pub mod mounts;
 pub mod paths;
+pub mod proctitle;
 pub mod pty;
 pub mod seed;
 pub mod spawn;
