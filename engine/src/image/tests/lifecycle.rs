@@ -462,3 +462,12 @@ fn disk_usage_counts_shared_layers_once() {
     assert!(u.blobs_size > tar.len() as u64);
     assert_eq!(u.total(), u.layers_size + u.blobs_size);
 }
+
+#[test]
+fn podman_style_localhost_names_resolve_without_the_prefix() {
+    let (dir, s) = store();
+    let img = import_bytes(&dir, &s, &rootfs_tar("local"), Some("localhost/podbox:v2"));
+    assert_eq!(s.resolve("podbox:v2").unwrap().id, img.id);
+    assert_eq!(s.resolve("localhost/podbox:v2").unwrap().id, img.id);
+    assert!(s.resolve("podbox:v3").is_err());
+}
