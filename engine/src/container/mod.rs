@@ -9,8 +9,10 @@ pub mod logfile;
 pub mod model;
 pub mod monitor;
 pub mod procfs;
+pub mod reap;
 pub mod spec_parse;
 pub mod start;
+pub mod stdio;
 pub mod store;
 
 pub use model::{Container, ContainerRecord, State, Status};

@@ -3,23 +3,24 @@
 //! attach clients, records the exit atomically and applies the restart policy.
 //! Single-threaded by design: it clones the container, which is only safe without threads.
 
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsRawFd, RawFd};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::{signal, SigHandler, Signal};
-use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::Pid;
 
 use super::attach::{encode, Decoder, Kind};
 use super::launch;
 use super::logfile::LogWriter;
 use super::model::{ContainerRecord, Status};
+use super::reap::{pidfd_open, try_reap, wait_exit};
+use super::stdio::{attach_pty, make_stdio, Streams};
 use super::store::ContainerStore;
 use super::{now_rfc3339, procfs};
 use crate::cgroups::{self, CgroupManager};
 use crate::image::ImageStore;
-use crate::runtime::init::{ChildIo, Failure};
+use crate::runtime::init::Failure;
 use crate::runtime::{pty, spawn};
 use crate::store::Paths;
 
@@ -70,16 +71,6 @@ struct Monitor {
     log: LogWriter,
     listener: UnixListener,
     clients: Vec<Client>,
-}
-
-/// The container's ends of its stdio as the monitor holds them while it runs.
-struct Streams {
-    /// stdout (or the pty master) and stderr, read side.
-    out: Vec<(OwnedFd, usize)>,
-    /// Where client input goes: stdin pipe or the pty master.
-    stdin: Option<OwnedFd>,
-    stdin_buf: Vec<u8>,
-    tty_master: Option<RawFd>,
 }
 
 impl Monitor {
@@ -514,117 +505,4 @@ pub fn cgroups_root() -> std::path::PathBuf {
     std::path::PathBuf::from(
         std::env::var("BERTH_CGROUP_ROOT").unwrap_or_else(|_| "/sys/fs/cgroup".into()),
     )
-}
-
-type StdioSetup = (ChildIo, Streams, Vec<OwnedFd>);
-
-fn make_stdio(rec: &ContainerRecord) -> Result<StdioSetup, String> {
-    if rec.config.tty {
-        // The init makes the pty inside the container; `attach_pty` fills the streams in.
-        let io = ChildIo {
-            stdin: -1,
-            stdout: -1,
-            stderr: -1,
-            tty: true,
-            pty_socket: -1,
-        };
-        let streams = Streams {
-            out: Vec::new(),
-            stdin: None,
-            stdin_buf: Vec::new(),
-            tty_master: None,
-        };
-        return Ok((io, streams, Vec::new()));
-    }
-    let pipe = || {
-        nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(|e| format!("pipe: {}", e.desc()))
-    };
-    let (out_r, out_w) = pipe()?;
-    let (err_r, err_w) = pipe()?;
-    set_nonblocking(out_r.as_raw_fd());
-    set_nonblocking(err_r.as_raw_fd());
-    let (stdin_child, stdin_parent) = if rec.config.open_stdin {
-        let (r, w) = pipe()?;
-        set_nonblocking(w.as_raw_fd());
-        (r, Some(w))
-    } else {
-        let f = std::fs::File::open("/dev/null").map_err(|e| format!("open /dev/null: {e}"))?;
-        (OwnedFd::from(f), None)
-    };
-    let io = ChildIo {
-        pty_socket: -1,
-        stdin: stdin_child.as_raw_fd(),
-        stdout: out_w.as_raw_fd(),
-        stderr: err_w.as_raw_fd(),
-        tty: false,
-    };
-    let streams = Streams {
-        out: vec![(out_r, 0), (err_r, 1)],
-        stdin: stdin_parent,
-        stdin_buf: Vec::new(),
-        tty_master: None,
-    };
-    Ok((io, streams, vec![stdin_child, out_w, err_w]))
-}
-
-/// Use the pty master the init sent as the container's output and input.
-fn attach_pty(st: &mut Streams, master: OwnedFd) -> Result<(), String> {
-    let raw = master.as_raw_fd();
-    set_nonblocking(raw);
-    let input = nix::unistd::dup(raw).map_err(|e| format!("dup: {}", e.desc()))?;
-    // SAFETY: dup returned a fresh fd we now own.
-    st.stdin = Some(unsafe { OwnedFd::from_raw_fd(input) });
-    st.tty_master = Some(raw);
-    st.out = vec![(master, 0)];
-    Ok(())
-}
-
-fn set_nonblocking(fd: RawFd) {
-    use nix::fcntl::{fcntl, FcntlArg, OFlag};
-    if let Ok(flags) = fcntl(fd, FcntlArg::F_GETFL) {
-        let _ = fcntl(
-            fd,
-            FcntlArg::F_SETFL(OFlag::from_bits_truncate(flags) | OFlag::O_NONBLOCK),
-        );
-    }
-}
-
-fn pidfd_open(pid: i32) -> Option<OwnedFd> {
-    // SAFETY: pidfd_open(2) returns a new fd or -1.
-    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
-    (fd >= 0).then(|| unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
-}
-
-fn status_code(ws: WaitStatus) -> Option<i32> {
-    match ws {
-        WaitStatus::Exited(_, c) => Some(c),
-        WaitStatus::Signaled(_, s, _) => Some(128 + s as i32),
-        _ => None,
-    }
-}
-
-fn try_reap(pid: Pid) -> Option<i32> {
-    waitpid(pid, Some(WaitPidFlag::WNOHANG))
-        .ok()
-        .and_then(status_code)
-}
-
-fn wait_exit(pid: Pid) -> i32 {
-    loop {
-        match waitpid(pid, None) {
-            Ok(ws) => {
-                if let Some(c) = status_code(ws) {
-                    return c;
-                }
-            }
-            Err(nix::errno::Errno::EINTR) => continue,
-            Err(_) => return 137,
-        }
-    }
-}
-
-/// Hand an fd number inherited from the CLI to a UnixStream.
-pub fn stream_from_fd(fd: RawFd) -> UnixStream {
-    // SAFETY: the CLI passed this fd to us as the handshake socket; we take ownership.
-    unsafe { UnixStream::from_raw_fd(fd) }
 }
