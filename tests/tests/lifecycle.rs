@@ -248,3 +248,52 @@ fn re_executed_monitor_works_like_the_forked_one() {
     assert_eq!(b.inspect("ex1", "{{.State.Status}}"), "running");
     b.ok(&["rm", "-f", "ex1"]);
 }
+
+#[test]
+fn logs_follow_until_exit_and_since_filters() {
+    let b = Berth::new();
+    b.busybox_image("busybox");
+    b.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "lf",
+        "busybox",
+        "sh",
+        "-c",
+        "for i in 1 2 3; do echo line $i; sleep 0.3; done",
+    ]);
+    // -f returns by itself once the container exits, with every line.
+    let out = b.ok(&["logs", "-f", "lf"]);
+    assert_eq!(out, "line 1\nline 2\nline 3");
+    assert_eq!(
+        b.ok(&["logs", "--since", "2000-01-01T00:00:00Z", "lf"])
+            .lines()
+            .count(),
+        3
+    );
+    assert_eq!(b.ok(&["logs", "--since", "2100-01-01T00:00:00Z", "lf"]), "");
+    let o = b.run(&["logs", "--since", "yesterday-ish", "lf"]);
+    assert_ne!(o.code, 0);
+    assert!(o.stderr.contains("--since"), "{}", o.stderr);
+}
+
+#[test]
+fn system_prune_removes_stopped_containers_and_unused_volumes() {
+    let b = Berth::new();
+    b.busybox_image("busybox");
+    b.ok(&[
+        "run", "--name", "done1", "-v", "/scratch", "busybox", "true",
+    ]);
+    b.ok(&["run", "-d", "--name", "live1", "busybox", "sleep", "100"]);
+    b.ok(&["volume", "create", "keepme"]);
+    let out = b.ok(&["system", "prune", "-f", "--volumes"]);
+    assert!(out.contains("Deleted Containers:"), "{out}");
+    let left = b.ok(&["ps", "-a", "--format", "{{.Names}}"]);
+    assert_eq!(left, "live1");
+    // The anonymous volume of the pruned container went; the named one stays.
+    assert_eq!(b.ok(&["volume", "ls", "-q"]), "keepme");
+    // The image is in use by live1, so even -a keeps it.
+    b.ok(&["system", "prune", "-a", "-f"]);
+    assert!(b.ok(&["images", "-q"]).len() == 12);
+}
