@@ -12,7 +12,7 @@ use berth_engine::runtime::pty::{self, RawMode};
 use berth_engine::runtime::spec::ProcessSpec;
 use berth_engine::Engine;
 use clap::Args;
-use nix::sys::wait::{waitpid, WaitStatus};
+use nix::sys::wait::waitpid;
 
 use super::create_flags::read_env_file;
 use super::{CliResult, Failure};
@@ -52,15 +52,9 @@ pub struct ExecArgs {
     args: Vec<String>,
 }
 
+/// The exec'd process's exit code, as ours.
 fn wait_code(pid: nix::unistd::Pid) -> u8 {
-    loop {
-        match waitpid(pid, None) {
-            Ok(WaitStatus::Exited(_, c)) => return c as u8,
-            Ok(WaitStatus::Signaled(_, s, _)) => return (128 + s as i32) as u8,
-            Err(nix::errno::Errno::EINTR) | Ok(_) => continue,
-            Err(_) => return 126,
-        }
-    }
+    berth_engine::container::reap::wait_exit(pid).clamp(0, 255) as u8
 }
 
 pub fn run(engine: &Engine, a: ExecArgs) -> CliResult {

@@ -15,25 +15,6 @@ use crate::error::{Error, Result};
 use crate::store::FileLock;
 use crate::Engine;
 
-fn pidfd_wait(pid: i32, timeout: Duration) -> bool {
-    // SAFETY: pidfd_open(2) returns a new fd or -1.
-    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) } as i32;
-    if fd < 0 {
-        return true; // already gone
-    }
-    let mut pfd = libc::pollfd {
-        fd,
-        events: libc::POLLIN,
-        revents: 0,
-    };
-    let ms = timeout.as_millis().min(i32::MAX as u128) as i32;
-    // SAFETY: one valid pollfd.
-    let n = unsafe { libc::poll(&mut pfd, 1, ms) };
-    // SAFETY: closing the fd we opened.
-    unsafe { libc::close(fd) };
-    n > 0
-}
-
 impl Engine {
     fn not_running(c: &Container) -> Error {
         Error::Conflict(format!("Container {} is not running", c.id()))
@@ -90,10 +71,11 @@ impl Engine {
             let secs = timeout.or(c.record.config.stop_timeout).unwrap_or(10);
             let _ = kill(Pid::from_raw(pid), sig);
             self.thaw_if_paused(&c);
-            let gone = secs > 0 && pidfd_wait(pid, Duration::from_secs(secs as u64));
+            let gone =
+                secs > 0 && super::reap::wait_for_exit(pid, Duration::from_secs(secs as u64));
             if !gone {
                 let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
-                pidfd_wait(pid, Duration::from_secs(10));
+                super::reap::wait_for_exit(pid, Duration::from_secs(10));
             }
         }
         self.await_exit_recorded(c.id(), Duration::from_secs(10))?;
@@ -200,7 +182,7 @@ impl Engine {
                 return Ok(cur.state.exit_code);
             }
             if cur.state.pid > 0 {
-                pidfd_wait(cur.state.pid, Duration::from_millis(500));
+                super::reap::wait_for_exit(cur.state.pid, Duration::from_millis(500));
             }
             std::thread::sleep(Duration::from_millis(10));
         }

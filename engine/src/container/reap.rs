@@ -39,3 +39,19 @@ pub fn wait_exit(pid: Pid) -> i32 {
         }
     }
 }
+
+/// Wait up to `timeout` for any process (not only a child) to exit. True when it has
+/// (or was already gone).
+pub fn wait_for_exit(pid: i32, timeout: std::time::Duration) -> bool {
+    let Some(fd) = pidfd_open(pid) else {
+        return true;
+    };
+    let mut pfd = libc::pollfd {
+        fd: std::os::fd::AsRawFd::as_raw_fd(&fd),
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    let ms = timeout.as_millis().min(i32::MAX as u128) as i32;
+    // SAFETY: one valid pollfd.
+    unsafe { libc::poll(&mut pfd, 1, ms) > 0 }
+}
