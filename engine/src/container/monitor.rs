@@ -132,11 +132,15 @@ impl Monitor {
                 }
             };
             first = false;
-            self.flush_clients_and_close(code);
-            let Some(code) = code else { break };
-            if !self.should_restart(code) {
-                break;
+            if !code.is_some_and(|c| self.should_restart(c)) {
+                // Remove a --rm container before telling clients it exited, so that
+                // `run --rm` returns once the container is gone, as Docker's does.
+                self.finish();
+                self.flush_clients_and_close(code);
+                return;
             }
+            self.flush_clients_and_close(code);
+
             // Docker's backoff: double from 100 ms, reset after a run of 10 s or more.
             if started.elapsed() >= Duration::from_secs(10) {
                 backoff = Duration::from_millis(100);
