@@ -138,11 +138,13 @@ pub fn export(engine: &Engine, a: ExportArgs) -> CliResult {
     let c = engine.containers().find(&a.container)?;
     match &a.output {
         Some(path) => {
-            let mut f = std::fs::File::create(path)
-                .map_err(|e| format!("failed to export container: create {}: {e}", path.display()))?;
+            let mut f = std::fs::File::create(path).map_err(|e| {
+                format!("failed to export container: create {}: {e}", path.display())
+            })?;
             engine.export(&c, &mut f)?;
-            f.sync_all()
-                .map_err(|e| format!("failed to export container: write {}: {e}", path.display()))?;
+            f.sync_all().map_err(|e| {
+                format!("failed to export container: write {}: {e}", path.display())
+            })?;
         }
         None => {
             if stdout_is_terminal() {
@@ -178,7 +180,10 @@ mod tests {
 
     #[test]
     fn cp_arguments_split_like_dockers() {
-        assert_eq!(side("web:/etc/passwd"), Side::Container("web", "/etc/passwd"));
+        assert_eq!(
+            side("web:/etc/passwd"),
+            Side::Container("web", "/etc/passwd")
+        );
         assert_eq!(side("web:"), Side::Container("web", ""));
         assert_eq!(side("./a:b"), Side::Local("./a:b"));
         assert_eq!(side("/tmp/x:y"), Side::Local("/tmp/x:y"));

@@ -68,10 +68,7 @@ pub fn cpu_time(secs: u64) -> String {
 }
 
 fn top_row(p: &ProcessInfo, now: DateTime<Local>) -> Vec<String> {
-    let start = Local
-        .timestamp_opt(p.start_unix, 0)
-        .single()
-        .unwrap_or(now);
+    let start = Local.timestamp_opt(p.start_unix, 0).single().unwrap_or(now);
     vec![
         p.user.clone(),
         p.pid.to_string(),
