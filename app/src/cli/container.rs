@@ -7,7 +7,7 @@ use berth_engine::Engine;
 use clap::{Args, Subcommand};
 
 use super::create_flags::CreateFlags;
-use super::{attach_client, exec, logs, ps, CliResult, Failure};
+use super::{attach_client, exec, fs_cmds, logs, ps, top_stats, CliResult, Failure};
 
 #[derive(Subcommand, Debug)]
 pub enum ContainerCmd {
@@ -98,6 +98,18 @@ pub enum ContainerCmd {
         no_stdin: bool,
         container: String,
     },
+    /// Copy files/folders between a container and the local filesystem
+    Cp(fs_cmds::CpArgs),
+    /// Inspect changes to files or directories on a container's filesystem
+    Diff { container: String },
+    /// Export a container's filesystem as a tar archive
+    Export(fs_cmds::ExportArgs),
+    /// Create a new image from a container's changes
+    Commit(fs_cmds::CommitArgs),
+    /// Display the running processes of a container
+    Top(top_stats::TopArgs),
+    /// Display a live stream of container(s) resource usage statistics
+    Stats(top_stats::StatsArgs),
 }
 
 #[derive(Args, Debug)]
@@ -268,6 +280,12 @@ pub fn run(engine: &Engine, cmd: ContainerCmd) -> CliResult {
                 c.state.pid,
             )
         }
+        ContainerCmd::Cp(a) => fs_cmds::cp(engine, a),
+        ContainerCmd::Diff { container } => fs_cmds::diff(engine, &container),
+        ContainerCmd::Export(a) => fs_cmds::export(engine, a),
+        ContainerCmd::Commit(a) => fs_cmds::commit(engine, a),
+        ContainerCmd::Top(a) => top_stats::top(engine, a),
+        ContainerCmd::Stats(a) => top_stats::stats(engine, a),
     }
 }
 

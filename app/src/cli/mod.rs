@@ -6,12 +6,14 @@ mod container;
 mod create_flags;
 mod demo;
 mod exec;
+mod fs_cmds;
 mod image;
 mod inspect;
 mod logs;
 mod output;
 mod ps;
 mod system;
+mod top_stats;
 mod volume;
 
 use std::path::PathBuf;

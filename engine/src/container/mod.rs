@@ -1,19 +1,31 @@
-//! Containers: records, lifecycle operations, the monitor, logs and the attach protocol.
+//! Containers: records, lifecycle operations, the monitor, logs and the attach protocol,
+//! and the filesystem and inspection commands (diff, export, commit, cp, top, stats).
 
 pub mod attach;
+pub mod commit;
+pub mod commit_changes;
+pub mod copy;
+pub mod copy_plan;
 pub mod create;
+pub mod diff;
+pub mod export;
 pub mod inspect;
 pub mod launch;
 pub mod lifecycle;
 pub mod logfile;
 pub mod model;
 pub mod monitor;
+pub mod overlay_tree;
 pub mod procfs;
 pub mod reap;
+pub mod rootfs_view;
 pub mod spec_parse;
 pub mod start;
+pub mod stats;
 pub mod stdio;
 pub mod store;
+pub mod tarwrite;
+pub mod top;
 
 pub use model::{Container, ContainerRecord, State, Status};
 

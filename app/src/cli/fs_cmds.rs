@@ -1,0 +1,193 @@
+//! Filesystem commands on containers: `cp`, `diff`, `export` and `commit`. Argument
+//! parsing and Docker's wording live here; the work is the engine's.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use berth_engine::container::commit::CommitOptions;
+use berth_engine::container::commit_changes::parse_changes;
+use berth_engine::container::copy::{CopyIn, CopyOptions, CopyOut};
+use berth_engine::container::diff::format_changes;
+use berth_engine::Engine;
+use clap::{ArgAction, Args};
+
+use super::{CliResult, Failure};
+
+#[derive(Args, Debug)]
+pub struct CpArgs {
+    /// Archive mode (copy all uid/gid information)
+    #[arg(short = 'a', long)]
+    archive: bool,
+    /// Always follow symbol link in SRC_PATH
+    #[arg(short = 'L', long = "follow-link")]
+    follow_link: bool,
+    /// Suppress progress output during copy (berth prints none)
+    #[arg(short = 'q', long)]
+    quiet: bool,
+    /// CONTAINER:SRC_PATH, SRC_PATH or - (a tar stream on stdin)
+    src: String,
+    /// CONTAINER:DEST_PATH, DEST_PATH or - (a tar stream on stdout)
+    dest: String,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// Write to a file, instead of STDOUT
+    #[arg(short = 'o', long)]
+    output: Option<PathBuf>,
+    container: String,
+}
+
+#[derive(Args, Debug)]
+pub struct CommitArgs {
+    /// Author (e.g., "John Hannibal Smith <hannibal@a-team.com>")
+    #[arg(short = 'a', long)]
+    author: Option<String>,
+    /// Commit message
+    #[arg(short = 'm', long)]
+    message: Option<String>,
+    /// Apply Dockerfile instruction to the created image
+    #[arg(short = 'c', long = "change")]
+    changes: Vec<String>,
+    /// Pause container during commit
+    #[arg(short = 'p', long, default_value_t = true, action = ArgAction::Set,
+          num_args = 0..=1, default_missing_value = "true")]
+    pause: bool,
+    container: String,
+    /// REPOSITORY[:TAG]
+    reference: Option<String>,
+}
+
+/// One side of `cp`: `NAME:PATH` names a container path; a path starting with `/` or `.`
+/// is local even with a colon in it, as Docker reads it.
+#[derive(Debug, PartialEq, Eq)]
+enum Side<'a> {
+    Local(&'a str),
+    Container(&'a str, &'a str),
+}
+
+fn side(arg: &str) -> Side<'_> {
+    if arg.starts_with('/') || arg.starts_with('.') {
+        return Side::Local(arg);
+    }
+    match arg.split_once(':') {
+        Some((c, p)) if !c.is_empty() => Side::Container(c, p),
+        _ => Side::Local(arg),
+    }
+}
+
+pub fn cp(engine: &Engine, a: CpArgs) -> CliResult {
+    let _ = a.quiet;
+    let o = CopyOptions {
+        archive: a.archive,
+        follow_link: a.follow_link,
+    };
+    match (side(&a.src), side(&a.dest)) {
+        (Side::Container(..), Side::Container(..)) => {
+            Err("copying between containers is not supported".into())
+        }
+        (Side::Local(_), Side::Local(_)) => {
+            Err("must specify at least one container source".into())
+        }
+        (Side::Container(name, path), Side::Local(dest)) => {
+            if path.is_empty() {
+                return Err(format!("Error: path for container {name} must not be empty").into());
+            }
+            let c = engine.containers().find(name)?;
+            let mut stdout = std::io::stdout().lock();
+            let out = if dest == "-" {
+                CopyOut::Stream(&mut stdout)
+            } else {
+                CopyOut::Path(PathBuf::from(dest))
+            };
+            engine.copy_from_container(&c, path, out, &o)?;
+            stdout
+                .flush()
+                .map_err(|e| format!("writing to stdout: {e}"))?;
+            Ok(0)
+        }
+        (Side::Local(src), Side::Container(name, path)) => {
+            if path.is_empty() {
+                return Err(format!("Error: path for container {name} must not be empty").into());
+            }
+            let c = engine.containers().find(name)?;
+            let mut stdin = std::io::stdin().lock();
+            let input = if src == "-" {
+                CopyIn::Stream(&mut stdin)
+            } else {
+                CopyIn::Path(PathBuf::from(src))
+            };
+            engine.copy_to_container(&c, input, path, &o)?;
+            Ok(0)
+        }
+    }
+}
+
+pub fn diff(engine: &Engine, container: &str) -> CliResult {
+    let c = engine.containers().find(container)?;
+    print!("{}", format_changes(&engine.diff(&c)?));
+    Ok(0)
+}
+
+fn stdout_is_terminal() -> bool {
+    // SAFETY: isatty on a constant descriptor.
+    unsafe { libc::isatty(1) == 1 }
+}
+
+pub fn export(engine: &Engine, a: ExportArgs) -> CliResult {
+    let c = engine.containers().find(&a.container)?;
+    match &a.output {
+        Some(path) => {
+            let mut f = std::fs::File::create(path).map_err(|e| {
+                format!("failed to export container: create {}: {e}", path.display())
+            })?;
+            engine.export(&c, &mut f)?;
+            f.sync_all().map_err(|e| {
+                format!("failed to export container: write {}: {e}", path.display())
+            })?;
+        }
+        None => {
+            if stdout_is_terminal() {
+                return Err(
+                    "cowardly refusing to save to a terminal. Use the -o flag or redirect".into(),
+                );
+            }
+            let mut out = std::io::stdout().lock();
+            engine.export(&c, &mut out)?;
+        }
+    }
+    Ok(0)
+}
+
+pub fn commit(engine: &Engine, a: CommitArgs) -> CliResult {
+    let c = engine.containers().find(&a.container)?;
+    let mut o = CommitOptions {
+        author: a.author.unwrap_or_default(),
+        message: a.message.unwrap_or_default(),
+        pause: a.pause,
+        reference: a.reference,
+        ..Default::default()
+    };
+    parse_changes(&a.changes, &mut o.changes).map_err(|e| Failure::from(e.to_string()))?;
+    let img = engine.commit(&c, &o)?;
+    println!("{}", img.id);
+    Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cp_arguments_split_like_dockers() {
+        assert_eq!(
+            side("web:/etc/passwd"),
+            Side::Container("web", "/etc/passwd")
+        );
+        assert_eq!(side("web:"), Side::Container("web", ""));
+        assert_eq!(side("./a:b"), Side::Local("./a:b"));
+        assert_eq!(side("/tmp/x:y"), Side::Local("/tmp/x:y"));
+        assert_eq!(side("file"), Side::Local("file"));
+        assert_eq!(side("-"), Side::Local("-"));
+    }
+}
