@@ -297,3 +297,26 @@ fn system_prune_removes_stopped_containers_and_unused_volumes() {
     b.ok(&["system", "prune", "-a", "-f"]);
     assert!(b.ok(&["images", "-q"]).len() == 12);
 }
+
+#[test]
+fn interactive_stdin_reaches_the_container_and_ends_it() {
+    let b = Berth::new();
+    b.busybox_image("busybox");
+    let mut child = b
+        .cmd()
+        .args(["run", "--rm", "-i", "busybox", "sh", "-c", "wc -l; cat"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut input = child.stdin.take().unwrap();
+        for i in 0..5000 {
+            writeln!(input, "line {i}").unwrap();
+        }
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "5000");
+}

@@ -160,7 +160,15 @@ pub fn run(engine: &Engine, a: DemoArgs) -> CliResult {
             .tmp_dir()
             .join(format!("demo-rootfs-{}.tar", std::process::id()));
         write_rootfs(&tmp)?;
-        let res = engine.images().import(&tmp, Some(DEMO_IMAGE));
+        // `sh` by default, like the busybox image on Docker Hub.
+        let changes = berth_engine::image::ConfigChanges {
+            cmd: Some(vec!["sh".into()]),
+            ..Default::default()
+        };
+        let res = engine
+            .images()
+            .import_with(&tmp, Some(DEMO_IMAGE), &changes);
+
         let _ = std::fs::remove_file(&tmp);
         res?;
     }

@@ -41,6 +41,9 @@ pub struct ImagesArgs {
 
 #[derive(Args, Debug)]
 pub struct ImportArgs {
+    /// Apply Dockerfile instruction to the created image (CMD, ENTRYPOINT, ENV, WORKDIR, USER, EXPOSE, LABEL, VOLUME, STOPSIGNAL)
+    #[arg(short = 'c', long = "change")]
+    change: Vec<String>,
     /// Rootfs tarball (.tar or .tar.gz)
     file: PathBuf,
     /// Repository name and tag for the image
@@ -291,7 +294,10 @@ pub fn run(engine: &Engine, cmd: ImageCmd) -> CliResult {
             Ok(0)
         }
         ImageCmd::Import(a) => {
-            let img = images.import(&a.file, a.reference.as_deref())?;
+            let mut changes = berth_engine::image::ConfigChanges::default();
+            berth_engine::container::commit_changes::parse_changes(&a.change, &mut changes)?;
+            let img = images.import_with(&a.file, a.reference.as_deref(), &changes)?;
+
             println!("{}", img.id);
             Ok(0)
         }

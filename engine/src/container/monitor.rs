@@ -318,6 +318,9 @@ impl Monitor {
             let client_revents: Vec<libc::c_short> =
                 fds[n_out + 3..].iter().map(|p| p.revents).collect();
             self.service_clients(&client_revents, &mut st);
+            if st.stdin_eof && st.stdin_buf.is_empty() {
+                st.stdin = None;
+            }
         }
         drop(pidfd);
         self.log.flush();
@@ -351,9 +354,10 @@ impl Monitor {
                                     st.stdin_buf.extend_from_slice(&data)
                                 }
                                 Ok(Some((Kind::StdinEof, _))) => {
-                                    // A pty has no separate stdin to close; only pipes end.
+                                    // A pty has no separate stdin to close; only pipes end,
+                                    // and only once what was sent before the end is written.
                                     if st.tty_master.is_none() {
-                                        st.stdin = None;
+                                        st.stdin_eof = true;
                                     }
                                 }
                                 Ok(Some((Kind::Resize, p))) if p.len() == 4 => {

@@ -13,6 +13,8 @@ pub struct Streams {
     /// Where client input goes: stdin pipe or the pty master.
     pub stdin: Option<OwnedFd>,
     pub stdin_buf: Vec<u8>,
+    /// The client ended its input: close the container's stdin once `stdin_buf` is written.
+    pub stdin_eof: bool,
     pub tty_master: Option<RawFd>,
 }
 
@@ -32,6 +34,7 @@ pub fn make_stdio(rec: &ContainerRecord) -> Result<StdioSetup, String> {
             out: Vec::new(),
             stdin: None,
             stdin_buf: Vec::new(),
+            stdin_eof: false,
             tty_master: None,
         };
         return Ok((io, streams, Vec::new()));
@@ -62,6 +65,7 @@ pub fn make_stdio(rec: &ContainerRecord) -> Result<StdioSetup, String> {
         out: vec![(out_r, 0), (err_r, 1)],
         stdin: stdin_parent,
         stdin_buf: Vec::new(),
+        stdin_eof: false,
         tty_master: None,
     };
     Ok((io, streams, vec![stdin_child, out_w, err_w]))

@@ -21,6 +21,16 @@ use crate::error::{Error, IoContext, Result};
 
 impl ImageStore {
     pub fn import(&self, src: &Path, reference: Option<&str>) -> Result<ImageRecord> {
+        self.import_with(src, reference, &super::ConfigChanges::default())
+    }
+
+    /// `import --change`: the same, with Dockerfile-style config changes applied.
+    pub fn import_with(
+        &self,
+        src: &Path,
+        reference: Option<&str>,
+        changes: &super::ConfigChanges,
+    ) -> Result<ImageRecord> {
         let tags = tag_keys(reference)?;
         let blob = self.stage_tar_file(src)?;
         let diff_id = blob.digest.clone();
@@ -31,6 +41,8 @@ impl ImageStore {
         };
         let created = config::now();
         let mut cfg = config::empty(&created, &[DEFAULT_PATH]);
+        changes.apply(&mut cfg);
+
         config::push_layer(
             &mut cfg,
             &diff_id,
