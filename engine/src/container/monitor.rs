@@ -158,18 +158,11 @@ impl Monitor {
         let spec = launch::build(&self.paths, &images, &self.record)
             .map_err(|e| Failure(125, e.to_string()))?;
         let res = self.record.host_config.resources();
-        self.cgroup
-            .create(&res)
-            .map_err(|e| Failure(125, e.to_string()))?;
-        let (io, streams, child_ends) = match make_stdio(&self.record) {
-            Ok(x) => x,
-            Err(e) => {
-                let _ = self.cgroup.destroy();
-                return Err(Failure(125, e));
-            }
-        };
+        let (io, streams, child_ends) = make_stdio(&self.record).map_err(|e| Failure(125, e))?;
+        // The cgroup is made and joined while the child already builds its root.
         let cg = &self.cgroup;
         let spawned = spawn::spawn(&spec, io, |pid| {
+            cg.create(&res).map_err(|e| e.to_string())?;
             cg.add_task(pid.as_raw()).map_err(|e| e.to_string())
         });
         let mut streams = streams;

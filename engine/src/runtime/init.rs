@@ -66,14 +66,32 @@ fn setup(
     // SAFETY: prctl with constant arguments.
     unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) };
     reset_signals();
-    // Build the root while the monitor moves us into the cgroup: on cgroup v1 that move
-    // waits for an RCU grace period, milliseconds better spent mounting.
+    // Build the whole container while the monitor moves us into the cgroup: on cgroup v1
+    // that move waits for an RCU grace period, milliseconds better spent mounting. Only
+    // the cgroup namespace and its view need the move to have happened.
     if spec.net == NetMode::Private {
         bring_up_loopback()?;
     }
     mounts::make_private()?;
     mounts::mount_overlay(spec)?;
     mounts::mount_system(spec)?;
+    let io = if io.pty_socket >= 0 {
+        container_pty(spec, io.pty_socket)?
+    } else {
+        io
+    };
+    setup_stdio(io)?;
+    mounts::mount_user(spec)?;
+    mounts::remount_root_readonly(spec)?;
+    let unified = mounts::host_is_unified();
+    mounts::pivot(&spec.rootfs)?;
+    if !spec.privileged {
+        mounts::mask_and_protect()?;
+    }
+    sethostname(&spec.hostname)
+        .map_err(|e| format!("sethostname {:?}: {}", spec.hostname, e.desc()))?;
+    set_rlimits();
+
     // The monitor moves us into the cgroup (and later the network) before saying go.
     let mut go = [0u8; 1];
     match nix::unistd::read(sync_read, &mut go) {
@@ -86,28 +104,12 @@ fn setup(
         }
     }
     let _ = nix::unistd::close(sync_read);
-
     // A cgroup namespace rooted at the container's own cgroup (we are in it by now).
     if Path::new("/proc/self/ns/cgroup").exists() {
         nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWCGROUP)
             .map_err(|e| format!("unshare cgroup namespace: {}", e.desc()))?;
     }
-    mounts::mount_cgroup(spec)?;
-    let io = if io.pty_socket >= 0 {
-        container_pty(spec, io.pty_socket)?
-    } else {
-        io
-    };
-    setup_stdio(io)?;
-    mounts::mount_user(spec)?;
-    mounts::remount_root_readonly(spec)?;
-    mounts::pivot(&spec.rootfs)?;
-    if !spec.privileged {
-        mounts::mask_and_protect()?;
-    }
-    sethostname(&spec.hostname)
-        .map_err(|e| format!("sethostname {:?}: {}", spec.hostname, e.desc()))?;
-    set_rlimits();
+    mounts::mount_cgroup(unified)?;
     if spec.init {
         // PID 1 stays behind as a tiny init; its child goes on to exec the command.
         minit::fork_and_supervise(err_write)?;

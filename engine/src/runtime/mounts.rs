@@ -185,19 +185,25 @@ pub fn mount_system(spec: &LaunchSpec) -> StepResult {
     Ok(())
 }
 
-/// Step 3b (after joining the cgroup namespace): the container's view of its cgroup,
+/// Last step (after pivot_root and joining the cgroup namespace): the container's view of its cgroup,
 /// read-only, showing the container's own cgroup as the root.
-pub fn mount_cgroup(spec: &LaunchSpec) -> StepResult {
-    mount_cgroupfs(&spec.rootfs.join("sys/fs/cgroup"))
+/// `unified` says whether the host runs pure cgroup v2; it must be read before pivot_root.
+pub fn mount_cgroup(unified: bool) -> StepResult {
+    mount_cgroupfs(Path::new("/sys/fs/cgroup"), unified)
+}
+
+/// Whether the host's cgroup root is a cgroup2 mount (read from the host's view).
+pub fn host_is_unified() -> bool {
+    Path::new("/sys/fs/cgroup/cgroup.controllers").exists()
 }
 
 /// Best effort: a missing controller is skipped.
-fn mount_cgroupfs(target: &Path) -> StepResult {
+fn mount_cgroupfs(target: &Path, unified: bool) -> StepResult {
     if !target.exists() {
         return Ok(());
     }
     let ro = MsFlags::MS_NOSUID | MsFlags::MS_NOEXEC | MsFlags::MS_NODEV | MsFlags::MS_RDONLY;
-    if Path::new("/sys/fs/cgroup/cgroup.controllers").exists() {
+    if unified {
         return m(Some("cgroup2"), target, Some("cgroup2"), ro, None);
     }
     m(
