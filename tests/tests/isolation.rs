@@ -291,3 +291,36 @@ fn tty_lives_in_the_containers_own_devpts() {
         "berth-init"
     );
 }
+
+#[test]
+fn devices_outside_dockers_list_cannot_be_opened_even_after_mknod() {
+    let b = Berth::new();
+    b.busybox_image("busybox");
+    // /dev/kmsg: the host (root) can open it, so a refusal inside is the device cgroup's.
+    let meta = std::fs::metadata("/dev/kmsg").unwrap();
+    let rdev = std::os::unix::fs::MetadataExt::rdev(&meta);
+    let (major, minor) = (libc::major(rdev), libc::minor(rdev));
+    assert!(
+        std::fs::File::open("/dev/kmsg").is_ok(),
+        "the host must be able to open /dev/kmsg"
+    );
+    let script = format!("mknod /tmp/kmsg c {major} {minor} && : < /tmp/kmsg && echo opened");
+    let o = b.run(&["run", "--rm", "busybox", "sh", "-c", &script]);
+    assert_ne!(
+        o.code, 0,
+        "a container opened a device outside the allow list"
+    );
+    assert!(o.stderr.contains("Operation not permitted"), "{}", o.stderr);
+    // --privileged lifts the list; the allowed devices always work.
+    let o = b.run(&[
+        "run",
+        "--rm",
+        "--privileged",
+        "busybox",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    assert_eq!(o.stdout.trim(), "opened", "{}", o.stderr);
+    assert_eq!(sh(&b, &[], "head -c 4 /dev/zero | wc -c"), "4");
+}

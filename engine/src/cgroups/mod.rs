@@ -53,6 +53,10 @@ pub struct Resources {
     pub cpuset_cpus: Option<String>,
     /// `--cpuset-mems`.
     pub cpuset_mems: Option<String>,
+    /// `--privileged`: every device may be used. Otherwise only Docker's short list
+    /// (null, zero, full, random, urandom, tty, console, ptmx, pts, tun) may be opened.
+    #[serde(default)]
+    pub all_devices: bool,
 }
 
 /// A point-in-time reading of a container's cgroup.

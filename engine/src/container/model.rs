@@ -160,6 +160,7 @@ impl HostConfig {
             pids_limit: self.pids_limit,
             cpuset_cpus: Some(self.cpuset_cpus.clone()).filter(|s| !s.is_empty()),
             cpuset_mems: Some(self.cpuset_mems.clone()).filter(|s| !s.is_empty()),
+            all_devices: self.privileged,
         }
     }
 }

@@ -88,7 +88,16 @@ pub fn limit_bounding(keep: &[String]) -> Result<(), String> {
 /// capabilities through PR_SET_KEEPCAPS). The kernel then recomputes them at exec: root
 /// keeps them; other users lose them unless files grant them, as in Docker.
 pub fn apply_working_sets(keep: &[String]) -> Result<(), String> {
-    let set: CapsHashSet = keep.iter().filter_map(|c| parse(c).ok()).collect();
+    // Never ask for more than we hold: `--privileged` means every capability berth
+    // itself has (a host may withhold some, as this one does CAP_SYS_RESOURCE).
+    let held =
+        caps::read(None, CapSet::Permitted).map_err(|e| format!("read capabilities: {e}"))?;
+    let set: CapsHashSet = keep
+        .iter()
+        .filter_map(|c| parse(c).ok())
+        .filter(|c| held.contains(c))
+        .collect();
+
     // Effective first: the kernel refuses a permitted set smaller than the effective one.
     caps::set(None, CapSet::Effective, &set)
         .map_err(|e| format!("set effective capabilities: {e}"))?;

@@ -10,6 +10,7 @@ pub mod blkio;
 pub mod cpu;
 pub mod cpuacct;
 pub mod cpuset;
+pub mod devices;
 pub mod freezer;
 pub mod memory;
 pub mod pids;
@@ -105,6 +106,9 @@ impl V1Manager {
         }
         if let Some(d) = at("pids") {
             pids::apply(&d, res)?;
+        }
+        if let Some(d) = at("devices") {
+            devices::apply(&d, res)?;
         }
         Ok(())
     }
