@@ -197,6 +197,7 @@ fn v1_lifecycle_on_this_host() {
         pids_limit: Some(50),
         cpuset_cpus: Some("0".into()),
         cpuset_mems: Some("0".into()),
+        all_devices: false,
     };
     m.create(&res).unwrap();
 

@@ -52,6 +52,7 @@ fn full() -> Resources {
         pids_limit: Some(100),
         cpuset_cpus: Some("1".into()),
         cpuset_mems: Some("0".into()),
+        all_devices: false,
     }
 }
 

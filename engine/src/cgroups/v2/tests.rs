@@ -42,6 +42,7 @@ fn create_delegates_and_writes_limits() {
         pids_limit: Some(-1),
         cpuset_cpus: Some("0-1".into()),
         cpuset_mems: Some("0".into()),
+        all_devices: false,
     };
     m.create(&res).unwrap();
     assert_eq!(
