@@ -110,3 +110,40 @@ fn run_killed_midway_leaves_readable_state() {
         }
     }
 }
+
+#[test]
+fn twenty_parallel_runs_all_start_with_unique_names() {
+    let b = Berth::new();
+    b.busybox_image("busybox");
+    let children: Vec<_> = (0..20)
+        .map(|_| {
+            b.cmd()
+                .args(["run", "-d", "busybox", "sleep", "60"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let names = b.ok(&["ps", "--format", "{{.Names}}"]);
+    let mut list: Vec<&str> = names.lines().collect();
+    assert_eq!(list.len(), 20, "{names}");
+    list.sort_unstable();
+    list.dedup();
+    assert_eq!(list.len(), 20, "duplicate names: {names}");
+    // Nothing half-made is left in the state root.
+    let stray = std::fs::read_dir(b.root.join("containers"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .count();
+    assert_eq!(stray, 0);
+}

@@ -205,15 +205,41 @@ impl ContainerStore {
     }
 
     /// Remove the leftovers of creates and removes that were interrupted.
+    /// Creates write `.new-` dirs under the global lock, so when we can take it, any
+    /// `.new-` dir belongs to a process that died. A `.rm-` dir is swept only when its
+    /// rename is a minute old, so a removal in progress is not raced.
     pub fn sweep_incomplete(&self) -> Result<()> {
         let dir = self.paths.containers_dir();
         let Ok(rd) = fs::read_dir(&dir) else {
             return Ok(());
         };
+        let mut leftovers = Vec::new();
         for entry in rd.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
             if name.starts_with(".new-") || name.starts_with(".rm-") {
-                let _ = fs::remove_dir_all(entry.path());
+                leftovers.push((name, entry.path()));
+            }
+        }
+        if leftovers.is_empty() {
+            return Ok(());
+        }
+        let Some(_lock) = FileLock::try_exclusive(&self.paths.global_lock())? else {
+            return Ok(());
+        };
+        let now = std::time::SystemTime::now();
+        for (name, path) in leftovers {
+            let stale = name.starts_with(".new-")
+                || fs::symlink_metadata(&path)
+                    .map(|m| {
+                        let changed = std::time::UNIX_EPOCH
+                            + std::time::Duration::from_secs(
+                                std::os::unix::fs::MetadataExt::ctime(&m).max(0) as u64,
+                            );
+                        now.duration_since(changed).unwrap_or_default().as_secs() >= 60
+                    })
+                    .unwrap_or(false);
+            if stale {
+                let _ = fs::remove_dir_all(path);
             }
         }
         Ok(())

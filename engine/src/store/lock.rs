@@ -17,6 +17,17 @@ impl FileLock {
     pub fn exclusive(path: &Path) -> Result<Self> {
         Self::lock(path, libc::LOCK_EX)
     }
+    /// Take the lock only if nobody holds it; `None` when it is busy.
+    pub fn try_exclusive(path: &Path) -> Result<Option<Self>> {
+        match Self::lock(path, libc::LOCK_EX | libc::LOCK_NB) {
+            Ok(l) => Ok(Some(l)),
+            Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::WouldBlock => {
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     pub fn shared(path: &Path) -> Result<Self> {
         Self::lock(path, libc::LOCK_SH)
     }
