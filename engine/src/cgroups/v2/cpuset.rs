@@ -1,30 +1,15 @@
 //! v2 cpuset controller: `--cpuset-cpus` and `--cpuset-mems`. Unlike v1, an empty
 //! `cpuset.cpus` means "the parent's", so new cgroups need no copying.
 
-use std::path::Path;
-
-use super::super::files::write;
-use super::super::Resources;
-use crate::error::Result;
-
-pub const CPUS: &str = "cpuset.cpus";
-pub const MEMS: &str = "cpuset.mems";
-
-pub fn apply(dir: &Path, res: &Resources) -> Result<()> {
-    if let Some(cpus) = &res.cpuset_cpus {
-        write(&dir.join(CPUS), cpus)?;
-    }
-    if let Some(mems) = &res.cpuset_mems {
-        write(&dir.join(MEMS), mems)?;
-    }
-    Ok(())
-}
+// The file names and values are the same as v1's; only v1 needs the parent copying.
+pub use super::super::v1::cpuset::{apply, CPUS, MEMS};
 
 #[cfg(test)]
 mod tests {
     use std::fs;
 
     use super::*;
+    use crate::cgroups::Resources;
 
     #[test]
     fn writes_sets() {
