@@ -324,3 +324,21 @@ fn devices_outside_dockers_list_cannot_be_opened_even_after_mknod() {
     assert_eq!(o.stdout.trim(), "opened", "{}", o.stderr);
     assert_eq!(sh(&b, &[], "head -c 4 /dev/zero | wc -c"), "4");
 }
+
+#[test]
+fn run_rm_takes_its_anonymous_volumes_but_not_named_ones() {
+    let b = Berth::new();
+    b.busybox_image("busybox");
+    b.ok(&[
+        "run",
+        "--rm",
+        "-v",
+        "/anon",
+        "-v",
+        "named1:/named",
+        "busybox",
+        "true",
+    ]);
+    assert_eq!(b.ok(&["volume", "ls", "-q"]), "named1");
+    assert_eq!(b.ok(&["ps", "-aq"]), "");
+}

@@ -224,15 +224,26 @@ impl Engine {
             let _ = cg.kill_all();
             let _ = cg.destroy();
         }
-        self.containers().delete_files(id)?;
+        if let Some(doomed) = self.containers().hide(id)? {
+            self.containers().purge(id, &doomed)?;
+        }
         if volumes {
-            let vs = self.volumes();
-            // The volume's own record says whether it was made for this container only.
-            for m in c.record.mounts.iter().filter(|m| m.kind == "volume") {
-                let anonymous = vs.get(&m.name).map(|v| v.anonymous).unwrap_or(false);
-                if anonymous && self.volume_users(&m.name)?.is_empty() {
-                    let _ = vs.remove(&m.name, &[]);
-                }
+            self.remove_anonymous_volumes(&c.record)?;
+        }
+        Ok(())
+    }
+
+    /// Remove the volumes made for this container only, unless another container uses
+    /// them. The volume's own record says whether it was anonymous.
+    pub fn remove_anonymous_volumes(&self, rec: &super::ContainerRecord) -> Result<()> {
+        if !rec.mounts.iter().any(|m| m.kind == "volume") {
+            return Ok(());
+        }
+        let vs = self.volumes();
+        for m in rec.mounts.iter().filter(|m| m.kind == "volume") {
+            let anonymous = vs.get(&m.name).map(|v| v.anonymous).unwrap_or(false);
+            if anonymous && self.volume_users(&m.name)?.is_empty() {
+                let _ = vs.remove(&m.name, &[]);
             }
         }
         Ok(())

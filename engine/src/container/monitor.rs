@@ -133,13 +133,11 @@ impl Monitor {
             };
             first = false;
             if !code.is_some_and(|c| self.should_restart(c)) {
-                // Remove a --rm container before telling clients it exited, so that
-                // `run --rm` returns once the container is gone, as Docker's does.
-                self.finish();
-                self.flush_clients_and_close(code);
+                self.finish(code);
                 return;
             }
             self.flush_clients_and_close(code);
+            self.release_cgroup();
 
             // Docker's backoff: double from 100 ms, reset after a run of 10 s or more.
             if started.elapsed() >= Duration::from_secs(10) {
@@ -150,7 +148,7 @@ impl Monitor {
             }
             backoff = (backoff * 2).min(Duration::from_secs(60));
         }
-        self.finish();
+        self.finish(None);
     }
 
     fn start_once(&mut self, first: bool) -> Result<(Pid, Streams), Failure> {
@@ -419,8 +417,10 @@ impl Monitor {
             .stats()
             .map(|s| s.oom_kills > 0)
             .unwrap_or(false);
-        let _ = self.cgroup.kill_all();
-        let _ = self.cgroup.destroy();
+        if self.record.host_config.auto_remove {
+            // The record is about to go; `finish` removes it.
+            return Some(code);
+        }
         let _ = self.store.update_state(&self.record.id, |s| {
             s.status = Status::Exited;
             s.pid = 0;
@@ -489,16 +489,31 @@ impl Monitor {
         true
     }
 
-    fn finish(&mut self) {
-        let _ = std::fs::remove_file(
-            self.paths
-                .container_run_dir(&self.record.id)
-                .join("attach.sock"),
-        );
-        if self.record.host_config.auto_remove {
+    /// The container is done for good. A `--rm` one is hidden (renamed away) before the
+    /// clients hear of the exit, so `run --rm` returns once it is gone, as Docker's does;
+    /// the slower cleanup (cgroup, files, anonymous volumes) follows.
+    fn finish(&mut self, code: Option<i32>) {
+        let id = self.record.id.clone();
+        let hidden = if self.record.host_config.auto_remove {
+            let hidden = self.store.hide(&id).ok().flatten();
+            // Anonymous volumes go with it before `run --rm` returns (they are visible).
             let engine = crate::Engine::new(self.paths.clone());
-            let _ = engine.remove_stopped(&self.record.id, true);
+            let _ = engine.remove_anonymous_volumes(&self.record);
+            hidden
+        } else {
+            None
+        };
+        self.flush_clients_and_close(code);
+        self.release_cgroup();
+        let _ = std::fs::remove_file(self.paths.container_run_dir(&id).join("attach.sock"));
+        if let Some(doomed) = hidden {
+            let _ = self.store.purge(&id, &doomed);
         }
+    }
+
+    fn release_cgroup(&mut self) {
+        let _ = self.cgroup.kill_all();
+        let _ = self.cgroup.destroy();
     }
 }
 

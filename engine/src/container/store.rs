@@ -189,18 +189,29 @@ impl ContainerStore {
     /// Remove a container's directories (records, logs, upper layer). Unmounting and
     /// cgroup removal are the caller's job and must have happened first.
     pub fn delete_files(&self, id: &str) -> Result<()> {
-        // Rename first so that a crash midway leaves a `.rm-` dir that is swept later,
-        // rather than a container missing half its files.
+        match self.hide(id)? {
+            Some(doomed) => self.purge(id, &doomed),
+            None => Ok(()),
+        }
+    }
+
+    /// Step 1 of a removal: rename the directory to `.rm-<id>`. From here on the
+    /// container is gone for every reader, and a crash leaves a `.rm-` dir that is swept
+    /// later rather than a container missing half its files. `None` if already gone.
+    pub fn hide(&self, id: &str) -> Result<Option<PathBuf>> {
         let dir = self.paths.container_dir(id);
         let doomed = self.paths.containers_dir().join(format!(".rm-{id}"));
         match fs::rename(&dir, &doomed) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(Error::io("remove container directory", dir, e)),
+            Ok(()) => Ok(Some(doomed)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::io("remove container directory", dir, e)),
         }
-        fs::remove_dir_all(&doomed).ctx("remove container directory", &doomed)?;
-        let run = self.paths.container_run_dir(id);
-        let _ = fs::remove_dir_all(run);
+    }
+
+    /// Step 2: delete the hidden directory and the runtime files.
+    pub fn purge(&self, id: &str, doomed: &std::path::Path) -> Result<()> {
+        fs::remove_dir_all(doomed).ctx("remove container directory", doomed)?;
+        let _ = fs::remove_dir_all(self.paths.container_run_dir(id));
         Ok(())
     }
 
