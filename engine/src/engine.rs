@@ -44,6 +44,10 @@ impl Engine {
         ContainerStore::new(&self.paths)
     }
 
+    pub fn networks(&self) -> crate::network::NetworkStore {
+        crate::network::NetworkStore::new(&self.paths)
+    }
+
     pub fn volumes(&self) -> crate::volume::VolumeStore {
         crate::volume::VolumeStore::new(&self.paths)
     }

@@ -10,6 +10,7 @@ mod fs_cmds;
 mod image;
 mod inspect;
 mod logs;
+mod network;
 mod output;
 mod ps;
 mod system;
@@ -56,6 +57,11 @@ enum Command {
     Image {
         #[command(subcommand)]
         cmd: image::ImageCmd,
+    },
+    /// Manage networks
+    Network {
+        #[command(subcommand)]
+        cmd: network::NetworkCmd,
     },
     /// Manage volumes
     Volume {
@@ -150,6 +156,7 @@ pub fn main() -> ExitCode {
         Command::ImageTop(cmd) => image::run_top(&engine, cmd),
         Command::Image { cmd } => image::run(&engine, cmd),
         Command::Volume { cmd } => volume::run(&engine, cmd),
+        Command::Network { cmd } => network::run(&engine, cmd),
         Command::Inspect(args) => inspect::run(&engine, args),
         Command::SystemTop(cmd) => system::run_top(&engine, cmd),
         Command::System { cmd } => system::run(&engine, cmd),

@@ -32,6 +32,7 @@ impl Paths {
             self.images_dir(),
             self.containers_dir(),
             self.volumes_dir(),
+            self.networks_dir(),
             self.tmp_dir(),
             self.run.join("containers"),
         ] {
@@ -62,6 +63,9 @@ impl Paths {
     }
     pub fn container_run_dir(&self, id: &str) -> PathBuf {
         self.run.join("containers").join(id)
+    }
+    pub fn networks_dir(&self) -> PathBuf {
+        self.root.join("networks")
     }
     pub fn volumes_dir(&self) -> PathBuf {
         self.root.join("volumes")

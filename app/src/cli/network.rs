@@ -1,0 +1,207 @@
+//! Network commands: create, ls, inspect, rm, prune. (connect/disconnect arrive with the
+//! network driver.)
+
+use std::collections::BTreeMap;
+
+use berth_engine::network::inspect::inspect_json;
+use berth_engine::network::{Network, NetworkOptions};
+use berth_engine::Engine;
+use clap::Subcommand;
+use serde_json::json;
+
+use super::inspect::print_values;
+use super::output::print_rows;
+use super::{CliResult, Failure};
+
+#[derive(Subcommand, Debug)]
+pub enum NetworkCmd {
+    /// Create a network
+    Create {
+        /// Driver to manage the Network (only "bridge")
+        #[arg(short = 'd', long, default_value = "bridge")]
+        driver: String,
+        /// Subnet in CIDR format that represents a network segment
+        #[arg(long)]
+        subnet: Option<String>,
+        /// IPv4 Gateway for the master subnet
+        #[arg(long)]
+        gateway: Option<String>,
+        /// Allocate container ip from a sub-range
+        #[arg(long = "ip-range")]
+        ip_range: Option<String>,
+        /// Restrict external access to the network
+        #[arg(long)]
+        internal: bool,
+        /// Set metadata on a network
+        #[arg(long = "label")]
+        labels: Vec<String>,
+        /// Set driver specific options
+        #[arg(short = 'o', long = "opt")]
+        opts: Vec<String>,
+        name: String,
+    },
+    /// List networks
+    #[command(visible_alias = "list")]
+    Ls {
+        #[arg(short = 'q', long)]
+        quiet: bool,
+        #[arg(long)]
+        format: Option<String>,
+        #[arg(long = "no-trunc")]
+        no_trunc: bool,
+    },
+    /// Display detailed information on one or more networks
+    Inspect {
+        #[arg(short = 'f', long)]
+        format: Option<String>,
+        #[arg(required = true)]
+        networks: Vec<String>,
+    },
+    /// Remove one or more networks
+    #[command(visible_alias = "remove")]
+    Rm {
+        #[arg(required = true)]
+        networks: Vec<String>,
+    },
+    /// Remove all unused networks
+    Prune {
+        #[arg(short = 'f', long)]
+        force: bool,
+    },
+}
+
+fn kv(items: &[String]) -> BTreeMap<String, String> {
+    items
+        .iter()
+        .map(|l| {
+            l.split_once('=')
+                .map(|(k, v)| (k.into(), v.into()))
+                .unwrap_or((l.clone(), String::new()))
+        })
+        .collect()
+}
+
+pub fn inspect_value(engine: &Engine, net: &Network) -> Result<serde_json::Value, Failure> {
+    let eps = engine.networks().endpoints(net)?;
+    let containers = engine.containers();
+    let names = |id: &str| {
+        containers
+            .load(id)
+            .map(|c| c.record.name)
+            .unwrap_or_default()
+    };
+    Ok(inspect_json(net, &eps, &names))
+}
+
+pub fn run(engine: &Engine, cmd: NetworkCmd) -> CliResult {
+    let nets = engine.networks();
+    match cmd {
+        NetworkCmd::Create {
+            driver,
+            subnet,
+            gateway,
+            ip_range,
+            internal,
+            labels,
+            opts,
+            name,
+        } => {
+            let n = nets.create(&NetworkOptions {
+                name,
+                driver: Some(driver),
+                subnet,
+                gateway,
+                ip_range,
+                internal,
+                labels: kv(&labels),
+                options: kv(&opts),
+            })?;
+            println!("{}", n.id);
+            Ok(0)
+        }
+        NetworkCmd::Ls {
+            quiet,
+            format,
+            no_trunc,
+        } => {
+            nets.ensure_default()?;
+            let mut rows = Vec::new();
+            for n in nets.list()? {
+                rows.push(json!({"ID": if no_trunc { n.id.as_str() } else { n.short_id() }, "Name": n.name, "Driver": n.driver, "Scope": "local", "Internal": n.internal}));
+            }
+            // host and none exist as modes, not records; list them as Docker does.
+            for (i, name) in ["host", "none"].iter().enumerate() {
+                let id = format!("{:0>12}", i + 1);
+                rows.push(json!({"ID": id, "Name": name, "Driver": if *name == "host" { "host" } else { "null" }, "Scope": "local", "Internal": false}));
+            }
+            rows.sort_by(|a, b| a["Name"].as_str().cmp(&b["Name"].as_str()));
+            if quiet {
+                for r in &rows {
+                    println!("{}", r["ID"].as_str().unwrap_or_default());
+                }
+                return Ok(0);
+            }
+            let headers = [
+                ("ID", "NETWORK ID"),
+                ("Name", "NAME"),
+                ("Driver", "DRIVER"),
+                ("Scope", "SCOPE"),
+            ];
+            print_rows(
+                &rows,
+                &headers,
+                "table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}",
+                format.as_deref(),
+            )?;
+            Ok(0)
+        }
+        NetworkCmd::Inspect { format, networks } => {
+            let mut values = Vec::new();
+            let mut failed = false;
+            for r in &networks {
+                let found = if r == "bridge" {
+                    nets.ensure_default()
+                } else {
+                    nets.get(r)
+                };
+                match found {
+                    Ok(n) => values.push(inspect_value(engine, &n)?),
+                    Err(e) => {
+                        eprintln!("Error response from daemon: {e}");
+                        failed = true;
+                    }
+                }
+            }
+            print_values(values, format.as_deref())?;
+            Ok(u8::from(failed))
+        }
+        NetworkCmd::Rm { networks } => {
+            let mut failed = false;
+            for r in &networks {
+                match nets.get(r).and_then(|n| nets.remove(&n)) {
+                    Ok(()) => println!("{r}"),
+                    Err(e) => {
+                        eprintln!("Error response from daemon: {e}");
+                        failed = true;
+                    }
+                }
+            }
+            Ok(u8::from(failed))
+        }
+        NetworkCmd::Prune { force: _ } => {
+            let mut removed = Vec::new();
+            for n in nets.list()? {
+                if n.name != "bridge" && nets.endpoints(&n)?.is_empty() && nets.remove(&n).is_ok() {
+                    removed.push(n.name);
+                }
+            }
+            if !removed.is_empty() {
+                println!("Deleted Networks:");
+                for n in removed {
+                    println!("{n}");
+                }
+            }
+            Ok(0)
+        }
+    }
+}

@@ -1,0 +1,412 @@
+//! Network records (`networks/<id>/network.json`) and their endpoints
+//! (`networks/<id>/endpoints.json`: container ID -> address). Every change happens under
+//! the global lock, so names stay unique and no address is handed out twice.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::net::Ipv4Addr;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use super::ipam;
+use super::types::{Network, Subnet, DEFAULT_NETWORK, PREDEFINED};
+use crate::error::{Error, IoContext, Result};
+use crate::store::{ids, read_json, write_json_atomic, FileLock, Paths};
+
+/// One container's place on a network.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Endpoint {
+    pub ip: Ipv4Addr,
+    pub mac: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+}
+
+/// What `network create` asks for.
+#[derive(Debug, Default, Clone)]
+pub struct NetworkOptions {
+    pub name: String,
+    pub driver: Option<String>,
+    pub subnet: Option<String>,
+    pub gateway: Option<String>,
+    pub ip_range: Option<String>,
+    pub internal: bool,
+    pub labels: BTreeMap<String, String>,
+    pub options: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NetworkStore {
+    paths: Paths,
+}
+
+fn validate_name(name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(format!(
+            "invalid network name {name:?}: only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"
+        )))
+    }
+}
+
+impl NetworkStore {
+    pub fn new(paths: &Paths) -> Self {
+        NetworkStore {
+            paths: paths.clone(),
+        }
+    }
+
+    fn dir(&self, id: &str) -> PathBuf {
+        self.paths.networks_dir().join(id)
+    }
+
+    pub fn list(&self) -> Result<Vec<Network>> {
+        let mut out = Vec::new();
+        let dir = self.paths.networks_dir();
+        let Ok(rd) = fs::read_dir(&dir) else {
+            return Ok(out);
+        };
+        for e in rd.flatten() {
+            let p = e.path().join("network.json");
+            if p.exists() {
+                out.push(read_json(&p)?);
+            }
+        }
+        out.sort_by(|a: &Network, b| a.name.cmp(&b.name));
+        Ok(out)
+    }
+
+    /// By name, full ID or unique ID prefix.
+    pub fn get(&self, reference: &str) -> Result<Network> {
+        let all = self.list()?;
+        if let Some(n) = all
+            .iter()
+            .find(|n| n.name == reference || n.id == reference)
+        {
+            return Ok(n.clone());
+        }
+        let hits: Vec<&Network> = all.iter().filter(|n| n.id.starts_with(reference)).collect();
+        match hits.as_slice() {
+            [one] if !reference.is_empty() => Ok((*one).clone()),
+            [] | [_] => Err(Error::not_found("network", reference)),
+            _ => Err(Error::Conflict(format!(
+                "network {reference} is ambiguous ({} matches found based on ID prefix)",
+                hits.len()
+            ))),
+        }
+    }
+
+    /// Create a user network. Validates everything before writing anything.
+    pub fn create(&self, o: &NetworkOptions) -> Result<Network> {
+        validate_name(&o.name)?;
+        let driver = o.driver.clone().unwrap_or_else(|| "bridge".into());
+        if driver != "bridge" {
+            return Err(Error::invalid(format!(
+                "network driver {driver:?} is not supported: only \"bridge\" is"
+            )));
+        }
+        let _lock = FileLock::exclusive(&self.paths.global_lock())?;
+        if PREDEFINED.contains(&o.name.as_str()) && o.name != DEFAULT_NETWORK
+            || self.get(&o.name).is_ok()
+        {
+            return Err(Error::Conflict(format!(
+                "network with name {} already exists",
+                o.name
+            )));
+        }
+        self.create_locked(o, false)
+    }
+
+    fn create_locked(&self, o: &NetworkOptions, default: bool) -> Result<Network> {
+        let existing = self.list()?;
+        let subnet = match &o.subnet {
+            Some(s) => {
+                let s = Subnet::parse(s).map_err(Error::invalid)?;
+                if let Some(other) = existing.iter().find(|n| n.subnet.overlaps(&s)) {
+                    return Err(Error::Conflict(format!(
+                        "invalid pool request: Pool overlaps with other one on this address space ({} of network {})",
+                        other.subnet, other.name
+                    )));
+                }
+                s
+            }
+            None => pick_subnet(&existing, default)?,
+        };
+        let gateway = match &o.gateway {
+            Some(g) => {
+                let g: Ipv4Addr = g.parse().map_err(|_| {
+                    Error::invalid(format!("invalid gateway {g:?}: not an IPv4 address"))
+                })?;
+                if !subnet.contains(g) || g == subnet.addr || g == subnet.broadcast() {
+                    return Err(Error::invalid(format!(
+                        "invalid gateway {g}: not a host address of subnet {subnet}"
+                    )));
+                }
+                g
+            }
+            None => subnet.first_host(),
+        };
+        let ip_range = match &o.ip_range {
+            Some(r) => {
+                let r = Subnet::parse(r).map_err(Error::invalid)?;
+                if !subnet.contains(r.addr) || !subnet.contains(r.broadcast()) {
+                    return Err(Error::invalid(format!(
+                        "invalid --ip-range {r}: it must lie within subnet {subnet}"
+                    )));
+                }
+                Some(r)
+            }
+            None => None,
+        };
+        let id = ids::new_container_id();
+        let net = Network {
+            bridge: if default {
+                "berth0".into()
+            } else {
+                format!("br-{}", &id[..12])
+            },
+            id,
+            name: o.name.clone(),
+            driver: "bridge".into(),
+            created: crate::container::now_rfc3339(),
+            subnet,
+            gateway,
+            ip_range,
+            internal: o.internal,
+            labels: o.labels.clone(),
+            options: o.options.clone(),
+        };
+        let dir = self.dir(&net.id);
+        fs::create_dir_all(&dir).ctx("create directory", &dir)?;
+        write_json_atomic(
+            &dir.join("endpoints.json"),
+            &BTreeMap::<String, Endpoint>::new(),
+        )?;
+        write_json_atomic(&dir.join("network.json"), &net)?;
+        Ok(net)
+    }
+
+    /// The default `bridge` network, made on first use.
+    pub fn ensure_default(&self) -> Result<Network> {
+        if let Ok(n) = self.get(DEFAULT_NETWORK) {
+            return Ok(n);
+        }
+        let _lock = FileLock::exclusive(&self.paths.global_lock())?;
+        if let Ok(n) = self.get(DEFAULT_NETWORK) {
+            return Ok(n);
+        }
+        self.create_locked(
+            &NetworkOptions {
+                name: DEFAULT_NETWORK.into(),
+                ..Default::default()
+            },
+            true,
+        )
+    }
+
+    pub fn endpoints(&self, net: &Network) -> Result<BTreeMap<String, Endpoint>> {
+        match read_json(&self.dir(&net.id).join("endpoints.json")) {
+            Err(e) if e.is_not_found() => Ok(BTreeMap::new()),
+            r => r,
+        }
+    }
+
+    /// Give `container` an address on `net` (the requested one, or the next free one).
+    /// A container that already has one keeps it.
+    pub fn allocate(
+        &self,
+        net: &Network,
+        container: &str,
+        requested: Option<Ipv4Addr>,
+        mac: Option<[u8; 6]>,
+        aliases: Vec<String>,
+    ) -> Result<Endpoint> {
+        let _lock = FileLock::exclusive(&self.paths.global_lock())?;
+        let mut eps = self.endpoints(net)?;
+        if let Some(ep) = eps.get(container) {
+            return Ok(ep.clone());
+        }
+        let used: BTreeSet<Ipv4Addr> = eps.values().map(|e| e.ip).collect();
+        let ip = match requested {
+            Some(ip) => {
+                ipam::check_requested(net, ip, &used).map_err(Error::Conflict)?;
+                ip
+            }
+            None => ipam::next_free(net, &used).ok_or_else(|| {
+                Error::Conflict(format!(
+                    "no available IPv4 addresses on network {}",
+                    net.name
+                ))
+            })?,
+        };
+        let ep = Endpoint {
+            ip,
+            mac: ipam::format_mac(&mac.unwrap_or_else(|| ipam::mac_for(ip))),
+            aliases,
+        };
+        eps.insert(container.to_string(), ep.clone());
+        write_json_atomic(&self.dir(&net.id).join("endpoints.json"), &eps)?;
+        Ok(ep)
+    }
+
+    pub fn release(&self, net: &Network, container: &str) -> Result<()> {
+        let _lock = FileLock::exclusive(&self.paths.global_lock())?;
+        let mut eps = self.endpoints(net)?;
+        if eps.remove(container).is_some() {
+            write_json_atomic(&self.dir(&net.id).join("endpoints.json"), &eps)?;
+        }
+        Ok(())
+    }
+
+    /// Remove a network record; refuses while containers are attached.
+    pub fn remove(&self, net: &Network) -> Result<()> {
+        if PREDEFINED.contains(&net.name.as_str()) {
+            return Err(Error::Conflict(format!(
+                "{} is a pre-defined network and cannot be removed",
+                net.name
+            )));
+        }
+        let _lock = FileLock::exclusive(&self.paths.global_lock())?;
+        let eps = self.endpoints(net)?;
+        if !eps.is_empty() {
+            let names: Vec<&str> = eps.keys().map(|k| &k[..12.min(k.len())]).collect();
+            return Err(Error::Conflict(format!(
+                "error while removing network: network {} id {} has active endpoints ({})",
+                net.name,
+                net.id,
+                names.join(", ")
+            )));
+        }
+        let dir = self.dir(&net.id);
+        fs::remove_dir_all(&dir).ctx("remove network", &dir)
+    }
+}
+
+/// Docker's pools: 172.17/16 for the default bridge, then 172.18/16 ... 172.31/16, then
+/// 192.168.0.0/20 chunks. The first that overlaps no existing network wins.
+fn pick_subnet(existing: &[Network], default: bool) -> Result<Subnet> {
+    let mut candidates: Vec<String> = Vec::new();
+    if default {
+        candidates.push("172.17.0.0/16".into());
+    }
+    candidates.extend((18..=31).map(|b| format!("172.{b}.0.0/16")));
+    candidates.extend((0..16).map(|c| format!("192.168.{}.0/20", c * 16)));
+    for c in candidates {
+        let s = Subnet::parse(&c).map_err(Error::invalid)?;
+        if !existing.iter().any(|n| n.subnet.overlaps(&s)) {
+            return Ok(s);
+        }
+    }
+    Err(Error::Conflict(
+        "could not find an available, non-overlapping IPv4 address pool".into(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store() -> (tempfile::TempDir, NetworkStore) {
+        let d = tempfile::tempdir().unwrap();
+        let paths = Paths::new(d.path().join("root"), d.path().join("run"));
+        paths.ensure().unwrap();
+        let s = NetworkStore::new(&paths);
+        (d, s)
+    }
+
+    #[test]
+    fn default_and_user_networks_get_distinct_subnets() {
+        let (_d, s) = store();
+        let def = s.ensure_default().unwrap();
+        assert_eq!(
+            (
+                def.name.as_str(),
+                def.subnet.to_string().as_str(),
+                def.bridge.as_str()
+            ),
+            ("bridge", "172.17.0.0/16", "berth0")
+        );
+        assert_eq!(s.ensure_default().unwrap().id, def.id);
+        let a = s
+            .create(&NetworkOptions {
+                name: "appnet".into(),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(a.subnet.to_string(), "172.18.0.0/16");
+        assert_eq!(a.gateway.to_string(), "172.18.0.1");
+        assert!(a.bridge.starts_with("br-"));
+        assert!(s
+            .create(&NetworkOptions {
+                name: "appnet".into(),
+                ..Default::default()
+            })
+            .unwrap_err()
+            .to_string()
+            .contains("already exists"));
+        let err = s
+            .create(&NetworkOptions {
+                name: "clash".into(),
+                subnet: Some("172.18.4.0/24".into()),
+                ..Default::default()
+            })
+            .unwrap_err();
+        assert!(err.to_string().contains("overlaps"), "{err}");
+        assert!(s
+            .create(&NetworkOptions {
+                name: "bad/name".into(),
+                ..Default::default()
+            })
+            .is_err());
+        assert!(s
+            .create(&NetworkOptions {
+                name: "gw".into(),
+                subnet: Some("10.9.0.0/24".into()),
+                gateway: Some("10.8.0.1".into()),
+                ..Default::default()
+            })
+            .is_err());
+        assert_eq!(s.get(&a.id[..6]).unwrap().name, "appnet");
+    }
+
+    #[test]
+    fn endpoints_are_unique_kept_and_block_removal() {
+        let (_d, s) = store();
+        let n = s
+            .create(&NetworkOptions {
+                name: "n1".into(),
+                subnet: Some("10.7.0.0/24".into()),
+                ..Default::default()
+            })
+            .unwrap();
+        let a = s.allocate(&n, "c1", None, None, vec![]).unwrap();
+        let b = s.allocate(&n, "c2", None, None, vec!["db".into()]).unwrap();
+        assert_eq!(
+            (a.ip.to_string(), b.ip.to_string()),
+            ("10.7.0.2".into(), "10.7.0.3".into())
+        );
+        assert_eq!(s.allocate(&n, "c1", None, None, vec![]).unwrap(), a);
+        assert!(s
+            .allocate(&n, "c3", Some("10.7.0.3".parse().unwrap()), None, vec![])
+            .is_err());
+        assert!(s
+            .remove(&n)
+            .unwrap_err()
+            .to_string()
+            .contains("active endpoints"));
+        s.release(&n, "c1").unwrap();
+        s.release(&n, "c2").unwrap();
+        s.remove(&n).unwrap();
+        assert!(s.get("n1").is_err());
+    }
+}
