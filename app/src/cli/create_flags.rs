@@ -93,6 +93,21 @@ pub struct CreateFlags {
     /// Connect a container to a network (bridge, none, host)
     #[arg(long = "network", visible_alias = "net")]
     pub network: Option<String>,
+    /// IPv4 address (e.g., 172.30.100.104) on the network
+    #[arg(long)]
+    pub ip: Option<String>,
+    /// Add network-scoped alias for the container
+    #[arg(long = "network-alias", visible_alias = "net-alias")]
+    pub network_alias: Vec<String>,
+    /// Container MAC address (e.g., 92:d0:c6:0a:29:33)
+    #[arg(long = "mac-address")]
+    pub mac_address: Option<String>,
+    /// Set custom DNS servers
+    #[arg(long)]
+    pub dns: Vec<String>,
+    /// Add a custom host-to-IP mapping (host:ip)
+    #[arg(long = "add-host")]
+    pub add_host: Vec<String>,
     /// Add Linux capabilities
     #[arg(long = "cap-add")]
     pub cap_add: Vec<String>,
@@ -214,6 +229,11 @@ impl CreateFlags {
             stop_signal: self.stop_signal.clone(),
             stop_timeout: self.stop_timeout,
             network: self.network.clone(),
+            ip: self.ip.clone(),
+            network_aliases: self.network_alias.clone(),
+            mac_address: self.mac_address.clone(),
+            dns: self.dns.clone(),
+            add_hosts: self.add_host.clone(),
             cap_add: self.cap_add.clone(),
             cap_drop: self.cap_drop.clone(),
             privileged: self.privileged,

@@ -42,6 +42,12 @@ pub struct CreateOptions {
     pub stop_signal: Option<String>,
     pub stop_timeout: Option<i64>,
     pub network: Option<String>,
+    /// `--ip`, `--network-alias`, `--mac-address` for that network.
+    pub ip: Option<String>,
+    pub network_aliases: Vec<String>,
+    pub mac_address: Option<String>,
+    pub dns: Vec<String>,
+    pub add_hosts: Vec<String>,
     pub cap_add: Vec<String>,
     pub cap_drop: Vec<String>,
     pub privileged: bool,
@@ -140,6 +146,81 @@ fn validate_resources(o: &CreateOptions) -> Result<()> {
 }
 
 impl Engine {
+    /// Check `--network` and the per-network flags; the result is stored in the record.
+    fn endpoint_config(
+        &self,
+        network: &str,
+        o: &CreateOptions,
+    ) -> Result<std::collections::BTreeMap<String, super::model::EndpointConfig>> {
+        let per_net = o.ip.is_some() || o.mac_address.is_some() || !o.network_aliases.is_empty();
+        let mut out = std::collections::BTreeMap::new();
+        match network {
+            "none" | "host" => {
+                if per_net {
+                    return Err(Error::invalid(format!(
+                        "--ip, --network-alias and --mac-address need a network; --network {network} has none"
+                    )));
+                }
+                return Ok(out);
+            }
+            _ if network.starts_with("container:") => {
+                return Err(Error::invalid(
+                    "--network container:ID is not supported yet",
+                ));
+            }
+            _ => {}
+        }
+        let name = if network == "default" {
+            "bridge"
+        } else {
+            network
+        };
+        let net = if name == "bridge" {
+            self.networks().ensure_default()?
+        } else {
+            self.networks()
+                .get(name)
+                .map_err(|_| Error::not_found("network", name))?
+        };
+        let ip = match &o.ip {
+            Some(s) => {
+                if net.name == "bridge" {
+                    return Err(Error::invalid(
+                        "user specified IP address is supported on user defined networks only",
+                    ));
+                }
+                let ip: std::net::Ipv4Addr = s.parse().map_err(|_| {
+                    Error::invalid(format!("invalid --ip {s:?}: not an IPv4 address"))
+                })?;
+                if !net.subnet.contains(ip) {
+                    return Err(Error::invalid(format!(
+                        "invalid --ip {ip}: not in network {}'s subnet {}",
+                        net.name, net.subnet
+                    )));
+                }
+                Some(ip)
+            }
+            None => None,
+        };
+        if let Some(m) = &o.mac_address {
+            crate::network::ipam::parse_mac(m).map_err(Error::invalid)?;
+        }
+        if net.name == "bridge" && !o.network_aliases.is_empty() {
+            return Err(Error::invalid(
+                "network-scoped aliases are only supported for user-defined networks",
+            ));
+        }
+        out.insert(
+            net.name.clone(),
+            super::model::EndpointConfig {
+                ipv4_address: ip,
+                aliases: o.network_aliases.clone(),
+                mac_address: o.mac_address.clone(),
+            },
+        );
+        Ok(out)
+    }
+
     pub fn create(&self, o: &CreateOptions) -> Result<super::Container> {
         // 1. Validate everything that needs no lock.
         if let Some(n) = &o.name {
@@ -162,10 +243,20 @@ impl Engine {
             crate::signals::parse(sig)?;
         }
         let network = o.network.clone().unwrap_or_else(|| "default".into());
-        if !matches!(network.as_str(), "default" | "bridge" | "none" | "host") {
-            return Err(Error::invalid(format!(
-                "network {network} not found (user-defined networks are not supported yet; use bridge, none or host)"
-            )));
+        let endpoints_config = self.endpoint_config(&network, o)?;
+        for d in &o.dns {
+            d.parse::<std::net::IpAddr>()
+                .map_err(|_| Error::invalid(format!("invalid --dns {d:?}: not an IP address")))?;
+        }
+        for h in &o.add_hosts {
+            let ok = h.split_once(':').is_some_and(|(name, ip)| {
+                !name.is_empty() && (ip == "host-gateway" || ip.parse::<std::net::IpAddr>().is_ok())
+            });
+            if !ok {
+                return Err(Error::invalid(format!(
+                    "invalid --add-host {h:?}: expected HOST:IP"
+                )));
+            }
         }
         crate::runtime::caps::compute(&o.cap_add, &o.cap_drop, o.privileged)
             .map_err(Error::invalid)?;
@@ -282,6 +373,8 @@ impl Engine {
             cap_add: o.cap_add.clone(),
             cap_drop: o.cap_drop.clone(),
             privileged: o.privileged,
+            dns: o.dns.clone(),
+            extra_hosts: o.add_hosts.clone(),
             cgroup_parent: o
                 .cgroup_parent
                 .clone()
@@ -335,6 +428,7 @@ impl Engine {
             config,
             host_config,
             mounts,
+            endpoints_config,
         };
         if let Err(e) = self.containers().insert(&record) {
             for v in made {

@@ -126,6 +126,10 @@ pub struct HostConfig {
     pub log_config: LogConfig,
     /// The cgroup parent the container's cgroup is made under (`--cgroup-parent`).
     pub cgroup_parent: String,
+    /// `--dns`: nameservers for the container's resolv.conf.
+    pub dns: Vec<String>,
+    /// `--add-host host:ip`: extra /etc/hosts lines.
+    pub extra_hosts: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -178,6 +182,19 @@ pub struct ContainerRecord {
     pub config: Config,
     pub host_config: HostConfig,
     pub mounts: Vec<MountPoint>,
+    /// Per network: the address, aliases and MAC asked for (Docker's
+    /// NetworkingConfig.EndpointsConfig). Keys are network names.
+    #[serde(default)]
+    pub endpoints_config: BTreeMap<String, EndpointConfig>,
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct EndpointConfig {
+    #[serde(rename = "IPv4Address")]
+    pub ipv4_address: Option<std::net::Ipv4Addr>,
+    pub aliases: Vec<String>,
+    pub mac_address: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
