@@ -24,6 +24,9 @@ pub struct Berth {
     pub root: PathBuf,
     pub run_root: PathBuf,
     pub cgroup_parent: String,
+    /// This test's default bridge and its subnet, so tests can run side by side.
+    pub bridge: String,
+    pub subnet: String,
 }
 
 pub struct Out {
@@ -60,6 +63,8 @@ impl Berth {
             root: dir.path().join("root"),
             run_root: dir.path().join("run"),
             cgroup_parent: format!("berth-test-{}-{n}", std::process::id()),
+            bridge: format!("bt{}x{n}", std::process::id() % 100_000),
+            subnet: format!("10.{}.{}.0/24", 100 + std::process::id() % 100, n % 256),
             dir,
         }
     }
@@ -69,6 +74,8 @@ impl Berth {
         c.env("BERTH_ROOT", &self.root)
             .env("BERTH_RUN_ROOT", &self.run_root)
             .env("BERTH_CGROUP_PARENT", &self.cgroup_parent)
+            .env("BERTH_BRIDGE", &self.bridge)
+            .env("BERTH_DEFAULT_SUBNET", &self.subnet)
             .stdin(Stdio::null());
         c
     }
@@ -129,6 +136,12 @@ impl Drop for Berth {
         for dir in self.cgroup_dirs() {
             remove_cgroup_tree(&dir);
         }
+        // User networks (and their bridges), then this test's default bridge.
+        let _ = self.run(&["network", "prune", "-f"]);
+        let _ = Command::new("ip")
+            .args(["link", "del", &self.bridge])
+            .stderr(Stdio::null())
+            .status();
     }
 }
 

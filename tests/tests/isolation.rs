@@ -36,9 +36,9 @@ fn namespaces_hostname_and_pid_one() {
             "{ns} namespace is shared with the host"
         );
     }
-    // Only loopback in a private network namespace, and it is up.
-    let ifs = sh(&b, &[], "ls /sys/class/net");
-    assert_eq!(ifs, "lo");
+    // The default network gives eth0; --network none leaves loopback alone.
+    assert_eq!(sh(&b, &[], "ls /sys/class/net | tr '\\n' ' '"), "eth0 lo");
+    assert_eq!(sh(&b, &["--network", "none"], "ls /sys/class/net"), "lo");
 }
 
 #[test]

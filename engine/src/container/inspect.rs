@@ -68,15 +68,65 @@ impl Container {
             },
             "Mounts": mounts,
             "Config": r.config,
-            "NetworkSettings": {
-                "Bridge": "",
-                "SandboxKey": if s.pid > 0 { format!("/proc/{}/ns/net", s.pid) } else { String::new() },
-                "Ports": {},
-                "IPAddress": "",
-                "Gateway": "",
-                "MacAddress": "",
-                "Networks": {},
-            },
+            "NetworkSettings": self.network_settings(paths),
+        })
+    }
+
+    /// Docker's NetworkSettings: per network the live endpoint (empty while stopped), and
+    /// the first network's address at the top level, as Docker shows the default bridge.
+    fn network_settings(&self, paths: &Paths) -> serde_json::Value {
+        let store = crate::network::NetworkStore::new(paths);
+        let mut networks = serde_json::Map::new();
+        let mut first: Option<(String, String, String)> = None;
+        for (name, cfg) in &self.record.endpoints_config {
+            let net = store.get(name).ok();
+            let ep = net
+                .as_ref()
+                .and_then(|n| store.endpoints(n).ok()?.remove(&self.record.id));
+            let ip = ep.as_ref().map(|e| e.ip.to_string()).unwrap_or_default();
+            let gw = match (&ep, &net) {
+                (Some(_), Some(n)) => n.gateway.to_string(),
+                _ => String::new(),
+            };
+            let mac = ep.as_ref().map(|e| e.mac.clone()).unwrap_or_default();
+            if first.is_none() {
+                first = Some((ip.clone(), gw.clone(), mac.clone()));
+            }
+            networks.insert(
+                name.clone(),
+                json!({
+                    "IPAMConfig": cfg.ipv4_address.map(|a| json!({"IPv4Address": a.to_string()})),
+                    "Aliases": if cfg.aliases.is_empty() { serde_json::Value::Null } else { json!(cfg.aliases) },
+                    "MacAddress": mac,
+                    "NetworkID": net.as_ref().map(|n| n.id.clone()).unwrap_or_default(),
+                    "Gateway": gw,
+                    "IPAddress": ip,
+                    "IPPrefixLen": if ep.is_some() { net.as_ref().map(|n| n.subnet.prefix).unwrap_or(0) } else { 0 },
+                    "DNSNames": ep.as_ref().map(|e| e.aliases.clone()),
+                }),
+            );
+        }
+        if self.record.host_config.network_mode == "host" {
+            networks.insert(
+                "host".into(),
+                json!({"IPAddress": "", "Gateway": "", "MacAddress": ""}),
+            );
+        } else if self.record.host_config.network_mode == "none" {
+            networks.insert(
+                "none".into(),
+                json!({"IPAddress": "", "Gateway": "", "MacAddress": ""}),
+            );
+        }
+        let (ip, gw, mac) = first.unwrap_or_default();
+        let s = &self.state;
+        json!({
+            "Bridge": "",
+            "SandboxKey": if s.pid > 0 { format!("/proc/{}/ns/net", s.pid) } else { String::new() },
+            "Ports": {},
+            "IPAddress": ip,
+            "Gateway": gw,
+            "MacAddress": mac,
+            "Networks": networks,
         })
     }
 }

@@ -36,7 +36,13 @@ impl ContainerDirs {
     }
 }
 
-pub fn build(paths: &Paths, images: &ImageStore, rec: &ContainerRecord) -> Result<LaunchSpec> {
+/// `atts` are the container's reserved network addresses (they go into /etc/hosts).
+pub fn build(
+    paths: &Paths,
+    images: &ImageStore,
+    rec: &ContainerRecord,
+    atts: &[crate::network::attach::Attachment],
+) -> Result<LaunchSpec> {
     let img = images.resolve(&rec.image_id.to_string())?;
     let mut lower_dirs = images.layer_dirs(&img)?;
     if lower_dirs.is_empty() {
@@ -53,7 +59,7 @@ pub fn build(paths: &Paths, images: &ImageStore, rec: &ContainerRecord) -> Resul
     } else {
         NetMode::Private
     };
-    let etc_files = write_etc_files(&paths.container_dir(&rec.id), rec, &net)?;
+    let etc_files = write_etc_files(&paths.container_dir(&rec.id), rec, &net, atts)?;
 
     let volumes = VolumeStore::new(paths);
     let mut mounts = Vec::new();
@@ -123,27 +129,52 @@ fn write_etc_files(
     dir: &Path,
     rec: &ContainerRecord,
     net: &NetMode,
+    atts: &[crate::network::attach::Attachment],
 ) -> Result<Vec<(PathBuf, &'static str)>> {
     let hostname = dir.join("hostname");
     let hosts = dir.join("hosts");
     let resolv = dir.join("resolv.conf");
     fs::write(&hostname, format!("{}\n", rec.config.hostname)).ctx("write", &hostname)?;
-    let hosts_text = match net {
+    let mut hosts_text = match net {
         NetMode::Host => fs::read_to_string("/etc/hosts").unwrap_or_default(),
-        NetMode::Private => format!(
-            "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n127.0.1.1\t{}\n",
-            rec.config.hostname
-        ),
+        NetMode::Private => "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n".to_string(),
     };
+    for h in &rec.host_config.extra_hosts {
+        if let Some((name, ip)) = h.split_once(':') {
+            // host-gateway means the host as seen from the container: its gateway.
+            let ip = if ip == "host-gateway" {
+                atts.first()
+                    .map(|a| a.network.gateway.to_string())
+                    .unwrap_or_else(|| "127.0.0.1".into())
+            } else {
+                ip.to_string()
+            };
+            hosts_text.push_str(&format!("{ip}\t{name}\n"));
+        }
+    }
+    if *net == NetMode::Private {
+        // The container's own name, on its first address (Docker's last line).
+        match atts.first() {
+            Some(a) => {
+                hosts_text.push_str(&format!("{}\t{}\n", a.endpoint.ip, rec.config.hostname))
+            }
+            None => hosts_text.push_str(&format!("127.0.1.1\t{}\n", rec.config.hostname)),
+        }
+    }
     fs::write(&hosts, hosts_text).ctx("write", &hosts)?;
-    fs::write(
-        &resolv,
+    let resolv_text = if rec.host_config.dns.is_empty() {
         resolv_conf(
             &fs::read_to_string("/etc/resolv.conf").unwrap_or_default(),
             net,
-        ),
-    )
-    .ctx("write", &resolv)?;
+        )
+    } else {
+        rec.host_config
+            .dns
+            .iter()
+            .map(|d| format!("nameserver {d}\n"))
+            .collect()
+    };
+    fs::write(&resolv, resolv_text).ctx("write", &resolv)?;
     Ok(vec![
         (hostname, "/etc/hostname"),
         (hosts, "/etc/hosts"),

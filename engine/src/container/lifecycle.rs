@@ -224,6 +224,8 @@ impl Engine {
             let _ = cg.kill_all();
             let _ = cg.destroy();
         }
+        // Addresses left reserved by a monitor that crashed go back to the pool.
+        crate::network::attach::release(&self.networks(), &c.record);
         if let Some(doomed) = self.containers().hide(id)? {
             self.containers().purge(id, &doomed)?;
         }

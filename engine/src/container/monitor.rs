@@ -20,6 +20,7 @@ use super::store::ContainerStore;
 use super::{now_rfc3339, procfs};
 use crate::cgroups::{self, CgroupManager};
 use crate::image::ImageStore;
+use crate::network::attach;
 use crate::runtime::init::Failure;
 use crate::runtime::{pty, spawn};
 use crate::store::Paths;
@@ -153,15 +154,27 @@ impl Monitor {
 
     fn start_once(&mut self, first: bool) -> Result<(Pid, Streams), Failure> {
         let images = ImageStore::new(&self.paths);
-        let spec = launch::build(&self.paths, &images, &self.record)
-            .map_err(|e| Failure(125, e.to_string()))?;
+        let nets = crate::network::NetworkStore::new(&self.paths);
+        let atts = attach::reserve(&nets, &self.record).map_err(|e| Failure(125, e.to_string()))?;
+        let spec = match launch::build(&self.paths, &images, &self.record, &atts) {
+            Ok(s) => s,
+            Err(e) => {
+                attach::release(&nets, &self.record);
+                return Err(Failure(125, e.to_string()));
+            }
+        };
         let res = self.record.host_config.resources();
-        let (io, streams, child_ends) = make_stdio(&self.record).map_err(|e| Failure(125, e))?;
+        let (io, streams, child_ends) = make_stdio(&self.record).map_err(|e| {
+            attach::release(&nets, &self.record);
+            Failure(125, e)
+        })?;
         // The cgroup is made and joined while the child already builds its root.
         let cg = &self.cgroup;
+        let id = &self.record.id;
         let spawned = spawn::spawn(&spec, io, |pid| {
             cg.create(&res).map_err(|e| e.to_string())?;
-            cg.add_task(pid.as_raw()).map_err(|e| e.to_string())
+            cg.add_task(pid.as_raw()).map_err(|e| e.to_string())?;
+            attach::connect(pid.as_raw(), id, &atts)
         });
         let mut streams = streams;
         let pid = match spawned {
@@ -170,6 +183,7 @@ impl Monitor {
                     if let Err(e) = attach_pty(&mut streams, m) {
                         let _ = self.cgroup.kill_all();
                         let _ = self.cgroup.destroy();
+                        attach::release(&nets, &self.record);
                         return Err(Failure(125, e));
                     }
                 }
@@ -178,6 +192,7 @@ impl Monitor {
             Err(f) => {
                 let _ = self.cgroup.kill_all();
                 let _ = self.cgroup.destroy();
+                attach::release(&nets, &self.record);
                 return Err(f);
             }
         };
@@ -511,9 +526,14 @@ impl Monitor {
         }
     }
 
+    /// Free what a run held: the cgroup and the network addresses.
     fn release_cgroup(&mut self) {
         let _ = self.cgroup.kill_all();
         let _ = self.cgroup.destroy();
+        attach::release(
+            &crate::network::NetworkStore::new(&self.paths),
+            &self.record,
+        );
     }
 }
 

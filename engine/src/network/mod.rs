@@ -1,8 +1,11 @@
 //! Networking: networks and endpoints as plain data, address management, and the
 //! drivers that make them real (netlink for bridges, veths and addresses).
 
+pub mod attach;
 pub mod inspect;
+
 pub mod ipam;
+pub mod netlink;
 
 pub mod store;
 pub mod types;

@@ -39,6 +39,10 @@ pub struct NetworkOptions {
 #[derive(Debug, Clone)]
 pub struct NetworkStore {
     paths: Paths,
+    /// The default network's bridge and subnet (`BERTH_BRIDGE`, `BERTH_DEFAULT_SUBNET`;
+    /// tests give each state root its own so they can run side by side).
+    default_bridge: String,
+    default_subnet: Option<String>,
 }
 
 fn validate_name(name: &str) -> Result<()> {
@@ -63,6 +67,8 @@ impl NetworkStore {
     pub fn new(paths: &Paths) -> Self {
         NetworkStore {
             paths: paths.clone(),
+            default_bridge: std::env::var("BERTH_BRIDGE").unwrap_or_else(|_| "berth0".into()),
+            default_subnet: std::env::var("BERTH_DEFAULT_SUBNET").ok(),
         }
     }
 
@@ -171,7 +177,7 @@ impl NetworkStore {
         let id = ids::new_container_id();
         let net = Network {
             bridge: if default {
-                "berth0".into()
+                self.default_bridge.clone()
             } else {
                 format!("br-{}", &id[..12])
             },
@@ -205,13 +211,12 @@ impl NetworkStore {
         if let Ok(n) = self.get(DEFAULT_NETWORK) {
             return Ok(n);
         }
-        self.create_locked(
-            &NetworkOptions {
-                name: DEFAULT_NETWORK.into(),
-                ..Default::default()
-            },
-            true,
-        )
+        let o = NetworkOptions {
+            name: DEFAULT_NETWORK.into(),
+            subnet: self.default_subnet.clone(),
+            ..Default::default()
+        };
+        self.create_locked(&o, true)
     }
 
     pub fn endpoints(&self, net: &Network) -> Result<BTreeMap<String, Endpoint>> {
@@ -288,7 +293,12 @@ impl NetworkStore {
             )));
         }
         let dir = self.dir(&net.id);
-        fs::remove_dir_all(&dir).ctx("remove network", &dir)
+        fs::remove_dir_all(&dir).ctx("remove network", &dir)?;
+        // The bridge goes with the network; nothing is attached to it any more.
+        if let Ok(mut nl) = super::netlink::Netlink::open() {
+            let _ = nl.delete_link_by_name(&net.bridge);
+        }
+        Ok(())
     }
 }
 

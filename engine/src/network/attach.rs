@@ -1,0 +1,133 @@
+//! Putting a container on its networks: addresses are reserved before the container is
+//! cloned (so /etc/hosts can name them), then — while the container builds its root —
+//! each network's bridge is made if needed and a veth pair links the bridge to the
+//! container's namespace, where the peer becomes `eth0`, `eth1`, ... with its address and
+//! the default route. Nothing needs undoing when the container dies: its namespace takes
+//! the veth pair with it; the reserved address is released by `release`.
+
+use std::net::IpAddr;
+
+use sha2::{Digest as _, Sha256};
+
+use super::netlink::Netlink;
+use super::store::{Endpoint, NetworkStore};
+use super::types::Network;
+use crate::container::ContainerRecord;
+use crate::error::{Error, Result};
+
+/// One network the container joins, with its reserved address.
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    pub network: Network,
+    pub endpoint: Endpoint,
+    /// The interface name inside the container (`eth0` for the first network).
+    pub ifname: String,
+}
+
+/// Reserve an address on every network of the record (in the order they were given).
+pub fn reserve(store: &NetworkStore, rec: &ContainerRecord) -> Result<Vec<Attachment>> {
+    let mut out = Vec::new();
+    for (i, (name, cfg)) in rec.endpoints_config.iter().enumerate() {
+        let network = if name == super::types::DEFAULT_NETWORK {
+            store.ensure_default()?
+        } else {
+            store.get(name)?
+        };
+        let mac = cfg
+            .mac_address
+            .as_deref()
+            .map(super::ipam::parse_mac)
+            .transpose()
+            .map_err(Error::invalid)?;
+        let mut aliases = cfg.aliases.clone();
+        if network.name != super::types::DEFAULT_NETWORK {
+            // On user networks the container answers to its name and short ID too.
+            aliases.extend([rec.name.clone(), rec.id[..12].to_string()]);
+        }
+        let endpoint = match store.allocate(&network, &rec.id, cfg.ipv4_address, mac, aliases) {
+            Ok(ep) => ep,
+            Err(e) => {
+                release(store, rec);
+                return Err(e);
+            }
+        };
+        out.push(Attachment {
+            network,
+            endpoint,
+            ifname: format!("eth{i}"),
+        });
+    }
+    Ok(out)
+}
+
+/// Give back every address the container holds.
+pub fn release(store: &NetworkStore, rec: &ContainerRecord) {
+    for name in rec.endpoints_config.keys() {
+        if let Ok(net) = store.get(name) {
+            let _ = store.release(&net, &rec.id);
+        }
+    }
+}
+
+/// Interface names from the container ID and network, so they are stable and unique.
+fn veth_names(container: &str, network: &Network) -> (String, String) {
+    let h = hex::encode(Sha256::digest(format!("{container}/{}", network.id)));
+    (format!("veth{}", &h[..7]), format!("vp{}", &h[..7]))
+}
+
+/// Make sure the network's bridge exists, carries the gateway address and is up.
+fn ensure_bridge(host: &mut Netlink, net: &Network) -> std::result::Result<u32, String> {
+    let idx = host.create_bridge(&net.bridge).map_err(|e| e.to_string())?;
+    host.add_address(idx, IpAddr::V4(net.gateway), net.subnet.prefix)
+        .map_err(|e| e.to_string())?;
+    host.set_up(idx).map_err(|e| e.to_string())?;
+    Ok(idx)
+}
+
+/// Wire the container (its init is `pid`) to each attachment. Runs in the monitor
+/// between clone and go. On failure the caller kills the container, and with it the
+/// namespace and whatever veth already reached it; a veth still on the host is removed here.
+pub fn connect(pid: i32, container: &str, atts: &[Attachment]) -> std::result::Result<(), String> {
+    if atts.is_empty() {
+        return Ok(());
+    }
+    let mut host = Netlink::open().map_err(|e| e.to_string())?;
+    let ns = std::path::PathBuf::from(format!("/proc/{pid}/ns/net"));
+    let mut inside = Netlink::open_in_netns(&ns).map_err(|e| e.to_string())?;
+    for (i, a) in atts.iter().enumerate() {
+        let bridge = ensure_bridge(&mut host, &a.network)?;
+        let (host_end, peer) = veth_names(container, &a.network);
+        // A veth left over from a crash under the same name would make create fail.
+        let _ = host.delete_link_by_name(&host_end);
+        let (h, p) = host
+            .create_veth(&host_end, &peer)
+            .map_err(|e| e.to_string())?;
+        let wire = |host: &mut Netlink| -> std::result::Result<(), String> {
+            host.set_master(h, bridge).map_err(|e| e.to_string())?;
+            host.set_up(h).map_err(|e| e.to_string())?;
+            host.move_to_netns_pid(p, pid).map_err(|e| e.to_string())
+        };
+        if let Err(e) = wire(&mut host) {
+            let _ = host.delete_link(h);
+            return Err(e);
+        }
+        let idx = inside
+            .link_index(&peer)
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| format!("{peer} did not arrive in the container's namespace"))?;
+        inside.rename(idx, &a.ifname).map_err(|e| e.to_string())?;
+        let mac = super::ipam::parse_mac(&a.endpoint.mac)?;
+        inside.set_mac(idx, mac).map_err(|e| e.to_string())?;
+        inside
+            .add_address(idx, IpAddr::V4(a.endpoint.ip), a.network.subnet.prefix)
+            .map_err(|e| e.to_string())?;
+        inside.set_up(idx).map_err(|e| e.to_string())?;
+        // The first network carries the default route, unless it is internal.
+        if i == 0 && !a.network.internal {
+            inside
+                .add_default_route(IpAddr::V4(a.network.gateway))
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    Ok(())
+}
