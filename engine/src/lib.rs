@@ -6,6 +6,7 @@ pub mod container;
 mod engine;
 pub mod error;
 pub mod image;
+pub mod network;
 pub mod runtime;
 pub mod signals;
 pub mod store;

@@ -1,0 +1,12 @@
+//! A small synchronous rtnetlink client: bridges, veth pairs, link settings, addresses and
+//! routes, driven over one NETLINK_ROUTE socket without spawning `ip`.
+//!
+//! A [`Netlink`] handle works in the network namespace it was opened in
+//! ([`Netlink::open`] for the current one, [`Netlink::open_in_netns`] for a container's).
+
+mod error;
+mod netns;
+mod socket;
+
+pub use error::{NetlinkError, Result};
+pub use socket::Netlink;
