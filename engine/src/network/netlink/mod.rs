@@ -5,8 +5,11 @@
 //! ([`Netlink::open`] for the current one, [`Netlink::open_in_netns`] for a container's).
 
 mod error;
+mod info;
+mod link;
 mod netns;
 mod socket;
 
 pub use error::{NetlinkError, Result};
+pub use info::{format_mac, LinkInfo};
 pub use socket::Netlink;
