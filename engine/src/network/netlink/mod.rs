@@ -15,6 +15,8 @@ mod netns;
 mod route;
 mod socket;
 
+#[cfg(test)]
+mod tests;
 
 pub use address::broadcast;
 pub use error::{NetlinkError, Result};
