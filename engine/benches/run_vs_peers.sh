@@ -32,7 +32,7 @@ PODMAN="podman --root $W/proot --runroot $W/prun --storage-driver vfs --runtime 
 $PODMAN import "$W/rootfs.tar" bench:latest >/dev/null
 
 hyperfine --warmup 3 --runs "$RUNS" --export-json "$W/result.json" \
-    -n berth "$BERTH run --rm bench true" \
+    -n berth "$BERTH run --rm --network none bench true" \
     -n runc "runc --root $W/runc-state run --bundle $W/bundle bench" \
     -n podman "$PODMAN run --rm --network none --ulimit nofile=1024:1024 --ulimit nproc=1000:1000 bench true"
 

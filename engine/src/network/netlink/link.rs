@@ -148,8 +148,8 @@ impl Netlink {
         })
     }
 
-    /// Renames link `index`. The kernel refuses (EBUSY) while the link is up, so rename
-    /// before [`Netlink::set_up`].
+    /// Renames link `index`. Kernels before 6.x refuse (EBUSY) to rename a link that is
+    /// up, so rename before [`Netlink::set_up`].
     pub fn rename(&mut self, index: u32, new_name: &str) -> Result<()> {
         check_name("rename", new_name)?;
         let name = new_name.to_string();

@@ -128,7 +128,10 @@ impl Netlink {
                 interrupted |= reply.header.flags & NLM_F_DUMP_INTR != 0;
                 match reply.payload {
                     NetlinkPayload::Error(e) => return ack_result(e.code).map(|()| interrupted),
-                    NetlinkPayload::Done(_) => return Ok(interrupted),
+                    // A dump that failed partway ends in DONE carrying the errno.
+                    NetlinkPayload::Done(done) => {
+                        return ack_result(NonZeroI32::new(done.code)).map(|()| interrupted)
+                    }
                     NetlinkPayload::InnerMessage(m) => {
                         on_message(m);
                         if !multipart && flags & NLM_F_ACK == 0 {

@@ -1,10 +1,13 @@
 //! Throwaway named network namespaces (`ip netns add`, used only by tests) and a process
 //! parked in one, for the operations that take a pid.
 
+use std::io::{Read, Write};
+use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use crate::network::netlink::Netlink;
@@ -72,10 +75,17 @@ impl TestNetns {
             .unwrap_or_else(|e| panic!("ip netns exec {} {args:?}: {e}", self.name))
     }
 
-    /// Pings `target` from inside the namespace, allowing a few tries for links that are
-    /// still coming up.
+    /// Pings `target` from inside the namespace (iputils `ping`, or busybox's where that
+    /// is all there is), allowing a few tries for links that are still coming up.
     pub fn ping(&self, target: &str) -> bool {
-        (0..5).any(|_| self.exec(&["ping", "-c1", "-W1", target]).status.success())
+        let has_ping = Command::new("ping").arg("-V").output().is_ok();
+        let ping: &[&str] = if has_ping {
+            &["ping"]
+        } else {
+            &["busybox", "ping"]
+        };
+        let args: Vec<&str> = ping.iter().copied().chain(["-c1", "-W1", target]).collect();
+        (0..5).any(|_| self.exec(&args).status.success())
     }
 
     /// Starts a process inside the namespace and waits until it has really entered it:
@@ -108,6 +118,52 @@ impl Drop for TestNetns {
             .args(["netns", "del", &self.name])
             .output();
     }
+}
+
+/// Runs `f` on a new thread that has entered namespace `ns` (setns moves only that
+/// thread, and the namespace goes away with it).
+fn in_netns<T: Send + 'static>(
+    ns: &TestNetns,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> std::thread::JoinHandle<T> {
+    let path = ns.path.clone();
+    std::thread::spawn(move || {
+        let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+        nix::sched::setns(file, nix::sched::CloneFlags::CLONE_NEWNET)
+            .unwrap_or_else(|e| panic!("setns {path:?}: {e}"));
+        f()
+    })
+}
+
+/// Sends bytes over TCP from `client` to a listener on `server_ip` in `server`, and
+/// back: a connection-level proof that the wiring carries traffic.
+pub fn tcp_echo(server: &TestNetns, server_ip: IpAddr, client: &TestNetns) -> bool {
+    let (port_tx, port_rx) = mpsc::channel();
+    let server = in_netns(server, move || -> std::io::Result<()> {
+        let listener = TcpListener::bind((server_ip, 0))?;
+        let _ = port_tx.send(listener.local_addr()?.port());
+        let (mut stream, _) = listener.accept()?;
+        stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+        let mut buf = [0u8; 5];
+        stream.read_exact(&mut buf)?;
+        stream.write_all(&buf)
+    });
+    let Ok(port) = port_rx.recv_timeout(Duration::from_secs(5)) else {
+        return false;
+    };
+    let client = in_netns(client, move || -> std::io::Result<[u8; 5]> {
+        let address = SocketAddr::new(server_ip, port);
+        let mut stream = TcpStream::connect_timeout(&address, Duration::from_secs(5))?;
+        stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+        stream.write_all(b"berth")?;
+        let mut buf = [0u8; 5];
+        stream.read_exact(&mut buf)?;
+        Ok(buf)
+    });
+    let echoed = matches!(client.join(), Ok(Ok(buf)) if &buf == b"berth");
+    // A failed client leaves the server blocked in accept until its namespace is
+    // deleted; only wait for it when the exchange worked.
+    echoed && matches!(server.join(), Ok(Ok(())))
 }
 
 /// A process parked in a namespace, killed and reaped on drop.

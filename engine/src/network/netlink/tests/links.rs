@@ -78,7 +78,7 @@ fn netlink_delete_is_idempotent_and_takes_both_veth_ends() {
     nl.delete_link(b).expect("delete one end");
     assert_eq!(nl.link_by_index(a).expect("look up other end"), None);
     nl.delete_link(b).expect("deleting a missing link is fine");
-    nl.delete_link(u32::MAX - 1)
+    nl.delete_link(999_999)
         .expect("an index never used is fine");
     nl.delete_link_by_name("nothere")
         .expect("a missing name is fine");
@@ -119,9 +119,11 @@ fn netlink_links_report_kinds_masters_and_settings() {
     assert!(!va.up);
     assert_eq!(va.master, None);
 
-    // Renaming needs the link down; the error names the link and the kernel's reason.
-    let err = nl.rename(b, "eth0").expect_err("rename while up");
-    assert_eq!(err.to_string(), "rename vethb: Device or resource busy");
+    // A rename onto a taken name names the link being renamed and the kernel's reason.
+    let err = nl
+        .rename(b, "berth0")
+        .expect_err("name taken by the bridge");
+    assert_eq!(err.to_string(), "rename vethb: File exists");
     nl.set_down(b).expect("down b");
     nl.rename(b, "eth0").expect("rename while down");
     assert_eq!(nl.link_index("eth0").expect("look up"), Some(b));
@@ -134,9 +136,9 @@ fn netlink_errors_on_missing_links_name_the_operation() {
     }
     let ns = TestNetns::new();
     let mut nl = ns.netlink();
-    let err = nl.set_up(u32::MAX - 1).expect_err("no such link");
+    let err = nl.set_up(999_999).expect_err("no such link");
     assert!(err.is_not_found(), "{err:?}");
-    assert_eq!(err.to_string(), "set up #4294967294: No such device");
+    assert_eq!(err.to_string(), "set up #999999: No such device");
     let err = nl
         .create_bridge("a-name-far-too-long")
         .expect_err("name too long");
