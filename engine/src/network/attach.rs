@@ -69,10 +69,10 @@ pub fn release(store: &NetworkStore, rec: &ContainerRecord) {
     }
 }
 
-/// Interface names from the container ID and network, so they are stable and unique.
-fn veth_names(container: &str, network: &Network) -> (String, String) {
+/// The host end's name, from the container ID and network: stable and unique.
+fn veth_name(container: &str, network: &Network) -> String {
     let h = hex::encode(Sha256::digest(format!("{container}/{}", network.id)));
-    (format!("veth{}", &h[..7]), format!("vp{}", &h[..7]))
+    format!("veth{}", &h[..7])
 }
 
 /// Make sure the network's bridge exists, carries the gateway address and is up.
@@ -96,26 +96,26 @@ pub fn connect(pid: i32, container: &str, atts: &[Attachment]) -> std::result::R
     let mut inside = Netlink::open_in_netns(&ns).map_err(|e| e.to_string())?;
     for (i, a) in atts.iter().enumerate() {
         let bridge = ensure_bridge(&mut host, &a.network)?;
-        let (host_end, peer) = veth_names(container, &a.network);
+        let host_end = veth_name(container, &a.network);
         // A veth left over from a crash under the same name would make create fail.
         let _ = host.delete_link_by_name(&host_end);
-        let (h, p) = host
-            .create_veth(&host_end, &peer)
+        // The peer is born inside the container as eth0..: no move (and no RCU grace
+        // period for it), no rename.
+        let h = host
+            .create_veth_into(&host_end, &a.ifname, pid)
             .map_err(|e| e.to_string())?;
         let wire = |host: &mut Netlink| -> std::result::Result<(), String> {
             host.set_master(h, bridge).map_err(|e| e.to_string())?;
-            host.set_up(h).map_err(|e| e.to_string())?;
-            host.move_to_netns_pid(p, pid).map_err(|e| e.to_string())
+            host.set_up(h).map_err(|e| e.to_string())
         };
         if let Err(e) = wire(&mut host) {
             let _ = host.delete_link(h);
             return Err(e);
         }
         let idx = inside
-            .link_index(&peer)
+            .link_index(&a.ifname)
             .map_err(|e| e.to_string())?
-            .ok_or_else(|| format!("{peer} did not arrive in the container's namespace"))?;
-        inside.rename(idx, &a.ifname).map_err(|e| e.to_string())?;
+            .ok_or_else(|| format!("{} did not appear in the container's namespace", a.ifname))?;
         let mac = super::ipam::parse_mac(&a.endpoint.mac)?;
         inside.set_mac(idx, mac).map_err(|e| e.to_string())?;
         inside

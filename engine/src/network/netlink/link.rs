@@ -89,6 +89,26 @@ impl Netlink {
         Ok((host_index, peer_index))
     }
 
+    /// Creates a veth pair whose `peer` end is born in the network namespace of process
+    /// `pid` (named there, e.g. `eth0`). Returns the host end's index. Unlike creating
+    /// both ends here and moving one, this skips the move's RCU grace period (~10 ms).
+    pub fn create_veth_into(&mut self, host: &str, peer: &str, pid: i32) -> Result<u32> {
+        const OP: &str = "create veth";
+        check_name(OP, host)?;
+        check_name(OP, peer)?;
+        let mut peer_message = LinkMessage::default();
+        peer_message
+            .attributes
+            .push(LinkAttribute::IfName(peer.to_string()));
+        peer_message
+            .attributes
+            .push(LinkAttribute::NetNsPid(pid as u32));
+        let message = new_link(host, InfoKind::Veth, Some(peer_message));
+        self.ack(message, NLM_F_CREATE | NLM_F_EXCL)
+            .map_err(|f| f.context(OP, format!("{host} (peer {peer} in the netns of {pid})")))?;
+        self.created_index(OP, host)
+    }
+
     /// Enslaves link `index` to the bridge `master`.
     pub fn set_master(&mut self, index: u32, master: u32) -> Result<()> {
         self.set_link("set master of", index, |m| {
