@@ -27,6 +27,7 @@ pub struct Berth {
     /// This test's default bridge and its subnet, so tests can run side by side.
     pub bridge: String,
     pub subnet: String,
+    n: usize,
 }
 
 pub struct Out {
@@ -65,6 +66,7 @@ impl Berth {
             cgroup_parent: format!("berth-test-{}-{n}", std::process::id()),
             bridge: format!("bt{}x{n}", std::process::id() % 100_000),
             subnet: format!("10.{}.{}.0/24", 100 + std::process::id() % 100, n % 256),
+            n,
             dir,
         }
     }
@@ -100,6 +102,28 @@ impl Berth {
             .join(format!("{}.tar", name.replace([':', '/'], "_")));
         self.ok(&["demo", "--rootfs", tar.to_str().unwrap()]);
         self.ok(&["import", tar.to_str().unwrap(), name]);
+    }
+
+    /// A /28 for this test's k-th user network (k < 16), unique among parallel tests.
+    pub fn user_subnet(&self, k: usize) -> String {
+        format!(
+            "10.{}.{}.{}/28",
+            200 + std::process::id() % 50,
+            self.n % 256,
+            (k % 16) * 16
+        )
+    }
+
+    /// Host interfaces whose names start with `prefix`.
+    pub fn host_links(prefix: &str) -> Vec<String> {
+        std::fs::read_dir("/sys/class/net")
+            .map(|rd| {
+                rd.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|n| n.starts_with(prefix))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     pub fn inspect(&self, name: &str, fmt: &str) -> String {

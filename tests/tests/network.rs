@@ -1,0 +1,192 @@
+//! Networking through the real binary: containers on bridges with addresses from IPAM,
+//! reaching each other, the per-container /etc files, and cleanup of links and addresses.
+
+use berth_tests::{eventually, Berth};
+
+fn ping(b: &Berth, args: &[&str], target: &str) -> bool {
+    let mut a = vec!["run", "--rm"];
+    a.extend_from_slice(args);
+    let script = format!("ping -c1 -W2 {target} >/dev/null");
+    a.extend_from_slice(&["busybox", "sh", "-c", &script]);
+    b.run(&a).code == 0
+}
+
+#[test]
+fn containers_on_a_user_network_reach_each_other_and_get_what_they_asked_for() {
+    let b = Berth::new();
+    b.busybox_image("busybox");
+    let subnet = b.user_subnet(0);
+    let id = b.ok(&["network", "create", "--subnet", &subnet, "appnet"]);
+    let bridge = format!("br-{}", &id[..12]);
+    // The subnet's 9th address, e.g. 10.x.y.16/28 -> 10.x.y.25.
+    let (net_addr, _) = subnet.split_once('/').unwrap();
+    let octets: Vec<u32> = net_addr.split('.').map(|o| o.parse().unwrap()).collect();
+    let fixed = format!(
+        "{}.{}.{}.{}",
+        octets[0],
+        octets[1],
+        octets[2],
+        octets[3] + 9
+    );
+    b.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "srv",
+        "--network",
+        "appnet",
+        "--ip",
+        &fixed,
+        "--mac-address",
+        "02:42:00:00:00:99",
+        "--network-alias",
+        "db",
+        "busybox",
+        "sleep",
+        "300",
+    ]);
+    assert_eq!(
+        b.inspect("srv", "{{.NetworkSettings.Networks.appnet.IPAddress}}"),
+        fixed
+    );
+    assert_eq!(
+        b.inspect("srv", "{{.NetworkSettings.Networks.appnet.MacAddress}}"),
+        "02:42:00:00:00:99"
+    );
+    let inside = b.ok(&[
+        "exec",
+        "srv",
+        "sh",
+        "-c",
+        "ip -o -4 addr show eth0 | awk '{print $4}'; cat /sys/class/net/eth0/address",
+    ]);
+    assert_eq!(inside, format!("{fixed}/28\n02:42:00:00:00:99"));
+    // /etc/hosts names the container on its address.
+    let hostname = b.inspect("srv", "{{.Config.Hostname}}");
+    assert!(b
+        .ok(&["exec", "srv", "cat", "/etc/hosts"])
+        .contains(&format!("{fixed}\t{hostname}")));
+    // Another container on the network reaches it; the host reaches it through the bridge.
+    assert!(ping(&b, &["--network", "appnet"], &fixed));
+    assert!(Berth::host_links(&bridge).contains(&bridge));
+    // The bridge stays while a container is attached; rm -f frees the address and the link.
+    let o = b.run(&["network", "rm", "appnet"]);
+    assert_ne!(o.code, 0);
+    assert!(o.stderr.contains("active endpoints"), "{}", o.stderr);
+    let veths_before = Berth::host_links("veth").len();
+    b.ok(&["rm", "-f", "srv"]);
+    assert!(eventually(5, || Berth::host_links("veth").len() < veths_before));
+    b.ok(&["network", "rm", "appnet"]);
+    assert!(
+        !Berth::host_links(&bridge).contains(&bridge),
+        "bridge left behind"
+    );
+}
+
+#[test]
+fn dns_add_host_and_the_default_bridge() {
+    let b = Berth::new();
+    b.busybox_image("busybox");
+    let out = b.ok(&[
+        "run",
+        "--rm",
+        "--dns",
+        "192.0.2.53",
+        "--add-host",
+        "db.local:192.0.2.10",
+        "busybox",
+        "sh",
+        "-c",
+        "cat /etc/resolv.conf; grep db.local /etc/hosts; ip route | grep default",
+    ]);
+    assert!(out.contains("nameserver 192.0.2.53"), "{out}");
+    assert!(out.contains("192.0.2.10\tdb.local"), "{out}");
+    let gw = b.subnet.trim_end_matches(".0/24").to_string() + ".1";
+    assert!(out.contains(&format!("default via {gw}")), "{out}");
+    let o = b.run(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "--ip",
+        "10.0.0.5",
+        "busybox",
+        "true",
+    ]);
+    assert_eq!(o.code, 125);
+    let o = b.run(&["run", "--rm", "--network", "nosuchnet", "busybox", "true"]);
+    assert_eq!(o.code, 125);
+    assert!(o.stderr.contains("nosuchnet"), "{}", o.stderr);
+}
+
+#[test]
+fn addresses_are_unique_under_parallel_runs_and_freed_after_a_monitor_crash() {
+    let b = Berth::new();
+    b.busybox_image("busybox");
+    let children: Vec<_> = (0..12)
+        .map(|_| {
+            b.cmd()
+                .args(["run", "-d", "busybox", "sleep", "60"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let ips = b.ok(&[
+        "inspect",
+        "--format",
+        "{{.NetworkSettings.IPAddress}}",
+        "--type",
+        "container",
+    ]
+    .iter()
+    .copied()
+    .chain(
+        b.ok(&["ps", "-q"])
+            .lines()
+            .collect::<Vec<_>>()
+            .iter()
+            .copied(),
+    )
+    .collect::<Vec<_>>());
+    let mut list: Vec<&str> = ips.lines().collect();
+    assert_eq!(list.len(), 12);
+    list.sort_unstable();
+    list.dedup();
+    assert_eq!(list.len(), 12, "an address was handed out twice: {ips}");
+    // A killed monitor takes the container (and its veth) with it; rm frees the address.
+    let one = b.ok(&["ps", "-q"]).lines().next().unwrap().to_string();
+    let ip = b.inspect(&one, "{{.NetworkSettings.IPAddress}}");
+    let state = std::fs::read_to_string(
+        b.root
+            .join("containers")
+            .join(b.inspect(&one, "{{.Id}}"))
+            .join("state.json"),
+    )
+    .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&state).unwrap();
+    // SAFETY: kill(2) on the monitor we just looked up.
+    unsafe { libc::kill(v["monitor_pid"].as_i64().unwrap() as i32, libc::SIGKILL) };
+    assert!(eventually(5, || b.inspect(&one, "{{.State.Status}}") == "exited"));
+    b.ok(&["rm", &one]);
+    let net = b.ok(&[
+        "network",
+        "inspect",
+        "--format",
+        "{{range .Containers}}{{.IPv4Address}} {{end}}",
+        "bridge",
+    ]);
+    assert!(
+        !net.contains(&format!("{ip}/")),
+        "{ip} still reserved: {net}"
+    );
+}
