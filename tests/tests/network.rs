@@ -190,3 +190,54 @@ fn addresses_are_unique_under_parallel_runs_and_freed_after_a_monitor_crash() {
         "{ip} still reserved: {net}"
     );
 }
+
+#[test]
+fn connect_and_disconnect_a_running_container_while_its_process_keeps_running() {
+    let b = Berth::new();
+    b.busybox_image("busybox");
+    let subnet = b.user_subnet(1);
+    b.ok(&["network", "create", "--subnet", &subnet, "side"]);
+    b.ok(&["run", "-d", "--name", "live", "busybox", "sleep", "300"]);
+    let pid = b.inspect("live", "{{.State.Pid}}");
+    assert_eq!(b.ok(&["exec", "live", "ls", "/sys/class/net"]), "eth0\nlo");
+    b.ok(&["network", "connect", "--alias", "extra", "side", "live"]);
+    assert_eq!(
+        b.ok(&["exec", "live", "ls", "/sys/class/net"]),
+        "eth0\neth1\nlo"
+    );
+    let ip = b.inspect("live", "{{.NetworkSettings.Networks.side.IPAddress}}");
+    assert!(!ip.is_empty());
+    assert!(b
+        .ok(&["exec", "live", "ip", "-o", "-4", "addr", "show", "eth1"])
+        .contains(&ip));
+    // Reachable from another container on that network.
+    let script = format!("ping -c1 -W2 {ip} >/dev/null");
+    assert_eq!(
+        b.run(&[
+            "run",
+            "--rm",
+            "--network",
+            "side",
+            "busybox",
+            "sh",
+            "-c",
+            &script
+        ])
+        .code,
+        0
+    );
+    let o = b.run(&["network", "connect", "side", "live"]);
+    assert!(o.stderr.contains("already exists"), "{}", o.stderr);
+    b.ok(&["network", "disconnect", "bridge", "live"]);
+    assert_eq!(b.ok(&["exec", "live", "ls", "/sys/class/net"]), "eth1\nlo");
+    b.ok(&["network", "connect", "bridge", "live"]);
+    assert_eq!(
+        b.ok(&["exec", "live", "ls", "/sys/class/net"]),
+        "eth0\neth1\nlo"
+    );
+    b.ok(&["network", "disconnect", "side", "live"]);
+    assert_eq!(b.ok(&["exec", "live", "ls", "/sys/class/net"]), "eth0\nlo");
+    // The same process ran throughout.
+    assert_eq!(b.inspect("live", "{{.State.Pid}}"), pid);
+    b.ok(&["network", "rm", "side"]);
+}

@@ -63,6 +63,25 @@ pub enum NetworkCmd {
         #[arg(required = true)]
         networks: Vec<String>,
     },
+    /// Connect a container to a network (a running one gets the interface at once)
+    Connect {
+        /// Add network-scoped alias for the container
+        #[arg(long = "alias")]
+        aliases: Vec<String>,
+        /// IPv4 address (e.g., 172.30.100.104)
+        #[arg(long)]
+        ip: Option<String>,
+        network: String,
+        container: String,
+    },
+    /// Disconnect a container from a network
+    Disconnect {
+        /// Force the container to disconnect from a network
+        #[arg(short = 'f', long)]
+        force: bool,
+        network: String,
+        container: String,
+    },
     /// Remove all unused networks
     Prune {
         #[arg(short = 'f', long)]
@@ -187,6 +206,32 @@ pub fn run(engine: &Engine, cmd: NetworkCmd) -> CliResult {
                 }
             }
             Ok(u8::from(failed))
+        }
+        NetworkCmd::Connect {
+            aliases,
+            ip,
+            network,
+            container,
+        } => {
+            let c = engine.containers().find(&container)?;
+            let ip = ip
+                .map(|s| {
+                    s.parse().map_err(|_| {
+                        Failure::from(format!("invalid --ip {s:?}: not an IPv4 address"))
+                    })
+                })
+                .transpose()?;
+            engine.network_connect(&network, &c, aliases, ip)?;
+            Ok(0)
+        }
+        NetworkCmd::Disconnect {
+            force,
+            network,
+            container,
+        } => {
+            let c = engine.containers().find(&container)?;
+            engine.network_disconnect(&network, &c, force)?;
+            Ok(0)
         }
         NetworkCmd::Prune { force: _ } => {
             let mut removed = Vec::new();

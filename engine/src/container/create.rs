@@ -216,6 +216,7 @@ impl Engine {
                 ipv4_address: ip,
                 aliases: o.network_aliases.clone(),
                 mac_address: o.mac_address.clone(),
+                order: 0,
             },
         );
         Ok(out)

@@ -195,6 +195,22 @@ pub struct EndpointConfig {
     pub ipv4_address: Option<std::net::Ipv4Addr>,
     pub aliases: Vec<String>,
     pub mac_address: Option<String>,
+    /// Join order: the first network is eth0 and carries the default route.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub order: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+impl ContainerRecord {
+    /// The container's networks in the order they were joined.
+    pub fn networks_in_order(&self) -> Vec<(&String, &EndpointConfig)> {
+        let mut v: Vec<_> = self.endpoints_config.iter().collect();
+        v.sort_by_key(|(name, c)| (c.order, name.to_string()));
+        v
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]

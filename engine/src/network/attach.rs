@@ -24,40 +24,51 @@ pub struct Attachment {
     pub ifname: String,
 }
 
-/// Reserve an address on every network of the record (in the order they were given).
+/// Reserve an address on every network of the record, in join order.
 pub fn reserve(store: &NetworkStore, rec: &ContainerRecord) -> Result<Vec<Attachment>> {
     let mut out = Vec::new();
-    for (i, (name, cfg)) in rec.endpoints_config.iter().enumerate() {
-        let network = if name == super::types::DEFAULT_NETWORK {
-            store.ensure_default()?
-        } else {
-            store.get(name)?
-        };
-        let mac = cfg
-            .mac_address
-            .as_deref()
-            .map(super::ipam::parse_mac)
-            .transpose()
-            .map_err(Error::invalid)?;
-        let mut aliases = cfg.aliases.clone();
-        if network.name != super::types::DEFAULT_NETWORK {
-            // On user networks the container answers to its name and short ID too.
-            aliases.extend([rec.name.clone(), rec.id[..12].to_string()]);
-        }
-        let endpoint = match store.allocate(&network, &rec.id, cfg.ipv4_address, mac, aliases) {
-            Ok(ep) => ep,
+    for (i, (name, cfg)) in rec.networks_in_order().into_iter().enumerate() {
+        match reserve_one(store, rec, name, cfg, format!("eth{i}")) {
+            Ok(a) => out.push(a),
             Err(e) => {
                 release(store, rec);
                 return Err(e);
             }
-        };
-        out.push(Attachment {
-            network,
-            endpoint,
-            ifname: format!("eth{i}"),
-        });
+        }
     }
     Ok(out)
+}
+
+/// Reserve an address on one network, for interface `ifname` inside the container.
+pub fn reserve_one(
+    store: &NetworkStore,
+    rec: &ContainerRecord,
+    name: &str,
+    cfg: &crate::container::model::EndpointConfig,
+    ifname: String,
+) -> Result<Attachment> {
+    let network = if name == super::types::DEFAULT_NETWORK {
+        store.ensure_default()?
+    } else {
+        store.get(name)?
+    };
+    let mac = cfg
+        .mac_address
+        .as_deref()
+        .map(super::ipam::parse_mac)
+        .transpose()
+        .map_err(Error::invalid)?;
+    let mut aliases = cfg.aliases.clone();
+    if network.name != super::types::DEFAULT_NETWORK {
+        // On user networks the container answers to its name and short ID too.
+        aliases.extend([rec.name.clone(), rec.id[..12].to_string()]);
+    }
+    let endpoint = store.allocate(&network, &rec.id, cfg.ipv4_address, mac, aliases)?;
+    Ok(Attachment {
+        network,
+        endpoint,
+        ifname,
+    })
 }
 
 /// Give back every address the container holds.
@@ -95,39 +106,85 @@ pub fn connect(pid: i32, container: &str, atts: &[Attachment]) -> std::result::R
     let ns = std::path::PathBuf::from(format!("/proc/{pid}/ns/net"));
     let mut inside = Netlink::open_in_netns(&ns).map_err(|e| e.to_string())?;
     for (i, a) in atts.iter().enumerate() {
-        let bridge = ensure_bridge(&mut host, &a.network)?;
-        let host_end = veth_name(container, &a.network);
-        // A veth left over from a crash under the same name would make create fail.
-        let _ = host.delete_link_by_name(&host_end);
-        // The peer is born inside the container as eth0..: no move (and no RCU grace
-        // period for it), no rename.
-        let h = host
-            .create_veth_into(&host_end, &a.ifname, pid)
-            .map_err(|e| e.to_string())?;
-        let wire = |host: &mut Netlink| -> std::result::Result<(), String> {
-            host.set_master(h, bridge).map_err(|e| e.to_string())?;
-            host.set_up(h).map_err(|e| e.to_string())
-        };
-        if let Err(e) = wire(&mut host) {
-            let _ = host.delete_link(h);
-            return Err(e);
-        }
-        let idx = inside
-            .link_index(&a.ifname)
-            .map_err(|e| e.to_string())?
-            .ok_or_else(|| format!("{} did not appear in the container's namespace", a.ifname))?;
-        let mac = super::ipam::parse_mac(&a.endpoint.mac)?;
-        inside.set_mac(idx, mac).map_err(|e| e.to_string())?;
-        inside
-            .add_address(idx, IpAddr::V4(a.endpoint.ip), a.network.subnet.prefix)
-            .map_err(|e| e.to_string())?;
-        inside.set_up(idx).map_err(|e| e.to_string())?;
         // The first network carries the default route, unless it is internal.
-        if i == 0 && !a.network.internal {
-            inside
-                .add_default_route(IpAddr::V4(a.network.gateway))
-                .map_err(|e| e.to_string())?;
-        }
+        connect_one(&mut host, &mut inside, pid, container, a, i == 0)?;
     }
     Ok(())
+}
+
+/// Wire one attachment: bridge, veth pair with the peer born inside, address, route.
+fn connect_one(
+    host: &mut Netlink,
+    inside: &mut Netlink,
+    pid: i32,
+    container: &str,
+    a: &Attachment,
+    default_route: bool,
+) -> std::result::Result<(), String> {
+    let bridge = ensure_bridge(host, &a.network)?;
+    let host_end = veth_name(container, &a.network);
+    // A veth left over from a crash under the same name would make create fail.
+    let _ = host.delete_link_by_name(&host_end);
+    // The peer is born inside the container as eth0..: no move (and no RCU grace
+    // period for it), no rename.
+    let h = host
+        .create_veth_into(&host_end, &a.ifname, pid)
+        .map_err(|e| e.to_string())?;
+    let wire = |host: &mut Netlink| -> std::result::Result<(), String> {
+        host.set_master(h, bridge).map_err(|e| e.to_string())?;
+        host.set_up(h).map_err(|e| e.to_string())
+    };
+    if let Err(e) = wire(host) {
+        let _ = host.delete_link(h);
+        return Err(e);
+    }
+    let idx = inside
+        .link_index(&a.ifname)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("{} did not appear in the container's namespace", a.ifname))?;
+    let mac = super::ipam::parse_mac(&a.endpoint.mac)?;
+    inside.set_mac(idx, mac).map_err(|e| e.to_string())?;
+    inside
+        .add_address(idx, IpAddr::V4(a.endpoint.ip), a.network.subnet.prefix)
+        .map_err(|e| e.to_string())?;
+    inside.set_up(idx).map_err(|e| e.to_string())?;
+    if default_route && !a.network.internal {
+        inside
+            .add_default_route(IpAddr::V4(a.network.gateway))
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// `network connect` on a running container (its init is `pid`).
+pub fn connect_running(
+    pid: i32,
+    container: &str,
+    a: &Attachment,
+) -> std::result::Result<(), String> {
+    let mut host = Netlink::open().map_err(|e| e.to_string())?;
+    let ns = std::path::PathBuf::from(format!("/proc/{pid}/ns/net"));
+    let mut inside = Netlink::open_in_netns(&ns).map_err(|e| e.to_string())?;
+    // After disconnects the ethN names have gaps: take the first free one.
+    let mut a = a.clone();
+    for n in 0.. {
+        let name = format!("eth{n}");
+        if inside
+            .link_index(&name)
+            .map_err(|e| e.to_string())?
+            .is_none()
+        {
+            a.ifname = name;
+            break;
+        }
+    }
+    connect_one(&mut host, &mut inside, pid, container, &a, false)
+}
+
+/// `network disconnect` on a running container: deleting the host end of the veth takes
+/// the container's interface with it.
+pub fn disconnect_running(container: &str, net: &Network) -> std::result::Result<(), String> {
+    let mut host = Netlink::open().map_err(|e| e.to_string())?;
+    host.delete_link_by_name(&veth_name(container, net))
+        .map_err(|e| e.to_string())
 }

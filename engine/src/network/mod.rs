@@ -2,6 +2,7 @@
 //! drivers that make them real (netlink for bridges, veths and addresses).
 
 pub mod attach;
+pub mod connect;
 pub mod inspect;
 
 pub mod ipam;

@@ -1,0 +1,102 @@
+//! `network connect` and `network disconnect`, on running containers as well as stopped
+//! ones: one engine call each (the TUI binds a key to them). A running container gets
+//! (or loses) its interface at once; the record changes so the next start agrees.
+
+use std::net::Ipv4Addr;
+
+use super::attach;
+use crate::container::model::EndpointConfig;
+use crate::container::{Container, Status};
+use crate::error::{Error, Result};
+use crate::Engine;
+
+impl Engine {
+    pub fn network_connect(
+        &self,
+        network: &str,
+        c: &Container,
+        aliases: Vec<String>,
+        ip: Option<Ipv4Addr>,
+    ) -> Result<()> {
+        let store = self.networks();
+        let net = if network == super::types::DEFAULT_NETWORK {
+            store.ensure_default()?
+        } else {
+            store.get(network)?
+        };
+        let mode = &c.record.host_config.network_mode;
+        if mode == "host" || mode == "none" {
+            return Err(Error::Conflict(format!(
+                "container {} is on --network {mode}: it cannot join other networks",
+                c.name()
+            )));
+        }
+        if c.record.endpoints_config.contains_key(&net.name) {
+            return Err(Error::Conflict(format!(
+                "endpoint with name {} already exists in network {}",
+                c.name(),
+                net.name
+            )));
+        }
+        let _lock = self.containers().lock(c.id())?;
+        let mut rec = self.containers().load(c.id())?.record;
+        let order = rec
+            .endpoints_config
+            .values()
+            .map(|e| e.order + 1)
+            .max()
+            .unwrap_or(0);
+        let cfg = EndpointConfig {
+            ipv4_address: ip,
+            aliases,
+            mac_address: None,
+            order,
+        };
+        let current = self.containers().load(c.id())?;
+        if current.state.status == Status::Running || current.state.status == Status::Paused {
+            let ifname = format!("eth{}", rec.endpoints_config.len());
+            let a = attach::reserve_one(&store, &rec, &net.name, &cfg, ifname)?;
+            if let Err(e) = attach::connect_running(current.state.pid, c.id(), &a) {
+                let _ = store.release(&net, c.id());
+                return Err(Error::Runtime(format!(
+                    "connect {} to {}: {e}",
+                    c.name(),
+                    net.name
+                )));
+            }
+        }
+        rec.endpoints_config.insert(net.name.clone(), cfg);
+        self.containers().save_record(&rec)
+    }
+
+    pub fn network_disconnect(&self, network: &str, c: &Container, force: bool) -> Result<()> {
+        let store = self.networks();
+        let net = match store.get(network) {
+            Ok(n) => n,
+            Err(e) if force => {
+                // The network is gone: just forget it in the record.
+                let _ = e;
+                let _lock = self.containers().lock(c.id())?;
+                let mut rec = self.containers().load(c.id())?.record;
+                rec.endpoints_config.remove(network);
+                return self.containers().save_record(&rec);
+            }
+            Err(e) => return Err(e),
+        };
+        let _lock = self.containers().lock(c.id())?;
+        let mut rec = self.containers().load(c.id())?.record;
+        if rec.endpoints_config.remove(&net.name).is_none() {
+            return Err(Error::Conflict(format!(
+                "container {} is not connected to network {}",
+                c.name(),
+                net.name
+            )));
+        }
+        let current = self.containers().load(c.id())?;
+        if current.state.status.is_live() {
+            attach::disconnect_running(c.id(), &net).map_err(Error::Runtime)?;
+        }
+        store.release(&net, c.id())?;
+        self.containers().save_record(&rec)
+    }
+}
