@@ -234,9 +234,18 @@ pub fn run(engine: &Engine, cmd: NetworkCmd) -> CliResult {
             Ok(0)
         }
         NetworkCmd::Prune { force: _ } => {
+            // A network any container names (running or not) is in use, as in Docker.
+            let used: std::collections::BTreeSet<String> = engine
+                .containers()
+                .list()?
+                .into_iter()
+                .flat_map(|c| c.record.endpoints_config.into_keys())
+                .collect();
             let mut removed = Vec::new();
             for n in nets.list()? {
-                if n.name != "bridge" && nets.endpoints(&n)?.is_empty() && nets.remove(&n).is_ok() {
+                let unused =
+                    n.name != "bridge" && !used.contains(&n.name) && nets.endpoints(&n)?.is_empty();
+                if unused && nets.remove(&n).is_ok() {
                     removed.push(n.name);
                 }
             }

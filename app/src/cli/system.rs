@@ -198,6 +198,7 @@ pub fn run(engine: &Engine, cmd: SystemCmd) -> CliResult {
                     println!("{}", c.id());
                 }
             }
+            super::network::run(engine, super::network::NetworkCmd::Prune { force: true })?;
             if volumes {
                 super::volume::run(
                     engine,

@@ -146,7 +146,7 @@ impl NetworkStore {
                 }
                 s
             }
-            None => pick_subnet(&existing, default)?,
+            None => pick_subnet(&existing, &host_subnets(), default)?,
         };
         let gateway = match &o.gateway {
             Some(g) => {
@@ -302,9 +302,30 @@ impl NetworkStore {
     }
 }
 
+/// The IPv4 subnets of the host's own interfaces, which a new network must not shadow
+/// (a machine that also runs Docker has 172.17/16 on docker0, say). Best effort.
+fn host_subnets() -> Vec<Subnet> {
+    let mut out = Vec::new();
+    let Ok(mut nl) = super::netlink::Netlink::open() else {
+        return out;
+    };
+    for link in nl.links().unwrap_or_default() {
+        for (addr, prefix) in nl.addresses(link.index).unwrap_or_default() {
+            if let std::net::IpAddr::V4(a) = addr {
+                if let Ok(s) = Subnet::parse(&format!("{a}/{}", prefix.min(30))) {
+                    out.push(s);
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Docker's pools: 172.17/16 for the default bridge, then 172.18/16 ... 172.31/16, then
-/// 192.168.0.0/20 chunks. The first that overlaps no existing network wins.
-fn pick_subnet(existing: &[Network], default: bool) -> Result<Subnet> {
+/// 192.168.0.0/20 chunks. The first that overlaps no existing network and no host
+/// interface wins. (A bridge of our own shows up in both; it never excludes itself
+/// because the network it carries is what `existing` holds.)
+fn pick_subnet(existing: &[Network], host: &[Subnet], default: bool) -> Result<Subnet> {
     let mut candidates: Vec<String> = Vec::new();
     if default {
         candidates.push("172.17.0.0/16".into());
@@ -313,7 +334,9 @@ fn pick_subnet(existing: &[Network], default: bool) -> Result<Subnet> {
     candidates.extend((0..16).map(|c| format!("192.168.{}.0/20", c * 16)));
     for c in candidates {
         let s = Subnet::parse(&c).map_err(Error::invalid)?;
-        if !existing.iter().any(|n| n.subnet.overlaps(&s)) {
+        let taken =
+            existing.iter().any(|n| n.subnet.overlaps(&s)) || host.iter().any(|h| h.overlaps(&s));
+        if !taken {
             return Ok(s);
         }
     }
@@ -338,14 +361,13 @@ mod tests {
     fn default_and_user_networks_get_distinct_subnets() {
         let (_d, s) = store();
         let def = s.ensure_default().unwrap();
+        // Which pool entry wins depends on the host's own interfaces (pick_subnet's test
+        // covers the order); here: the default network, on a bridge of its own.
         assert_eq!(
-            (
-                def.name.as_str(),
-                def.subnet.to_string().as_str(),
-                def.bridge.as_str()
-            ),
-            ("bridge", "172.17.0.0/16", "berth0")
+            (def.name.as_str(), def.bridge.as_str()),
+            ("bridge", "berth0")
         );
+        assert!(def.subnet.to_string().starts_with("172."), "{}", def.subnet);
         assert_eq!(s.ensure_default().unwrap().id, def.id);
         let a = s
             .create(&NetworkOptions {
@@ -353,8 +375,8 @@ mod tests {
                 ..Default::default()
             })
             .unwrap();
-        assert_eq!(a.subnet.to_string(), "172.18.0.0/16");
-        assert_eq!(a.gateway.to_string(), "172.18.0.1");
+        assert!(!a.subnet.overlaps(&def.subnet));
+        assert_eq!(a.gateway, a.subnet.first_host());
         assert!(a.bridge.starts_with("br-"));
         assert!(s
             .create(&NetworkOptions {
@@ -367,7 +389,7 @@ mod tests {
         let err = s
             .create(&NetworkOptions {
                 name: "clash".into(),
-                subnet: Some("172.18.4.0/24".into()),
+                subnet: Some(a.subnet.to_string()),
                 ..Default::default()
             })
             .unwrap_err();
@@ -387,6 +409,22 @@ mod tests {
             })
             .is_err());
         assert_eq!(s.get(&a.id[..6]).unwrap().name, "appnet");
+    }
+
+    #[test]
+    fn subnets_in_use_on_the_host_are_skipped() {
+        let host = [
+            Subnet::parse("172.17.0.1/16").unwrap(),
+            Subnet::parse("172.18.3.0/24").unwrap(),
+        ];
+        assert_eq!(
+            pick_subnet(&[], &host, true).unwrap().to_string(),
+            "172.19.0.0/16"
+        );
+        assert_eq!(
+            pick_subnet(&[], &[], true).unwrap().to_string(),
+            "172.17.0.0/16"
+        );
     }
 
     #[test]
