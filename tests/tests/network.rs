@@ -241,3 +241,65 @@ fn connect_and_disconnect_a_running_container_while_its_process_keeps_running() 
     assert_eq!(b.inspect("live", "{{.State.Pid}}"), pid);
     b.ok(&["network", "rm", "side"]);
 }
+
+#[test]
+fn container_network_mode_and_legacy_links() {
+    let b = Berth::new();
+    b.busybox_image("busybox");
+    b.ok(&[
+        "run", "-d", "--name", "web1", "busybox", "httpd", "-f", "-p", "8080", "-h", "/etc",
+    ]);
+    let ip = b.inspect("web1", "{{.NetworkSettings.IPAddress}}");
+    // Sharing web1's network namespace: same address, and web1's server on localhost.
+    let out = b.ok(&[
+        "run",
+        "--rm",
+        "--network",
+        "container:web1",
+        "busybox",
+        "sh",
+        "-c",
+        "ip -o -4 addr show eth0 | awk '{print $4}'; wget -qO- localhost:8080/hostname",
+    ]);
+    assert_eq!(
+        out,
+        format!("{ip}/24\n{}", b.inspect("web1", "{{.Config.Hostname}}"))
+    );
+    // A legacy link names web1 in /etc/hosts.
+    let out = b.ok(&[
+        "run",
+        "--rm",
+        "--link",
+        "web1:www",
+        "busybox",
+        "sh",
+        "-c",
+        "grep -w www /etc/hosts; wget -qO- www:8080/hostname",
+    ]);
+    assert!(out.starts_with(&format!("{ip}\twww web1 ")), "{out}");
+    let o = b.run(&[
+        "run",
+        "--rm",
+        "--network",
+        "container:web1",
+        "--hostname",
+        "x",
+        "busybox",
+        "true",
+    ]);
+    assert_eq!(o.code, 125);
+    assert!(o.stderr.contains("conflicting options"), "{}", o.stderr);
+    let o = b.run(&["run", "--rm", "--link", "nope", "busybox", "true"]);
+    assert_eq!(o.code, 125);
+    b.ok(&["stop", "-t", "0", "web1"]);
+    let o = b.run(&[
+        "run",
+        "--rm",
+        "--network",
+        "container:web1",
+        "busybox",
+        "true",
+    ]);
+    assert_ne!(o.code, 0);
+    assert!(o.stderr.contains("non running container"), "{}", o.stderr);
+}

@@ -108,6 +108,9 @@ pub struct CreateFlags {
     /// Add a custom host-to-IP mapping (host:ip)
     #[arg(long = "add-host")]
     pub add_host: Vec<String>,
+    /// Add link to another container (legacy): NAME[:ALIAS] in /etc/hosts
+    #[arg(long = "link")]
+    pub link: Vec<String>,
     /// Add Linux capabilities
     #[arg(long = "cap-add")]
     pub cap_add: Vec<String>,
@@ -234,6 +237,7 @@ impl CreateFlags {
             mac_address: self.mac_address.clone(),
             dns: self.dns.clone(),
             add_hosts: self.add_host.clone(),
+            links: self.link.clone(),
             cap_add: self.cap_add.clone(),
             cap_drop: self.cap_drop.clone(),
             privileged: self.privileged,

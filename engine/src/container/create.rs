@@ -48,6 +48,7 @@ pub struct CreateOptions {
     pub mac_address: Option<String>,
     pub dns: Vec<String>,
     pub add_hosts: Vec<String>,
+    pub links: Vec<String>,
     pub cap_add: Vec<String>,
     pub cap_drop: Vec<String>,
     pub privileged: bool,
@@ -164,9 +165,24 @@ impl Engine {
                 return Ok(out);
             }
             _ if network.starts_with("container:") => {
-                return Err(Error::invalid(
-                    "--network container:ID is not supported yet",
-                ));
+                let target = &network["container:".len()..];
+                self.containers().find(target).map_err(|_| {
+                    Error::not_found(
+                        "container",
+                        format!("{target} (named in --network {network})"),
+                    )
+                })?;
+                let conflicting = per_net
+                    || o.hostname.is_some()
+                    || !o.dns.is_empty()
+                    || !o.add_hosts.is_empty()
+                    || !o.links.is_empty();
+                if conflicting {
+                    return Err(Error::invalid(format!(
+                        "conflicting options: --network {network} shares that container's network, so --ip, --network-alias, --mac-address, --hostname, --dns, --add-host and --link cannot be set"
+                    )));
+                }
+                return Ok(out);
             }
             _ => {}
         }
@@ -248,6 +264,12 @@ impl Engine {
         for d in &o.dns {
             d.parse::<std::net::IpAddr>()
                 .map_err(|_| Error::invalid(format!("invalid --dns {d:?}: not an IP address")))?;
+        }
+        for l in &o.links {
+            let name = l.split_once(':').map(|(n, _)| n).unwrap_or(l);
+            self.containers().find(name).map_err(|_| {
+                Error::invalid(format!("invalid --link {l:?}: no such container {name}"))
+            })?;
         }
         for h in &o.add_hosts {
             let ok = h.split_once(':').is_some_and(|(name, ip)| {
@@ -376,6 +398,7 @@ impl Engine {
             privileged: o.privileged,
             dns: o.dns.clone(),
             extra_hosts: o.add_hosts.clone(),
+            links: o.links.clone(),
             cgroup_parent: o
                 .cgroup_parent
                 .clone()

@@ -2,7 +2,7 @@
 //! upper dir, mounts, /etc files, process and capabilities.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::model::ContainerRecord;
 use crate::error::{Error, IoContext, Result};
@@ -54,12 +54,26 @@ pub fn build(
     let dirs = ContainerDirs::of(paths, &rec.id);
     dirs.create()?;
     let hc = &rec.host_config;
-    let net = if hc.network_mode == "host" {
-        NetMode::Host
-    } else {
-        NetMode::Private
+    let store = super::store::ContainerStore::new(paths);
+    let net = match hc.network_mode.as_str() {
+        "host" => NetMode::Host,
+        m if m.starts_with("container:") => {
+            let target = store.find(&m["container:".len()..])?;
+            if !target.state.status.is_live() || target.state.pid <= 0 {
+                return Err(Error::Conflict(format!(
+                    "cannot join network of a non running container: {}",
+                    target.name()
+                )));
+            }
+            NetMode::Join(PathBuf::from(format!("/proc/{}/ns/net", target.state.pid)))
+        }
+        _ => NetMode::Private,
     };
-    let etc_files = write_etc_files(&paths.container_dir(&rec.id), rec, &net, atts)?;
+    let mut extra_hosts = Vec::new();
+    for link in &hc.links {
+        extra_hosts.push(link_line(paths, &store, link)?);
+    }
+    let etc_files = write_etc_files(paths, rec, &net, atts, &extra_hosts)?;
 
     let volumes = VolumeStore::new(paths);
     let mut mounts = Vec::new();
@@ -125,18 +139,55 @@ pub fn build(
 
 /// /etc/hostname, /etc/hosts and /etc/resolv.conf for the container, written into its
 /// state directory and bind-mounted, as Docker does, so the image's files stay untouched.
+/// `--link NAME[:ALIAS]`: the /etc/hosts line naming the linked container, on its
+/// first address (legacy Docker links are only this, plus env vars we do not set).
+fn link_line(paths: &Paths, store: &super::store::ContainerStore, link: &str) -> Result<String> {
+    let (name, alias) = link.split_once(':').unwrap_or((link, link));
+    let target = store.find(name)?;
+    let nets = crate::network::NetworkStore::new(paths);
+    let ip = target
+        .record
+        .networks_in_order()
+        .into_iter()
+        .find_map(|(n, _)| {
+            nets.get(n)
+                .ok()
+                .and_then(|net| nets.endpoints(&net).ok()?.remove(&target.record.id))
+        })
+        .map(|ep| ep.ip)
+        .ok_or_else(|| {
+            Error::Conflict(format!(
+                "cannot link to {name}: it is not running on a network"
+            ))
+        })?;
+    let mut names = vec![alias.to_string()];
+    if alias != target.record.name {
+        names.push(target.record.name.clone());
+    }
+    names.push(target.record.id[..12].to_string());
+    Ok(format!("{ip}\t{}\n", names.join(" ")))
+}
+
 fn write_etc_files(
-    dir: &Path,
+    paths: &Paths,
     rec: &ContainerRecord,
     net: &NetMode,
     atts: &[crate::network::attach::Attachment],
+    link_lines: &[String],
 ) -> Result<Vec<(PathBuf, &'static str)>> {
+    let dir = &paths.container_dir(&rec.id);
     let hostname = dir.join("hostname");
     let hosts = dir.join("hosts");
     let resolv = dir.join("resolv.conf");
     fs::write(&hostname, format!("{}\n", rec.config.hostname)).ctx("write", &hostname)?;
     let mut hosts_text = match net {
         NetMode::Host => fs::read_to_string("/etc/hosts").unwrap_or_default(),
+        // Sharing another container's network means sharing its idea of the names.
+        NetMode::Join(_) => {
+            let target = &rec.host_config.network_mode["container:".len()..];
+            let t = super::store::ContainerStore::new(paths).find(target)?;
+            fs::read_to_string(paths.container_dir(t.id()).join("hosts")).unwrap_or_default()
+        }
         NetMode::Private => "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n".to_string(),
     };
     for h in &rec.host_config.extra_hosts {
@@ -151,6 +202,9 @@ fn write_etc_files(
             };
             hosts_text.push_str(&format!("{ip}\t{name}\n"));
         }
+    }
+    for l in link_lines {
+        hosts_text.push_str(l);
     }
     if *net == NetMode::Private {
         // The container's own name, on its first address (Docker's last line).

@@ -130,6 +130,8 @@ pub struct HostConfig {
     pub dns: Vec<String>,
     /// `--add-host host:ip`: extra /etc/hosts lines.
     pub extra_hosts: Vec<String>,
+    /// `--link NAME[:ALIAS]` (legacy): /etc/hosts entries for other containers.
+    pub links: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

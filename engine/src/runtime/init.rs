@@ -69,8 +69,10 @@ fn setup(
     // Build the whole container while the monitor moves us into the cgroup: on cgroup v1
     // that move waits for an RCU grace period, milliseconds better spent mounting. Only
     // the cgroup namespace and its view need the move to have happened.
-    if spec.net == NetMode::Private {
-        bring_up_loopback()?;
+    match &spec.net {
+        NetMode::Private => bring_up_loopback()?,
+        NetMode::Join(ns) => join_netns(ns)?,
+        NetMode::Host => {}
     }
     mounts::make_private()?;
     mounts::mount_overlay(spec)?;
@@ -179,6 +181,19 @@ fn setup_stdio(io: ChildIo) -> Result<(), Failure> {
             dup2(from, to).map_err(|e| format!("dup2 stdio: {}", e.desc()))?;
         }
     }
+    Ok(())
+}
+
+/// `--network container:NAME`: enter that container's network namespace.
+fn join_netns(ns: &Path) -> Result<(), Failure> {
+    let f = std::fs::File::open(ns).map_err(|e| {
+        format!(
+            "open {}: {e} (is the container whose network we join running?)",
+            ns.display()
+        )
+    })?;
+    nix::sched::setns(f, nix::sched::CloneFlags::CLONE_NEWNET)
+        .map_err(|e| format!("join network namespace {}: {}", ns.display(), e.desc()))?;
     Ok(())
 }
 

@@ -24,6 +24,7 @@ fn flags(spec: &LaunchSpec) -> CloneFlags {
     if spec.net == NetMode::Private {
         f |= CloneFlags::CLONE_NEWNET;
     }
+    // NetMode::Join: the child joins the other container's namespace itself (setns).
     f
 }
 

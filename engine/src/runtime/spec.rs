@@ -29,6 +29,9 @@ pub enum NetMode {
     Private,
     /// Share the host's network namespace.
     Host,
+    /// Join another container's network namespace (`--network container:NAME`): the
+    /// path of its `/proc/PID/ns/net`.
+    Join(PathBuf),
 }
 
 #[derive(Debug, Clone)]
