@@ -57,10 +57,7 @@ pub struct CreateOptions {
 
 pub fn validate_name(name: &str) -> Result<()> {
     let n = name.strip_prefix('/').unwrap_or(name);
-    let ok = n.len() >= 2
-        && n.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
-        && n.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
+    let ok = crate::store::names::is_valid_object_name(n, 2);
     if ok {
         Ok(())
     } else {

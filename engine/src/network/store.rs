@@ -46,14 +46,7 @@ pub struct NetworkStore {
 }
 
 fn validate_name(name: &str) -> Result<()> {
-    let ok = !name.is_empty()
-        && name
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphanumeric())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
+    let ok = crate::store::names::is_valid_object_name(name, 1);
     if ok {
         Ok(())
     } else {

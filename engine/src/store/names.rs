@@ -107,6 +107,19 @@ const SURNAMES: &[&str] = &[
     "yonath",
 ];
 
+/// Docker's rule for names of containers, volumes and networks:
+/// `[a-zA-Z0-9][a-zA-Z0-9_.-]*`, at least `min_len` characters.
+pub fn is_valid_object_name(name: &str, min_len: usize) -> bool {
+    name.len() >= min_len
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+}
+
 fn pick(list: &[&'static str], r: u16) -> &'static str {
     list[r as usize % list.len()]
 }

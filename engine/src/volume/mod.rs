@@ -31,14 +31,7 @@ pub struct VolumeStore {
 }
 
 pub fn validate_name(name: &str) -> Result<()> {
-    let ok = name.len() >= 2
-        && name
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphanumeric())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
+    let ok = crate::store::names::is_valid_object_name(name, 2);
     if ok {
         Ok(())
     } else {
