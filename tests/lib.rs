@@ -78,6 +78,7 @@ impl Berth {
             .env("BERTH_CGROUP_PARENT", &self.cgroup_parent)
             .env("BERTH_BRIDGE", &self.bridge)
             .env("BERTH_DEFAULT_SUBNET", &self.subnet)
+            .env("BERTH_NFT_TABLE", self.nft_table())
             .stdin(Stdio::null());
         c
     }
@@ -102,6 +103,11 @@ impl Berth {
             .join(format!("{}.tar", name.replace([':', '/'], "_")));
         self.ok(&["demo", "--rootfs", tar.to_str().unwrap()]);
         self.ok(&["import", tar.to_str().unwrap(), name]);
+    }
+
+    /// This test's own nftables table.
+    pub fn nft_table(&self) -> String {
+        format!("berthtest_{}_{}", std::process::id(), self.n)
     }
 
     /// A /28 for this test's k-th user network (k < 16), unique among parallel tests.
@@ -164,6 +170,10 @@ impl Drop for Berth {
         let _ = self.run(&["network", "prune", "-f"]);
         let _ = Command::new("ip")
             .args(["link", "del", &self.bridge])
+            .stderr(Stdio::null())
+            .status();
+        let _ = Command::new("nft")
+            .args(["delete", "table", "ip", &self.nft_table()])
             .stderr(Stdio::null())
             .status();
     }

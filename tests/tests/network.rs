@@ -303,3 +303,173 @@ fn container_network_mode_and_legacy_links() {
     assert_ne!(o.code, 0);
     assert!(o.stderr.contains("non running container"), "{}", o.stderr);
 }
+
+/// A stand-in for "the outside world" on this machine: a network namespace reached from
+/// the host over a veth, with a web server, and no route back to any container subnet —
+/// so an answer proves the container's traffic was masqueraded to the host's address.
+struct Outside {
+    ns: String,
+    host_if: String,
+    ip: String,
+    server: std::process::Child,
+}
+
+impl Outside {
+    fn new(tag: &str, k: u32) -> Outside {
+        let ns = format!("bo{tag}");
+        let host_if = format!("bv{tag}");
+        let (host_ip, ip) = (
+            format!("198.51.100.{}", 4 * k + 1),
+            format!("198.51.100.{}", 4 * k + 2),
+        );
+        let ip_cmd = |args: &[&str]| {
+            let st = std::process::Command::new("ip")
+                .args(args)
+                .status()
+                .unwrap();
+            assert!(st.success(), "ip {args:?}");
+        };
+        ip_cmd(&["netns", "add", &ns]);
+        ip_cmd(&[
+            "link", "add", &host_if, "type", "veth", "peer", "name", "eth0", "netns", &ns,
+        ]);
+        ip_cmd(&["addr", "add", &format!("{host_ip}/30"), "dev", &host_if]);
+        ip_cmd(&["link", "set", &host_if, "up"]);
+        ip_cmd(&["-n", &ns, "addr", "add", &format!("{ip}/30"), "dev", "eth0"]);
+        ip_cmd(&["-n", &ns, "link", "set", "eth0", "up"]);
+        ip_cmd(&["-n", &ns, "link", "set", "lo", "up"]);
+        let www = std::env::temp_dir().join(format!("berth-outside-{tag}"));
+        std::fs::create_dir_all(&www).unwrap();
+        std::fs::write(www.join("hello"), "from outside\n").unwrap();
+        let server = std::process::Command::new("ip")
+            .args([
+                "netns", "exec", &ns, "busybox", "httpd", "-f", "-p", "8080", "-h",
+            ])
+            .arg(&www)
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        Outside {
+            ns,
+            host_if,
+            ip,
+            server,
+        }
+    }
+}
+
+impl Drop for Outside {
+    fn drop(&mut self) {
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+        let _ = std::process::Command::new("ip")
+            .args(["link", "del", &self.host_if])
+            .status();
+        let _ = std::process::Command::new("ip")
+            .args(["netns", "del", &self.ns])
+            .status();
+    }
+}
+
+fn wget(b: &Berth, net: &str, url: &str) -> bool {
+    // busybox 1.35 wget crashes with -T, so timeout(1) bounds it instead. The `exit`
+    // keeps sh as PID 1: busybox timeout execs the command itself, and a PID 1 wget would
+    // shrug off timeout's SIGTERM.
+    let script = format!("timeout 3 wget -q -O- {url}; exit $?");
+    b.run(&[
+        "run",
+        "--rm",
+        "--network",
+        net,
+        "busybox",
+        "sh",
+        "-c",
+        &script,
+    ])
+    .code
+        == 0
+}
+
+#[test]
+fn egress_is_masqueraded_networks_are_isolated_and_internal_ones_sealed() {
+    let b = Berth::new();
+    b.busybox_image("busybox");
+    let tag = format!("{}x{}", std::process::id() % 100_000, b.bridge.len());
+    let outside = Outside::new(&tag, (std::process::id() % 60) as u32);
+    let url = format!("http://{}:8080/hello", outside.ip);
+    b.ok(&["network", "create", "--subnet", &b.user_subnet(2), "neta"]);
+    b.ok(&["network", "create", "--subnet", &b.user_subnet(3), "netb"]);
+    b.ok(&[
+        "network",
+        "create",
+        "--internal",
+        "--subnet",
+        &b.user_subnet(4),
+        "sealed",
+    ]);
+
+    // Egress from the default bridge and from a user network.
+    assert!(
+        wget(&b, "bridge", &url),
+        "no egress from the default bridge"
+    );
+    assert!(wget(&b, "neta", &url), "no egress from a user network");
+    // The firewall table holds the masquerade for each non-internal network.
+    let rules = std::process::Command::new("nft")
+        .args(["list", "table", "ip", &b.nft_table()])
+        .output()
+        .unwrap();
+    let rules = String::from_utf8_lossy(&rules.stdout).into_owned();
+    assert!(
+        rules.contains(&format!("ip saddr {} ", b.user_subnet(2))),
+        "{rules}"
+    );
+
+    // Isolation: a server on netb is reachable from netb, not from neta.
+    b.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "srvb",
+        "--network",
+        "netb",
+        "busybox",
+        "httpd",
+        "-f",
+        "-p",
+        "8080",
+        "-h",
+        "/etc",
+    ]);
+    let ip = b.inspect("srvb", "{{.NetworkSettings.Networks.netb.IPAddress}}");
+    let url_b = format!("http://{ip}:8080/hostname");
+    assert!(wget(&b, "netb", &url_b));
+    assert!(
+        !wget(&b, "neta", &url_b),
+        "neta reached a container on netb"
+    );
+
+    // Internal: neighbours yes, the outside no.
+    b.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "srvi",
+        "--network",
+        "sealed",
+        "busybox",
+        "httpd",
+        "-f",
+        "-p",
+        "8080",
+        "-h",
+        "/etc",
+    ]);
+    let ipi = b.inspect("srvi", "{{.NetworkSettings.Networks.sealed.IPAddress}}");
+    assert!(wget(&b, "sealed", &format!("http://{ipi}:8080/hostname")));
+    assert!(
+        !wget(&b, "sealed", &url),
+        "an internal network reached the outside"
+    );
+    drop(outside);
+}

@@ -156,6 +156,10 @@ impl Monitor {
         let images = ImageStore::new(&self.paths);
         let nets = crate::network::NetworkStore::new(&self.paths);
         let atts = attach::reserve(&nets, &self.record).map_err(|e| Failure(125, e.to_string()))?;
+        if let Err(e) = attach::prepare_bridges(&nets, &atts) {
+            attach::release(&nets, &self.record);
+            return Err(Failure(125, e.to_string()));
+        }
         let spec = match launch::build(&self.paths, &images, &self.record, &atts) {
             Ok(s) => s,
             Err(e) => {

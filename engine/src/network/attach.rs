@@ -71,6 +71,27 @@ pub fn reserve_one(
     })
 }
 
+/// Make sure each network's bridge exists before the container is cloned. A bridge made
+/// here is new to the host, so the firewall table is rebuilt to cover it (the only time
+/// the start of a container touches the firewall).
+pub fn prepare_bridges(store: &NetworkStore, atts: &[Attachment]) -> Result<()> {
+    if atts.is_empty() {
+        return Ok(());
+    }
+    let mut host = Netlink::open()?;
+    let mut made = false;
+    for a in atts {
+        if host.link_index(&a.network.bridge)?.is_none() {
+            ensure_bridge(&mut host, &a.network).map_err(Error::Runtime)?;
+            made = true;
+        }
+    }
+    if made {
+        store.refresh_firewall()?;
+    }
+    Ok(())
+}
+
 /// Give back every address the container holds.
 pub fn release(store: &NetworkStore, rec: &ContainerRecord) {
     for name in rec.endpoints_config.keys() {

@@ -3,6 +3,7 @@
 
 pub mod attach;
 pub mod connect;
+pub mod firewall;
 pub mod inspect;
 
 pub mod ipam;

@@ -43,6 +43,9 @@ pub struct NetworkStore {
     /// tests give each state root its own so they can run side by side).
     default_bridge: String,
     default_subnet: Option<String>,
+    /// The nftables table this root keeps (None: leave the host's firewall alone, for
+    /// unit tests of the records).
+    firewall_table: Option<String>,
 }
 
 fn validate_name(name: &str) -> Result<()> {
@@ -62,6 +65,28 @@ impl NetworkStore {
             paths: paths.clone(),
             default_bridge: std::env::var("BERTH_BRIDGE").unwrap_or_else(|_| "berth0".into()),
             default_subnet: std::env::var("BERTH_DEFAULT_SUBNET").ok(),
+            firewall_table: Some(super::firewall::table_name()),
+        }
+    }
+
+    /// A store that never touches the host's links or firewall (record tests).
+    pub fn records_only(paths: &Paths) -> Self {
+        NetworkStore {
+            firewall_table: None,
+            ..Self::new(paths)
+        }
+    }
+
+    /// Rebuild this root's firewall table from its networks (none left: remove it).
+    pub fn refresh_firewall(&self) -> Result<()> {
+        let Some(table) = &self.firewall_table else {
+            return Ok(());
+        };
+        let nets = self.list()?;
+        if nets.is_empty() {
+            super::firewall::remove(table)
+        } else {
+            super::firewall::apply(table, &nets)
         }
     }
 
@@ -287,11 +312,15 @@ impl NetworkStore {
         }
         let dir = self.dir(&net.id);
         fs::remove_dir_all(&dir).ctx("remove network", &dir)?;
-        // The bridge goes with the network; nothing is attached to it any more.
+        if self.firewall_table.is_none() {
+            return Ok(());
+        }
+        // The bridge goes with the network; nothing is attached to it any more. Then the
+        // firewall forgets it (and goes entirely with the last network).
         if let Ok(mut nl) = super::netlink::Netlink::open() {
             let _ = nl.delete_link_by_name(&net.bridge);
         }
-        Ok(())
+        self.refresh_firewall()
     }
 }
 
@@ -346,7 +375,7 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let paths = Paths::new(d.path().join("root"), d.path().join("run"));
         paths.ensure().unwrap();
-        let s = NetworkStore::new(&paths);
+        let s = NetworkStore::records_only(&paths);
         (d, s)
     }
 

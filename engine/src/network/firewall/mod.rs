@@ -1,0 +1,195 @@
+//! The firewall: one nftables table of berth's own, rebuilt whole from the list of
+//! networks whenever a network appears or goes (netavark's approach: the ruleset is a
+//! value, built by a pure function, applied in one atomic batch). It gives
+//! - egress: traffic from a non-internal network to anywhere else is masqueraded;
+//! - isolation: a network's bridge forwards only to itself, never to another network;
+//! - `--internal`: nothing enters or leaves the network's bridge except between its own
+//!   containers.
+//!
+//! The driver applies the batch with `nft -f -`. It runs only when a network's bridge is
+//! first made or a network is removed, not for every container; a netlink driver can
+//! replace it behind `apply` without changing the ruleset.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use super::types::Network;
+use crate::error::{Error, Result};
+
+/// The table's name: `BERTH_NFT_TABLE`, default `berth` (tests give each state root its
+/// own, since every root rebuilds its table from its own networks).
+pub fn table_name() -> String {
+    std::env::var("BERTH_NFT_TABLE").unwrap_or_else(|_| "berth".into())
+}
+
+fn quote(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', ""))
+}
+
+/// The whole table for these networks. Deleting and re-adding it in one batch makes the
+/// change atomic: packets see either the old rules or the new ones.
+pub fn ruleset(table: &str, nets: &[Network]) -> String {
+    let mut forward = vec![
+        "type filter hook forward priority filter; policy accept;".to_string(),
+        "ct state established,related accept".to_string(),
+    ];
+    let mut post = vec!["type nat hook postrouting priority srcnat; policy accept;".to_string()];
+    let bridges: Vec<&str> = nets.iter().map(|n| n.bridge.as_str()).collect();
+    for n in nets {
+        let b = quote(&n.bridge);
+        forward.push(format!("iifname {b} oifname {b} accept"));
+        let others: Vec<String> = bridges
+            .iter()
+            .filter(|o| **o != n.bridge)
+            .map(|o| quote(o))
+            .collect();
+        if !others.is_empty() {
+            forward.push(format!(
+                "iifname {b} oifname {{ {} }} drop",
+                others.join(", ")
+            ));
+        }
+        if n.internal {
+            forward.push(format!("iifname {b} drop"));
+            forward.push(format!("oifname {b} drop"));
+        } else {
+            post.push(format!("ip saddr {} oifname != {b} masquerade", n.subnet));
+        }
+    }
+    let chain = |name: &str, rules: &[String]| {
+        let body: Vec<String> = rules.iter().map(|r| format!("\t\t{r}")).collect();
+        format!("\tchain {name} {{\n{}\n\t}}\n", body.join("\n"))
+    };
+    format!(
+        "table ip {table} {{}}\ndelete table ip {table}\ntable ip {table} {{\n{}{}}}\n",
+        chain("forward", &forward),
+        chain("postrouting", &post)
+    )
+}
+
+fn nft(batch: &str) -> Result<()> {
+    let mut child = Command::new("nft")
+        .args(["-f", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| Error::Runtime(format!("run nft (install the nftables package): {e}")))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin
+            .write_all(batch.as_bytes())
+            .map_err(|e| Error::Runtime(format!("write the ruleset to nft: {e}")))?;
+    }
+    let out = child
+        .wait_with_output()
+        .map_err(|e| Error::Runtime(format!("wait for nft: {e}")))?;
+    if !out.status.success() {
+        return Err(Error::Runtime(format!(
+            "nft refused berth's ruleset: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    Ok(())
+}
+
+/// Install the table for `nets` (replacing any previous one), and turn on IPv4
+/// forwarding when some network needs egress, as Docker does.
+pub fn apply(table: &str, nets: &[Network]) -> Result<()> {
+    if nets.iter().any(|n| !n.internal) {
+        let _ = std::fs::write("/proc/sys/net/ipv4/ip_forward", "1");
+    }
+    nft(&ruleset(table, nets))
+}
+
+/// Remove the table entirely (no networks left, or a test cleaning up).
+pub fn remove(table: &str) -> Result<()> {
+    nft(&format!("table ip {table} {{}}\ndelete table ip {table}\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::types::Subnet;
+    use super::*;
+
+    fn net(name: &str, bridge: &str, subnet: &str, internal: bool) -> Network {
+        let subnet = Subnet::parse(subnet).unwrap();
+        Network {
+            id: "0".repeat(64),
+            name: name.into(),
+            driver: "bridge".into(),
+            created: String::new(),
+            subnet,
+            gateway: subnet.first_host(),
+            ip_range: None,
+            internal,
+            labels: Default::default(),
+            options: Default::default(),
+            bridge: bridge.into(),
+        }
+    }
+
+    #[test]
+    fn ruleset_isolates_masquerades_and_seals_internal_networks() {
+        let nets = [
+            net("bridge", "berth0", "172.17.0.0/16", false),
+            net("back", "br-b", "10.9.0.0/24", true),
+        ];
+        let r = ruleset("berth", &nets);
+        assert_eq!(
+            r,
+            "table ip berth {}\ndelete table ip berth\ntable ip berth {\n\tchain forward {\n\
+             \t\ttype filter hook forward priority filter; policy accept;\n\
+             \t\tct state established,related accept\n\
+             \t\tiifname \"berth0\" oifname \"berth0\" accept\n\
+             \t\tiifname \"berth0\" oifname { \"br-b\" } drop\n\
+             \t\tiifname \"br-b\" oifname \"br-b\" accept\n\
+             \t\tiifname \"br-b\" oifname { \"berth0\" } drop\n\
+             \t\tiifname \"br-b\" drop\n\
+             \t\toifname \"br-b\" drop\n\
+             \t}\n\tchain postrouting {\n\
+             \t\ttype nat hook postrouting priority srcnat; policy accept;\n\
+             \t\tip saddr 172.17.0.0/16 oifname != \"berth0\" masquerade\n\
+             \t}\n}\n"
+        );
+    }
+
+    #[test]
+    fn the_kernel_accepts_the_ruleset() {
+        if unsafe { libc::geteuid() } != 0 || Command::new("nft").arg("--version").output().is_err()
+        {
+            eprintln!("skipped: needs root and nft");
+            return;
+        }
+        let table = format!("berthtest{}", std::process::id());
+        let nets = [
+            net("a", "bta0", "10.9.1.0/24", false),
+            net("b", "btb0", "10.9.2.0/24", true),
+        ];
+        nft(&ruleset(&table, &nets)).unwrap();
+        let listed = Command::new("nft")
+            .args(["list", "table", "ip", &table])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&listed.stdout);
+        assert!(text.contains("masquerade"), "{text}");
+        assert!(text.contains("oifname \"btb0\" drop"), "{text}");
+        // Applying again replaces, never duplicates.
+        nft(&ruleset(&table, &nets)).unwrap();
+        let again = Command::new("nft")
+            .args(["list", "table", "ip", &table])
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&again.stdout)
+                .matches("masquerade")
+                .count(),
+            1
+        );
+        remove(&table).unwrap();
+        let gone = Command::new("nft")
+            .args(["list", "table", "ip", &table])
+            .output()
+            .unwrap();
+        assert!(!gone.status.success());
+    }
+}
