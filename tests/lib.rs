@@ -105,6 +105,28 @@ impl Berth {
         self.ok(&["import", tar.to_str().unwrap(), name]);
     }
 
+    /// Start `n` berth processes with `args` at once and insist that all succeed.
+    pub fn ok_in_parallel(&self, n: usize, args: &[&str]) {
+        let children: Vec<_> = (0..n)
+            .map(|_| {
+                self.cmd()
+                    .args(args)
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .expect("spawn berth")
+            })
+            .collect();
+        for c in children {
+            let out = c.wait_with_output().expect("wait for berth");
+            assert!(
+                out.status.success(),
+                "berth {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+
     /// This test's own nftables table.
     pub fn nft_table(&self) -> String {
         format!("berthtest_{}_{}", std::process::id(), self.n)

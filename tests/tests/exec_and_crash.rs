@@ -115,24 +115,7 @@ fn run_killed_midway_leaves_readable_state() {
 fn twenty_parallel_runs_all_start_with_unique_names() {
     let b = Berth::new();
     b.busybox_image("busybox");
-    let children: Vec<_> = (0..20)
-        .map(|_| {
-            b.cmd()
-                .args(["run", "-d", "busybox", "sleep", "60"])
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    for c in children {
-        let out = c.wait_with_output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    b.ok_in_parallel(20, &["run", "-d", "busybox", "sleep", "60"]);
     let names = b.ok(&["ps", "--format", "{{.Names}}"]);
     let mut list: Vec<&str> = names.lines().collect();
     assert_eq!(list.len(), 20, "{names}");

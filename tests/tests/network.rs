@@ -123,24 +123,7 @@ fn dns_add_host_and_the_default_bridge() {
 fn addresses_are_unique_under_parallel_runs_and_freed_after_a_monitor_crash() {
     let b = Berth::new();
     b.busybox_image("busybox");
-    let children: Vec<_> = (0..12)
-        .map(|_| {
-            b.cmd()
-                .args(["run", "-d", "busybox", "sleep", "60"])
-                .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    for c in children {
-        let out = c.wait_with_output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    b.ok_in_parallel(12, &["run", "-d", "busybox", "sleep", "60"]);
     let ips = b.ok(&[
         "inspect",
         "--format",
