@@ -295,6 +295,7 @@ struct Outside {
     host_if: String,
     ip: String,
     server: std::process::Child,
+    www: std::path::PathBuf,
 }
 
 impl Outside {
@@ -337,6 +338,7 @@ impl Outside {
             host_if,
             ip,
             server,
+            www,
         }
     }
 }
@@ -351,6 +353,7 @@ impl Drop for Outside {
         let _ = std::process::Command::new("ip")
             .args(["netns", "del", &self.ns])
             .status();
+        let _ = std::fs::remove_dir_all(&self.www);
     }
 }
 
