@@ -95,10 +95,12 @@ fn nft(batch: &str) -> Result<()> {
 /// Install the table for `nets` (replacing any previous one), and turn on IPv4
 /// forwarding when some network needs egress, as Docker does.
 pub fn apply(table: &str, nets: &[Network]) -> Result<()> {
+    // Rules first: forwarding is only turned on once isolation is in place.
+    nft(&ruleset(table, nets))?;
     if nets.iter().any(|n| !n.internal) {
         let _ = std::fs::write("/proc/sys/net/ipv4/ip_forward", "1");
     }
-    nft(&ruleset(table, nets))
+    Ok(())
 }
 
 /// Remove the table entirely (no networks left, or a test cleaning up).
