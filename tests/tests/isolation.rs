@@ -342,3 +342,28 @@ fn run_rm_takes_its_anonymous_volumes_but_not_named_ones() {
     assert_eq!(b.ok(&["volume", "ls", "-q"]), "named1");
     assert_eq!(b.ok(&["ps", "-aq"]), "");
 }
+
+#[test]
+fn seccomp_refuses_new_user_namespaces_unless_privileged() {
+    let b = Berth::new();
+    b.busybox_image("busybox");
+    assert_eq!(
+        sh(&b, &[], "grep '^Seccomp:' /proc/self/status"),
+        "Seccomp:\t2"
+    );
+    // A user namespace needs no capability; only the filter stands in the way.
+    let o = b.run(&["run", "--rm", "busybox", "unshare", "-U", "true"]);
+    assert_ne!(o.code, 0);
+    assert!(o.stderr.contains("Operation not permitted"), "{}", o.stderr);
+    // exec'd processes get the same filter.
+    b.ok(&["run", "-d", "--name", "sc", "busybox", "sleep", "100"]);
+    assert_eq!(
+        b.ok(&["exec", "sc", "grep", "^Seccomp:", "/proc/self/status"]),
+        "Seccomp:\t2"
+    );
+    // --privileged lifts it.
+    assert_eq!(
+        sh(&b, &["--privileged"], "unshare -U true && echo allowed"),
+        "allowed"
+    );
+}

@@ -104,6 +104,7 @@ pub fn run(engine: &Engine, a: ExecArgs) -> CliResult {
             &rec.host_config.cap_drop,
             rec.host_config.privileged || a.privileged,
         )?,
+        seccomp: !(rec.host_config.privileged || a.privileged),
     };
     let cg = cgroups::open(&cgroups_root(), &rec.host_config.cgroup_parent, c.id())?;
     let join = |pid: i32| cg.add_task(pid).map_err(|e| e.to_string());

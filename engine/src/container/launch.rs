@@ -130,6 +130,7 @@ pub fn build(
             user: rec.config.user.clone(),
             tty: rec.config.tty,
             caps,
+            seccomp: !hc.privileged,
         },
         init: hc.init,
         privileged: hc.privileged,

@@ -275,6 +275,9 @@ pub fn exec_process(p: &ProcessSpec) -> Result<Never, Failure> {
         )
     })?;
 
+    if p.seccomp {
+        super::seccomp::install(&p.caps)?;
+    }
     let cargs: Vec<CString> = p
         .args
         .iter()

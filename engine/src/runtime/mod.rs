@@ -16,6 +16,7 @@ pub mod mounts;
 pub mod paths;
 pub mod proctitle;
 pub mod pty;
+pub mod seccomp;
 pub mod seed;
 pub mod spawn;
 pub mod spec;

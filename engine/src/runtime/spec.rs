@@ -66,4 +66,6 @@ pub struct ProcessSpec {
     pub tty: bool,
     /// Capabilities to keep (by name, `CAP_CHOWN` form).
     pub caps: Vec<String>,
+    /// Apply berth's seccomp filter (everything but `--privileged`).
+    pub seccomp: bool,
 }
