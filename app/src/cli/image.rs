@@ -7,7 +7,7 @@ use berth_engine::Engine;
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
 
-use super::inspect::print_values;
+use super::inspect::inspect_each;
 use super::output::print_rows;
 use super::{CliResult, Failure};
 use crate::format::human::{human_duration, human_size_with_precision};
@@ -421,21 +421,10 @@ pub fn run(engine: &Engine, cmd: ImageCmd) -> CliResult {
         ImageCmd::Inspect {
             format,
             images: names,
-        } => {
-            let mut values = Vec::new();
-            let mut failed = false;
-            for n in &names {
-                match images.resolve(n) {
-                    Ok(img) => values.push(inspect_json(engine, &img)?),
-                    Err(_) => {
-                        eprintln!("Error: No such image: {n}");
-                        failed = true;
-                    }
-                }
-            }
-            print_values(values, format.as_deref())?;
-            Ok(u8::from(failed))
-        }
+        } => inspect_each(&names, format.as_deref(), |n| match images.resolve(n) {
+            Ok(img) => inspect_json(engine, &img),
+            Err(_) => Err(format!("Error: No such image: {n}").into()),
+        }),
         ImageCmd::Prune(a) => {
             let used = in_use(engine)?;
             let before = images.disk_usage()?.total();

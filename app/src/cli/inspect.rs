@@ -53,11 +53,18 @@ pub fn print_values(values: Vec<Value>, format: Option<&str>) -> Result<(), Fail
     Ok(())
 }
 
-pub fn run(engine: &Engine, a: InspectArgs) -> CliResult {
+/// The inspect loop every object kind shares: look each name up, print what was found
+/// (JSON array or one `--format` line each), report each miss on stderr, and exit 1 if
+/// any name was missing.
+pub fn inspect_each(
+    names: &[String],
+    format: Option<&str>,
+    lookup: impl Fn(&str) -> Result<Value, Failure>,
+) -> CliResult {
     let mut values = Vec::new();
     let mut failed = false;
-    for n in &a.names {
-        match lookup(engine, n, a.kind.as_deref()) {
+    for n in names {
+        match lookup(n) {
             Ok(v) => values.push(v),
             Err(e) => {
                 eprintln!("{}", e.message);
@@ -65,8 +72,14 @@ pub fn run(engine: &Engine, a: InspectArgs) -> CliResult {
             }
         }
     }
-    if !values.is_empty() || a.format.is_none() {
-        print_values(values, a.format.as_deref())?;
+    if !values.is_empty() || format.is_none() {
+        print_values(values, format)?;
     }
     Ok(u8::from(failed))
+}
+
+pub fn run(engine: &Engine, a: InspectArgs) -> CliResult {
+    inspect_each(&a.names, a.format.as_deref(), |n| {
+        lookup(engine, n, a.kind.as_deref())
+    })
 }

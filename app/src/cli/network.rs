@@ -9,7 +9,7 @@ use berth_engine::Engine;
 use clap::Subcommand;
 use serde_json::json;
 
-use super::inspect::print_values;
+use super::inspect::inspect_each;
 use super::output::print_rows;
 use super::{CliResult, Failure};
 
@@ -175,24 +175,14 @@ pub fn run(engine: &Engine, cmd: NetworkCmd) -> CliResult {
             Ok(0)
         }
         NetworkCmd::Inspect { format, networks } => {
-            let mut values = Vec::new();
-            let mut failed = false;
-            for r in &networks {
+            inspect_each(&networks, format.as_deref(), |r| {
                 let found = if r == "bridge" {
                     nets.ensure_default()
                 } else {
                     nets.get(r)
                 };
-                match found {
-                    Ok(n) => values.push(inspect_value(engine, &n)?),
-                    Err(e) => {
-                        eprintln!("Error response from daemon: {e}");
-                        failed = true;
-                    }
-                }
-            }
-            print_values(values, format.as_deref())?;
-            Ok(u8::from(failed))
+                inspect_value(engine, &found?)
+            })
         }
         NetworkCmd::Rm { networks } => {
             let mut failed = false;

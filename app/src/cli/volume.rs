@@ -6,7 +6,7 @@ use berth_engine::Engine;
 use clap::Subcommand;
 use serde_json::json;
 
-use super::inspect::print_values;
+use super::inspect::inspect_each;
 use super::output::print_rows;
 use super::CliResult;
 
@@ -104,21 +104,9 @@ pub fn run(engine: &Engine, cmd: VolumeCmd) -> CliResult {
             )?;
             Ok(0)
         }
-        VolumeCmd::Inspect { format, names } => {
-            let mut values = Vec::new();
-            let mut failed = false;
-            for n in &names {
-                match vs.get(n) {
-                    Ok(v) => values.push(serde_json::to_value(v).unwrap_or_default()),
-                    Err(e) => {
-                        eprintln!("Error response from daemon: {e}");
-                        failed = true;
-                    }
-                }
-            }
-            print_values(values, format.as_deref())?;
-            Ok(u8::from(failed))
-        }
+        VolumeCmd::Inspect { format, names } => inspect_each(&names, format.as_deref(), |n| {
+            Ok(serde_json::to_value(vs.get(n)?).unwrap_or_default())
+        }),
         VolumeCmd::Rm { force, names } => {
             let mut failed = false;
             for n in &names {
