@@ -27,7 +27,7 @@ pub struct Berth {
     /// This test's default bridge and its subnet, so tests can run side by side.
     pub bridge: String,
     pub subnet: String,
-    n: usize,
+    pub n: usize,
 }
 
 pub struct Out {
@@ -238,4 +238,95 @@ pub fn eventually(secs: u64, mut f: impl FnMut() -> bool) -> bool {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     f()
+}
+
+/// A stand-in for another machine: a network namespace joined to the host by a veth
+/// pair on a /30 of 198.51.100.0/24 (TEST-NET-2, never routed anywhere), with a busybox
+/// httpd serving `hello` on port 8080. Removed on drop, even when the test fails.
+pub struct Outside {
+    pub ns: String,
+    host_if: String,
+    /// The host's address on the link, and the outside namespace's.
+    pub host_ip: String,
+    pub ip: String,
+    server: std::process::Child,
+    www: std::path::PathBuf,
+}
+
+impl Outside {
+    /// `tag` names the namespace and link; `k` (< 64) picks the /30.
+    pub fn new(tag: &str, k: u32) -> Outside {
+        let ns = format!("bo{tag}");
+        let host_if = format!("bv{tag}");
+        let (host_ip, ip) = (
+            format!("198.51.100.{}", 4 * k + 1),
+            format!("198.51.100.{}", 4 * k + 2),
+        );
+        let ip_cmd = |args: &[&str]| {
+            let st = std::process::Command::new("ip")
+                .args(args)
+                .status()
+                .unwrap();
+            assert!(st.success(), "ip {args:?}");
+        };
+        ip_cmd(&["netns", "add", &ns]);
+        ip_cmd(&[
+            "link", "add", &host_if, "type", "veth", "peer", "name", "eth0", "netns", &ns,
+        ]);
+        ip_cmd(&["addr", "add", &format!("{host_ip}/30"), "dev", &host_if]);
+        ip_cmd(&["link", "set", &host_if, "up"]);
+        ip_cmd(&["-n", &ns, "addr", "add", &format!("{ip}/30"), "dev", "eth0"]);
+        ip_cmd(&["-n", &ns, "link", "set", "eth0", "up"]);
+        ip_cmd(&["-n", &ns, "link", "set", "lo", "up"]);
+        let www = std::env::temp_dir().join(format!("berth-outside-{tag}"));
+        std::fs::create_dir_all(&www).unwrap();
+        std::fs::write(www.join("hello"), "from outside\n").unwrap();
+        let server = std::process::Command::new("ip")
+            .args([
+                "netns", "exec", &ns, "busybox", "httpd", "-f", "-p", "8080", "-h",
+            ])
+            .arg(&www)
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        Outside {
+            ns,
+            host_if,
+            host_ip,
+            ip,
+            server,
+            www,
+        }
+    }
+}
+
+impl Outside {
+    /// Run a shell command inside the outside namespace; true when it succeeds.
+    pub fn sh(&self, script: &str) -> bool {
+        std::process::Command::new("ip")
+            .args(["netns", "exec", &self.ns, "sh", "-c", script])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+
+    /// Fetch `url` from the outside namespace within 3 seconds.
+    pub fn wget(&self, url: &str) -> bool {
+        self.sh(&format!("timeout 3 busybox wget -q -O- {url} >/dev/null"))
+    }
+}
+
+impl Drop for Outside {
+    fn drop(&mut self) {
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+        let _ = std::process::Command::new("ip")
+            .args(["link", "del", &self.host_if])
+            .status();
+        let _ = std::process::Command::new("ip")
+            .args(["netns", "del", &self.ns])
+            .status();
+        let _ = std::fs::remove_dir_all(&self.www);
+    }
 }

@@ -33,6 +33,12 @@ impl Engine {
         paths.ensure()?;
         let e = Engine::new(paths);
         e.containers().sweep_incomplete()?;
+        // Ports published by a monitor that was killed must stop redirecting at once
+        // (its address may be handed out again). One readdir when nothing is stale.
+        let (_, stale) = crate::network::ports::active::list_live(&e.paths);
+        if stale {
+            e.networks().refresh_firewall()?;
+        }
         Ok(e)
     }
 

@@ -1,7 +1,7 @@
 //! Networking through the real binary: containers on bridges with addresses from IPAM,
 //! reaching each other, the per-container /etc files, and cleanup of links and addresses.
 
-use berth_tests::{eventually, Berth};
+use berth_tests::{eventually, Berth, Outside};
 
 fn ping(b: &Berth, args: &[&str], target: &str) -> bool {
     let mut a = vec!["run", "--rm"];
@@ -290,73 +290,6 @@ fn container_network_mode_and_legacy_links() {
 /// A stand-in for "the outside world" on this machine: a network namespace reached from
 /// the host over a veth, with a web server, and no route back to any container subnet —
 /// so an answer proves the container's traffic was masqueraded to the host's address.
-struct Outside {
-    ns: String,
-    host_if: String,
-    ip: String,
-    server: std::process::Child,
-    www: std::path::PathBuf,
-}
-
-impl Outside {
-    fn new(tag: &str, k: u32) -> Outside {
-        let ns = format!("bo{tag}");
-        let host_if = format!("bv{tag}");
-        let (host_ip, ip) = (
-            format!("198.51.100.{}", 4 * k + 1),
-            format!("198.51.100.{}", 4 * k + 2),
-        );
-        let ip_cmd = |args: &[&str]| {
-            let st = std::process::Command::new("ip")
-                .args(args)
-                .status()
-                .unwrap();
-            assert!(st.success(), "ip {args:?}");
-        };
-        ip_cmd(&["netns", "add", &ns]);
-        ip_cmd(&[
-            "link", "add", &host_if, "type", "veth", "peer", "name", "eth0", "netns", &ns,
-        ]);
-        ip_cmd(&["addr", "add", &format!("{host_ip}/30"), "dev", &host_if]);
-        ip_cmd(&["link", "set", &host_if, "up"]);
-        ip_cmd(&["-n", &ns, "addr", "add", &format!("{ip}/30"), "dev", "eth0"]);
-        ip_cmd(&["-n", &ns, "link", "set", "eth0", "up"]);
-        ip_cmd(&["-n", &ns, "link", "set", "lo", "up"]);
-        let www = std::env::temp_dir().join(format!("berth-outside-{tag}"));
-        std::fs::create_dir_all(&www).unwrap();
-        std::fs::write(www.join("hello"), "from outside\n").unwrap();
-        let server = std::process::Command::new("ip")
-            .args([
-                "netns", "exec", &ns, "busybox", "httpd", "-f", "-p", "8080", "-h",
-            ])
-            .arg(&www)
-            .spawn()
-            .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(200));
-        Outside {
-            ns,
-            host_if,
-            ip,
-            server,
-            www,
-        }
-    }
-}
-
-impl Drop for Outside {
-    fn drop(&mut self) {
-        let _ = self.server.kill();
-        let _ = self.server.wait();
-        let _ = std::process::Command::new("ip")
-            .args(["link", "del", &self.host_if])
-            .status();
-        let _ = std::process::Command::new("ip")
-            .args(["netns", "del", &self.ns])
-            .status();
-        let _ = std::fs::remove_dir_all(&self.www);
-    }
-}
-
 fn wget(b: &Berth, net: &str, url: &str) -> bool {
     // busybox 1.35 wget crashes with -T, so timeout(1) bounds it instead. The `exit`
     // keeps sh as PID 1: busybox timeout execs the command itself, and a PID 1 wget would

@@ -106,6 +106,8 @@ pub enum ContainerCmd {
     Export(fs_cmds::ExportArgs),
     /// Create a new image from a container's changes
     Commit(fs_cmds::CommitArgs),
+    /// List port mappings or a specific mapping for the container
+    Port(top_stats::PortArgs),
     /// Display the running processes of a container
     Top(top_stats::TopArgs),
     /// Display a live stream of container(s) resource usage statistics
@@ -285,6 +287,7 @@ pub fn run(engine: &Engine, cmd: ContainerCmd) -> CliResult {
         ContainerCmd::Export(a) => fs_cmds::export(engine, a),
         ContainerCmd::Commit(a) => fs_cmds::commit(engine, a),
         ContainerCmd::Top(a) => top_stats::top(engine, a),
+        ContainerCmd::Port(a) => top_stats::port(engine, a),
         ContainerCmd::Stats(a) => top_stats::stats(engine, a),
     }
 }

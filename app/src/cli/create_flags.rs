@@ -108,6 +108,15 @@ pub struct CreateFlags {
     /// Add a custom host-to-IP mapping (host:ip)
     #[arg(long = "add-host")]
     pub add_host: Vec<String>,
+    /// Publish a container's port(s) to the host: [IP:][HOSTPORT:]CONTAINERPORT[/PROTO]
+    #[arg(short = 'p', long = "publish")]
+    pub publish: Vec<String>,
+    /// Publish all exposed ports to free host ports
+    #[arg(short = 'P', long = "publish-all")]
+    pub publish_all: bool,
+    /// Expose a port or a range of ports
+    #[arg(long)]
+    pub expose: Vec<String>,
     /// Add link to another container (legacy): NAME[:ALIAS] in /etc/hosts
     #[arg(long = "link")]
     pub link: Vec<String>,
@@ -242,6 +251,9 @@ impl CreateFlags {
             cap_drop: self.cap_drop.clone(),
             privileged: self.privileged,
             cgroup_parent: self.cgroup_parent.clone(),
+            publish: self.publish.clone(),
+            publish_all: self.publish_all,
+            expose: self.expose.clone(),
         })
     }
 }

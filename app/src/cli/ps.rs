@@ -157,7 +157,7 @@ pub fn run(engine: &Engine, a: PsArgs) -> CliResult {
                 "RunningFor": format!("{} ago", human_duration(since(&Some(c.record.created.clone())))),
                 "Status": status_text(c),
                 "State": c.state.status.as_str(),
-                "Ports": "",
+                "Ports": ports_text(engine, c),
                 "Names": c.name(),
                 "Labels": c.record.config.labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(","),
                 "Mounts": c.record.mounts.iter().map(|m| if m.name.is_empty() { m.source.clone() } else { m.name.clone() }).collect::<Vec<_>>().join(","),
@@ -168,4 +168,14 @@ pub fn run(engine: &Engine, a: PsArgs) -> CliResult {
         .collect();
     print_rows(&rows, PS_HEADERS, PS_DEFAULT, a.format.as_deref())?;
     Ok(0)
+}
+
+/// Docker's PORTS column: published ports, then exposed ones, for running containers.
+fn ports_text(engine: &Engine, c: &Container) -> String {
+    if !c.state.status.is_live() {
+        return String::new();
+    }
+    let published = berth_engine::network::ports::active::published(&engine.paths, c);
+    let exposed: Vec<String> = c.record.config.exposed_ports.keys().cloned().collect();
+    berth_engine::network::ports::spec::ports_column(&published, &exposed)
 }

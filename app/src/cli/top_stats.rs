@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 
 use super::output::print_rows;
 use super::CliResult;
+use super::Failure;
 use crate::format::human::{bytes_size, human_size_with_precision};
 use crate::format::tabwriter::tabwrite;
 use crate::format::truncate::short_id;
@@ -24,6 +25,13 @@ pub struct TopArgs {
     /// Options passed to ps (default: -ef)
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     ps_options: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct PortArgs {
+    container: String,
+    /// PRIVATE_PORT[/PROTO]
+    private_port: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -103,6 +111,46 @@ pub fn top(engine: &Engine, a: TopArgs) -> CliResult {
     } else {
         let t = engine.top_ps(&c, &a.ps_options)?;
         print_table(&t.titles, &t.rows);
+    }
+    Ok(0)
+}
+
+/// `berth port`: `80/tcp -> 0.0.0.0:8080` per published port, or the host addresses of
+/// one port.
+pub fn port(engine: &Engine, a: PortArgs) -> CliResult {
+    use berth_engine::network::ports::spec::parse_key;
+    let c = engine.containers().find(&a.container)?;
+    let mut published = berth_engine::network::ports::active::published(&engine.paths, &c);
+    published.sort_by_key(|m| (m.container_port, m.proto, m.host_ip, m.host_port));
+    match &a.private_port {
+        None => {
+            for m in &published {
+                println!(
+                    "{}/{} -> {}:{}",
+                    m.container_port,
+                    m.proto.as_str(),
+                    m.host_ip,
+                    m.host_port
+                );
+            }
+        }
+        Some(p) => {
+            let (port, proto) = parse_key(p).map_err(|e| Failure::from(format!("Error: {e}")))?;
+            let hits: Vec<_> = published
+                .iter()
+                .filter(|m| m.container_port == port && m.proto == proto)
+                .collect();
+            if hits.is_empty() {
+                return Err(Failure::from(format!(
+                    "Error: No public port '{port}/{}' published for {}",
+                    proto.as_str(),
+                    c.name()
+                )));
+            }
+            for m in hits {
+                println!("{}:{}", m.host_ip, m.host_port);
+            }
+        }
     }
     Ok(0)
 }

@@ -53,6 +53,10 @@ pub struct CreateOptions {
     pub cap_drop: Vec<String>,
     pub privileged: bool,
     pub cgroup_parent: Option<String>,
+    /// `-p`, `-P`, `--expose`.
+    pub publish: Vec<String>,
+    pub publish_all: bool,
+    pub expose: Vec<String>,
 }
 
 pub fn validate_name(name: &str) -> Result<()> {
@@ -280,6 +284,33 @@ impl Engine {
         }
         crate::runtime::caps::compute(&o.cap_add, &o.cap_drop, o.privileged)
             .map_err(Error::invalid)?;
+        let mut port_bindings = crate::network::ports::PortMap::new();
+        for p in &o.publish {
+            crate::network::ports::spec::parse_publish(p, &mut port_bindings)
+                .map_err(Error::invalid)?;
+        }
+        let mut exposed: Vec<String> = Vec::new();
+        for e in &o.expose {
+            exposed.extend(crate::network::ports::spec::parse_expose(e).map_err(Error::invalid)?);
+        }
+        // A fixed host port that is already taken fails here, before anything is made.
+        if !port_bindings.is_empty() && !matches!(network.as_str(), "host" | "none") {
+            crate::network::ports::hold::check_available(&port_bindings).map_err(|e| {
+                let holder = |m: &crate::network::ports::Mapping| {
+                    let id = crate::network::ports::active::owner(&self.paths, m)?;
+                    Some(
+                        self.containers()
+                            .load(&id)
+                            .map(|c| c.record.name)
+                            .unwrap_or(id),
+                    )
+                };
+                Error::Conflict(format!(
+                    "driver failed programming external connectivity: {}",
+                    e.describe(holder)
+                ))
+            })?;
+        }
         let img = self.images().resolve(&o.image).map_err(|e| match e {
             Error::NotFound { .. } => Error::not_found(
                 "image",
@@ -348,7 +379,14 @@ impl Engine {
             attach_stdin: o.open_stdin,
             attach_stdout: true,
             attach_stderr: true,
-            exposed_ports: defaults.exposed_ports.clone(),
+            exposed_ports: {
+                // Docker's ExposedPorts: the image's, --expose and every published port.
+                let mut e = defaults.exposed_ports.clone();
+                for k in exposed.iter().chain(port_bindings.keys()) {
+                    e.insert(k.clone(), serde_json::json!({}));
+                }
+                e
+            },
             tty: o.tty,
             open_stdin: o.open_stdin,
             stdin_once: o.open_stdin,
@@ -396,6 +434,8 @@ impl Engine {
             dns: o.dns.clone(),
             extra_hosts: o.add_hosts.clone(),
             links: o.links.clone(),
+            port_bindings,
+            publish_all_ports: o.publish_all,
             cgroup_parent: o
                 .cgroup_parent
                 .clone()

@@ -74,6 +74,30 @@ impl Container {
 
     /// Docker's NetworkSettings: per network the live endpoint (empty while stopped), and
     /// the first network's address at the top level, as Docker shows the default bridge.
+    /// Docker's NetworkSettings.Ports: while running, every exposed port with its host
+    /// bindings, or null when it is not published.
+    fn ports_json(&self, paths: &Paths) -> serde_json::Value {
+        if !self.state.status.is_live() {
+            return json!({});
+        }
+        let published = crate::network::ports::active::published(paths, self);
+        let mut out = serde_json::Map::new();
+        for key in self.record.config.exposed_ports.keys() {
+            out.insert(key.clone(), serde_json::Value::Null);
+        }
+        for m in &published {
+            let key = format!("{}/{}", m.container_port, m.proto.as_str());
+            let b = json!({"HostIp": m.host_ip.to_string(), "HostPort": m.host_port.to_string()});
+            match out.get_mut(&key) {
+                Some(serde_json::Value::Array(list)) => list.push(b),
+                _ => {
+                    out.insert(key, json!([b]));
+                }
+            }
+        }
+        serde_json::Value::Object(out)
+    }
+
     fn network_settings(&self, paths: &Paths) -> serde_json::Value {
         let store = crate::network::NetworkStore::new(paths);
         let mut networks = serde_json::Map::new();
@@ -122,7 +146,7 @@ impl Container {
         json!({
             "Bridge": "",
             "SandboxKey": if s.pid > 0 { format!("/proc/{}/ns/net", s.pid) } else { String::new() },
-            "Ports": {},
+            "Ports": self.ports_json(paths),
             "IPAddress": ip,
             "Gateway": gw,
             "MacAddress": mac,

@@ -132,6 +132,10 @@ pub struct HostConfig {
     pub extra_hosts: Vec<String>,
     /// `--link NAME[:ALIAS]` (legacy): /etc/hosts entries for other containers.
     pub links: Vec<String>,
+    /// `-p`: container port (`80/tcp`) -> host bindings.
+    pub port_bindings: crate::network::ports::PortMap,
+    /// `-P`: publish every exposed port on a free host port.
+    pub publish_all_ports: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

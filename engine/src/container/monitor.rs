@@ -20,7 +20,7 @@ use super::store::ContainerStore;
 use super::{now_rfc3339, procfs};
 use crate::cgroups::{self, CgroupManager};
 use crate::image::ImageStore;
-use crate::network::attach;
+use crate::network::{attach, ports};
 use crate::runtime::init::Failure;
 use crate::runtime::{pty, spawn};
 use crate::store::Paths;
@@ -72,6 +72,8 @@ struct Monitor {
     log: LogWriter,
     listener: UnixListener,
     clients: Vec<Client>,
+    /// The host ports this run publishes, held open while it runs.
+    ports: Option<ports::hold::Held>,
 }
 
 impl Monitor {
@@ -98,6 +100,7 @@ impl Monitor {
             log,
             listener,
             clients: Vec::new(),
+            ports: None,
         })
     }
 
@@ -117,6 +120,8 @@ impl Monitor {
                         }
                     }
                     let code = self.supervise(pid, streams);
+                    // Whoever sees the exit recorded may publish these ports again.
+                    self.release_ports();
                     self.record_exit(code)
                 }
                 Err(f) => {
@@ -153,32 +158,43 @@ impl Monitor {
     }
 
     fn start_once(&mut self, first: bool) -> Result<(Pid, Streams), Failure> {
-        let images = ImageStore::new(&self.paths);
         let nets = crate::network::NetworkStore::new(&self.paths);
         let atts = attach::reserve(&nets, &self.record).map_err(|e| Failure(125, e.to_string()))?;
-        if let Err(e) = attach::prepare_bridges(&nets, &atts) {
-            attach::release(&nets, &self.record);
-            return Err(Failure(125, e.to_string()));
+        let started = self.start_attached(first, &nets, &atts);
+        if started.is_err() {
+            self.release_network();
         }
-        let spec = match launch::build(&self.paths, &images, &self.record, &atts) {
-            Ok(s) => s,
-            Err(e) => {
-                attach::release(&nets, &self.record);
-                return Err(Failure(125, e.to_string()));
-            }
-        };
+        started
+    }
+
+    /// Start with the addresses reserved; on error the caller gives them back.
+    fn start_attached(
+        &mut self,
+        first: bool,
+        nets: &crate::network::NetworkStore,
+        atts: &[attach::Attachment],
+    ) -> Result<(Pid, Streams), Failure> {
+        let images = ImageStore::new(&self.paths);
+        attach::prepare_bridges(nets, atts).map_err(|e| Failure(125, e.to_string()))?;
+        self.hold_ports(atts)?;
+        let spec = launch::build(&self.paths, &images, &self.record, atts)
+            .map_err(|e| Failure(125, e.to_string()))?;
         let res = self.record.host_config.resources();
-        let (io, streams, child_ends) = make_stdio(&self.record).map_err(|e| {
-            attach::release(&nets, &self.record);
-            Failure(125, e)
-        })?;
-        // The cgroup is made and joined while the child already builds its root.
+        let (io, streams, child_ends) = make_stdio(&self.record).map_err(|e| Failure(125, e))?;
+        // The cgroup is made and joined while the child already builds its root; the
+        // published ports are redirected before the container is let go.
         let cg = &self.cgroup;
         let id = &self.record.id;
+        let paths = &self.paths;
+        let ports = self.ports.as_ref();
         let spawned = spawn::spawn(&spec, io, |pid| {
             cg.create(&res).map_err(|e| e.to_string())?;
             cg.add_task(pid.as_raw()).map_err(|e| e.to_string())?;
-            attach::connect(pid.as_raw(), id, &atts)
+            attach::connect(pid.as_raw(), id, atts)?;
+            match (ports, atts.first()) {
+                (Some(held), Some(a)) => publish(paths, nets, id, held, a),
+                _ => Ok(()),
+            }
         });
         let mut streams = streams;
         let pid = match spawned {
@@ -187,7 +203,6 @@ impl Monitor {
                     if let Err(e) = attach_pty(&mut streams, m) {
                         let _ = self.cgroup.kill_all();
                         let _ = self.cgroup.destroy();
-                        attach::release(&nets, &self.record);
                         return Err(Failure(125, e));
                     }
                 }
@@ -196,7 +211,6 @@ impl Monitor {
             Err(f) => {
                 let _ = self.cgroup.kill_all();
                 let _ = self.cgroup.destroy();
-                attach::release(&nets, &self.record);
                 return Err(f);
             }
         };
@@ -218,6 +232,33 @@ impl Monitor {
             Ok(())
         });
         Ok((pid, streams))
+    }
+
+    /// Bind the host ports the container publishes (on a network; Docker ignores `-p`
+    /// with `--network host` or `none`). Held until the container stops.
+    fn hold_ports(&mut self, atts: &[attach::Attachment]) -> Result<(), Failure> {
+        let hc = &self.record.host_config;
+        if atts.is_empty() || (hc.port_bindings.is_empty() && !hc.publish_all_ports) {
+            return Ok(());
+        }
+        let exposed: Vec<String> = self.record.config.exposed_ports.keys().cloned().collect();
+        let held = ports::hold::hold_all(&hc.port_bindings, hc.publish_all_ports, &exposed)
+            .map_err(|e| {
+                let holder = |m: &ports::Mapping| {
+                    let id = ports::active::owner(&self.paths, m)?;
+                    Some(self.store.load(&id).map(|c| c.record.name).unwrap_or(id))
+                };
+                Failure(
+                    125,
+                    format!(
+                        "driver failed programming external connectivity on endpoint {}: {}",
+                        self.record.name,
+                        e.describe(holder)
+                    ),
+                )
+            })?;
+        self.ports = Some(held);
+        Ok(())
     }
 
     /// Pump output to the log and clients until the container's init exits.
@@ -530,15 +571,52 @@ impl Monitor {
         }
     }
 
-    /// Free what a run held: the cgroup and the network addresses.
+    /// Free what a run held: the cgroup and the network.
     fn release_cgroup(&mut self) {
         let _ = self.cgroup.kill_all();
         let _ = self.cgroup.destroy();
+        self.release_network();
+    }
+
+    /// Give back the addresses and the published ports (their redirects first, then
+    /// the host ports themselves).
+    fn release_network(&mut self) {
+        self.release_ports();
         attach::release(
             &crate::network::NetworkStore::new(&self.paths),
             &self.record,
         );
     }
+
+    /// Stop redirecting the published ports, then let go of the host ports.
+    fn release_ports(&mut self) {
+        if ports::active::remove(&self.paths, &self.record.id) {
+            let _ = crate::network::NetworkStore::new(&self.paths).refresh_firewall();
+        }
+        self.ports = None;
+    }
+}
+
+/// Record the container's published ports and redirect them to its first network's
+/// address. Runs between clone and go, so the ports answer once `run` returns.
+fn publish(
+    paths: &Paths,
+    nets: &crate::network::NetworkStore,
+    id: &str,
+    held: &ports::hold::Held,
+    a: &attach::Attachment,
+) -> Result<(), String> {
+    let me = std::process::id() as i32;
+    let active = ports::active::Active {
+        container: id.to_string(),
+        monitor_pid: me,
+        monitor_start_time: procfs::start_time(me).unwrap_or(0),
+        container_ip: a.endpoint.ip,
+        bridge: a.network.bridge.clone(),
+        mappings: held.mappings.clone(),
+    };
+    ports::active::write(paths, &active).map_err(|e| e.to_string())?;
+    nets.refresh_firewall().map_err(|e| e.to_string())
 }
 
 pub fn cgroups_root() -> std::path::PathBuf {

@@ -113,6 +113,13 @@ fn ensure_bridge(host: &mut Netlink, net: &Network) -> std::result::Result<u32, 
     host.add_address(idx, IpAddr::V4(net.gateway), net.subnet.prefix)
         .map_err(|e| e.to_string())?;
     host.set_up(idx).map_err(|e| e.to_string())?;
+    // Published ports answer on the host's 127.0.0.1 too: the redirected packets leave
+    // through the bridge with a loopback source, which the kernel only routes with
+    // route_localnet (the firewall keeps the bridge itself away from 127.0.0.0/8).
+    let _ = std::fs::write(
+        format!("/proc/sys/net/ipv4/conf/{}/route_localnet", net.bridge),
+        "1",
+    );
     Ok(idx)
 }
 

@@ -8,6 +8,7 @@ pub mod inspect;
 
 pub mod ipam;
 pub mod netlink;
+pub mod ports;
 
 pub mod store;
 pub mod types;

@@ -82,11 +82,13 @@ impl NetworkStore {
         let Some(table) = &self.firewall_table else {
             return Ok(());
         };
+        let _lock = FileLock::exclusive(&self.paths.firewall_lock())?;
         let nets = self.list()?;
+        let (published, _) = super::ports::active::list_live(&self.paths);
         if nets.is_empty() {
             super::firewall::remove(table)
         } else {
-            super::firewall::apply(table, &nets)
+            super::firewall::apply(table, &nets, &published)
         }
     }
 

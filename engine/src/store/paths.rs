@@ -35,6 +35,7 @@ impl Paths {
             self.networks_dir(),
             self.tmp_dir(),
             self.run.join("containers"),
+            self.ports_dir(),
         ] {
             std::fs::create_dir_all(&dir).ctx("create directory", &dir)?;
         }
@@ -66,6 +67,16 @@ impl Paths {
     }
     pub fn networks_dir(&self) -> PathBuf {
         self.root.join("networks")
+    }
+    /// Published ports in force, one file per running container (they die with the
+    /// machine, as the firewall rules made from them do).
+    pub fn ports_dir(&self) -> PathBuf {
+        self.run.join("ports")
+    }
+    /// Held while the firewall ruleset is computed and applied, so two writers never
+    /// apply rulesets built from different views.
+    pub fn firewall_lock(&self) -> PathBuf {
+        self.run.join("firewall.lock")
     }
     pub fn volumes_dir(&self) -> PathBuf {
         self.root.join("volumes")

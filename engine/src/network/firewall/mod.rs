@@ -13,6 +13,7 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
+use super::ports::active::Active;
 use super::types::Network;
 use crate::error::{Error, Result};
 
@@ -26,17 +27,25 @@ fn quote(s: &str) -> String {
     format!("\"{}\"", s.replace('"', ""))
 }
 
-/// The whole table for these networks. Deleting and re-adding it in one batch makes the
-/// change atomic: packets see either the old rules or the new ones.
-pub fn ruleset(table: &str, nets: &[Network]) -> String {
+/// The whole table for these networks and published ports. Deleting and re-adding it
+/// in one batch makes the change atomic: packets see either the old rules or the new ones.
+pub fn ruleset(table: &str, nets: &[Network], published: &[Active]) -> String {
     let mut forward = vec![
         "type filter hook forward priority filter; policy accept;".to_string(),
         "ct state established,related accept".to_string(),
     ];
     let mut post = vec!["type nat hook postrouting priority srcnat; policy accept;".to_string()];
+    // Bridges answer 127.0.0.1 on the host side (route_localnet, which the redirect of
+    // 127.0.0.1 needs); nothing from a bridge may reach the host's loopback services.
+    let mut input = vec!["type filter hook input priority filter; policy accept;".to_string()];
     let bridges: Vec<&str> = nets.iter().map(|n| n.bridge.as_str()).collect();
     for n in nets {
         let b = quote(&n.bridge);
+        // (Replies to redirected connections from 127.0.0.1 are let through: conntrack
+        // turns their destination back into 127.0.0.1 before this hook.)
+        input.push(format!(
+            "iifname {b} ip daddr 127.0.0.0/8 ct status & dnat != dnat drop"
+        ));
         forward.push(format!("iifname {b} oifname {b} accept"));
         let others: Vec<String> = bridges
             .iter()
@@ -53,18 +62,62 @@ pub fn ruleset(table: &str, nets: &[Network]) -> String {
             forward.push(format!("iifname {b} drop"));
             forward.push(format!("oifname {b} drop"));
         } else {
+            // From outside, only published ports reach a container.
+            forward.push(format!("oifname {b} ct status dnat accept"));
+            forward.push(format!("oifname {b} drop"));
             post.push(format!("ip saddr {} oifname != {b} masquerade", n.subnet));
+            // Redirected connections from the host's loopback, or from a container to
+            // a port its own network publishes, must come back through the host.
+            post.push(format!("oifname {b} ip saddr 127.0.0.0/8 masquerade"));
+            post.push(format!(
+                "oifname {b} ip saddr {} ct status dnat masquerade",
+                n.subnet
+            ));
+        }
+    }
+    // Published ports: connections to the host's own addresses (from outside, and from
+    // the host itself) are redirected to the container.
+    let mut publish = Vec::new();
+    for a in published {
+        for m in &a.mappings {
+            let dst = if m.host_ip.is_unspecified() {
+                String::new()
+            } else {
+                format!("ip daddr {} ", m.host_ip)
+            };
+            publish.push(format!(
+                "{dst}{} dport {} dnat to {}:{}",
+                m.proto.as_str(),
+                m.host_port,
+                a.container_ip,
+                m.container_port
+            ));
         }
     }
     let chain = |name: &str, rules: &[String]| {
         let body: Vec<String> = rules.iter().map(|r| format!("\t\t{r}")).collect();
         format!("\tchain {name} {{\n{}\n\t}}\n", body.join("\n"))
     };
-    format!(
-        "table ip {table} {{}}\ndelete table ip {table}\ntable ip {table} {{\n{}{}}}\n",
-        chain("forward", &forward),
-        chain("postrouting", &post)
-    )
+    let mut chains =
+        chain("input", &input) + &chain("forward", &forward) + &chain("postrouting", &post);
+    if !publish.is_empty() {
+        chains += &chain("publish", &publish);
+        chains += &chain(
+            "prerouting",
+            &[
+                "type nat hook prerouting priority dstnat; policy accept;".to_string(),
+                "fib daddr type local jump publish".to_string(),
+            ],
+        );
+        chains += &chain(
+            "output",
+            &[
+                "type nat hook output priority -100; policy accept;".to_string(),
+                "fib daddr type local jump publish".to_string(),
+            ],
+        );
+    }
+    format!("table ip {table} {{}}\ndelete table ip {table}\ntable ip {table} {{\n{chains}}}\n")
 }
 
 fn nft(batch: &str) -> Result<()> {
@@ -94,9 +147,9 @@ fn nft(batch: &str) -> Result<()> {
 
 /// Install the table for `nets` (replacing any previous one), and turn on IPv4
 /// forwarding when some network needs egress, as Docker does.
-pub fn apply(table: &str, nets: &[Network]) -> Result<()> {
+pub fn apply(table: &str, nets: &[Network], published: &[Active]) -> Result<()> {
     // Rules first: forwarding is only turned on once isolation is in place.
-    nft(&ruleset(table, nets))?;
+    nft(&ruleset(table, nets, published))?;
     if nets.iter().any(|n| !n.internal) {
         let _ = std::fs::write("/proc/sys/net/ipv4/ip_forward", "1");
     }
@@ -136,14 +189,20 @@ mod tests {
             net("bridge", "berth0", "172.17.0.0/16", false),
             net("back", "br-b", "10.9.0.0/24", true),
         ];
-        let r = ruleset("berth", &nets);
+        let r = ruleset("berth", &nets, &[]);
         assert_eq!(
             r,
-            "table ip berth {}\ndelete table ip berth\ntable ip berth {\n\tchain forward {\n\
+            "table ip berth {}\ndelete table ip berth\ntable ip berth {\n\tchain input {\n\
+             \t\ttype filter hook input priority filter; policy accept;\n\
+             \t\tiifname \"berth0\" ip daddr 127.0.0.0/8 ct status & dnat != dnat drop\n\
+             \t\tiifname \"br-b\" ip daddr 127.0.0.0/8 ct status & dnat != dnat drop\n\
+             \t}\n\tchain forward {\n\
              \t\ttype filter hook forward priority filter; policy accept;\n\
              \t\tct state established,related accept\n\
              \t\tiifname \"berth0\" oifname \"berth0\" accept\n\
              \t\tiifname \"berth0\" oifname { \"br-b\" } drop\n\
+             \t\toifname \"berth0\" ct status dnat accept\n\
+             \t\toifname \"berth0\" drop\n\
              \t\tiifname \"br-b\" oifname \"br-b\" accept\n\
              \t\tiifname \"br-b\" oifname { \"berth0\" } drop\n\
              \t\tiifname \"br-b\" drop\n\
@@ -151,8 +210,45 @@ mod tests {
              \t}\n\tchain postrouting {\n\
              \t\ttype nat hook postrouting priority srcnat; policy accept;\n\
              \t\tip saddr 172.17.0.0/16 oifname != \"berth0\" masquerade\n\
+             \t\toifname \"berth0\" ip saddr 127.0.0.0/8 masquerade\n\
+             \t\toifname \"berth0\" ip saddr 172.17.0.0/16 ct status dnat masquerade\n\
              \t}\n}\n"
         );
+    }
+
+    #[test]
+    fn published_ports_redirect_local_addresses_to_the_container() {
+        use crate::network::ports::{Mapping, Proto};
+        let nets = [net("bridge", "berth0", "172.17.0.0/16", false)];
+        let m = |proto, ip: &str, host_port, container_port| Mapping {
+            proto,
+            host_ip: ip.parse().unwrap(),
+            host_port,
+            container_port,
+        };
+        let active = Active {
+            container: "c".into(),
+            monitor_pid: 1,
+            monitor_start_time: 0,
+            container_ip: "172.17.0.2".parse().unwrap(),
+            bridge: "berth0".into(),
+            mappings: vec![
+                m(Proto::Tcp, "0.0.0.0", 8080, 80),
+                m(Proto::Udp, "127.0.0.1", 5353, 53),
+            ],
+        };
+        let r = ruleset("berth", &nets, &[active]);
+        assert!(
+            r.contains(
+                "\tchain publish {\n\t\ttcp dport 8080 dnat to 172.17.0.2:80\n\
+             \t\tip daddr 127.0.0.1 udp dport 5353 dnat to 172.17.0.2:53\n\t}\n"
+            ),
+            "{r}"
+        );
+        assert!(r.contains("type nat hook prerouting priority dstnat; policy accept;\n\t\tfib daddr type local jump publish"), "{r}");
+        assert!(r.contains("type nat hook output priority -100; policy accept;\n\t\tfib daddr type local jump publish"), "{r}");
+        // No ports, no redirect chains.
+        assert!(!ruleset("berth", &nets, &[]).contains("publish"));
     }
 
     #[test]
@@ -163,11 +259,32 @@ mod tests {
             return;
         }
         let table = format!("berthtest{}", std::process::id());
+        // The table goes even when an assertion fails.
+        struct Gone(String);
+        impl Drop for Gone {
+            fn drop(&mut self) {
+                let _ = remove(&self.0);
+            }
+        }
+        let _gone = Gone(table.clone());
         let nets = [
             net("a", "bta0", "10.9.1.0/24", false),
             net("b", "btb0", "10.9.2.0/24", true),
         ];
-        nft(&ruleset(&table, &nets)).unwrap();
+        let published = [Active {
+            container: "c".into(),
+            monitor_pid: 1,
+            monitor_start_time: 0,
+            container_ip: "10.9.1.2".parse().unwrap(),
+            bridge: "bta0".into(),
+            mappings: vec![crate::network::ports::Mapping {
+                proto: crate::network::ports::Proto::Tcp,
+                host_ip: "127.0.0.1".parse().unwrap(),
+                host_port: 18080,
+                container_port: 80,
+            }],
+        }];
+        nft(&ruleset(&table, &nets, &published)).unwrap();
         let listed = Command::new("nft")
             .args(["list", "table", "ip", &table])
             .output()
@@ -175,15 +292,16 @@ mod tests {
         let text = String::from_utf8_lossy(&listed.stdout);
         assert!(text.contains("masquerade"), "{text}");
         assert!(text.contains("oifname \"btb0\" drop"), "{text}");
+        assert!(text.contains("dnat to 10.9.1.2:80"), "{text}");
         // Applying again replaces, never duplicates.
-        nft(&ruleset(&table, &nets)).unwrap();
+        nft(&ruleset(&table, &nets, &published)).unwrap();
         let again = Command::new("nft")
             .args(["list", "table", "ip", &table])
             .output()
             .unwrap();
         assert_eq!(
             String::from_utf8_lossy(&again.stdout)
-                .matches("masquerade")
+                .matches("dnat to")
                 .count(),
             1
         );
