@@ -86,6 +86,9 @@ enum Command {
         #[arg(long)]
         attach: bool,
     },
+    /// The embedded DNS server of a user network (started by berth itself).
+    #[command(name = "__dns", hide = true)]
+    Dns { network: String },
 }
 
 /// An error with the exit code it should end the process with.
@@ -128,6 +131,9 @@ pub fn main() -> ExitCode {
             berth_engine::container::start::monitor_entry(paths, id, *attach) as u8,
         );
     }
+    if let Command::Dns { network } = &cli.command {
+        return ExitCode::from(berth_engine::network::dns::server::main(paths, network) as u8);
+    }
     let engine = match Engine::open(paths) {
         // The CLI is single-threaded: it may fork monitors instead of re-executing
         // (BERTH_MONITOR_EXEC=1 forces the re-exec path the TUI uses, for tests).
@@ -161,7 +167,7 @@ pub fn main() -> ExitCode {
         Command::SystemTop(cmd) => system::run_top(&engine, cmd),
         Command::System { cmd } => system::run(&engine, cmd),
         Command::Demo(a) => demo::run(&engine, a),
-        Command::Monitor { .. } => unreachable!("handled above"),
+        Command::Monitor { .. } | Command::Dns { .. } => unreachable!("handled above"),
     };
     match result {
         Ok(code) => ExitCode::from(code),

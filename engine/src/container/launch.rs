@@ -217,11 +217,16 @@ fn write_etc_files(
         }
     }
     fs::write(&hosts, hosts_text).ctx("write", &hosts)?;
-    let resolv_text = if rec.host_config.dns.is_empty() {
-        resolv_conf(
-            &fs::read_to_string("/etc/resolv.conf").unwrap_or_default(),
-            net,
-        )
+    let host_resolv =
+        fs::read_to_string(crate::network::dns::upstream::resolv_conf_path()).unwrap_or_default();
+    let embedded = atts
+        .first()
+        .filter(|a| *net == NetMode::Private && crate::network::dns::serves(&a.network));
+    let resolv_text = if let (true, Some(a)) = (rec.host_config.dns.is_empty(), embedded) {
+        // On a user network the network's own server answers (and forwards the rest).
+        embedded_resolv_conf(&host_resolv, a.network.gateway)
+    } else if rec.host_config.dns.is_empty() {
+        resolv_conf(&host_resolv, net)
     } else {
         rec.host_config
             .dns
@@ -254,9 +259,32 @@ pub fn resolv_conf(host: &str, net: &NetMode) -> String {
         .collect()
 }
 
+/// The resolv.conf of a container on a user network: the embedded server on the
+/// network's gateway, with the host's search domains and options.
+pub fn embedded_resolv_conf(host: &str, gateway: std::net::Ipv4Addr) -> String {
+    let mut out = format!("nameserver {gateway}\n");
+    for l in host.lines() {
+        let first = l.split_whitespace().next();
+        if matches!(first, Some("search") | Some("domain") | Some("options")) {
+            out.push_str(l);
+            out.push('\n');
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn user_networks_ask_their_gateway() {
+        let host = "search lan\nnameserver 127.0.0.53\noptions edns0\n";
+        assert_eq!(
+            embedded_resolv_conf(host, "10.1.0.1".parse().unwrap()),
+            "nameserver 10.1.0.1\nsearch lan\noptions edns0\n"
+        );
+    }
 
     #[test]
     fn loopback_nameservers_are_dropped() {

@@ -164,8 +164,10 @@ impl Engine {
             )));
         }
         let mut rec = self.containers().load(c.id())?.record;
-        rec.name = new_name.to_string();
-        self.containers().save_record(&rec)
+        let old = std::mem::replace(&mut rec.name, new_name.to_string());
+        self.containers().save_record(&rec)?;
+        self.networks()
+            .rename_endpoints_locked(c.id(), &old, new_name)
     }
 
     /// Block until the container stops; returns its exit code.

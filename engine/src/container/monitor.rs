@@ -158,6 +158,10 @@ impl Monitor {
     }
 
     fn start_once(&mut self, first: bool) -> Result<(Pid, Streams), Failure> {
+        // A rename while the container was down must reach its DNS name.
+        if let Ok(c) = self.store.load(&self.record.id) {
+            self.record.name = c.record.name;
+        }
         let nets = crate::network::NetworkStore::new(&self.paths);
         let atts = attach::reserve(&nets, &self.record).map_err(|e| Failure(125, e.to_string()))?;
         let started = self.start_attached(first, &nets, &atts);
@@ -176,6 +180,10 @@ impl Monitor {
     ) -> Result<(Pid, Streams), Failure> {
         let images = ImageStore::new(&self.paths);
         attach::prepare_bridges(nets, atts).map_err(|e| Failure(125, e.to_string()))?;
+        for a in atts {
+            crate::network::dns::ensure_server(&self.paths, &a.network)
+                .map_err(|e| Failure(125, e.to_string()))?;
+        }
         self.hold_ports(atts)?;
         let spec = launch::build(&self.paths, &images, &self.record, atts)
             .map_err(|e| Failure(125, e.to_string()))?;

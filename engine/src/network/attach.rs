@@ -63,7 +63,7 @@ pub fn reserve_one(
         // On user networks the container answers to its name and short ID too.
         aliases.extend([rec.name.clone(), rec.id[..12].to_string()]);
     }
-    let endpoint = store.allocate(&network, &rec.id, cfg.ipv4_address, mac, aliases)?;
+    let endpoint = store.allocate(&network, &rec.id, cfg.ipv4_address, mac, &rec.name, aliases)?;
     Ok(Attachment {
         network,
         endpoint,

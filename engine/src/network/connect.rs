@@ -56,7 +56,10 @@ impl Engine {
         if current.state.status == Status::Running || current.state.status == Status::Paused {
             let ifname = format!("eth{}", rec.endpoints_config.len());
             let a = attach::reserve_one(&store, &rec, &net.name, &cfg, ifname)?;
-            if let Err(e) = attach::connect_running(current.state.pid, c.id(), &a) {
+            let wired = attach::connect_running(current.state.pid, c.id(), &a).and_then(|_| {
+                crate::network::dns::ensure_server(&self.paths, &net).map_err(|e| e.to_string())
+            });
+            if let Err(e) = wired {
                 let _ = store.release(&net, c.id());
                 return Err(Error::Runtime(format!(
                     "connect {} to {}: {e}",

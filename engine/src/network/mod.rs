@@ -3,6 +3,7 @@
 
 pub mod attach;
 pub mod connect;
+pub mod dns;
 pub mod firewall;
 pub mod inspect;
 

@@ -19,8 +19,13 @@ use crate::store::{ids, read_json, write_json_atomic, FileLock, Paths};
 pub struct Endpoint {
     pub ip: Ipv4Addr,
     pub mac: String,
+    /// Every name the container answers to on this network (its DNS names): the
+    /// aliases asked for, then on user networks its name and short ID.
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// The container's name (for reverse lookups and renames).
+    #[serde(default)]
+    pub name: String,
 }
 
 /// What `network create` asks for.
@@ -254,6 +259,7 @@ impl NetworkStore {
         container: &str,
         requested: Option<Ipv4Addr>,
         mac: Option<[u8; 6]>,
+        name: &str,
         aliases: Vec<String>,
     ) -> Result<Endpoint> {
         let _lock = FileLock::exclusive(&self.paths.global_lock())?;
@@ -278,10 +284,28 @@ impl NetworkStore {
             ip,
             mac: ipam::format_mac(&mac.unwrap_or_else(|| ipam::mac_for(ip))),
             aliases,
+            name: name.to_string(),
         };
         eps.insert(container.to_string(), ep.clone());
         write_json_atomic(&self.dir(&net.id).join("endpoints.json"), &eps)?;
         Ok(ep)
+    }
+
+    /// A renamed container answers to its new name at once (the caller holds the
+    /// global lock).
+    pub fn rename_endpoints_locked(&self, container: &str, old: &str, new: &str) -> Result<()> {
+        for net in self.list()? {
+            let mut eps = self.endpoints(&net)?;
+            let Some(ep) = eps.get_mut(container) else {
+                continue;
+            };
+            ep.name = new.to_string();
+            for a in ep.aliases.iter_mut().filter(|a| a.as_str() == old) {
+                *a = new.to_string();
+            }
+            write_json_atomic(&self.dir(&net.id).join("endpoints.json"), &eps)?;
+        }
+        Ok(())
     }
 
     pub fn release(&self, net: &Network, container: &str) -> Result<()> {
@@ -461,16 +485,31 @@ mod tests {
                 ..Default::default()
             })
             .unwrap();
-        let a = s.allocate(&n, "c1", None, None, vec![]).unwrap();
-        let b = s.allocate(&n, "c2", None, None, vec!["db".into()]).unwrap();
+        let a = s.allocate(&n, "c1", None, None, "one", vec![]).unwrap();
+        let b = s
+            .allocate(&n, "c2", None, None, "two", vec!["db".into(), "two".into()])
+            .unwrap();
         assert_eq!(
             (a.ip.to_string(), b.ip.to_string()),
             ("10.7.0.2".into(), "10.7.0.3".into())
         );
-        assert_eq!(s.allocate(&n, "c1", None, None, vec![]).unwrap(), a);
+        assert_eq!(s.allocate(&n, "c1", None, None, "one", vec![]).unwrap(), a);
         assert!(s
-            .allocate(&n, "c3", Some("10.7.0.3".parse().unwrap()), None, vec![])
+            .allocate(
+                &n,
+                "c3",
+                Some("10.7.0.3".parse().unwrap()),
+                None,
+                "three",
+                vec![]
+            )
             .is_err());
+        s.rename_endpoints_locked("c2", "two", "deux").unwrap();
+        let c2 = &s.endpoints(&n).unwrap()["c2"];
+        assert_eq!(
+            (c2.name.as_str(), c2.aliases.clone()),
+            ("deux", vec!["db".to_string(), "deux".to_string()])
+        );
         assert!(s
             .remove(&n)
             .unwrap_err()
