@@ -392,3 +392,133 @@ fn egress_is_masqueraded_networks_are_isolated_and_internal_ones_sealed() {
     );
     drop(outside);
 }
+
+fn ip(args: &[&str]) -> bool {
+    std::process::Command::new("ip")
+        .args(args)
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+fn link_exists(name: &str) -> bool {
+    std::path::Path::new("/sys/class/net").join(name).exists()
+}
+
+fn kill_monitor(b: &Berth, name: &str) {
+    let state = std::fs::read_to_string(
+        b.root
+            .join("containers")
+            .join(b.inspect(name, "{{.Id}}"))
+            .join("state.json"),
+    )
+    .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&state).unwrap();
+    let monitor = v["monitor_pid"].as_i64().unwrap() as i32;
+    // SAFETY: kill(2) on the monitor we just looked up.
+    unsafe { libc::kill(monitor, libc::SIGKILL) };
+    assert!(eventually(5, || b.inspect(name, "{{.State.Status}}") == "exited"));
+}
+
+#[test]
+fn leftovers_are_cleaned_and_nothing_else() {
+    let b = Berth::new();
+    b.busybox_image("busybox");
+    let tag = format!("{}x{}", std::process::id() % 10_000, b.n);
+    // A crashed container does not keep its network from being removed.
+    b.ok(&[
+        "network",
+        "create",
+        "--subnet",
+        &b.user_subnet(5),
+        "crashnet",
+    ]);
+    b.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "lost",
+        "--network",
+        "crashnet",
+        "busybox",
+        "sleep",
+        "1000",
+    ]);
+    kill_monitor(&b, "lost");
+    b.ok(&["network", "rm", "crashnet"]);
+
+    // What a crash can leave: a bridge of this root no network owns, and a veth of
+    // nobody on a bridge in use. Another root's bridge must survive.
+    let id = b.ok(&["network", "create", "--subnet", &b.user_subnet(6), "busy"]);
+    let busy_bridge = format!("br-{}", &id[..12]);
+    b.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "kept",
+        "--network",
+        "busy",
+        "busybox",
+        "sleep",
+        "1000",
+    ]);
+    let (orphan, foreign, stray) = (format!("bo{tag}"), format!("bf{tag}"), format!("vs{tag}"));
+    let alias = format!("berth:{}", b.nft_table());
+    // The links go even when an assertion fails.
+    struct Links(Vec<String>);
+    impl Drop for Links {
+        fn drop(&mut self) {
+            for l in &self.0 {
+                let _ = std::process::Command::new("ip")
+                    .args(["link", "del", l])
+                    .stderr(std::process::Stdio::null())
+                    .status();
+            }
+        }
+    }
+    let _links = Links(vec![orphan.clone(), foreign.clone(), stray.clone()]);
+    assert!(ip(&["link", "add", &orphan, "type", "bridge"]));
+    assert!(ip(&["link", "set", &orphan, "alias", &alias]));
+    assert!(ip(&["link", "add", &foreign, "type", "bridge"]));
+    assert!(ip(&[
+        "link",
+        "set",
+        &foreign,
+        "alias",
+        "berth:someone_else"
+    ]));
+    assert!(ip(&[
+        "link",
+        "add",
+        &stray,
+        "type",
+        "veth",
+        "peer",
+        "name",
+        &format!("vp{tag}")
+    ]));
+    assert!(ip(&["link", "set", &stray, "master", &busy_bridge]));
+    // The default bridge, used once and no more.
+    b.ok(&["run", "--rm", "busybox", "true"]);
+    assert!(link_exists(&b.bridge));
+
+    let out = b.ok(&["system", "prune", "-f"]);
+    assert!(out.contains("Deleted Network Links:"), "{out}");
+    assert!(!link_exists(&orphan) && !link_exists(&stray));
+    assert!(
+        !link_exists(&b.bridge),
+        "the unused default bridge was kept"
+    );
+    assert!(link_exists(&foreign), "another root's bridge was removed");
+    assert!(link_exists(&busy_bridge));
+    let on_bridge = std::process::Command::new("ip")
+        .args(["-br", "link", "show", "master", &busy_bridge])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&on_bridge.stdout).lines().count(),
+        1
+    );
+    assert_eq!(b.inspect("kept", "{{.State.Status}}"), "running");
+    // And the default bridge comes back when needed.
+    b.ok(&["run", "--rm", "busybox", "true"]);
+}

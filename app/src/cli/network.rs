@@ -185,6 +185,8 @@ pub fn run(engine: &Engine, cmd: NetworkCmd) -> CliResult {
             })
         }
         NetworkCmd::Rm { networks } => {
+            // Addresses a crashed container still holds do not keep a network alive.
+            engine.release_stale_endpoints()?;
             let mut failed = false;
             for r in &networks {
                 match nets.get(r).and_then(|n| nets.remove(&n)) {
@@ -224,6 +226,7 @@ pub fn run(engine: &Engine, cmd: NetworkCmd) -> CliResult {
             Ok(0)
         }
         NetworkCmd::Prune { force: _ } => {
+            engine.release_stale_endpoints()?;
             // A network any container names (running or not) is in use, as in Docker.
             let used: std::collections::BTreeSet<String> = engine
                 .containers()

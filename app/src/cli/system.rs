@@ -199,6 +199,13 @@ pub fn run(engine: &Engine, cmd: SystemCmd) -> CliResult {
                 }
             }
             super::network::run(engine, super::network::NetworkCmd::Prune { force: true })?;
+            let gc = engine.network_gc()?;
+            if !gc.bridges.is_empty() || !gc.veths.is_empty() {
+                println!("Deleted Network Links:");
+                for l in gc.bridges.iter().chain(&gc.veths) {
+                    println!("{l}");
+                }
+            }
             if volumes {
                 super::volume::run(
                     engine,

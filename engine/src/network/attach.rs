@@ -102,7 +102,7 @@ pub fn release(store: &NetworkStore, rec: &ContainerRecord) {
 }
 
 /// The host end's name, from the container ID and network: stable and unique.
-fn veth_name(container: &str, network: &Network) -> String {
+pub(crate) fn veth_name(container: &str, network: &Network) -> String {
     let h = hex::encode(Sha256::digest(format!("{container}/{}", network.id)));
     format!("veth{}", &h[..7])
 }
@@ -113,6 +113,12 @@ fn ensure_bridge(host: &mut Netlink, net: &Network) -> std::result::Result<u32, 
     host.add_address(idx, IpAddr::V4(net.gateway), net.subnet.prefix)
         .map_err(|e| e.to_string())?;
     host.set_up(idx).map_err(|e| e.to_string())?;
+    // The mark by which cleanup knows this root's bridges.
+    host.set_alias(
+        idx,
+        &super::gc::bridge_alias(&super::firewall::table_name()),
+    )
+    .map_err(|e| e.to_string())?;
     // Published ports answer on the host's 127.0.0.1 too: the redirected packets leave
     // through the bridge with a loopback source, which the kernel only routes with
     // route_localnet (the firewall keeps the bridge itself away from 127.0.0.0/8).

@@ -5,6 +5,7 @@ pub mod attach;
 pub mod connect;
 pub mod dns;
 pub mod firewall;
+pub mod gc;
 pub mod inspect;
 
 pub mod ipam;

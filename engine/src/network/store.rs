@@ -82,6 +82,11 @@ impl NetworkStore {
         }
     }
 
+    /// The nftables table of this root (None for a records-only store).
+    pub fn firewall_table(&self) -> Option<&str> {
+        self.firewall_table.as_deref()
+    }
+
     /// Rebuild this root's firewall table from its networks (none left: remove it).
     pub fn refresh_firewall(&self) -> Result<()> {
         let Some(table) = &self.firewall_table else {

@@ -28,6 +28,8 @@ pub struct LinkInfo {
     pub up: bool,
     /// The carrier is present (IFF_LOWER_UP): for a veth, both ends are up.
     pub lower_up: bool,
+    /// The alias set with `set_alias` (`ip link ... alias`), if any.
+    pub alias: Option<String>,
 }
 
 impl LinkInfo {
@@ -44,6 +46,7 @@ impl LinkInfo {
             mtu: 0,
             up: message.header.flags.contains(LinkFlags::Up),
             lower_up: message.header.flags.contains(LinkFlags::LowerUp),
+            alias: None,
         };
         let mut named = false;
         for attribute in &message.attributes {
@@ -55,6 +58,7 @@ impl LinkInfo {
                 LinkAttribute::Controller(index) if *index != 0 => info.master = Some(*index),
                 LinkAttribute::Link(index) if *index != 0 => info.link = Some(*index),
                 LinkAttribute::Mtu(mtu) => info.mtu = *mtu,
+                LinkAttribute::IfAlias(alias) => info.alias = Some(alias.clone()),
                 LinkAttribute::Address(bytes) => info.mac = <[u8; 6]>::try_from(&bytes[..]).ok(),
                 LinkAttribute::LinkInfo(infos) => {
                     for item in infos {
@@ -174,6 +178,7 @@ mod tests {
                 mtu: 1500,
                 up: true,
                 lower_up: false,
+                alias: None,
             })
         );
     }

@@ -154,6 +154,16 @@ impl Netlink {
         })
     }
 
+    /// Sets the link's alias (`ip link set ... alias`): berth marks the links it makes
+    /// with the firewall table of its state root, so cleanup can tell its own links from
+    /// another root's or the host's.
+    pub fn set_alias(&mut self, index: u32, alias: &str) -> Result<()> {
+        let alias = alias.to_string();
+        self.set_link("set alias of", index, |m| {
+            m.attributes.push(LinkAttribute::IfAlias(alias))
+        })
+    }
+
     pub fn set_mac(&mut self, index: u32, mac: [u8; 6]) -> Result<()> {
         if mac[0] & 1 == 1 {
             let target = self.describe(index);

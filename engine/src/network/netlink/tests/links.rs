@@ -96,6 +96,7 @@ fn netlink_links_report_kinds_masters_and_settings() {
     nl.set_master(a, bridge).expect("set master");
     nl.set_mtu(a, 1400).expect("set mtu");
     nl.set_mac(b, [0x02, 0, 0, 0, 0, 0x0b]).expect("set mac");
+    nl.set_alias(bridge, "berth:test").expect("set alias");
     nl.set_up(a).expect("up a");
     nl.set_up(b).expect("up b");
 
@@ -103,6 +104,8 @@ fn netlink_links_report_kinds_masters_and_settings() {
     assert_eq!(find(&links, "lo").kind, None);
     assert_eq!(find(&links, "berth0").kind.as_deref(), Some("bridge"));
     assert_eq!(find(&links, "berth0").master, None);
+    assert_eq!(find(&links, "berth0").alias.as_deref(), Some("berth:test"));
+    assert_eq!(find(&links, "lo").alias, None);
     let va = find(&links, "vetha");
     assert_eq!((va.index, va.kind.as_deref()), (a, Some("veth")));
     assert_eq!(va.master, Some(bridge));
