@@ -9,13 +9,14 @@ cargo build --release -p berth >/dev/null
 BERTH=$PWD/target/release/berth
 W=$(mktemp -d /tmp/berth-netbench.XXXXXX)
 export BERTH_ROOT=$W/berth-root BERTH_RUN_ROOT=$W/berth-run BERTH_CGROUP_PARENT=berth-netbench-$$
-export BERTH_BRIDGE=bnb$$ BERTH_DEFAULT_SUBNET=10.250.0.0/24
+export BERTH_BRIDGE=bnb$$ BERTH_DEFAULT_SUBNET=10.250.0.0/24 BERTH_NFT_TABLE=bnb$$
 PODMAN="podman --root $W/proot --runroot $W/prun --storage-driver vfs --runtime runc --cgroup-manager cgroupfs"
 PFLAGS="--ulimit nofile=1024:1024 --ulimit nproc=1000:1000"
 cleanup() {
     $BERTH rm -f $($BERTH ps -aq) >/dev/null 2>&1 || true
     $BERTH network rm benchnet >/dev/null 2>&1 || true
     ip link del "$BERTH_BRIDGE" 2>/dev/null || true
+    nft delete table ip "$BERTH_NFT_TABLE" 2>/dev/null || true
     $PODMAN rm -af >/dev/null 2>&1 || true
     $PODMAN network rm -f benchnet >/dev/null 2>&1 || true
     $PODMAN rmi -af >/dev/null 2>&1 || true
@@ -31,7 +32,9 @@ $PODMAN network create --subnet 10.252.0.0/24 benchnet >/dev/null
 
 hyperfine --warmup 3 --runs "$RUNS" --export-json "$W/run.json" \
     -n berth "$BERTH run --rm --network benchnet bench true" \
-    -n podman "$PODMAN run --rm --network benchnet $PFLAGS bench true"
+    -n podman "$PODMAN run --rm --network benchnet $PFLAGS bench true" \
+    -n berth-p "$BERTH run --rm --network benchnet -p 127.0.0.1::80 bench true" \
+    -n podman-p "$PODMAN run --rm --network benchnet -p 127.0.0.1::80 $PFLAGS bench true"
 
 start50() {
     local t0 t1
@@ -47,6 +50,7 @@ python3 - "$W/run.json" "$b50" "$p50" <<'PY'
 import json, sys
 r = {x["command"]: x["median"] for x in json.load(open(sys.argv[1]))["results"]}
 print(f"run --rm --network: berth/podman median ratio {r['berth']/r['podman']:.3f} (berth {r['berth']*1000:.1f} ms, podman {r['podman']*1000:.1f} ms)")
+print(f"run --rm --network -p: berth/podman median ratio {r['berth-p']/r['podman-p']:.3f} (berth {r['berth-p']*1000:.1f} ms, podman {r['podman-p']*1000:.1f} ms)")
 b, p = int(sys.argv[2]), int(sys.argv[3])
 print(f"50 containers on one network: berth {b} ms, podman {p} ms, ratio {b/p:.3f}")
 PY

@@ -258,43 +258,30 @@ fn the_server_leaves_with_the_last_container_and_comes_back_with_the_next() {
     b.busybox_image("busybox");
     b.ok(&["network", "create", "--subnet", &b.user_subnet(4), "solo"]);
     assert_eq!(dns_servers(&b), 0);
-    b.ok(&[
-        "run",
-        "-d",
-        "--name",
-        "one",
-        "--network",
-        "solo",
-        "busybox",
-        "sleep",
-        "1000",
-    ]);
+    // The server inherits the environment of the run that starts it: linger 1 s.
+    let run = |name: &str| {
+        let out = b
+            .cmd()
+            .env("BERTH_DNS_LINGER_SECS", "1")
+            .args(["run", "-d", "--name", name, "--network", "solo"])
+            .args(["busybox", "sleep", "1000"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run("one");
     assert_eq!(dns_servers(&b), 1);
-    b.ok(&[
-        "run",
-        "-d",
-        "--name",
-        "two",
-        "--network",
-        "solo",
-        "busybox",
-        "sleep",
-        "1000",
-    ]);
+    run("two");
     assert_eq!(dns_servers(&b), 1, "one server per network");
     b.ok(&["rm", "-f", "one", "two"]);
+    // It lingers a moment (a burst of `run --rm` keeps one server), then goes.
+    assert_eq!(dns_servers(&b), 1);
     assert!(eventually(5, || dns_servers(&b) == 0));
-    b.ok(&[
-        "run",
-        "-d",
-        "--name",
-        "three",
-        "--network",
-        "solo",
-        "busybox",
-        "sleep",
-        "1000",
-    ]);
+    run("three");
     assert_eq!(resolve_exec(&b, "three", "three").len(), 1);
     // Removing the network takes its server along.
     b.ok(&["rm", "-f", "three"]);

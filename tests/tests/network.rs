@@ -123,7 +123,7 @@ fn dns_add_host_and_the_default_bridge() {
 fn addresses_are_unique_under_parallel_runs_and_freed_after_a_monitor_crash() {
     let b = Berth::new();
     b.busybox_image("busybox");
-    b.ok_in_parallel(12, &["run", "-d", "busybox", "sleep", "60"]);
+    b.ok_in_parallel(20, &["run", "-d", "busybox", "sleep", "60"]);
     let ips = b.ok(&[
         "inspect",
         "--format",
@@ -142,10 +142,10 @@ fn addresses_are_unique_under_parallel_runs_and_freed_after_a_monitor_crash() {
     )
     .collect::<Vec<_>>());
     let mut list: Vec<&str> = ips.lines().collect();
-    assert_eq!(list.len(), 12);
+    assert_eq!(list.len(), 20);
     list.sort_unstable();
     list.dedup();
-    assert_eq!(list.len(), 12, "an address was handed out twice: {ips}");
+    assert_eq!(list.len(), 20, "an address was handed out twice: {ips}");
     // A killed monitor takes the container (and its veth) with it; rm frees the address.
     let one = b.ok(&["ps", "-q"]).lines().next().unwrap().to_string();
     let ip = b.inspect(&one, "{{.NetworkSettings.IPAddress}}");

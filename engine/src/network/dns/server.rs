@@ -21,6 +21,17 @@ const TTL: u32 = 600;
 /// How long an upstream gets before the next one is tried.
 const UPSTREAM_TIMEOUT: Duration = Duration::from_secs(2);
 
+/// How long the server stays once its network has no container: a burst of
+/// `run --rm` on a network must not pay for a new server each time.
+/// `BERTH_DNS_LINGER_SECS` changes it (tests shorten it).
+fn linger() -> Duration {
+    let secs = std::env::var("BERTH_DNS_LINGER_SECS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(30);
+    Duration::from_secs(secs)
+}
+
 /// A query sent upstream, waiting for its answer.
 struct Pending {
     client: SocketAddr,
@@ -41,6 +52,9 @@ struct Server {
     next_id: u16,
     /// Turns the order of multi-address answers (round robin).
     turn: usize,
+    /// Since when the network has had no container.
+    idle_since: Option<Instant>,
+    linger: Duration,
 }
 
 /// `berth __dns NETWORK-ID`: detach, then serve the socket on fd 3 until the network
@@ -73,6 +87,8 @@ pub fn main(paths: Paths, net: &str) -> i32 {
         pending: HashMap::new(),
         next_id: std::process::id() as u16,
         turn: 0,
+        idle_since: None,
+        linger: linger(),
     };
     s.run();
     0
@@ -89,10 +105,13 @@ impl Server {
             if !self.still_needed() {
                 return;
             }
+            let idle_deadline = self.idle_since.map(|t| t + self.linger);
             let timeout = self
                 .pending
                 .values()
-                .map(|p| p.deadline.saturating_duration_since(Instant::now()))
+                .map(|p| p.deadline)
+                .chain(idle_deadline)
+                .map(|d| d.saturating_duration_since(Instant::now()))
                 .min()
                 .map(|d| {
                     PollTimeout::try_from(d.as_millis() as i32 + 1).unwrap_or(PollTimeout::MAX)
@@ -147,7 +166,8 @@ impl Server {
         }
     }
 
-    /// The server stays while its network exists and has containers. Leaving races
+    /// The server stays while its network exists and has had containers within the
+    /// linger time. Leaving races
     /// with a container joining (whose starter finds our socket bound and trusts us),
     /// so the socket is closed first and the records read once more: a container that
     /// arrived meanwhile gets the socket bound again, unless its starter already made
@@ -156,6 +176,14 @@ impl Server {
         let has_containers =
             |r: &Records, net: &str| r.network(net).is_some_and(|n| !n.entries.is_empty());
         if has_containers(&self.records, &self.net) {
+            self.idle_since = None;
+            return true;
+        }
+        if self.records.network(&self.net).is_none() {
+            return false;
+        }
+        let idle_since = *self.idle_since.get_or_insert_with(Instant::now);
+        if idle_since.elapsed() < self.linger {
             return true;
         }
         let Some(addr) = self.records.network(&self.net).map(|n| n.network.gateway) else {
