@@ -12,6 +12,9 @@ export BERTH_ROOT=$W/berth-root BERTH_RUN_ROOT=$W/berth-run BERTH_CGROUP_PARENT=
 export BERTH_BRIDGE=bnb$$ BERTH_DEFAULT_SUBNET=10.250.0.0/24 BERTH_NFT_TABLE=bnb$$
 PODMAN="podman --root $W/proot --runroot $W/prun --storage-driver vfs --runtime runc --cgroup-manager cgroupfs"
 PFLAGS="--ulimit nofile=1024:1024 --ulimit nproc=1000:1000"
+# podman's netavark leaves its iptables-nft chains behind; tables that were not there
+# before the benchmark are removed after it.
+PRE_TABLES=$(nft list tables 2>/dev/null || true)
 cleanup() {
     $BERTH rm -f $($BERTH ps -aq) >/dev/null 2>&1 || true
     $BERTH network rm benchnet >/dev/null 2>&1 || true
@@ -21,6 +24,9 @@ cleanup() {
     $PODMAN network rm -f benchnet >/dev/null 2>&1 || true
     $PODMAN rmi -af >/dev/null 2>&1 || true
     rm -rf "$W" 2>/dev/null || true
+    for t in "ip nat" "ip filter" "ip6 nat" "ip6 filter"; do
+        grep -qx "table $t" <<<"$PRE_TABLES" || nft delete table $t 2>/dev/null || true
+    done
 }
 trap cleanup EXIT
 

@@ -27,14 +27,24 @@ fn wget_host(url: &str) -> bool {
         .is_ok_and(|s| s.success())
 }
 
+/// How many published ports the firewall redirects (elements of its two maps).
 fn redirects(b: &Berth) -> usize {
-    let out = std::process::Command::new("nft")
-        .args(["list", "table", "ip", &b.nft_table()])
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout)
-        .matches("dnat to")
-        .count()
+    ["publish_any", "publish_addr"]
+        .iter()
+        .map(|map| {
+            let out = std::process::Command::new("nft")
+                .args(["-j", "list", "map", "ip", &b.nft_table(), map])
+                .output()
+                .unwrap();
+            let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+            v["nftables"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|x| x["map"]["elem"].as_array().map(|e| e.len()))
+                .sum::<usize>()
+        })
+        .sum()
 }
 
 const WEB: &str = "mkdir -p /www && echo hello > /www/index.html && httpd -p 81 -h /www && \

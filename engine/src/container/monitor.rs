@@ -193,14 +193,13 @@ impl Monitor {
         // published ports are redirected before the container is let go.
         let cg = &self.cgroup;
         let id = &self.record.id;
-        let paths = &self.paths;
         let ports = self.ports.as_ref();
         let spawned = spawn::spawn(&spec, io, |pid| {
             cg.create(&res).map_err(|e| e.to_string())?;
             cg.add_task(pid.as_raw()).map_err(|e| e.to_string())?;
             attach::connect(pid.as_raw(), id, atts)?;
             match (ports, atts.first()) {
-                (Some(held), Some(a)) => publish(paths, nets, id, held, a),
+                (Some(held), Some(a)) => publish(nets, id, held, a),
                 _ => Ok(()),
             }
         });
@@ -598,8 +597,9 @@ impl Monitor {
 
     /// Stop redirecting the published ports, then let go of the host ports.
     fn release_ports(&mut self) {
-        if ports::active::remove(&self.paths, &self.record.id) {
-            let _ = crate::network::NetworkStore::new(&self.paths).refresh_firewall();
+        if self.ports.is_some() {
+            let nets = crate::network::NetworkStore::new(&self.paths);
+            let _ = nets.unpublish_ports(&self.record.id);
         }
         self.ports = None;
     }
@@ -608,7 +608,6 @@ impl Monitor {
 /// Record the container's published ports and redirect them to its first network's
 /// address. Runs between clone and go, so the ports answer once `run` returns.
 fn publish(
-    paths: &Paths,
     nets: &crate::network::NetworkStore,
     id: &str,
     held: &ports::hold::Held,
@@ -623,8 +622,7 @@ fn publish(
         bridge: a.network.bridge.clone(),
         mappings: held.mappings.clone(),
     };
-    ports::active::write(paths, &active).map_err(|e| e.to_string())?;
-    nets.refresh_firewall().map_err(|e| e.to_string())
+    nets.publish_ports(&active).map_err(|e| e.to_string())
 }
 
 pub fn cgroups_root() -> std::path::PathBuf {

@@ -93,6 +93,10 @@ impl NetworkStore {
             return Ok(());
         };
         let _lock = FileLock::exclusive(&self.paths.firewall_lock())?;
+        self.rebuild_firewall_locked(table)
+    }
+
+    fn rebuild_firewall_locked(&self, table: &str) -> Result<()> {
         let nets = self.list()?;
         let (published, _) = super::ports::active::list_live(&self.paths);
         if nets.is_empty() {
@@ -100,6 +104,37 @@ impl NetworkStore {
         } else {
             super::firewall::apply(table, &nets, &published)
         }
+    }
+
+    /// Record a container's published ports and start redirecting them: one small
+    /// change to the table, or a rebuild when that is refused (no table yet, or an
+    /// element left by a killed monitor in the way).
+    pub fn publish_ports(&self, a: &super::ports::active::Active) -> Result<()> {
+        let _lock = FileLock::exclusive(&self.paths.firewall_lock())?;
+        super::ports::active::write(&self.paths, a)?;
+        let Some(table) = &self.firewall_table else {
+            return Ok(());
+        };
+        if super::firewall::change_ports(table, a, true).is_ok() {
+            return Ok(());
+        }
+        self.rebuild_firewall_locked(table)
+    }
+
+    /// Stop redirecting a container's ports and forget them.
+    pub fn unpublish_ports(&self, container: &str) -> Result<()> {
+        let _lock = FileLock::exclusive(&self.paths.firewall_lock())?;
+        let Some(a) = super::ports::active::read(&self.paths, container) else {
+            return Ok(());
+        };
+        super::ports::active::remove(&self.paths, container);
+        let Some(table) = &self.firewall_table else {
+            return Ok(());
+        };
+        if super::firewall::change_ports(table, &a, false).is_ok() {
+            return Ok(());
+        }
+        self.rebuild_firewall_locked(table)
     }
 
     fn dir(&self, id: &str) -> PathBuf {

@@ -13,6 +13,8 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
+mod publish;
+
 use super::ports::active::Active;
 use super::types::Network;
 use crate::error::{Error, Result};
@@ -75,48 +77,13 @@ pub fn ruleset(table: &str, nets: &[Network], published: &[Active]) -> String {
             ));
         }
     }
-    // Published ports: connections to the host's own addresses (from outside, and from
-    // the host itself) are redirected to the container.
-    let mut publish = Vec::new();
-    for a in published {
-        for m in &a.mappings {
-            let dst = if m.host_ip.is_unspecified() {
-                String::new()
-            } else {
-                format!("ip daddr {} ", m.host_ip)
-            };
-            publish.push(format!(
-                "{dst}{} dport {} dnat to {}:{}",
-                m.proto.as_str(),
-                m.host_port,
-                a.container_ip,
-                m.container_port
-            ));
-        }
-    }
     let chain = |name: &str, rules: &[String]| {
         let body: Vec<String> = rules.iter().map(|r| format!("\t\t{r}")).collect();
         format!("\tchain {name} {{\n{}\n\t}}\n", body.join("\n"))
     };
     let mut chains =
         chain("input", &input) + &chain("forward", &forward) + &chain("postrouting", &post);
-    if !publish.is_empty() {
-        chains += &chain("publish", &publish);
-        chains += &chain(
-            "prerouting",
-            &[
-                "type nat hook prerouting priority dstnat; policy accept;".to_string(),
-                "fib daddr type local jump publish".to_string(),
-            ],
-        );
-        chains += &chain(
-            "output",
-            &[
-                "type nat hook output priority -100; policy accept;".to_string(),
-                "fib daddr type local jump publish".to_string(),
-            ],
-        );
-    }
+    chains += &publish::definitions(published);
     format!("table ip {table} {{}}\ndelete table ip {table}\ntable ip {table} {{\n{chains}}}\n")
 }
 
@@ -156,6 +123,17 @@ pub fn apply(table: &str, nets: &[Network], published: &[Active]) -> Result<()> 
     Ok(())
 }
 
+/// Start (`add`) or stop redirecting one container's published ports, leaving the
+/// rest of the table as it is. Fails when the table is missing or an element clashes;
+/// the caller then rebuilds the whole table.
+pub fn change_ports(table: &str, a: &Active, add: bool) -> Result<()> {
+    let batch = publish::change(table, a, add);
+    if batch.is_empty() {
+        return Ok(());
+    }
+    nft(&batch)
+}
+
 /// Remove the table entirely (no networks left, or a test cleaning up).
 pub fn remove(table: &str) -> Result<()> {
     nft(&format!("table ip {table} {{}}\ndelete table ip {table}\n"))
@@ -190,8 +168,10 @@ mod tests {
             net("back", "br-b", "10.9.0.0/24", true),
         ];
         let r = ruleset("berth", &nets, &[]);
+        // The filter and NAT rules; the published-port maps follow (tested below).
+        let end = r.find("\tmap publish_addr").unwrap();
         assert_eq!(
-            r,
+            format!("{}}}\n", &r[..end]),
             "table ip berth {}\ndelete table ip berth\ntable ip berth {\n\tchain input {\n\
              \t\ttype filter hook input priority filter; policy accept;\n\
              \t\tiifname \"berth0\" ip daddr 127.0.0.0/8 ct status & dnat != dnat drop\n\
@@ -237,18 +217,26 @@ mod tests {
                 m(Proto::Udp, "127.0.0.1", 5353, 53),
             ],
         };
-        let r = ruleset("berth", &nets, &[active]);
-        assert!(
-            r.contains(
-                "\tchain publish {\n\t\ttcp dport 8080 dnat to 172.17.0.2:80\n\
-             \t\tip daddr 127.0.0.1 udp dport 5353 dnat to 172.17.0.2:53\n\t}\n"
-            ),
-            "{r}"
-        );
+        let r = ruleset("berth", &nets, &[active.clone()]);
+        assert!(r.contains(
+            "\tmap publish_addr {\n\t\ttype ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service\n\
+             \t\telements = { 127.0.0.1 . udp . 5353 : 172.17.0.2 . 53 }\n\t}\n\
+             \tmap publish_any {\n\t\ttype inet_proto . inet_service : ipv4_addr . inet_service\n\
+             \t\telements = { tcp . 8080 : 172.17.0.2 . 80 }\n\t}\n"
+        ), "{r}");
         assert!(r.contains("type nat hook prerouting priority dstnat; policy accept;\n\t\tfib daddr type local jump publish"), "{r}");
         assert!(r.contains("type nat hook output priority -100; policy accept;\n\t\tfib daddr type local jump publish"), "{r}");
-        // No ports, no redirect chains.
-        assert!(!ruleset("berth", &nets, &[]).contains("publish"));
+        // Starting and stopping one container changes only its elements.
+        assert_eq!(
+            publish::change("berth", &active, true),
+            "create element ip berth publish_any { tcp . 8080 : 172.17.0.2 . 80 }\n\
+             create element ip berth publish_addr { 127.0.0.1 . udp . 5353 : 172.17.0.2 . 53 }\n"
+        );
+        assert_eq!(
+            publish::change("berth", &active, false),
+            "delete element ip berth publish_any { tcp . 8080 }\n\
+             delete element ip berth publish_addr { 127.0.0.1 . udp . 5353 }\n"
+        );
     }
 
     #[test]
@@ -292,7 +280,27 @@ mod tests {
         let text = String::from_utf8_lossy(&listed.stdout);
         assert!(text.contains("masquerade"), "{text}");
         assert!(text.contains("oifname \"btb0\" drop"), "{text}");
-        assert!(text.contains("dnat to 10.9.1.2:80"), "{text}");
+        assert!(
+            text.contains("127.0.0.1 . tcp . 18080 : 10.9.1.2 . 80"),
+            "{text}"
+        );
+        // One more container's ports come and go without a rebuild.
+        let mut other = published[0].clone();
+        other.container_ip = "10.9.1.3".parse().unwrap();
+        other.mappings[0].host_ip = std::net::Ipv4Addr::UNSPECIFIED;
+        change_ports(&table, &other, true).unwrap();
+        let list = || {
+            let out = Command::new("nft")
+                .args(["list", "table", "ip", &table])
+                .output()
+                .unwrap();
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        };
+        assert!(list().contains("tcp . 18080 : 10.9.1.3 . 80"), "{}", list());
+        // Adding it twice is refused (the caller then rebuilds).
+        assert!(change_ports(&table, &other, true).is_err());
+        change_ports(&table, &other, false).unwrap();
+        assert!(!list().contains("10.9.1.3"));
         // Applying again replaces, never duplicates.
         nft(&ruleset(&table, &nets, &published)).unwrap();
         let again = Command::new("nft")
@@ -301,7 +309,7 @@ mod tests {
             .unwrap();
         assert_eq!(
             String::from_utf8_lossy(&again.stdout)
-                .matches("dnat to")
+                .matches("10.9.1.2 . 80")
                 .count(),
             1
         );

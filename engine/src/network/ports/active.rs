@@ -28,7 +28,7 @@ pub struct Active {
 }
 
 impl Active {
-    fn alive(&self) -> bool {
+    pub fn alive(&self) -> bool {
         procfs::process_matches(self.monitor_pid, self.monitor_start_time)
     }
 }
@@ -73,10 +73,14 @@ pub fn list_live(paths: &Paths) -> (Vec<Active>, bool) {
     (out, stale)
 }
 
+/// One container's ports record, whether or not its monitor lives.
+pub fn read(paths: &Paths, container: &str) -> Option<Active> {
+    read_json(&paths.ports_dir().join(format!("{container}.json"))).ok()
+}
+
 /// One container's ports in force, if it has any and its monitor lives.
 pub fn of(paths: &Paths, container: &str) -> Option<Active> {
-    let a: Active = read_json(&paths.ports_dir().join(format!("{container}.json"))).ok()?;
-    a.alive().then_some(a)
+    read(paths, container).filter(Active::alive)
 }
 
 /// The ports a container publishes right now (none unless it runs).
