@@ -217,7 +217,7 @@ mod tests {
                 m(Proto::Udp, "127.0.0.1", 5353, 53),
             ],
         };
-        let r = ruleset("berth", &nets, &[active.clone()]);
+        let r = ruleset("berth", &nets, std::slice::from_ref(&active));
         assert!(r.contains(
             "\tmap publish_addr {\n\t\ttype ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service\n\
              \t\telements = { 127.0.0.1 . udp . 5353 : 172.17.0.2 . 53 }\n\t}\n\
