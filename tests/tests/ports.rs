@@ -101,6 +101,22 @@ fn published_ports_answer_on_host_addresses_and_nothing_else_does() {
     assert!(!outside.wget(&format!("http://{ip}:9090/")));
     assert!(!outside.wget(&format!("http://{ip}:80/")));
 
+    // Other containers, and the container itself, reach it through the host's address.
+    let via_host = format!(
+        "timeout 3 wget -q -O- http://{}:{port}/; exit $?",
+        outside.host_ip
+    );
+    assert_eq!(
+        b.run(&["run", "--rm", "busybox", "sh", "-c", &via_host])
+            .code,
+        0
+    );
+    assert_eq!(
+        b.run(&["exec", "web", "sh", "-c", &via_host]).code,
+        0,
+        "hairpin"
+    );
+
     // What the user sees.
     assert_eq!(b.ok(&["port", "web", "80"]), format!("0.0.0.0:{port}"));
     assert_eq!(

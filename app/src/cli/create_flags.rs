@@ -213,6 +213,10 @@ impl CreateFlags {
             }
             None => None,
         };
+        let no_ports = matches!(self.network.as_deref(), Some("host") | Some("none"));
+        if no_ports && (!self.publish.is_empty() || self.publish_all) {
+            eprintln!("WARNING: Published ports are discarded when using host network mode");
+        }
         Ok(CreateOptions {
             image: self.args[0].clone(),
             name: self.name.clone(),

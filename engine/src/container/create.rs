@@ -177,10 +177,12 @@ impl Engine {
                     || o.hostname.is_some()
                     || !o.dns.is_empty()
                     || !o.add_hosts.is_empty()
-                    || !o.links.is_empty();
+                    || !o.links.is_empty()
+                    || !o.publish.is_empty()
+                    || o.publish_all;
                 if conflicting {
                     return Err(Error::invalid(format!(
-                        "conflicting options: --network {network} shares that container's network, so --ip, --network-alias, --mac-address, --hostname, --dns, --add-host and --link cannot be set"
+                        "conflicting options: --network {network} shares that container's network, so --ip, --network-alias, --mac-address, --hostname, --dns, --add-host, --link and -p/-P cannot be set"
                     )));
                 }
                 return Ok(out);

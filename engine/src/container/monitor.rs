@@ -622,6 +622,7 @@ fn publish(
         bridge: a.network.bridge.clone(),
         mappings: held.mappings.clone(),
     };
+    attach::set_hairpin(id, &a.network)?;
     nets.publish_ports(&active).map_err(|e| e.to_string())
 }
 

@@ -190,6 +190,17 @@ fn connect_one(
     Ok(())
 }
 
+/// Let the container's packets come back out of the bridge port they entered by
+/// (hairpin mode), so that it reaches its own published ports through the host's
+/// address. Only containers that publish ports need it.
+pub fn set_hairpin(container: &str, net: &Network) -> std::result::Result<(), String> {
+    let path = format!(
+        "/sys/class/net/{}/brport/hairpin_mode",
+        veth_name(container, net)
+    );
+    std::fs::write(&path, "1").map_err(|e| format!("turn on hairpin mode ({path}): {e}"))
+}
+
 /// `network connect` on a running container (its init is `pid`).
 pub fn connect_running(
     pid: i32,
