@@ -5,6 +5,7 @@ pub mod cgroups;
 pub mod container;
 mod engine;
 pub mod error;
+pub mod events;
 pub mod image;
 pub mod network;
 

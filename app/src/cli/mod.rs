@@ -5,6 +5,7 @@ mod attach_client;
 mod container;
 mod create_flags;
 mod demo;
+mod events;
 mod exec;
 mod fs_cmds;
 mod image;
@@ -77,6 +78,8 @@ enum Command {
         #[command(subcommand)]
         cmd: system::SystemCmd,
     },
+    /// Get real time events from berth
+    Events(events::EventsArgs),
     /// Set up a ready demo (busybox image and a few containers) that needs no registry
     Demo(demo::DemoArgs),
     /// Internal: a container's monitor process.
@@ -166,6 +169,7 @@ pub fn main() -> ExitCode {
         Command::Inspect(args) => inspect::run(&engine, args),
         Command::SystemTop(cmd) => system::run_top(&engine, cmd),
         Command::System { cmd } => system::run(&engine, cmd),
+        Command::Events(a) => events::run(&engine, a),
         Command::Demo(a) => demo::run(&engine, a),
         Command::Monitor { .. } | Command::Dns { .. } => unreachable!("handled above"),
     };

@@ -499,6 +499,7 @@ impl Engine {
             }
             return Err(e);
         }
+        crate::events::container_event(&self.paths, &record, "create", &[]);
         Ok(super::Container {
             record,
             state: Default::default(),

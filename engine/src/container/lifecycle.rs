@@ -70,15 +70,28 @@ impl Engine {
             };
             let secs = timeout.or(c.record.config.stop_timeout).unwrap_or(10);
             let _ = kill(Pid::from_raw(pid), sig);
+            crate::events::container_event(
+                &self.paths,
+                &c.record,
+                "kill",
+                &[("signal", (sig as i32).to_string())],
+            );
             self.thaw_if_paused(&c);
             let gone =
                 secs > 0 && super::reap::wait_for_exit(pid, Duration::from_secs(secs as u64));
             if !gone {
                 let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
+                crate::events::container_event(
+                    &self.paths,
+                    &c.record,
+                    "kill",
+                    &[("signal", "9".into())],
+                );
                 super::reap::wait_for_exit(pid, Duration::from_secs(10));
             }
         }
         self.await_exit_recorded(c.id(), Duration::from_secs(10))?;
+        crate::events::container_event(&self.paths, &c.record, "stop", &[]);
         Ok(())
     }
 
@@ -97,6 +110,12 @@ impl Engine {
         }
         kill(Pid::from_raw(c.state.pid), sig)
             .map_err(|e| Error::sys(format!("kill {}", c.short_id()), e))?;
+        crate::events::container_event(
+            &self.paths,
+            &c.record,
+            "kill",
+            &[("signal", (sig as i32).to_string())],
+        );
         if sig == Signal::SIGKILL {
             self.thaw_if_paused(&c);
             self.await_exit_recorded(c.id(), Duration::from_secs(10))?;
@@ -115,7 +134,9 @@ impl Engine {
         };
         self.stop(c, timeout).map_err(err)?;
         let c = self.containers().load(c.id()).map_err(err)?;
-        self.start(&c, false).map(|_| ())
+        self.start(&c, false)?;
+        crate::events::container_event(&self.paths, &c.record, "restart", &[]);
+        Ok(())
     }
 
     pub fn pause(&self, c: &Container) -> Result<()> {
@@ -135,7 +156,9 @@ impl Engine {
         self.containers().update_state(c.id(), |s| {
             s.status = Status::Paused;
             Ok(())
-        })
+        })?;
+        crate::events::container_event(&self.paths, &c.record, "pause", &[]);
+        Ok(())
     }
 
     pub fn unpause(&self, c: &Container) -> Result<()> {
@@ -151,7 +174,9 @@ impl Engine {
         self.containers().update_state(c.id(), |s| {
             s.status = Status::Running;
             Ok(())
-        })
+        })?;
+        crate::events::container_event(&self.paths, &c.record, "unpause", &[]);
+        Ok(())
     }
 
     pub fn rename(&self, c: &Container, new_name: &str) -> Result<()> {
@@ -167,7 +192,14 @@ impl Engine {
         let old = std::mem::replace(&mut rec.name, new_name.to_string());
         self.containers().save_record(&rec)?;
         self.networks()
-            .rename_endpoints_locked(c.id(), &old, new_name)
+            .rename_endpoints_locked(c.id(), &old, new_name)?;
+        crate::events::container_event(
+            &self.paths,
+            &rec,
+            "rename",
+            &[("oldName", format!("/{old}"))],
+        );
+        Ok(())
     }
 
     /// Block until the container stops; returns its exit code.
@@ -230,6 +262,7 @@ impl Engine {
         crate::network::attach::release(&self.networks(), &c.record);
         if let Some(doomed) = self.containers().hide(id)? {
             self.containers().purge(id, &doomed)?;
+            crate::events::container_event(&self.paths, &c.record, "destroy", &[]);
         }
         if volumes {
             self.remove_anonymous_volumes(&c.record)?;

@@ -238,6 +238,16 @@ impl Monitor {
             }
             Ok(())
         });
+        for a in atts {
+            crate::events::object_event(
+                &self.paths,
+                "network",
+                "connect",
+                &a.network.id,
+                &crate::network::store::net_attrs(&a.network, Some(&self.record.id)),
+            );
+        }
+        crate::events::container_event(&self.paths, &self.record, "start", &[]);
         Ok((pid, streams))
     }
 
@@ -484,6 +494,15 @@ impl Monitor {
             .stats()
             .map(|s| s.oom_kills > 0)
             .unwrap_or(false);
+        if oom {
+            crate::events::container_event(&self.paths, &self.record, "oom", &[]);
+        }
+        crate::events::container_event(
+            &self.paths,
+            &self.record,
+            "die",
+            &[("exitCode", code.to_string())],
+        );
         if self.record.host_config.auto_remove {
             // The record is about to go; `finish` removes it.
             return Some(code);
@@ -575,6 +594,7 @@ impl Monitor {
         let _ = std::fs::remove_file(self.paths.container_run_dir(&id).join("attach.sock"));
         if let Some(doomed) = hidden {
             let _ = self.store.purge(&id, &doomed);
+            crate::events::container_event(&self.paths, &self.record, "destroy", &[]);
         }
     }
 

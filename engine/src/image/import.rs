@@ -31,6 +31,24 @@ impl ImageStore {
         reference: Option<&str>,
         changes: &super::ConfigChanges,
     ) -> Result<ImageRecord> {
+        let img = self.import_unrecorded(src, reference, changes)?;
+        let name = img.repo_tags.first().cloned().unwrap_or_default();
+        crate::events::object_event(
+            &self.paths,
+            "image",
+            "import",
+            &img.id.to_string(),
+            &[("name", name)],
+        );
+        Ok(img)
+    }
+
+    fn import_unrecorded(
+        &self,
+        src: &Path,
+        reference: Option<&str>,
+        changes: &super::ConfigChanges,
+    ) -> Result<ImageRecord> {
         let tags = tag_keys(reference)?;
         let blob = self.stage_tar_file(src)?;
         let diff_id = blob.digest.clone();

@@ -42,6 +42,23 @@ impl ImageStore {
         force: bool,
         user_of: &dyn Fn(&Digest) -> Option<String>,
     ) -> Result<Vec<RemoveAction>> {
+        let actions = self.remove_unrecorded(reference, force, user_of)?;
+        for a in &actions {
+            let (action, id, name) = match a {
+                RemoveAction::Untagged(t) => ("untag", t.clone(), t.clone()),
+                RemoveAction::Deleted(d) => ("delete", d.to_string(), d.to_string()),
+            };
+            crate::events::object_event(&self.paths, "image", action, &id, &[("name", name)]);
+        }
+        Ok(actions)
+    }
+
+    fn remove_unrecorded(
+        &self,
+        reference: &str,
+        force: bool,
+        user_of: &dyn Fn(&Digest) -> Option<String>,
+    ) -> Result<Vec<RemoveAction>> {
         let (img, how) = self.lookup(reference)?;
         // Asked before taking the lock, so the callback may take it itself.
         let user = user_of(&img.id);

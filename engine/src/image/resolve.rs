@@ -117,7 +117,15 @@ impl ImageStore {
             return Err(Error::not_found("image", source));
         }
         let mut idx = self.tag_index()?;
-        idx.tags.insert(r.key(), img.id);
-        self.save_tags(&idx)
+        idx.tags.insert(r.key(), img.id.clone());
+        self.save_tags(&idx)?;
+        crate::events::object_event(
+            &self.paths,
+            "image",
+            "tag",
+            &img.id.to_string(),
+            &[("name", r.key())],
+        );
+        Ok(())
     }
 }

@@ -69,7 +69,15 @@ impl Engine {
             }
         }
         rec.endpoints_config.insert(net.name.clone(), cfg);
-        self.containers().save_record(&rec)
+        self.containers().save_record(&rec)?;
+        crate::events::object_event(
+            &self.paths,
+            "network",
+            "connect",
+            &net.id,
+            &super::store::net_attrs(&net, Some(c.id())),
+        );
+        Ok(())
     }
 
     pub fn network_disconnect(&self, network: &str, c: &Container, force: bool) -> Result<()> {
@@ -100,6 +108,14 @@ impl Engine {
             attach::disconnect_running(c.id(), &net).map_err(Error::Runtime)?;
         }
         store.release(&net, c.id())?;
-        self.containers().save_record(&rec)
+        self.containers().save_record(&rec)?;
+        crate::events::object_event(
+            &self.paths,
+            "network",
+            "disconnect",
+            &net.id,
+            &super::store::net_attrs(&net, Some(c.id())),
+        );
+        Ok(())
     }
 }

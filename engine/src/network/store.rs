@@ -53,6 +53,16 @@ pub struct NetworkStore {
     firewall_table: Option<String>,
 }
 
+/// Docker's attributes of network events: the network's name and type, and the
+/// container for connect/disconnect.
+pub fn net_attrs(net: &Network, container: Option<&str>) -> Vec<(&'static str, String)> {
+    let mut v = vec![("name", net.name.clone()), ("type", "bridge".to_string())];
+    if let Some(c) = container {
+        v.push(("container", c.to_string()));
+    }
+    v
+}
+
 fn validate_name(name: &str) -> Result<()> {
     let ok = crate::store::names::is_valid_object_name(name, 1);
     if ok {
@@ -264,6 +274,15 @@ impl NetworkStore {
             &BTreeMap::<String, Endpoint>::new(),
         )?;
         write_json_atomic(&dir.join("network.json"), &net)?;
+        if self.firewall_table.is_some() {
+            crate::events::object_event(
+                &self.paths,
+                "network",
+                "create",
+                &net.id,
+                &net_attrs(&net, None),
+            );
+        }
         Ok(net)
     }
 
@@ -381,6 +400,13 @@ impl NetworkStore {
         if self.firewall_table.is_none() {
             return Ok(());
         }
+        crate::events::object_event(
+            &self.paths,
+            "network",
+            "destroy",
+            &net.id,
+            &net_attrs(net, None),
+        );
         // The bridge goes with the network; nothing is attached to it any more. Then the
         // firewall forgets it (and goes entirely with the last network).
         if let Ok(mut nl) = super::netlink::Netlink::open() {

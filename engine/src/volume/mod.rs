@@ -99,6 +99,13 @@ impl VolumeStore {
             anonymous,
         };
         write_json_atomic(&dir.join("volume.json"), &v)?;
+        crate::events::object_event(
+            &self.paths,
+            "volume",
+            "create",
+            &v.name,
+            &[("driver", "local".into())],
+        );
         Ok(v)
     }
 
@@ -147,7 +154,15 @@ impl VolumeStore {
             )));
         }
         let dir = self.dir(name);
-        fs::remove_dir_all(&dir).ctx("remove volume", &dir)
+        fs::remove_dir_all(&dir).ctx("remove volume", &dir)?;
+        crate::events::object_event(
+            &self.paths,
+            "volume",
+            "destroy",
+            name,
+            &[("driver", "local".into())],
+        );
+        Ok(())
     }
 
     pub fn size(&self, name: &str) -> u64 {

@@ -26,6 +26,20 @@ impl ImageStore {
     /// Returns the `Loaded image: ...` names: the tags, or the image ID (`sha256:...`) of
     /// an image that came without one.
     pub fn load(&self, r: &mut dyn Read) -> Result<Vec<String>> {
+        let loaded = self.load_unrecorded(r)?;
+        for name in &loaded {
+            crate::events::object_event(
+                &self.paths,
+                "image",
+                "load",
+                name,
+                &[("name", name.clone())],
+            );
+        }
+        Ok(loaded)
+    }
+
+    fn load_unrecorded(&self, r: &mut dyn Read) -> Result<Vec<String>> {
         self.paths.ensure()?;
         let stream = decompress(r).map_err(|e| Error::invalid(format!("image archive: {e}")))?;
         let (block, stream) =
