@@ -50,7 +50,7 @@ fn rotate(paths: &Paths, seen: u64) -> Result<()> {
     let _lock = FileLock::exclusive(&dir(paths).join("rotate.lock"))?;
     let now = fs::metadata(current(paths)).map(|m| m.len()).unwrap_or(0);
     if now >= seen {
-        fs::rename(current(paths), previous(paths)).ctx("rotate", &current(paths))?;
+        fs::rename(current(paths), previous(paths)).ctx("rotate", current(paths))?;
     }
     Ok(())
 }
