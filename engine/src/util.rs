@@ -1,4 +1,4 @@
-//! Small filesystem helpers shared by several modules.
+//! Small helpers shared by several modules: disk usage, Go-style durations.
 
 use std::fs;
 use std::os::unix::fs::MetadataExt;
@@ -22,4 +22,35 @@ fn du_inner(p: &Path, seen: &mut std::collections::HashSet<(u64, u64)>) -> u64 {
     } else {
         meta.len()
     }
+}
+
+/// A Go-style duration (`1h30m`, `90s`, `500ms`) in nanoseconds.
+pub fn parse_go_duration(s: &str) -> Option<i64> {
+    let mut total: f64 = 0.0;
+    let mut rest = s;
+    if rest.is_empty() {
+        return None;
+    }
+    while !rest.is_empty() {
+        let n = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let value: f64 = rest[..n].parse().ok()?;
+        rest = &rest[n..];
+        let u = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let unit = match &rest[..u] {
+            "ns" => 1.0,
+            "us" | "µs" => 1e3,
+            "ms" => 1e6,
+            "s" => 1e9,
+            "m" => 60e9,
+            "h" => 3600e9,
+            _ => return None,
+        };
+        total += value * unit;
+        rest = &rest[u..];
+    }
+    Some(total as i64)
 }

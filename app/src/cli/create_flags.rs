@@ -108,6 +108,30 @@ pub struct CreateFlags {
     /// Add a custom host-to-IP mapping (host:ip)
     #[arg(long = "add-host")]
     pub add_host: Vec<String>,
+    /// Command to run to check health
+    #[arg(long = "health-cmd")]
+    pub health_cmd: Option<String>,
+    /// Time between running the check (ms|s|m|h)
+    #[arg(long = "health-interval", value_parser = parse_duration_flag)]
+    pub health_interval: Option<std::time::Duration>,
+    /// Maximum time to allow one check to run (ms|s|m|h)
+    #[arg(long = "health-timeout", value_parser = parse_duration_flag)]
+    pub health_timeout: Option<std::time::Duration>,
+    /// Consecutive failures needed to report unhealthy
+    #[arg(long = "health-retries")]
+    pub health_retries: Option<u32>,
+    /// Start period for the container to initialize before counting retries (ms|s|m|h)
+    #[arg(long = "health-start-period", value_parser = parse_duration_flag)]
+    pub health_start_period: Option<std::time::Duration>,
+    /// Time between running the check during the start period (ms|s|m|h)
+    #[arg(long = "health-start-interval", value_parser = parse_duration_flag)]
+    pub health_start_interval: Option<std::time::Duration>,
+    /// Disable any container-specified HEALTHCHECK
+    #[arg(long = "no-healthcheck")]
+    pub no_healthcheck: bool,
+    /// Action when the container turns unhealthy: none, kill, restart, stop
+    #[arg(long = "health-on-failure")]
+    pub health_on_failure: Option<String>,
     /// Publish a container's port(s) to the host: [IP:][HOSTPORT:]CONTAINERPORT[/PROTO]
     #[arg(short = 'p', long = "publish")]
     pub publish: Vec<String>,
@@ -255,9 +279,27 @@ impl CreateFlags {
             cap_drop: self.cap_drop.clone(),
             privileged: self.privileged,
             cgroup_parent: self.cgroup_parent.clone(),
+            health: berth_engine::container::health::HealthFlags {
+                cmd: self.health_cmd.clone(),
+                interval: self.health_interval,
+                timeout: self.health_timeout,
+                start_period: self.health_start_period,
+                start_interval: self.health_start_interval,
+                retries: self.health_retries,
+                none: self.no_healthcheck,
+            },
+            health_on_failure: self.health_on_failure.clone(),
             publish: self.publish.clone(),
             publish_all: self.publish_all,
             expose: self.expose.clone(),
         })
     }
+}
+
+/// A Go-style duration flag (`30s`, `1m30s`, `500ms`), as Docker's health flags take.
+fn parse_duration_flag(s: &str) -> Result<std::time::Duration, String> {
+    berth_engine::util::parse_go_duration(s)
+        .filter(|n| *n >= 0)
+        .map(|n| std::time::Duration::from_nanos(n as u64))
+        .ok_or_else(|| format!("invalid duration {s:?}: use e.g. 500ms, 30s, 1m30s"))
 }

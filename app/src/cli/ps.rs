@@ -65,7 +65,11 @@ pub fn status_text(c: &Container) -> String {
     let s = &c.state;
     match s.status {
         Status::Created => "Created".into(),
-        Status::Running => format!("Up {}", human_duration(since(&s.started_at))),
+        Status::Running => format!(
+            "Up {}{}",
+            human_duration(since(&s.started_at)),
+            health_suffix(c)
+        ),
         Status::Paused => format!("Up {} (Paused)", human_duration(since(&s.started_at))),
         Status::Restarting => format!(
             "Restarting ({}) {} ago",
@@ -79,6 +83,16 @@ pub fn status_text(c: &Container) -> String {
             human_duration(since(&s.finished_at))
         ),
         Status::Dead => "Dead".into(),
+    }
+}
+
+/// Docker's health note after "Up ...".
+fn health_suffix(c: &Container) -> &'static str {
+    match c.state.health.as_ref().map(|h| h.status.as_str()) {
+        Some("starting") => " (health: starting)",
+        Some("healthy") => " (healthy)",
+        Some("unhealthy") => " (unhealthy)",
+        _ => "",
     }
 }
 
@@ -105,6 +119,14 @@ fn matches(c: &Container, filters: &[(String, String)]) -> bool {
             None => c.record.config.labels.contains_key(v),
         },
         "exited" => c.state.status == Status::Exited && c.state.exit_code.to_string() == *v,
+        // Docker: `none` for containers without a healthcheck.
+        "health" => {
+            c.state
+                .health
+                .as_ref()
+                .map_or("none", |h| h.status.as_str())
+                == v.as_str()
+        }
         _ => false,
     })
 }
@@ -117,10 +139,16 @@ pub fn run(engine: &Engine, a: PsArgs) -> CliResult {
             .ok_or_else(|| Failure::from(format!("invalid filter {f:?}: expected KEY=VALUE")))?;
         if !matches!(
             k,
-            "status" | "name" | "label" | "id" | "ancestor" | "exited"
+            "status" | "name" | "label" | "id" | "ancestor" | "exited" | "health"
         ) {
             return Err(format!(
-                "invalid filter {k:?}: supported are status, name, label, id, ancestor, exited"
+                "invalid filter {k:?}: supported are status, name, label, id, ancestor, exited, health"
+            )
+            .into());
+        }
+        if k == "health" && !matches!(v, "starting" | "healthy" | "unhealthy" | "none") {
+            return Err(format!(
+                "invalid filter 'health={v}': use starting, healthy, unhealthy or none"
             )
             .into());
         }

@@ -53,6 +53,9 @@ pub struct CreateOptions {
     pub cap_drop: Vec<String>,
     pub privileged: bool,
     pub cgroup_parent: Option<String>,
+    /// `--health-*`, `--no-healthcheck`, `--health-on-failure`.
+    pub health: super::health::HealthFlags,
+    pub health_on_failure: Option<String>,
     /// `-p`, `-P`, `--expose`.
     pub publish: Vec<String>,
     pub publish_all: bool,
@@ -286,6 +289,9 @@ impl Engine {
         }
         crate::runtime::caps::compute(&o.cap_add, &o.cap_drop, o.privileged)
             .map_err(Error::invalid)?;
+        if let Some(f) = &o.health_on_failure {
+            super::health::policy::parse_on_failure(f).map_err(Error::invalid)?;
+        }
         let mut port_bindings = crate::network::ports::PortMap::new();
         for p in &o.publish {
             crate::network::ports::spec::parse_publish(p, &mut port_bindings)
@@ -324,6 +330,10 @@ impl Engine {
             e => e,
         })?;
         let defaults = self.images().run_defaults(&img)?;
+        let healthcheck = o
+            .health
+            .merge(defaults.healthcheck.as_ref())
+            .map_err(Error::invalid)?;
 
         let mut mounts: Vec<MountPoint> = Vec::new();
         for v in &o.volumes {
@@ -401,7 +411,7 @@ impl Engine {
             labels,
             stop_signal: o.stop_signal.clone().or(defaults.stop_signal.clone()),
             stop_timeout: o.stop_timeout,
-            healthcheck: defaults.healthcheck.clone(),
+            healthcheck,
             ..Default::default()
         };
         let host_config = HostConfig {
@@ -438,6 +448,7 @@ impl Engine {
             links: o.links.clone(),
             port_bindings,
             publish_all_ports: o.publish_all,
+            health_on_failure: o.health_on_failure.clone().unwrap_or_default(),
             cgroup_parent: o
                 .cgroup_parent
                 .clone()

@@ -44,6 +44,7 @@ impl Container {
                 "Error": s.error,
                 "StartedAt": s.started_at.clone().unwrap_or_else(|| ZERO_TIME.into()),
                 "FinishedAt": s.finished_at.clone().unwrap_or_else(|| ZERO_TIME.into()),
+                "Health": s.health,
             },
             "Image": r.image_id.to_string(),
             "ResolvConfPath": dir.join("resolv.conf"),

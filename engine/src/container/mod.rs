@@ -9,6 +9,7 @@ pub mod copy_plan;
 pub mod create;
 pub mod diff;
 pub mod export;
+pub mod health;
 pub mod inspect;
 pub mod launch;
 pub mod lifecycle;

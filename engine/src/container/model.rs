@@ -136,6 +136,8 @@ pub struct HostConfig {
     pub port_bindings: crate::network::ports::PortMap,
     /// `-P`: publish every exposed port on a free host port.
     pub publish_all_ports: bool,
+    /// `--health-on-failure`: none, kill, restart or stop.
+    pub health_on_failure: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -270,6 +272,8 @@ pub struct State {
     /// Set by `stop`/`kill` before signalling, so the monitor does not apply the restart
     /// policy to an exit the user asked for.
     pub manually_stopped: bool,
+    /// Docker's State.Health, for containers with a healthcheck.
+    pub health: Option<super::health::Health>,
 }
 
 /// What `inspect` shows: both records joined, Docker-shaped.

@@ -64,6 +64,8 @@ struct Client {
 
 const CLIENT_BUFFER_LIMIT: usize = 8 << 20;
 
+mod health_loop;
+
 struct Monitor {
     paths: Paths,
     store: ContainerStore,
@@ -74,6 +76,13 @@ struct Monitor {
     clients: Vec<Client>,
     /// The host ports this run publishes, held open while it runs.
     ports: Option<ports::hold::Held>,
+    /// This run's healthchecks (None without a healthcheck).
+    health: Option<crate::container::health::runner::Runner>,
+    /// When a stop begun by a health action turns into SIGKILL.
+    kill_at: Option<Instant>,
+    /// Set when a health action restarts the container whatever its restart policy.
+    forced_restart: Option<health_loop::ForcedRestart>,
+    autoheal: crate::container::health::policy::Autoheal,
 }
 
 impl Monitor {
@@ -101,6 +110,10 @@ impl Monitor {
             listener,
             clients: Vec::new(),
             ports: None,
+            health: None,
+            kill_at: None,
+            forced_restart: None,
+            autoheal: crate::container::health::policy::Autoheal::from_env(),
         })
     }
 
@@ -108,10 +121,15 @@ impl Monitor {
         let mut handshake = Some(hs);
         let mut first = true;
         let mut backoff = Duration::from_millis(100);
+        let mut restarted_by: Option<health_loop::ForcedRestart> = None;
         loop {
             let started = Instant::now();
             let code = match self.start_once(first) {
                 Ok((pid, streams)) => {
+                    if restarted_by.take().is_some() {
+                        crate::events::container_event(&self.paths, &self.record, "restart", &[]);
+                    }
+                    self.health_begin();
                     if let Some(hs) = handshake.take() {
                         let mut s = hs.stream;
                         let _ = std::io::Write::write_all(&mut s, format!("OK {pid}\n").as_bytes());
@@ -120,6 +138,7 @@ impl Monitor {
                         }
                     }
                     let code = self.supervise(pid, streams);
+                    self.health_end();
                     // Whoever sees the exit recorded may publish these ports again.
                     self.release_ports();
                     self.record_exit(code)
@@ -138,12 +157,18 @@ impl Monitor {
                 }
             };
             first = false;
-            if !code.is_some_and(|c| self.should_restart(c)) {
+            // A health action's restart comes first, and at once (no backoff).
+            let forced = self.forced_restart.take();
+            if forced.is_none() && !code.is_some_and(|c| self.should_restart(c)) {
                 self.finish(code);
                 return;
             }
             self.flush_clients_and_close(code);
             self.release_cgroup();
+            if forced.is_some() {
+                restarted_by = forced;
+                continue;
+            }
 
             // Docker's backoff: double from 100 ms, reset after a run of 10 s or more.
             if started.elapsed() >= Duration::from_secs(10) {
@@ -319,13 +344,19 @@ impl Monitor {
                 let ev = libc::POLLIN | if c.out.is_empty() { 0 } else { libc::POLLOUT };
                 fds.push(pfd(c.stream.as_raw_fd(), ev));
             }
+            let n_clients = self.clients.len();
+            // The health check in flight: its output and its end. (-1 when none: poll
+            // ignores negative descriptors.)
+            for fd in self.health_fds() {
+                fds.push(pfd(if exit.is_none() { fd } else { -1 }, libc::POLLIN));
+            }
             // After the exit, give stragglers holding the pipes a short grace period only.
             let timeout = if exit.is_some() {
                 200
             } else if pidfd.is_none() {
                 100
             } else {
-                -1
+                self.health_timeout(Instant::now()).unwrap_or(-1)
             };
             // SAFETY: fds is a valid array of pollfd for its length.
             let n = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, timeout) };
@@ -383,9 +414,14 @@ impl Monitor {
                 }
             }
             // Client traffic.
-            let client_revents: Vec<libc::c_short> =
-                fds[n_out + 3..].iter().map(|p| p.revents).collect();
+            let client_revents: Vec<libc::c_short> = fds[n_out + 3..n_out + 3 + n_clients]
+                .iter()
+                .map(|p| p.revents)
+                .collect();
             self.service_clients(&client_revents, &mut st);
+            if exit.is_none() {
+                self.health_step(pid);
+            }
             if st.stdin_eof && st.stdin_buf.is_empty() {
                 st.stdin = None;
             }

@@ -89,39 +89,8 @@ pub fn parse_time(s: &str, now_nanos: i64) -> Result<i64, String> {
             .and_then(|t| t.and_utc().timestamp_nanos_opt())
             .ok_or_else(bad);
     }
-    let d = parse_duration(s).ok_or_else(bad)?;
+    let d = crate::util::parse_go_duration(s).ok_or_else(bad)?;
     Ok(now_nanos - d)
-}
-
-/// A Go-style duration (`1h30m`, `90s`, `500ms`) in nanoseconds.
-pub fn parse_duration(s: &str) -> Option<i64> {
-    let mut total: f64 = 0.0;
-    let mut rest = s;
-    if rest.is_empty() {
-        return None;
-    }
-    while !rest.is_empty() {
-        let n = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        let value: f64 = rest[..n].parse().ok()?;
-        rest = &rest[n..];
-        let u = rest
-            .find(|c: char| c.is_ascii_digit())
-            .unwrap_or(rest.len());
-        let unit = match &rest[..u] {
-            "ns" => 1.0,
-            "us" | "µs" => 1e3,
-            "ms" => 1e6,
-            "s" => 1e9,
-            "m" => 60e9,
-            "h" => 3600e9,
-            _ => return None,
-        };
-        total += value * unit;
-        rest = &rest[u..];
-    }
-    Some(total as i64)
 }
 
 #[cfg(test)]
@@ -175,7 +144,7 @@ mod tests {
             1_700_000_000_000_000_000
         );
         assert!(parse_time("yesterday", now).is_err());
-        assert_eq!(parse_duration("500ms"), Some(500_000_000));
-        assert_eq!(parse_duration("1x"), None);
+        assert_eq!(crate::util::parse_go_duration("500ms"), Some(500_000_000));
+        assert_eq!(crate::util::parse_go_duration("1x"), None);
     }
 }
