@@ -99,6 +99,7 @@ fn changes_from_config(cfg: &Config) -> ConfigChanges {
         labels: cfg.labels.clone(),
         volumes: cfg.volumes.keys().cloned().collect(),
         stop_signal: cfg.stop_signal.clone(),
+        healthcheck: cfg.healthcheck.clone(),
     }
 }
 
@@ -109,6 +110,9 @@ fn merge(base: &mut ConfigChanges, user: &ConfigChanges) {
     }
     if user.entrypoint.is_some() {
         base.entrypoint = user.entrypoint.clone();
+    }
+    if user.healthcheck.is_some() {
+        base.healthcheck = user.healthcheck.clone();
     }
     base.env.extend(user.env.iter().cloned());
     if user.working_dir.is_some() {

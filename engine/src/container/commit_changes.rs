@@ -1,5 +1,5 @@
 //! `commit -c`/`--change`: the Dockerfile instructions Docker allows there (CMD,
-//! ENTRYPOINT, ENV, WORKDIR, USER, EXPOSE, LABEL, VOLUME, STOPSIGNAL) parsed into the
+//! ENTRYPOINT, ENV, WORKDIR, USER, EXPOSE, LABEL, VOLUME, STOPSIGNAL, HEALTHCHECK) parsed into the
 //! image store's `ConfigChanges`. Pure: tested without a container.
 
 use crate::error::{Error, Result};
@@ -74,6 +74,10 @@ fn apply_one(line: &str, ch: &mut ConfigChanges) -> Result<()> {
             };
             ch.volumes.extend(vols);
         }
+        "HEALTHCHECK" => {
+            need_args()?;
+            ch.healthcheck = Some(healthcheck(rest)?);
+        }
         "" => return Err(Error::invalid("empty change: use INSTRUCTION ARGS")),
         _ => {
             return Err(Error::invalid(format!(
@@ -82,6 +86,54 @@ fn apply_one(line: &str, ch: &mut ConfigChanges) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `HEALTHCHECK [--interval=D] [--timeout=D] [--start-period=D] [--start-interval=D]
+/// [--retries=N] CMD command` or `HEALTHCHECK NONE`, as Docker's config stores it.
+pub fn healthcheck(rest: &str) -> Result<serde_json::Value> {
+    let mut h = serde_json::Map::new();
+    let mut rest = rest.trim();
+    while let Some(opt) = rest.strip_prefix("--") {
+        let (flag, after) = opt.split_once(char::is_whitespace).unwrap_or((opt, ""));
+        let (name, value) = flag.split_once('=').ok_or_else(|| {
+            Error::invalid(format!("HEALTHCHECK --{flag}: expected --{flag}=VALUE"))
+        })?;
+        let key = match name {
+            "interval" => "Interval",
+            "timeout" => "Timeout",
+            "start-period" => "StartPeriod",
+            "start-interval" => "StartInterval",
+            "retries" => "Retries",
+            _ => {
+                return Err(Error::invalid(format!(
+                    "HEALTHCHECK: unknown flag --{name}"
+                )))
+            }
+        };
+        let v = if key == "Retries" {
+            value.parse::<u64>().map(serde_json::Value::from).ok()
+        } else {
+            crate::util::parse_go_duration(value).map(serde_json::Value::from)
+        }
+        .ok_or_else(|| Error::invalid(format!("HEALTHCHECK --{name}: bad value {value:?}")))?;
+        h.insert(key.into(), v);
+        rest = after.trim();
+    }
+    let (kind, cmd) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+    let test = match kind.to_ascii_uppercase().as_str() {
+        "NONE" => serde_json::json!(["NONE"]),
+        "CMD" if !cmd.trim().is_empty() => match json_array(cmd.trim()) {
+            Some(v) => {
+                let mut t = vec!["CMD".to_string()];
+                t.extend(v?);
+                serde_json::json!(t)
+            }
+            None => serde_json::json!(["CMD-SHELL", cmd.trim()]),
+        },
+        _ => return Err(Error::invalid("HEALTHCHECK: expected CMD command or NONE")),
+    };
+    h.insert("Test".into(), test);
+    Ok(serde_json::Value::Object(h))
 }
 
 /// `["a", "b"]` when it parses as a JSON array of strings; None when it is not JSON.
@@ -230,5 +282,23 @@ mod tests {
         assert!(parse(&["ENV A"]).is_err());
         assert!(parse(&[r#"LABEL a="x"#]).is_err());
         assert!(parse(&[r#"CMD ["a", 1]"#]).is_err());
+    }
+
+    #[test]
+    fn healthcheck_instructions_in_both_forms() {
+        let h = healthcheck("--interval=5s --retries=2 CMD wget -q localhost || exit 1").unwrap();
+        assert_eq!(
+            h["Test"],
+            serde_json::json!(["CMD-SHELL", "wget -q localhost || exit 1"])
+        );
+        assert_eq!(
+            (h["Interval"].as_i64(), h["Retries"].as_i64()),
+            (Some(5_000_000_000), Some(2))
+        );
+        let h = healthcheck(r#"CMD ["true"]"#).unwrap();
+        assert_eq!(h["Test"], serde_json::json!(["CMD", "true"]));
+        assert_eq!(healthcheck("NONE").unwrap()["Test"][0], "NONE");
+        assert!(healthcheck("--colour=red CMD true").is_err());
+        assert!(healthcheck("CMD").is_err());
     }
 }

@@ -169,6 +169,8 @@ pub struct ConfigChanges {
     pub labels: BTreeMap<String, String>,
     pub volumes: Vec<String>,
     pub stop_signal: Option<String>,
+    /// `HEALTHCHECK`: Docker's Healthcheck object.
+    pub healthcheck: Option<Value>,
 }
 
 impl ConfigChanges {
@@ -195,6 +197,9 @@ impl ConfigChanges {
         }
         if let Some(w) = &self.working_dir {
             c.insert("WorkingDir".into(), json!(w));
+        }
+        if let Some(h) = &self.healthcheck {
+            c.insert("Healthcheck".into(), h.clone());
         }
         if let Some(u) = &self.user {
             c.insert("User".into(), json!(u));
