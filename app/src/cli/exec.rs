@@ -106,6 +106,18 @@ pub fn run(engine: &Engine, a: ExecArgs) -> CliResult {
         )?,
         seccomp: !(rec.host_config.privileged || a.privileged),
     };
+    // Docker's exec events: exec_create/exec_start name the command, exec_die the code.
+    let exec_id = berth_engine::store::ids::random_hex(32);
+    let cmdline = p.args.join(" ");
+    let event = |action: String, code: Option<u8>| {
+        let mut attrs = vec![("execID", exec_id.clone())];
+        if let Some(c) = code {
+            attrs.push(("exitCode", c.to_string()));
+        }
+        berth_engine::events::container_event(&engine.paths, rec, &action, &attrs);
+    };
+    event(format!("exec_create: {cmdline}"), None);
+    event(format!("exec_start: {cmdline}"), None);
     let cg = cgroups::open(&cgroups_root(), &rec.host_config.cgroup_parent, c.id())?;
     let join = |pid: i32| cg.add_task(pid).map_err(|e| e.to_string());
     let fail = |f: berth_engine::runtime::init::Failure| Failure {
@@ -140,7 +152,9 @@ pub fn run(engine: &Engine, a: ExecArgs) -> CliResult {
             tty: false,
         };
         let helper = spawn_exec(c.state.pid, &p, io, false, join).map_err(fail)?;
-        return Ok(wait_code(helper));
+        let code = wait_code(helper);
+        event("exec_die".into(), Some(code));
+        return Ok(code);
     }
     let (rows, cols) = pty::get_size(0)
         .or_else(|| pty::get_size(1))
@@ -165,7 +179,9 @@ pub fn run(engine: &Engine, a: ExecArgs) -> CliResult {
     };
     pump(pt.master.as_raw_fd(), a.interactive);
     drop(raw);
-    Ok(wait_code(helper))
+    let code = wait_code(helper);
+    event("exec_die".into(), Some(code));
+    Ok(code)
 }
 
 fn null_fd() -> Result<i32, Failure> {

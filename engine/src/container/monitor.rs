@@ -127,7 +127,7 @@ impl Monitor {
             let code = match self.start_once(first) {
                 Ok((pid, streams)) => {
                     if restarted_by.take().is_some() {
-                        crate::events::container_event(&self.paths, &self.record, "restart", &[]);
+                        self.event("restart", &[]);
                     }
                     self.health_begin();
                     if let Some(hs) = handshake.take() {
@@ -272,7 +272,7 @@ impl Monitor {
                 &crate::network::store::net_attrs(&a.network, Some(&self.record.id)),
             );
         }
-        crate::events::container_event(&self.paths, &self.record, "start", &[]);
+        self.event("start", &[]);
         Ok((pid, streams))
     }
 
@@ -531,14 +531,9 @@ impl Monitor {
             .map(|s| s.oom_kills > 0)
             .unwrap_or(false);
         if oom {
-            crate::events::container_event(&self.paths, &self.record, "oom", &[]);
+            self.event("oom", &[]);
         }
-        crate::events::container_event(
-            &self.paths,
-            &self.record,
-            "die",
-            &[("exitCode", code.to_string())],
-        );
+        self.event("die", &[("exitCode", code.to_string())]);
         if self.record.host_config.auto_remove {
             // The record is about to go; `finish` removes it.
             return Some(code);
@@ -630,8 +625,17 @@ impl Monitor {
         let _ = std::fs::remove_file(self.paths.container_run_dir(&id).join("attach.sock"));
         if let Some(doomed) = hidden {
             let _ = self.store.purge(&id, &doomed);
-            crate::events::container_event(&self.paths, &self.record, "destroy", &[]);
+            self.event("destroy", &[]);
         }
+    }
+
+    /// An event about this container, under its current name (a rename reaches the
+    /// monitor's copy of the record only here and at the next start).
+    fn event(&mut self, action: &str, extra: &[(&str, String)]) {
+        if let Ok(c) = self.store.load(&self.record.id) {
+            self.record.name = c.record.name;
+        }
+        crate::events::container_event(&self.paths, &self.record, action, extra);
     }
 
     /// Free what a run held: the cgroup and the network.

@@ -16,7 +16,6 @@ use crate::container::health::runner::Runner;
 use crate::container::health::state::UNHEALTHY;
 use crate::container::model::Status;
 use crate::container::now_rfc3339;
-use crate::events::container_event;
 
 /// Why the monitor restarts the container regardless of its restart policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,7 +66,7 @@ impl Monitor {
         if self.kill_at.is_some_and(|t| now >= t) {
             self.kill_at = None;
             let _ = kill(pid, Signal::SIGKILL);
-            container_event(&self.paths, &self.record, "kill", &[("signal", "9".into())]);
+            self.event("kill", &[("signal", "9".into())]);
         }
         // No check starts in a frozen container (it would freeze too).
         let paused = self.health.as_ref().is_some_and(|r| r.due(now))
@@ -109,12 +108,7 @@ impl Monitor {
             Ok(())
         });
         let Some(status) = changed else { return };
-        container_event(
-            &self.paths,
-            &self.record,
-            &format!("health_status: {status}"),
-            &[],
-        );
+        self.event(&format!("health_status: {status}"), &[]);
         history::append(
             &dir,
             &Entry {
@@ -164,7 +158,7 @@ impl Monitor {
         match action {
             Action::Kill => {
                 let _ = kill(pid, Signal::SIGKILL);
-                container_event(&self.paths, &self.record, "kill", &[("signal", "9".into())]);
+                self.event("kill", &[("signal", "9".into())]);
             }
             Action::Stop => {
                 let _ = self.store.update_state(&self.record.id, |s| {
@@ -195,12 +189,7 @@ impl Monitor {
             .unwrap_or(Signal::SIGTERM);
         let secs = self.record.config.stop_timeout.unwrap_or(10).max(0) as u64;
         let _ = kill(pid, sig);
-        container_event(
-            &self.paths,
-            &self.record,
-            "kill",
-            &[("signal", (sig as i32).to_string())],
-        );
+        self.event("kill", &[("signal", (sig as i32).to_string())]);
         self.kill_at = Some(Instant::now() + Duration::from_secs(secs));
     }
 }
