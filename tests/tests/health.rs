@@ -213,8 +213,9 @@ fn a_hanging_check_is_killed_as_a_failure_and_checks_never_pile_up() {
         "--health-retries",
         "2",
         "busybox",
-        "sleep",
-        "1000",
+        "sh",
+        "-c",
+        "while true; do echo tick; sleep 0.1; done",
     ]);
     assert!(eventually(10, || health(&b, "slow") == "unhealthy"));
     let log = b.inspect("slow", "{{json .State.Health.Log}}");
@@ -222,11 +223,17 @@ fn a_hanging_check_is_killed_as_a_failure_and_checks_never_pile_up() {
     let last = v.as_array().unwrap().last().unwrap().clone();
     assert_eq!(last["ExitCode"], -1);
     assert_eq!(last["Output"], "Health check exceeded timeout (300ms)");
-    // At most the one check in flight, ever.
+    // At most the one check in flight, ever; and the logs keep flowing meanwhile.
+    let ticks = |b: &Berth| b.ok(&["logs", "slow"]).lines().count();
+    let before = ticks(&b);
     for _ in 0..20 {
         assert!(processes(&["sleep", "4242"]) <= 1);
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
+    assert!(
+        ticks(&b) >= before + 5,
+        "the log stalled behind a hanging check"
+    );
     b.ok(&["stop", "-t", "0", "slow"]);
     assert!(eventually(5, || processes(&["sleep", "4242"]) == 0));
 }

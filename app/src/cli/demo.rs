@@ -120,18 +120,22 @@ pub fn write_rootfs(out: &Path) -> Result<(), Failure> {
     Ok(())
 }
 
+/// The demo's user network: its containers find each other by name.
+const DEMO_NETWORK: &str = "demo";
+
 fn demo_container(
     engine: &Engine,
     name: &str,
     cmd: &[&str],
     restart: Option<&str>,
+    tweak: impl FnOnce(&mut CreateOptions),
 ) -> Result<(), Failure> {
     if let Ok(c) = engine.containers().find(name) {
         let _ = engine.remove(&c, true, true);
     }
     let mut labels = std::collections::BTreeMap::new();
     labels.insert("berth.demo".to_string(), "true".to_string());
-    let opts = CreateOptions {
+    let mut opts = CreateOptions {
         image: DEMO_IMAGE.into(),
         name: Some(name.into()),
         cmd: cmd.iter().map(|s| s.to_string()).collect(),
@@ -139,8 +143,10 @@ fn demo_container(
         restart: restart.map(String::from),
         init: true,
         memory: Some(64 << 20),
+        network: Some(DEMO_NETWORK.into()),
         ..Default::default()
     };
+    tweak(&mut opts);
     let c = engine.create(&opts)?;
     engine.start(&c, false).map_err(|e| Failure {
         code: 1,
@@ -172,11 +178,38 @@ pub fn run(engine: &Engine, a: DemoArgs) -> CliResult {
         let _ = std::fs::remove_file(&tmp);
         res?;
     }
+    if engine.networks().get(DEMO_NETWORK).is_err() {
+        engine
+            .networks()
+            .create(&berth_engine::network::NetworkOptions {
+                name: DEMO_NETWORK.into(),
+                ..Default::default()
+            })?;
+    }
+    // A web server with a healthcheck, watched by autoheal: `berth exec demo-web rm
+    // /var/www/healthy` breaks its health on purpose (seed 000's /make-unhealthy).
     demo_container(
         engine,
         "demo-web",
-        &["httpd", "-f", "-v", "-p", "8080", "-h", "/var/www"],
+        &[
+            "sh",
+            "-c",
+            "touch /var/www/healthy; exec httpd -f -v -p 8080 -h /var/www",
+        ],
         Some("unless-stopped"),
+        |o| {
+            o.publish = vec!["127.0.0.1::8080".into()];
+            o.labels.insert("autoheal".into(), "true".into());
+            o.health = berth_engine::container::health::HealthFlags {
+                cmd: Some(
+                    "test -f /var/www/healthy && wget -q -O /dev/null http://127.0.0.1:8080/"
+                        .into(),
+                ),
+                interval: Some(std::time::Duration::from_secs(2)),
+                timeout: Some(std::time::Duration::from_secs(1)),
+                ..Default::default()
+            };
+        },
     )?;
     demo_container(
         engine,
@@ -184,9 +217,10 @@ pub fn run(engine: &Engine, a: DemoArgs) -> CliResult {
         &[
             "sh",
             "-c",
-            "while true; do echo tick $(date +%T); sleep 1; done",
+            "while true; do echo tick $(date +%T): demo-web sent $(wget -q -O- http://demo-web:8080/ | wc -c) bytes; sleep 1; done",
         ],
         Some("always"),
+        |_| {},
     )?;
     demo_container(
         engine,
@@ -197,7 +231,8 @@ pub fn run(engine: &Engine, a: DemoArgs) -> CliResult {
             "echo working; sleep 5; echo giving up >&2; exit 3",
         ],
         Some("on-failure:3"),
+        |_| {},
     )?;
-    println!("Demo ready: image {DEMO_IMAGE}, containers demo-web, demo-ticker, demo-flaky.\n");
+    println!("Demo ready: image {DEMO_IMAGE}, network {DEMO_NETWORK}, containers demo-web (healthcheck, autoheal), demo-ticker, demo-flaky.\n");
     super::ps::run(engine, super::ps::PsArgs::all())
 }

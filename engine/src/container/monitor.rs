@@ -76,6 +76,8 @@ struct Monitor {
     clients: Vec<Client>,
     /// The host ports this run publishes, held open while it runs.
     ports: Option<ports::hold::Held>,
+    /// The ports of the last run, kept for the next (a restart keeps its ports).
+    last_ports: Vec<ports::Mapping>,
     /// This run's healthchecks (None without a healthcheck).
     health: Option<crate::container::health::runner::Runner>,
     /// When a stop begun by a health action turns into SIGKILL.
@@ -110,6 +112,7 @@ impl Monitor {
             listener,
             clients: Vec::new(),
             ports: None,
+            last_ports: Vec::new(),
             health: None,
             kill_at: None,
             forced_restart: None,
@@ -284,21 +287,27 @@ impl Monitor {
             return Ok(());
         }
         let exposed: Vec<String> = self.record.config.exposed_ports.keys().cloned().collect();
-        let held = ports::hold::hold_all(&hc.port_bindings, hc.publish_all_ports, &exposed)
-            .map_err(|e| {
-                let holder = |m: &ports::Mapping| {
-                    let id = ports::active::owner(&self.paths, m)?;
-                    Some(self.store.load(&id).map(|c| c.record.name).unwrap_or(id))
-                };
-                Failure(
-                    125,
-                    format!(
-                        "driver failed programming external connectivity on endpoint {}: {}",
-                        self.record.name,
-                        e.describe(holder)
-                    ),
-                )
-            })?;
+        let held = ports::hold::hold_all(
+            &hc.port_bindings,
+            hc.publish_all_ports,
+            &exposed,
+            &self.last_ports,
+        )
+        .map_err(|e| {
+            let holder = |m: &ports::Mapping| {
+                let id = ports::active::owner(&self.paths, m)?;
+                Some(self.store.load(&id).map(|c| c.record.name).unwrap_or(id))
+            };
+            Failure(
+                125,
+                format!(
+                    "driver failed programming external connectivity on endpoint {}: {}",
+                    self.record.name,
+                    e.describe(holder)
+                ),
+            )
+        })?;
+        self.last_ports = held.mappings.clone();
         self.ports = Some(held);
         Ok(())
     }

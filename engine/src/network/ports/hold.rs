@@ -124,11 +124,14 @@ fn candidates(b: &PortBinding) -> Result<Vec<u16>, String> {
 
 /// Bind every published port of `bindings`, plus (with `publish_all`) every exposed
 /// port that has no binding, on any free port. All or nothing: on error the sockets
-/// bound so far are closed.
+/// bound so far are closed. `previous` are the mappings of the container's last run: a
+/// port left to the kernel's choice gets the same host port again when it is free, so a
+/// restart does not move it.
 pub fn hold_all(
     bindings: &PortMap,
     publish_all: bool,
     exposed: &[String],
+    previous: &[Mapping],
 ) -> Result<Held, HoldError> {
     let mut held = Held::default();
     let mut wanted: Vec<(String, PortBinding)> = Vec::new();
@@ -147,7 +150,15 @@ pub fn hold_all(
     for (key, b) in wanted {
         let (cport, proto) = parse_key(&key)?;
         let ip = host_ip(&b)?;
-        let ports = candidates(&b)?;
+        let mut ports = candidates(&b)?;
+        if ports == [0] {
+            let before = previous
+                .iter()
+                .find(|m| m.proto == proto && m.container_port == cport && m.host_ip == ip);
+            if let Some(m) = before {
+                ports.insert(0, m.host_port);
+            }
+        }
         let mut last = None;
         for port in ports {
             match bind(proto, SocketAddrV4::new(ip, port)) {
@@ -162,6 +173,7 @@ pub fn hold_all(
                     last = None;
                     break;
                 }
+                // A previous port now taken: fall back to the kernel's choice.
                 Err(e) => last = Some(e),
             }
         }
@@ -206,11 +218,11 @@ mod tests {
 
     #[test]
     fn a_held_port_cannot_be_taken_and_is_free_again_when_dropped() {
-        let held = hold_all(&map("80/tcp", "127.0.0.1", ""), false, &[]).unwrap();
+        let held = hold_all(&map("80/tcp", "127.0.0.1", ""), false, &[], &[]).unwrap();
         let port = held.mappings[0].host_port;
         assert!(port > 0);
         let again = map("80/tcp", "127.0.0.1", &port.to_string());
-        let e = hold_all(&again, false, &[])
+        let e = hold_all(&again, false, &[], &[])
             .unwrap_err()
             .describe(|_| Some("web".into()));
         assert!(
@@ -228,14 +240,19 @@ mod tests {
         let taken = UdpSocket::bind("127.0.0.1:0").unwrap();
         let p = taken.local_addr().unwrap().port();
         let range = map("53/udp", "127.0.0.1", &format!("{p}-{}", p + 1));
-        match hold_all(&range, false, &[]) {
+        match hold_all(&range, false, &[], &[]) {
             Ok(h) => assert_eq!(h.mappings[0].host_port, p + 1),
             // p+1 happened to be taken by someone else: the error names the range's end.
             Err(e) => assert!(e.describe(|_| None).contains(&format!(":{}", p + 1))),
         }
-        let h = hold_all(&PortMap::new(), true, &["7/udp".to_string()]).unwrap();
+        let h = hold_all(&PortMap::new(), true, &["7/udp".to_string()], &[]).unwrap();
         assert_eq!(h.mappings.len(), 1);
         assert_eq!(h.mappings[0].container_port, 7);
         assert_eq!(h.mappings[0].host_ip, Ipv4Addr::UNSPECIFIED);
+        // A restart keeps the port it had.
+        let before = h.mappings.clone();
+        drop(h);
+        let again = hold_all(&PortMap::new(), true, &["7/udp".to_string()], &before).unwrap();
+        assert_eq!(again.mappings, before);
     }
 }
