@@ -522,3 +522,41 @@ fn leftovers_are_cleaned_and_nothing_else() {
     // And the default bridge comes back when needed.
     b.ok(&["run", "--rm", "busybox", "true"]);
 }
+
+#[test]
+fn a_bridge_keeps_its_mac_as_veths_come_and_go() {
+    // A bridge follows its lowest port MAC unless it has one of its own; a gateway MAC
+    // that changes leaves stale ARP entries in every container (DNS then times out).
+    let b = Berth::new();
+    b.busybox_image("busybox");
+    let id = b.ok(&["network", "create", "--subnet", &b.user_subnet(7), "macnet"]);
+    let bridge = format!("br-{}", &id[..12]);
+    b.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "first",
+        "--network",
+        "macnet",
+        "busybox",
+        "sleep",
+        "1000",
+    ]);
+    let mac = || std::fs::read_to_string(format!("/sys/class/net/{bridge}/address")).unwrap();
+    let before = mac();
+    for i in 0..4 {
+        b.ok(&[
+            "run",
+            "-d",
+            "--name",
+            &format!("more{i}"),
+            "--network",
+            "macnet",
+            "busybox",
+            "sleep",
+            "1000",
+        ]);
+    }
+    b.ok(&["rm", "-f", "first"]);
+    assert_eq!(mac(), before);
+}

@@ -107,9 +107,21 @@ pub(crate) fn veth_name(container: &str, network: &Network) -> String {
     format!("veth{}", &h[..7])
 }
 
+/// The bridge's own MAC: locally administered, unicast, stable for the network.
+fn bridge_mac(net: &Network) -> [u8; 6] {
+    let h = Sha256::digest(format!("bridge/{}", net.id));
+    [0x02, 0x42, h[0], h[1], h[2], h[3]]
+}
+
 /// Make sure the network's bridge exists, carries the gateway address and is up.
 fn ensure_bridge(host: &mut Netlink, net: &Network) -> std::result::Result<u32, String> {
     let idx = host.create_bridge(&net.bridge).map_err(|e| e.to_string())?;
+    // A bridge without a MAC of its own takes the lowest of its ports' and changes it
+    // as veths come and go, leaving the gateway's old MAC in every container's ARP
+    // cache for seconds (DNS and egress time out). A fixed one, from the network ID,
+    // as Docker gives docker0.
+    host.set_mac(idx, bridge_mac(net))
+        .map_err(|e| e.to_string())?;
     host.add_address(idx, IpAddr::V4(net.gateway), net.subnet.prefix)
         .map_err(|e| e.to_string())?;
     host.set_up(idx).map_err(|e| e.to_string())?;
