@@ -1,7 +1,8 @@
-//! `berth`: a terminal container workstation. With a subcommand it answers docker-style
-//! commands; the TUI arrives with issue 4.
+//! `berth`: a terminal container workstation. With no arguments it opens the TUI; with
+//! a subcommand it answers docker-style commands.
 
 mod cli;
+mod tui;
 // Some helpers (binary sizes, time_ago) wait for `stats` and the TUI.
 #[allow(dead_code)]
 mod format;

@@ -13,7 +13,7 @@ mod inspect;
 mod logs;
 mod network;
 mod output;
-mod ps;
+pub mod ps;
 mod system;
 mod top_stats;
 mod volume;
@@ -39,8 +39,12 @@ pub struct Cli {
     /// Runtime root (sockets of running containers).
     #[arg(long = "run-root", global = true, env = "BERTH_RUN_ROOT", default_value = DEFAULT_RUN_ROOT)]
     run_root: PathBuf,
+    /// TUI theme: dark, light, high-contrast, or a file in ~/.config/berth/themes
+    #[arg(long, global = true)]
+    theme: Option<String>,
+    /// Without a command: open the TUI.
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -126,15 +130,38 @@ impl From<&str> for Failure {
 
 pub type CliResult = Result<u8, Failure>;
 
+/// `berth` alone: the TUI. It is multi-threaded, so monitors are re-executed, never
+/// forked from it.
+fn open_tui(engine: Engine, theme: Option<&str>) -> ExitCode {
+    let theme = match crate::tui::theme::Theme::choose(theme) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("berth: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let engine = Engine {
+        monitor_launch: berth_engine::container::start::MonitorLaunch::Exec,
+        ..engine
+    };
+    match crate::tui::run(engine, theme) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("berth: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let paths = Paths::new(&cli.root, &cli.run_root);
-    if let Command::Monitor { id, attach } = &cli.command {
+    if let Some(Command::Monitor { id, attach }) = &cli.command {
         return ExitCode::from(
             berth_engine::container::start::monitor_entry(paths, id, *attach) as u8,
         );
     }
-    if let Command::Dns { network } = &cli.command {
+    if let Some(Command::Dns { network }) = &cli.command {
         return ExitCode::from(berth_engine::network::dns::server::main(paths, network) as u8);
     }
     let engine = match Engine::open(paths) {
@@ -160,7 +187,10 @@ pub fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let result = match cli.command {
+    let Some(command) = cli.command else {
+        return open_tui(engine, cli.theme.as_deref());
+    };
+    let result = match command {
         Command::ContainerTop(cmd) | Command::Container { cmd } => container::run(&engine, cmd),
         Command::ImageTop(cmd) => image::run_top(&engine, cmd),
         Command::Image { cmd } => image::run(&engine, cmd),

@@ -199,7 +199,7 @@ pub fn run(engine: &Engine, a: PsArgs) -> CliResult {
 }
 
 /// Docker's PORTS column: published ports, then exposed ones, for running containers.
-fn ports_text(engine: &Engine, c: &Container) -> String {
+pub fn ports_text(engine: &Engine, c: &Container) -> String {
     if !c.state.status.is_live() {
         return String::new();
     }

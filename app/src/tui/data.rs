@@ -1,0 +1,191 @@
+//! What the TUI shows, as plain data: a snapshot of the engine's containers, images,
+//! networks, volumes, recent events, and the details of the selected container. The
+//! worker (worker.rs) builds it off the UI thread; the panes only read it, so tests can
+//! hand them fixtures.
+
+use berth_engine::container::health::history::Entry as HealthEntry;
+use berth_engine::events::Event;
+use berth_engine::Engine;
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ContainerRow {
+    pub id: String,
+    pub name: String,
+    pub image: String,
+    /// Docker's STATUS wording ("Up 2 minutes (healthy)").
+    pub status: String,
+    /// running, exited, paused, created...
+    pub state: String,
+    /// starting, healthy, unhealthy; empty without a healthcheck.
+    pub health: String,
+    pub ports: String,
+    /// The compose project it belongs to (label com.docker.compose.project), if any.
+    pub project: String,
+    pub networks: Vec<String>,
+    pub restart_count: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ImageRow {
+    pub id: String,
+    pub tags: Vec<String>,
+    pub size: String,
+    pub created: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NetworkRow {
+    pub id: String,
+    pub name: String,
+    pub driver: String,
+    pub subnet: String,
+    pub gateway: String,
+    pub internal: bool,
+    pub containers: usize,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct VolumeRow {
+    pub name: String,
+    pub driver: String,
+    pub mountpoint: String,
+}
+
+/// The selected container, in full.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Details {
+    pub id: String,
+    /// `inspect`'s JSON, pretty-printed.
+    pub inspect: String,
+    pub env: Vec<String>,
+    pub mounts: Vec<String>,
+    pub health: Vec<HealthEntry>,
+    /// The end of its log: (stream, text) per line.
+    pub logs: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Snapshot {
+    pub containers: Vec<ContainerRow>,
+    pub images: Vec<ImageRow>,
+    pub networks: Vec<NetworkRow>,
+    pub volumes: Vec<VolumeRow>,
+    /// The most recent events, oldest first.
+    pub events: Vec<Event>,
+    pub details: Option<Details>,
+}
+
+/// How many events the TUI keeps.
+pub const EVENTS_KEPT: usize = 500;
+
+/// Read the engine's lists (no events, no details).
+pub fn load_lists(engine: &Engine) -> Snapshot {
+    let mut s = Snapshot::default();
+    if let Ok(list) = engine.containers().list() {
+        s.containers = list
+            .iter()
+            .map(|c| ContainerRow {
+                id: c.id().to_string(),
+                name: c.name().to_string(),
+                image: c.record.config.image.clone(),
+                status: crate::cli::ps::status_text(c),
+                state: c.state.status.as_str().to_string(),
+                health: c
+                    .state
+                    .health
+                    .as_ref()
+                    .map(|h| h.status.clone())
+                    .unwrap_or_default(),
+                ports: crate::cli::ps::ports_text(engine, c),
+                project: c
+                    .record
+                    .config
+                    .labels
+                    .get("com.docker.compose.project")
+                    .cloned()
+                    .unwrap_or_default(),
+                networks: c.record.endpoints_config.keys().cloned().collect(),
+                restart_count: c.state.restart_count,
+            })
+            .collect();
+    }
+    if let Ok(list) = engine.images().list() {
+        s.images = list
+            .iter()
+            .map(|i| ImageRow {
+                id: i.id.to_string(),
+                tags: i.repo_tags.clone(),
+                size: crate::format::human::human_size(i.size),
+                created: i.created.clone().unwrap_or_default(),
+            })
+            .collect();
+    }
+    if let Ok(list) = engine.networks().list() {
+        s.networks = list
+            .iter()
+            .map(|n| NetworkRow {
+                id: n.id.clone(),
+                name: n.name.clone(),
+                driver: n.driver.clone(),
+                subnet: n.subnet.to_string(),
+                gateway: n.gateway.to_string(),
+                internal: n.internal,
+                containers: engine.networks().endpoints(n).map(|e| e.len()).unwrap_or(0),
+            })
+            .collect();
+    }
+    if let Ok(list) = engine.volumes().list() {
+        s.volumes = list
+            .iter()
+            .map(|v| VolumeRow {
+                name: v.name.clone(),
+                driver: v.driver.clone(),
+                mountpoint: v.mountpoint.clone(),
+            })
+            .collect();
+    }
+    s
+}
+
+/// The details of one container, if it still exists.
+pub fn load_details(engine: &Engine, id: &str) -> Option<Details> {
+    let c = engine.containers().load(id).ok()?;
+    let inspect = serde_json::to_string_pretty(&c.inspect_json(&engine.paths)).unwrap_or_default();
+    let dir = engine.paths.container_dir(id);
+    Some(Details {
+        id: id.to_string(),
+        inspect,
+        env: c.record.config.env.clone(),
+        mounts: c
+            .record
+            .mounts
+            .iter()
+            .map(|m| format!("{} {} -> {}", m.kind, m.source, m.destination))
+            .collect(),
+        health: berth_engine::container::health::history::read(&dir),
+        logs: tail_log(&engine.containers().log_path(id), 64 << 10),
+    })
+}
+
+/// The lines of the last `bytes` of a json-file log (the first, cut line is dropped).
+fn tail_log(path: &std::path::Path, bytes: u64) -> Vec<(String, String)> {
+    use std::io::{Read, Seek, SeekFrom};
+    let Ok(mut f) = std::fs::File::open(path) else {
+        return Vec::new();
+    };
+    let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+    let start = len.saturating_sub(bytes);
+    if f.seek(SeekFrom::Start(start)).is_err() {
+        return Vec::new();
+    }
+    let mut text = String::new();
+    let _ = f.read_to_string(&mut text);
+    let mut lines = text.lines();
+    if start > 0 {
+        lines.next();
+    }
+    lines
+        .filter_map(|l| serde_json::from_str::<berth_engine::container::logfile::LogLine>(l).ok())
+        .map(|l| (l.stream, l.log.trim_end_matches('\n').to_string()))
+        .collect()
+}

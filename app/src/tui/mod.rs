@@ -1,0 +1,138 @@
+//! The TUI: `berth` with no arguments. One state struct (state.rs), one event loop
+//! (here), panes that draw themselves (panes/), data from the engine fetched off the UI
+//! thread (worker.rs), colors from a theme (theme.rs). The terminal is restored on
+//! exit, on panic and on SIGTERM.
+
+pub mod data;
+pub mod panes;
+pub mod state;
+pub mod theme;
+pub mod worker;
+
+use std::io::stdout;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use berth_engine::Engine;
+use crossterm::event::{self, Event, MouseButton, MouseEventKind};
+use crossterm::execute;
+use crossterm::terminal::{
+    disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
+};
+use ratatui::backend::CrosstermBackend;
+use ratatui::Terminal;
+
+use state::{App, Request, TABS};
+use theme::Theme;
+use worker::Msg;
+
+static TERMINATED: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_sigterm(_: libc::c_int) {
+    TERMINATED.store(true, Ordering::SeqCst);
+}
+
+fn restore_terminal() {
+    let _ = disable_raw_mode();
+    let _ = execute!(
+        stdout(),
+        LeaveAlternateScreen,
+        event::DisableMouseCapture,
+        crossterm::cursor::Show
+    );
+}
+
+pub fn run(engine: Engine, theme: Theme) -> Result<(), String> {
+    // Leftovers of crashed runs go before the first picture (DESIGN: engine start).
+    let _ = engine.network_gc();
+    let prev = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_terminal();
+        prev(info);
+    }));
+    // SAFETY: the handler only stores to an atomic.
+    unsafe {
+        libc::signal(libc::SIGTERM, on_sigterm as *const () as libc::sighandler_t);
+        libc::signal(libc::SIGHUP, on_sigterm as *const () as libc::sighandler_t);
+    }
+    enable_raw_mode().map_err(|e| format!("terminal: {e}"))?;
+    execute!(stdout(), EnterAlternateScreen, event::EnableMouseCapture)
+        .map_err(|e| format!("terminal: {e}"))?;
+    let result = event_loop(engine, theme);
+    restore_terminal();
+    result
+}
+
+fn event_loop(engine: Engine, theme: Theme) -> Result<(), String> {
+    let mut term =
+        Terminal::new(CrosstermBackend::new(stdout())).map_err(|e| format!("terminal: {e}"))?;
+    let (req_tx, req_rx) = mpsc::channel();
+    let (msg_tx, msg_rx) = mpsc::channel();
+    worker::spawn(engine, req_rx, msg_tx);
+    let mut app = App::new(theme);
+    let mut first = true;
+    let mut dirty = true;
+    let mut last_draw = Instant::now();
+    while !app.quit && !TERMINATED.load(Ordering::SeqCst) {
+        // Redraw on change; once a second while a countdown or spinner runs.
+        let ticking = !app.stopping.is_empty() || app.busy > 0;
+        if dirty || (ticking && last_draw.elapsed() >= Duration::from_millis(250)) {
+            let now = Instant::now();
+            term.draw(|f| panes::draw(f, &app, now))
+                .map_err(|e| format!("draw: {e}"))?;
+            dirty = false;
+            last_draw = now;
+        }
+        if event::poll(Duration::from_millis(100)).map_err(|e| e.to_string())? {
+            let reqs = match event::read().map_err(|e| e.to_string())? {
+                Event::Key(k) if k.kind == event::KeyEventKind::Press => app.on_key(k),
+                Event::Mouse(m) => on_mouse(&mut app, m),
+                Event::Resize(..) => Vec::new(),
+                _ => continue,
+            };
+            dirty = true;
+            for r in reqs {
+                let _ = req_tx.send(r);
+            }
+        }
+        while let Ok(m) = msg_rx.try_recv() {
+            dirty = true;
+            match m {
+                Msg::Snapshot(s) => {
+                    app.update(*s);
+                    if first {
+                        first = false;
+                        let id = app.selected_container().map(|c| c.id.clone());
+                        let _ = req_tx.send(Request::Select(id));
+                    }
+                }
+                Msg::Done(text) => app.done(text),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Wheel scrolls the list, a click on the top line picks a tab.
+fn on_mouse(app: &mut App, m: event::MouseEvent) -> Vec<Request> {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let key = |c| KeyEvent::new(c, KeyModifiers::NONE);
+    match m.kind {
+        MouseEventKind::ScrollDown => app.on_key(key(KeyCode::Down)),
+        MouseEventKind::ScrollUp => app.on_key(key(KeyCode::Up)),
+        MouseEventKind::Down(MouseButton::Left) if m.row == 0 => {
+            // The tabs are drawn as " N Title " separated by one-column dividers.
+            let mut x = 0u16;
+            for (i, t) in TABS.iter().enumerate() {
+                let w = (format!("{} {}", i + 1, t.title()).len() + 2) as u16;
+                if m.column < x + w {
+                    return app.on_key(key(KeyCode::Char((b'1' + i as u8) as char)));
+                }
+                x += w + 1;
+            }
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}

@@ -1,0 +1,137 @@
+//! The details area: the selected item's facts, then (for containers) env, mounts and
+//! the inspect document.
+
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::Frame;
+
+use super::block;
+use crate::tui::state::{App, Tab};
+use crate::tui::theme::Theme;
+
+fn field<'a>(t: &Theme, k: &'a str, v: String) -> Line<'a> {
+    Line::from(vec![
+        Span::styled(format!("{k:<10}"), Style::default().fg(t.dim)),
+        Span::styled(v, Style::default().fg(t.fg)),
+    ])
+}
+
+fn heading<'a>(t: &Theme, s: &'a str) -> Line<'a> {
+    Line::from(Span::styled(
+        s,
+        Style::default().fg(t.title).add_modifier(Modifier::BOLD),
+    ))
+}
+
+pub fn container(f: &mut Frame, app: &App, area: Rect) {
+    let t = &app.theme;
+    let mut lines = Vec::new();
+    if let Some(c) = app.selected_container() {
+        lines.push(field(t, "ID", c.id.chars().take(12).collect()));
+        lines.push(field(t, "Name", c.name.clone()));
+        lines.push(field(t, "Image", c.image.clone()));
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:<10}", "State"), Style::default().fg(t.dim)),
+            Span::styled(c.state.clone(), Style::default().fg(t.state(&c.state))),
+        ]));
+        if !c.health.is_empty() {
+            lines.push(Line::from(vec![
+                Span::styled(format!("{:<10}", "Health"), Style::default().fg(t.dim)),
+                Span::styled(c.health.clone(), Style::default().fg(t.health(&c.health))),
+            ]));
+        }
+        lines.push(field(t, "Ports", c.ports.clone()));
+        lines.push(field(t, "Networks", c.networks.join(", ")));
+        lines.push(field(t, "Restarts", c.restart_count.to_string()));
+        if let Some(d) = app.snap.details.as_ref().filter(|d| d.id == c.id) {
+            lines.push(Line::default());
+            lines.push(heading(t, "Env"));
+            for e in &d.env {
+                lines.push(Line::from(Span::styled(
+                    format!("  {e}"),
+                    Style::default().fg(t.fg),
+                )));
+            }
+            if !d.mounts.is_empty() {
+                lines.push(heading(t, "Mounts"));
+                for m in &d.mounts {
+                    lines.push(Line::from(Span::styled(
+                        format!("  {m}"),
+                        Style::default().fg(t.fg),
+                    )));
+                }
+            }
+            lines.push(heading(t, "Inspect"));
+            for l in d.inspect.lines() {
+                lines.push(Line::from(Span::styled(
+                    l.to_string(),
+                    Style::default().fg(t.dim),
+                )));
+            }
+        }
+    } else {
+        lines.push(Line::from(Span::styled(
+            "No container selected",
+            Style::default().fg(t.dim),
+        )));
+    }
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block("Details", t)),
+        area,
+    );
+}
+
+/// Images, networks and volumes.
+pub fn object(f: &mut Frame, app: &App, area: Rect) {
+    let t = &app.theme;
+    let i = app.selection();
+    let s = &app.snap;
+    let lines: Vec<Line> = match app.tab {
+        Tab::Images => super::lists::images(app)
+            .get(i)
+            .map(|img| {
+                vec![
+                    field(t, "ID", img.id.clone()),
+                    field(t, "Tags", img.tags.join(", ")),
+                    field(t, "Size", img.size.clone()),
+                    field(t, "Created", img.created.clone()),
+                ]
+            })
+            .unwrap_or_default(),
+        Tab::Networks => super::lists::networks(app)
+            .get(i)
+            .map(|n| {
+                vec![
+                    field(t, "ID", n.id.chars().take(12).collect()),
+                    field(t, "Name", n.name.clone()),
+                    field(t, "Driver", n.driver.clone()),
+                    field(t, "Subnet", n.subnet.clone()),
+                    field(t, "Gateway", n.gateway.clone()),
+                    field(t, "Internal", n.internal.to_string()),
+                    field(t, "Attached", n.containers.to_string()),
+                ]
+            })
+            .unwrap_or_default(),
+        _ => super::lists::volumes(app)
+            .get(i)
+            .map(|v| {
+                vec![
+                    field(t, "Name", v.name.clone()),
+                    field(t, "Driver", v.driver.clone()),
+                    field(t, "Path", v.mountpoint.clone()),
+                ]
+            })
+            .unwrap_or_default(),
+    };
+    let _ = s;
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block("Details", t)),
+        area,
+    );
+}

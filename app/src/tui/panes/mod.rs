@@ -1,0 +1,178 @@
+//! Drawing: each pane draws itself from the App state; this module lays them out
+//! (tabs on top, the current pane, a status line) and draws the help overlay.
+
+mod containers;
+mod details;
+mod events;
+mod health;
+mod lists;
+mod logs;
+
+use std::time::Instant;
+
+use ratatui::layout::{Constraint, Direction, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Tabs, Wrap};
+use ratatui::Frame;
+
+use super::state::{App, Tab, TABS};
+use super::theme::Theme;
+
+pub fn draw(f: &mut Frame, app: &App, now: Instant) {
+    let t = &app.theme;
+    f.render_widget(Block::default().style(t.base()), f.area());
+    let rows = Layout::default()
+        .direction(Direction::Vertical)
+        .constraints([
+            Constraint::Length(1),
+            Constraint::Min(3),
+            Constraint::Length(1),
+        ])
+        .split(f.area());
+    draw_tabs(f, app, rows[0]);
+    let body = rows[1];
+    match app.tab {
+        Tab::Containers => {
+            let cols = split(body, 60);
+            containers::draw(f, app, cols[0], now);
+            details::container(f, app, cols[1]);
+        }
+        Tab::Images | Tab::Networks | Tab::Volumes => {
+            let cols = split(body, 60);
+            lists::draw(f, app, cols[0]);
+            details::object(f, app, cols[1]);
+        }
+        Tab::Logs => {
+            let cols = split(body, 25);
+            containers::names(f, app, cols[0]);
+            logs::draw(f, app, cols[1]);
+        }
+        Tab::Health => {
+            let cols = split(body, 25);
+            containers::names(f, app, cols[0]);
+            health::draw(f, app, cols[1]);
+        }
+        Tab::Events => events::draw(f, app, body),
+        Tab::Services => {
+            let p = Paragraph::new(
+                "No swarm services: swarm mode is not initialised on this host.\n\
+                 Services, their replicas and tasks will be listed here.",
+            )
+            .style(Style::default().fg(t.dim))
+            .block(block("Services", t));
+            f.render_widget(p, body);
+        }
+    }
+    draw_status(f, app, rows[2]);
+    if app.help {
+        draw_help(f, app);
+    }
+}
+
+fn split(area: Rect, left_percent: u16) -> std::rc::Rc<[Rect]> {
+    Layout::default()
+        .direction(Direction::Horizontal)
+        .constraints([
+            Constraint::Percentage(left_percent),
+            Constraint::Percentage(100 - left_percent),
+        ])
+        .split(area)
+}
+
+pub fn block<'a>(title: &'a str, t: &Theme) -> Block<'a> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(Style::default().fg(t.border))
+        .title(Span::styled(
+            format!(" {title} "),
+            Style::default().fg(t.title).add_modifier(Modifier::BOLD),
+        ))
+        .style(t.base())
+}
+
+fn draw_tabs(f: &mut Frame, app: &App, area: Rect) {
+    let t = &app.theme;
+    let titles: Vec<Line> = TABS
+        .iter()
+        .enumerate()
+        .map(|(i, tab)| Line::from(format!("{} {}", i + 1, tab.title())))
+        .collect();
+    let sel = TABS.iter().position(|x| *x == app.tab).unwrap_or(0);
+    let tabs = Tabs::new(titles)
+        .select(sel)
+        .style(Style::default().fg(t.dim).bg(t.bg))
+        .highlight_style(t.selected())
+        .divider(Span::styled("│", Style::default().fg(t.border)));
+    f.render_widget(tabs, area);
+}
+
+fn draw_status(f: &mut Frame, app: &App, area: Rect) {
+    let t = &app.theme;
+    let mut spans = Vec::new();
+    if app.busy > 0 {
+        // A spinner while operations run in the worker.
+        const SPIN: [&str; 4] = ["◐", "◓", "◑", "◒"];
+        let i = (Instant::now().elapsed().as_millis() / 150) as usize;
+        spans.push(Span::styled(
+            format!("{} ", SPIN[i % 4]),
+            Style::default().fg(t.accent),
+        ));
+    }
+    if app.filtering || !app.filter.is_empty() {
+        spans.push(Span::styled(
+            format!("/{}{} ", app.filter, if app.filtering { "▏" } else { "" }),
+            Style::default().fg(t.accent),
+        ));
+    }
+    spans.push(Span::styled(app.message.clone(), Style::default().fg(t.fg)));
+    f.render_widget(Paragraph::new(Line::from(spans)).style(t.base()), area);
+}
+
+/// Every binding, for `?`.
+pub const HELP: &[(&str, &str)] = &[
+    ("1-8, Tab, ←/→", "switch pane"),
+    ("j/k, ↑/↓, g/G", "move the selection"),
+    ("/", "filter the list (Enter keeps it, Esc clears)"),
+    ("s", "start the container"),
+    ("x", "stop (SIGTERM, SIGKILL after 10 s, with a countdown)"),
+    ("r", "restart"),
+    ("K", "kill (asks first)"),
+    ("p", "pause / unpause"),
+    ("d", "remove (asks first)"),
+    ("T", "next theme"),
+    ("?", "this help"),
+    ("q, Ctrl-C", "quit"),
+];
+
+fn draw_help(f: &mut Frame, app: &App) {
+    let t = &app.theme;
+    let area = f.area();
+    let w = 64.min(area.width.saturating_sub(4));
+    let h = (HELP.len() as u16 + 2).min(area.height.saturating_sub(2));
+    let r = Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    );
+    let lines: Vec<Line> = HELP
+        .iter()
+        .map(|(k, what)| {
+            Line::from(vec![
+                Span::styled(format!("{k:>15}  "), Style::default().fg(t.accent)),
+                Span::styled(*what, Style::default().fg(t.fg)),
+            ])
+        })
+        .collect();
+    f.render_widget(Clear, r);
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: true })
+            .block(block("Keys", t)),
+        r,
+    );
+}
+
+#[cfg(test)]
+mod tests;

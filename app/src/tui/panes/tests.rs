@@ -1,0 +1,220 @@
+//! Snapshot tests of every pane, drawn on ratatui's TestBackend from fixture data (no
+//! engine, no terminal), and checked with insta.
+
+use std::time::{Duration, Instant};
+
+use berth_engine::container::health::history::Entry;
+use berth_engine::events::Event;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+use crate::tui::data::*;
+use crate::tui::state::{App, Tab};
+use crate::tui::theme::Theme;
+
+fn fixture() -> Snapshot {
+    let row = |id: &str, name: &str, state: &str, status: &str, health: &str, project: &str| {
+        ContainerRow {
+            id: id.into(),
+            name: name.into(),
+            image: "demo/busybox:latest".into(),
+            status: status.into(),
+            state: state.into(),
+            health: health.into(),
+            ports: if name == "web" {
+                "127.0.0.1:8080->8080/tcp".into()
+            } else {
+                String::new()
+            },
+            project: project.into(),
+            networks: vec!["demo".into()],
+            restart_count: 1,
+        }
+    };
+    let ev = |action: &str, name: &str| {
+        let mut e = Event::new(
+            "container",
+            action,
+            "c1",
+            [("name".to_string(), name.to_string())].into(),
+        );
+        // A fixed time, so the snapshot does not depend on the clock's zone.
+        e.time = 0;
+        e
+    };
+    let entry = |kind: &str, code: Option<i32>, text: &str| Entry {
+        time: "2026-11-25T10:00:00.000Z".into(),
+        kind: kind.into(),
+        exit_code: code,
+        text: text.into(),
+    };
+    Snapshot {
+        containers: vec![
+            row(
+                "c1",
+                "web",
+                "running",
+                "Up 2 minutes (healthy)",
+                "healthy",
+                "",
+            ),
+            row("c2", "db", "exited", "Exited (0) 1 minute ago", "", "shop"),
+            row("c3", "api", "paused", "Up 5 minutes (Paused)", "", "shop"),
+        ],
+        images: vec![ImageRow {
+            id: "sha256:0123456789abcdef".into(),
+            tags: vec!["demo/busybox:latest".into()],
+            size: "2.1MB".into(),
+            created: "2026-11-25T09:00:00Z".into(),
+        }],
+        networks: vec![NetworkRow {
+            id: "abcdef0123456789".into(),
+            name: "demo".into(),
+            driver: "bridge".into(),
+            subnet: "172.18.0.0/16".into(),
+            gateway: "172.18.0.1".into(),
+            internal: false,
+            containers: 3,
+        }],
+        volumes: vec![VolumeRow {
+            name: "data".into(),
+            driver: "local".into(),
+            mountpoint: "/var/lib/berth/volumes/data/_data".into(),
+        }],
+        events: vec![
+            ev("start", "web"),
+            ev("health_status: unhealthy", "web"),
+            ev("restart", "web"),
+        ],
+        details: Some(Details {
+            id: "c1".into(),
+            inspect: "{\n  \"Id\": \"c1\"\n}".into(),
+            env: vec!["PATH=/bin".into()],
+            mounts: vec!["volume data -> /data".into()],
+            health: vec![
+                entry("check", Some(0), "ok"),
+                entry("check", Some(1), ""),
+                entry("status", None, "unhealthy"),
+                entry(
+                    "action",
+                    None,
+                    "unhealthy after 3 failures, restarted by autoheal",
+                ),
+            ],
+            logs: vec![
+                ("stdout".into(), "listening on 8080".into()),
+                ("stderr".into(), "oops".into()),
+            ],
+        }),
+    }
+}
+
+fn app_on(tab: Tab) -> App {
+    let mut app = App::new(Theme::built_in("dark").unwrap());
+    app.update(fixture());
+    app.tab = tab;
+    // web (ungrouped, listed after the shop project) is the third row.
+    app.selected[0] = 2;
+    app
+}
+
+fn render(app: &App) -> String {
+    let mut term = Terminal::new(TestBackend::new(100, 20)).unwrap();
+    term.draw(|f| super::draw(f, app, Instant::now())).unwrap();
+    let buf = term.backend().buffer().clone();
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            out.push_str(buf[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn containers_pane() {
+    insta::assert_snapshot!(render(&app_on(Tab::Containers)));
+}
+
+#[test]
+fn images_pane() {
+    insta::assert_snapshot!(render(&app_on(Tab::Images)));
+}
+
+#[test]
+fn networks_pane() {
+    insta::assert_snapshot!(render(&app_on(Tab::Networks)));
+}
+
+#[test]
+fn volumes_pane() {
+    insta::assert_snapshot!(render(&app_on(Tab::Volumes)));
+}
+
+#[test]
+fn logs_pane() {
+    insta::assert_snapshot!(render(&app_on(Tab::Logs)));
+}
+
+#[test]
+fn health_pane() {
+    insta::assert_snapshot!(render(&app_on(Tab::Health)));
+}
+
+#[test]
+fn events_pane() {
+    insta::assert_snapshot!(render(&app_on(Tab::Events)).replace(
+        &chrono::DateTime::from_timestamp(0, 0)
+            .unwrap()
+            .with_timezone(&chrono::Local)
+            .format("%H:%M:%S")
+            .to_string(),
+        "HH:MM:SS"
+    ));
+}
+
+#[test]
+fn services_pane() {
+    insta::assert_snapshot!(render(&app_on(Tab::Services)));
+}
+
+#[test]
+fn help_overlay() {
+    let mut app = app_on(Tab::Containers);
+    app.on_key(KeyEvent::new(KeyCode::Char('?'), KeyModifiers::NONE));
+    insta::assert_snapshot!(render(&app));
+}
+
+#[test]
+fn stop_countdown_and_filter() {
+    let mut app = app_on(Tab::Containers);
+    app.stopping
+        .insert("c1".into(), Instant::now() - Duration::from_millis(2500));
+    app.filter = "we".into();
+    app.selected[0] = 0;
+    let text = render(&app);
+    assert!(text.contains("stopping… 7s"), "{text}");
+    assert!(text.contains("/we"));
+    assert!(!text.contains("db"));
+}
+
+/// A frame with a thousand containers must stay cheap (measured in the benchmark; here
+/// only that it draws).
+#[test]
+fn a_thousand_containers_draw() {
+    let mut app = App::new(Theme::built_in("dark").unwrap());
+    let mut s = fixture();
+    s.containers = (0..1000)
+        .map(|i| ContainerRow {
+            id: format!("c{i}"),
+            name: format!("c{i:04}"),
+            state: "running".into(),
+            status: "Up 1 second".into(),
+            ..Default::default()
+        })
+        .collect();
+    app.update(s);
+    assert!(render(&app).contains("Containers (1000)"));
+}

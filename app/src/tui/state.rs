@@ -1,0 +1,432 @@
+//! The TUI's one state struct and what keys do to it. Pure: keys go in, requests for
+//! the worker come out, so the flows are tested without a terminal or an engine.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::data::{ContainerRow, Snapshot};
+use super::theme::Theme;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Containers,
+    Images,
+    Networks,
+    Volumes,
+    Logs,
+    Health,
+    Events,
+    Services,
+}
+
+pub const TABS: [Tab; 8] = [
+    Tab::Containers,
+    Tab::Images,
+    Tab::Networks,
+    Tab::Volumes,
+    Tab::Logs,
+    Tab::Health,
+    Tab::Events,
+    Tab::Services,
+];
+
+impl Tab {
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Containers => "Containers",
+            Tab::Images => "Images",
+            Tab::Networks => "Networks",
+            Tab::Volumes => "Volumes",
+            Tab::Logs => "Logs",
+            Tab::Health => "Health",
+            Tab::Events => "Events",
+            Tab::Services => "Services",
+        }
+    }
+    fn index(self) -> usize {
+        TABS.iter().position(|t| *t == self).unwrap_or(0)
+    }
+    /// Where the tab keeps its selection: the container tabs share one, so the logs and
+    /// health shown are those of the container picked in the list.
+    fn slot(self) -> usize {
+        match self {
+            Tab::Containers | Tab::Logs | Tab::Health => 0,
+            t => t.index(),
+        }
+    }
+}
+
+/// A lifecycle operation on a container.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Start,
+    Stop,
+    Restart,
+    Kill,
+    Pause,
+    Unpause,
+    Remove,
+}
+
+impl Action {
+    pub fn verb(self) -> &'static str {
+        match self {
+            Action::Start => "start",
+            Action::Stop => "stop",
+            Action::Restart => "restart",
+            Action::Kill => "kill",
+            Action::Pause => "pause",
+            Action::Unpause => "unpause",
+            Action::Remove => "remove",
+        }
+    }
+}
+
+/// What the UI asks of the worker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request {
+    /// Run an action on a container (id, name).
+    Act(Action, String, String),
+    /// Keep the details of this container fresh.
+    Select(Option<String>),
+}
+
+/// Docker's stop timeout: SIGKILL follows SIGTERM after this long (the countdown shown).
+pub const STOP_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub struct App {
+    pub tab: Tab,
+    pub snap: Snapshot,
+    /// Selected row per tab.
+    pub selected: [usize; 8],
+    pub filter: String,
+    pub filtering: bool,
+    /// An action waiting for y/n.
+    pub confirm: Option<(Action, String, String)>,
+    pub help: bool,
+    pub message: String,
+    /// Containers being stopped, and since when (for the countdown).
+    pub stopping: HashMap<String, Instant>,
+    /// Operations running in the worker.
+    pub busy: usize,
+    pub theme: Theme,
+    pub quit: bool,
+}
+
+impl App {
+    pub fn new(theme: Theme) -> App {
+        App {
+            tab: Tab::Containers,
+            snap: Snapshot::default(),
+            selected: [0; 8],
+            filter: String::new(),
+            filtering: false,
+            confirm: None,
+            help: false,
+            message: "? for help".into(),
+            stopping: HashMap::new(),
+            busy: 0,
+            theme,
+            quit: false,
+        }
+    }
+
+    fn matches(&self, text: &str) -> bool {
+        self.filter.is_empty() || text.to_lowercase().contains(&self.filter.to_lowercase())
+    }
+
+    /// Containers as listed: filtered, grouped by compose project (ungrouped last).
+    pub fn containers(&self) -> Vec<&ContainerRow> {
+        let mut v: Vec<&ContainerRow> = self
+            .snap
+            .containers
+            .iter()
+            .filter(|c| {
+                self.matches(&format!(
+                    "{} {} {} {}",
+                    c.name, c.image, c.status, c.project
+                ))
+            })
+            .collect();
+        v.sort_by(|a, b| {
+            (a.project.is_empty(), &a.project, &a.name).cmp(&(
+                b.project.is_empty(),
+                &b.project,
+                &b.name,
+            ))
+        });
+        v
+    }
+
+    /// How many rows the current tab lists (after the filter).
+    pub fn rows(&self) -> usize {
+        let s = &self.snap;
+        match self.tab {
+            Tab::Containers | Tab::Logs | Tab::Health => self.containers().len(),
+            Tab::Images => s
+                .images
+                .iter()
+                .filter(|i| self.matches(&i.tags.join(" ")))
+                .count(),
+            Tab::Networks => s.networks.iter().filter(|n| self.matches(&n.name)).count(),
+            Tab::Volumes => s.volumes.iter().filter(|v| self.matches(&v.name)).count(),
+            Tab::Events => s.events.len(),
+            Tab::Services => 0,
+        }
+    }
+
+    pub fn selection(&self) -> usize {
+        self.selected[self.tab.slot()]
+    }
+
+    pub fn selected_container(&self) -> Option<&ContainerRow> {
+        match self.tab {
+            Tab::Containers | Tab::Logs | Tab::Health => {
+                self.containers().get(self.selection()).copied()
+            }
+            _ => None,
+        }
+    }
+
+    fn select(&mut self, i: usize) {
+        let n = self.rows();
+        self.selected[self.tab.slot()] = if n == 0 { 0 } else { i.min(n - 1) };
+    }
+
+    /// New data from the worker; the selection stays on range.
+    pub fn update(&mut self, snap: Snapshot) {
+        // A stop is over once the container no longer runs.
+        self.stopping.retain(|id, _| {
+            snap.containers
+                .iter()
+                .any(|c| &c.id == id && (c.state == "running" || c.state == "paused"))
+        });
+        self.snap = snap;
+        let keep = self.selection();
+        self.select(keep);
+    }
+
+    /// The countdown to SIGKILL of a container being stopped ("stopping… 7s").
+    pub fn stop_countdown(&self, id: &str, now: Instant) -> Option<String> {
+        let since = self.stopping.get(id)?;
+        let left = STOP_TIMEOUT.saturating_sub(now - *since);
+        Some(format!("stopping… {}s", left.as_secs()))
+    }
+
+    /// The worker's answer to an action.
+    pub fn done(&mut self, message: String) {
+        self.busy = self.busy.saturating_sub(1);
+        self.message = message;
+    }
+
+    pub fn on_key(&mut self, k: KeyEvent) -> Vec<Request> {
+        if k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL) {
+            self.quit = true;
+            return Vec::new();
+        }
+        if let Some((action, id, name)) = self.confirm.take() {
+            if matches!(k.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
+                return self.act(action, id, name);
+            }
+            self.message = format!("{} cancelled", action.verb());
+            return Vec::new();
+        }
+        if self.help {
+            self.help = false;
+            return Vec::new();
+        }
+        if self.filtering {
+            match k.code {
+                KeyCode::Esc => {
+                    self.filtering = false;
+                    self.filter.clear();
+                }
+                KeyCode::Enter => self.filtering = false,
+                KeyCode::Backspace => {
+                    self.filter.pop();
+                }
+                KeyCode::Char(c) => self.filter.push(c),
+                _ => {}
+            }
+            self.select(0);
+            return self.selection_request();
+        }
+        let before = self.selected_container().map(|c| c.id.clone());
+        let mut out = Vec::new();
+        match k.code {
+            KeyCode::Char('q') => self.quit = true,
+            KeyCode::Char('?') => self.help = true,
+            KeyCode::Char('/') => {
+                self.filtering = true;
+                self.filter.clear();
+            }
+            KeyCode::Esc => self.filter.clear(),
+            KeyCode::Tab | KeyCode::Right => self.tab = TABS[(self.tab.index() + 1) % TABS.len()],
+            KeyCode::BackTab | KeyCode::Left => {
+                self.tab = TABS[(self.tab.index() + TABS.len() - 1) % TABS.len()]
+            }
+            KeyCode::Char(c @ '1'..='8') => self.tab = TABS[(c as usize) - ('1' as usize)],
+            KeyCode::Down | KeyCode::Char('j') => self.select(self.selection() + 1),
+            KeyCode::Up | KeyCode::Char('k') => self.select(self.selection().saturating_sub(1)),
+            KeyCode::Home | KeyCode::Char('g') => self.select(0),
+            KeyCode::End | KeyCode::Char('G') => self.select(usize::MAX),
+            KeyCode::Char('T') => {
+                self.theme = self.theme.next();
+                self.message = format!("theme {}", self.theme.name);
+            }
+            KeyCode::Char(c) => {
+                if let Some(a) = self.action_for(c) {
+                    out.extend(self.ask(a));
+                }
+            }
+            _ => {}
+        }
+        if self.selected_container().map(|c| c.id.clone()) != before {
+            out.extend(self.selection_request());
+        }
+        out
+    }
+
+    fn selection_request(&self) -> Vec<Request> {
+        vec![Request::Select(
+            self.selected_container().map(|c| c.id.clone()),
+        )]
+    }
+
+    fn action_for(&self, c: char) -> Option<Action> {
+        let state = self.selected_container()?.state.as_str();
+        match c {
+            's' => Some(Action::Start),
+            'x' => Some(Action::Stop),
+            'r' => Some(Action::Restart),
+            'K' => Some(Action::Kill),
+            'p' if state == "paused" => Some(Action::Unpause),
+            'p' => Some(Action::Pause),
+            'd' => Some(Action::Remove),
+            _ => None,
+        }
+    }
+
+    /// Remove and kill ask first; the rest go at once.
+    fn ask(&mut self, a: Action) -> Vec<Request> {
+        let Some(c) = self.selected_container() else {
+            return Vec::new();
+        };
+        let (id, name) = (c.id.clone(), c.name.clone());
+        if matches!(a, Action::Remove | Action::Kill) {
+            self.message = format!("{} {name}? y/n", a.verb());
+            self.confirm = Some((a, id, name));
+            return Vec::new();
+        }
+        self.act(a, id, name)
+    }
+
+    fn act(&mut self, a: Action, id: String, name: String) -> Vec<Request> {
+        if matches!(a, Action::Stop | Action::Restart) {
+            self.stopping.insert(id.clone(), Instant::now());
+        }
+        self.busy += 1;
+        self.message = format!("{} {name}...", a.verb());
+        vec![Request::Act(a, id, name)]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossterm::event::KeyEvent;
+
+    fn key(c: char) -> KeyEvent {
+        KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
+    }
+
+    pub fn fixture() -> Snapshot {
+        let row = |id: &str, name: &str, state: &str, project: &str| ContainerRow {
+            id: id.into(),
+            name: name.into(),
+            image: "busybox".into(),
+            status: if state == "running" {
+                "Up 2 minutes".into()
+            } else {
+                "Exited (0) 1 minute ago".into()
+            },
+            state: state.into(),
+            project: project.into(),
+            ..Default::default()
+        };
+        Snapshot {
+            containers: vec![
+                row("c1", "web", "running", ""),
+                row("c2", "db", "exited", "shop"),
+                row("c3", "api", "running", "shop"),
+            ],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn containers_group_by_project_and_filter() {
+        let mut app = App::new(Theme::built_in("dark").unwrap());
+        app.update(fixture());
+        let names: Vec<&str> = app.containers().iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["api", "db", "web"]);
+        app.on_key(key('/'));
+        for c in "we".chars() {
+            app.on_key(key(c));
+        }
+        app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+        assert_eq!(app.containers().len(), 1);
+        assert_eq!(app.selected_container().unwrap().name, "web");
+    }
+
+    #[test]
+    fn stop_runs_at_once_with_a_countdown_and_remove_asks_first() {
+        let mut app = App::new(Theme::built_in("dark").unwrap());
+        app.update(fixture());
+        // api is first (project shop); stop it.
+        let r = app.on_key(key('x'));
+        assert_eq!(
+            r,
+            vec![Request::Act(Action::Stop, "c3".into(), "api".into())]
+        );
+        let t = app.stop_countdown("c3", Instant::now()).unwrap();
+        assert!(t.starts_with("stopping… "), "{t}");
+        // Remove: nothing until y.
+        let r = app.on_key(key('j'));
+        assert_eq!(r, vec![Request::Select(Some("c2".into()))]);
+        assert!(app.on_key(key('d')).is_empty());
+        assert!(app.message.contains("remove db? y/n"));
+        assert_eq!(
+            app.on_key(key('y')),
+            vec![Request::Act(Action::Remove, "c2".into(), "db".into())]
+        );
+        // n cancels.
+        app.on_key(key('K'));
+        assert!(app.on_key(key('n')).is_empty());
+        assert!(app.message.contains("cancelled"));
+        // The countdown ends when the container stops.
+        let mut s = fixture();
+        s.containers[2].state = "exited".into();
+        app.update(s);
+        assert!(app.stop_countdown("c3", Instant::now()).is_none());
+    }
+
+    #[test]
+    fn tabs_help_theme_and_quit() {
+        let mut app = App::new(Theme::built_in("dark").unwrap());
+        app.on_key(key('2'));
+        assert_eq!(app.tab, Tab::Images);
+        app.on_key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT));
+        assert_eq!(app.tab, Tab::Containers);
+        app.on_key(key('?'));
+        assert!(app.help);
+        app.on_key(key('z'));
+        assert!(!app.help);
+        app.on_key(key('T'));
+        assert_eq!(app.theme.name, "light");
+        app.on_key(key('q'));
+        assert!(app.quit);
+    }
+}

@@ -1,0 +1,100 @@
+//! The worker: everything that touches the engine happens here, off the UI thread. It
+//! keeps a snapshot fresh (at once when an event is journaled, else every second for
+//! the clocks in "Up 2 minutes" and the log tail), keeps the selected container's
+//! details, and runs lifecycle actions each on a thread of its own, so a 10-second stop
+//! never holds up the picture.
+
+use std::sync::mpsc::{Receiver, Sender, TryRecvError};
+use std::time::{Duration, Instant};
+
+use berth_engine::events::follow::Follower;
+use berth_engine::Engine;
+
+use super::data::{self, Snapshot, EVENTS_KEPT};
+use super::state::{Action, Request};
+
+pub enum Msg {
+    Snapshot(Box<Snapshot>),
+    /// An action finished: what to tell the user.
+    Done(String),
+}
+
+const REFRESH: Duration = Duration::from_secs(1);
+/// How often requests from the UI are looked at while nothing else happens.
+const TICK: Duration = Duration::from_millis(100);
+
+pub fn spawn(engine: Engine, requests: Receiver<Request>, tx: Sender<Msg>) {
+    std::thread::spawn(move || run(engine, requests, tx));
+}
+
+fn run(engine: Engine, requests: Receiver<Request>, tx: Sender<Msg>) {
+    let (mut follower, history) = match Follower::start(&engine.paths, true) {
+        Ok(f) => (Some(f.0), f.1),
+        Err(_) => (None, Vec::new()),
+    };
+    let mut events = history;
+    let cut = events.len().saturating_sub(EVENTS_KEPT);
+    events.drain(..cut);
+    let mut selected: Option<String> = None;
+    let mut last = Instant::now() - REFRESH;
+    loop {
+        let mut dirty = last.elapsed() >= REFRESH;
+        loop {
+            match requests.try_recv() {
+                Ok(Request::Select(id)) => {
+                    selected = id;
+                    dirty = true;
+                }
+                Ok(Request::Act(a, id, name)) => act(&engine, a, id, name, tx.clone()),
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => return,
+            }
+        }
+        if let Some(f) = follower.as_mut() {
+            let new = f.next(Some(TICK)).unwrap_or_default();
+            if !new.is_empty() {
+                events.extend(new);
+                let cut = events.len().saturating_sub(EVENTS_KEPT);
+                events.drain(..cut);
+                dirty = true;
+            }
+        } else {
+            std::thread::sleep(TICK);
+        }
+        if !dirty {
+            continue;
+        }
+        let mut snap = data::load_lists(&engine);
+        snap.events = events.clone();
+        snap.details = selected
+            .as_deref()
+            .and_then(|id| data::load_details(&engine, id));
+        last = Instant::now();
+        if tx.send(Msg::Snapshot(Box::new(snap))).is_err() {
+            return;
+        }
+    }
+}
+
+fn act(engine: &Engine, a: Action, id: String, name: String, tx: Sender<Msg>) {
+    let engine = engine.clone();
+    std::thread::spawn(move || {
+        let result: Result<(), String> = (|| {
+            let c = engine.containers().load(&id).map_err(|e| e.to_string())?;
+            match a {
+                Action::Start => engine.start(&c, false).map(|_| ()).map_err(|e| e.message),
+                Action::Stop => engine.stop(&c, None).map_err(|e| e.to_string()),
+                Action::Restart => engine.restart(&c, None).map_err(|e| e.message),
+                Action::Kill => engine.kill(&c, None).map_err(|e| e.to_string()),
+                Action::Pause => engine.pause(&c).map_err(|e| e.to_string()),
+                Action::Unpause => engine.unpause(&c).map_err(|e| e.to_string()),
+                Action::Remove => engine.remove(&c, true, false).map_err(|e| e.to_string()),
+            }
+        })();
+        let msg = match result {
+            Ok(()) => format!("{} {name}: done", a.verb()),
+            Err(e) => format!("{} {name} failed: {e}", a.verb()),
+        };
+        let _ = tx.send(Msg::Done(msg));
+    });
+}
