@@ -1,0 +1,72 @@
+//! The real binary's TUI, driven in tmux as a user would (send-keys, capture-pane): it
+//! shows the engine's containers, stops one on `x`, and quits on `q` leaving the
+//! terminal as it found it.
+
+use std::process::Command;
+
+use berth_tests::{berth_bin, eventually, Berth};
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn cmd(&self, args: &[&str]) -> std::process::Output {
+        Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .output()
+            .expect("tmux")
+    }
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-t", "tui"]).stdout).into_owned()
+    }
+    fn keys(&self, k: &str) {
+        self.cmd(&["send-keys", "-t", "tui", k]);
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        self.cmd(&["kill-server"]);
+    }
+}
+
+#[test]
+fn the_tui_shows_containers_acts_on_keys_and_restores_the_terminal() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("skipped: needs tmux");
+        return;
+    }
+    let b = Berth::new();
+    b.busybox_image("busybox");
+    b.ok(&["run", "-d", "--name", "tui-web", "busybox", "sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.1; done"]);
+    let tmux = Tmux {
+        socket: format!("berth-test-{}-{}", std::process::id(), b.n),
+    };
+    // The TUI runs with this test's state root, then the pane shows "exited" and waits.
+    let env: Vec<String> = b
+        .cmd()
+        .get_envs()
+        .filter_map(|(k, v)| Some(format!("{}={}", k.to_str()?, v?.to_str()?)))
+        .collect();
+    let script = format!("env {} {} ; echo TUI-EXITED $?; sleep 60", env.join(" "), berth_bin().display());
+    let out = tmux.cmd(&["new-session", "-d", "-s", "tui", "-x", "120", "-y", "30", &script]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(eventually(10, || tmux.screen().contains("tui-web")), "{}", tmux.screen());
+    assert!(tmux.screen().contains("1 Containers"));
+    // Stop the selected (only) container with x.
+    tmux.keys("x");
+    assert!(eventually(15, || b.inspect("tui-web", "{{.State.Status}}") == "exited"));
+    assert!(eventually(5, || tmux.screen().contains("stop tui-web: done")), "{}", tmux.screen());
+    // Other panes draw.
+    tmux.keys("7");
+    assert!(eventually(5, || tmux.screen().contains("Events")));
+    tmux.keys("?");
+    assert!(eventually(5, || tmux.screen().contains("this help")));
+    tmux.keys("z");
+    tmux.keys("q");
+    assert!(eventually(5, || tmux.screen().contains("TUI-EXITED 0")), "{}", tmux.screen());
+    // The alternate screen is gone: no frame is left on the terminal.
+    assert!(!tmux.screen().contains("1 Containers"));
+}
