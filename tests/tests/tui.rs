@@ -40,7 +40,16 @@ fn the_tui_shows_containers_acts_on_keys_and_restores_the_terminal() {
     }
     let b = Berth::new();
     b.busybox_image("busybox");
-    b.ok(&["run", "-d", "--name", "tui-web", "busybox", "sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.1; done"]);
+    b.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "tui-web",
+        "busybox",
+        "sh",
+        "-c",
+        "trap 'exit 0' TERM; while true; do sleep 0.1; done",
+    ]);
     let tmux = Tmux {
         socket: format!("berth-test-{}-{}", std::process::id(), b.n),
     };
@@ -50,23 +59,97 @@ fn the_tui_shows_containers_acts_on_keys_and_restores_the_terminal() {
         .get_envs()
         .filter_map(|(k, v)| Some(format!("{}={}", k.to_str()?, v?.to_str()?)))
         .collect();
-    let script = format!("env {} {} ; echo TUI-EXITED $?; sleep 60", env.join(" "), berth_bin().display());
-    let out = tmux.cmd(&["new-session", "-d", "-s", "tui", "-x", "120", "-y", "30", &script]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(eventually(10, || tmux.screen().contains("tui-web")), "{}", tmux.screen());
+    let script = format!(
+        "env {} {} ; echo TUI-EXITED $?; sleep 60",
+        env.join(" "),
+        berth_bin().display()
+    );
+    let out = tmux.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        "tui",
+        "-x",
+        "120",
+        "-y",
+        "30",
+        &script,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        eventually(10, || tmux.screen().contains("tui-web")),
+        "{}",
+        tmux.screen()
+    );
     assert!(tmux.screen().contains("1 Containers"));
     // Stop the selected (only) container with x.
     tmux.keys("x");
     assert!(eventually(15, || b.inspect("tui-web", "{{.State.Status}}") == "exited"));
-    assert!(eventually(5, || tmux.screen().contains("stop tui-web: done")), "{}", tmux.screen());
+    assert!(
+        eventually(5, || tmux.screen().contains("stop tui-web: done")),
+        "{}",
+        tmux.screen()
+    );
+    // Start it again, and take a shell in it: the terminal is handed over and back.
+    tmux.keys("s");
+    assert!(eventually(15, || b.inspect("tui-web", "{{.State.Status}}")
+        == "running"));
+    assert!(
+        eventually(5, || tmux.screen().contains("Up ")),
+        "{}",
+        tmux.screen()
+    );
+    tmux.keys("e");
+    assert!(
+        eventually(10, || tmux.screen().contains("exit it to return")),
+        "{}",
+        tmux.screen()
+    );
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    tmux.keys("echo EXEC-$((40+2)) $(hostname)");
+    tmux.keys("Enter");
+    assert!(
+        eventually(5, || tmux.screen().contains("EXEC-42")),
+        "{}",
+        tmux.screen()
+    );
+    tmux.keys("exit");
+    tmux.keys("Enter");
+    assert!(
+        eventually(5, || tmux.screen().contains("back from exec")),
+        "{}",
+        tmux.screen()
+    );
+    // A berth command from the `:` line, its output over the panes.
+    tmux.keys(":ps -a");
+    tmux.keys("Enter");
+    assert!(
+        eventually(10, || tmux.screen().contains("$ berth ps -a")),
+        "{}",
+        tmux.screen()
+    );
+    assert!(tmux.screen().contains("CONTAINER ID"));
+    tmux.keys("z");
     // Other panes draw.
     tmux.keys("7");
     assert!(eventually(5, || tmux.screen().contains("Events")));
     tmux.keys("?");
-    assert!(eventually(5, || tmux.screen().contains("this help")));
+    assert!(
+        eventually(5, || tmux.screen().contains("this help")),
+        "{}",
+        tmux.screen()
+    );
     tmux.keys("z");
     tmux.keys("q");
-    assert!(eventually(5, || tmux.screen().contains("TUI-EXITED 0")), "{}", tmux.screen());
+    assert!(
+        eventually(5, || tmux.screen().contains("TUI-EXITED 0")),
+        "{}",
+        tmux.screen()
+    );
     // The alternate screen is gone: no frame is left on the terminal.
     assert!(!tmux.screen().contains("1 Containers"));
 }

@@ -69,7 +69,7 @@ fn event_loop(engine: Engine, theme: Theme) -> Result<(), String> {
         Terminal::new(CrosstermBackend::new(stdout())).map_err(|e| format!("terminal: {e}"))?;
     let (req_tx, req_rx) = mpsc::channel();
     let (msg_tx, msg_rx) = mpsc::channel();
-    worker::spawn(engine, req_rx, msg_tx);
+    worker::spawn(engine.clone(), req_rx, msg_tx);
     let mut app = App::new(theme);
     let mut first = true;
     let mut dirty = true;
@@ -93,6 +93,11 @@ fn event_loop(engine: Engine, theme: Theme) -> Result<(), String> {
             };
             dirty = true;
             for r in reqs {
+                if let Request::Exec(id) = &r {
+                    exec_shell(&mut term, &engine, id);
+                    app.message = "back from exec".into();
+                    continue;
+                }
                 let _ = req_tx.send(r);
             }
         }
@@ -108,10 +113,30 @@ fn event_loop(engine: Engine, theme: Theme) -> Result<(), String> {
                     }
                 }
                 Msg::Done(text) => app.done(text),
+                Msg::Output(text) => {
+                    app.done(String::new());
+                    app.output = Some(text);
+                }
             }
         }
     }
     Ok(())
+}
+
+/// `e`: hand the whole terminal to `berth exec -it ID sh` and take it back after. The
+/// shell runs in a child process (this one is multi-threaded: no fork-and-setns here).
+fn exec_shell<B: ratatui::backend::Backend>(term: &mut Terminal<B>, engine: &Engine, id: &str) {
+    restore_terminal();
+    println!(
+        "berth: a shell in {}; exit it to return to the TUI",
+        &id[..12.min(id.len())]
+    );
+    let _ = worker::berth_command(engine)
+        .args(["exec", "-it", id, "sh"])
+        .status();
+    let _ = enable_raw_mode();
+    let _ = execute!(stdout(), EnterAlternateScreen, event::EnableMouseCapture);
+    let _ = term.clear();
 }
 
 /// Wheel scrolls the list, a click on the top line picks a tab.

@@ -91,6 +91,10 @@ pub enum Request {
     Act(Action, String, String),
     /// Keep the details of this container fresh.
     Select(Option<String>),
+    /// Hand the terminal to a shell in this container (the event loop does it).
+    Exec(String),
+    /// Run a berth command line (`:` verbs) and show what it printed.
+    Command(Vec<String>),
 }
 
 /// Docker's stop timeout: SIGKILL follows SIGTERM after this long (the countdown shown).
@@ -106,6 +110,10 @@ pub struct App {
     /// An action waiting for y/n.
     pub confirm: Option<(Action, String, String)>,
     pub help: bool,
+    /// The `:` command line being typed.
+    pub cmdline: Option<String>,
+    /// What the last `:` command printed, shown until a key is pressed.
+    pub output: Option<String>,
     pub message: String,
     /// Containers being stopped, and since when (for the countdown).
     pub stopping: HashMap<String, Instant>,
@@ -125,6 +133,8 @@ impl App {
             filtering: false,
             confirm: None,
             help: false,
+            cmdline: None,
+            output: None,
             message: "? for help".into(),
             stopping: HashMap::new(),
             busy: 0,
@@ -233,8 +243,35 @@ impl App {
             self.message = format!("{} cancelled", action.verb());
             return Vec::new();
         }
-        if self.help {
+        if self.help || self.output.is_some() {
             self.help = false;
+            self.output = None;
+            return Vec::new();
+        }
+        if let Some(line) = self.cmdline.as_mut() {
+            match k.code {
+                KeyCode::Esc => self.cmdline = None,
+                KeyCode::Backspace => {
+                    line.pop();
+                }
+                KeyCode::Char(c) => line.push(c),
+                KeyCode::Enter => {
+                    let text = self.cmdline.take().unwrap_or_default();
+                    let words = split_words(&text);
+                    let words: Vec<String> = match words.first().map(String::as_str) {
+                        // `:berth ps` and `:docker ps` mean `:ps`.
+                        Some("berth") | Some("docker") => words[1..].to_vec(),
+                        _ => words,
+                    };
+                    if words.is_empty() {
+                        return Vec::new();
+                    }
+                    self.busy += 1;
+                    self.message = format!("berth {}...", words.join(" "));
+                    return vec![Request::Command(words)];
+                }
+                _ => {}
+            }
             return Vec::new();
         }
         if self.filtering {
@@ -258,6 +295,14 @@ impl App {
         match k.code {
             KeyCode::Char('q') => self.quit = true,
             KeyCode::Char('?') => self.help = true,
+            KeyCode::Char(':') => self.cmdline = Some(String::new()),
+            KeyCode::Char('e') => {
+                if let Some(c) = self.selected_container().filter(|c| c.state == "running") {
+                    out.push(Request::Exec(c.id.clone()));
+                } else {
+                    self.message = "exec: select a running container".into();
+                }
+            }
             KeyCode::Char('/') => {
                 self.filtering = true;
                 self.filter.clear();
@@ -331,6 +376,39 @@ impl App {
         self.message = format!("{} {name}...", a.verb());
         vec![Request::Act(a, id, name)]
     }
+}
+
+/// Split a command line into words: whitespace separates, single and double quotes
+/// group.
+pub fn split_words(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quote: Option<char> = None;
+    let mut started = false;
+    for c in s.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => cur.push(c),
+            (None, '\'' | '"') => {
+                quote = Some(c);
+                started = true;
+            }
+            (None, c) if c.is_whitespace() => {
+                if started {
+                    out.push(std::mem::take(&mut cur));
+                    started = false;
+                }
+            }
+            (None, c) => {
+                cur.push(c);
+                started = true;
+            }
+        }
+    }
+    if started {
+        out.push(cur);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -411,6 +489,32 @@ mod tests {
         s.containers[2].state = "exited".into();
         app.update(s);
         assert!(app.stop_countdown("c3", Instant::now()).is_none());
+    }
+
+    #[test]
+    fn the_command_line_runs_berth_verbs_and_e_execs() {
+        let mut app = App::new(Theme::built_in("dark").unwrap());
+        app.update(fixture());
+        app.on_key(key(':'));
+        for c in "docker network create 'my net'".chars() {
+            app.on_key(key(c));
+        }
+        let r = app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+        assert_eq!(
+            r,
+            vec![Request::Command(vec![
+                "network".into(),
+                "create".into(),
+                "my net".into()
+            ])]
+        );
+        assert_eq!(app.on_key(key('e')), vec![Request::Exec("c3".into())]);
+        app.output = Some("done".into());
+        assert!(
+            app.on_key(key('x')).is_empty(),
+            "a key first closes the output"
+        );
+        assert!(app.output.is_none());
     }
 
     #[test]

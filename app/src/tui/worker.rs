@@ -17,6 +17,8 @@ pub enum Msg {
     Snapshot(Box<Snapshot>),
     /// An action finished: what to tell the user.
     Done(String),
+    /// What a `:` command printed.
+    Output(String),
 }
 
 const REFRESH: Duration = Duration::from_secs(1);
@@ -46,6 +48,9 @@ fn run(engine: Engine, requests: Receiver<Request>, tx: Sender<Msg>) {
                     dirty = true;
                 }
                 Ok(Request::Act(a, id, name)) => act(&engine, a, id, name, tx.clone()),
+                Ok(Request::Command(words)) => command(&engine, words, tx.clone()),
+                // The event loop runs exec itself: it needs the terminal.
+                Ok(Request::Exec(_)) => {}
                 Err(TryRecvError::Empty) => break,
                 Err(TryRecvError::Disconnected) => return,
             }
@@ -74,6 +79,63 @@ fn run(engine: Engine, requests: Receiver<Request>, tx: Sender<Msg>) {
             return;
         }
     }
+}
+
+/// This binary with the TUI's state root: for `:` commands and exec.
+pub fn berth_command(engine: &Engine) -> std::process::Command {
+    let exe = std::env::current_exe().unwrap_or_else(|_| "/proc/self/exe".into());
+    let mut cmd = std::process::Command::new(exe);
+    cmd.arg("--root")
+        .arg(&engine.paths.root)
+        .arg("--run-root")
+        .arg(&engine.paths.run);
+    cmd
+}
+
+/// A command that keeps running (`logs -f`, `events`) is stopped after this long and
+/// shows what it printed by then.
+const COMMAND_LIMIT: Duration = Duration::from_secs(10);
+
+fn command(engine: &Engine, words: Vec<String>, tx: Sender<Msg>) {
+    let mut cmd = berth_command(engine);
+    cmd.args(&words)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    std::thread::spawn(move || {
+        let text = match cmd.spawn() {
+            Err(e) => format!("berth {}: {e}", words.join(" ")),
+            Ok(child) => {
+                // A pidfd, not the PID: the watchdog must never signal a reused PID.
+                if let Some(pidfd) = berth_engine::container::reap::pidfd_open(child.id() as i32) {
+                    std::thread::spawn(move || {
+                        std::thread::sleep(COMMAND_LIMIT);
+                        use std::os::fd::AsRawFd;
+                        // SAFETY: pidfd_send_signal(2) on a pidfd we own.
+                        unsafe {
+                            libc::syscall(
+                                libc::SYS_pidfd_send_signal,
+                                pidfd.as_raw_fd(),
+                                libc::SIGTERM,
+                                std::ptr::null::<libc::siginfo_t>(),
+                                0,
+                            )
+                        };
+                    });
+                }
+                match child.wait_with_output() {
+                    Ok(o) => format!(
+                        "$ berth {}\n{}{}",
+                        words.join(" "),
+                        String::from_utf8_lossy(&o.stdout),
+                        String::from_utf8_lossy(&o.stderr)
+                    ),
+                    Err(e) => e.to_string(),
+                }
+            }
+        };
+        let _ = tx.send(Msg::Output(text));
+    });
 }
 
 fn act(engine: &Engine, a: Action, id: String, name: String, tx: Sender<Msg>) {

@@ -13,7 +13,7 @@ use std::time::Instant;
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Tabs, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Tabs};
 use ratatui::Frame;
 
 use super::state::{App, Tab, TABS};
@@ -68,6 +68,9 @@ pub fn draw(f: &mut Frame, app: &App, now: Instant) {
     if app.help {
         draw_help(f, app);
     }
+    if let Some(out) = &app.output {
+        draw_output(f, app, out);
+    }
 }
 
 fn split(area: Rect, left_percent: u16) -> std::rc::Rc<[Rect]> {
@@ -119,6 +122,14 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
             Style::default().fg(t.accent),
         ));
     }
+    if let Some(line) = &app.cmdline {
+        spans.push(Span::styled(
+            format!(":{line}▏"),
+            Style::default().fg(t.accent),
+        ));
+        f.render_widget(Paragraph::new(Line::from(spans)).style(t.base()), area);
+        return;
+    }
     if app.filtering || !app.filter.is_empty() {
         spans.push(Span::styled(
             format!("/{}{} ", app.filter, if app.filtering { "▏" } else { "" }),
@@ -140,15 +151,41 @@ pub const HELP: &[(&str, &str)] = &[
     ("K", "kill (asks first)"),
     ("p", "pause / unpause"),
     ("d", "remove (asks first)"),
+    (
+        "e",
+        "a shell in the container (the terminal is handed over)",
+    ),
+    (":", "run a berth command (:ps -a, :network create NAME...)"),
     ("T", "next theme"),
     ("?", "this help"),
     ("q, Ctrl-C", "quit"),
 ];
 
+/// What a `:` command printed, over the panes until a key is pressed.
+fn draw_output(f: &mut Frame, app: &App, text: &str) {
+    let t = &app.theme;
+    let area = f.area();
+    let r = Rect::new(
+        area.x + 2,
+        area.y + 2,
+        area.width.saturating_sub(4),
+        area.height.saturating_sub(4),
+    );
+    let lines: Vec<Line> = text
+        .lines()
+        .map(|l| Line::from(Span::styled(l.to_string(), Style::default().fg(t.fg))))
+        .collect();
+    f.render_widget(Clear, r);
+    f.render_widget(
+        Paragraph::new(lines).block(block("Output (any key closes)", t)),
+        r,
+    );
+}
+
 fn draw_help(f: &mut Frame, app: &App) {
     let t = &app.theme;
     let area = f.area();
-    let w = 64.min(area.width.saturating_sub(4));
+    let w = 78.min(area.width.saturating_sub(4));
     let h = (HELP.len() as u16 + 2).min(area.height.saturating_sub(2));
     let r = Rect::new(
         area.x + (area.width - w) / 2,
@@ -160,18 +197,13 @@ fn draw_help(f: &mut Frame, app: &App) {
         .iter()
         .map(|(k, what)| {
             Line::from(vec![
-                Span::styled(format!("{k:>15}  "), Style::default().fg(t.accent)),
+                Span::styled(format!("{k:>14}  "), Style::default().fg(t.accent)),
                 Span::styled(*what, Style::default().fg(t.fg)),
             ])
         })
         .collect();
     f.render_widget(Clear, r);
-    f.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: true })
-            .block(block("Keys", t)),
-        r,
-    );
+    f.render_widget(Paragraph::new(lines).block(block("Keys", t)), r);
 }
 
 #[cfg(test)]
