@@ -154,6 +154,22 @@ impl Berth {
             .unwrap_or_default()
     }
 
+    /// SIGKILL the monitor of container `name` (from its state record), as a crash would.
+    pub fn kill_monitor(&self, name: &str) {
+        let state = std::fs::read_to_string(
+            self.root
+                .join("containers")
+                .join(self.inspect(name, "{{.Id}}"))
+                .join("state.json"),
+        )
+        .expect("state.json");
+        let v: serde_json::Value = serde_json::from_str(&state).expect("state json");
+        let monitor = v["monitor_pid"].as_i64().expect("monitor_pid") as i32;
+        assert!(monitor > 0);
+        // SAFETY: kill(2) on the monitor we just looked up.
+        unsafe { libc::kill(monitor, libc::SIGKILL) };
+    }
+
     pub fn inspect(&self, name: &str, fmt: &str) -> String {
         self.ok(&["inspect", "--format", fmt, name])
     }

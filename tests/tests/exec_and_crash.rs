@@ -55,17 +55,7 @@ fn monitor_killed_means_container_dead_and_ps_tells_the_truth() {
     b.busybox_image("busybox");
     b.ok(&["run", "-d", "--name", "mm", "busybox", "sleep", "1000"]);
     let pid: i32 = b.inspect("mm", "{{.State.Pid}}").parse().unwrap();
-    let state = std::fs::read_to_string(
-        b.root
-            .join("containers")
-            .join(b.inspect("mm", "{{.Id}}"))
-            .join("state.json"),
-    )
-    .unwrap();
-    let v: serde_json::Value = serde_json::from_str(&state).unwrap();
-    let monitor = v["monitor_pid"].as_i64().unwrap() as i32;
-    // SAFETY: kill(2) on the monitor we just looked up.
-    unsafe { libc::kill(monitor, libc::SIGKILL) };
+    b.kill_monitor("mm");
     // The container's init dies with its monitor (PDEATHSIG).
     assert!(eventually(5, || !std::path::Path::new(&format!(
         "/proc/{pid}"

@@ -304,16 +304,7 @@ fn a_killed_monitor_leaves_readable_state_and_the_truth() {
     b.busybox_image("busybox");
     run_checked(&b, "mon", &[]);
     assert!(eventually(10, || health(&b, "mon") == "healthy"));
-    let state = b
-        .root
-        .join("containers")
-        .join(b.inspect("mon", "{{.Id}}"))
-        .join("state.json");
-    let v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&state).unwrap()).unwrap();
-    let monitor = v["monitor_pid"].as_i64().unwrap() as i32;
-    // SAFETY: kill(2) on the monitor we just looked up.
-    unsafe { libc::kill(monitor, libc::SIGKILL) };
+    b.kill_monitor("mon");
     assert!(eventually(5, || b.inspect("mon", "{{.State.Status}}") == "exited"));
     assert_eq!(b.inspect("mon", "{{.State.ExitCode}}"), "137");
     let v: serde_json::Value =

@@ -149,16 +149,7 @@ fn addresses_are_unique_under_parallel_runs_and_freed_after_a_monitor_crash() {
     // A killed monitor takes the container (and its veth) with it; rm frees the address.
     let one = b.ok(&["ps", "-q"]).lines().next().unwrap().to_string();
     let ip = b.inspect(&one, "{{.NetworkSettings.IPAddress}}");
-    let state = std::fs::read_to_string(
-        b.root
-            .join("containers")
-            .join(b.inspect(&one, "{{.Id}}"))
-            .join("state.json"),
-    )
-    .unwrap();
-    let v: serde_json::Value = serde_json::from_str(&state).unwrap();
-    // SAFETY: kill(2) on the monitor we just looked up.
-    unsafe { libc::kill(v["monitor_pid"].as_i64().unwrap() as i32, libc::SIGKILL) };
+    b.kill_monitor(&one);
     assert!(eventually(5, || b.inspect(&one, "{{.State.Status}}") == "exited"));
     b.ok(&["rm", &one]);
     let net = b.ok(&[
@@ -405,17 +396,7 @@ fn link_exists(name: &str) -> bool {
 }
 
 fn kill_monitor(b: &Berth, name: &str) {
-    let state = std::fs::read_to_string(
-        b.root
-            .join("containers")
-            .join(b.inspect(name, "{{.Id}}"))
-            .join("state.json"),
-    )
-    .unwrap();
-    let v: serde_json::Value = serde_json::from_str(&state).unwrap();
-    let monitor = v["monitor_pid"].as_i64().unwrap() as i32;
-    // SAFETY: kill(2) on the monitor we just looked up.
-    unsafe { libc::kill(monitor, libc::SIGKILL) };
+    b.kill_monitor(name);
     assert!(eventually(5, || b.inspect(name, "{{.State.Status}}") == "exited"));
 }
 

@@ -283,17 +283,7 @@ fn redirects_go_with_the_container_and_with_a_killed_monitor() {
     b.ok(&[
         "run", "-d", "--name", "kk", "-p", &p, "busybox", "sleep", "1000",
     ]);
-    let state = std::fs::read_to_string(
-        b.root
-            .join("containers")
-            .join(b.inspect("kk", "{{.Id}}"))
-            .join("state.json"),
-    )
-    .unwrap();
-    let v: serde_json::Value = serde_json::from_str(&state).unwrap();
-    let monitor = v["monitor_pid"].as_i64().unwrap() as i32;
-    // SAFETY: kill(2) on the monitor we just looked up.
-    unsafe { libc::kill(monitor, libc::SIGKILL) };
+    b.kill_monitor("kk");
     // The next command notices, drops the redirect, and the port can be published again.
     assert!(eventually(5, || b.inspect("kk", "{{.State.Status}}") == "exited"));
     assert_eq!(redirects(&b), 0);
