@@ -50,6 +50,7 @@ fn the_tui_shows_containers_acts_on_keys_and_restores_the_terminal() {
         "-c",
         "trap 'exit 0' TERM; while true; do sleep 0.1; done",
     ]);
+    b.ok(&["network", "create", "--subnet", &b.user_subnet(8), "tuinet"]);
     let tmux = Tmux {
         socket: format!("berth-test-{}-{}", std::process::id(), b.n),
     };
@@ -134,6 +135,17 @@ fn the_tui_shows_containers_acts_on_keys_and_restores_the_terminal() {
     );
     assert!(tmux.screen().contains("CONTAINER ID"));
     tmux.keys("z");
+    // Connect it to a network picked from a list, then rename it.
+    tmux.keys("n");
+    assert!(eventually(5, || tmux.screen().contains("tuinet")), "{}", tmux.screen());
+    tmux.keys("Enter");
+    assert!(eventually(10, || b
+        .inspect("tui-web", "{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}")
+        .contains("tuinet")));
+    tmux.keys("R");
+    tmux.keys("tui-renamed");
+    tmux.keys("Enter");
+    assert!(eventually(10, || b.run(&["inspect", "tui-renamed"]).code == 0));
     // Other panes draw.
     tmux.keys("7");
     assert!(eventually(5, || tmux.screen().contains("Events")));

@@ -95,6 +95,29 @@ pub enum Request {
     Exec(String),
     /// Run a berth command line (`:` verbs) and show what it printed.
     Command(Vec<String>),
+    /// Run a berth command for a key (network connect, rename, rm...): its first line of
+    /// output goes to the status line.
+    Run(Vec<String>),
+}
+
+/// A choice from a list, for `n`/`N` (network connect/disconnect).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Picker {
+    pub title: String,
+    pub items: Vec<String>,
+    pub selected: usize,
+    /// The command, the chosen item goes after it, then `tail`.
+    pub head: Vec<String>,
+    pub tail: Vec<String>,
+}
+
+/// A line of text being typed for a key (`R` rename).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Input {
+    pub prompt: String,
+    pub text: String,
+    /// The command; the text goes last.
+    pub head: Vec<String>,
 }
 
 /// Docker's stop timeout: SIGKILL follows SIGTERM after this long (the countdown shown).
@@ -107,8 +130,10 @@ pub struct App {
     pub selected: [usize; 8],
     pub filter: String,
     pub filtering: bool,
-    /// An action waiting for y/n.
-    pub confirm: Option<(Action, String, String)>,
+    /// What a y answers to the question in the status line.
+    pub confirm: Option<Vec<Request>>,
+    pub picker: Option<Picker>,
+    pub input: Option<Input>,
     pub help: bool,
     /// The `:` command line being typed.
     pub cmdline: Option<String>,
@@ -132,6 +157,8 @@ impl App {
             filter: String::new(),
             filtering: false,
             confirm: None,
+            picker: None,
+            input: None,
             help: false,
             cmdline: None,
             output: None,
@@ -236,11 +263,51 @@ impl App {
             self.quit = true;
             return Vec::new();
         }
-        if let Some((action, id, name)) = self.confirm.take() {
+        if let Some(reqs) = self.confirm.take() {
             if matches!(k.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
-                return self.act(action, id, name);
+                self.busy += 1;
+                self.message = "working...".into();
+                return reqs;
             }
-            self.message = format!("{} cancelled", action.verb());
+            self.message = "cancelled".into();
+            return Vec::new();
+        }
+        if let Some(p) = self.picker.as_mut() {
+            match k.code {
+                KeyCode::Down | KeyCode::Char('j') => {
+                    p.selected = (p.selected + 1).min(p.items.len().saturating_sub(1))
+                }
+                KeyCode::Up | KeyCode::Char('k') => p.selected = p.selected.saturating_sub(1),
+                KeyCode::Enter => {
+                    let p = self.picker.take().unwrap_or_else(|| unreachable!());
+                    if let Some(item) = p.items.get(p.selected) {
+                        let mut words = p.head.clone();
+                        words.push(item.clone());
+                        words.extend(p.tail.iter().cloned());
+                        return self.run(words);
+                    }
+                }
+                _ => self.picker = None,
+            }
+            return Vec::new();
+        }
+        if let Some(inp) = self.input.as_mut() {
+            match k.code {
+                KeyCode::Esc => self.input = None,
+                KeyCode::Backspace => {
+                    inp.text.pop();
+                }
+                KeyCode::Char(c) => inp.text.push(c),
+                KeyCode::Enter => {
+                    let inp = self.input.take().unwrap_or_else(|| unreachable!());
+                    if !inp.text.is_empty() {
+                        let mut words = inp.head;
+                        words.push(inp.text);
+                        return self.run(words);
+                    }
+                }
+                _ => {}
+            }
             return Vec::new();
         }
         if self.help || self.output.is_some() {
@@ -324,6 +391,8 @@ impl App {
             KeyCode::Char(c) => {
                 if let Some(a) = self.action_for(c) {
                     out.extend(self.ask(a));
+                } else {
+                    out.extend(self.object_key(c));
                 }
             }
             _ => {}
@@ -362,10 +431,98 @@ impl App {
         let (id, name) = (c.id.clone(), c.name.clone());
         if matches!(a, Action::Remove | Action::Kill) {
             self.message = format!("{} {name}? y/n", a.verb());
-            self.confirm = Some((a, id, name));
+            if matches!(a, Action::Remove) {
+                self.stopping.remove(&id);
+            }
+            self.confirm = Some(vec![Request::Act(a, id, name)]);
             return Vec::new();
         }
         self.act(a, id, name)
+    }
+
+    fn run(&mut self, words: Vec<String>) -> Vec<Request> {
+        self.busy += 1;
+        self.message = format!("berth {}...", words.join(" "));
+        vec![Request::Run(words)]
+    }
+
+    fn confirm_run(&mut self, question: String, words: Vec<String>) -> Vec<Request> {
+        self.message = format!("{question} y/n");
+        self.confirm = Some(vec![Request::Run(words)]);
+        Vec::new()
+    }
+
+    /// Keys on the selected container's networks and name, and on images, networks and
+    /// volumes. They run berth's own commands (the same code as the CLI).
+    fn object_key(&mut self, c: char) -> Vec<Request> {
+        let s = |x: &str| x.to_string();
+        match (self.tab, c) {
+            (Tab::Containers, 'n' | 'N') => {
+                let Some(ctr) = self.selected_container() else {
+                    return Vec::new();
+                };
+                let (id, name, on) = (ctr.id.clone(), ctr.name.clone(), ctr.networks.clone());
+                let items: Vec<String> = if c == 'n' {
+                    self.snap
+                        .networks
+                        .iter()
+                        .map(|n| n.name.clone())
+                        .filter(|n| !on.contains(n) && n != "host" && n != "none")
+                        .collect()
+                } else {
+                    on
+                };
+                if items.is_empty() {
+                    self.message = format!("{name}: no network to choose");
+                    return Vec::new();
+                }
+                let verb = if c == 'n' { "connect" } else { "disconnect" };
+                self.picker = Some(Picker {
+                    title: format!("{verb} {name} to/from"),
+                    items,
+                    selected: 0,
+                    head: vec![s("network"), s(verb)],
+                    tail: vec![id],
+                });
+                Vec::new()
+            }
+            (Tab::Containers, 'R') => {
+                if let Some(ctr) = self.selected_container() {
+                    self.input = Some(Input {
+                        prompt: format!("rename {} to", ctr.name),
+                        text: String::new(),
+                        head: vec![s("rename"), ctr.id.clone()],
+                    });
+                }
+                Vec::new()
+            }
+            (Tab::Images, 'd') => match super::panes::image_at(self, self.selection()) {
+                Some(r) => self.confirm_run(format!("remove image {r}?"), vec![s("rmi"), r]),
+                None => Vec::new(),
+            },
+            (Tab::Networks, 'd') => match super::panes::network_at(self, self.selection()) {
+                Some(n) => self.confirm_run(
+                    format!("remove network {n}?"),
+                    vec![s("network"), s("rm"), n],
+                ),
+                None => Vec::new(),
+            },
+            (Tab::Volumes, 'd') => match super::panes::volume_at(self, self.selection()) {
+                Some(v) => {
+                    self.confirm_run(format!("remove volume {v}?"), vec![s("volume"), s("rm"), v])
+                }
+                None => Vec::new(),
+            },
+            (Tab::Networks, 'P') => self.confirm_run(
+                "remove every unused network?".into(),
+                vec![s("network"), s("prune"), s("-f")],
+            ),
+            (Tab::Volumes, 'P') => self.confirm_run(
+                "remove every unused volume?".into(),
+                vec![s("volume"), s("prune"), s("-f")],
+            ),
+            _ => Vec::new(),
+        }
     }
 
     fn act(&mut self, a: Action, id: String, name: String) -> Vec<Request> {
@@ -515,6 +672,64 @@ mod tests {
             "a key first closes the output"
         );
         assert!(app.output.is_none());
+    }
+
+    #[test]
+    fn network_picker_rename_and_object_removal() {
+        let mut app = App::new(Theme::built_in("dark").unwrap());
+        let mut s = fixture();
+        s.containers[2].networks = vec!["bridge".into()];
+        s.networks = ["bridge", "host", "back"]
+            .iter()
+            .map(|n| crate::tui::data::NetworkRow {
+                name: n.to_string(),
+                ..Default::default()
+            })
+            .collect();
+        app.update(s);
+        // api is selected (project shop first); connect it to the only choice, back.
+        assert!(app.on_key(key('n')).is_empty());
+        assert_eq!(app.picker.as_ref().unwrap().items, vec!["back".to_string()]);
+        let r = app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+        assert_eq!(
+            r,
+            vec![Request::Run(vec![
+                "network".into(),
+                "connect".into(),
+                "back".into(),
+                "c3".into()
+            ])]
+        );
+        app.on_key(key('R'));
+        for c in "edge".chars() {
+            app.on_key(key(c));
+        }
+        let r = app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+        assert_eq!(
+            r,
+            vec![Request::Run(vec![
+                "rename".into(),
+                "c3".into(),
+                "edge".into()
+            ])]
+        );
+        app.on_key(key('3'));
+        app.on_key(key('j'));
+        app.on_key(key('j'));
+        assert!(app.on_key(key('d')).is_empty());
+        assert!(
+            app.message.contains("remove network back? y/n"),
+            "{}",
+            app.message
+        );
+        assert_eq!(
+            app.on_key(key('y')),
+            vec![Request::Run(vec![
+                "network".into(),
+                "rm".into(),
+                "back".into()
+            ])]
+        );
     }
 
     #[test]

@@ -48,7 +48,8 @@ fn run(engine: Engine, requests: Receiver<Request>, tx: Sender<Msg>) {
                     dirty = true;
                 }
                 Ok(Request::Act(a, id, name)) => act(&engine, a, id, name, tx.clone()),
-                Ok(Request::Command(words)) => command(&engine, words, tx.clone()),
+                Ok(Request::Command(words)) => command(&engine, words, false, tx.clone()),
+                Ok(Request::Run(words)) => command(&engine, words, true, tx.clone()),
                 // The event loop runs exec itself: it needs the terminal.
                 Ok(Request::Exec(_)) => {}
                 Err(TryRecvError::Empty) => break,
@@ -96,7 +97,8 @@ pub fn berth_command(engine: &Engine) -> std::process::Command {
 /// shows what it printed by then.
 const COMMAND_LIMIT: Duration = Duration::from_secs(10);
 
-fn command(engine: &Engine, words: Vec<String>, tx: Sender<Msg>) {
+/// Run berth with `words`; `brief`: one line for the status bar instead of a popup.
+fn command(engine: &Engine, words: Vec<String>, brief: bool, tx: Sender<Msg>) {
     let mut cmd = berth_command(engine);
     cmd.args(&words)
         .stdin(std::process::Stdio::null())
@@ -134,7 +136,19 @@ fn command(engine: &Engine, words: Vec<String>, tx: Sender<Msg>) {
                 }
             }
         };
-        let _ = tx.send(Msg::Output(text));
+        let msg = if brief {
+            // The command's last line says what happened (its error, or the name it
+            // acted on).
+            let last = text.lines().skip(1).filter(|l| !l.trim().is_empty()).last();
+            Msg::Done(format!(
+                "berth {}: {}",
+                words.join(" "),
+                last.unwrap_or("done")
+            ))
+        } else {
+            Msg::Output(text)
+        };
+        let _ = tx.send(msg);
     });
 }
 

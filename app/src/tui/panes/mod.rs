@@ -19,6 +19,21 @@ use ratatui::Frame;
 use super::state::{App, Tab, TABS};
 use super::theme::Theme;
 
+/// The reference of the image on row `i` (its first tag, else its ID).
+pub fn image_at(app: &App, i: usize) -> Option<String> {
+    lists::images(app)
+        .get(i)
+        .map(|img| img.tags.first().cloned().unwrap_or_else(|| img.id.clone()))
+}
+
+pub fn network_at(app: &App, i: usize) -> Option<String> {
+    lists::networks(app).get(i).map(|n| n.name.clone())
+}
+
+pub fn volume_at(app: &App, i: usize) -> Option<String> {
+    lists::volumes(app).get(i).map(|v| v.name.clone())
+}
+
 pub fn draw(f: &mut Frame, app: &App, now: Instant) {
     let t = &app.theme;
     f.render_widget(Block::default().style(t.base()), f.area());
@@ -71,6 +86,9 @@ pub fn draw(f: &mut Frame, app: &App, now: Instant) {
     if let Some(out) = &app.output {
         draw_output(f, app, out);
     }
+    if let Some(p) = &app.picker {
+        draw_picker(f, app, p);
+    }
 }
 
 fn split(area: Rect, left_percent: u16) -> std::rc::Rc<[Rect]> {
@@ -122,6 +140,14 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
             Style::default().fg(t.accent),
         ));
     }
+    if let Some(inp) = &app.input {
+        spans.push(Span::styled(
+            format!("{}: {}▏", inp.prompt, inp.text),
+            Style::default().fg(t.accent),
+        ));
+        f.render_widget(Paragraph::new(Line::from(spans)).style(t.base()), area);
+        return;
+    }
     if let Some(line) = &app.cmdline {
         spans.push(Span::styled(
             format!(":{line}▏"),
@@ -155,11 +181,43 @@ pub const HELP: &[(&str, &str)] = &[
         "e",
         "a shell in the container (the terminal is handed over)",
     ),
+    ("n / N", "connect to / disconnect from a network (pick it)"),
+    ("R", "rename the container"),
+    (
+        "d, P",
+        "images, networks, volumes: remove, prune (ask first)",
+    ),
     (":", "run a berth command (:ps -a, :network create NAME...)"),
     ("T", "next theme"),
     ("?", "this help"),
     ("q, Ctrl-C", "quit"),
 ];
+
+/// The list of a picker (network connect/disconnect).
+fn draw_picker(f: &mut Frame, app: &App, p: &crate::tui::state::Picker) {
+    use ratatui::widgets::{List, ListItem, ListState};
+    let t = &app.theme;
+    let area = f.area();
+    let w = 50.min(area.width.saturating_sub(4));
+    let h = (p.items.len() as u16 + 2).min(area.height.saturating_sub(4));
+    let r = Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    );
+    let items: Vec<ListItem> = p.items.iter().map(|i| ListItem::new(i.as_str())).collect();
+    let list = List::new(items)
+        .style(Style::default().fg(t.fg))
+        .highlight_style(t.selected())
+        .block(block(&p.title, t));
+    f.render_widget(Clear, r);
+    f.render_stateful_widget(
+        list,
+        r,
+        &mut ListState::default().with_selected(Some(p.selected)),
+    );
+}
 
 /// What a `:` command printed, over the panes until a key is pressed.
 fn draw_output(f: &mut Frame, app: &App, text: &str) {
