@@ -137,10 +137,17 @@ fn the_tui_shows_containers_acts_on_keys_and_restores_the_terminal() {
     tmux.keys("z");
     // Connect it to a network picked from a list, then rename it.
     tmux.keys("n");
-    assert!(eventually(5, || tmux.screen().contains("tuinet")), "{}", tmux.screen());
+    assert!(
+        eventually(5, || tmux.screen().contains("tuinet")),
+        "{}",
+        tmux.screen()
+    );
     tmux.keys("Enter");
     assert!(eventually(10, || b
-        .inspect("tui-web", "{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}")
+        .inspect(
+            "tui-web",
+            "{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}"
+        )
         .contains("tuinet")));
     tmux.keys("R");
     tmux.keys("tui-renamed");
