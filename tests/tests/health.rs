@@ -18,6 +18,22 @@ fn history(b: &Berth, name: &str) -> Vec<serde_json::Value> {
     .collect()
 }
 
+/// The container's events of the last minute, one action per line.
+fn actions(b: &Berth, name: &str) -> String {
+    let filter = format!("container={name}");
+    b.ok(&[
+        "events",
+        "--since",
+        "1m",
+        "--until",
+        "0s",
+        "--filter",
+        &filter,
+        "--format",
+        "{{.Action}}",
+    ])
+}
+
 fn status(b: &Berth, name: &str) -> String {
     b.ok(&[
         "ps",
@@ -146,17 +162,7 @@ fn starting_then_healthy_then_unhealthy_after_exactly_retries_failures() {
     assert_eq!(failures, 3, "{h:?}");
     // Not watched by autoheal: it stays up, unhealthy.
     assert_eq!(b.inspect("web", "{{.RestartCount}}"), "0");
-    let events = b.ok(&[
-        "events",
-        "--since",
-        "1m",
-        "--until",
-        "0s",
-        "--filter",
-        "container=web",
-        "--format",
-        "{{.Action}}",
-    ]);
+    let events = actions(&b, "web");
     assert!(events.contains("health_status: healthy\n"), "{events}");
     assert!(events.ends_with("health_status: unhealthy"), "{events}");
 }
@@ -172,17 +178,7 @@ fn autoheal_restarts_a_labelled_container_that_turns_unhealthy() {
     // The command made /tmp/ok again at its start: healthy once more.
     assert!(eventually(10, || health(&b, "app") == "healthy"));
     assert_eq!(b.inspect("app", "{{.State.Status}}"), "running");
-    let actions = b.ok(&[
-        "events",
-        "--since",
-        "1m",
-        "--until",
-        "0s",
-        "--filter",
-        "container=app",
-        "--format",
-        "{{.Action}}",
-    ]);
+    let actions = actions(&b, "app");
     let lines: Vec<&str> = actions.lines().collect();
     let unhealthy = lines
         .iter()

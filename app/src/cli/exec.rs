@@ -87,25 +87,20 @@ pub fn run(engine: &Engine, a: ExecArgs) -> CliResult {
         env.extend(read_env_file(f)?);
     }
     env.extend(a.env.iter().cloned());
-    let p = ProcessSpec {
-        args: a.args[1..].to_vec(),
-        env,
-        cwd: a.workdir.clone().unwrap_or_else(|| {
-            if rec.config.working_dir.is_empty() {
-                "/".into()
-            } else {
-                rec.config.working_dir.clone()
-            }
-        }),
-        user: a.user.clone().unwrap_or_else(|| rec.config.user.clone()),
-        tty: a.tty,
-        caps: caps::compute(
-            &rec.host_config.cap_add,
-            &rec.host_config.cap_drop,
-            rec.host_config.privileged || a.privileged,
-        )?,
-        seccomp: !(rec.host_config.privileged || a.privileged),
-    };
+    // The container's own settings, with exec's flags over them.
+    let mut p = ProcessSpec::exec_in(rec, a.args[1..].to_vec())?;
+    p.env = env;
+    if let Some(w) = &a.workdir {
+        p.cwd = w.clone();
+    }
+    if let Some(u) = &a.user {
+        p.user = u.clone();
+    }
+    p.tty = a.tty;
+    if a.privileged {
+        p.caps = caps::compute(&rec.host_config.cap_add, &rec.host_config.cap_drop, true)?;
+        p.seccomp = false;
+    }
     // Docker's exec events: exec_create/exec_start name the command, exec_die the code.
     let exec_id = berth_engine::store::ids::random_hex(32);
     let cmdline = p.args.join(" ");

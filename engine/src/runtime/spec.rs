@@ -69,3 +69,28 @@ pub struct ProcessSpec {
     /// Apply berth's seccomp filter (everything but `--privileged`).
     pub seccomp: bool,
 }
+
+impl ProcessSpec {
+    /// A process started inside a running container as `exec` starts one: the
+    /// container's environment, working directory, user and capabilities. `exec` lays its
+    /// flags over this; healthchecks use it as is.
+    pub fn exec_in(
+        rec: &crate::container::ContainerRecord,
+        args: Vec<String>,
+    ) -> Result<ProcessSpec, String> {
+        let hc = &rec.host_config;
+        Ok(ProcessSpec {
+            args,
+            env: rec.config.env.clone(),
+            cwd: if rec.config.working_dir.is_empty() {
+                "/".into()
+            } else {
+                rec.config.working_dir.clone()
+            },
+            user: rec.config.user.clone(),
+            tty: false,
+            caps: super::caps::compute(&hc.cap_add, &hc.cap_drop, hc.privileged)?,
+            seccomp: !hc.privileged,
+        })
+    }
+}

@@ -10,7 +10,6 @@ use super::probe::Probe;
 use super::state::HealthResult;
 use crate::container::model::ContainerRecord;
 use crate::container::now_rfc3339;
-use crate::runtime::caps;
 use crate::runtime::spec::ProcessSpec;
 
 pub struct Runner {
@@ -26,20 +25,7 @@ impl Runner {
     /// None when the container has no healthcheck.
     pub fn new(rec: &ContainerRecord) -> Option<Runner> {
         let cfg = HealthConfig::from_json(rec.config.healthcheck.as_ref())?;
-        let hc = &rec.host_config;
-        let spec = ProcessSpec {
-            args: cfg.argv.clone(),
-            env: rec.config.env.clone(),
-            cwd: if rec.config.working_dir.is_empty() {
-                "/".into()
-            } else {
-                rec.config.working_dir.clone()
-            },
-            user: rec.config.user.clone(),
-            tty: false,
-            caps: caps::compute(&hc.cap_add, &hc.cap_drop, hc.privileged).ok()?,
-            seccomp: !hc.privileged,
-        };
+        let spec = ProcessSpec::exec_in(rec, cfg.argv.clone()).ok()?;
         let now = Instant::now();
         Some(Runner {
             next: now + cfg.next_interval(Duration::ZERO),
