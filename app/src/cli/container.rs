@@ -112,6 +112,9 @@ pub enum ContainerCmd {
     Top(top_stats::TopArgs),
     /// Display a live stream of container(s) resource usage statistics
     Stats(top_stats::StatsArgs),
+    /// Show what a container is made of: namespaces, PIDs, cgroup, overlay, veths,
+    /// privileges and mounts, each with what it means
+    Anatomy(top_stats::AnatomyArgs),
 }
 
 #[derive(Args, Debug)]
@@ -289,6 +292,7 @@ pub fn run(engine: &Engine, cmd: ContainerCmd) -> CliResult {
         ContainerCmd::Top(a) => top_stats::top(engine, a),
         ContainerCmd::Port(a) => top_stats::port(engine, a),
         ContainerCmd::Stats(a) => top_stats::stats(engine, a),
+        ContainerCmd::Anatomy(a) => top_stats::anatomy(engine, a),
     }
 }
 

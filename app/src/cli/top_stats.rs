@@ -28,6 +28,14 @@ pub struct TopArgs {
 }
 
 #[derive(Args, Debug)]
+pub struct AnatomyArgs {
+    container: String,
+    /// Print the engine's data as JSON instead of sentences
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args, Debug)]
 pub struct PortArgs {
     container: String,
     /// PRIVATE_PORT[/PROTO]
@@ -98,6 +106,21 @@ fn print_table(titles: &[String], rows: &[Vec<String>]) {
         text.push('\n');
     }
     print!("{}", tabwrite(&text, 20, 3));
+}
+
+/// `berth anatomy CONTAINER`: the TUI's anatomy view as text.
+pub fn anatomy(engine: &Engine, a: AnatomyArgs) -> CliResult {
+    let c = engine.containers().find(&a.container)?;
+    let anatomy = engine.anatomy(&c)?;
+    if a.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&anatomy).map_err(|e| e.to_string())?
+        );
+    } else {
+        print!("{}", crate::format::anatomy::render_text(&anatomy));
+    }
+    Ok(0)
 }
 
 pub fn top(engine: &Engine, a: TopArgs) -> CliResult {

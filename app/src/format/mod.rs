@@ -5,6 +5,7 @@
 //! Everything here is pure (strings in, strings out) so each command's
 //! output shape can be tested to the byte against Docker's.
 
+pub mod anatomy;
 pub mod duration;
 pub mod error;
 pub mod gofmt;

@@ -1,6 +1,7 @@
 //! Containers: records, lifecycle operations, the monitor, logs and the attach protocol,
 //! and the filesystem and inspection commands (diff, export, commit, cp, top, stats).
 
+pub mod anatomy;
 pub mod attach;
 pub mod commit;
 pub mod commit_changes;

@@ -114,7 +114,7 @@ fn setup(
     mounts::mount_cgroup(unified)?;
     if spec.init {
         // PID 1 stays behind as a tiny init; its child goes on to exec the command.
-        minit::fork_and_supervise(err_write)?;
+        minit::fork_and_supervise(err_write, &spec.process)?;
     }
     exec_process(&spec.process)
 }
@@ -232,14 +232,10 @@ fn set_rlimits() {
     }
 }
 
-/// Switch user, drop capabilities, set no_new_privs and exec. Used by the container's
-/// main process and by `exec` (after setns). The caller is already inside the rootfs.
-pub fn exec_process(p: &ProcessSpec) -> Result<Never, Failure> {
-    let u = user::resolve(Path::new("/"), &p.user).map_err(|e| Failure(125, e))?;
-    mounts::ensure_cwd(&p.cwd)?;
-    let env = fill_env(&p.env, &u.home, p.tty);
-    let program = find_program(p.args.first().map(String::as_str).unwrap_or(""), &env)?;
-
+/// Become the container's user with only its capabilities, and set no_new_privs. The
+/// container's process does this before exec, and so does `--init`'s PID 1 after it
+/// forked the command: an init must not keep more privileges than what it supervises.
+pub fn drop_privileges(p: &ProcessSpec, u: &user::ExecUser) -> Result<(), Failure> {
     caps::limit_bounding(&p.caps)?;
     // Keep the permitted set through setuid so we can narrow it ourselves afterwards.
     // SAFETY: prctl with constant arguments.
@@ -267,6 +263,18 @@ pub fn exec_process(p: &ProcessSpec) -> Result<Never, Failure> {
     if unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } != 0 {
         return Err(format!("set no_new_privs: {}", std::io::Error::last_os_error()).into());
     }
+    Ok(())
+}
+
+/// Switch user, drop capabilities, set no_new_privs and exec. Used by the container's
+/// main process and by `exec` (after setns). The caller is already inside the rootfs.
+pub fn exec_process(p: &ProcessSpec) -> Result<Never, Failure> {
+    let u = user::resolve(Path::new("/"), &p.user).map_err(|e| Failure(125, e))?;
+    mounts::ensure_cwd(&p.cwd)?;
+    let env = fill_env(&p.env, &u.home, p.tty);
+    let program = find_program(p.args.first().map(String::as_str).unwrap_or(""), &env)?;
+
+    drop_privileges(p, &u)?;
     let cwd = if p.cwd.is_empty() { "/" } else { &p.cwd };
     nix::unistd::chdir(cwd).map_err(|e| {
         Failure(

@@ -6,10 +6,16 @@ use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::{fork, ForkResult, Pid};
 
 use super::init::Failure;
+use super::spec::ProcessSpec;
 
 /// Returns in the child (which goes on to exec); the parent never returns. The parent
 /// closes `err_write`, the start-error pipe, so the monitor sees EOF once the child execs.
-pub fn fork_and_supervise(err_write: std::os::fd::RawFd) -> Result<(), Failure> {
+/// The parent drops to the command's user, capabilities, no_new_privs and seccomp filter
+/// once the child is on its way, as Docker's docker-init runs with the container's.
+pub fn fork_and_supervise(
+    err_write: std::os::fd::RawFd,
+    process: &ProcessSpec,
+) -> Result<(), Failure> {
     // Block everything first so no signal is lost between fork and the wait loop.
     let all = SigSet::all();
     all.thread_block()
@@ -24,10 +30,31 @@ pub fn fork_and_supervise(err_write: std::os::fd::RawFd) -> Result<(), Failure> 
         ForkResult::Parent { child } => {
             let _ = nix::unistd::close(err_write);
             super::proctitle::set("berth-init");
+            if let Err(f) = restrict(process) {
+                // Nothing may run with more privileges than asked: take the command down.
+                let _ = kill(child, Signal::SIGKILL);
+                eprintln!("berth-init: {}", f.1);
+                std::process::exit(f.0);
+            }
 
             supervise(child, &all)
         }
     }
+}
+
+fn restrict(p: &ProcessSpec) -> Result<(), Failure> {
+    let u =
+        super::user::resolve(std::path::Path::new("/"), &p.user).map_err(|e| Failure(125, e))?;
+    super::init::drop_privileges(p, &u)?;
+    if u.uid != 0 {
+        // The command loses its capabilities at execve as a non-root user (no file
+        // capabilities, no ambient set); the init, which never execs, drops them here.
+        super::caps::apply_working_sets(&[])?;
+    }
+    if p.seccomp {
+        super::seccomp::install(&p.caps)?;
+    }
+    Ok(())
 }
 
 fn supervise(child: Pid, set: &SigSet) -> ! {
