@@ -48,7 +48,7 @@ fn the_tui_shows_containers_acts_on_keys_and_restores_the_terminal() {
         "busybox",
         "sh",
         "-c",
-        "trap 'exit 0' TERM; while true; do sleep 0.1; done",
+        "trap 'exit 0' TERM; i=0; while true; do i=$((i+1)); echo tick-$i; sleep 0.1; done",
     ]);
     b.ok(&["network", "create", "--subnet", &b.user_subnet(8), "tuinet"]);
     let tmux = Tmux {
@@ -153,9 +153,40 @@ fn the_tui_shows_containers_acts_on_keys_and_restores_the_terminal() {
     tmux.keys("tui-renamed");
     tmux.keys("Enter");
     assert!(eventually(10, || b.run(&["inspect", "tui-renamed"]).code == 0));
-    // Other panes draw.
+    // The anatomy of the running container, read from the kernel.
+    tmux.keys("8");
+    assert!(
+        eventually(10, || tmux.screen().contains("PID 1 in here")),
+        "{}",
+        tmux.screen()
+    );
+    // Stats sparklines once two readings exist.
     tmux.keys("7");
-    assert!(eventually(5, || tmux.screen().contains("Events")));
+    assert!(
+        eventually(10, || tmux.screen().contains("Memory ")),
+        "{}",
+        tmux.screen()
+    );
+    // The log follows; a search counts its matches; f pauses.
+    tmux.keys("5");
+    assert!(
+        eventually(10, || tmux.screen().contains("tick-")),
+        "{}",
+        tmux.screen()
+    );
+    for k in ["/", "t", "i", "c", "k", "-", "1", "Enter", "f"] {
+        tmux.keys(k);
+    }
+    assert!(
+        eventually(5, || {
+            let s = tmux.screen();
+            s.contains("paused") && s.contains("/tick-1 (")
+        }),
+        "{}",
+        tmux.screen()
+    );
+    tmux.keys("9");
+    assert!(eventually(5, || tmux.screen().contains("rename")));
     tmux.keys("?");
     assert!(
         eventually(5, || tmux.screen().contains("this help")),

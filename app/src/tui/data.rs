@@ -60,8 +60,6 @@ pub struct Details {
     pub env: Vec<String>,
     pub mounts: Vec<String>,
     pub health: Vec<HealthEntry>,
-    /// The end of its log: (stream, text) per line.
-    pub logs: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -73,6 +71,11 @@ pub struct Snapshot {
     /// The most recent events, oldest first.
     pub events: Vec<Event>,
     pub details: Option<Details>,
+    /// Sparkline series per container ID (every running one on the stats pane, else the
+    /// selected one).
+    pub stats: std::collections::HashMap<String, super::stats::Series>,
+    /// The selected container taken apart (only while the anatomy pane shows).
+    pub anatomy: Option<berth_engine::container::anatomy::Anatomy>,
 }
 
 /// How many events the TUI keeps.
@@ -163,29 +166,5 @@ pub fn load_details(engine: &Engine, id: &str) -> Option<Details> {
             .map(|m| format!("{} {} -> {}", m.kind, m.source, m.destination))
             .collect(),
         health: berth_engine::container::health::history::read(&dir),
-        logs: tail_log(&engine.containers().log_path(id), 64 << 10),
     })
-}
-
-/// The lines of the last `bytes` of a json-file log (the first, cut line is dropped).
-fn tail_log(path: &std::path::Path, bytes: u64) -> Vec<(String, String)> {
-    use std::io::{Read, Seek, SeekFrom};
-    let Ok(mut f) = std::fs::File::open(path) else {
-        return Vec::new();
-    };
-    let len = f.metadata().map(|m| m.len()).unwrap_or(0);
-    let start = len.saturating_sub(bytes);
-    if f.seek(SeekFrom::Start(start)).is_err() {
-        return Vec::new();
-    }
-    let mut text = String::new();
-    let _ = f.read_to_string(&mut text);
-    let mut lines = text.lines();
-    if start > 0 {
-        lines.next();
-    }
-    lines
-        .filter_map(|l| serde_json::from_str::<berth_engine::container::logfile::LogLine>(l).ok())
-        .map(|l| (l.stream, l.log.trim_end_matches('\n').to_string()))
-        .collect()
 }

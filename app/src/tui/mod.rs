@@ -4,8 +4,11 @@
 //! exit, on panic and on SIGTERM.
 
 pub mod data;
+pub mod logtail;
+pub mod logview;
 pub mod panes;
 pub mod state;
+pub mod stats;
 pub mod theme;
 pub mod worker;
 
@@ -84,7 +87,13 @@ fn event_loop(engine: Engine, theme: Theme) -> Result<(), String> {
             dirty = false;
             last_draw = now;
         }
-        if event::poll(Duration::from_millis(100)).map_err(|e| e.to_string())? {
+        // Wait on the terminal ourselves: crossterm spins reading EOF forever once the
+        // terminal hangs up (its window or tmux server gone), so hang-ups end us here.
+        if terminal_wait(Duration::from_millis(100)) == TerminalWait::Gone {
+            return Err("the terminal went away".into());
+        }
+        // Every event crossterm has (keys, mouse, and resizes, which arrive by signal).
+        while event::poll(Duration::ZERO).map_err(|e| e.to_string())? {
             let reqs = match event::read().map_err(|e| e.to_string())? {
                 Event::Key(k) if k.kind == event::KeyEventKind::Press => app.on_key(k),
                 Event::Mouse(m) => on_mouse(&mut app, m),
@@ -113,6 +122,7 @@ fn event_loop(engine: Engine, theme: Theme) -> Result<(), String> {
                     }
                 }
                 Msg::Done(text) => app.done(text),
+                Msg::Logs { id, lines, reset } => app.logs.append(&id, lines, reset),
                 Msg::Output(text) => {
                     app.done(String::new());
                     app.output = Some(text);
@@ -121,6 +131,28 @@ fn event_loop(engine: Engine, theme: Theme) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+#[derive(PartialEq)]
+enum TerminalWait {
+    Ready,
+    Gone,
+}
+
+/// Wait up to `timeout` for input on the terminal; Gone once it hung up.
+fn terminal_wait(timeout: Duration) -> TerminalWait {
+    let mut fds = [libc::pollfd {
+        fd: 0,
+        events: libc::POLLIN,
+        revents: 0,
+    }];
+    // SAFETY: poll(2) on one valid pollfd.
+    let n = unsafe { libc::poll(fds.as_mut_ptr(), 1, timeout.as_millis() as libc::c_int) };
+    if n > 0 && fds[0].revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0 {
+        TerminalWait::Gone
+    } else {
+        TerminalWait::Ready
+    }
 }
 
 /// `e`: hand the whole terminal to `berth exec -it ID sh` and take it back after. The
@@ -143,16 +175,35 @@ fn exec_shell<B: ratatui::backend::Backend>(term: &mut Terminal<B>, engine: &Eng
 fn on_mouse(app: &mut App, m: event::MouseEvent) -> Vec<Request> {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
     let key = |c| KeyEvent::new(c, KeyModifiers::NONE);
+    // The wheel over the right-hand text (logs, anatomy, details) scrolls it; elsewhere
+    // it moves the selection.
+    let over_text = {
+        let hits = app.hits.borrow();
+        !hits.is_empty() && hits.iter().all(|(r, _)| m.column >= r.x + r.width)
+    };
     match m.kind {
+        MouseEventKind::ScrollDown | MouseEventKind::ScrollUp if over_text => {
+            let down = m.kind == MouseEventKind::ScrollDown;
+            if app.tab == state::Tab::Logs {
+                app.logs.scroll(if down { 3 } else { -3 });
+            } else if down {
+                app.scroll = app.scroll.saturating_add(3);
+            } else {
+                app.scroll = app.scroll.saturating_sub(3);
+            }
+            Vec::new()
+        }
         MouseEventKind::ScrollDown => app.on_key(key(KeyCode::Down)),
         MouseEventKind::ScrollUp => app.on_key(key(KeyCode::Up)),
+        MouseEventKind::Down(MouseButton::Left) if m.row > 0 => app.click(m.column, m.row),
         MouseEventKind::Down(MouseButton::Left) if m.row == 0 => {
-            // The tabs are drawn as " N Title " separated by one-column dividers.
+            // The tabs are drawn as " label " separated by one-column dividers.
+            let width = crossterm::terminal::size().map(|s| s.0).unwrap_or(80);
             let mut x = 0u16;
-            for (i, t) in TABS.iter().enumerate() {
-                let w = (format!("{} {}", i + 1, t.title()).len() + 2) as u16;
+            for (t, label) in TABS.iter().zip(panes::tab_labels(width)) {
+                let w = (label.chars().count() + 2) as u16;
                 if m.column < x + w {
-                    return app.on_key(key(KeyCode::Char((b'1' + i as u8) as char)));
+                    return app.on_key(key(KeyCode::Char(t.key())));
                 }
                 x += w + 1;
             }

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::data::{ContainerRow, Snapshot};
+use super::logview::LogView;
 use super::theme::Theme;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,17 +18,22 @@ pub enum Tab {
     Volumes,
     Logs,
     Health,
+    Stats,
+    Anatomy,
     Events,
     Services,
 }
 
-pub const TABS: [Tab; 8] = [
+/// In order: keys 1-9 then 0 pick them.
+pub const TABS: [Tab; 10] = [
     Tab::Containers,
     Tab::Images,
     Tab::Networks,
     Tab::Volumes,
     Tab::Logs,
     Tab::Health,
+    Tab::Stats,
+    Tab::Anatomy,
     Tab::Events,
     Tab::Services,
 ];
@@ -41,19 +47,49 @@ impl Tab {
             Tab::Volumes => "Volumes",
             Tab::Logs => "Logs",
             Tab::Health => "Health",
+            Tab::Stats => "Stats",
+            Tab::Anatomy => "Anatomy",
             Tab::Events => "Events",
             Tab::Services => "Services",
+        }
+    }
+    /// For narrow terminals.
+    pub fn short_title(self) -> &'static str {
+        match self {
+            Tab::Containers => "Ctrs",
+            Tab::Images => "Imgs",
+            Tab::Networks => "Nets",
+            Tab::Volumes => "Vols",
+            Tab::Logs => "Logs",
+            Tab::Health => "Hlth",
+            Tab::Stats => "Stats",
+            Tab::Anatomy => "Anat",
+            Tab::Events => "Evts",
+            Tab::Services => "Svcs",
         }
     }
     fn index(self) -> usize {
         TABS.iter().position(|t| *t == self).unwrap_or(0)
     }
+    /// The key that picks it ("1".."9", "0").
+    pub fn key(self) -> char {
+        let i = self.index() + 1;
+        char::from_digit((i % 10) as u32, 10).unwrap_or('0')
+    }
+    /// Tabs about the selected container (its logs, health, stats, anatomy).
+    pub fn per_container(self) -> bool {
+        matches!(
+            self,
+            Tab::Containers | Tab::Logs | Tab::Health | Tab::Stats | Tab::Anatomy
+        )
+    }
     /// Where the tab keeps its selection: the container tabs share one, so the logs and
     /// health shown are those of the container picked in the list.
     fn slot(self) -> usize {
-        match self {
-            Tab::Containers | Tab::Logs | Tab::Health => 0,
-            t => t.index(),
+        if self.per_container() {
+            0
+        } else {
+            self.index()
         }
     }
 }
@@ -98,6 +134,14 @@ pub enum Request {
     /// Run a berth command for a key (network connect, rename, rm...): its first line of
     /// output goes to the status line.
     Run(Vec<String>),
+    /// The pane now shown: the worker samples stats or reads the anatomy only for it.
+    View(Tab),
+    /// Write the container's whole log to a file.
+    SaveLogs {
+        id: String,
+        name: String,
+        timestamps: bool,
+    },
 }
 
 /// A choice from a list, for `n`/`N` (network connect/disconnect).
@@ -127,7 +171,7 @@ pub struct App {
     pub tab: Tab,
     pub snap: Snapshot,
     /// Selected row per tab.
-    pub selected: [usize; 8],
+    pub selected: [usize; TABS.len()],
     pub filter: String,
     pub filtering: bool,
     /// What a y answers to the question in the status line.
@@ -135,6 +179,8 @@ pub struct App {
     pub picker: Option<Picker>,
     pub input: Option<Input>,
     pub help: bool,
+    /// How far the right-hand text (anatomy, details) is scrolled, in lines.
+    pub scroll: u16,
     /// The `:` command line being typed.
     pub cmdline: Option<String>,
     /// What the last `:` command printed, shown until a key is pressed.
@@ -145,6 +191,10 @@ pub struct App {
     /// Operations running in the worker.
     pub busy: usize,
     pub theme: Theme,
+    pub logs: LogView,
+    /// Rows the last frame drew that a click selects: (row's area, index in the list).
+    /// Filled while drawing (hence the cell: drawing reads the state).
+    pub hits: std::cell::RefCell<Vec<(ratatui::layout::Rect, usize)>>,
     pub quit: bool,
 }
 
@@ -153,19 +203,22 @@ impl App {
         App {
             tab: Tab::Containers,
             snap: Snapshot::default(),
-            selected: [0; 8],
+            selected: [0; TABS.len()],
             filter: String::new(),
             filtering: false,
             confirm: None,
             picker: None,
             input: None,
             help: false,
+            scroll: 0,
             cmdline: None,
             output: None,
             message: "? for help".into(),
             stopping: HashMap::new(),
             busy: 0,
             theme,
+            logs: LogView::new(),
+            hits: Default::default(),
             quit: false,
         }
     }
@@ -201,7 +254,7 @@ impl App {
     pub fn rows(&self) -> usize {
         let s = &self.snap;
         match self.tab {
-            Tab::Containers | Tab::Logs | Tab::Health => self.containers().len(),
+            t if t.per_container() => self.containers().len(),
             Tab::Images => s
                 .images
                 .iter()
@@ -210,7 +263,7 @@ impl App {
             Tab::Networks => s.networks.iter().filter(|n| self.matches(&n.name)).count(),
             Tab::Volumes => s.volumes.iter().filter(|v| self.matches(&v.name)).count(),
             Tab::Events => s.events.len(),
-            Tab::Services => 0,
+            _ => 0,
         }
     }
 
@@ -219,11 +272,10 @@ impl App {
     }
 
     pub fn selected_container(&self) -> Option<&ContainerRow> {
-        match self.tab {
-            Tab::Containers | Tab::Logs | Tab::Health => {
-                self.containers().get(self.selection()).copied()
-            }
-            _ => None,
+        if self.tab.per_container() {
+            self.containers().get(self.selection()).copied()
+        } else {
+            None
         }
     }
 
@@ -311,8 +363,18 @@ impl App {
             return Vec::new();
         }
         if self.help || self.output.is_some() {
-            self.help = false;
-            self.output = None;
+            // Both may be longer than the screen: j/k and the page keys scroll them.
+            match k.code {
+                KeyCode::Down | KeyCode::Char('j') => self.scroll = self.scroll.saturating_add(1),
+                KeyCode::Up | KeyCode::Char('k') => self.scroll = self.scroll.saturating_sub(1),
+                KeyCode::PageDown => self.scroll = self.scroll.saturating_add(10),
+                KeyCode::PageUp => self.scroll = self.scroll.saturating_sub(10),
+                _ => {
+                    self.help = false;
+                    self.output = None;
+                    self.scroll = 0;
+                }
+            }
             return Vec::new();
         }
         if let Some(line) = self.cmdline.as_mut() {
@@ -357,11 +419,20 @@ impl App {
             self.select(0);
             return self.selection_request();
         }
+        if self.tab == Tab::Logs {
+            if let Some(reqs) = self.logs_key(k) {
+                return reqs;
+            }
+        }
         let before = self.selected_container().map(|c| c.id.clone());
+        let tab_before = self.tab;
         let mut out = Vec::new();
         match k.code {
             KeyCode::Char('q') => self.quit = true,
-            KeyCode::Char('?') => self.help = true,
+            KeyCode::Char('?') => {
+                self.help = true;
+                self.scroll = 0;
+            }
             KeyCode::Char(':') => self.cmdline = Some(String::new()),
             KeyCode::Char('e') => {
                 if let Some(c) = self.selected_container().filter(|c| c.state == "running") {
@@ -379,9 +450,19 @@ impl App {
             KeyCode::BackTab | KeyCode::Left => {
                 self.tab = TABS[(self.tab.index() + TABS.len() - 1) % TABS.len()]
             }
-            KeyCode::Char(c @ '1'..='8') => self.tab = TABS[(c as usize) - ('1' as usize)],
+            KeyCode::Char(c @ '0'..='9') => {
+                self.tab = TABS[((c as usize) - ('0' as usize) + 9) % 10];
+            }
             KeyCode::Down | KeyCode::Char('j') => self.select(self.selection() + 1),
             KeyCode::Up | KeyCode::Char('k') => self.select(self.selection().saturating_sub(1)),
+            KeyCode::PageDown => self.scroll = self.scroll.saturating_add(10),
+            KeyCode::PageUp => self.scroll = self.scroll.saturating_sub(10),
+            KeyCode::Char('d') if k.modifiers.contains(KeyModifiers::CONTROL) => {
+                self.scroll = self.scroll.saturating_add(10)
+            }
+            KeyCode::Char('u') if k.modifiers.contains(KeyModifiers::CONTROL) => {
+                self.scroll = self.scroll.saturating_sub(10)
+            }
             KeyCode::Home | KeyCode::Char('g') => self.select(0),
             KeyCode::End | KeyCode::Char('G') => self.select(usize::MAX),
             KeyCode::Char('T') => {
@@ -398,9 +479,104 @@ impl App {
             _ => {}
         }
         if self.selected_container().map(|c| c.id.clone()) != before {
+            self.scroll = 0;
             out.extend(self.selection_request());
         }
+        if self.tab != tab_before {
+            self.scroll = 0;
+            out.push(Request::View(self.tab));
+        }
         out
+    }
+
+    /// Keys of the logs pane; None for keys it leaves to the rest (moving in the list,
+    /// switching panes).
+    fn logs_key(&mut self, k: KeyEvent) -> Option<Vec<Request>> {
+        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+        let l = &mut self.logs;
+        if l.searching {
+            match k.code {
+                KeyCode::Esc => {
+                    l.searching = false;
+                    l.search.clear();
+                }
+                KeyCode::Enter => l.searching = false,
+                KeyCode::Backspace => {
+                    l.search.pop();
+                }
+                KeyCode::Char(c) => l.search.push(c),
+                _ => {}
+            }
+            return Some(Vec::new());
+        }
+        match k.code {
+            KeyCode::Char('/') => {
+                l.searching = true;
+                l.search.clear();
+            }
+            KeyCode::Esc if !l.search.is_empty() => l.search.clear(),
+            KeyCode::Char('f') | KeyCode::End => {
+                if k.code == KeyCode::End && l.following() {
+                    return Some(Vec::new());
+                }
+                l.toggle_follow();
+                self.message = if self.logs.following() {
+                    "following the log".into()
+                } else {
+                    "paused (f follows again)".into()
+                };
+            }
+            KeyCode::Char('t') => l.timestamps = !l.timestamps,
+            KeyCode::Char('w') => l.wrap = !l.wrap,
+            KeyCode::Char('n') | KeyCode::Char('N') => {
+                let forward = k.code == KeyCode::Char('n');
+                if !l.jump(forward) {
+                    self.message = if l.search.is_empty() {
+                        "/ to search first".into()
+                    } else {
+                        format!("no more matches of {:?}", l.search)
+                    };
+                }
+            }
+            KeyCode::PageUp => l.scroll(-10),
+            KeyCode::PageDown => l.scroll(10),
+            KeyCode::Char('u') if ctrl => l.scroll(-10),
+            KeyCode::Char('d') if ctrl => l.scroll(10),
+            KeyCode::Char('S') => {
+                let c = self.selected_container()?;
+                let (id, name) = (c.id.clone(), c.name.clone());
+                self.busy += 1;
+                self.message = format!("saving {name}'s log...");
+                return Some(vec![Request::SaveLogs {
+                    id,
+                    name,
+                    timestamps: self.logs.timestamps,
+                }]);
+            }
+            _ => return None,
+        }
+        Some(Vec::new())
+    }
+
+    /// A click at (column, row): select the list row drawn there.
+    pub fn click(&mut self, column: u16, row: u16) -> Vec<Request> {
+        let pos = ratatui::layout::Position { x: column, y: row };
+        let hit = self
+            .hits
+            .borrow()
+            .iter()
+            .find(|(r, _)| r.contains(pos))
+            .map(|(_, i)| *i);
+        let Some(i) = hit else {
+            return Vec::new();
+        };
+        let before = self.selected_container().map(|c| c.id.clone());
+        self.select(i);
+        if self.selected_container().map(|c| c.id.clone()) != before {
+            self.scroll = 0;
+            return self.selection_request();
+        }
+        Vec::new()
     }
 
     fn selection_request(&self) -> Vec<Request> {

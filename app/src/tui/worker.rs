@@ -11,7 +11,9 @@ use berth_engine::events::follow::Follower;
 use berth_engine::Engine;
 
 use super::data::{self, Snapshot, EVENTS_KEPT};
-use super::state::{Action, Request};
+use super::logtail::LogTail;
+use super::state::{Action, Request, Tab};
+use super::stats::History;
 
 pub enum Msg {
     Snapshot(Box<Snapshot>),
@@ -19,6 +21,12 @@ pub enum Msg {
     Done(String),
     /// What a `:` command printed.
     Output(String),
+    /// New lines of the selected container's log (the logs pane shows).
+    Logs {
+        id: String,
+        lines: Vec<super::logview::LogEntry>,
+        reset: bool,
+    },
 }
 
 const REFRESH: Duration = Duration::from_secs(1);
@@ -38,6 +46,9 @@ fn run(engine: Engine, requests: Receiver<Request>, tx: Sender<Msg>) {
     let cut = events.len().saturating_sub(EVENTS_KEPT);
     events.drain(..cut);
     let mut selected: Option<String> = None;
+    let mut view = Tab::Containers;
+    let mut history = History::default();
+    let mut tail: Option<LogTail> = None;
     let mut last = Instant::now() - REFRESH;
     loop {
         let mut dirty = last.elapsed() >= REFRESH;
@@ -47,13 +58,41 @@ fn run(engine: Engine, requests: Receiver<Request>, tx: Sender<Msg>) {
                     selected = id;
                     dirty = true;
                 }
+                Ok(Request::View(tab)) => {
+                    view = tab;
+                    dirty = true;
+                }
                 Ok(Request::Act(a, id, name)) => act(&engine, a, id, name, tx.clone()),
+                Ok(Request::SaveLogs {
+                    id,
+                    name,
+                    timestamps,
+                }) => save_logs(&engine, id, name, timestamps, tx.clone()),
                 Ok(Request::Command(words)) => command(&engine, words, false, tx.clone()),
                 Ok(Request::Run(words)) => command(&engine, words, true, tx.clone()),
                 // The event loop runs exec itself: it needs the terminal.
                 Ok(Request::Exec(_)) => {}
                 Err(TryRecvError::Empty) => break,
                 Err(TryRecvError::Disconnected) => return,
+            }
+        }
+        if view == Tab::Logs {
+            if let Some(id) = selected.as_deref() {
+                if tail.as_ref().is_none_or(|t| t.id != id) {
+                    tail = Some(LogTail::new(id, engine.containers().log_path(id)));
+                }
+            }
+            if let Some(t) = tail.as_mut() {
+                if let Some(chunk) = t.poll() {
+                    let msg = Msg::Logs {
+                        id: t.id.clone(),
+                        lines: chunk.lines,
+                        reset: chunk.reset,
+                    };
+                    if tx.send(msg).is_err() {
+                        return;
+                    }
+                }
             }
         }
         if let Some(f) = follower.as_mut() {
@@ -75,9 +114,49 @@ fn run(engine: Engine, requests: Receiver<Request>, tx: Sender<Msg>) {
         snap.details = selected
             .as_deref()
             .and_then(|id| data::load_details(&engine, id));
+        // Stats for every running container while the stats pane shows, else only for
+        // the selected one: a thousand idle containers cost nothing.
+        if last.elapsed() >= REFRESH || view == Tab::Stats {
+            sample_stats(&engine, &snap, view, selected.as_deref(), &mut history);
+        }
+        snap.stats = history.series();
+        if view == Tab::Anatomy {
+            snap.anatomy = selected.as_deref().and_then(|id| {
+                let c = engine.containers().load(id).ok()?;
+                engine.anatomy(&c).ok()
+            });
+        }
         last = Instant::now();
         if tx.send(Msg::Snapshot(Box::new(snap))).is_err() {
             return;
+        }
+    }
+}
+
+fn sample_stats(
+    engine: &Engine,
+    snap: &Snapshot,
+    view: Tab,
+    selected: Option<&str>,
+    history: &mut History,
+) {
+    let running: Vec<&str> = snap
+        .containers
+        .iter()
+        .filter(|c| c.state == "running")
+        .map(|c| c.id.as_str())
+        .filter(|id| view == Tab::Stats || Some(*id) == selected)
+        .collect();
+    history.retain(|id| {
+        snap.containers
+            .iter()
+            .any(|c| c.id == id && c.state == "running")
+    });
+    for id in running {
+        if let Ok(c) = engine.containers().load(id) {
+            if let Ok(s) = engine.container_stats(&c) {
+                history.push(s);
+            }
         }
     }
 }
@@ -149,6 +228,40 @@ fn command(engine: &Engine, words: Vec<String>, brief: bool, tx: Sender<Msg>) {
             Msg::Output(text)
         };
         let _ = tx.send(msg);
+    });
+}
+
+/// `S` on the logs pane: the container's whole log, as `berth logs [-t]` prints it, into
+/// a file in the current directory.
+fn save_logs(engine: &Engine, id: String, name: String, timestamps: bool, tx: Sender<Msg>) {
+    let path = engine.containers().log_path(&id);
+    std::thread::spawn(move || {
+        let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+        let out = std::env::current_dir()
+            .unwrap_or_else(|_| std::env::temp_dir())
+            .join(format!("{name}-{stamp}.log"));
+        let result = berth_engine::container::logfile::read_all(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|lines| {
+                let mut text = String::new();
+                for l in &lines {
+                    if timestamps {
+                        text.push_str(&l.time);
+                        text.push(' ');
+                    }
+                    text.push_str(&l.log);
+                    if !l.log.ends_with('\n') {
+                        text.push('\n');
+                    }
+                }
+                std::fs::write(&out, text)
+                    .map(|_| lines.len())
+                    .map_err(|e| format!("{}: {e}", out.display()))
+            });
+        let _ = tx.send(Msg::Done(match result {
+            Ok(n) => format!("saved {n} lines of {name}'s log to {}", out.display()),
+            Err(e) => format!("save {name}'s log failed: {e}"),
+        }));
     });
 }
 

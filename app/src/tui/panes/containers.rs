@@ -16,6 +16,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect, now: Instant) {
     let t = &app.theme;
     let list = app.containers();
     let mut rows = Vec::new();
+    let mut index_of_row = Vec::new();
     let mut selected_row = None;
     let mut project: Option<&str> = None;
     for (i, c) in list.iter().enumerate() {
@@ -25,6 +26,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect, now: Instant) {
                 format!("▾ {}", c.project),
                 Style::default().fg(t.accent).add_modifier(Modifier::BOLD),
             ))]));
+            index_of_row.push(None);
         } else if c.project.is_empty() && project.is_some() {
             project = None;
         }
@@ -35,6 +37,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect, now: Instant) {
             .stop_countdown(&c.id, now)
             .unwrap_or_else(|| c.status.clone());
         let indent = if c.project.is_empty() { "" } else { "  " };
+        index_of_row.push(Some(i));
         rows.push(Row::new(vec![
             Cell::from(format!("{indent}{}", c.name)),
             Cell::from(c.image.clone()),
@@ -59,6 +62,8 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect, now: Instant) {
     .block(block(&title, t));
     let mut state = TableState::default().with_selected(selected_row);
     f.render_stateful_widget(table, area, &mut state);
+    // Below the border and the header.
+    super::register_rows(app, area, area.y + 2, state.offset(), &index_of_row);
 }
 
 /// A narrow list of names (beside logs and health), colored by health or state.
@@ -84,4 +89,6 @@ pub fn names(f: &mut Frame, app: &App, area: Rect) {
         .block(block("Containers", t));
     let mut state = ListState::default().with_selected(Some(app.selection()));
     f.render_stateful_widget(list, area, &mut state);
+    let rows: Vec<Option<usize>> = (0..app.containers().len()).map(Some).collect();
+    super::register_rows(app, area, area.y + 1, state.offset(), &rows);
 }

@@ -80,7 +80,8 @@ pub fn container(f: &mut Frame, app: &App, area: Rect) {
     f.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
-            .block(block("Details", t)),
+            .scroll((app.scroll, 0))
+            .block(block("Details (PgUp/PgDn scroll)", t)),
         area,
     );
 }

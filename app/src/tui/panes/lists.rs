@@ -110,4 +110,6 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         .block(block(&title, t));
     let mut state = TableState::default().with_selected(Some(app.selection()));
     f.render_stateful_widget(table, area, &mut state);
+    let rows: Vec<Option<usize>> = (0..app.rows()).map(Some).collect();
+    super::register_rows(app, area, area.y + 2, state.offset(), &rows);
 }

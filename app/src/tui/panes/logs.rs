@@ -1,5 +1,6 @@
-//! The logs pane: the end of the selected container's log, stderr in the error color,
-//! the filter highlighted.
+//! The logs pane: the selected container's log as the worker streams it in, following
+//! the end or paused, stderr in the error color, search matches highlighted, timestamps
+//! and wrapping on request. Only the lines that fit are laid out, however many are kept.
 
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -8,35 +9,85 @@ use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::block;
+use crate::tui::logview::LogEntry;
 use crate::tui::state::App;
+use crate::tui::theme::Theme;
 
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
-    let name = app
-        .selected_container()
-        .map(|c| c.name.clone())
-        .unwrap_or_default();
-    let logs = app
-        .snap
-        .details
-        .as_ref()
-        .filter(|d| app.selected_container().is_some_and(|c| c.id == d.id))
-        .map(|d| d.logs.as_slice())
-        .unwrap_or(&[]);
-    // The last lines that fit.
-    let room = area.height.saturating_sub(2) as usize;
-    let start = logs.len().saturating_sub(room);
-    let lines: Vec<Line> = logs[start..]
-        .iter()
-        .map(|(stream, text)| {
-            let color = if stream == "stderr" { t.exited } else { t.fg };
-            Line::from(Span::styled(text.clone(), Style::default().fg(color)))
-        })
-        .collect();
-    let title = format!("Logs: {name}");
-    let p = Paragraph::new(lines)
-        .style(Style::default().add_modifier(Modifier::empty()))
-        .wrap(Wrap { trim: false })
-        .block(block(&title, t));
+    let v = &app.logs;
+    let sel = app.selected_container();
+    let name = sel.map(|c| c.name.clone()).unwrap_or_default();
+    let mine = sel.is_some_and(|c| c.id == v.id);
+    let height = area.height.saturating_sub(2) as usize;
+    let width = area.width.saturating_sub(2) as usize;
+    let lines: Vec<Line> = if mine {
+        v.visible(height, width)
+            .into_iter()
+            .map(|e| line(t, app, e))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut title = format!(
+        "Logs: {name} · {}",
+        if v.following() { "following" } else { "paused" }
+    );
+    if v.searching || !v.search.is_empty() {
+        title.push_str(&format!(
+            " · /{}{} ({} matches)",
+            v.search,
+            if v.searching { "▏" } else { "" },
+            v.match_count()
+        ));
+    }
+    title.push_str(" · f follow/pause  / search  n/N  t time  w wrap  S save");
+    let mut p = Paragraph::new(lines).block(block(&title, t));
+    if v.wrap {
+        p = p.wrap(Wrap { trim: false });
+    }
     f.render_widget(p, area);
+}
+
+fn line<'a>(t: &Theme, app: &App, e: &'a LogEntry) -> Line<'a> {
+    let v = &app.logs;
+    let color = if e.stderr { t.exited } else { t.fg };
+    let mut spans = Vec::new();
+    if v.timestamps {
+        spans.push(Span::styled(
+            format!("{} ", e.time),
+            Style::default().fg(t.dim),
+        ));
+    }
+    let base = Style::default().fg(color);
+    if !v.matches(e) {
+        spans.push(Span::styled(e.text.as_str(), base));
+        return Line::from(spans);
+    }
+    let hit = Style::default()
+        .fg(t.selected_fg)
+        .bg(t.accent)
+        .add_modifier(Modifier::BOLD);
+    // Case-insensitive matches, cut on char boundaries of the original text.
+    let lower = e.text.to_lowercase();
+    let needle = v.search.to_lowercase();
+    if lower.len() != e.text.len() {
+        // Lowercasing changed byte lengths (some non-ASCII text): highlight the line.
+        spans.push(Span::styled(e.text.as_str(), hit));
+        return Line::from(spans);
+    }
+    let mut at = 0;
+    while let Some(i) = lower[at..].find(&needle) {
+        let start = at + i;
+        let end = start + needle.len();
+        if start > at {
+            spans.push(Span::styled(&e.text[at..start], base));
+        }
+        spans.push(Span::styled(&e.text[start..end], hit));
+        at = end;
+    }
+    if at < e.text.len() {
+        spans.push(Span::styled(&e.text[at..], base));
+    }
+    Line::from(spans)
 }

@@ -1,12 +1,14 @@
 //! Drawing: each pane draws itself from the App state; this module lays them out
 //! (tabs on top, the current pane, a status line) and draws the help overlay.
 
+mod anatomy;
 mod containers;
 mod details;
 mod events;
 mod health;
 mod lists;
 mod logs;
+mod stats;
 
 use std::time::Instant;
 
@@ -34,8 +36,28 @@ pub fn volume_at(app: &App, i: usize) -> Option<String> {
     lists::volumes(app).get(i).map(|v| v.name.clone())
 }
 
+/// Note where list rows were drawn, for clicks: `rows[i]` is the list index shown on the
+/// i-th row after `offset` (None for rows such as group headers), from `top` down.
+pub fn register_rows(app: &App, area: Rect, top: u16, offset: usize, rows: &[Option<usize>]) {
+    let mut hits = app.hits.borrow_mut();
+    let inner_bottom = area.y + area.height.saturating_sub(1);
+    for (k, idx) in rows.iter().skip(offset).enumerate() {
+        let y = top + k as u16;
+        if y >= inner_bottom {
+            break;
+        }
+        if let Some(i) = idx {
+            hits.push((
+                Rect::new(area.x + 1, y, area.width.saturating_sub(2), 1),
+                *i,
+            ));
+        }
+    }
+}
+
 pub fn draw(f: &mut Frame, app: &App, now: Instant) {
     let t = &app.theme;
+    app.hits.borrow_mut().clear();
     f.render_widget(Block::default().style(t.base()), f.area());
     let rows = Layout::default()
         .direction(Direction::Vertical)
@@ -67,6 +89,15 @@ pub fn draw(f: &mut Frame, app: &App, now: Instant) {
             let cols = split(body, 25);
             containers::names(f, app, cols[0]);
             health::draw(f, app, cols[1]);
+        }
+        Tab::Stats => {
+            let cols = split(body, 100);
+            stats::draw(f, app, cols[0]);
+        }
+        Tab::Anatomy => {
+            let cols = split(body, 20);
+            containers::names(f, app, cols[0]);
+            anatomy::draw(f, app, cols[1]);
         }
         Tab::Events => events::draw(f, app, body),
         Tab::Services => {
@@ -112,13 +143,25 @@ pub fn block<'a>(title: &'a str, t: &Theme) -> Block<'a> {
         .style(t.base())
 }
 
+/// The tab labels that fit in `width` columns: "1 Containers", or "1 Ctrs" when the
+/// full ones do not fit. Each takes its length plus 2 (padding) plus 1 (divider).
+pub fn tab_labels(width: u16) -> Vec<String> {
+    let full: Vec<String> = TABS
+        .iter()
+        .map(|tab| format!("{} {}", tab.key(), tab.title()))
+        .collect();
+    let need: usize = full.iter().map(|l| l.chars().count() + 3).sum();
+    if need <= width as usize {
+        return full;
+    }
+    TABS.iter()
+        .map(|tab| format!("{} {}", tab.key(), tab.short_title()))
+        .collect()
+}
+
 fn draw_tabs(f: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
-    let titles: Vec<Line> = TABS
-        .iter()
-        .enumerate()
-        .map(|(i, tab)| Line::from(format!("{} {}", i + 1, tab.title())))
-        .collect();
+    let titles: Vec<Line> = tab_labels(area.width).into_iter().map(Line::from).collect();
     let sel = TABS.iter().position(|x| *x == app.tab).unwrap_or(0);
     let tabs = Tabs::new(titles)
         .select(sel)
@@ -168,8 +211,12 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
 
 /// Every binding, for `?`.
 pub const HELP: &[(&str, &str)] = &[
-    ("1-8, Tab, ←/→", "switch pane"),
-    ("j/k, ↑/↓, g/G", "move the selection"),
+    ("1-9, 0, Tab, ←/→", "switch pane (or click its tab)"),
+    (
+        "j/k, ↑/↓, g/G",
+        "move the selection (or click a row, or the wheel)",
+    ),
+    ("PgUp/PgDn, ^u/^d", "scroll the details, anatomy or log"),
     ("/", "filter the list (Enter keeps it, Esc clears)"),
     ("s", "start the container"),
     ("x", "stop (SIGTERM, SIGKILL after 10 s, with a countdown)"),
@@ -188,6 +235,12 @@ pub const HELP: &[(&str, &str)] = &[
         "images, networks, volumes: remove, prune (ask first)",
     ),
     (":", "run a berth command (:ps -a, :network create NAME...)"),
+    ("logs: f", "follow / pause"),
+    ("logs: / n N", "search, next / previous match"),
+    (
+        "logs: t w S",
+        "timestamps, wrap, save the whole log to a file",
+    ),
     ("T", "next theme"),
     ("?", "this help"),
     ("q, Ctrl-C", "quit"),
@@ -235,7 +288,9 @@ fn draw_output(f: &mut Frame, app: &App, text: &str) {
         .collect();
     f.render_widget(Clear, r);
     f.render_widget(
-        Paragraph::new(lines).block(block("Output (any key closes)", t)),
+        Paragraph::new(lines)
+            .scroll((app.scroll, 0))
+            .block(block("Output (j/k scroll, any other key closes)", t)),
         r,
     );
 }
@@ -255,13 +310,23 @@ fn draw_help(f: &mut Frame, app: &App) {
         .iter()
         .map(|(k, what)| {
             Line::from(vec![
-                Span::styled(format!("{k:>14}  "), Style::default().fg(t.accent)),
+                Span::styled(format!("{k:>18}  "), Style::default().fg(t.accent)),
                 Span::styled(*what, Style::default().fg(t.fg)),
             ])
         })
         .collect();
     f.render_widget(Clear, r);
-    f.render_widget(Paragraph::new(lines).block(block("Keys", t)), r);
+    let title = if HELP.len() as u16 + 2 > h {
+        "Keys (j/k scroll, any other key closes)"
+    } else {
+        "Keys"
+    };
+    f.render_widget(
+        Paragraph::new(lines)
+            .scroll((app.scroll, 0))
+            .block(block(title, t)),
+        r,
+    );
 }
 
 #[cfg(test)]

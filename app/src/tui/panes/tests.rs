@@ -102,12 +102,97 @@ fn fixture() -> Snapshot {
                     "unhealthy after 3 failures, restarted by autoheal",
                 ),
             ],
-            logs: vec![
-                ("stdout".into(), "listening on 8080".into()),
-                ("stderr".into(), "oops".into()),
-            ],
         }),
+        stats: [("c1".to_string(), series())].into(),
+        anatomy: Some(anatomy()),
     }
+}
+
+fn series() -> crate::tui::stats::Series {
+    crate::tui::stats::Series {
+        name: "web".into(),
+        cpu: vec![100, 400, 2500, 900, 300, 5000, 1200],
+        memory: vec![
+            1 << 20,
+            2 << 20,
+            3 << 20,
+            3 << 20,
+            2 << 20,
+            4 << 20,
+            4 << 20,
+        ],
+        memory_limit: 64 << 20,
+        net_rx: vec![0, 100, 2000, 500, 0, 0, 800],
+        net_tx: vec![0, 50, 1000, 200, 0, 0, 400],
+        block_read: vec![0; 7],
+        block_write: vec![0, 0, 4096, 0, 0, 0, 0],
+        pids: 2,
+        net_total: (3400, 1650),
+        block_total: (0, 4096),
+    }
+}
+
+fn anatomy() -> berth_engine::container::anatomy::Anatomy {
+    use berth_engine::container::anatomy::*;
+    Anatomy {
+        id: "c1".into(),
+        name: "web".into(),
+        running: true,
+        pid: 4242,
+        namespaces: vec![
+            NamespaceIds {
+                kind: "pid".into(),
+                inside: 4026532301,
+                host: 4026531836,
+            },
+            NamespaceIds {
+                kind: "net".into(),
+                inside: 4026532304,
+                host: 4026531840,
+            },
+            NamespaceIds {
+                kind: "user".into(),
+                inside: 4026531837,
+                host: 4026531837,
+            },
+        ],
+        processes: vec![ProcessIds {
+            host_pid: 4242,
+            pid_inside: 1,
+            command: "httpd -f -p 8080".into(),
+        }],
+        rootfs: RootfsAnatomy {
+            lower: vec!["/var/lib/berth/layers/60c1".into()],
+            upper: "/var/lib/berth/containers/c1/upper".into(),
+            work: "/var/lib/berth/containers/c1/work".into(),
+            merged: "/var/lib/berth/containers/c1/merged".into(),
+            live: true,
+        },
+        links: vec![LinkAnatomy {
+            network: "demo".into(),
+            host_veth: "veth1a2b3c4".into(),
+            bridge: "br-abcdef012345".into(),
+            container_if: "eth0".into(),
+            mac: "02:42:ac:12:00:02".into(),
+            addresses: vec!["172.18.0.2/16".into()],
+            up: true,
+        }],
+        ..Default::default()
+    }
+}
+
+fn log_lines() -> Vec<crate::tui::logview::LogEntry> {
+    let l = |stderr: bool, text: &str| crate::tui::logview::LogEntry {
+        stderr,
+        time: "2026-11-25T10:00:00.000000000Z".into(),
+        text: text.into(),
+    };
+    vec![
+        l(false, "listening on 8080"),
+        l(false, "GET /healthy 200"),
+        l(true, "oops: GET /missing 404"),
+        l(false, "GET / 200"),
+    ]
 }
 
 fn app_on(tab: Tab) -> App {
@@ -116,6 +201,7 @@ fn app_on(tab: Tab) -> App {
     app.tab = tab;
     // web (ungrouped, listed after the shop project) is the third row.
     app.selected[0] = 2;
+    app.logs.append("c1", log_lines(), true);
     app
 }
 
@@ -156,6 +242,60 @@ fn volumes_pane() {
 #[test]
 fn logs_pane() {
     insta::assert_snapshot!(render(&app_on(Tab::Logs)));
+}
+
+#[test]
+fn logs_pane_paused_with_timestamps_and_a_search() {
+    let mut app = app_on(Tab::Logs);
+    let key = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+    for k in ['t', '/', 'g', 'e', 't', '\n'] {
+        if k == '\n' {
+            app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+        } else {
+            app.on_key(key(k));
+        }
+    }
+    // N: back to the previous match, which pauses the view there.
+    app.on_key(key('N'));
+    assert!(!app.logs.following());
+    insta::assert_snapshot!(render(&app));
+}
+
+#[test]
+fn stats_pane() {
+    insta::assert_snapshot!(render(&app_on(Tab::Stats)));
+}
+
+#[test]
+fn anatomy_pane() {
+    let mut term = Terminal::new(TestBackend::new(140, 40)).unwrap();
+    let app = app_on(Tab::Anatomy);
+    term.draw(|f| super::draw(f, &app, Instant::now())).unwrap();
+    let buf = term.backend().buffer().clone();
+    let text: String = (0..buf.area.height)
+        .map(|y| {
+            let mut l: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect();
+            l.push('\n');
+            l
+        })
+        .collect();
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn a_click_selects_the_row_under_it() {
+    let mut app = app_on(Tab::Containers);
+    render(&app);
+    // Row 0 tabs, 1 border, 2 header, 3 "▾ shop", 4 api, 5 db, 6 web.
+    let r = app.click(5, 5);
+    assert_eq!(
+        r,
+        vec![crate::tui::state::Request::Select(Some("c2".into()))]
+    );
+    assert_eq!(app.selected_container().unwrap().name, "db");
+    // The project header selects nothing.
+    assert!(app.click(5, 3).is_empty());
+    assert_eq!(app.selected_container().unwrap().name, "db");
 }
 
 #[test]

@@ -1,0 +1,110 @@
+//! The anatomy pane, for teaching: the selected container taken apart as the kernel
+//! sees it (namespaces next to the host's, PIDs inside and outside, cgroup limits and
+//! usage, overlay directories, veth pairs, privileges, mounts), each fact with one
+//! phrase saying what it means. The words are format::anatomy's, shared with
+//! `berth anatomy`.
+
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::Frame;
+
+use super::block;
+use crate::format::anatomy::explain;
+use crate::tui::state::App;
+
+pub fn draw(f: &mut Frame, app: &App, area: Rect) {
+    let t = &app.theme;
+    let sel = app.selected_container();
+    let anatomy = app
+        .snap
+        .anatomy
+        .as_ref()
+        .filter(|a| sel.is_some_and(|c| c.id == a.id));
+    let mut lines = Vec::new();
+    let width = area.width.saturating_sub(2) as usize;
+    let title = match (sel, anatomy) {
+        (None, _) => {
+            lines.push(Line::from(Span::styled(
+                "No container selected",
+                Style::default().fg(t.dim),
+            )));
+            "Anatomy".to_string()
+        }
+        (Some(c), None) => {
+            lines.push(Line::from(Span::styled(
+                "reading /proc, /sys and netlink…",
+                Style::default().fg(t.dim),
+            )));
+            format!("Anatomy: {}", c.name)
+        }
+        (Some(c), Some(a)) => {
+            if a.running {
+                lines.push(Line::from(vec![
+                    Span::styled(format!("{} ", c.name), Style::default().fg(t.accent)),
+                    Span::styled(
+                        format!("is PID {} on the host", a.pid),
+                        Style::default().fg(t.fg),
+                    ),
+                ]));
+            } else {
+                lines.push(Line::from(Span::styled(
+                    format!(
+                        "{} is not running: no processes, namespaces or cgroup",
+                        c.name
+                    ),
+                    Style::default().fg(t.dim),
+                )));
+            }
+            for sec in explain(a) {
+                lines.push(Line::default());
+                lines.push(Line::from(vec![
+                    Span::styled(
+                        sec.title,
+                        Style::default().fg(t.title).add_modifier(Modifier::BOLD),
+                    ),
+                    Span::styled(format!("  {}", sec.lead), Style::default().fg(t.dim)),
+                ]));
+                let lw = sec
+                    .facts
+                    .iter()
+                    .map(|f| f.label.chars().count())
+                    .max()
+                    .unwrap_or(0);
+                for fact in sec.facts {
+                    let pad = lw - fact.label.chars().count();
+                    let head = format!("  {}{}  ", fact.label, " ".repeat(pad));
+                    let used = head.chars().count() + fact.value.chars().count();
+                    let fits = used + 2 + fact.meaning.chars().count() <= width;
+                    let mut spans = vec![
+                        Span::styled(head.clone(), Style::default().fg(t.accent)),
+                        Span::styled(fact.value, Style::default().fg(t.fg)),
+                    ];
+                    if fits && !fact.meaning.is_empty() {
+                        spans.push(Span::styled(
+                            format!("  {}", fact.meaning),
+                            Style::default().fg(t.dim),
+                        ));
+                    }
+                    lines.push(Line::from(spans));
+                    // A meaning that does not fit goes under its value, not wrapped into it.
+                    if !fits && !fact.meaning.is_empty() {
+                        lines.push(Line::from(Span::styled(
+                            format!("{}↳ {}", " ".repeat(head.chars().count()), fact.meaning),
+                            Style::default().fg(t.dim),
+                        )));
+                    }
+                }
+            }
+            format!("Anatomy: {} (PgUp/PgDn scroll)", c.name)
+        }
+    };
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((app.scroll, 0))
+            .block(block(&title, t)),
+        area,
+    );
+}
