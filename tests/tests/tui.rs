@@ -104,7 +104,31 @@ fn the_tui_shows_containers_acts_on_keys_and_restores_the_terminal() {
         "{}",
         tmux.screen()
     );
+    // e: a shell in a pane of the TUI, on a pty of its own sized to the pane.
     tmux.keys("e");
+    assert!(
+        eventually(10, || tmux
+            .screen()
+            .contains("exec tui-web · Ctrl-] leaves")),
+        "{}",
+        tmux.screen()
+    );
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    tmux.keys("echo EMB-$((40+2)) $(stty size)");
+    tmux.keys("Enter");
+    assert!(
+        eventually(5, || tmux.screen().contains("EMB-42 26 118")),
+        "{}",
+        tmux.screen()
+    );
+    tmux.keys("C-]");
+    assert!(
+        eventually(5, || tmux.screen().contains("left exec tui-web")),
+        "{}",
+        tmux.screen()
+    );
+    // E: the whole terminal handed to the shell.
+    tmux.keys("E");
     assert!(
         eventually(10, || tmux.screen().contains("exit it to return")),
         "{}",
@@ -121,7 +145,7 @@ fn the_tui_shows_containers_acts_on_keys_and_restores_the_terminal() {
     tmux.keys("exit");
     tmux.keys("Enter");
     assert!(
-        eventually(5, || tmux.screen().contains("back from exec")),
+        eventually(5, || tmux.screen().contains("back in the TUI")),
         "{}",
         tmux.screen()
     );

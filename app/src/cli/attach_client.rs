@@ -37,8 +37,10 @@ fn proxy_signals() -> Option<SignalFd> {
     SignalFd::with_flags(&set, SfdFlags::SFD_NONBLOCK | SfdFlags::SFD_CLOEXEC).ok()
 }
 
-pub fn run(mut stream: UnixStream, stdin: bool, tty: bool, pid: i32) -> CliResult {
-    let mut sigfd = proxy_signals();
+/// `sig_proxy`: pass SIGINT, SIGTERM, SIGHUP... on to the container, as Docker does by
+/// default; without it they end only this client (the TUI's attach pane).
+pub fn run(mut stream: UnixStream, stdin: bool, tty: bool, pid: i32, sig_proxy: bool) -> CliResult {
+    let mut sigfd = if sig_proxy { proxy_signals() } else { None };
     let _raw = if tty && stdin {
         RawMode::enter(0)
     } else {

@@ -96,6 +96,9 @@ pub enum ContainerCmd {
         /// Do not attach STDIN
         #[arg(long = "no-stdin")]
         no_stdin: bool,
+        /// Proxy all received signals to the process
+        #[arg(long = "sig-proxy", default_value_t = true, action = clap::ArgAction::Set)]
+        sig_proxy: bool,
         container: String,
     },
     /// Copy files/folders between a container and the local filesystem
@@ -193,7 +196,13 @@ pub fn run(engine: &Engine, cmd: ContainerCmd) -> CliResult {
                 let c = engine.containers().find(r)?;
                 let started = engine.start(&c, true).map_err(start_failure)?;
                 let stream = started.stream.ok_or("container is already running")?;
-                return attach_client::run(stream, interactive, c.record.config.tty, started.pid);
+                return attach_client::run(
+                    stream,
+                    interactive,
+                    c.record.config.tty,
+                    started.pid,
+                    true,
+                );
             }
             each(engine, &containers, |c| {
                 engine.start(c, false).map(|_| ()).map_err(start_failure)
@@ -269,6 +278,7 @@ pub fn run(engine: &Engine, cmd: ContainerCmd) -> CliResult {
         ContainerCmd::Exec(a) => exec::run(engine, a),
         ContainerCmd::Attach {
             no_stdin,
+            sig_proxy,
             container,
         } => {
             let c = engine.containers().find(&container)?;
@@ -283,6 +293,7 @@ pub fn run(engine: &Engine, cmd: ContainerCmd) -> CliResult {
                 !no_stdin && c.record.config.open_stdin,
                 c.record.config.tty,
                 c.state.pid,
+                sig_proxy,
             )
         }
         ContainerCmd::Cp(a) => fs_cmds::cp(engine, a),
@@ -328,5 +339,5 @@ fn run_container(engine: &Engine, detach: bool, flags: &CreateFlags) -> CliResul
     let stream = started
         .stream
         .ok_or("the container's output stream is missing")?;
-    attach_client::run(stream, opts.open_stdin, opts.tty, started.pid)
+    attach_client::run(stream, opts.open_stdin, opts.tty, started.pid, true)
 }

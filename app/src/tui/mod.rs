@@ -9,6 +9,7 @@ pub mod logview;
 pub mod panes;
 pub mod state;
 pub mod stats;
+pub mod term;
 pub mod theme;
 pub mod worker;
 
@@ -26,7 +27,8 @@ use crossterm::terminal::{
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
 
-use state::{App, Request, TABS};
+use state::{App, Request, TermVerb, TABS};
+use term::EmbeddedTerm;
 use theme::Theme;
 use worker::Msg;
 
@@ -77,34 +79,88 @@ fn event_loop(engine: Engine, theme: Theme) -> Result<(), String> {
     let mut first = true;
     let mut dirty = true;
     let mut last_draw = Instant::now();
+    // The embedded terminal (e, a), if one is open.
+    let mut shell: Option<EmbeddedTerm> = None;
     while !app.quit && !TERMINATED.load(Ordering::SeqCst) {
         // Redraw on change; once a second while a countdown or spinner runs.
         let ticking = !app.stopping.is_empty() || app.busy > 0;
         if dirty || (ticking && last_draw.elapsed() >= Duration::from_millis(250)) {
             let now = Instant::now();
-            term.draw(|f| panes::draw(f, &app, now))
-                .map_err(|e| format!("draw: {e}"))?;
+            term.draw(|f| {
+                panes::draw(f, &app, now);
+                if let Some(s) = &shell {
+                    panes::terminal(f, &app, s);
+                }
+            })
+            .map_err(|e| format!("draw: {e}"))?;
             dirty = false;
             last_draw = now;
         }
         // Wait on the terminal ourselves: crossterm spins reading EOF forever once the
         // terminal hangs up (its window or tmux server gone), so hang-ups end us here.
-        if terminal_wait(Duration::from_millis(100)) == TerminalWait::Gone {
+        // An embedded terminal wants its echo drawn at once: wait less while one is open.
+        let wait = if shell.is_some() { 15 } else { 100 };
+        if terminal_wait(Duration::from_millis(wait)) == TerminalWait::Gone {
             return Err("the terminal went away".into());
+        }
+        if let Some(s) = shell.as_mut() {
+            if s.take_fresh() {
+                dirty = true;
+            }
         }
         // Every event crossterm has (keys, mouse, and resizes, which arrive by signal).
         while event::poll(Duration::ZERO).map_err(|e| e.to_string())? {
-            let reqs = match event::read().map_err(|e| e.to_string())? {
+            let ev = event::read().map_err(|e| e.to_string())?;
+            dirty = true;
+            // The embedded terminal takes every key but its own escape (Ctrl-]).
+            if let Some(s) = shell.as_mut() {
+                match ev {
+                    Event::Key(k) if k.kind == event::KeyEventKind::Press => {
+                        // Terminals send Ctrl-] as 0x1d, which crossterm reports as Ctrl-5.
+                        let escape = matches!(k.code, event::KeyCode::Char(']' | '5'))
+                            && k.modifiers.contains(event::KeyModifiers::CONTROL);
+                        if s.exit.is_some() || escape {
+                            app.message = format!("left {}", s.title);
+                            shell = None;
+                        } else {
+                            s.key(k);
+                        }
+                    }
+                    Event::Paste(text) => s.write(text.as_bytes()),
+                    Event::Resize(..) => {
+                        let (rows, cols) = terminal_pane_size();
+                        s.resize(rows, cols);
+                    }
+                    _ => {}
+                }
+                continue;
+            }
+            let reqs = match ev {
                 Event::Key(k) if k.kind == event::KeyEventKind::Press => app.on_key(k),
                 Event::Mouse(m) => on_mouse(&mut app, m),
                 Event::Resize(..) => Vec::new(),
                 _ => continue,
             };
-            dirty = true;
             for r in reqs {
-                if let Request::Exec(id) = &r {
-                    exec_shell(&mut term, &engine, id);
-                    app.message = "back from exec".into();
+                if let Request::Terminal {
+                    id,
+                    name,
+                    verb,
+                    handover,
+                } = &r
+                {
+                    if *handover {
+                        hand_over(&mut term, &engine, id, *verb);
+                        app.message = "back in the TUI".into();
+                    } else {
+                        match open_shell(&engine, id, name, *verb) {
+                            Ok(s) => {
+                                app.message = "Ctrl-] leaves the terminal".into();
+                                shell = Some(s);
+                            }
+                            Err(e) => app.message = e,
+                        }
+                    }
                     continue;
                 }
                 let _ = req_tx.send(r);
@@ -155,16 +211,58 @@ fn terminal_wait(timeout: Duration) -> TerminalWait {
     }
 }
 
-/// `e`: hand the whole terminal to `berth exec -it ID sh` and take it back after. The
-/// shell runs in a child process (this one is multi-threaded: no fork-and-setns here).
-fn exec_shell<B: ratatui::backend::Backend>(term: &mut Terminal<B>, engine: &Engine, id: &str) {
+/// The berth command line for an interactive session.
+fn session_args(id: &str, verb: TermVerb) -> Vec<String> {
+    match verb {
+        TermVerb::Exec => vec!["exec".into(), "-it".into(), id.into(), "sh".into()],
+        // Leaving the pane hangs the client up: that must not reach the container.
+        TermVerb::Attach => vec!["attach".into(), "--sig-proxy=false".into(), id.into()],
+    }
+}
+
+/// The embedded terminal's rows and columns: the body between the tab line and the
+/// status line, inside its border.
+fn terminal_pane_size() -> (u16, u16) {
+    let (w, h) = crossterm::terminal::size().unwrap_or((80, 24));
+    (h.saturating_sub(4), w.saturating_sub(2))
+}
+
+/// `e`/`a`: a session in a pane of its own. It runs in a child berth on a pty (this
+/// process is multi-threaded: no fork-and-setns here).
+fn open_shell(
+    engine: &Engine,
+    id: &str,
+    name: &str,
+    verb: TermVerb,
+) -> Result<EmbeddedTerm, String> {
+    let mut cmd = worker::berth_command(engine);
+    cmd.args(session_args(id, verb))
+        .env("TERM", "xterm-256color");
+    let (rows, cols) = terminal_pane_size();
+    let what = match verb {
+        TermVerb::Exec => "exec",
+        TermVerb::Attach => "attach",
+    };
+    EmbeddedTerm::spawn(cmd, format!("{what} {name}"), rows, cols)
+}
+
+/// `E`/`A`: hand the whole terminal to the session and take it back after.
+fn hand_over<B: ratatui::backend::Backend>(
+    term: &mut Terminal<B>,
+    engine: &Engine,
+    id: &str,
+    verb: TermVerb,
+) {
     restore_terminal();
-    println!(
-        "berth: a shell in {}; exit it to return to the TUI",
-        &id[..12.min(id.len())]
-    );
+    let short = &id[..12.min(id.len())];
+    match verb {
+        TermVerb::Exec => println!("berth: a shell in {short}; exit it to return to the TUI"),
+        TermVerb::Attach => {
+            println!("berth: attached to {short}; Ctrl-P Ctrl-Q detaches and returns to the TUI")
+        }
+    }
     let _ = worker::berth_command(engine)
-        .args(["exec", "-it", id, "sh"])
+        .args(session_args(id, verb))
         .status();
     let _ = enable_raw_mode();
     let _ = execute!(stdout(), EnterAlternateScreen, event::EnableMouseCapture);

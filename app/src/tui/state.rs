@@ -128,7 +128,13 @@ pub enum Request {
     /// Keep the details of this container fresh.
     Select(Option<String>),
     /// Hand the terminal to a shell in this container (the event loop does it).
-    Exec(String),
+    Terminal {
+        id: String,
+        name: String,
+        verb: TermVerb,
+        /// Hand the whole terminal over (and take it back after) instead of a pane.
+        handover: bool,
+    },
     /// Run a berth command line (`:` verbs) and show what it printed.
     Command(Vec<String>),
     /// Run a berth command for a key (network connect, rename, rm...): its first line of
@@ -142,6 +148,15 @@ pub enum Request {
         name: String,
         timestamps: bool,
     },
+}
+
+/// What an interactive session runs in a container.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TermVerb {
+    /// `berth exec -it ID sh`
+    Exec,
+    /// `berth attach ID`
+    Attach,
 }
 
 /// A choice from a list, for `n`/`N` (network connect/disconnect).
@@ -192,6 +207,8 @@ pub struct App {
     pub busy: usize,
     pub theme: Theme,
     pub logs: LogView,
+    /// Marked containers (space): lifecycle keys act on all of them.
+    pub marked: std::collections::BTreeSet<String>,
     /// Rows the last frame drew that a click selects: (row's area, index in the list).
     /// Filled while drawing (hence the cell: drawing reads the state).
     pub hits: std::cell::RefCell<Vec<(ratatui::layout::Rect, usize)>>,
@@ -218,6 +235,7 @@ impl App {
             busy: 0,
             theme,
             logs: LogView::new(),
+            marked: Default::default(),
             hits: Default::default(),
             quit: false,
         }
@@ -286,6 +304,9 @@ impl App {
 
     /// New data from the worker; the selection stays on range.
     pub fn update(&mut self, snap: Snapshot) {
+        // Marks of containers that are gone go with them.
+        self.marked
+            .retain(|id| snap.containers.iter().any(|c| &c.id == id));
         // A stop is over once the container no longer runs.
         self.stopping.retain(|id, _| {
             snap.containers
@@ -317,7 +338,7 @@ impl App {
         }
         if let Some(reqs) = self.confirm.take() {
             if matches!(k.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
-                self.busy += 1;
+                self.busy += reqs.len();
                 self.message = "working...".into();
                 return reqs;
             }
@@ -434,18 +455,42 @@ impl App {
                 self.scroll = 0;
             }
             KeyCode::Char(':') => self.cmdline = Some(String::new()),
-            KeyCode::Char('e') => {
-                if let Some(c) = self.selected_container().filter(|c| c.state == "running") {
-                    out.push(Request::Exec(c.id.clone()));
+            KeyCode::Char(c @ ('e' | 'E' | 'a' | 'A')) if self.tab.per_container() => {
+                let verb = if c.eq_ignore_ascii_case(&'e') {
+                    TermVerb::Exec
                 } else {
-                    self.message = "exec: select a running container".into();
+                    TermVerb::Attach
+                };
+                if let Some(ctr) = self.selected_container().filter(|c| c.state == "running") {
+                    out.push(Request::Terminal {
+                        id: ctr.id.clone(),
+                        name: ctr.name.clone(),
+                        verb,
+                        handover: c.is_ascii_uppercase(),
+                    });
+                } else {
+                    self.message = "select a running container".into();
                 }
             }
             KeyCode::Char('/') => {
                 self.filtering = true;
                 self.filter.clear();
             }
-            KeyCode::Esc => self.filter.clear(),
+            // Esc clears the filter first, then the marks.
+            KeyCode::Esc if !self.filter.is_empty() => self.filter.clear(),
+            KeyCode::Esc => self.marked.clear(),
+            KeyCode::Char(' ') if self.tab == Tab::Containers => {
+                if let Some(id) = self.selected_container().map(|c| c.id.clone()) {
+                    if !self.marked.remove(&id) {
+                        self.marked.insert(id);
+                    }
+                    self.message = format!(
+                        "{} marked: s x r K p d act on them all (Esc clears)",
+                        self.marked.len()
+                    );
+                    self.select(self.selection() + 1);
+                }
+            }
             KeyCode::Tab | KeyCode::Right => self.tab = TABS[(self.tab.index() + 1) % TABS.len()],
             KeyCode::BackTab | KeyCode::Left => {
                 self.tab = TABS[(self.tab.index() + TABS.len() - 1) % TABS.len()]
@@ -586,34 +631,75 @@ impl App {
     }
 
     fn action_for(&self, c: char) -> Option<Action> {
-        let state = self.selected_container()?.state.as_str();
+        self.selected_container()?;
         match c {
             's' => Some(Action::Start),
             'x' => Some(Action::Stop),
             'r' => Some(Action::Restart),
             'K' => Some(Action::Kill),
-            'p' if state == "paused" => Some(Action::Unpause),
             'p' => Some(Action::Pause),
             'd' => Some(Action::Remove),
             _ => None,
         }
     }
 
-    /// Remove and kill ask first; the rest go at once.
+    /// The containers a lifecycle key acts on: the marked ones (in list order), else the
+    /// selected one. (id, name, state)
+    fn targets(&self) -> Vec<(String, String, String)> {
+        let list = self.containers();
+        let marked: Vec<_> = list
+            .iter()
+            .filter(|c| self.marked.contains(&c.id))
+            .map(|c| (c.id.clone(), c.name.clone(), c.state.clone()))
+            .collect();
+        if !marked.is_empty() {
+            return marked;
+        }
+        self.selected_container()
+            .map(|c| vec![(c.id.clone(), c.name.clone(), c.state.clone())])
+            .unwrap_or_default()
+    }
+
+    /// Remove and kill ask first; the rest go at once. `p` pauses each running one and
+    /// unpauses each paused one.
     fn ask(&mut self, a: Action) -> Vec<Request> {
-        let Some(c) = self.selected_container() else {
+        let targets = self.targets();
+        let Some(first) = targets.first() else {
             return Vec::new();
         };
-        let (id, name) = (c.id.clone(), c.name.clone());
+        let what = if targets.len() == 1 {
+            first.1.clone()
+        } else {
+            format!("{} containers", targets.len())
+        };
+        let reqs: Vec<Request> = targets
+            .iter()
+            .map(|(id, name, state)| {
+                let a = match a {
+                    Action::Pause if state == "paused" => Action::Unpause,
+                    a => a,
+                };
+                Request::Act(a, id.clone(), name.clone())
+            })
+            .collect();
         if matches!(a, Action::Remove | Action::Kill) {
-            self.message = format!("{} {name}? y/n", a.verb());
+            self.message = format!("{} {what}? y/n", a.verb());
             if matches!(a, Action::Remove) {
-                self.stopping.remove(&id);
+                for (id, ..) in &targets {
+                    self.stopping.remove(id);
+                }
             }
-            self.confirm = Some(vec![Request::Act(a, id, name)]);
+            self.confirm = Some(reqs);
             return Vec::new();
         }
-        self.act(a, id, name)
+        if matches!(a, Action::Stop | Action::Restart) {
+            for (id, ..) in &targets {
+                self.stopping.insert(id.clone(), Instant::now());
+            }
+        }
+        self.busy += reqs.len();
+        self.message = format!("{} {what}...", a.verb());
+        reqs
     }
 
     fn run(&mut self, words: Vec<String>) -> Vec<Request> {
@@ -662,6 +748,46 @@ impl App {
                 });
                 Vec::new()
             }
+            (Tab::Containers, 'c') => {
+                if let Some(ctr) = self.selected_container() {
+                    self.input = Some(Input {
+                        prompt: format!("commit {} as (repository[:tag])", ctr.name),
+                        text: String::new(),
+                        head: vec![s("commit"), ctr.id.clone()],
+                    });
+                }
+                Vec::new()
+            }
+            (t, 'i') if t.per_container() => match self.selected_container() {
+                Some(ctr) => {
+                    let words = vec![s("inspect"), ctr.id.clone()];
+                    self.busy += 1;
+                    vec![Request::Command(words)]
+                }
+                None => Vec::new(),
+            },
+            (t, 'l') if t.per_container() => {
+                self.tab = Tab::Logs;
+                Vec::new()
+            }
+            (Tab::Images, 't') => match super::panes::image_at(self, self.selection()) {
+                Some(r) => {
+                    self.input = Some(Input {
+                        prompt: format!("tag {r} as"),
+                        text: String::new(),
+                        head: vec![s("tag"), r],
+                    });
+                    Vec::new()
+                }
+                None => Vec::new(),
+            },
+            (Tab::Images, 'H') => match super::panes::image_at(self, self.selection()) {
+                Some(r) => {
+                    self.busy += 1;
+                    vec![Request::Command(vec![s("history"), r])]
+                }
+                None => Vec::new(),
+            },
             (Tab::Containers, 'R') => {
                 if let Some(ctr) = self.selected_container() {
                     self.input = Some(Input {
@@ -699,15 +825,6 @@ impl App {
             ),
             _ => Vec::new(),
         }
-    }
-
-    fn act(&mut self, a: Action, id: String, name: String) -> Vec<Request> {
-        if matches!(a, Action::Stop | Action::Restart) {
-            self.stopping.insert(id.clone(), Instant::now());
-        }
-        self.busy += 1;
-        self.message = format!("{} {name}...", a.verb());
-        vec![Request::Act(a, id, name)]
     }
 }
 
@@ -841,7 +958,15 @@ mod tests {
                 "my net".into()
             ])]
         );
-        assert_eq!(app.on_key(key('e')), vec![Request::Exec("c3".into())]);
+        assert_eq!(
+            app.on_key(key('e')),
+            vec![Request::Terminal {
+                id: "c3".into(),
+                name: "api".into(),
+                verb: TermVerb::Exec,
+                handover: false
+            }]
+        );
         app.output = Some("done".into());
         assert!(
             app.on_key(key('x')).is_empty(),
@@ -904,6 +1029,89 @@ mod tests {
                 "network".into(),
                 "rm".into(),
                 "back".into()
+            ])]
+        );
+    }
+
+    #[test]
+    fn marked_containers_act_together() {
+        let mut app = App::new(Theme::built_in("dark").unwrap());
+        app.update(fixture());
+        // api (paused? no: running) and db marked with space; web stays unmarked.
+        app.on_key(key(' '));
+        app.on_key(key(' '));
+        assert_eq!(app.marked.len(), 2);
+        assert_eq!(app.selected_container().unwrap().name, "web");
+        let r = app.on_key(key('s'));
+        assert_eq!(
+            r,
+            vec![
+                Request::Act(Action::Start, "c3".into(), "api".into()),
+                Request::Act(Action::Start, "c2".into(), "db".into()),
+            ]
+        );
+        assert!(app.on_key(key('d')).is_empty());
+        assert!(
+            app.message.contains("remove 2 containers? y/n"),
+            "{}",
+            app.message
+        );
+        assert_eq!(app.on_key(key('y')).len(), 2);
+        // Esc clears the marks: keys act on the selection again.
+        app.on_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+        assert!(app.marked.is_empty());
+        assert_eq!(
+            app.on_key(key('x')),
+            vec![Request::Act(Action::Stop, "c1".into(), "web".into())]
+        );
+    }
+
+    #[test]
+    fn commit_tag_history_and_inspect_run_berth_verbs() {
+        let mut app = App::new(Theme::built_in("dark").unwrap());
+        let mut s = fixture();
+        s.images = vec![crate::tui::data::ImageRow {
+            id: "sha256:abc".into(),
+            tags: vec!["demo/busybox:latest".into()],
+            ..Default::default()
+        }];
+        app.update(s);
+        app.on_key(key('c'));
+        for c in "snap:1".chars() {
+            app.on_key(key(c));
+        }
+        let r = app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+        assert_eq!(
+            r,
+            vec![Request::Run(vec![
+                "commit".into(),
+                "c3".into(),
+                "snap:1".into()
+            ])]
+        );
+        assert_eq!(
+            app.on_key(key('i')),
+            vec![Request::Command(vec!["inspect".into(), "c3".into()])]
+        );
+        app.on_key(key('2'));
+        assert_eq!(
+            app.on_key(key('H')),
+            vec![Request::Command(vec![
+                "history".into(),
+                "demo/busybox:latest".into()
+            ])]
+        );
+        app.on_key(key('t'));
+        for c in "mine:v2".chars() {
+            app.on_key(key(c));
+        }
+        let r = app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+        assert_eq!(
+            r,
+            vec![Request::Run(vec![
+                "tag".into(),
+                "demo/busybox:latest".into(),
+                "mine:v2".into()
             ])]
         );
     }

@@ -70,8 +70,8 @@ fn run(engine: Engine, requests: Receiver<Request>, tx: Sender<Msg>) {
                 }) => save_logs(&engine, id, name, timestamps, tx.clone()),
                 Ok(Request::Command(words)) => command(&engine, words, false, tx.clone()),
                 Ok(Request::Run(words)) => command(&engine, words, true, tx.clone()),
-                // The event loop runs exec itself: it needs the terminal.
-                Ok(Request::Exec(_)) => {}
+                // The event loop runs these itself: they need the terminal.
+                Ok(Request::Terminal { .. }) => {}
                 Err(TryRecvError::Empty) => break,
                 Err(TryRecvError::Disconnected) => return,
             }

@@ -38,8 +38,13 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect, now: Instant) {
             .unwrap_or_else(|| c.status.clone());
         let indent = if c.project.is_empty() { "" } else { "  " };
         index_of_row.push(Some(i));
+        let mark = if app.marked.contains(&c.id) {
+            "● "
+        } else {
+            ""
+        };
         rows.push(Row::new(vec![
-            Cell::from(format!("{indent}{}", c.name)),
+            Cell::from(format!("{indent}{mark}{}", c.name)),
             Cell::from(c.image.clone()),
             Cell::from(Span::styled(status, Style::default().fg(t.state(&c.state)))),
             Cell::from(c.ports.clone()),

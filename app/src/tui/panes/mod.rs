@@ -225,15 +225,29 @@ pub const HELP: &[(&str, &str)] = &[
     ("p", "pause / unpause"),
     ("d", "remove (asks first)"),
     (
-        "e",
-        "a shell in the container (the terminal is handed over)",
+        "space, Esc",
+        "mark / unmark (s x r K p d act on all marked); clear marks",
     ),
+    (
+        "e / E",
+        "a shell in the container: in a pane (Ctrl-] leaves) / whole terminal",
+    ),
+    (
+        "a / A",
+        "attach: in a pane / whole terminal (Ctrl-P Ctrl-Q detaches)",
+    ),
+    ("c", "commit the container to an image"),
+    ("i", "inspect (the full JSON)"),
+    ("l", "its logs"),
     ("n / N", "connect to / disconnect from a network (pick it)"),
     ("R", "rename the container"),
     (
         "d, P",
         "images, networks, volumes: remove, prune (ask first)",
     ),
+    ("images: Enter t H", "run (a form), tag, history"),
+    ("nets, vols: c", "create (a form)"),
+    ("F", "edit a file (Dockerfile, compose.yaml) in place"),
     (":", "run a berth command (:ps -a, :network create NAME...)"),
     ("logs: f", "follow / pause"),
     ("logs: / n N", "search, next / previous match"),
@@ -245,6 +259,27 @@ pub const HELP: &[(&str, &str)] = &[
     ("?", "this help"),
     ("q, Ctrl-C", "quit"),
 ];
+
+/// The embedded terminal over the body (between the tab line and the status line).
+pub fn terminal(f: &mut Frame, app: &App, s: &crate::tui::term::EmbeddedTerm) {
+    let t = &app.theme;
+    let full = f.area();
+    let area = Rect::new(
+        full.x,
+        full.y + 1,
+        full.width,
+        full.height.saturating_sub(2),
+    );
+    let title = match s.exit {
+        None => format!("{} · Ctrl-] leaves", s.title),
+        Some(code) => format!("{} · exited ({code}) · any key closes", s.title),
+    };
+    f.render_widget(Clear, area);
+    if let Some(p) = s.screen() {
+        let widget = tui_term::widget::PseudoTerminal::new(p.screen()).block(block(&title, t));
+        f.render_widget(widget, area);
+    }
+}
 
 /// The list of a picker (network connect/disconnect).
 fn draw_picker(f: &mut Frame, app: &App, p: &crate::tui::state::Picker) {
