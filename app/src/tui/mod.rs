@@ -4,6 +4,8 @@
 //! exit, on panic and on SIGTERM.
 
 pub mod data;
+pub mod editor;
+pub mod forms;
 pub mod logtail;
 pub mod logview;
 pub mod panes;
@@ -178,6 +180,8 @@ fn event_loop(engine: Engine, theme: Theme) -> Result<(), String> {
                     }
                 }
                 Msg::Done(text) => app.done(text),
+                Msg::FileOpened { path, content, new } => app.file_opened(path, content, new),
+                Msg::FileSaved { path, content } => app.file_saved(path, content),
                 Msg::Logs { id, lines, reset } => app.logs.append(&id, lines, reset),
                 Msg::Output(text) => {
                     app.done(String::new());

@@ -7,6 +7,8 @@ use std::time::{Duration, Instant};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::data::{ContainerRow, Snapshot};
+use super::editor::{Editor, EditorOutcome};
+use super::forms::{Form, FormOutcome};
 use super::logview::LogView;
 use super::theme::Theme;
 
@@ -142,6 +144,10 @@ pub enum Request {
     Run(Vec<String>),
     /// The pane now shown: the worker samples stats or reads the anatomy only for it.
     View(Tab),
+    /// Read a file for the editor (a new one if it does not exist).
+    OpenFile(String),
+    /// Write the editor's text to its file.
+    SaveFile { path: String, content: String },
     /// Write the container's whole log to a file.
     SaveLogs {
         id: String,
@@ -175,7 +181,7 @@ pub struct Picker {
 pub struct Input {
     pub prompt: String,
     pub text: String,
-    /// The command; the text goes last.
+    /// The command; the text goes last. Empty: the text is a file to edit.
     pub head: Vec<String>,
 }
 
@@ -207,6 +213,10 @@ pub struct App {
     pub busy: usize,
     pub theme: Theme,
     pub logs: LogView,
+    /// The open form (run, network create, volume create), if any.
+    pub form: Option<Form>,
+    /// The file being edited, if any.
+    pub editor: Option<Editor>,
     /// Marked containers (space): lifecycle keys act on all of them.
     pub marked: std::collections::BTreeSet<String>,
     /// Rows the last frame drew that a click selects: (row's area, index in the list).
@@ -235,6 +245,8 @@ impl App {
             busy: 0,
             theme,
             logs: LogView::new(),
+            form: None,
+            editor: None,
             marked: Default::default(),
             hits: Default::default(),
             quit: false,
@@ -325,6 +337,26 @@ impl App {
         Some(format!("stopping… {}s", left.as_secs()))
     }
 
+    /// The worker read a file for the editor.
+    pub fn file_opened(&mut self, path: String, content: String, new: bool) {
+        self.busy = self.busy.saturating_sub(1);
+        self.message = if new {
+            format!("{path}: a new file (Ctrl-S saves, Esc closes)")
+        } else {
+            format!("{path} (Ctrl-S saves, Esc closes)")
+        };
+        self.editor = Some(Editor::new(&path, &content, new, &self.theme));
+    }
+
+    /// The worker wrote the editor's file.
+    pub fn file_saved(&mut self, path: String, content: String) {
+        self.busy = self.busy.saturating_sub(1);
+        if let Some(e) = self.editor.as_mut().filter(|e| e.path == path) {
+            e.saved(&content);
+        }
+        self.message = format!("saved {path}");
+    }
+
     /// The worker's answer to an action.
     pub fn done(&mut self, message: String) {
         self.busy = self.busy.saturating_sub(1);
@@ -332,6 +364,38 @@ impl App {
     }
 
     pub fn on_key(&mut self, k: KeyEvent) -> Vec<Request> {
+        // The editor and forms take every key first (Ctrl-C included: it must not lose
+        // an unsaved file).
+        if let Some(e) = self.editor.as_mut() {
+            match e.on_key(k) {
+                EditorOutcome::Editing => {
+                    if e.warned {
+                        self.message = "unsaved changes: Ctrl-S saves, Esc again discards".into();
+                    }
+                }
+                EditorOutcome::Close => {
+                    self.editor = None;
+                    self.message = "closed the editor".into();
+                }
+                EditorOutcome::Save(path, content) => {
+                    self.busy += 1;
+                    self.message = format!("saving {path}...");
+                    return vec![Request::SaveFile { path, content }];
+                }
+            }
+            return Vec::new();
+        }
+        if let Some(f) = self.form.as_mut() {
+            match f.on_key(k) {
+                FormOutcome::Editing => {}
+                FormOutcome::Cancelled => self.form = None,
+                FormOutcome::Submit(words) => {
+                    self.form = None;
+                    return self.run(words);
+                }
+            }
+            return Vec::new();
+        }
         if k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL) {
             self.quit = true;
             return Vec::new();
@@ -373,6 +437,11 @@ impl App {
                 KeyCode::Char(c) => inp.text.push(c),
                 KeyCode::Enter => {
                     let inp = self.input.take().unwrap_or_else(|| unreachable!());
+                    if inp.head.is_empty() && !inp.text.is_empty() {
+                        // The file prompt (F): the worker reads it for the editor.
+                        self.busy += 1;
+                        return vec![Request::OpenFile(inp.text)];
+                    }
                     if !inp.text.is_empty() {
                         let mut words = inp.head;
                         words.push(inp.text);
@@ -510,6 +579,11 @@ impl App {
             }
             KeyCode::Home | KeyCode::Char('g') => self.select(0),
             KeyCode::End | KeyCode::Char('G') => self.select(usize::MAX),
+            KeyCode::Enter if self.tab == Tab::Images => {
+                if let Some(r) = super::panes::image_at(self, self.selection()) {
+                    self.form = Some(Form::run(&r).themed(&self.theme));
+                }
+            }
             KeyCode::Char('T') => {
                 self.theme = self.theme.next();
                 self.message = format!("theme {}", self.theme.name);
@@ -781,6 +855,22 @@ impl App {
                 }
                 None => Vec::new(),
             },
+            (_, 'F') => {
+                self.input = Some(Input {
+                    prompt: "edit file".into(),
+                    text: "Dockerfile".into(),
+                    head: Vec::new(),
+                });
+                Vec::new()
+            }
+            (Tab::Networks, 'c') => {
+                self.form = Some(Form::network_create().themed(&self.theme));
+                Vec::new()
+            }
+            (Tab::Volumes, 'c') => {
+                self.form = Some(Form::volume_create().themed(&self.theme));
+                Vec::new()
+            }
             (Tab::Images, 'H') => match super::panes::image_at(self, self.selection()) {
                 Some(r) => {
                     self.busy += 1;

@@ -21,6 +21,16 @@ pub enum Msg {
     Done(String),
     /// What a `:` command printed.
     Output(String),
+    /// A file read for the editor (`new`: it did not exist).
+    FileOpened {
+        path: String,
+        content: String,
+        new: bool,
+    },
+    FileSaved {
+        path: String,
+        content: String,
+    },
     /// New lines of the selected container's log (the logs pane shows).
     Logs {
         id: String,
@@ -63,6 +73,8 @@ fn run(engine: Engine, requests: Receiver<Request>, tx: Sender<Msg>) {
                     dirty = true;
                 }
                 Ok(Request::Act(a, id, name)) => act(&engine, a, id, name, tx.clone()),
+                Ok(Request::OpenFile(path)) => open_file(path, tx.clone()),
+                Ok(Request::SaveFile { path, content }) => save_file(path, content, tx.clone()),
                 Ok(Request::SaveLogs {
                     id,
                     name,
@@ -219,15 +231,83 @@ fn command(engine: &Engine, words: Vec<String>, brief: bool, tx: Sender<Msg>) {
             // The command's last line says what happened (its error, or the name it
             // acted on).
             let last = text.lines().skip(1).filter(|l| !l.trim().is_empty()).last();
+            // Only the verb: a long command line would push the answer off the line.
+            let verb: Vec<&str> = words
+                .iter()
+                .take_while(|w| !w.starts_with('-'))
+                .take(2)
+                .map(String::as_str)
+                .collect();
             Msg::Done(format!(
                 "berth {}: {}",
-                words.join(" "),
+                verb.join(" "),
                 last.unwrap_or("done")
             ))
         } else {
             Msg::Output(text)
         };
         let _ = tx.send(msg);
+    });
+}
+
+/// `F`: read a file for the editor, refusing what an editor of configuration files
+/// should not open.
+fn open_file(path: String, tx: Sender<Msg>) {
+    std::thread::spawn(move || {
+        let msg = match std::fs::metadata(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Msg::FileOpened {
+                path,
+                content: String::new(),
+                new: true,
+            },
+            Err(e) => Msg::Done(format!("{path}: {e}")),
+            Ok(m) if m.is_dir() => Msg::Done(format!("{path}: a directory, not a file")),
+            Ok(m) if m.len() > super::editor::MOST_BYTES => Msg::Done(format!(
+                "{path}: {} bytes, more than the editor opens (1 MiB)",
+                m.len()
+            )),
+            Ok(_) => match std::fs::read(&path) {
+                Err(e) => Msg::Done(format!("{path}: {e}")),
+                Ok(bytes) => match String::from_utf8(bytes) {
+                    Ok(content) => Msg::FileOpened {
+                        path,
+                        content,
+                        new: false,
+                    },
+                    Err(_) => Msg::Done(format!("{path}: not UTF-8 text")),
+                },
+            },
+        };
+        let _ = tx.send(msg);
+    });
+}
+
+/// Ctrl-S in the editor: write beside the file and rename over it, so a crash leaves
+/// the old file or the new one, never half of one. The file keeps its permissions.
+fn save_file(path: String, content: String, tx: Sender<Msg>) {
+    std::thread::spawn(move || {
+        let p = std::path::Path::new(&path);
+        let tmp = p.with_file_name(format!(
+            ".{}.berth-tmp",
+            p.file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default()
+        ));
+        let result = std::fs::write(&tmp, &content)
+            .and_then(|_| {
+                if let Ok(m) = std::fs::metadata(p) {
+                    std::fs::set_permissions(&tmp, m.permissions())?;
+                }
+                std::fs::rename(&tmp, p)
+            })
+            .map_err(|e| {
+                let _ = std::fs::remove_file(&tmp);
+                format!("save {path}: {e}")
+            });
+        let _ = tx.send(match result {
+            Ok(()) => Msg::FileSaved { path, content },
+            Err(e) => Msg::Done(e),
+        });
     });
 }
 

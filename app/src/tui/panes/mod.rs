@@ -5,6 +5,7 @@ mod anatomy;
 mod containers;
 mod details;
 mod events;
+mod forms;
 mod health;
 mod lists;
 mod logs;
@@ -119,6 +120,12 @@ pub fn draw(f: &mut Frame, app: &App, now: Instant) {
     }
     if let Some(p) = &app.picker {
         draw_picker(f, app, p);
+    }
+    if let Some(e) = &app.editor {
+        forms::editor(f, app, e);
+    }
+    if let Some(x) = &app.form {
+        forms::form(f, app, x);
     }
 }
 

@@ -299,6 +299,53 @@ fn a_click_selects_the_row_under_it() {
 }
 
 #[test]
+fn run_form_over_the_images_pane() {
+    let mut app = app_on(Tab::Images);
+    app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    for c in "web".chars() {
+        app.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    }
+    let mut term = Terminal::new(TestBackend::new(100, 40)).unwrap();
+    term.draw(|f| super::draw(f, &app, Instant::now())).unwrap();
+    insta::assert_snapshot!(buffer_text(&term));
+}
+
+#[test]
+fn network_form_names_its_mistake() {
+    let mut app = app_on(Tab::Networks);
+    app.on_key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::NONE));
+    app.on_key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+    let mut term = Terminal::new(TestBackend::new(100, 24)).unwrap();
+    term.draw(|f| super::draw(f, &app, Instant::now())).unwrap();
+    let text = buffer_text(&term);
+    assert!(text.contains("Name: required"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn editor_pane() {
+    let mut app = app_on(Tab::Containers);
+    app.file_opened(
+        "compose.yaml".into(),
+        "services:\n  web:\n    image: demo/busybox\n".into(),
+        false,
+    );
+    app.on_key(KeyEvent::new(KeyCode::Char('#'), KeyModifiers::NONE));
+    insta::assert_snapshot!(render(&app));
+}
+
+fn buffer_text(term: &Terminal<TestBackend>) -> String {
+    let buf = term.backend().buffer();
+    (0..buf.area.height)
+        .map(|y| {
+            let mut l: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect();
+            l.push('\n');
+            l
+        })
+        .collect()
+}
+
+#[test]
 fn health_pane() {
     insta::assert_snapshot!(render(&app_on(Tab::Health)));
 }
