@@ -1,14 +1,8 @@
-//! `berth`: a terminal container workstation. With no arguments it opens the TUI; with
-//! a subcommand it answers docker-style commands.
-
-mod cli;
-mod tui;
-// Some helpers (binary sizes, time_ago) wait for `stats` and the TUI.
-#[allow(dead_code)]
-mod format;
+//! `berth`: with no arguments it opens the TUI; with a subcommand it answers
+//! docker-style commands. Everything lives in the library (lib.rs).
 
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    cli::main()
+    berth::cli::main()
 }

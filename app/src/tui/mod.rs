@@ -32,7 +32,6 @@ use ratatui::Terminal;
 use state::{App, Request, TermVerb, TABS};
 use term::EmbeddedTerm;
 use theme::Theme;
-use worker::Msg;
 
 static TERMINATED: AtomicBool = AtomicBool::new(false);
 
@@ -78,7 +77,6 @@ fn event_loop(engine: Engine, theme: Theme) -> Result<(), String> {
     let (msg_tx, msg_rx) = mpsc::channel();
     worker::spawn(engine.clone(), req_rx, msg_tx);
     let mut app = App::new(theme);
-    let mut first = true;
     let mut dirty = true;
     let mut last_draw = Instant::now();
     // The embedded terminal (e, a), if one is open.
@@ -170,23 +168,8 @@ fn event_loop(engine: Engine, theme: Theme) -> Result<(), String> {
         }
         while let Ok(m) = msg_rx.try_recv() {
             dirty = true;
-            match m {
-                Msg::Snapshot(s) => {
-                    app.update(*s);
-                    if first {
-                        first = false;
-                        let id = app.selected_container().map(|c| c.id.clone());
-                        let _ = req_tx.send(Request::Select(id));
-                    }
-                }
-                Msg::Done(text) => app.done(text),
-                Msg::FileOpened { path, content, new } => app.file_opened(path, content, new),
-                Msg::FileSaved { path, content } => app.file_saved(path, content),
-                Msg::Logs { id, lines, reset } => app.logs.append(&id, lines, reset),
-                Msg::Output(text) => {
-                    app.done(String::new());
-                    app.output = Some(text);
-                }
+            for r in app.receive(m) {
+                let _ = req_tx.send(r);
             }
         }
     }

@@ -11,6 +11,7 @@ use super::editor::{Editor, EditorOutcome};
 use super::forms::{Form, FormOutcome};
 use super::logview::LogView;
 use super::theme::Theme;
+use super::worker::Msg;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
@@ -217,6 +218,8 @@ pub struct App {
     pub form: Option<Form>,
     /// The file being edited, if any.
     pub editor: Option<Editor>,
+    /// The selection the worker was last told about (None: never told).
+    told: Option<Option<String>>,
     /// Marked containers (space): lifecycle keys act on all of them.
     pub marked: std::collections::BTreeSet<String>,
     /// Rows the last frame drew that a click selects: (row's area, index in the list).
@@ -248,6 +251,7 @@ impl App {
             form: None,
             editor: None,
             marked: Default::default(),
+            told: None,
             hits: Default::default(),
             quit: false,
         }
@@ -698,10 +702,34 @@ impl App {
         Vec::new()
     }
 
-    fn selection_request(&self) -> Vec<Request> {
-        vec![Request::Select(
-            self.selected_container().map(|c| c.id.clone()),
-        )]
+    fn selection_request(&mut self) -> Vec<Request> {
+        let id = self.selected_container().map(|c| c.id.clone());
+        self.told = Some(id.clone());
+        vec![Request::Select(id)]
+    }
+
+    /// A message from the worker; returns what to ask of it in turn (the selected
+    /// container changes when the list does, and the worker must follow).
+    pub fn receive(&mut self, m: Msg) -> Vec<Request> {
+        match m {
+            Msg::Snapshot(s) => {
+                self.update(*s);
+                let id = self.selected_container().map(|c| c.id.clone());
+                // On panes that are not about a container the selection is remembered.
+                if self.tab.per_container() && self.told.as_ref() != Some(&id) {
+                    return self.selection_request();
+                }
+            }
+            Msg::Done(text) => self.done(text),
+            Msg::FileOpened { path, content, new } => self.file_opened(path, content, new),
+            Msg::FileSaved { path, content } => self.file_saved(path, content),
+            Msg::Logs { id, lines, reset } => self.logs.append(&id, lines, reset),
+            Msg::Output(text) => {
+                self.done(String::new());
+                self.output = Some(text);
+            }
+        }
+        Vec::new()
     }
 
     fn action_for(&self, c: char) -> Option<Action> {

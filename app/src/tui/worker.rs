@@ -173,10 +173,10 @@ fn sample_stats(
     }
 }
 
-/// This binary with the TUI's state root: for `:` commands and exec.
+/// The berth binary (the one that runs monitors) with the TUI's state root: for `:`
+/// commands, forms and sessions.
 pub fn berth_command(engine: &Engine) -> std::process::Command {
-    let exe = std::env::current_exe().unwrap_or_else(|_| "/proc/self/exe".into());
-    let mut cmd = std::process::Command::new(exe);
+    let mut cmd = std::process::Command::new(&engine.monitor_exe);
     cmd.arg("--root")
         .arg(&engine.paths.root)
         .arg("--run-root")

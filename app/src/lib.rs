@@ -1,0 +1,10 @@
+//! `berth`: a terminal container workstation. The binary (main.rs) is a thin shell over
+//! this library: the docker-style command line (cli), its output formats (format) and
+//! the TUI (tui), so benchmarks and end-to-end tests can drive the TUI's state, worker
+//! and drawing directly.
+
+pub mod cli;
+// Some helpers (binary sizes, time_ago) wait for `stats` and the TUI.
+#[allow(dead_code)]
+pub mod format;
+pub mod tui;

@@ -1,0 +1,170 @@
+//! The TUI's main flows driven by keys against a real engine: the App state and the
+//! worker of the real TUI, without a terminal. Keys go in as a user presses them; the
+//! worker acts on real containers; the test reads what the panes would draw.
+
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use berth::tui::state::{App, Request, Tab};
+use berth::tui::theme::Theme;
+use berth::tui::worker;
+use berth_engine::store::Paths;
+use berth_engine::Engine;
+use berth_tests::{berth_bin, Berth};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+struct Tui {
+    app: App,
+    tx: mpsc::Sender<Request>,
+    rx: mpsc::Receiver<worker::Msg>,
+}
+
+impl Tui {
+    fn key(&mut self, code: KeyCode) {
+        let reqs = self.app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
+        for r in reqs {
+            self.tx.send(r).unwrap();
+        }
+    }
+    fn char(&mut self, c: char) {
+        self.key(KeyCode::Char(c));
+    }
+    /// Apply the worker's messages until `done` holds (or fail after 20 s).
+    fn until(&mut self, what: &str, done: impl Fn(&App) -> bool) {
+        let end = Instant::now() + Duration::from_secs(20);
+        while !done(&self.app) {
+            assert!(
+                Instant::now() < end,
+                "timed out waiting for {what}: {}",
+                self.app.message
+            );
+            if let Ok(m) = self.rx.recv_timeout(Duration::from_millis(100)) {
+                for r in self.app.receive(m) {
+                    self.tx.send(r).unwrap();
+                }
+            }
+        }
+    }
+}
+
+fn state_of<'a>(app: &'a App, name: &str) -> &'a str {
+    app.snap
+        .containers
+        .iter()
+        .find(|c| c.name == name)
+        .map(|c| c.state.as_str())
+        .unwrap_or("gone")
+}
+
+#[test]
+fn keys_drive_a_real_engine() {
+    let b = Berth::new();
+    b.busybox_image("bb");
+    for name in ["flow-a", "flow-b"] {
+        b.ok(&[
+            "create",
+            "--name",
+            name,
+            "--network",
+            "none",
+            "bb",
+            "sh",
+            "-c",
+            "trap 'exit 0' TERM; while true; do echo hello-$HOSTNAME; sleep 0.2; done",
+        ]);
+    }
+    // The in-process engine reads the same settings the CLI gets (this test binary runs
+    // this one test, so setting its environment races with nothing).
+    for (k, v) in b.cmd().get_envs() {
+        if let Some(v) = v {
+            std::env::set_var(k, v);
+        }
+    }
+    let engine = Engine::open(Paths::new(&b.root, &b.run_root)).unwrap();
+    let engine = Engine {
+        monitor_exe: berth_bin(),
+        monitor_launch: berth_engine::container::start::MonitorLaunch::Exec,
+        ..engine
+    };
+    let (tx, req_rx) = mpsc::channel();
+    let (msg_tx, rx) = mpsc::channel();
+    worker::spawn(engine, req_rx, msg_tx);
+    let mut t = Tui {
+        app: App::new(Theme::built_in("dark").unwrap()),
+        tx,
+        rx,
+    };
+    t.until("both containers listed", |a| a.snap.containers.len() == 2);
+
+    // Mark both (space moves down), start them together.
+    t.char('g');
+    t.char(' ');
+    t.char(' ');
+    assert_eq!(t.app.marked.len(), 2);
+    t.char('s');
+    t.until("both running", |a| {
+        state_of(a, "flow-a") == "running" && state_of(a, "flow-b") == "running"
+    });
+
+    // Stop both: a countdown shows while they stop.
+    t.char('x');
+    assert!(t
+        .app
+        .stop_countdown(&t.app.snap.containers[0].id, Instant::now())
+        .is_some());
+    t.until("both exited", |a| {
+        state_of(a, "flow-a") == "exited" && state_of(a, "flow-b") == "exited"
+    });
+
+    // Esc clears the marks; start flow-a alone and follow its log.
+    t.key(KeyCode::Esc);
+    t.char('g');
+    t.char('s');
+    t.until("flow-a running", |a| state_of(a, "flow-a") == "running");
+    assert_eq!(state_of(&t.app, "flow-b"), "exited");
+    t.char('5');
+    assert_eq!(t.app.tab, Tab::Logs);
+    t.until("its log lines", |a| {
+        a.logs
+            .visible(10, 80)
+            .iter()
+            .any(|l| l.text.starts_with("hello-"))
+    });
+
+    // Its anatomy: PID 1 inside is the engine's State.Pid.
+    t.char('8');
+    t.until("its anatomy", |a| {
+        a.snap.anatomy.as_ref().is_some_and(|x| x.running)
+    });
+    let an = t.app.snap.anatomy.clone().unwrap();
+    assert_eq!(an.name, "flow-a");
+    assert_eq!(an.processes[0].pid_inside, 1);
+    assert_eq!(an.pid.to_string(), b.inspect("flow-a", "{{.State.Pid}}"));
+
+    // Stats: readings once a second, two make a rate.
+    t.char('7');
+    t.until("stats series", |a| {
+        a.snap
+            .stats
+            .values()
+            .any(|s| s.name == "flow-a" && !s.memory.is_empty())
+    });
+
+    // Pause and unpause with p.
+    t.char('1');
+    t.char('p');
+    t.until("paused", |a| state_of(a, "flow-a") == "paused");
+    t.char('p');
+    t.until("running again", |a| state_of(a, "flow-a") == "running");
+
+    // Remove asks first; y removes it (running: forced).
+    t.char('d');
+    assert!(
+        t.app.message.contains("remove flow-a? y/n"),
+        "{}",
+        t.app.message
+    );
+    t.char('y');
+    t.until("flow-a removed", |a| state_of(a, "flow-a") == "gone");
+    assert_eq!(b.run(&["inspect", "flow-a"]).code, 1);
+}
