@@ -4,6 +4,7 @@
 //! hand them fixtures.
 
 use berth_engine::container::health::history::Entry as HealthEntry;
+use berth_engine::container::Container;
 use berth_engine::events::Event;
 use berth_engine::Engine;
 
@@ -81,9 +82,11 @@ pub struct Snapshot {
 /// How many events the TUI keeps.
 pub const EVENTS_KEPT: usize = 500;
 
-/// Read the engine's lists (no events, no details).
-pub fn load_lists(engine: &Engine) -> Snapshot {
+/// Read the engine's lists (no events, no details), and the container records they
+/// came from (for `restamp`).
+pub fn load_lists(engine: &Engine) -> (Snapshot, Vec<Container>) {
     let mut s = Snapshot::default();
+    let mut records = Vec::new();
     if let Ok(list) = engine.containers().list() {
         s.containers = list
             .iter()
@@ -111,6 +114,7 @@ pub fn load_lists(engine: &Engine) -> Snapshot {
                 restart_count: c.state.restart_count,
             })
             .collect();
+        records = list;
     }
     if let Ok(list) = engine.images().list() {
         s.images = list
@@ -147,7 +151,18 @@ pub fn load_lists(engine: &Engine) -> Snapshot {
             })
             .collect();
     }
-    s
+    (s, records)
+}
+
+/// Bring the clock-dependent wording ("Up 2 minutes", "Exited (0) 5 seconds ago") up to
+/// now without reading the disk: every other change comes with a journaled event and a
+/// full reload. `rows` were made from `records`, in the same order.
+pub fn restamp(rows: &mut [ContainerRow], records: &[Container]) {
+    for (row, c) in rows.iter_mut().zip(records) {
+        if row.id == c.id() {
+            row.status = crate::cli::ps::status_text(c);
+        }
+    }
 }
 
 /// The details of one container, if it still exists.

@@ -218,6 +218,8 @@ pub struct App {
     pub form: Option<Form>,
     /// The file being edited, if any.
     pub editor: Option<Editor>,
+    /// The containers' listed order and the filter it was made for.
+    order: std::cell::RefCell<(Option<String>, Vec<usize>)>,
     /// The selection the worker was last told about (None: never told).
     told: Option<Option<String>>,
     /// Marked containers (space): lifecycle keys act on all of them.
@@ -252,6 +254,7 @@ impl App {
             editor: None,
             marked: Default::default(),
             told: None,
+            order: Default::default(),
             hits: Default::default(),
             quit: false,
         }
@@ -263,32 +266,42 @@ impl App {
 
     /// Containers as listed: filtered, grouped by compose project (ungrouped last).
     pub fn containers(&self) -> Vec<&ContainerRow> {
-        let mut v: Vec<&ContainerRow> = self
-            .snap
-            .containers
-            .iter()
-            .filter(|c| {
-                self.matches(&format!(
-                    "{} {} {} {}",
-                    c.name, c.image, c.status, c.project
+        self.with_order(|order| order.iter().map(|&i| &self.snap.containers[i]).collect())
+    }
+
+    /// The listed order (indexes into the snapshot) for the current filter: sorted and
+    /// filtered once per snapshot and filter, not on every call a frame makes.
+    fn with_order<R>(&self, f: impl FnOnce(&[usize]) -> R) -> R {
+        let mut cache = self.order.borrow_mut();
+        if cache.0.as_deref() != Some(self.filter.as_str()) {
+            let c = &self.snap.containers;
+            let mut v: Vec<usize> = (0..c.len())
+                .filter(|&i| {
+                    let c = &c[i];
+                    self.matches(&format!(
+                        "{} {} {} {}",
+                        c.name, c.image, c.status, c.project
+                    ))
+                })
+                .collect();
+            v.sort_by(|&a, &b| {
+                let (a, b) = (&c[a], &c[b]);
+                (a.project.is_empty(), &a.project, &a.name).cmp(&(
+                    b.project.is_empty(),
+                    &b.project,
+                    &b.name,
                 ))
-            })
-            .collect();
-        v.sort_by(|a, b| {
-            (a.project.is_empty(), &a.project, &a.name).cmp(&(
-                b.project.is_empty(),
-                &b.project,
-                &b.name,
-            ))
-        });
-        v
+            });
+            *cache = (Some(self.filter.clone()), v);
+        }
+        f(&cache.1)
     }
 
     /// How many rows the current tab lists (after the filter).
     pub fn rows(&self) -> usize {
         let s = &self.snap;
         match self.tab {
-            t if t.per_container() => self.containers().len(),
+            t if t.per_container() => self.with_order(|o| o.len()),
             Tab::Images => s
                 .images
                 .iter()
@@ -306,11 +319,11 @@ impl App {
     }
 
     pub fn selected_container(&self) -> Option<&ContainerRow> {
-        if self.tab.per_container() {
-            self.containers().get(self.selection()).copied()
-        } else {
-            None
+        if !self.tab.per_container() {
+            return None;
         }
+        let i = self.with_order(|o| o.get(self.selection()).copied())?;
+        self.snap.containers.get(i)
     }
 
     fn select(&mut self, i: usize) {
@@ -330,6 +343,7 @@ impl App {
                 .any(|c| &c.id == id && (c.state == "running" || c.state == "paused"))
         });
         self.snap = snap;
+        *self.order.get_mut() = (None, Vec::new());
         let keep = self.selection();
         self.select(keep);
     }

@@ -40,6 +40,9 @@ pub enum Msg {
 }
 
 const REFRESH: Duration = Duration::from_secs(1);
+/// Changes all come with journaled events; this reload catches anything that did not
+/// (a monitor killed with SIGKILL, say).
+const FULL_RELOAD: Duration = Duration::from_secs(10);
 /// How often requests from the UI are looked at while nothing else happens.
 const TICK: Duration = Duration::from_millis(100);
 
@@ -60,8 +63,12 @@ fn run(engine: Engine, requests: Receiver<Request>, tx: Sender<Msg>) {
     let mut history = History::default();
     let mut tail: Option<LogTail> = None;
     let mut last = Instant::now() - REFRESH;
+    let mut lists: Option<(Snapshot, Vec<berth_engine::container::Container>)> = None;
+    let mut last_full = Instant::now();
     loop {
         let mut dirty = last.elapsed() >= REFRESH;
+        // Something other than the clock moved: reload the lists from the engine.
+        let mut changed = false;
         loop {
             match requests.try_recv() {
                 Ok(Request::Select(id)) => {
@@ -71,6 +78,7 @@ fn run(engine: Engine, requests: Receiver<Request>, tx: Sender<Msg>) {
                 Ok(Request::View(tab)) => {
                     view = tab;
                     dirty = true;
+                    changed = true;
                 }
                 Ok(Request::Act(a, id, name)) => act(&engine, a, id, name, tx.clone()),
                 Ok(Request::OpenFile(path)) => open_file(path, tx.clone()),
@@ -114,6 +122,7 @@ fn run(engine: Engine, requests: Receiver<Request>, tx: Sender<Msg>) {
                 let cut = events.len().saturating_sub(EVENTS_KEPT);
                 events.drain(..cut);
                 dirty = true;
+                changed = true;
             }
         } else {
             std::thread::sleep(TICK);
@@ -121,7 +130,15 @@ fn run(engine: Engine, requests: Receiver<Request>, tx: Sender<Msg>) {
         if !dirty {
             continue;
         }
-        let mut snap = data::load_lists(&engine);
+        // A full reload when something happened (an event, a selection, a pane) or every
+        // 10 s as a safety net; otherwise only the clocks in the wording move.
+        if changed || lists.is_none() || last_full.elapsed() >= FULL_RELOAD {
+            lists = Some(data::load_lists(&engine));
+            last_full = Instant::now();
+        } else if let Some((snap, records)) = lists.as_mut() {
+            data::restamp(&mut snap.containers, records);
+        }
+        let mut snap = lists.as_ref().map(|l| l.0.clone()).unwrap_or_default();
         snap.events = events.clone();
         snap.details = selected
             .as_deref()

@@ -37,6 +37,15 @@ pub fn volume_at(app: &App, i: usize) -> Option<String> {
     lists::volumes(app).get(i).map(|v| v.name.clone())
 }
 
+/// The rows of a list of `total` that `height` rows show with `selected` in view, as
+/// ratatui scrolls a list drawn afresh: from the top, until the selection passes the
+/// bottom. Panes build widgets for these rows only.
+pub fn window(total: usize, selected: Option<usize>, height: usize) -> std::ops::Range<usize> {
+    let h = height.max(1);
+    let start = selected.map_or(0, |s| (s + 1).saturating_sub(h)).min(total);
+    start..(start + h).min(total)
+}
+
 /// Note where list rows were drawn, for clicks: `rows[i]` is the list index shown on the
 /// i-th row after `offset` (None for rows such as group headers), from `top` down.
 pub fn register_rows(app: &App, area: Rect, top: u16, offset: usize, rows: &[Option<usize>]) {

@@ -29,8 +29,13 @@ fn table(f: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
     // NET I/O only where it fits beside a readable name.
     let wide = area.width >= 72;
-    let rows: Vec<Row> = app
-        .containers()
+    let list = app.containers();
+    let shown = super::window(
+        list.len(),
+        Some(app.selection()),
+        area.height.saturating_sub(3) as usize,
+    );
+    let rows: Vec<Row> = list[shown.clone()]
         .iter()
         .map(|c| {
             let name = Cell::from(Span::styled(
@@ -75,10 +80,11 @@ fn table(f: &mut Frame, app: &App, area: Rect) {
         .header(header)
         .row_highlight_style(t.selected())
         .block(block("Stats", t));
-    let mut state = TableState::default().with_selected(Some(app.selection()));
+    let mut state =
+        TableState::default().with_selected(Some(app.selection().saturating_sub(shown.start)));
     f.render_stateful_widget(table, area, &mut state);
-    let rows: Vec<Option<usize>> = (0..app.containers().len()).map(Some).collect();
-    super::register_rows(app, area, area.y + 2, state.offset(), &rows);
+    let rows: Vec<Option<usize>> = shown.map(Some).collect();
+    super::register_rows(app, area, area.y + 2, 0, &rows);
 }
 
 fn charts(f: &mut Frame, app: &App, area: Rect) {

@@ -404,4 +404,14 @@ fn a_thousand_containers_draw() {
         .collect();
     app.update(s);
     assert!(render(&app).contains("Containers (1000)"));
+    // Only the rows in view are built: the selection far down is still drawn, selected.
+    app.selected[0] = 900;
+    let text = render(&app);
+    assert!(text.contains("c0900") && !text.contains("c0100"), "{text}");
+    let reqs = app.click(3, 18);
+    assert_eq!(
+        app.selected_container().map(|c| c.name.as_str()),
+        Some("c0900"),
+        "the bottom row is the selected one: {reqs:?}"
+    );
 }
