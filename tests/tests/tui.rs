@@ -213,7 +213,7 @@ fn the_tui_shows_containers_acts_on_keys_and_restores_the_terminal() {
     assert!(eventually(5, || tmux.screen().contains("rename")));
     tmux.keys("?");
     assert!(
-        eventually(5, || tmux.screen().contains("this help")),
+        eventually(5, || tmux.screen().contains("any other key closes")),
         "{}",
         tmux.screen()
     );

@@ -58,7 +58,7 @@ impl LogView {
     }
 
     #[cfg(test)]
-    pub fn len(&self) -> usize {
+    pub fn kept(&self) -> usize {
         self.lines.len()
     }
 
@@ -200,7 +200,7 @@ mod tests {
         assert_eq!(texts(&v, 1), ["line 9"]);
         // A flood pushes the paused lines out: the view clamps to the oldest kept.
         v.append("c1", lines(100..(KEPT as u32 + 200)), false);
-        assert_eq!(v.len(), KEPT);
+        assert_eq!(v.kept(), KEPT);
         assert_eq!(texts(&v, 1), ["line 200"]);
         // Another container starts over, following.
         v.append("c2", lines(0..3), false);
