@@ -15,7 +15,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 struct Tui {
     app: App,
-    tx: mpsc::Sender<Request>,
+    tx: tokio::sync::mpsc::UnboundedSender<Request>,
     rx: mpsc::Receiver<worker::Msg>,
 }
 
@@ -86,9 +86,10 @@ fn keys_drive_a_real_engine() {
         monitor_launch: berth_engine::container::start::MonitorLaunch::Exec,
         ..engine
     };
-    let (tx, req_rx) = mpsc::channel();
-    let (msg_tx, rx) = mpsc::channel();
-    worker::spawn(engine, req_rx, msg_tx);
+    let worker::Handle {
+        requests: tx,
+        messages: rx,
+    } = worker::spawn(engine);
     let mut t = Tui {
         app: App::new(Theme::built_in("dark").unwrap()),
         tx,

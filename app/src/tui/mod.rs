@@ -17,7 +17,6 @@ pub mod worker;
 
 use std::io::stdout;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use berth_engine::Engine;
@@ -73,9 +72,10 @@ pub fn run(engine: Engine, theme: Theme) -> Result<(), String> {
 fn event_loop(engine: Engine, theme: Theme) -> Result<(), String> {
     let mut term =
         Terminal::new(CrosstermBackend::new(stdout())).map_err(|e| format!("terminal: {e}"))?;
-    let (req_tx, req_rx) = mpsc::channel();
-    let (msg_tx, msg_rx) = mpsc::channel();
-    worker::spawn(engine.clone(), req_rx, msg_tx);
+    let worker::Handle {
+        requests: req_tx,
+        messages: msg_rx,
+    } = worker::spawn(engine.clone());
     let mut app = App::new(theme);
     let mut dirty = true;
     let mut last_draw = Instant::now();
