@@ -90,6 +90,8 @@ struct Worker {
     lists: Option<(Snapshot, Vec<Container>)>,
     last_full: Instant,
     last_stats: Instant,
+    /// The last snapshot sent.
+    sent: Option<Snapshot>,
 }
 
 async fn run(engine: Engine, mut requests: UnboundedReceiver<Request>, tx: Sender<Msg>) {
@@ -105,6 +107,7 @@ async fn run(engine: Engine, mut requests: UnboundedReceiver<Request>, tx: Sende
         lists: None,
         last_full: Instant::now(),
         last_stats: Instant::now() - REFRESH,
+        sent: None,
     };
     let mut clock = tokio::time::interval(REFRESH);
     let mut log_tick = tokio::time::interval(LOG_TICK);
@@ -138,6 +141,11 @@ async fn run(engine: Engine, mut requests: UnboundedReceiver<Request>, tx: Sende
             changed = true;
         }
         let snap = w.snapshot(changed);
+        // Nothing new (the clocks in the wording did not move): no message, no frame.
+        if w.sent.as_ref() == Some(&snap) {
+            continue;
+        }
+        w.sent = Some(snap.clone());
         if w.tx.send(Msg::Snapshot(Box::new(snap))).is_err() {
             return;
         }
