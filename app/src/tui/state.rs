@@ -260,7 +260,7 @@ impl App {
         }
     }
 
-    fn matches(&self, text: &str) -> bool {
+    pub fn matches(&self, text: &str) -> bool {
         self.filter.is_empty() || text.to_lowercase().contains(&self.filter.to_lowercase())
     }
 
@@ -309,7 +309,7 @@ impl App {
                 .count(),
             Tab::Networks => s.networks.iter().filter(|n| self.matches(&n.name)).count(),
             Tab::Volumes => s.volumes.iter().filter(|v| self.matches(&v.name)).count(),
-            Tab::Events => s.events.len(),
+            Tab::Events => super::panes::events_count(self),
             _ => 0,
         }
     }

@@ -9,10 +9,31 @@ use ratatui::Frame;
 use super::block;
 use crate::tui::state::App;
 
+/// The events the filter lets through (type, action, name or ID), oldest first.
+pub fn events(app: &App) -> Vec<&berth_engine::events::Event> {
+    app.snap
+        .events
+        .iter()
+        .filter(|e| {
+            app.matches(&format!(
+                "{} {} {} {}",
+                e.kind,
+                e.action,
+                e.actor.id,
+                e.actor
+                    .attributes
+                    .get("name")
+                    .map(String::as_str)
+                    .unwrap_or("")
+            ))
+        })
+        .collect()
+}
+
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
     let room = area.height.saturating_sub(2) as usize;
-    let ev = &app.snap.events;
+    let ev = events(app);
     let start = ev.len().saturating_sub(room);
     let lines: Vec<Line> = ev[start..]
         .iter()
@@ -41,5 +62,10 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             ])
         })
         .collect();
-    f.render_widget(Paragraph::new(lines).block(block("Events", t)), area);
+    let title = if app.filter.is_empty() {
+        "Events".to_string()
+    } else {
+        format!("Events ({} of {})", ev.len(), app.snap.events.len())
+    };
+    f.render_widget(Paragraph::new(lines).block(block(&title, t)), area);
 }

@@ -29,6 +29,10 @@ pub fn image_at(app: &App, i: usize) -> Option<String> {
         .map(|img| img.tags.first().cloned().unwrap_or_else(|| img.id.clone()))
 }
 
+pub fn events_count(app: &App) -> usize {
+    events::events(app).len()
+}
+
 pub fn network_at(app: &App, i: usize) -> Option<String> {
     lists::networks(app).get(i).map(|n| n.name.clone())
 }

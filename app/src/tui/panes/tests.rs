@@ -363,6 +363,36 @@ fn events_pane() {
 }
 
 #[test]
+fn events_filter() {
+    let mut app = app_on(Tab::Events);
+    app.filter = "restart".into();
+    let text = render(&app);
+    assert!(text.contains("Events (1 of 3)"), "{text}");
+    assert!(!text.contains("unhealthy"), "{text}");
+}
+
+/// Every pane, the help and a form draw at any size, down to a single cell, without a
+/// panic (terminals get resized to anything).
+#[test]
+fn every_pane_survives_tiny_terminals() {
+    for (w, h) in [(1, 1), (2, 3), (10, 4), (25, 6), (40, 10), (79, 23)] {
+        for tab in crate::tui::state::TABS {
+            let mut app = app_on(tab);
+            let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+            term.draw(|f| super::draw(f, &app, Instant::now())).unwrap();
+            app.help = true;
+            term.draw(|f| super::draw(f, &app, Instant::now())).unwrap();
+            app.help = false;
+            app.form = Some(crate::tui::forms::Form::run("img").themed(&app.theme));
+            term.draw(|f| super::draw(f, &app, Instant::now())).unwrap();
+            app.form = None;
+            app.file_opened("f".into(), "x\ny\n".into(), false);
+            term.draw(|f| super::draw(f, &app, Instant::now())).unwrap();
+        }
+    }
+}
+
+#[test]
 fn services_pane() {
     insta::assert_snapshot!(render(&app_on(Tab::Services)));
 }
