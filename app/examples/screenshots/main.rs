@@ -154,11 +154,15 @@ fn run() -> Result<(), String> {
     s.pump(Duration::from_secs(2), |_| false);
     s.key(KeyCode::Char('t'), KeyModifiers::NONE);
     s.key(KeyCode::Char('/'), KeyModifiers::NONE);
-    for c in "healthy".chars() {
+    // The health checks' requests come from the container's own loopback.
+    for c in "127.0.0.1".chars() {
         s.key(KeyCode::Char(c), KeyModifiers::NONE);
     }
     s.key(KeyCode::Enter, KeyModifiers::NONE);
+    s.key(KeyCode::Char('N'), KeyModifiers::NONE);
+    s.key(KeyCode::Char('N'), KeyModifiers::NONE);
     s.shoot("logs-search", None)?;
+    s.key(KeyCode::Char('f'), KeyModifiers::NONE);
     s.key(KeyCode::Esc, KeyModifiers::NONE);
     s.key(KeyCode::Char('t'), KeyModifiers::NONE);
     // A shell in the container, in a pane of its own.
