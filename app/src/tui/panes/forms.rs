@@ -71,7 +71,7 @@ pub fn form(f: &mut Frame, app: &App, form: &Form) {
                 .add_modifier(Modifier::BOLD),
         )),
         None => Line::from(Span::styled(
-            "Tab/↑↓ next field · Enter next (runs on the last) · Ctrl-S run · Esc cancel",
+            "Tab/↑↓ move · Enter next (last: run) · Ctrl-S run · Esc cancel",
             Style::default().fg(t.dim),
         )),
     });
