@@ -392,6 +392,28 @@ fn every_pane_survives_tiny_terminals() {
     }
 }
 
+/// The embedded terminal over the panes, with what a real process printed on its pty.
+#[test]
+fn terminal_pane() {
+    let app = app_on(Tab::Containers);
+    let mut cmd = std::process::Command::new("/bin/sh");
+    cmd.args(["-c", "printf 'hello from the pty\\n'; sleep 5"]);
+    let t = crate::tui::term::EmbeddedTerm::spawn(cmd, "exec web".into(), 16, 98).unwrap();
+    for _ in 0..200 {
+        if t.screen().unwrap().screen().contents().contains("hello") {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let mut term = Terminal::new(TestBackend::new(100, 20)).unwrap();
+    term.draw(|f| {
+        super::draw(f, &app, Instant::now());
+        super::terminal(f, &app, &t);
+    })
+    .unwrap();
+    insta::assert_snapshot!(buffer_text(&term));
+}
+
 #[test]
 fn services_pane() {
     insta::assert_snapshot!(render(&app_on(Tab::Services)));
