@@ -1,8 +1,31 @@
-//! Small helpers shared by several modules: disk usage, Go-style durations.
+//! Small helpers shared by several modules: disk usage, Go-style durations, mountinfo
+//! fields.
 
 use std::fs;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
+
+/// A path field of /proc/PID/mountinfo as it is: the kernel writes space, tab, newline
+/// and backslash as `\ooo` octal escapes.
+pub fn unescape_mountinfo(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\'
+            && i + 4 <= b.len()
+            && b[i + 1..i + 4].iter().all(|c| (b'0'..=b'7').contains(c))
+        {
+            let d = |k: usize| u32::from(b[i + k] - b'0');
+            out.push((d(1) * 64 + d(2) * 8 + d(3)) as u8);
+            i += 4;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
 
 /// Disk usage of a tree in bytes (apparent sizes, hard links counted once per walk).
 pub fn du(p: &Path) -> u64 {
@@ -53,4 +76,17 @@ pub fn parse_go_duration(s: &str) -> Option<i64> {
         rest = &rest[u..];
     }
     Some(total as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mountinfo_escapes_are_undone_up_to_the_last_byte() {
+        assert_eq!(unescape_mountinfo("/my\\040dir"), "/my dir");
+        assert_eq!(unescape_mountinfo("/end\\040"), "/end ");
+        assert_eq!(unescape_mountinfo("/no\\04"), "/no\\04");
+        assert_eq!(unescape_mountinfo("/plain"), "/plain");
+    }
 }

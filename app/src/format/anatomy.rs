@@ -21,6 +21,17 @@ pub struct Fact {
     pub meaning: String,
 }
 
+impl Section {
+    /// The widest label, for lining the values up.
+    pub fn label_width(&self) -> usize {
+        self.facts
+            .iter()
+            .map(|f| f.label.chars().count())
+            .max()
+            .unwrap_or(0)
+    }
+}
+
 fn fact(label: impl Into<String>, value: impl Into<String>, meaning: impl Into<String>) -> Fact {
     Fact {
         label: label.into(),
@@ -375,12 +386,7 @@ pub fn render_text(a: &Anatomy) -> String {
     }
     for sec in explain(a) {
         s.push_str(&format!("\n{}: {}\n", sec.title, sec.lead));
-        let lw = sec
-            .facts
-            .iter()
-            .map(|f| f.label.chars().count())
-            .max()
-            .unwrap_or(0);
+        let lw = sec.label_width();
         for f in &sec.facts {
             let pad = lw - f.label.chars().count();
             s.push_str(&format!("  {}{}  {}", f.label, " ".repeat(pad), f.value));
@@ -393,44 +399,66 @@ pub fn render_text(a: &Anatomy) -> String {
     s
 }
 
+/// A running container's anatomy for tests of the words and of the pane.
+#[cfg(test)]
+pub(crate) fn sample() -> Anatomy {
+    use berth_engine::container::anatomy::*;
+    Anatomy {
+        id: "0123456789abcdef".into(),
+        name: "web".into(),
+        running: true,
+        pid: 4242,
+        namespaces: vec![
+            NamespaceIds {
+                kind: "pid".into(),
+                inside: 4026532301,
+                host: 4026531836,
+            },
+            NamespaceIds {
+                kind: "net".into(),
+                inside: 4026532304,
+                host: 4026531840,
+            },
+            NamespaceIds {
+                kind: "user".into(),
+                inside: 4026531837,
+                host: 4026531837,
+            },
+        ],
+        processes: vec![ProcessIds {
+            host_pid: 4242,
+            pid_inside: 1,
+            command: "httpd -f -p 8080".into(),
+        }],
+        rootfs: RootfsAnatomy {
+            lower: vec!["/var/lib/berth/layers/60c1".into()],
+            upper: "/var/lib/berth/containers/c1/upper".into(),
+            work: "/var/lib/berth/containers/c1/work".into(),
+            merged: "/var/lib/berth/containers/c1/merged".into(),
+            live: true,
+        },
+        links: vec![LinkAnatomy {
+            network: "demo".into(),
+            host_veth: "veth1a2b3c4".into(),
+            bridge: "br-abcdef012345".into(),
+            container_if: "eth0".into(),
+            mac: "02:42:ac:12:00:02".into(),
+            addresses: vec!["172.18.0.2/16".into()],
+            up: true,
+        }],
+        mounts: vec![MountEntry {
+            target: "/proc/kcore".into(),
+            root: "/null".into(),
+            fstype: "devtmpfs".into(),
+            source: "udev".into(),
+            options: "rw,nosuid".into(),
+        }],
+        ..Default::default()
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;
-    use berth_engine::container::anatomy::*;
-
-    fn sample() -> Anatomy {
-        Anatomy {
-            id: "0123456789abcdef".into(),
-            name: "web".into(),
-            running: true,
-            pid: 4242,
-            namespaces: vec![
-                NamespaceIds {
-                    kind: "pid".into(),
-                    inside: 4026532301,
-                    host: 4026531836,
-                },
-                NamespaceIds {
-                    kind: "user".into(),
-                    inside: 4026531837,
-                    host: 4026531837,
-                },
-            ],
-            processes: vec![ProcessIds {
-                host_pid: 4242,
-                pid_inside: 1,
-                command: "httpd -f".into(),
-            }],
-            mounts: vec![MountEntry {
-                target: "/proc/kcore".into(),
-                root: "/null".into(),
-                fstype: "devtmpfs".into(),
-                source: "udev".into(),
-                options: "rw,nosuid".into(),
-            }],
-            ..Default::default()
-        }
-    }
 
     #[test]
     fn each_fact_says_what_it_means() {

@@ -52,7 +52,7 @@ pub fn from_mountinfo(text: &str, root: &Path) -> MountMap {
         let Some(super_opts) = post.nth(1) else {
             continue;
         };
-        let mount_point = PathBuf::from(unescape(mount_point));
+        let mount_point = PathBuf::from(crate::util::unescape_mountinfo(mount_point));
         if mount_point.parent() != Some(root) {
             continue;
         }
@@ -63,27 +63,6 @@ pub fn from_mountinfo(text: &str, root: &Path) -> MountMap {
         }
     }
     map
-}
-
-/// mountinfo escapes space, tab, newline and backslash as `\ooo`.
-fn unescape(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'\\'
-            && i + 3 < b.len()
-            && b[i + 1..i + 4].iter().all(|c| (b'0'..=b'7').contains(c))
-        {
-            let d = |k: usize| u32::from(b[i + k] - b'0');
-            out.push((d(1) * 64 + d(2) * 8 + d(3)) as u8);
-            i += 4;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Controllers named by the directories in `root`. Real directories win over symlinks so

@@ -16,6 +16,7 @@ use super::Container;
 use crate::cgroups;
 use crate::error::Result;
 use crate::network::netlink::{format_mac, Netlink};
+use crate::util::unescape_mountinfo;
 use crate::Engine;
 
 /// Every namespace kind Linux has, in `/proc/PID/ns` order of interest.
@@ -340,11 +341,11 @@ pub fn parse_mountinfo(text: &str) -> Vec<MountEntry> {
             let left: Vec<&str> = left.split(' ').collect();
             let right: Vec<&str> = right.split(' ').collect();
             Some(MountEntry {
-                root: unescape(left.get(3)?),
-                target: unescape(left.get(4)?),
+                root: unescape_mountinfo(left.get(3)?),
+                target: unescape_mountinfo(left.get(4)?),
                 options: left.get(5)?.to_string(),
                 fstype: right.first()?.to_string(),
-                source: unescape(right.get(1).unwrap_or(&"")),
+                source: unescape_mountinfo(right.get(1).unwrap_or(&"")),
             })
         })
         .collect()
@@ -361,35 +362,14 @@ fn overlay_dirs(mountinfo: &str) -> Option<(Vec<String>, String, String)> {
     let (mut upper, mut work) = (String::new(), String::new());
     for opt in sup.split(',') {
         if let Some(v) = opt.strip_prefix("lowerdir=") {
-            lower = v.split(':').map(unescape).collect();
+            lower = v.split(':').map(unescape_mountinfo).collect();
         } else if let Some(v) = opt.strip_prefix("upperdir=") {
-            upper = unescape(v);
+            upper = unescape_mountinfo(v);
         } else if let Some(v) = opt.strip_prefix("workdir=") {
-            work = unescape(v);
+            work = unescape_mountinfo(v);
         }
     }
     Some((lower, upper, work))
-}
-
-/// mountinfo escapes space, tab, newline and backslash as octal (`\040`).
-fn unescape(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'\\'
-            && i + 4 <= b.len()
-            && b[i + 1..i + 4].iter().all(|d| (b'0'..=b'7').contains(d))
-        {
-            let v = (b[i + 1] - b'0') * 64 + (b[i + 2] - b'0') * 8 + (b[i + 3] - b'0');
-            out.push(v);
-            i += 4;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

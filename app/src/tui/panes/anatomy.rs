@@ -66,12 +66,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
                     ),
                     Span::styled(format!("  {}", sec.lead), Style::default().fg(t.dim)),
                 ]));
-                let lw = sec
-                    .facts
-                    .iter()
-                    .map(|f| f.label.chars().count())
-                    .max()
-                    .unwrap_or(0);
+                let lw = sec.label_width();
                 for fact in sec.facts {
                     let pad = lw - fact.label.chars().count();
                     let head = format!("  {}{}  ", fact.label, " ".repeat(pad));

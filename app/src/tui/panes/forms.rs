@@ -80,13 +80,7 @@ pub fn form(f: &mut Frame, app: &App, form: &Form) {
 
 pub fn editor(f: &mut Frame, app: &App, e: &Editor) {
     let t = &app.theme;
-    let full = f.area();
-    let area = Rect::new(
-        full.x,
-        full.y + 1,
-        full.width,
-        full.height.saturating_sub(2),
-    );
+    let area = super::body_area(f.area());
     let mut title = e.path.clone();
     if e.new {
         title.push_str(" (new)");

@@ -280,16 +280,20 @@ pub const HELP: &[(&str, &str)] = &[
     ("q, Ctrl-C", "quit"),
 ];
 
+/// The body of the screen: between the tab line and the status line.
+pub fn body_area(full: Rect) -> Rect {
+    Rect::new(
+        full.x,
+        full.y + 1.min(full.height),
+        full.width,
+        full.height.saturating_sub(2),
+    )
+}
+
 /// The embedded terminal over the body (between the tab line and the status line).
 pub fn terminal(f: &mut Frame, app: &App, s: &crate::tui::term::EmbeddedTerm) {
     let t = &app.theme;
-    let full = f.area();
-    let area = Rect::new(
-        full.x,
-        full.y + 1,
-        full.width,
-        full.height.saturating_sub(2),
-    );
+    let area = body_area(f.area());
     let title = match s.exit {
         None => format!("{} · Ctrl-] leaves", s.title),
         Some(code) => format!("{} · exited ({code}) · any key closes", s.title),

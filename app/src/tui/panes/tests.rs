@@ -133,51 +133,9 @@ fn series() -> crate::tui::stats::Series {
 }
 
 fn anatomy() -> berth_engine::container::anatomy::Anatomy {
-    use berth_engine::container::anatomy::*;
-    Anatomy {
+    berth_engine::container::anatomy::Anatomy {
         id: "c1".into(),
-        name: "web".into(),
-        running: true,
-        pid: 4242,
-        namespaces: vec![
-            NamespaceIds {
-                kind: "pid".into(),
-                inside: 4026532301,
-                host: 4026531836,
-            },
-            NamespaceIds {
-                kind: "net".into(),
-                inside: 4026532304,
-                host: 4026531840,
-            },
-            NamespaceIds {
-                kind: "user".into(),
-                inside: 4026531837,
-                host: 4026531837,
-            },
-        ],
-        processes: vec![ProcessIds {
-            host_pid: 4242,
-            pid_inside: 1,
-            command: "httpd -f -p 8080".into(),
-        }],
-        rootfs: RootfsAnatomy {
-            lower: vec!["/var/lib/berth/layers/60c1".into()],
-            upper: "/var/lib/berth/containers/c1/upper".into(),
-            work: "/var/lib/berth/containers/c1/work".into(),
-            merged: "/var/lib/berth/containers/c1/merged".into(),
-            live: true,
-        },
-        links: vec![LinkAnatomy {
-            network: "demo".into(),
-            host_veth: "veth1a2b3c4".into(),
-            bridge: "br-abcdef012345".into(),
-            container_if: "eth0".into(),
-            mac: "02:42:ac:12:00:02".into(),
-            addresses: vec!["172.18.0.2/16".into()],
-            up: true,
-        }],
-        ..Default::default()
+        ..crate::format::anatomy::sample()
     }
 }
 
