@@ -1,0 +1,220 @@
+//! The keys that act: lifecycle actions on the selected or marked containers (asking
+//! first where Docker users would want it), and the keys on containers' networks and
+//! names, images, networks and volumes, which run berth's own commands.
+
+use super::*;
+
+impl App {
+    pub(super) fn action_for(&self, c: char) -> Option<Action> {
+        self.selected_container()?;
+        match c {
+            's' => Some(Action::Start),
+            'x' => Some(Action::Stop),
+            'r' => Some(Action::Restart),
+            'K' => Some(Action::Kill),
+            'p' => Some(Action::Pause),
+            'd' => Some(Action::Remove),
+            _ => None,
+        }
+    }
+
+    /// The containers a lifecycle key acts on: the marked ones (in list order), else the
+    /// selected one. (id, name, state)
+    pub(super) fn targets(&self) -> Vec<(String, String, String)> {
+        let list = self.containers();
+        let marked: Vec<_> = list
+            .iter()
+            .filter(|c| self.marked.contains(&c.id))
+            .map(|c| (c.id.clone(), c.name.clone(), c.state.clone()))
+            .collect();
+        if !marked.is_empty() {
+            return marked;
+        }
+        self.selected_container()
+            .map(|c| vec![(c.id.clone(), c.name.clone(), c.state.clone())])
+            .unwrap_or_default()
+    }
+
+    /// Remove and kill ask first; the rest go at once. `p` pauses each running one and
+    /// unpauses each paused one.
+    pub(super) fn ask(&mut self, a: Action) -> Vec<Request> {
+        let targets = self.targets();
+        let Some(first) = targets.first() else {
+            return Vec::new();
+        };
+        let what = if targets.len() == 1 {
+            first.1.clone()
+        } else {
+            format!("{} containers", targets.len())
+        };
+        let reqs: Vec<Request> = targets
+            .iter()
+            .map(|(id, name, state)| {
+                let a = match a {
+                    Action::Pause if state == "paused" => Action::Unpause,
+                    a => a,
+                };
+                Request::Act(a, id.clone(), name.clone())
+            })
+            .collect();
+        if matches!(a, Action::Remove | Action::Kill) {
+            self.message = format!("{} {what}? y/n", a.verb());
+            if matches!(a, Action::Remove) {
+                for (id, ..) in &targets {
+                    self.stopping.remove(id);
+                }
+            }
+            self.confirm = Some(reqs);
+            return Vec::new();
+        }
+        if matches!(a, Action::Stop | Action::Restart) {
+            for (id, ..) in &targets {
+                self.stopping.insert(id.clone(), Instant::now());
+            }
+        }
+        self.busy += reqs.len();
+        self.message = format!("{} {what}...", a.verb());
+        reqs
+    }
+
+    pub(super) fn run(&mut self, words: Vec<String>) -> Vec<Request> {
+        self.busy += 1;
+        self.message = format!("berth {}...", words.join(" "));
+        vec![Request::Run(words)]
+    }
+
+    pub(super) fn confirm_run(&mut self, question: String, words: Vec<String>) -> Vec<Request> {
+        self.message = format!("{question} y/n");
+        self.confirm = Some(vec![Request::Run(words)]);
+        Vec::new()
+    }
+
+    /// Keys on the selected container's networks and name, and on images, networks and
+    /// volumes. They run berth's own commands (the same code as the CLI).
+    pub(super) fn object_key(&mut self, c: char) -> Vec<Request> {
+        let s = |x: &str| x.to_string();
+        match (self.tab, c) {
+            (Tab::Containers, 'n' | 'N') => {
+                let Some(ctr) = self.selected_container() else {
+                    return Vec::new();
+                };
+                let (id, name, on) = (ctr.id.clone(), ctr.name.clone(), ctr.networks.clone());
+                let items: Vec<String> = if c == 'n' {
+                    self.snap
+                        .networks
+                        .iter()
+                        .map(|n| n.name.clone())
+                        .filter(|n| !on.contains(n) && n != "host" && n != "none")
+                        .collect()
+                } else {
+                    on
+                };
+                if items.is_empty() {
+                    self.message = format!("{name}: no network to choose");
+                    return Vec::new();
+                }
+                let verb = if c == 'n' { "connect" } else { "disconnect" };
+                self.picker = Some(Picker {
+                    title: format!("{verb} {name} to/from"),
+                    items,
+                    selected: 0,
+                    head: vec![s("network"), s(verb)],
+                    tail: vec![id],
+                });
+                Vec::new()
+            }
+            (Tab::Containers, 'c') => {
+                if let Some(ctr) = self.selected_container() {
+                    self.input = Some(Input {
+                        prompt: format!("commit {} as (repository[:tag])", ctr.name),
+                        text: String::new(),
+                        head: vec![s("commit"), ctr.id.clone()],
+                    });
+                }
+                Vec::new()
+            }
+            (t, 'i') if t.per_container() => match self.selected_container() {
+                Some(ctr) => {
+                    let words = vec![s("inspect"), ctr.id.clone()];
+                    self.busy += 1;
+                    vec![Request::Command(words)]
+                }
+                None => Vec::new(),
+            },
+            (t, 'l') if t.per_container() => {
+                self.tab = Tab::Logs;
+                Vec::new()
+            }
+            (Tab::Images, 't') => match crate::tui::panes::image_at(self, self.selection()) {
+                Some(r) => {
+                    self.input = Some(Input {
+                        prompt: format!("tag {r} as"),
+                        text: String::new(),
+                        head: vec![s("tag"), r],
+                    });
+                    Vec::new()
+                }
+                None => Vec::new(),
+            },
+            (_, 'F') => {
+                self.input = Some(Input {
+                    prompt: "edit file".into(),
+                    text: "Dockerfile".into(),
+                    head: Vec::new(),
+                });
+                Vec::new()
+            }
+            (Tab::Networks, 'c') => {
+                self.form = Some(Form::network_create().themed(&self.theme));
+                Vec::new()
+            }
+            (Tab::Volumes, 'c') => {
+                self.form = Some(Form::volume_create().themed(&self.theme));
+                Vec::new()
+            }
+            (Tab::Images, 'H') => match crate::tui::panes::image_at(self, self.selection()) {
+                Some(r) => {
+                    self.busy += 1;
+                    vec![Request::Command(vec![s("history"), r])]
+                }
+                None => Vec::new(),
+            },
+            (Tab::Containers, 'R') => {
+                if let Some(ctr) = self.selected_container() {
+                    self.input = Some(Input {
+                        prompt: format!("rename {} to", ctr.name),
+                        text: String::new(),
+                        head: vec![s("rename"), ctr.id.clone()],
+                    });
+                }
+                Vec::new()
+            }
+            (Tab::Images, 'd') => match crate::tui::panes::image_at(self, self.selection()) {
+                Some(r) => self.confirm_run(format!("remove image {r}?"), vec![s("rmi"), r]),
+                None => Vec::new(),
+            },
+            (Tab::Networks, 'd') => match crate::tui::panes::network_at(self, self.selection()) {
+                Some(n) => self.confirm_run(
+                    format!("remove network {n}?"),
+                    vec![s("network"), s("rm"), n],
+                ),
+                None => Vec::new(),
+            },
+            (Tab::Volumes, 'd') => match crate::tui::panes::volume_at(self, self.selection()) {
+                Some(v) => {
+                    self.confirm_run(format!("remove volume {v}?"), vec![s("volume"), s("rm"), v])
+                }
+                None => Vec::new(),
+            },
+            (Tab::Networks, 'P') => self.confirm_run(
+                "remove every unused network?".into(),
+                vec![s("network"), s("prune"), s("-f")],
+            ),
+            (Tab::Volumes, 'P') => self.confirm_run(
+                "remove every unused volume?".into(),
+                vec![s("volume"), s("prune"), s("-f")],
+            ),
+            _ => Vec::new(),
+        }
+    }
+}

@@ -1,0 +1,471 @@
+//! The TUI's one state struct and what keys do to it (keys.rs; actions.rs for the keys
+//! that act on containers and objects). Pure: keys go in, requests for
+//! the worker come out, so the flows are tested without a terminal or an engine.
+
+mod actions;
+mod keys;
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use super::data::{ContainerRow, Snapshot};
+use super::editor::{Editor, EditorOutcome};
+use super::forms::{Form, FormOutcome};
+use super::logview::LogView;
+use super::theme::Theme;
+use super::worker::Msg;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Containers,
+    Images,
+    Networks,
+    Volumes,
+    Logs,
+    Health,
+    Stats,
+    Anatomy,
+    Events,
+    Services,
+}
+
+/// In order: keys 1-9 then 0 pick them.
+pub const TABS: [Tab; 10] = [
+    Tab::Containers,
+    Tab::Images,
+    Tab::Networks,
+    Tab::Volumes,
+    Tab::Logs,
+    Tab::Health,
+    Tab::Stats,
+    Tab::Anatomy,
+    Tab::Events,
+    Tab::Services,
+];
+
+impl Tab {
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Containers => "Containers",
+            Tab::Images => "Images",
+            Tab::Networks => "Networks",
+            Tab::Volumes => "Volumes",
+            Tab::Logs => "Logs",
+            Tab::Health => "Health",
+            Tab::Stats => "Stats",
+            Tab::Anatomy => "Anatomy",
+            Tab::Events => "Events",
+            Tab::Services => "Services",
+        }
+    }
+    /// For narrow terminals.
+    pub fn short_title(self) -> &'static str {
+        match self {
+            Tab::Containers => "Ctrs",
+            Tab::Images => "Imgs",
+            Tab::Networks => "Nets",
+            Tab::Volumes => "Vols",
+            Tab::Logs => "Logs",
+            Tab::Health => "Hlth",
+            Tab::Stats => "Stats",
+            Tab::Anatomy => "Anat",
+            Tab::Events => "Evts",
+            Tab::Services => "Svcs",
+        }
+    }
+    fn index(self) -> usize {
+        TABS.iter().position(|t| *t == self).unwrap_or(0)
+    }
+    /// The key that picks it ("1".."9", "0").
+    pub fn key(self) -> char {
+        let i = self.index() + 1;
+        char::from_digit((i % 10) as u32, 10).unwrap_or('0')
+    }
+    /// Tabs about the selected container (its logs, health, stats, anatomy).
+    pub fn per_container(self) -> bool {
+        matches!(
+            self,
+            Tab::Containers | Tab::Logs | Tab::Health | Tab::Stats | Tab::Anatomy
+        )
+    }
+    /// Where the tab keeps its selection: the container tabs share one, so the logs and
+    /// health shown are those of the container picked in the list.
+    fn slot(self) -> usize {
+        if self.per_container() {
+            0
+        } else {
+            self.index()
+        }
+    }
+}
+
+/// A lifecycle operation on a container.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Start,
+    Stop,
+    Restart,
+    Kill,
+    Pause,
+    Unpause,
+    Remove,
+}
+
+impl Action {
+    pub fn verb(self) -> &'static str {
+        match self {
+            Action::Start => "start",
+            Action::Stop => "stop",
+            Action::Restart => "restart",
+            Action::Kill => "kill",
+            Action::Pause => "pause",
+            Action::Unpause => "unpause",
+            Action::Remove => "remove",
+        }
+    }
+}
+
+/// What the UI asks of the worker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request {
+    /// Run an action on a container (id, name).
+    Act(Action, String, String),
+    /// Keep the details of this container fresh.
+    Select(Option<String>),
+    /// Hand the terminal to a shell in this container (the event loop does it).
+    Terminal {
+        id: String,
+        name: String,
+        verb: TermVerb,
+        /// Hand the whole terminal over (and take it back after) instead of a pane.
+        handover: bool,
+    },
+    /// Run a berth command line (`:` verbs) and show what it printed.
+    Command(Vec<String>),
+    /// Run a berth command for a key (network connect, rename, rm...): its first line of
+    /// output goes to the status line.
+    Run(Vec<String>),
+    /// The pane now shown: the worker samples stats or reads the anatomy only for it.
+    View(Tab),
+    /// Read a file for the editor (a new one if it does not exist).
+    OpenFile(String),
+    /// Write the editor's text to its file.
+    SaveFile { path: String, content: String },
+    /// Write the container's whole log to a file.
+    SaveLogs {
+        id: String,
+        name: String,
+        timestamps: bool,
+    },
+}
+
+/// What an interactive session runs in a container.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TermVerb {
+    /// `berth exec -it ID sh`
+    Exec,
+    /// `berth attach ID`
+    Attach,
+}
+
+/// A choice from a list, for `n`/`N` (network connect/disconnect).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Picker {
+    pub title: String,
+    pub items: Vec<String>,
+    pub selected: usize,
+    /// The command, the chosen item goes after it, then `tail`.
+    pub head: Vec<String>,
+    pub tail: Vec<String>,
+}
+
+/// A line of text being typed for a key (`R` rename).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Input {
+    pub prompt: String,
+    pub text: String,
+    /// The command; the text goes last. Empty: the text is a file to edit.
+    pub head: Vec<String>,
+}
+
+/// Docker's stop timeout: SIGKILL follows SIGTERM after this long (the countdown shown).
+pub const STOP_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub struct App {
+    pub tab: Tab,
+    pub snap: Snapshot,
+    /// Selected row per tab.
+    pub selected: [usize; TABS.len()],
+    pub filter: String,
+    pub filtering: bool,
+    /// What a y answers to the question in the status line.
+    pub confirm: Option<Vec<Request>>,
+    pub picker: Option<Picker>,
+    pub input: Option<Input>,
+    pub help: bool,
+    /// How far the right-hand text (anatomy, details) is scrolled, in lines.
+    pub scroll: u16,
+    /// The `:` command line being typed.
+    pub cmdline: Option<String>,
+    /// What the last `:` command printed, shown until a key is pressed.
+    pub output: Option<String>,
+    pub message: String,
+    /// Containers being stopped, and since when (for the countdown).
+    pub stopping: HashMap<String, Instant>,
+    /// Operations running in the worker.
+    pub busy: usize,
+    pub theme: Theme,
+    pub logs: LogView,
+    /// The open form (run, network create, volume create), if any.
+    pub form: Option<Form>,
+    /// The file being edited, if any.
+    pub editor: Option<Editor>,
+    /// The containers' listed order and the filter it was made for.
+    order: std::cell::RefCell<(Option<String>, Vec<usize>)>,
+    /// The selection the worker was last told about (None: never told).
+    told: Option<Option<String>>,
+    /// Marked containers (space): lifecycle keys act on all of them.
+    pub marked: std::collections::BTreeSet<String>,
+    /// Rows the last frame drew that a click selects: (row's area, index in the list).
+    /// Filled while drawing (hence the cell: drawing reads the state).
+    pub hits: std::cell::RefCell<Vec<(ratatui::layout::Rect, usize)>>,
+    pub quit: bool,
+}
+
+impl App {
+    pub fn new(theme: Theme) -> App {
+        App {
+            tab: Tab::Containers,
+            snap: Snapshot::default(),
+            selected: [0; TABS.len()],
+            filter: String::new(),
+            filtering: false,
+            confirm: None,
+            picker: None,
+            input: None,
+            help: false,
+            scroll: 0,
+            cmdline: None,
+            output: None,
+            message: "? for help".into(),
+            stopping: HashMap::new(),
+            busy: 0,
+            theme,
+            logs: LogView::new(),
+            form: None,
+            editor: None,
+            marked: Default::default(),
+            told: None,
+            order: Default::default(),
+            hits: Default::default(),
+            quit: false,
+        }
+    }
+
+    pub fn matches(&self, text: &str) -> bool {
+        self.filter.is_empty() || text.to_lowercase().contains(&self.filter.to_lowercase())
+    }
+
+    /// Containers as listed: filtered, grouped by compose project (ungrouped last).
+    pub fn containers(&self) -> Vec<&ContainerRow> {
+        self.with_order(|order| order.iter().map(|&i| &self.snap.containers[i]).collect())
+    }
+
+    /// The listed order (indexes into the snapshot) for the current filter: sorted and
+    /// filtered once per snapshot and filter, not on every call a frame makes.
+    fn with_order<R>(&self, f: impl FnOnce(&[usize]) -> R) -> R {
+        let mut cache = self.order.borrow_mut();
+        if cache.0.as_deref() != Some(self.filter.as_str()) {
+            let c = &self.snap.containers;
+            let mut v: Vec<usize> = (0..c.len())
+                .filter(|&i| {
+                    let c = &c[i];
+                    self.matches(&format!(
+                        "{} {} {} {}",
+                        c.name, c.image, c.status, c.project
+                    ))
+                })
+                .collect();
+            v.sort_by(|&a, &b| {
+                let (a, b) = (&c[a], &c[b]);
+                (a.project.is_empty(), &a.project, &a.name).cmp(&(
+                    b.project.is_empty(),
+                    &b.project,
+                    &b.name,
+                ))
+            });
+            *cache = (Some(self.filter.clone()), v);
+        }
+        f(&cache.1)
+    }
+
+    /// How many rows the current tab lists (after the filter).
+    pub fn rows(&self) -> usize {
+        let s = &self.snap;
+        match self.tab {
+            t if t.per_container() => self.with_order(|o| o.len()),
+            Tab::Images => s
+                .images
+                .iter()
+                .filter(|i| self.matches(&i.tags.join(" ")))
+                .count(),
+            Tab::Networks => s.networks.iter().filter(|n| self.matches(&n.name)).count(),
+            Tab::Volumes => s.volumes.iter().filter(|v| self.matches(&v.name)).count(),
+            Tab::Events => super::panes::events_count(self),
+            _ => 0,
+        }
+    }
+
+    pub fn selection(&self) -> usize {
+        self.selected[self.tab.slot()]
+    }
+
+    pub fn selected_container(&self) -> Option<&ContainerRow> {
+        if !self.tab.per_container() {
+            return None;
+        }
+        let i = self.with_order(|o| o.get(self.selection()).copied())?;
+        self.snap.containers.get(i)
+    }
+
+    fn select(&mut self, i: usize) {
+        let n = self.rows();
+        self.selected[self.tab.slot()] = if n == 0 { 0 } else { i.min(n - 1) };
+    }
+
+    /// New data from the worker; the selection stays on range.
+    pub fn update(&mut self, snap: Snapshot) {
+        // Marks of containers that are gone go with them.
+        self.marked
+            .retain(|id| snap.containers.iter().any(|c| &c.id == id));
+        // A stop is over once the container no longer runs.
+        self.stopping.retain(|id, _| {
+            snap.containers
+                .iter()
+                .any(|c| &c.id == id && (c.state == "running" || c.state == "paused"))
+        });
+        self.snap = snap;
+        *self.order.get_mut() = (None, Vec::new());
+        let keep = self.selection();
+        self.select(keep);
+    }
+
+    /// The countdown to SIGKILL of a container being stopped ("stopping… 7s").
+    pub fn stop_countdown(&self, id: &str, now: Instant) -> Option<String> {
+        let since = self.stopping.get(id)?;
+        let left = STOP_TIMEOUT.saturating_sub(now - *since);
+        Some(format!("stopping… {}s", left.as_secs()))
+    }
+
+    /// The worker read a file for the editor.
+    pub fn file_opened(&mut self, path: String, content: String, new: bool) {
+        self.busy = self.busy.saturating_sub(1);
+        self.message = if new {
+            format!("{path}: a new file (Ctrl-S saves, Esc closes)")
+        } else {
+            format!("{path} (Ctrl-S saves, Esc closes)")
+        };
+        self.editor = Some(Editor::new(&path, &content, new, &self.theme));
+    }
+
+    /// The worker wrote the editor's file.
+    pub fn file_saved(&mut self, path: String, content: String) {
+        self.busy = self.busy.saturating_sub(1);
+        if let Some(e) = self.editor.as_mut().filter(|e| e.path == path) {
+            e.saved(&content);
+        }
+        self.message = format!("saved {path}");
+    }
+
+    /// The worker's answer to an action.
+    pub fn done(&mut self, message: String) {
+        self.busy = self.busy.saturating_sub(1);
+        self.message = message;
+    }
+
+    /// A click at (column, row): select the list row drawn there.
+    pub fn click(&mut self, column: u16, row: u16) -> Vec<Request> {
+        let pos = ratatui::layout::Position { x: column, y: row };
+        let hit = self
+            .hits
+            .borrow()
+            .iter()
+            .find(|(r, _)| r.contains(pos))
+            .map(|(_, i)| *i);
+        let Some(i) = hit else {
+            return Vec::new();
+        };
+        let before = self.selected_container().map(|c| c.id.clone());
+        self.select(i);
+        if self.selected_container().map(|c| c.id.clone()) != before {
+            self.scroll = 0;
+            return self.selection_request();
+        }
+        Vec::new()
+    }
+
+    fn selection_request(&mut self) -> Vec<Request> {
+        let id = self.selected_container().map(|c| c.id.clone());
+        self.told = Some(id.clone());
+        vec![Request::Select(id)]
+    }
+
+    /// A message from the worker; returns what to ask of it in turn (the selected
+    /// container changes when the list does, and the worker must follow).
+    pub fn receive(&mut self, m: Msg) -> Vec<Request> {
+        match m {
+            Msg::Snapshot(s) => {
+                self.update(*s);
+                let id = self.selected_container().map(|c| c.id.clone());
+                // On panes that are not about a container the selection is remembered.
+                if self.tab.per_container() && self.told.as_ref() != Some(&id) {
+                    return self.selection_request();
+                }
+            }
+            Msg::Done(text) => self.done(text),
+            Msg::FileOpened { path, content, new } => self.file_opened(path, content, new),
+            Msg::FileSaved { path, content } => self.file_saved(path, content),
+            Msg::Logs { id, lines, reset } => self.logs.append(&id, lines, reset),
+            Msg::Output(text) => {
+                self.done(String::new());
+                self.output = Some(text);
+            }
+        }
+        Vec::new()
+    }
+}
+
+/// Split a command line into words: whitespace separates, single and double quotes
+/// group.
+pub fn split_words(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quote: Option<char> = None;
+    let mut started = false;
+    for c in s.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => cur.push(c),
+            (None, '\'' | '"') => {
+                quote = Some(c);
+                started = true;
+            }
+            (None, c) if c.is_whitespace() => {
+                if started {
+                    out.push(std::mem::take(&mut cur));
+                    started = false;
+                }
+            }
+            (None, c) => {
+                cur.push(c);
+                started = true;
+            }
+        }
+    }
+    if started {
+        out.push(cur);
+    }
+    out
+}
