@@ -134,10 +134,19 @@ fn run() -> Result<(), String> {
     s.app.selected[0] = web;
     let id = s.app.selected_container().map(|c| c.id.clone());
     let _ = s.tx.send(Request::Select(id));
-    // A few seconds of stats, so the sparklines have a history.
+    // Seed 000's autoheal flow, for the health pane: break the check on purpose; after
+    // three failures autoheal restarts the container.
+    let _ = std::process::Command::new(&berth)
+        .arg("--root")
+        .arg(&engine.paths.root)
+        .arg("--run-root")
+        .arg(&engine.paths.run)
+        .args(["exec", "demo-web", "rm", "/var/www/healthy"])
+        .status();
+    // Meanwhile some seconds of stats, so the sparklines have a history.
     s.app.tab = Tab::Stats;
     let _ = s.tx.send(Request::View(Tab::Stats));
-    s.pump(Duration::from_secs(8), |_| false);
+    s.pump(Duration::from_secs(12), |_| false);
     for tab in TABS {
         s.app.tab = tab;
         let _ = s.tx.send(Request::View(tab));

@@ -9,6 +9,8 @@ use ratatui::style::{Color, Modifier};
 pub struct Raster {
     regular: fontdue::Font,
     bold: fontdue::Font,
+    /// For symbols the monospace font lacks (a terminal falls back the same way).
+    fallback: fontdue::Font,
     px: f32,
     cell_w: usize,
     cell_h: usize,
@@ -28,6 +30,7 @@ impl Raster {
     pub fn new(font_dir: &Path, px: f32, dark: bool) -> Result<Raster, String> {
         let regular = load(&font_dir.join("DejaVuSansMono.ttf"))?;
         let bold = load(&font_dir.join("DejaVuSansMono-Bold.ttf"))?;
+        let fallback = load(&font_dir.join("DejaVuSans.ttf"))?;
         let m = regular.metrics('M', px);
         let lines = regular
             .horizontal_line_metrics(px)
@@ -38,6 +41,7 @@ impl Raster {
             ascent: lines.ascent,
             regular,
             bold,
+            fallback,
             px,
             default_fg: if dark { [0xd0; 3] } else { [0x20; 3] },
             default_bg: if dark { [0x1c; 3] } else { [0xfa; 3] },
@@ -168,7 +172,9 @@ impl Raster {
                 if ch == ' ' {
                     continue;
                 }
-                let font = if cell.modifier.contains(Modifier::BOLD) {
+                let font = if self.regular.lookup_glyph_index(ch) == 0 {
+                    &self.fallback
+                } else if cell.modifier.contains(Modifier::BOLD) {
                     &self.bold
                 } else {
                     &self.regular
