@@ -24,9 +24,6 @@ pub struct Berth {
     pub root: PathBuf,
     pub run_root: PathBuf,
     pub cgroup_parent: String,
-    /// This test's default bridge and its subnet, so tests can run side by side.
-    pub bridge: String,
-    pub subnet: String,
     pub n: usize,
 }
 
@@ -64,8 +61,6 @@ impl Berth {
             root: dir.path().join("root"),
             run_root: dir.path().join("run"),
             cgroup_parent: format!("berth-test-{}-{n}", std::process::id()),
-            bridge: format!("bt{}x{n}", std::process::id() % 100_000),
-            subnet: format!("10.{}.{}.0/24", 100 + std::process::id() % 100, n % 256),
             n,
             dir,
         }
@@ -76,9 +71,6 @@ impl Berth {
         c.env("BERTH_ROOT", &self.root)
             .env("BERTH_RUN_ROOT", &self.run_root)
             .env("BERTH_CGROUP_PARENT", &self.cgroup_parent)
-            .env("BERTH_BRIDGE", &self.bridge)
-            .env("BERTH_DEFAULT_SUBNET", &self.subnet)
-            .env("BERTH_NFT_TABLE", self.nft_table())
             .stdin(Stdio::null());
         c
     }
@@ -127,9 +119,35 @@ impl Berth {
         }
     }
 
-    /// This test's own nftables table.
+    /// This test root's ID (made by its first command), which names its bridge and
+    /// firewall table, as for any state root but the default one.
+    pub fn root_id(&self) -> Option<String> {
+        std::fs::read_to_string(self.root.join("root-id"))
+            .ok()
+            .map(|s| s.trim().to_string())
+    }
+
+    /// This root's nftables table.
     pub fn nft_table(&self) -> String {
-        format!("berthtest_{}_{}", std::process::id(), self.n)
+        format!("berth_{}", self.root_id().expect("the root has an ID"))
+    }
+
+    /// This root's default bridge.
+    pub fn bridge(&self) -> String {
+        format!("berth{}", self.root_id().expect("the root has an ID"))
+    }
+
+    /// The default network's subnet and gateway (chosen host-wide on first use).
+    pub fn default_subnet(&self) -> (String, String) {
+        let s = self.ok(&[
+            "network",
+            "inspect",
+            "--format",
+            "{{range .IPAM.Config}}{{.Subnet}} {{.Gateway}}{{end}}",
+            "bridge",
+        ]);
+        let (subnet, gw) = s.split_once(' ').expect("subnet and gateway");
+        (subnet.to_string(), gw.to_string())
     }
 
     /// A /28 for this test's k-th user network (k < 16), unique among parallel tests.
@@ -204,16 +222,18 @@ impl Drop for Berth {
         for dir in self.cgroup_dirs() {
             remove_cgroup_tree(&dir);
         }
-        // User networks (and their bridges), then this test's default bridge.
+        // User networks (and their bridges), then this root's default bridge and table.
         let _ = self.run(&["network", "prune", "-f"]);
-        let _ = Command::new("ip")
-            .args(["link", "del", &self.bridge])
-            .stderr(Stdio::null())
-            .status();
-        let _ = Command::new("nft")
-            .args(["delete", "table", "ip", &self.nft_table()])
-            .stderr(Stdio::null())
-            .status();
+        if self.root_id().is_some() {
+            let _ = Command::new("ip")
+                .args(["link", "del", &self.bridge()])
+                .stderr(Stdio::null())
+                .status();
+            let _ = Command::new("nft")
+                .args(["delete", "table", "ip", &self.nft_table()])
+                .stderr(Stdio::null())
+                .status();
+        }
     }
 }
 

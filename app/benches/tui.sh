@@ -14,13 +14,15 @@ cargo build --release -p berth >/dev/null
 BERTH=$PWD/target/release/berth
 W=$(mktemp -d /tmp/berth-tuibench.XXXXXX)
 export BERTH_ROOT=$W/root BERTH_RUN_ROOT=$W/run BERTH_CGROUP_PARENT=berth-tuibench-$$
-export BERTH_BRIDGE=btb$$ BERTH_DEFAULT_SUBNET=10.252.0.0/24 BERTH_NFT_TABLE=btb$$
 SOCK=berth-tuibench-$$
 cleanup() {
     tmux -L "$SOCK" kill-server 2>/dev/null || true
     $BERTH rm -f flood >/dev/null 2>&1 || true
-    ip link del "$BERTH_BRIDGE" 2>/dev/null || true
-    nft delete table ip "$BERTH_NFT_TABLE" 2>/dev/null || true
+    # The root's own bridge and firewall table are named by its ID.
+    if [ -f "$BERTH_ROOT/root-id" ]; then
+        ip link del "berth$(cat "$BERTH_ROOT/root-id")" 2>/dev/null || true
+        nft delete table ip "berth_$(cat "$BERTH_ROOT/root-id")" 2>/dev/null || true
+    fi
     rm -rf "$W"
 }
 trap cleanup EXIT
@@ -34,7 +36,7 @@ for i in $(seq -w 1 1000); do
     $BERTH create --name "idle-$i" --network none bench true >/dev/null
 done
 
-tmux -L "$SOCK" new-session -d -s tui -x 200 -y 50 "env BERTH_ROOT=$BERTH_ROOT BERTH_RUN_ROOT=$BERTH_RUN_ROOT BERTH_CGROUP_PARENT=$BERTH_CGROUP_PARENT BERTH_BRIDGE=$BERTH_BRIDGE BERTH_DEFAULT_SUBNET=$BERTH_DEFAULT_SUBNET BERTH_NFT_TABLE=$BERTH_NFT_TABLE $BERTH"
+tmux -L "$SOCK" new-session -d -s tui -x 200 -y 50 "env BERTH_ROOT=$BERTH_ROOT BERTH_RUN_ROOT=$BERTH_RUN_ROOT BERTH_CGROUP_PARENT=$BERTH_CGROUP_PARENT $BERTH"
 screen() { tmux -L "$SOCK" capture-pane -p -t tui; }
 for _ in $(seq 100); do screen | grep -q "Containers (1000)" && break; sleep 0.1; done
 PID=$(pgrep -f "^$BERTH\$" | head -1)

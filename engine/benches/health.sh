@@ -10,11 +10,13 @@ cargo build --release -p berth >/dev/null
 BERTH=$PWD/target/release/berth
 W=$(mktemp -d /tmp/berth-healthbench.XXXXXX)
 export BERTH_ROOT=$W/root BERTH_RUN_ROOT=$W/run BERTH_CGROUP_PARENT=berth-healthbench-$$
-export BERTH_BRIDGE=bhb$$ BERTH_DEFAULT_SUBNET=10.253.0.0/24 BERTH_NFT_TABLE=bhb$$
 cleanup() {
     $BERTH rm -f hb >/dev/null 2>&1 || true
-    ip link del "$BERTH_BRIDGE" 2>/dev/null || true
-    nft delete table ip "$BERTH_NFT_TABLE" 2>/dev/null || true
+    # The root's own bridge and firewall table are named by its ID.
+    if [ -f "$BERTH_ROOT/root-id" ]; then
+        ip link del "berth$(cat "$BERTH_ROOT/root-id")" 2>/dev/null || true
+        nft delete table ip "berth_$(cat "$BERTH_ROOT/root-id")" 2>/dev/null || true
+    fi
     rm -rf "$W"
 }
 trap cleanup EXIT

@@ -9,7 +9,6 @@ cargo build --release -p berth >/dev/null
 BERTH=$PWD/target/release/berth
 W=$(mktemp -d /tmp/berth-netbench.XXXXXX)
 export BERTH_ROOT=$W/berth-root BERTH_RUN_ROOT=$W/berth-run BERTH_CGROUP_PARENT=berth-netbench-$$
-export BERTH_BRIDGE=bnb$$ BERTH_DEFAULT_SUBNET=10.250.0.0/24 BERTH_NFT_TABLE=bnb$$
 PODMAN="podman --root $W/proot --runroot $W/prun --storage-driver vfs --runtime runc --cgroup-manager cgroupfs"
 PFLAGS="--ulimit nofile=1024:1024 --ulimit nproc=1000:1000"
 # podman's netavark leaves its iptables-nft chains behind; tables that were not there
@@ -18,8 +17,11 @@ PRE_TABLES=$(nft list tables 2>/dev/null || true)
 cleanup() {
     $BERTH rm -f $($BERTH ps -aq) >/dev/null 2>&1 || true
     $BERTH network rm benchnet >/dev/null 2>&1 || true
-    ip link del "$BERTH_BRIDGE" 2>/dev/null || true
-    nft delete table ip "$BERTH_NFT_TABLE" 2>/dev/null || true
+    # The root's own bridge and firewall table are named by its ID.
+    if [ -f "$BERTH_ROOT/root-id" ]; then
+        ip link del "berth$(cat "$BERTH_ROOT/root-id")" 2>/dev/null || true
+        nft delete table ip "berth_$(cat "$BERTH_ROOT/root-id")" 2>/dev/null || true
+    fi
     $PODMAN rm -af >/dev/null 2>&1 || true
     $PODMAN network rm -f benchnet >/dev/null 2>&1 || true
     $PODMAN rmi -af >/dev/null 2>&1 || true

@@ -101,7 +101,7 @@ fn dns_add_host_and_the_default_bridge() {
     ]);
     assert!(out.contains("nameserver 192.0.2.53"), "{out}");
     assert!(out.contains("192.0.2.10\tdb.local"), "{out}");
-    let gw = b.subnet.trim_end_matches(".0/24").to_string() + ".1";
+    let (_, gw) = b.default_subnet();
     assert!(out.contains(&format!("default via {gw}")), "{out}");
     let o = b.run(&[
         "run",
@@ -235,9 +235,11 @@ fn container_network_mode_and_legacy_links() {
         "-c",
         "ip -o -4 addr show eth0 | awk '{print $4}'; wget -qO- localhost:8080/hostname",
     ]);
+    let prefix = b.default_subnet().0;
+    let prefix = prefix.rsplit_once('/').expect("a/len").1;
     assert_eq!(
         out,
-        format!("{ip}/24\n{}", b.inspect("web1", "{{.Config.Hostname}}"))
+        format!("{ip}/{prefix}\n{}", b.inspect("web1", "{{.Config.Hostname}}"))
     );
     // A legacy link names web1 in /etc/hosts.
     let out = b.ok(&[
@@ -304,7 +306,7 @@ fn wget(b: &Berth, net: &str, url: &str) -> bool {
 fn egress_is_masqueraded_networks_are_isolated_and_internal_ones_sealed() {
     let b = Berth::new();
     b.busybox_image("busybox");
-    let tag = format!("{}x{}", std::process::id() % 100_000, b.bridge.len());
+    let tag = format!("{}x{}", std::process::id() % 100_000, b.n);
     let outside = Outside::new(&tag, (std::process::id() % 60) as u32);
     let url = format!("http://{}:8080/hello", outside.ip);
     b.ok(&["network", "create", "--subnet", &b.user_subnet(2), "neta"]);
@@ -443,7 +445,7 @@ fn leftovers_are_cleaned_and_nothing_else() {
         "1000",
     ]);
     let (orphan, foreign, stray) = (format!("bo{tag}"), format!("bf{tag}"), format!("vs{tag}"));
-    let alias = format!("berth:{}", b.nft_table());
+    let alias = format!("berth:{}", b.root_id().expect("root id"));
     // The links go even when an assertion fails.
     struct Links(Vec<String>);
     impl Drop for Links {
@@ -480,13 +482,13 @@ fn leftovers_are_cleaned_and_nothing_else() {
     assert!(ip(&["link", "set", &stray, "master", &busy_bridge]));
     // The default bridge, used once and no more.
     b.ok(&["run", "--rm", "busybox", "true"]);
-    assert!(link_exists(&b.bridge));
+    assert!(link_exists(&b.bridge()));
 
     let out = b.ok(&["system", "prune", "-f"]);
     assert!(out.contains("Deleted Network Links:"), "{out}");
     assert!(!link_exists(&orphan) && !link_exists(&stray));
     assert!(
-        !link_exists(&b.bridge),
+        !link_exists(&b.bridge()),
         "the unused default bridge was kept"
     );
     assert!(link_exists(&foreign), "another root's bridge was removed");

@@ -96,7 +96,7 @@ fn published_ports_answer_on_host_addresses_and_nothing_else_does() {
     assert!(!outside.wget(&format!("http://{}:9090/", outside.host_ip)));
     assert!(outside.sh(&format!(
         "ip route add {} via {}",
-        b.subnet, outside.host_ip
+        b.default_subnet().0, outside.host_ip
     )));
     assert!(!outside.wget(&format!("http://{ip}:9090/")));
     assert!(!outside.wget(&format!("http://{ip}:80/")));
@@ -250,7 +250,7 @@ fn a_taken_port_fails_clearly_and_leaves_nothing_behind() {
     assert_eq!(redirects(&b), 1);
     // Only one's veth is on the bridge.
     let on_bridge = std::process::Command::new("ip")
-        .args(["-br", "link", "show", "master", &b.bridge])
+        .args(["-br", "link", "show", "master", &b.bridge()])
         .output()
         .unwrap();
     assert_eq!(

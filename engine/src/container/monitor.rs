@@ -207,7 +207,6 @@ impl Monitor {
         atts: &[attach::Attachment],
     ) -> Result<(Pid, Streams), Failure> {
         let images = ImageStore::new(&self.paths);
-        attach::prepare_bridges(nets, atts).map_err(|e| Failure(125, e.to_string()))?;
         for a in atts {
             crate::network::dns::ensure_server(&self.paths, &a.network)
                 .map_err(|e| Failure(125, e.to_string()))?;

@@ -1,6 +1,6 @@
-//! Putting a container on its networks: addresses are reserved before the container is
-//! cloned (so /etc/hosts can name them), then — while the container builds its root —
-//! each network's bridge is made if needed and a veth pair links the bridge to the
+//! Putting a container on its networks: each network's bridge is made if needed and an
+//! address reserved before the container is cloned (so /etc/hosts can name them), then
+//! — while the container builds its root — a veth pair links the bridge to the
 //! container's namespace, where the peer becomes `eth0`, `eth1`, ... with its address and
 //! the default route. Nothing needs undoing when the container dies: its namespace takes
 //! the veth pair with it; the reserved address is released by `release`.
@@ -52,6 +52,13 @@ pub fn reserve_one(
     } else {
         store.get(name)?
     };
+    // The bridge is made (and the subnet settled host-wide) before any address of the
+    // subnet is handed out.
+    let network = if store.manages_host() {
+        store.claim_bridge(&network)?
+    } else {
+        network
+    };
     let mac = cfg
         .mac_address
         .as_deref()
@@ -71,27 +78,6 @@ pub fn reserve_one(
     })
 }
 
-/// Make sure each network's bridge exists before the container is cloned. A bridge made
-/// here is new to the host, so the firewall table is rebuilt to cover it (the only time
-/// the start of a container touches the firewall).
-pub fn prepare_bridges(store: &NetworkStore, atts: &[Attachment]) -> Result<()> {
-    if atts.is_empty() {
-        return Ok(());
-    }
-    let mut host = Netlink::open()?;
-    let mut made = false;
-    for a in atts {
-        if host.link_index(&a.network.bridge)?.is_none() {
-            ensure_bridge(&mut host, &a.network).map_err(Error::Runtime)?;
-            made = true;
-        }
-    }
-    if made {
-        store.refresh_firewall()?;
-    }
-    Ok(())
-}
-
 /// Give back every address the container holds.
 pub fn release(store: &NetworkStore, rec: &ContainerRecord) {
     for name in rec.endpoints_config.keys() {
@@ -105,40 +91,6 @@ pub fn release(store: &NetworkStore, rec: &ContainerRecord) {
 pub(crate) fn veth_name(container: &str, network: &Network) -> String {
     let h = hex::encode(Sha256::digest(format!("{container}/{}", network.id)));
     format!("veth{}", &h[..7])
-}
-
-/// The bridge's own MAC: locally administered, unicast, stable for the network.
-fn bridge_mac(net: &Network) -> [u8; 6] {
-    let h = Sha256::digest(format!("bridge/{}", net.id));
-    [0x02, 0x42, h[0], h[1], h[2], h[3]]
-}
-
-/// Make sure the network's bridge exists, carries the gateway address and is up.
-fn ensure_bridge(host: &mut Netlink, net: &Network) -> std::result::Result<u32, String> {
-    let idx = host.create_bridge(&net.bridge).map_err(|e| e.to_string())?;
-    // A bridge without a MAC of its own takes the lowest of its ports' and changes it
-    // as veths come and go, leaving the gateway's old MAC in every container's ARP
-    // cache for seconds (DNS and egress time out). A fixed one, from the network ID,
-    // as Docker gives docker0.
-    host.set_mac(idx, bridge_mac(net))
-        .map_err(|e| e.to_string())?;
-    host.add_address(idx, IpAddr::V4(net.gateway), net.subnet.prefix)
-        .map_err(|e| e.to_string())?;
-    host.set_up(idx).map_err(|e| e.to_string())?;
-    // The mark by which cleanup knows this root's bridges.
-    host.set_alias(
-        idx,
-        &super::gc::bridge_alias(&super::firewall::table_name()),
-    )
-    .map_err(|e| e.to_string())?;
-    // Published ports answer on the host's 127.0.0.1 too: the redirected packets leave
-    // through the bridge with a loopback source, which the kernel only routes with
-    // route_localnet (the firewall keeps the bridge itself away from 127.0.0.0/8).
-    let _ = std::fs::write(
-        format!("/proc/sys/net/ipv4/conf/{}/route_localnet", net.bridge),
-        "1",
-    );
-    Ok(idx)
 }
 
 /// Wire the container (its init is `pid`) to each attachment. Runs in the monitor
@@ -167,7 +119,11 @@ fn connect_one(
     a: &Attachment,
     default_route: bool,
 ) -> std::result::Result<(), String> {
-    let bridge = ensure_bridge(host, &a.network)?;
+    // The bridge was made when the address was reserved (`NetworkStore::claim_bridge`).
+    let bridge = host
+        .link_index(&a.network.bridge)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("bridge {} of network {} is gone", a.network.bridge, a.network.name))?;
     let host_end = veth_name(container, &a.network);
     // A veth left over from a crash under the same name would make create fail.
     let _ = host.delete_link_by_name(&host_end);

@@ -3,14 +3,15 @@
 //! TUI starts. Each step is judged from the records, never from names alone:
 //! - endpoints (addresses) of containers that neither run nor are being started;
 //! - redirects of published ports whose monitor is gone;
-//! - bridges this state root made (marked with its alias) that no network owns or
-//!   whose network has no container left (made again on the next start);
+//! - bridges this state root made (marked `berth:<root id>`, see `owner`) that no
+//!   network owns or whose network has no container left (made again on the next start);
 //! - veths on those bridges that belong to no live endpoint.
 
 use std::collections::BTreeSet;
 
 use super::attach::veth_name;
 use super::netlink::Netlink;
+use super::owner::Owner;
 use super::NetworkStore;
 use crate::error::{Error, Result};
 use crate::store::FileLock;
@@ -31,12 +32,6 @@ impl GcReport {
     pub fn is_empty(&self) -> bool {
         self == &GcReport::default()
     }
-}
-
-/// The alias berth gives the bridges of a state root (by its firewall table, which is
-/// unique per root).
-pub fn bridge_alias(table: &str) -> String {
-    format!("berth:{table}")
 }
 
 impl Engine {
@@ -78,8 +73,8 @@ impl Engine {
         let (_, stale) = super::ports::active::list_live(&self.paths);
         report.redirects = stale;
         let store = self.networks();
-        if let Some(table) = store.firewall_table() {
-            self.remove_unused_links(&store, &bridge_alias(table), &mut report)?;
+        if store.manages_host() {
+            self.remove_unused_links(&store, store.owner()?, &mut report)?;
         }
         if !report.is_empty() {
             store.refresh_firewall()?;
@@ -90,7 +85,7 @@ impl Engine {
     fn remove_unused_links(
         &self,
         store: &NetworkStore,
-        alias: &str,
+        owner: &Owner,
         report: &mut GcReport,
     ) -> Result<()> {
         let nets = store.list()?;
@@ -110,7 +105,7 @@ impl Engine {
         let links = nl.links().map_err(|e| Error::Runtime(e.to_string()))?;
         let ours: Vec<_> = links
             .iter()
-            .filter(|l| l.kind.as_deref() == Some("bridge") && l.alias.as_deref() == Some(alias))
+            .filter(|l| l.kind.as_deref() == Some("bridge") && owner.owns(l.alias.as_deref()))
             .collect();
         let our_indexes: BTreeSet<u32> = ours.iter().map(|l| l.index).collect();
         for l in &links {

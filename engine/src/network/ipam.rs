@@ -95,6 +95,7 @@ mod tests {
             subnet,
             gateway: subnet.first_host(),
             ip_range: range.map(|r| Subnet::parse(r).unwrap()),
+            subnet_auto: false,
             internal: false,
             labels: Default::default(),
             options: Default::default(),

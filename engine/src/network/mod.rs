@@ -2,17 +2,21 @@
 //! drivers that make them real (netlink for bridges, veths and addresses).
 
 pub mod attach;
+mod bridge;
 pub mod connect;
 pub mod dns;
 pub mod firewall;
 pub mod gc;
+pub mod host;
 pub mod inspect;
 
 pub mod ipam;
 pub mod netlink;
+pub mod owner;
 pub mod ports;
 
 pub mod store;
+pub mod subnets;
 pub mod types;
 
 pub use store::{Endpoint, NetworkOptions, NetworkStore};

@@ -9,7 +9,10 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use super::host::Host;
 use super::ipam;
+use super::owner::Owner;
+use super::subnets::{pick_subnet, taken};
 use super::types::{Network, Subnet, DEFAULT_NETWORK, PREDEFINED};
 use crate::error::{Error, IoContext, Result};
 use crate::store::{ids, read_json, write_json_atomic, FileLock, Paths};
@@ -44,13 +47,15 @@ pub struct NetworkOptions {
 #[derive(Debug, Clone)]
 pub struct NetworkStore {
     paths: Paths,
-    /// The default network's bridge and subnet (`BERTH_BRIDGE`, `BERTH_DEFAULT_SUBNET`;
-    /// tests give each state root its own so they can run side by side).
-    default_bridge: String,
+    /// The default network's subnet when one is asked for (`BERTH_DEFAULT_SUBNET`);
+    /// otherwise it is chosen host-wide like any other.
     default_subnet: Option<String>,
-    /// The nftables table this root keeps (None: leave the host's firewall alone, for
-    /// unit tests of the records).
-    firewall_table: Option<String>,
+    /// Whether this store makes and removes the host's bridges and firewall rules
+    /// (false: records only, for unit tests of the records).
+    manages_host: bool,
+    /// This root's names and marks on the host, read once (see `owner`).
+    owner: std::sync::OnceLock<Owner>,
+    pub(crate) host: Host,
 }
 
 /// Docker's attributes of network events: the network's name and type, and the
@@ -78,42 +83,68 @@ impl NetworkStore {
     pub fn new(paths: &Paths) -> Self {
         NetworkStore {
             paths: paths.clone(),
-            default_bridge: std::env::var("BERTH_BRIDGE").unwrap_or_else(|_| "berth0".into()),
             default_subnet: std::env::var("BERTH_DEFAULT_SUBNET").ok(),
-            firewall_table: Some(super::firewall::table_name()),
+            manages_host: true,
+            owner: std::sync::OnceLock::new(),
+            host: Host::default(),
         }
     }
 
     /// A store that never touches the host's links or firewall (record tests).
     pub fn records_only(paths: &Paths) -> Self {
         NetworkStore {
-            firewall_table: None,
+            manages_host: false,
             ..Self::new(paths)
         }
     }
 
-    /// The nftables table of this root (None for a records-only store).
-    pub fn firewall_table(&self) -> Option<&str> {
-        self.firewall_table.as_deref()
+    pub(crate) fn paths(&self) -> &Paths {
+        &self.paths
+    }
+
+    /// Whether this store acts on the host (bridges, firewall), not just on records.
+    pub fn manages_host(&self) -> bool {
+        self.manages_host
+    }
+
+    /// What this root owns on the host: its table, its default bridge, its mark.
+    pub fn owner(&self) -> Result<&Owner> {
+        if let Some(o) = self.owner.get() {
+            return Ok(o);
+        }
+        let o = Owner::of(&self.paths.root)?;
+        Ok(self.owner.get_or_init(|| o))
     }
 
     /// Rebuild this root's firewall table from its networks (none left: remove it).
     pub fn refresh_firewall(&self) -> Result<()> {
-        let Some(table) = &self.firewall_table else {
+        if !self.manages_host {
             return Ok(());
-        };
+        }
         let _lock = FileLock::exclusive(&self.paths.firewall_lock())?;
-        self.rebuild_firewall_locked(table)
+        self.rebuild_firewall_locked()
     }
 
-    fn rebuild_firewall_locked(&self, table: &str) -> Result<()> {
+    fn rebuild_firewall_locked(&self) -> Result<()> {
+        let table = &self.owner()?.table;
         let nets = self.list()?;
         let (published, _) = super::ports::active::list_live(&self.paths);
+        // Forget what the table covered first: a failed apply must not look applied.
+        let stamp = self.paths.firewall_stamp();
+        let _ = fs::remove_file(&stamp);
         if nets.is_empty() {
-            super::firewall::remove(table)
-        } else {
-            super::firewall::apply(table, &nets, &published)
+            return super::firewall::remove(table);
         }
+        super::firewall::apply(table, &nets, &published)?;
+        let bridges: Vec<&str> = nets.iter().map(|n| n.bridge.as_str()).collect();
+        crate::store::atomic::write_atomic_volatile(&stamp, bridges.join("\n").as_bytes())
+    }
+
+    /// Whether the last firewall rebuild of this root covered `bridge` (its chains
+    /// exist): a bridge found already made, say after a crash, may still lack them.
+    pub(crate) fn firewall_covers(&self, bridge: &str) -> bool {
+        fs::read_to_string(self.paths.firewall_stamp())
+            .is_ok_and(|t| t.lines().any(|l| l == bridge))
     }
 
     /// Record a container's published ports and start redirecting them: one small
@@ -122,13 +153,13 @@ impl NetworkStore {
     pub fn publish_ports(&self, a: &super::ports::active::Active) -> Result<()> {
         let _lock = FileLock::exclusive(&self.paths.firewall_lock())?;
         super::ports::active::write(&self.paths, a)?;
-        let Some(table) = &self.firewall_table else {
-            return Ok(());
-        };
-        if super::firewall::change_ports(table, a, true).is_ok() {
+        if !self.manages_host {
             return Ok(());
         }
-        self.rebuild_firewall_locked(table)
+        if super::firewall::change_ports(&self.owner()?.table, a, true).is_ok() {
+            return Ok(());
+        }
+        self.rebuild_firewall_locked()
     }
 
     /// Stop redirecting a container's ports and forget them.
@@ -138,13 +169,13 @@ impl NetworkStore {
             return Ok(());
         };
         super::ports::active::remove(&self.paths, container);
-        let Some(table) = &self.firewall_table else {
-            return Ok(());
-        };
-        if super::firewall::change_ports(table, &a, false).is_ok() {
+        if !self.manages_host {
             return Ok(());
         }
-        self.rebuild_firewall_locked(table)
+        if super::firewall::change_ports(&self.owner()?.table, &a, false).is_ok() {
+            return Ok(());
+        }
+        self.rebuild_firewall_locked()
     }
 
     fn dir(&self, id: &str) -> PathBuf {
@@ -152,19 +183,7 @@ impl NetworkStore {
     }
 
     pub fn list(&self) -> Result<Vec<Network>> {
-        let mut out = Vec::new();
-        let dir = self.paths.networks_dir();
-        let Ok(rd) = fs::read_dir(&dir) else {
-            return Ok(out);
-        };
-        for e in rd.flatten() {
-            let p = e.path().join("network.json");
-            if p.exists() {
-                out.push(read_json(&p)?);
-            }
-        }
-        out.sort_by(|a: &Network, b| a.name.cmp(&b.name));
-        Ok(out)
+        list_networks(&self.paths.networks_dir())
     }
 
     /// By name, full ID or unique ID prefix.
@@ -221,7 +240,10 @@ impl NetworkStore {
                 }
                 s
             }
-            None => pick_subnet(&existing, &host_subnets(), default)?,
+            None => {
+                let (host, foreign) = self.host_view()?;
+                pick_subnet(&taken(&existing, None, &host, &foreign), default)?
+            }
         };
         let gateway = match &o.gateway {
             Some(g) => {
@@ -251,8 +273,9 @@ impl NetworkStore {
         };
         let id = ids::new_container_id();
         let net = Network {
+            subnet_auto: o.subnet.is_none() && o.gateway.is_none() && o.ip_range.is_none(),
             bridge: if default {
-                self.default_bridge.clone()
+                self.owner()?.default_bridge.clone()
             } else {
                 format!("br-{}", &id[..12])
             },
@@ -274,7 +297,7 @@ impl NetworkStore {
             &BTreeMap::<String, Endpoint>::new(),
         )?;
         write_json_atomic(&dir.join("network.json"), &net)?;
-        if self.firewall_table.is_some() {
+        if self.manages_host {
             crate::events::object_event(
                 &self.paths,
                 "network",
@@ -288,11 +311,21 @@ impl NetworkStore {
 
     /// The default `bridge` network, made on first use.
     pub fn ensure_default(&self) -> Result<Network> {
+        let bridge = &self.owner()?.default_bridge;
         if let Ok(n) = self.get(DEFAULT_NETWORK) {
-            return Ok(n);
+            if n.bridge == *bridge {
+                return Ok(n);
+            }
         }
         let _lock = FileLock::exclusive(&self.paths.global_lock())?;
-        if let Ok(n) = self.get(DEFAULT_NETWORK) {
+        if let Ok(mut n) = self.get(DEFAULT_NETWORK) {
+            // Roots made before roots had IDs all named their default bridge `berth0`:
+            // move the network to this root's own bridge while nothing uses it.
+            if n.bridge != *bridge && self.endpoints(&n)?.is_empty() {
+                n.bridge = bridge.clone();
+                n.subnet_auto = self.default_subnet.is_none();
+                write_json_atomic(&self.dir(&n.id).join("network.json"), &n)?;
+            }
             return Ok(n);
         }
         let o = NetworkOptions {
@@ -301,6 +334,25 @@ impl NetworkStore {
             ..Default::default()
         };
         self.create_locked(&o, true)
+    }
+
+    /// The host's interface subnets and the other roots' recorded ones (nothing for a
+    /// records-only store, which must not depend on the host).
+    pub(crate) fn host_view(
+        &self,
+    ) -> Result<(Vec<super::subnets::HostSubnet>, Vec<super::host::ForeignSubnet>)> {
+        if !self.manages_host {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        let owner = self.owner()?;
+        let mut nl = super::netlink::Netlink::open()?;
+        let host = super::subnets::host_subnets(&mut nl)?;
+        Ok((host, self.host.foreign_subnets(owner)))
+    }
+
+    /// Replace a network's record (the caller holds the global lock).
+    pub(crate) fn rewrite_locked(&self, net: &Network) -> Result<()> {
+        write_json_atomic(&self.dir(&net.id).join("network.json"), net)
     }
 
     pub fn endpoints(&self, net: &Network) -> Result<BTreeMap<String, Endpoint>> {
@@ -397,7 +449,7 @@ impl NetworkStore {
         }
         let dir = self.dir(&net.id);
         fs::remove_dir_all(&dir).ctx("remove network", &dir)?;
-        if self.firewall_table.is_none() {
+        if !self.manages_host {
             return Ok(());
         }
         crate::events::object_event(
@@ -409,54 +461,25 @@ impl NetworkStore {
         );
         // The bridge goes with the network; nothing is attached to it any more. Then the
         // firewall forgets it (and goes entirely with the last network).
-        if let Ok(mut nl) = super::netlink::Netlink::open() {
-            let _ = nl.delete_link_by_name(&net.bridge);
-        }
+        super::bridge::remove_if_ours(self.owner()?, &net.bridge);
         self.refresh_firewall()
     }
 }
 
-/// The IPv4 subnets of the host's own interfaces, which a new network must not shadow
-/// (a machine that also runs Docker has 172.17/16 on docker0, say). Best effort.
-fn host_subnets() -> Vec<Subnet> {
+/// The networks recorded in `dir` (a root's `networks/`), by name.
+pub fn list_networks(dir: &std::path::Path) -> Result<Vec<Network>> {
     let mut out = Vec::new();
-    let Ok(mut nl) = super::netlink::Netlink::open() else {
-        return out;
+    let Ok(rd) = fs::read_dir(dir) else {
+        return Ok(out);
     };
-    for link in nl.links().unwrap_or_default() {
-        for (addr, prefix) in nl.addresses(link.index).unwrap_or_default() {
-            if let std::net::IpAddr::V4(a) = addr {
-                if let Ok(s) = Subnet::parse(&format!("{a}/{}", prefix.min(30))) {
-                    out.push(s);
-                }
-            }
+    for e in rd.flatten() {
+        let p = e.path().join("network.json");
+        if p.exists() {
+            out.push(read_json(&p)?);
         }
     }
-    out
-}
-
-/// Docker's pools: 172.17/16 for the default bridge, then 172.18/16 ... 172.31/16, then
-/// 192.168.0.0/20 chunks. The first that overlaps no existing network and no host
-/// interface wins. (A bridge of our own shows up in both; it never excludes itself
-/// because the network it carries is what `existing` holds.)
-fn pick_subnet(existing: &[Network], host: &[Subnet], default: bool) -> Result<Subnet> {
-    let mut candidates: Vec<String> = Vec::new();
-    if default {
-        candidates.push("172.17.0.0/16".into());
-    }
-    candidates.extend((18..=31).map(|b| format!("172.{b}.0.0/16")));
-    candidates.extend((0..16).map(|c| format!("192.168.{}.0/20", c * 16)));
-    for c in candidates {
-        let s = Subnet::parse(&c).map_err(Error::invalid)?;
-        let taken =
-            existing.iter().any(|n| n.subnet.overlaps(&s)) || host.iter().any(|h| h.overlaps(&s));
-        if !taken {
-            return Ok(s);
-        }
-    }
-    Err(Error::Conflict(
-        "could not find an available, non-overlapping IPv4 address pool".into(),
-    ))
+    out.sort_by(|a: &Network, b| a.name.cmp(&b.name));
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -479,8 +502,9 @@ mod tests {
         // covers the order); here: the default network, on a bridge of its own.
         assert_eq!(
             (def.name.as_str(), def.bridge.as_str()),
-            ("bridge", "berth0")
+            ("bridge", s.owner().unwrap().default_bridge.as_str())
         );
+        assert!(def.subnet_auto);
         assert!(def.subnet.to_string().starts_with("172."), "{}", def.subnet);
         assert_eq!(s.ensure_default().unwrap().id, def.id);
         let a = s
@@ -523,22 +547,6 @@ mod tests {
             })
             .is_err());
         assert_eq!(s.get(&a.id[..6]).unwrap().name, "appnet");
-    }
-
-    #[test]
-    fn subnets_in_use_on_the_host_are_skipped() {
-        let host = [
-            Subnet::parse("172.17.0.1/16").unwrap(),
-            Subnet::parse("172.18.3.0/24").unwrap(),
-        ];
-        assert_eq!(
-            pick_subnet(&[], &host, true).unwrap().to_string(),
-            "172.19.0.0/16"
-        );
-        assert_eq!(
-            pick_subnet(&[], &[], true).unwrap().to_string(),
-            "172.17.0.0/16"
-        );
     }
 
     #[test]

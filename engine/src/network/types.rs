@@ -77,6 +77,10 @@ pub struct Network {
     pub driver: String,
     pub created: String,
     pub subnet: Subnet,
+    /// Whether berth chose the subnet (no `--subnet`, `--gateway` or `--ip-range`): such
+    /// a subnet is chosen again if it is taken on the host when the bridge is made.
+    #[serde(default)]
+    pub subnet_auto: bool,
     pub gateway: Ipv4Addr,
     /// `--ip-range`: where container addresses come from (within the subnet).
     pub ip_range: Option<Subnet>,

@@ -8,6 +8,7 @@ pub mod ids;
 pub mod lock;
 pub mod names;
 pub mod paths;
+pub mod root_id;
 pub mod sock;
 
 pub use atomic::{read_json, write_atomic, write_json_atomic};

@@ -78,6 +78,11 @@ impl Paths {
     pub fn firewall_lock(&self) -> PathBuf {
         self.run.join("firewall.lock")
     }
+    /// The bridges the last firewall rebuild covered (gone with the machine, as the
+    /// table is).
+    pub fn firewall_stamp(&self) -> PathBuf {
+        self.run.join("firewall.bridges")
+    }
     pub fn volumes_dir(&self) -> PathBuf {
         self.root.join("volumes")
     }

@@ -1,4 +1,4 @@
-//! The firewall: one nftables table of berth's own, rebuilt whole from the list of
+//! The firewall: one nftables table per state root (named by `owner::Owner`), rebuilt whole from the list of
 //! networks whenever a network appears or goes (netavark's approach: the ruleset is a
 //! value, built by a pure function, applied in one atomic batch). It gives
 //! - egress: traffic from a non-internal network to anywhere else is masqueraded;
@@ -18,12 +18,6 @@ mod publish;
 use super::ports::active::Active;
 use super::types::Network;
 use crate::error::{Error, Result};
-
-/// The table's name: `BERTH_NFT_TABLE`, default `berth` (tests give each state root its
-/// own, since every root rebuilds its table from its own networks).
-pub fn table_name() -> String {
-    std::env::var("BERTH_NFT_TABLE").unwrap_or_else(|_| "berth".into())
-}
 
 fn quote(s: &str) -> String {
     format!("\"{}\"", s.replace('"', ""))
@@ -154,6 +148,7 @@ mod tests {
             subnet,
             gateway: subnet.first_host(),
             ip_range: None,
+            subnet_auto: false,
             internal,
             labels: Default::default(),
             options: Default::default(),
