@@ -52,6 +52,10 @@ impl Default for Berth {
 impl Berth {
     pub fn new() -> Berth {
         assert!(nix_is_root(), "the end-to-end tests run as root");
+        // Every test's image comes from the host's static busybox; networks need the
+        // firewall.
+        require_tool("busybox", "busybox-static");
+        require_tool("nft", "nftables");
         let dir = tempfile::Builder::new()
             .prefix("berth-e2e-")
             .tempdir()
@@ -259,6 +263,19 @@ fn remove_cgroup_tree(dir: &Path) {
     }
 }
 
+/// Fail the test, loudly and with the fix, when a program it needs is missing (a test
+/// never passes by skipping what it was meant to check).
+pub fn require_tool(program: &str, package: &str) {
+    let found = std::env::var_os("PATH").is_some_and(|paths| {
+        std::env::split_paths(&paths).any(|dir| dir.join(program).is_file())
+    });
+    assert!(
+        found,
+        "this test needs `{program}`: install it with `apt-get install -y {package}` \
+         (README.md's test command installs everything the tests need)"
+    );
+}
+
 fn nix_is_root() -> bool {
     // SAFETY: geteuid has no preconditions.
     unsafe { libc::geteuid() == 0 }
@@ -292,6 +309,7 @@ pub struct Outside {
 impl Outside {
     /// `tag` names the namespace and link; `k` (< 64) picks the /30.
     pub fn new(tag: &str, k: u32) -> Outside {
+        require_tool("ip", "iproute2");
         let ns = format!("bo{tag}");
         let host_if = format!("bv{tag}");
         let (host_ip, ip) = (

@@ -34,10 +34,7 @@ impl Drop for Tmux {
 
 #[test]
 fn the_tui_shows_containers_acts_on_keys_and_restores_the_terminal() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        eprintln!("skipped: needs tmux");
-        return;
-    }
+    berth_tests::require_tool("tmux", "tmux");
     let b = Berth::new();
     b.busybox_image("busybox");
     b.ok(&[

@@ -298,6 +298,8 @@ impl NetworkStore {
         )?;
         write_json_atomic(&dir.join("network.json"), &net)?;
         if self.manages_host {
+            // Other roots choosing a subnet now see this one.
+            self.host.register(self.owner()?)?;
             crate::events::object_event(
                 &self.paths,
                 "network",
