@@ -33,6 +33,9 @@ impl Engine {
         paths.ensure()?;
         let e = Engine::new(paths);
         e.containers().sweep_incomplete()?;
+        // A monitor killed since the last command: record its container's exit once and
+        // apply the restart policy (as Docker's daemon does after a crash).
+        e.recover_crashed()?;
         // Ports published by a monitor that was killed must stop redirecting at once
         // (its address may be handed out again). One readdir when nothing is stale.
         let (_, stale) = crate::network::ports::active::list_live(&e.paths);

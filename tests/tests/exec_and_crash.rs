@@ -72,6 +72,62 @@ fn monitor_killed_means_container_dead_and_ps_tells_the_truth() {
     b.ok(&["rm", "-f", "mm"]);
 }
 
+/// The raw record on disk, not what a reader makes of it.
+fn raw_state(b: &Berth, name: &str) -> serde_json::Value {
+    let id = b.inspect(name, "{{.Id}}");
+    let text = std::fs::read_to_string(b.root.join("containers").join(id).join("state.json"))
+        .expect("state.json");
+    serde_json::from_str(&text).expect("state json")
+}
+
+#[test]
+fn a_killed_monitor_is_recorded_once_and_restart_policies_apply() {
+    let b = Berth::new();
+    b.busybox_image("busybox");
+    for (name, policy) in [
+        ("pno", "no"),
+        ("palways", "always"),
+        ("punless", "unless-stopped"),
+        ("pfail", "on-failure:2"),
+    ] {
+        b.ok(&[
+            "run", "-d", "--name", name, "--restart", policy, "busybox", "sleep", "1000",
+        ]);
+    }
+    let pids: Vec<String> = ["pno", "palways", "punless", "pfail"]
+        .iter()
+        .map(|n| b.inspect(n, "{{.State.Pid}}"))
+        .collect();
+    for n in ["pno", "palways", "punless", "pfail"] {
+        b.kill_monitor(n);
+    }
+    for pid in &pids {
+        assert!(eventually(5, || !std::path::Path::new(&format!("/proc/{pid}")).exists()));
+    }
+    // The next command records each exit once, at the time it noticed.
+    let ps = b.ok(&["ps", "-a", "--format", "{{.Names}} {{.Status}}"]);
+    assert!(ps.contains("pno Exited (137)"), "{ps}");
+    let raw = raw_state(&b, "pno");
+    assert_eq!(raw["status"], "exited", "the record still says {raw}");
+    let finished = b.inspect("pno", "{{.State.FinishedAt}}");
+    std::thread::sleep(Duration::from_millis(1100));
+    assert_eq!(b.inspect("pno", "{{.State.FinishedAt}}"), finished);
+    let events = b.ok(&["events", "--since", "1h", "--until", "0s", "--filter", "container=pno"]);
+    assert_eq!(events.matches(" die ").count(), 1, "{events}");
+    // The policies that restart after a failure started the others again.
+    for n in ["palways", "punless", "pfail"] {
+        assert_eq!(
+            b.inspect(n, "{{.State.Status}} {{.RestartCount}}"),
+            "running 1",
+            "{n}"
+        );
+    }
+    // A container stopped by hand is not brought back (unless-stopped).
+    b.ok(&["stop", "-t", "1", "punless"]);
+    b.kill_monitor("palways");
+    assert_eq!(b.inspect("punless", "{{.State.Status}}"), "exited");
+}
+
 #[test]
 fn run_killed_midway_leaves_readable_state() {
     let b = Berth::new();

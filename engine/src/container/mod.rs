@@ -20,6 +20,7 @@ pub mod monitor;
 pub mod overlay_tree;
 pub mod procfs;
 pub mod reap;
+pub mod recover;
 pub mod rootfs_view;
 pub mod spec_parse;
 pub mod start;

@@ -74,6 +74,19 @@ impl RestartPolicy {
             )),
         }
     }
+
+    /// Whether a container that exited with `code` after `restart_count` restarts
+    /// starts again (not counting a stop by hand, which the caller checks).
+    pub fn restarts(&self, code: i32, restart_count: i64) -> bool {
+        match self.name.as_str() {
+            "always" | "unless-stopped" => true,
+            "on-failure" => {
+                code != 0
+                    && (self.maximum_retry_count == 0 || restart_count < self.maximum_retry_count)
+            }
+            _ => false,
+        }
+    }
 }
 
 /// One `-v`/`--mount`/`--tmpfs`/image VOLUME, resolved at create time.

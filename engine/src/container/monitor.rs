@@ -579,15 +579,10 @@ impl Monitor {
         if c.state.manually_stopped || self.record.host_config.auto_remove {
             return false;
         }
-        let p = &self.record.host_config.restart_policy;
-        match p.name.as_str() {
-            "always" | "unless-stopped" => true,
-            "on-failure" => {
-                code != 0
-                    && (p.maximum_retry_count == 0 || c.state.restart_count < p.maximum_retry_count)
-            }
-            _ => false,
-        }
+        self.record
+            .host_config
+            .restart_policy
+            .restarts(code, c.state.restart_count)
     }
 
     /// Sleep out the backoff as "restarting", still serving attach clients' connects.

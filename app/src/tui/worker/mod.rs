@@ -124,7 +124,12 @@ async fn run(engine: Engine, mut requests: UnboundedReceiver<Request>, tx: Sende
                 w.add_events(new);
                 changed = true;
             }
-            _ = clock.tick() => {}
+            _ = clock.tick() => {
+                // A monitor killed while the TUI watches: record the exit and apply the
+                // restart policy now, as the next berth command would (its events
+                // reload the lists).
+                let _ = w.engine.recover_crashed();
+            }
             _ = log_tick.tick(), if w.view == Tab::Logs => {
                 if !w.poll_log() {
                     return;
