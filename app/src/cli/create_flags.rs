@@ -160,7 +160,6 @@ pub struct CreateFlags {
     #[arg(
         required = true,
         trailing_var_arg = true,
-        allow_hyphen_values = true,
         value_name = "IMAGE [COMMAND] [ARG...]"
     )]
     pub args: Vec<String>,

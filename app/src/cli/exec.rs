@@ -45,8 +45,8 @@ pub struct ExecArgs {
     privileged: bool,
     #[arg(
         required = true,
+        num_args = 2..,
         trailing_var_arg = true,
-        allow_hyphen_values = true,
         value_name = "CONTAINER COMMAND [ARG...]"
     )]
     args: Vec<String>,

@@ -16,6 +16,7 @@ mod output;
 pub mod ps;
 mod system;
 mod top_stats;
+mod usage_error;
 mod volume;
 
 use std::path::PathBuf;
@@ -154,7 +155,21 @@ fn open_tui(engine: Engine, theme: Option<&str>) -> ExitCode {
 }
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let argv: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let cli = match Cli::try_parse_from(&argv) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let u = usage_error::explain::<Cli>(&e, &argv);
+            if u.to_stdout {
+                print!("{}", u.text);
+            } else {
+                eprint!("{}", u.text);
+            }
+            return ExitCode::from(u.code);
+        }
+    };
     let paths = Paths::new(&cli.root, &cli.run_root);
     if let Some(Command::Monitor { id, attach }) = &cli.command {
         return ExitCode::from(
