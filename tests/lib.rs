@@ -266,9 +266,8 @@ fn remove_cgroup_tree(dir: &Path) {
 /// Fail the test, loudly and with the fix, when a program it needs is missing (a test
 /// never passes by skipping what it was meant to check).
 pub fn require_tool(program: &str, package: &str) {
-    let found = std::env::var_os("PATH").is_some_and(|paths| {
-        std::env::split_paths(&paths).any(|dir| dir.join(program).is_file())
-    });
+    let found = std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()));
     assert!(
         found,
         "this test needs `{program}`: install it with `apt-get install -y {package}` \

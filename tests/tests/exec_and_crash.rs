@@ -91,7 +91,15 @@ fn a_killed_monitor_is_recorded_once_and_restart_policies_apply() {
         ("pfail", "on-failure:2"),
     ] {
         b.ok(&[
-            "run", "-d", "--name", name, "--restart", policy, "busybox", "sleep", "1000",
+            "run",
+            "-d",
+            "--name",
+            name,
+            "--restart",
+            policy,
+            "busybox",
+            "sleep",
+            "1000",
         ]);
     }
     let pids: Vec<String> = ["pno", "palways", "punless", "pfail"]
@@ -102,7 +110,10 @@ fn a_killed_monitor_is_recorded_once_and_restart_policies_apply() {
         b.kill_monitor(n);
     }
     for pid in &pids {
-        assert!(eventually(5, || !std::path::Path::new(&format!("/proc/{pid}")).exists()));
+        assert!(eventually(5, || !std::path::Path::new(&format!(
+            "/proc/{pid}"
+        ))
+        .exists()));
     }
     // The next command records each exit once, at the time it noticed.
     let ps = b.ok(&["ps", "-a", "--format", "{{.Names}} {{.Status}}"]);
@@ -112,7 +123,15 @@ fn a_killed_monitor_is_recorded_once_and_restart_policies_apply() {
     let finished = b.inspect("pno", "{{.State.FinishedAt}}");
     std::thread::sleep(Duration::from_millis(1100));
     assert_eq!(b.inspect("pno", "{{.State.FinishedAt}}"), finished);
-    let events = b.ok(&["events", "--since", "1h", "--until", "0s", "--filter", "container=pno"]);
+    let events = b.ok(&[
+        "events",
+        "--since",
+        "1h",
+        "--until",
+        "0s",
+        "--filter",
+        "container=pno",
+    ]);
     assert_eq!(events.matches(" die ").count(), 1, "{events}");
     // The policies that restart after a failure started the others again.
     for n in ["palways", "punless", "pfail"] {

@@ -239,7 +239,10 @@ fn container_network_mode_and_legacy_links() {
     let prefix = prefix.rsplit_once('/').expect("a/len").1;
     assert_eq!(
         out,
-        format!("{ip}/{prefix}\n{}", b.inspect("web1", "{{.Config.Hostname}}"))
+        format!(
+            "{ip}/{prefix}\n{}",
+            b.inspect("web1", "{{.Config.Hostname}}")
+        )
     );
     // A legacy link names web1 in /etc/hosts.
     let out = b.ok(&[

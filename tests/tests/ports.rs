@@ -96,7 +96,8 @@ fn published_ports_answer_on_host_addresses_and_nothing_else_does() {
     assert!(!outside.wget(&format!("http://{}:9090/", outside.host_ip)));
     assert!(outside.sh(&format!(
         "ip route add {} via {}",
-        b.default_subnet().0, outside.host_ip
+        b.default_subnet().0,
+        outside.host_ip
     )));
     assert!(!outside.wget(&format!("http://{ip}:9090/")));
     assert!(!outside.wget(&format!("http://{ip}:80/")));

@@ -25,7 +25,10 @@ fn readme_test_command(readme: &str) -> String {
 #[test]
 fn ci_runs_exactly_the_readme_test_command() {
     let cmd = readme_test_command(&read("README.md"));
-    assert!(cmd.starts_with("apt-get"), "it installs what the tests need: {cmd}");
+    assert!(
+        cmd.starts_with("apt-get"),
+        "it installs what the tests need: {cmd}"
+    );
     let ci = read(".ci/run");
     let lines: Vec<&str> = ci
         .lines()

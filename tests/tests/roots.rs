@@ -41,9 +41,8 @@ fn nft_table(table: &str) -> String {
 
 /// A web server answering `body` on a published host port.
 fn serve(b: &Berth, name: &str, body: &str, port: u16) {
-    let script = format!(
-        "mkdir -p /www && echo {body} > /www/index.html && exec httpd -f -p 80 -h /www"
-    );
+    let script =
+        format!("mkdir -p /www && echo {body} > /www/index.html && exec httpd -f -p 80 -h /www");
     b.ok(&[
         "run",
         "-d",
@@ -89,8 +88,14 @@ fn two_roots_keep_their_bridges_rules_and_addresses_apart() {
     );
     assert!(eventually(5, || fetch(port_a).as_deref() == Some("from-a")));
     assert!(eventually(5, || fetch(port_b).as_deref() == Some("from-b")));
-    assert!(eventually(5, || egress(&a, "web", &outside)), "no egress from a");
-    assert!(eventually(5, || egress(&b, "web", &outside)), "no egress from b");
+    assert!(
+        eventually(5, || egress(&a, "web", &outside)),
+        "no egress from a"
+    );
+    assert!(
+        eventually(5, || egress(&b, "web", &outside)),
+        "no egress from b"
+    );
 
     // A prune in root a removes a's unused bridge and its table rebuild leaves b's
     // table, chains and masquerade alone; b's container keeps serving and reaching out.
@@ -150,11 +155,27 @@ fn a_subnet_is_settled_host_wide_when_the_bridge_is_made() {
     // a asks for that very subnet and makes its bridge first.
     a.ok(&["network", "create", "--subnet", &recorded, "mine"]);
     a.ok(&[
-        "run", "-d", "--network", "mine", "--name", "holder", "busybox", "sleep", "1000",
+        "run",
+        "-d",
+        "--network",
+        "mine",
+        "--name",
+        "holder",
+        "busybox",
+        "sleep",
+        "1000",
     ]);
     // b's first container on it: the subnet is chosen again, nothing is shared.
     b.ok(&[
-        "run", "-d", "--network", "auto", "--name", "cc", "busybox", "sleep", "1000",
+        "run",
+        "-d",
+        "--network",
+        "auto",
+        "--name",
+        "cc",
+        "busybox",
+        "sleep",
+        "1000",
     ]);
     let now = b.ok(&[
         "network",
@@ -165,7 +186,10 @@ fn a_subnet_is_settled_host_wide_when_the_bridge_is_made() {
     ]);
     assert_ne!(now, recorded);
     assert!(!overlaps(&now, &recorded));
-    let ip = b.inspect("cc", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}");
+    let ip = b.inspect(
+        "cc",
+        "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}",
+    );
     assert!(subnet_contains(&now, &ip), "{ip} not in {now}");
 
     // A subnet the user asked for is not moved: the start fails and says who has it.
@@ -179,7 +203,13 @@ fn a_subnet_is_settled_host_wide_when_the_bridge_is_made() {
     );
     // ... and leaves nothing behind: no address held, no bridge made.
     assert_eq!(
-        b.ok(&["network", "inspect", "--format", "{{len .Containers}}", "asked"]),
+        b.ok(&[
+            "network",
+            "inspect",
+            "--format",
+            "{{len .Containers}}",
+            "asked"
+        ]),
         "0"
     );
     let id = b.ok(&["network", "inspect", "--format", "{{.Id}}", "asked"]);

@@ -40,17 +40,20 @@ pub fn explain<C: CommandFactory>(err: &clap::Error, argv: &[String]) -> UsageEr
                 text: format!("unknown flag: {flag}\nSee '{name} --help'.\n"),
             }
         }
-        ErrorKind::MissingRequiredArgument | ErrorKind::TooFewValues | ErrorKind::WrongNumberOfValues => {
-            UsageError {
-                code: 1,
-                to_stdout: false,
-                text: missing_arguments(&name, cmd),
-            }
-        }
+        ErrorKind::MissingRequiredArgument
+        | ErrorKind::TooFewValues
+        | ErrorKind::WrongNumberOfValues => UsageError {
+            code: 1,
+            to_stdout: false,
+            text: missing_arguments(&name, cmd),
+        },
         _ => UsageError {
             code: 125,
             to_stdout: false,
-            text: format!("{}See '{name} --help'.\n", strip_usage(&err.render().to_string())),
+            text: format!(
+                "{}See '{name} --help'.\n",
+                strip_usage(&err.render().to_string())
+            ),
         },
     }
 }
@@ -91,7 +94,12 @@ fn missing_arguments(name: &str, cmd: &Command) -> String {
         open_ended |= range.max_values() == usize::MAX;
         let value = p
             .get_value_names()
-            .map(|v| v.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(" "))
+            .map(|v| {
+                v.iter()
+                    .map(|s| s.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
             .unwrap_or_else(|| p.get_id().to_string().to_uppercase());
         names.push(if p.is_required_set() {
             value
@@ -101,7 +109,10 @@ fn missing_arguments(name: &str, cmd: &Command) -> String {
     }
     let how = if open_ended { "at least" } else { "exactly" };
     let plural = if least == 1 { "" } else { "s" };
-    let about = cmd.get_about().map(|a| format!("\n\n{a}")).unwrap_or_default();
+    let about = cmd
+        .get_about()
+        .map(|a| format!("\n\n{a}"))
+        .unwrap_or_default();
     format!(
         "\"{name}\" requires {how} {least} argument{plural}.\nSee '{name} --help'.\n\n\
          Usage:  {name} [OPTIONS] {}{about}\n",
@@ -142,7 +153,10 @@ mod tests {
             (&["berth", "run", "--bogus", "img"][..], "berth run"),
             (&["berth", "exec", "--bogus", "c", "sh"][..], "berth exec"),
             (&["berth", "ps", "--bogus"][..], "berth ps"),
-            (&["berth", "network", "ls", "--bogus"][..], "berth network ls"),
+            (
+                &["berth", "network", "ls", "--bogus"][..],
+                "berth network ls",
+            ),
         ] {
             let e = explain_args(args);
             assert_eq!(
@@ -178,7 +192,8 @@ mod tests {
         );
         let e = explain_args(&["berth", "run"]);
         assert!(
-            e.text.starts_with("\"berth run\" requires at least 1 argument."),
+            e.text
+                .starts_with("\"berth run\" requires at least 1 argument."),
             "{}",
             e.text
         );

@@ -90,6 +90,23 @@ fn merge_env(base: &[String], over: &[String]) -> Vec<String> {
     out
 }
 
+/// The hostname and environment, refused before anything is made (a long hostname
+/// would otherwise fail the start, deep in sethostname).
+fn validate_identity(o: &CreateOptions) -> Result<()> {
+    if let Some(h) = &o.hostname {
+        if h.len() > 64 {
+            return Err(Error::invalid(format!(
+                "invalid hostname {h:?}: it is {} characters long, the limit is 64",
+                h.len()
+            )));
+        }
+    }
+    if let Some(e) = o.env.iter().find(|e| e.starts_with('=') || e.is_empty()) {
+        return Err(Error::invalid(format!("invalid environment variable: {e}")));
+    }
+    Ok(())
+}
+
 fn validate_resources(o: &CreateOptions) -> Result<()> {
     if let Some(m) = o.memory {
         if m < 6 * 1024 * 1024 {
@@ -262,6 +279,7 @@ impl Engine {
             ));
         }
         validate_resources(o)?;
+        validate_identity(o)?;
         if let Some(sig) = &o.stop_signal {
             crate::signals::parse(sig)?;
         }
@@ -386,7 +404,14 @@ impl Engine {
         let mut labels = defaults.labels.clone();
         labels.extend(o.labels.clone());
         let config = Config {
-            hostname: o.hostname.clone().unwrap_or_else(|| id[..12].to_string()),
+            // On the host's network a container keeps the host's name, as on Docker.
+            hostname: match (&o.hostname, network.as_str()) {
+                (Some(h), _) => h.clone(),
+                (None, "host") => nix::unistd::gethostname()
+                    .map(|h| h.to_string_lossy().into_owned())
+                    .unwrap_or_else(|_| id[..12].to_string()),
+                (None, _) => id[..12].to_string(),
+            },
             user: o.user.clone().unwrap_or(defaults.user.clone()),
             attach_stdin: o.open_stdin,
             attach_stdout: true,

@@ -64,8 +64,7 @@ impl Engine {
             return Ok(None);
         };
         let recorded = store.update_state(id, |s| {
-            if !s.status.is_live() || procfs::process_matches(s.monitor_pid, s.monitor_start_time)
-            {
+            if !s.status.is_live() || procfs::process_matches(s.monitor_pid, s.monitor_start_time) {
                 return Ok(false);
             }
             s.status = Status::Exited;

@@ -123,7 +123,12 @@ fn connect_one(
     let bridge = host
         .link_index(&a.network.bridge)
         .map_err(|e| e.to_string())?
-        .ok_or_else(|| format!("bridge {} of network {} is gone", a.network.bridge, a.network.name))?;
+        .ok_or_else(|| {
+            format!(
+                "bridge {} of network {} is gone",
+                a.network.bridge, a.network.name
+            )
+        })?;
     let host_end = veth_name(container, &a.network);
     // A veth left over from a crash under the same name would make create fail.
     let _ = host.delete_link_by_name(&host_end);

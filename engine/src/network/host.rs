@@ -63,7 +63,8 @@ impl Host {
         if fs::read_to_string(&file).is_ok_and(|t| t.trim_end() == want) {
             return Ok(());
         }
-        fs::create_dir_all(self.roots_dir()).ctx("create directory", &self.roots_dir())?;
+        let dir = self.roots_dir();
+        fs::create_dir_all(&dir).ctx("create directory", &dir)?;
         crate::store::write_atomic(&file, format!("{want}\n").as_bytes())
     }
 
@@ -130,7 +131,10 @@ mod tests {
         assert_eq!(seen.len(), 1);
         assert_eq!(seen[0].subnet.to_string(), "10.77.0.0/24");
         assert_eq!(seen[0].network, "front");
-        assert!(host.foreign_subnets(&a).is_empty(), "a root is not foreign to itself");
+        assert!(
+            host.foreign_subnets(&a).is_empty(),
+            "a root is not foreign to itself"
+        );
         // Registering twice is a no-op; a removed root drops out of the registry.
         host.register(&a).unwrap();
         fs::remove_dir_all(&pa.root).unwrap();

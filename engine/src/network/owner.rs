@@ -76,14 +76,20 @@ mod tests {
         let o = Owner::named(d.path(), "0a1b2c3d".into());
         assert_eq!(o.table, "berth_0a1b2c3d");
         assert_eq!(o.default_bridge, "berth0a1b2c3d");
-        assert!(o.default_bridge.len() <= 15, "an interface name fits IFNAMSIZ");
+        assert!(
+            o.default_bridge.len() <= 15,
+            "an interface name fits IFNAMSIZ"
+        );
         assert_eq!(o.bridge_alias(), "berth:0a1b2c3d");
         assert!(o.owns(Some("berth:0a1b2c3d")));
         assert!(!o.owns(Some("berth:berth")));
         assert!(o.foreign(Some("berth:ffffffff")) && o.foreign(Some("berth:berth")));
         assert!(!o.foreign(None) && !o.foreign(Some("uplink")));
         let default = Owner::named(Path::new(DEFAULT_ROOT), "0a1b2c3d".into());
-        assert_eq!((default.table.as_str(), default.default_bridge.as_str()), ("berth", "berth0"));
+        assert_eq!(
+            (default.table.as_str(), default.default_bridge.as_str()),
+            ("berth", "berth0")
+        );
         assert!(default.owns(Some("berth:berth")));
     }
 }

@@ -342,7 +342,10 @@ impl NetworkStore {
     /// records-only store, which must not depend on the host).
     pub(crate) fn host_view(
         &self,
-    ) -> Result<(Vec<super::subnets::HostSubnet>, Vec<super::host::ForeignSubnet>)> {
+    ) -> Result<(
+        Vec<super::subnets::HostSubnet>,
+        Vec<super::host::ForeignSubnet>,
+    )> {
         if !self.manages_host {
             return Ok((Vec::new(), Vec::new()));
         }

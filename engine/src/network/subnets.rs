@@ -87,7 +87,10 @@ mod tests {
             "172.19.0.0/16"
         );
         assert_eq!(pick_subnet(&[], true).unwrap().to_string(), "172.17.0.0/16");
-        assert_eq!(pick_subnet(&[], false).unwrap().to_string(), "172.18.0.0/16");
+        assert_eq!(
+            pick_subnet(&[], false).unwrap().to_string(),
+            "172.18.0.0/16"
+        );
         let all = [
             Subnet::parse("172.16.0.0/12").unwrap(),
             Subnet::parse("192.168.0.0/16").unwrap(),
