@@ -78,3 +78,19 @@ fn nix_hostname() -> String {
         .trim()
         .to_string()
 }
+
+#[test]
+fn containers_carry_dockerenv_and_diff_does_not_show_it() {
+    let b = Berth::new();
+    b.busybox_image("busybox");
+    b.ok(&[
+        "run",
+        "--name",
+        "env",
+        "busybox",
+        "test",
+        "-f",
+        "/.dockerenv",
+    ]);
+    assert_eq!(b.ok(&["diff", "env"]), "");
+}

@@ -21,7 +21,9 @@ pub struct CreateFlags {
     #[arg(long)]
     pub rm: bool,
     /// Assign a name to the container
-    #[arg(long)]
+    // (a value may start with '-', as Docker's flag parser takes it; the name check
+    // then refuses it by name)
+    #[arg(long, allow_hyphen_values = true)]
     pub name: Option<String>,
     /// Set environment variables
     #[arg(short = 'e', long = "env")]

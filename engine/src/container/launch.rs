@@ -235,10 +235,16 @@ fn write_etc_files(
             .collect()
     };
     fs::write(&resolv, resolv_text).ctx("write", &resolv)?;
+    // Tools tell they run in a container by /.dockerenv (an empty file, as Docker's).
+    let dockerenv = dir.join("dockerenv");
+    if !dockerenv.exists() {
+        fs::write(&dockerenv, "").ctx("write", &dockerenv)?;
+    }
     Ok(vec![
         (hostname, "/etc/hostname"),
         (hosts, "/etc/hosts"),
         (resolv, "/etc/resolv.conf"),
+        (dockerenv, "/.dockerenv"),
     ])
 }
 

@@ -26,7 +26,7 @@ pub fn is_opaque(p: &Path) -> bool {
 /// in a separate "init" layer that neither `diff` nor `commit` shows). They are ignored
 /// when the image does not have them and they are still empty.
 const RUNTIME_DIRS: &[&str] = &["proc", "sys", "dev"];
-const RUNTIME_FILES: &[&str] = &["etc/hostname", "etc/hosts", "etc/resolv.conf"];
+const RUNTIME_FILES: &[&str] = &["etc/hostname", "etc/hosts", "etc/resolv.conf", ".dockerenv"];
 
 /// Is `rel` (relative to the root) a mount point the runtime made, still untouched?
 pub fn is_runtime_placeholder(rel: &Path, m: &Metadata) -> bool {

@@ -217,13 +217,16 @@ impl<'o> Exec<'o> {
     }
 }
 
-/// Follows `.A.B` from `v`. A missing key yields null (`<no value>`), and so
-/// does anything below it, as with Go templates over maps.
+/// Follows `.A.B` from `v`. A key that is missing is an error, as in Docker (its CLI
+/// runs templates with `missingkey=error`); a key that holds null yields null
+/// (`<no value>`), and so does anything below it.
 fn field(v: &Value, path: &[String]) -> Result<Value, String> {
     let mut cur = v;
     for name in path {
         cur = match cur {
-            Value::Object(map) => map.get(name).unwrap_or(&NULL),
+            Value::Object(map) => map
+                .get(name)
+                .ok_or_else(|| format!("map has no entry for key \"{name}\""))?,
             Value::Null => &NULL,
             other => {
                 return Err(format!(

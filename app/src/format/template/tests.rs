@@ -46,10 +46,12 @@ fn literal_text_and_fields() {
     assert_eq!(render("{{.Config.Labels}}"), "map[a:b com.example:yes]");
     assert_eq!(render("{{.Args}}"), "[-g daemon off;]");
     assert_eq!(render("{{.Config.Entrypoint}}"), "<no value>");
+    // A missing key is an error, as with Docker's missingkey=error; below a null, null.
     assert_eq!(
-        render("{{.Nope}}|{{.Nope.Deeper}}"),
-        "<no value>|<no value>"
+        render_err("{{.Nope}}"),
+        "template error at column 3: map has no entry for key \"Nope\""
     );
+    assert_eq!(render("{{.Config.Entrypoint.Deeper}}"), "<no value>");
     assert_eq!(
         render("{{.State}}"),
         "map[ExitCode:0 Pid:4242 Running:true Status:running]"
@@ -101,7 +103,10 @@ fn range_rebinds_dot() {
         render("{{range $e := .Args}}<{{$e}}>{{end}}"),
         "<-g><daemon off;>"
     );
-    assert_eq!(render("{{range .Nope}}x{{else}}none{{end}}"), "none");
+    assert_eq!(
+        render("{{range .Config.Entrypoint}}x{{else}}none{{end}}"),
+        "none"
+    );
     assert_eq!(
         render("{{range .Config.Entrypoint}}x{{else}}empty{{end}}"),
         "empty"
@@ -127,7 +132,7 @@ fn conditionals() {
         "ok"
     );
     assert_eq!(
-        render("{{if .Nope}}a{{else if .Args}}b{{else}}c{{end}}"),
+        render("{{if .Config.Entrypoint}}a{{else if .Args}}b{{else}}c{{end}}"),
         "b"
     );
     assert_eq!(render("{{if not .State.Running}}down{{end}}"), "");
@@ -140,10 +145,13 @@ fn conditionals() {
         render("{{if and .State.Running (gt .State.Pid 0)}}ok{{end}}"),
         "ok"
     );
-    assert_eq!(render("{{if or .Nope .Size}}some{{end}}"), "some");
+    assert_eq!(
+        render("{{if or .Config.Entrypoint .Size}}some{{end}}"),
+        "some"
+    );
     assert_eq!(render("{{with .State}}{{.Status}}{{end}}"), "running");
     assert_eq!(
-        render("{{with .Nope}}x{{else}}no {{.Name}}{{end}}"),
+        render("{{with .Config.Entrypoint}}x{{else}}no {{.Name}}{{end}}"),
         "no /web"
     );
     // `and` stops at the first false argument, so the index never runs.
@@ -227,10 +235,7 @@ fn header_rendering_uses_identity_functions() {
     let t = Template::parse("{{.ID}}\t{{.Names | upper}}\t{{json .Labels}}\t{{.Nope}}")
         .expect("parses");
     let headers = json!({"ID": "CONTAINER ID", "Names": "NAMES", "Labels": "LABELS"});
-    assert_eq!(
-        t.render_header(&headers),
-        "CONTAINER ID\tNAMES\tLABELS\t<no value>"
-    );
+    assert_eq!(t.render_header(&headers), "CONTAINER ID\tNAMES\tLABELS\t");
     let names: Vec<String> = t.field_names().into_iter().collect();
     assert_eq!(names, ["ID", "Labels", "Names", "Nope"]);
 }
