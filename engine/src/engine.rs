@@ -32,16 +32,8 @@ impl Engine {
     pub fn open(paths: Paths) -> Result<Engine> {
         paths.ensure()?;
         let e = Engine::new(paths);
-        e.containers().sweep_incomplete()?;
-        // A monitor killed since the last command: record its container's exit once and
-        // apply the restart policy (as Docker's daemon does after a crash).
-        e.recover_crashed()?;
-        // Ports published by a monitor that was killed must stop redirecting at once
-        // (its address may be handed out again). One readdir when nothing is stale.
-        let (_, stale) = crate::network::ports::active::list_live(&e.paths);
-        if stale {
-            e.networks().refresh_firewall()?;
-        }
+        // Finish or undo what killed commands and monitors left (see `sweep`).
+        e.sweep()?;
         Ok(e)
     }
 

@@ -12,6 +12,7 @@ pub mod network;
 pub mod runtime;
 pub mod signals;
 pub mod store;
+mod sweep;
 pub mod util;
 pub mod volume;
 

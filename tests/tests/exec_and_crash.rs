@@ -141,10 +141,135 @@ fn a_killed_monitor_is_recorded_once_and_restart_policies_apply() {
             "{n}"
         );
     }
-    // A container stopped by hand is not brought back (unless-stopped).
-    b.ok(&["stop", "-t", "1", "punless"]);
+    // Each crash counts once more; a container stopped by hand stays down.
     b.kill_monitor("palways");
+    assert!(eventually(5, || b.inspect("palways", "{{.RestartCount}}") == "2"));
+    b.ok(&["stop", "-t", "1", "punless"]);
     assert_eq!(b.inspect("punless", "{{.State.Status}}"), "exited");
+}
+
+/// SIGKILL a berth command after `delay`, as a user's ^C-then-kill or an OOM would.
+fn killed_after(b: &Berth, args: &[&str], delay: Duration) {
+    let mut child = b
+        .cmd()
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn berth");
+    std::thread::sleep(delay);
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
+fn a_commit_killed_midway_thaws_its_container_and_leaves_no_temp_files() {
+    let b = Berth::new();
+    b.busybox_image("busybox");
+    // Enough in the upper dir that the layer takes a while to write.
+    b.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "big",
+        "busybox",
+        "sh",
+        "-c",
+        "dd if=/dev/urandom of=/big bs=1M count=150 2>/dev/null; touch /ready; sleep 1000",
+    ]);
+    assert!(eventually(60, || b
+        .run(&["exec", "big", "test", "-e", "/ready"])
+        .code
+        == 0));
+    let id = b.inspect("big", "{{.Id}}");
+    let mut child = b
+        .cmd()
+        .args(["commit", "big", "snap"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn berth");
+    let tmp = b.root.join("tmp");
+    let staging = || std::fs::read_dir(&tmp).map(|d| d.count()).unwrap_or(0) > 0;
+    assert!(eventually(10, staging), "the commit never staged its layer");
+    let state = b.root.join("containers").join(&id).join("state.json");
+    assert!(
+        std::fs::read_to_string(&state).is_ok_and(|s| s.contains("\"paused\"")),
+        "the commit pauses the container"
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    // The next command thaws it and clears the staging area.
+    assert_eq!(b.inspect("big", "{{.State.Status}}"), "running");
+    assert_eq!(b.run(&["exec", "big", "true"]).code, 0, "still frozen");
+    assert!(
+        !staging(),
+        "temp files left: {:?}",
+        std::fs::read_dir(&tmp).map(|d| d.count())
+    );
+    assert!(b.run(&["image", "inspect", "snap"]).code != 0);
+}
+
+#[test]
+fn network_connect_and_rm_killed_midway_are_undone_or_finished() {
+    let b = Berth::new();
+    b.busybox_image("busybox");
+    b.ok(&["network", "create", "--subnet", &b.user_subnet(5), "side"]);
+    let net_id = b.ok(&["network", "inspect", "--format", "{{.Id}}", "side"]);
+    for (i, delay_ms) in [0u64, 2, 5, 10, 20, 40].into_iter().enumerate() {
+        let name = format!("k{i}");
+        b.ok(&["run", "-d", "--name", &name, "busybox", "sleep", "1000"]);
+        let id = b.inspect(&name, "{{.Id}}");
+        killed_after(
+            &b,
+            &["network", "connect", "side", &name],
+            Duration::from_millis(delay_ms),
+        );
+        // After the next command: connected in full (record, interface, address) or
+        // not at all.
+        let in_record = b.inspect(
+            &name,
+            "{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}",
+        );
+        let has_if = b.run(&["exec", &name, "ip", "link", "show", "eth1"]).code == 0;
+        let endpoints =
+            std::fs::read_to_string(b.root.join("networks").join(&net_id).join("endpoints.json"))
+                .expect("endpoints");
+        let holds = endpoints.contains(&id);
+        let full = in_record.contains("side") && has_if && holds;
+        let none = !in_record.contains("side") && !has_if && !holds;
+        assert!(
+            full || none,
+            "delay {delay_ms}: record {in_record:?}, eth1 {has_if}, address {holds}"
+        );
+
+        killed_after(&b, &["rm", "-f", &name], Duration::from_millis(delay_ms));
+        // Gone in full (no run dir, no address, a destroy event) or still whole.
+        let o = b.run(&["inspect", "--format", "{{.State.Status}}", &name]);
+        if o.code != 0 {
+            assert!(
+                !b.run_root.join("containers").join(&id).exists(),
+                "run dir left"
+            );
+            let endpoints = std::fs::read_to_string(
+                b.root.join("networks").join(&net_id).join("endpoints.json"),
+            )
+            .expect("endpoints");
+            assert!(!endpoints.contains(&id), "address left");
+            let ev = b.ok(&[
+                "events",
+                "--since",
+                "1h",
+                "--until",
+                "0s",
+                "--filter",
+                &format!("container={id}"),
+            ]);
+            assert!(ev.contains(" destroy "), "no destroy event: {ev}");
+        } else {
+            b.ok(&["rm", "-f", &name]);
+        }
+    }
 }
 
 #[test]

@@ -161,6 +161,7 @@ pub fn run(engine: &Engine, a: DemoArgs) -> CliResult {
         return Ok(0);
     }
     if engine.images().resolve(DEMO_IMAGE).is_err() {
+        let _staging = berth_engine::store::scratch::hold(&engine.paths)?;
         let tmp = engine
             .paths
             .tmp_dir()

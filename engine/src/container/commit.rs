@@ -39,9 +39,15 @@ impl Engine {
         let c = self.containers().load(c.id())?;
         // Pause so the layer is one moment of the filesystem, not a smear across writes.
         let paused_here = o.pause && c.state.status == Status::Running;
-        if paused_here {
+        // If this process is killed while the container is frozen, the next command
+        // thaws it (see `Engine::repair_intents`).
+        let _intent = if paused_here {
+            let i = crate::store::intent::Intent::begin(&self.paths, "commit", c.id(), "")?;
             self.pause(&c)?;
-        }
+            Some(i)
+        } else {
+            None
+        };
         let made = self.commit_paused(&c, o);
         if paused_here {
             let undo = self.unpause(&c);
@@ -58,7 +64,7 @@ impl Engine {
         let lower = LowerView::new(images.layer_dirs(&parent)?);
         let upper = ContainerDirs::of(&self.paths, c.id()).upper;
         let tmp = self.paths.tmp_dir();
-        fs::create_dir_all(&tmp).ctx("create directory", &tmp)?;
+        let _staging = crate::store::scratch::hold(&self.paths)?;
         let tar_path = tmp.join(format!(
             "commit-{}-{}.tar",
             c.short_id(),

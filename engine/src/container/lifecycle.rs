@@ -225,6 +225,9 @@ impl Engine {
     /// `rm [-f] [-v]`.
     pub fn remove(&self, c: &Container, force: bool, volumes: bool) -> Result<()> {
         let c = self.containers().load(c.id())?;
+        // Killed midway, the next command finishes the removal (`finish_remove`).
+        let detail = if volumes { "volumes" } else { "" };
+        let _intent = crate::store::intent::Intent::begin(&self.paths, "rm", c.id(), detail)?;
         if c.state.status.is_live() {
             if !force {
                 let what = if c.state.status == Status::Paused {

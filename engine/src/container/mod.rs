@@ -29,6 +29,7 @@ pub mod stdio;
 pub mod store;
 pub mod tarwrite;
 pub mod top;
+mod unfinished;
 
 pub use model::{Container, ContainerRecord, State, Status};
 

@@ -50,6 +50,7 @@ impl ImageStore {
         changes: &super::ConfigChanges,
     ) -> Result<ImageRecord> {
         let tags = tag_keys(reference)?;
+        let _staging = crate::store::scratch::hold(&self.paths)?;
         let blob = self.stage_tar_file(src)?;
         let diff_id = blob.digest.clone();
         let layer_file = blob.path().map(File::open).transpose().ctx("open", src)?;

@@ -23,6 +23,7 @@ impl ImageStore {
             return Ok(dest);
         }
         let blob = self.blobs().open(&l.blob)?;
+        let _staging = crate::store::scratch::hold(&self.paths)?;
         let staged = StagedLayer::unpack(
             &self.paths.tmp_dir(),
             blob,

@@ -78,10 +78,14 @@ pub fn reserve_one(
     })
 }
 
-/// Give back every address the container holds.
+/// Give back every address the container holds: on the networks its record names, and
+/// on any other (a `network connect` killed before it wrote the record).
 pub fn release(store: &NetworkStore, rec: &ContainerRecord) {
-    for name in rec.endpoints_config.keys() {
-        if let Ok(net) = store.get(name) {
+    for net in store.list().unwrap_or_default() {
+        let held = store
+            .endpoints(&net)
+            .is_ok_and(|eps| eps.contains_key(&rec.id));
+        if held {
             let _ = store.release(&net, &rec.id);
         }
     }

@@ -8,6 +8,7 @@ use super::attach;
 use crate::container::model::EndpointConfig;
 use crate::container::{Container, Status};
 use crate::error::{Error, Result};
+use crate::store::intent::{Intent, Orphan};
 use crate::Engine;
 
 impl Engine {
@@ -53,6 +54,14 @@ impl Engine {
             order,
         };
         let current = self.containers().load(c.id())?;
+        // Killed between the address, the interface and the record, the next command
+        // rolls the connect back (see `undo_connect`).
+        let _intent = Intent::begin(
+            &self.paths,
+            "connect",
+            &format!("{}-{}", c.id(), net.id),
+            "",
+        )?;
         if current.state.status == Status::Running || current.state.status == Status::Paused {
             let ifname = format!("eth{}", rec.endpoints_config.len());
             let a = attach::reserve_one(&store, &rec, &net.name, &cfg, ifname)?;
@@ -117,5 +126,31 @@ impl Engine {
             &super::store::net_attrs(&net, Some(c.id())),
         );
         Ok(())
+    }
+
+    /// A `network connect` killed midway: if the record does not list the network, the
+    /// connect did not happen, so its interface (if made) and its address go.
+    pub(crate) fn undo_connect(&self, o: &Orphan) -> Result<()> {
+        let Some((cid, net_id)) = o.id.split_once('-') else {
+            return Ok(());
+        };
+        let store = self.networks();
+        let net = match store.get(net_id) {
+            Ok(n) => n,
+            Err(e) if e.is_not_found() => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        let rec = match self.containers().load(cid) {
+            Ok(c) => c.record,
+            // The container went; its removal released its addresses.
+            Err(e) if e.is_not_found() => return store.release(&net, cid),
+            Err(e) => return Err(e),
+        };
+        if rec.endpoints_config.contains_key(&net.name) {
+            return Ok(());
+        }
+        // Deleting the host end of the veth takes the container's end with it.
+        attach::disconnect_running(cid, &net).map_err(Error::Runtime)?;
+        store.release(&net, cid)
     }
 }

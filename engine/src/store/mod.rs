@@ -5,10 +5,12 @@ pub mod atomic;
 pub mod blobs;
 pub mod digest;
 pub mod ids;
+pub mod intent;
 pub mod lock;
 pub mod names;
 pub mod paths;
 pub mod root_id;
+pub mod scratch;
 pub mod sock;
 
 pub use atomic::{read_json, write_atomic, write_json_atomic};

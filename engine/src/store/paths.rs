@@ -90,6 +90,10 @@ impl Paths {
     pub fn tmp_dir(&self) -> PathBuf {
         self.root.join("tmp")
     }
+    /// Held shared while an operation stages files in `tmp/` (see `store::scratch`).
+    pub fn tmp_lock(&self) -> PathBuf {
+        self.root.join("tmp.lock")
+    }
     /// The global lock, held while names are allocated and records created or removed.
     pub fn global_lock(&self) -> PathBuf {
         self.root.join("berth.lock")

@@ -41,6 +41,7 @@ impl ImageStore {
 
     fn load_unrecorded(&self, r: &mut dyn Read) -> Result<Vec<String>> {
         self.paths.ensure()?;
+        let _staging = crate::store::scratch::hold(&self.paths)?;
         let stream = decompress(r).map_err(|e| Error::invalid(format!("image archive: {e}")))?;
         let (block, stream) =
             peek(stream, 512).map_err(|e| Error::invalid(format!("image archive: {e}")))?;
