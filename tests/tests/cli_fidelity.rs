@@ -94,3 +94,34 @@ fn containers_carry_dockerenv_and_diff_does_not_show_it() {
     ]);
     assert_eq!(b.ok(&["diff", "env"]), "");
 }
+
+#[test]
+fn exec_of_a_missing_command_is_126_and_commit_entrypoint_resets_cmd() {
+    let b = Berth::new();
+    b.busybox_image("busybox");
+    b.ok(&["run", "-d", "--name", "c1", "busybox", "sleep", "1000"]);
+    let o = b.run(&["exec", "c1", "/no/such"]);
+    assert_eq!(o.code, 126, "{}", o.stderr);
+    assert!(o.stderr.contains("/no/such"), "{}", o.stderr);
+    b.ok(&["commit", "-c", "ENTRYPOINT [\"echo\"]", "c1", "ep"]);
+    assert_eq!(
+        b.ok(&[
+            "image",
+            "inspect",
+            "--format",
+            "{{json .Config.Entrypoint}} {{json .Config.Cmd}}",
+            "ep"
+        ]),
+        "[\"echo\"] null"
+    );
+    b.ok(&[
+        "commit",
+        "-c",
+        "ENTRYPOINT [\"echo\"]",
+        "-c",
+        "CMD [\"hi\"]",
+        "c1",
+        "ep2",
+    ]);
+    assert_eq!(b.ok(&["run", "--rm", "ep2"]), "hi");
+}

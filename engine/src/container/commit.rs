@@ -116,6 +116,9 @@ fn merge(base: &mut ConfigChanges, user: &ConfigChanges) {
     }
     if user.entrypoint.is_some() {
         base.entrypoint = user.entrypoint.clone();
+        if user.cmd.is_none() {
+            base.cmd = None;
+        }
     }
     if user.healthcheck.is_some() {
         base.healthcheck = user.healthcheck.clone();

@@ -183,6 +183,11 @@ impl ConfigChanges {
         }
         if let Some(ep) = &self.entrypoint {
             c.insert("Entrypoint".into(), json!(ep));
+            // A new ENTRYPOINT drops the CMD it came with, unless this change sets one
+            // too (Docker's rule for ENTRYPOINT in a Dockerfile and in `commit -c`).
+            if self.cmd.is_none() {
+                c.insert("Cmd".into(), Value::Null);
+            }
         }
         if !self.env.is_empty() {
             let mut env = strings(c.get("Env").unwrap_or(&Value::Null)).unwrap_or_default();
@@ -285,5 +290,33 @@ mod tests {
         assert_eq!(d.labels["k"], "v");
         assert!(d.volumes.contains_key("/data"));
         assert_eq!(d.user, "nobody");
+    }
+
+    #[test]
+    fn a_new_entrypoint_drops_the_cmd_unless_one_comes_with_it() {
+        let base = json!({"config": {"Cmd": ["sleep", "1"], "Entrypoint": null}});
+        let mut only_ep = base.clone();
+        ConfigChanges {
+            entrypoint: Some(vec!["echo".into()]),
+            ..Default::default()
+        }
+        .apply(&mut only_ep);
+        assert_eq!(only_ep["config"]["Cmd"], Value::Null);
+        assert_eq!(only_ep["config"]["Entrypoint"], json!(["echo"]));
+        let mut both = base.clone();
+        ConfigChanges {
+            entrypoint: Some(vec!["echo".into()]),
+            cmd: Some(vec!["hi".into()]),
+            ..Default::default()
+        }
+        .apply(&mut both);
+        assert_eq!(both["config"]["Cmd"], json!(["hi"]));
+        let mut env_only = base;
+        ConfigChanges {
+            env: vec!["A=1".into()],
+            ..Default::default()
+        }
+        .apply(&mut env_only);
+        assert_eq!(env_only["config"]["Cmd"], json!(["sleep", "1"]));
     }
 }

@@ -70,7 +70,13 @@ pub fn spawn_exec(
             let _ = waitpid(child, None);
             let text = String::from_utf8_lossy(&msg);
             let (code, m) = text.split_once(' ').unwrap_or(("126", &text));
-            Err(Failure(code.parse().unwrap_or(126), m.to_string()))
+            // Docker reports an exec'd command that cannot start as 126, a missing one
+            // included (127 is `run`'s code for that, not exec's).
+            let code = match code.parse().unwrap_or(126) {
+                127 => 126,
+                c => c,
+            };
+            Err(Failure(code, m.to_string()))
         }
         ForkResult::Child => {
             drop(err_r);
