@@ -297,3 +297,36 @@ fn the_server_leaves_with_the_last_container_and_comes_back_with_the_next() {
     b.ok(&["network", "rm", "solo"]);
     assert!(eventually(5, || dns_servers(&b) == 0));
 }
+
+#[test]
+fn a_default_bridge_container_connected_to_a_user_network_resolves_its_names() {
+    let b = Berth::new();
+    b.busybox_image("busybox");
+    b.ok(&["network", "create", "--subnet", &b.user_subnet(7), "apps"]);
+    b.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "db",
+        "--network",
+        "apps",
+        "busybox",
+        "sleep",
+        "1000",
+    ]);
+    let db_ip = b.inspect(
+        "db",
+        "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}",
+    );
+    b.ok(&["run", "-d", "--name", "client", "busybox", "sleep", "1000"]);
+    b.ok(&["network", "connect", "apps", "client"]);
+    assert!(
+        eventually(5, || resolve_exec(&b, "client", "db")
+            == vec![db_ip.clone()]),
+        "db does not resolve from a connected default-bridge container"
+    );
+    // And after a restart too (the user network's server comes first for DNS).
+    b.ok(&["restart", "-t", "1", "client"]);
+    assert!(eventually(5, || resolve_exec(&b, "client", "db")
+        == vec![db_ip.clone()]));
+}

@@ -219,9 +219,12 @@ fn write_etc_files(
     fs::write(&hosts, hosts_text).ctx("write", &hosts)?;
     let host_resolv =
         fs::read_to_string(crate::network::dns::upstream::resolv_conf_path()).unwrap_or_default();
+    // The first network (in join order) with an embedded server answers: a container
+    // on the default bridge that was connected to a user network resolves its names.
     let embedded = atts
-        .first()
-        .filter(|a| *net == NetMode::Private && crate::network::dns::serves(&a.network));
+        .iter()
+        .find(|a| crate::network::dns::serves(&a.network))
+        .filter(|_| *net == NetMode::Private);
     let resolv_text = if let (true, Some(a)) = (rec.host_config.dns.is_empty(), embedded) {
         // On a user network the network's own server answers (and forwards the rest).
         embedded_resolv_conf(&host_resolv, a.network.gateway)

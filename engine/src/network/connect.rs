@@ -77,8 +77,18 @@ impl Engine {
                 )));
             }
         }
+        let had_dns = rec
+            .endpoints_config
+            .keys()
+            .any(|n| store.get(n).is_ok_and(|other| super::dns::serves(&other)));
         rec.endpoints_config.insert(net.name.clone(), cfg);
         self.containers().save_record(&rec)?;
+        let running = matches!(current.state.status, Status::Running | Status::Paused);
+        if running && !had_dns && rec.host_config.dns.is_empty() && super::dns::serves(&net) {
+            // Docker points a running container at the embedded server when it first
+            // joins a user network; from then on its names resolve.
+            self.use_embedded_dns(c.id(), &net)?;
+        }
         crate::events::object_event(
             &self.paths,
             "network",
@@ -152,5 +162,15 @@ impl Engine {
         // Deleting the host end of the veth takes the container's end with it.
         attach::disconnect_running(cid, &net).map_err(Error::Runtime)?;
         store.release(&net, cid)
+    }
+
+    /// Point the container's resolv.conf at `net`'s server. Written in place: the
+    /// container sees the file through a bind mount, which a rename would not update.
+    fn use_embedded_dns(&self, id: &str, net: &super::Network) -> Result<()> {
+        let host =
+            std::fs::read_to_string(super::dns::upstream::resolv_conf_path()).unwrap_or_default();
+        let text = crate::container::launch::embedded_resolv_conf(&host, net.gateway);
+        let path = self.paths.container_dir(id).join("resolv.conf");
+        std::fs::write(&path, text).map_err(|e| Error::io("write", &path, e))
     }
 }
