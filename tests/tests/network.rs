@@ -221,7 +221,8 @@ fn container_network_mode_and_legacy_links() {
     let b = Berth::new();
     b.busybox_image("busybox");
     b.ok(&[
-        "run", "-d", "--name", "web1", "busybox", "httpd", "-f", "-p", "8080", "-h", "/etc",
+        "run", "-d", "--name", "web1", "--expose", "8080", "-e", "ROLE=web", "busybox", "httpd",
+        "-f", "-p", "8080", "-h", "/etc",
     ]);
     let ip = b.inspect("web1", "{{.NetworkSettings.IPAddress}}");
     // Sharing web1's network namespace: same address, and web1's server on localhost.
@@ -244,18 +245,25 @@ fn container_network_mode_and_legacy_links() {
             b.inspect("web1", "{{.Config.Hostname}}")
         )
     );
-    // A legacy link names web1 in /etc/hosts.
+    // A legacy link names web1 in /etc/hosts, and sets Docker's link variables.
     let out = b.ok(&[
         "run",
         "--rm",
+        "--name",
+        "linker",
         "--link",
         "web1:www",
         "busybox",
         "sh",
         "-c",
-        "grep -w www /etc/hosts; wget -qO- www:8080/hostname",
+        "grep -w www /etc/hosts; wget -qO- www:8080/hostname; \
+         echo \"$WWW_NAME $WWW_PORT $WWW_PORT_8080_TCP_ADDR $WWW_ENV_ROLE [$WWW_ENV_PATH]\"",
     ]);
     assert!(out.starts_with(&format!("{ip}\twww web1 ")), "{out}");
+    assert!(
+        out.ends_with(&format!("/linker/www tcp://{ip}:8080 {ip} web []")),
+        "{out}"
+    );
     let o = b.run(&[
         "run",
         "--rm",

@@ -70,8 +70,11 @@ pub fn build(
         _ => NetMode::Private,
     };
     let mut extra_hosts = Vec::new();
+    let mut link_env = Vec::new();
     for link in &hc.links {
-        extra_hosts.push(link_line(paths, &store, link)?);
+        let l = super::links::resolve(paths, &store, link, &rec.name)?;
+        extra_hosts.push(l.hosts_line);
+        link_env.extend(l.env);
     }
     let etc_files = write_etc_files(paths, rec, &net, atts, &extra_hosts)?;
 
@@ -121,7 +124,11 @@ pub fn build(
         etc_files,
         process: ProcessSpec {
             args,
-            env: rec.config.env.clone(),
+            // The container's own settings win over a link's variable of the same name.
+            env: link_env
+                .into_iter()
+                .chain(rec.config.env.iter().cloned())
+                .collect(),
             cwd: if rec.config.working_dir.is_empty() {
                 "/".into()
             } else {
@@ -140,35 +147,6 @@ pub fn build(
 
 /// /etc/hostname, /etc/hosts and /etc/resolv.conf for the container, written into its
 /// state directory and bind-mounted, as Docker does, so the image's files stay untouched.
-/// `--link NAME[:ALIAS]`: the /etc/hosts line naming the linked container, on its
-/// first address (legacy Docker links are only this, plus env vars we do not set).
-fn link_line(paths: &Paths, store: &super::store::ContainerStore, link: &str) -> Result<String> {
-    let (name, alias) = link.split_once(':').unwrap_or((link, link));
-    let target = store.find(name)?;
-    let nets = crate::network::NetworkStore::new(paths);
-    let ip = target
-        .record
-        .networks_in_order()
-        .into_iter()
-        .find_map(|(n, _)| {
-            nets.get(n)
-                .ok()
-                .and_then(|net| nets.endpoints(&net).ok()?.remove(&target.record.id))
-        })
-        .map(|ep| ep.ip)
-        .ok_or_else(|| {
-            Error::Conflict(format!(
-                "cannot link to {name}: it is not running on a network"
-            ))
-        })?;
-    let mut names = vec![alias.to_string()];
-    if alias != target.record.name {
-        names.push(target.record.name.clone());
-    }
-    names.push(target.record.id[..12].to_string());
-    Ok(format!("{ip}\t{}\n", names.join(" ")))
-}
-
 fn write_etc_files(
     paths: &Paths,
     rec: &ContainerRecord,

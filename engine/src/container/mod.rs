@@ -14,6 +14,7 @@ pub mod health;
 pub mod inspect;
 pub mod launch;
 pub mod lifecycle;
+pub mod links;
 pub mod logfile;
 pub mod model;
 pub mod monitor;
