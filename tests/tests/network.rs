@@ -554,3 +554,78 @@ fn a_bridge_keeps_its_mac_as_veths_come_and_go() {
     b.ok(&["rm", "-f", "first"]);
     assert_eq!(mac(), before);
 }
+
+/// Ping from inside a running container.
+fn ping_from(b: &Berth, container: &str, target: &str) -> bool {
+    b.run(&["exec", container, "ping", "-c1", "-W2", target])
+        .code
+        == 0
+}
+
+#[test]
+fn a_network_lost_under_running_containers_is_noticed_and_repaired() {
+    let b = Berth::new();
+    b.busybox_image("busybox");
+    let id = b.ok(&[
+        "network",
+        "create",
+        "--subnet",
+        &b.user_subnet(8),
+        "fragile",
+    ]);
+    let bridge = format!("br-{}", &id[..12]);
+    for n in ["one", "two"] {
+        b.ok(&[
+            "run",
+            "-d",
+            "--name",
+            n,
+            "--network",
+            "fragile",
+            "busybox",
+            "sleep",
+            "1000",
+        ]);
+    }
+    let ip_of = |n: &str| {
+        b.inspect(
+            n,
+            "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}",
+        )
+    };
+    let two = ip_of("two");
+    assert!(ping_from(&b, "one", &two));
+    assert_eq!(b.inspect("one", "{{.State.Error}}"), "");
+
+    // Someone deletes the bridge under them.
+    let st = std::process::Command::new("ip")
+        .args(["link", "del", &bridge])
+        .status()
+        .expect("ip");
+    assert!(st.success());
+    let err = b.inspect("one", "{{.State.Error}}");
+    assert!(
+        err.contains("network fragile lost") && err.contains(&bridge),
+        "{err}"
+    );
+    assert!(!ping_from(&b, "one", &two));
+
+    // `network connect` to the same network repairs it, for everyone on the bridge.
+    b.ok(&["network", "connect", "fragile", "one"]);
+    assert_eq!(b.inspect("one", "{{.State.Error}}"), "");
+    assert_eq!(b.inspect("two", "{{.State.Error}}"), "");
+    assert!(ping_from(&b, "one", &two));
+
+    // So does a restart.
+    std::process::Command::new("ip")
+        .args(["link", "del", &bridge])
+        .status()
+        .expect("ip");
+    b.ok(&["restart", "-t", "1", "two"]);
+    assert_eq!(b.inspect("one", "{{.State.Error}}"), "");
+    assert!(ping_from(&b, "one", &ip_of("two")));
+    // Connecting again to a network that is fine is still Docker's conflict.
+    let o = b.run(&["network", "connect", "fragile", "one"]);
+    assert_ne!(o.code, 0);
+    assert!(o.stderr.contains("already exists"), "{}", o.stderr);
+}

@@ -61,6 +61,8 @@ pub struct Details {
     pub env: Vec<String>,
     pub mounts: Vec<String>,
     pub health: Vec<HealthEntry>,
+    /// `State.Error`: why it failed, or what a running container lost (a network).
+    pub error: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -168,7 +170,12 @@ pub fn restamp(rows: &mut [ContainerRow], records: &[Container]) {
 /// The details of one container, if it still exists.
 pub fn load_details(engine: &Engine, id: &str) -> Option<Details> {
     let c = engine.containers().load(id).ok()?;
-    let inspect = serde_json::to_string_pretty(&c.inspect_json(&engine.paths)).unwrap_or_default();
+    let doc = c.inspect_json(&engine.paths);
+    let error = doc["State"]["Error"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let inspect = serde_json::to_string_pretty(&doc).unwrap_or_default();
     let dir = engine.paths.container_dir(id);
     Some(Details {
         id: id.to_string(),
@@ -181,5 +188,6 @@ pub fn load_details(engine: &Engine, id: &str) -> Option<Details> {
             .map(|m| format!("{} {} -> {}", m.kind, m.source, m.destination))
             .collect(),
         health: berth_engine::container::health::history::read(&dir),
+        error,
     })
 }

@@ -41,7 +41,7 @@ impl Container {
                 "Dead": s.status == Status::Dead,
                 "Pid": s.pid,
                 "ExitCode": s.exit_code,
-                "Error": s.error,
+                "Error": error_of(self, paths),
                 "StartedAt": s.started_at.clone().unwrap_or_else(|| ZERO_TIME.into()),
                 "FinishedAt": s.finished_at.clone().unwrap_or_else(|| ZERO_TIME.into()),
                 "Health": s.health,
@@ -154,4 +154,24 @@ impl Container {
             "Networks": networks,
         })
     }
+}
+
+/// The state's error, or for a running container what it lost of its networks (a
+/// bridge deleted under it), so `inspect` and the TUI say so.
+fn error_of(c: &Container, paths: &Paths) -> String {
+    if !c.state.error.is_empty() {
+        return c.state.error.clone();
+    }
+    let store = crate::network::NetworkStore::new(paths);
+    let lost = crate::network::wiring::check(&store, c).unwrap_or_default();
+    lost.iter()
+        .map(|(net, fault)| {
+            crate::network::wiring::LostNetwork {
+                network: net.name.clone(),
+                fault: fault.clone(),
+            }
+            .describe(c.name(), &net.bridge)
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }

@@ -41,7 +41,10 @@ impl NetworkStore {
             Some(l) => refuse_foreign(owner, &l)?,
             None => net = self.settle_subnet(&mut nl, net)?,
         }
-        ensure_bridge(&mut nl, &net, &owner.bridge_alias())?;
+        let idx = ensure_bridge(&mut nl, &net, &owner.bridge_alias())?;
+        // Containers still running on a bridge that was deleted under them get their
+        // veths back on it (see `wiring`).
+        super::wiring::reattach(&mut nl, self, &net, idx);
         self.refresh_firewall()?;
         Ok(net)
     }

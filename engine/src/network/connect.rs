@@ -33,6 +33,9 @@ impl Engine {
             )));
         }
         if c.record.endpoints_config.contains_key(&net.name) {
+            if let Some(repaired) = self.repair_wiring(&store, c, &net)? {
+                return Ok(repaired);
+            }
             return Err(Error::Conflict(format!(
                 "endpoint with name {} already exists in network {}",
                 c.name(),
@@ -172,5 +175,35 @@ impl Engine {
         let text = crate::container::launch::embedded_resolv_conf(&host, net.gateway);
         let path = self.paths.container_dir(id).join("resolv.conf");
         std::fs::write(&path, text).map_err(|e| Error::io("write", &path, e))
+    }
+
+    /// `network connect` to a network the running container is on but has lost (see
+    /// `wiring`): make the bridge again, put its veth back, or wire a new interface
+    /// with its address. `None` when nothing was lost (then it is the usual conflict).
+    fn repair_wiring(
+        &self,
+        store: &super::NetworkStore,
+        c: &Container,
+        net: &super::Network,
+    ) -> Result<Option<()>> {
+        let current = self.containers().load(c.id())?;
+        let lost = super::wiring::check(store, &current)?;
+        let Some((_, fault)) = lost.into_iter().find(|(n, _)| n.id == net.id) else {
+            return Ok(None);
+        };
+        let _lock = self.containers().lock(c.id())?;
+        let net = store.claim_bridge(net)?;
+        if fault == super::wiring::Fault::VethGone {
+            let rec = &current.record;
+            let cfg = rec
+                .endpoints_config
+                .get(&net.name)
+                .cloned()
+                .unwrap_or_default();
+            let a = attach::reserve_one(store, rec, &net.name, &cfg, "eth0".into())?;
+            attach::connect_running(current.state.pid, c.id(), &a).map_err(Error::Runtime)?;
+        }
+        super::dns::ensure_server(&self.paths, &net)?;
+        Ok(Some(()))
     }
 }

@@ -46,6 +46,12 @@ pub fn container(f: &mut Frame, app: &App, area: Rect) {
         lines.push(field(t, "Networks", c.networks.join(", ")));
         lines.push(field(t, "Restarts", c.restart_count.to_string()));
         if let Some(d) = app.snap.details.as_ref().filter(|d| d.id == c.id) {
+            if !d.error.is_empty() {
+                lines.push(Line::from(vec![
+                    Span::styled(format!("{:<10}", "Problem"), Style::default().fg(t.dim)),
+                    Span::styled(d.error.clone(), Style::default().fg(t.state("dead"))),
+                ]));
+            }
             lines.push(Line::default());
             lines.push(heading(t, "Env"));
             for e in &d.env {
