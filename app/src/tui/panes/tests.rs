@@ -102,6 +102,7 @@ fn fixture() -> Snapshot {
                     "unhealthy after 3 failures, restarted by autoheal",
                 ),
             ],
+            error: String::new(),
         }),
         stats: [("c1".to_string(), series())].into(),
         anatomy: Some(anatomy()),
