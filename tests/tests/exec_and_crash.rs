@@ -37,7 +37,7 @@ fn exec_runs_inside_with_user_env_and_workdir() {
     let o = b.run(&["exec", "ex", "sh", "-c", "exit 7"]);
     assert_eq!(o.code, 7);
     let o = b.run(&["exec", "ex", "nosuchcmd"]);
-    assert_eq!(o.code, 127, "{}", o.stderr);
+    assert_eq!(o.code, 126, "{}", o.stderr);
     b.ok(&["exec", "-d", "ex", "sh", "-c", "echo detached > /tmp/d"]);
     assert!(eventually(5, || b
         .run(&["exec", "ex", "cat", "/tmp/d"])
