@@ -8,6 +8,17 @@ use crate::error::{IoContext, Result};
 pub const DEFAULT_ROOT: &str = "/var/lib/berth";
 pub const DEFAULT_RUN_ROOT: &str = "/run/berth";
 
+/// Make `dir` 0700 unless it already is (one stat on the common path).
+fn private(dir: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let m = std::fs::metadata(dir).ctx("stat", dir)?;
+    if m.permissions().mode() & 0o777 != 0o700 {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .ctx("restrict permissions of", dir)?;
+    }
+    Ok(())
+}
+
 #[derive(Debug, Clone)]
 pub struct Paths {
     /// Persistent state: images, layers, containers, volumes.
@@ -38,6 +49,13 @@ impl Paths {
             self.ports_dir(),
         ] {
             std::fs::create_dir_all(&dir).ctx("create directory", &dir)?;
+        }
+        // Unpacked layers (device nodes included, as Docker's unpacker makes them),
+        // containers' upper dirs and staging are root's alone: no other user of the host
+        // may reach a node an image or a container made (a world-writable /dev/sda copy,
+        // say). Containers see them through their own mounts, unaffected.
+        for dir in [self.layers_dir(), self.containers_dir(), self.tmp_dir()] {
+            private(&dir)?;
         }
         Ok(())
     }
