@@ -36,7 +36,7 @@ fn device_nodes_in_layers_are_out_of_other_users_reach() {
     b.ok(&["import", tar.to_str().expect("utf-8 path"), "hostile"]);
     b.busybox_image("busybox");
     // The layer is in the store once an image uses it.
-    b.ok(&["create", "--name", "h", "hostile", "x"]);
+    b.ok(&["create", "--name", "hh", "hostile", "x"]);
     let nodes: Vec<_> = std::fs::read_dir(b.root.join("layers"))
         .expect("layers dir")
         .flatten()
