@@ -30,7 +30,9 @@ impl NetworkStore {
         if let Some(l) = nl.link_by_name(&net.bridge)? {
             refuse_foreign(owner, &l)?;
             if owner.owns(l.alias.as_deref()) && self.firewall_covers(&net.bridge) {
-                return Ok(net.clone());
+                // Read again: whoever made the bridge may have chosen a new subnet
+                // after the caller read the record.
+                return self.get(&net.id);
             }
         }
         let _host = self.host.lock()?;
