@@ -192,6 +192,28 @@ impl Berth {
         unsafe { libc::kill(monitor, libc::SIGKILL) };
     }
 
+    /// The events journal so far for one `--filter` (e.g. `container=ID`).
+    pub fn events(&self, filter: &str) -> String {
+        self.ok(&[
+            "events", "--since", "1h", "--until", "0s", "--filter", filter,
+        ])
+    }
+
+    /// Start berth with `args` and SIGKILL it after `delay`, as an OOM kill or a
+    /// user's kill -9 would.
+    pub fn killed_after(&self, args: &[&str], delay: std::time::Duration) {
+        let mut child = self
+            .cmd()
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn berth");
+        std::thread::sleep(delay);
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+
     pub fn inspect(&self, name: &str, fmt: &str) -> String {
         self.ok(&["inspect", "--format", fmt, name])
     }
@@ -278,6 +300,14 @@ pub fn require_tool(program: &str, package: &str) {
 fn nix_is_root() -> bool {
     // SAFETY: geteuid has no preconditions.
     unsafe { libc::geteuid() == 0 }
+}
+
+/// A TCP port no one holds right now (the kernel's pick, released at once).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("0.0.0.0:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
 }
 
 /// Poll `f` until it returns true or `secs` pass.

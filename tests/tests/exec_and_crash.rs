@@ -123,15 +123,7 @@ fn a_killed_monitor_is_recorded_once_and_restart_policies_apply() {
     let finished = b.inspect("pno", "{{.State.FinishedAt}}");
     std::thread::sleep(Duration::from_millis(1100));
     assert_eq!(b.inspect("pno", "{{.State.FinishedAt}}"), finished);
-    let events = b.ok(&[
-        "events",
-        "--since",
-        "1h",
-        "--until",
-        "0s",
-        "--filter",
-        "container=pno",
-    ]);
+    let events = b.events("container=pno");
     assert_eq!(events.matches(" die ").count(), 1, "{events}");
     // The policies that restart after a failure started the others again.
     for n in ["palways", "punless", "pfail"] {
@@ -146,20 +138,6 @@ fn a_killed_monitor_is_recorded_once_and_restart_policies_apply() {
     assert!(eventually(5, || b.inspect("palways", "{{.RestartCount}}") == "2"));
     b.ok(&["stop", "-t", "1", "punless"]);
     assert_eq!(b.inspect("punless", "{{.State.Status}}"), "exited");
-}
-
-/// SIGKILL a berth command after `delay`, as a user's ^C-then-kill or an OOM would.
-fn killed_after(b: &Berth, args: &[&str], delay: Duration) {
-    let mut child = b
-        .cmd()
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn berth");
-    std::thread::sleep(delay);
-    let _ = child.kill();
-    let _ = child.wait();
 }
 
 #[test]
@@ -220,8 +198,7 @@ fn network_connect_and_rm_killed_midway_are_undone_or_finished() {
         let name = format!("k{i}");
         b.ok(&["run", "-d", "--name", &name, "busybox", "sleep", "1000"]);
         let id = b.inspect(&name, "{{.Id}}");
-        killed_after(
-            &b,
+        b.killed_after(
             &["network", "connect", "side", &name],
             Duration::from_millis(delay_ms),
         );
@@ -243,7 +220,7 @@ fn network_connect_and_rm_killed_midway_are_undone_or_finished() {
             "delay {delay_ms}: record {in_record:?}, eth1 {has_if}, address {holds}"
         );
 
-        killed_after(&b, &["rm", "-f", &name], Duration::from_millis(delay_ms));
+        b.killed_after(&["rm", "-f", &name], Duration::from_millis(delay_ms));
         // Gone in full (no run dir, no address, a destroy event) or still whole.
         let o = b.run(&["inspect", "--format", "{{.State.Status}}", &name]);
         if o.code != 0 {
@@ -256,15 +233,7 @@ fn network_connect_and_rm_killed_midway_are_undone_or_finished() {
             )
             .expect("endpoints");
             assert!(!endpoints.contains(&id), "address left");
-            let ev = b.ok(&[
-                "events",
-                "--since",
-                "1h",
-                "--until",
-                "0s",
-                "--filter",
-                &format!("container={id}"),
-            ]);
+            let ev = b.events(&format!("container={id}"));
             assert!(ev.contains(" destroy "), "no destroy event: {ev}");
         } else {
             b.ok(&["rm", "-f", &name]);

@@ -7,16 +7,7 @@ use std::net::{TcpListener, UdpSocket};
 use std::os::fd::AsRawFd;
 use std::time::Duration;
 
-use berth_tests::{eventually, Berth, Outside};
-
-/// A port no one holds right now (the kernel's pick, released at once).
-fn free_port() -> u16 {
-    TcpListener::bind("0.0.0.0:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use berth_tests::{eventually, free_port, Berth, Outside};
 
 fn wget_host(url: &str) -> bool {
     std::process::Command::new("timeout")

@@ -1,18 +1,9 @@
 //! Several state roots on one host: each owns and marks its bridges, veths, firewall
 //! table and subnets, and a prune or a firewall rebuild in one never touches another's.
 
-use std::net::TcpListener;
 use std::process::{Command, Stdio};
 
-use berth_tests::{eventually, Berth, Outside};
-
-fn free_port() -> u16 {
-    TcpListener::bind("0.0.0.0:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use berth_tests::{eventually, free_port, Berth, Outside};
 
 /// The body served on the host's 127.0.0.1:`port`, if any (3 s at most).
 fn fetch(port: u16) -> Option<String> {
