@@ -84,7 +84,13 @@ pub fn build(
                 let (dir, fresh) = volumes.data_dir_for_mount(&m.name)?;
                 (MountKind::Bind, dir, fresh)
             }
-            "tmpfs" => (MountKind::Tmpfs(m.mode.clone()), PathBuf::new(), false),
+            "tmpfs" => {
+                // Checked at create; a record from before the check may still be wrong.
+                let opts = crate::volume::tmpfs::parse(&m.mode).map_err(|e| {
+                    Error::invalid(format!("tmpfs {} ({:?}): {e}", m.destination, m.mode))
+                })?;
+                (MountKind::Tmpfs(opts), PathBuf::new(), false)
+            }
             other => {
                 return Err(Error::invalid(format!(
                     "unknown mount type {other:?} in {}",

@@ -262,16 +262,16 @@ pub fn mount_user(spec: &LaunchSpec) -> StepResult {
                     )?;
                 }
             }
-            MountKind::Tmpfs(data) => {
+            MountKind::Tmpfs(opts) => {
                 ensure_dir(&target)?;
-                let mut flags = MsFlags::MS_NOSUID | MsFlags::MS_NODEV;
+                let mut flags = opts.flags;
                 if mnt.readonly {
                     flags |= MsFlags::MS_RDONLY;
                 }
-                let data = if data.is_empty() {
+                let data = if opts.data.is_empty() {
                     "mode=1777".to_string()
                 } else {
-                    data.clone()
+                    opts.data.clone()
                 };
                 m(Some("tmpfs"), &target, Some("tmpfs"), flags, Some(&data))?;
             }

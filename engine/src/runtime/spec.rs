@@ -7,8 +7,8 @@ use std::path::PathBuf;
 pub enum MountKind {
     /// Bind a host path (bind mounts and volume data dirs).
     Bind,
-    /// A fresh tmpfs; the string holds mount data such as `size=64m,mode=1777`.
-    Tmpfs(String),
+    /// A fresh tmpfs with its mount flags and data (`size=64m,mode=1777`).
+    Tmpfs(crate::volume::tmpfs::TmpfsOptions),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
