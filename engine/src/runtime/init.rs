@@ -111,7 +111,7 @@ fn setup(
         nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWCGROUP)
             .map_err(|e| format!("unshare cgroup namespace: {}", e.desc()))?;
     }
-    mounts::mount_cgroup(unified)?;
+    mounts::mount_cgroup(unified, spec.privileged)?;
     if spec.init {
         // PID 1 stays behind as a tiny init; its child goes on to exec the command.
         minit::fork_and_supervise(err_write, &spec.process)?;
