@@ -113,6 +113,7 @@ pub fn build(
         });
     }
     let caps = caps::compute(&hc.cap_add, &hc.cap_drop, hc.privileged).map_err(Error::invalid)?;
+    let sec = super::security_opt::parse(&hc.security_opt)?;
     let mut args = vec![rec.path.clone()];
     args.extend(rec.args.iter().cloned());
     Ok(LaunchSpec {
@@ -136,10 +137,12 @@ pub fn build(
             user: rec.config.user.clone(),
             tty: rec.config.tty,
             caps,
-            seccomp: !hc.privileged,
+            seccomp: sec.seccomp_for(hc.privileged),
+            no_new_privs: sec.no_new_privileges,
         },
         init: hc.init,
         privileged: hc.privileged,
+        mask_paths: !hc.privileged && !sec.unconfined_system_paths,
         net,
     })
 }

@@ -21,6 +21,7 @@ pub mod overlay_tree;
 pub mod procfs;
 pub mod reap;
 pub mod rootfs_view;
+pub mod security_opt;
 pub mod spec_parse;
 pub mod start;
 pub mod stats;
