@@ -110,7 +110,7 @@ fn anatomy_matches_what_the_kernel_reports() {
         .iter()
         .any(|x| x.as_str().unwrap().starts_with(&format!("{ip}/"))));
 
-    // Privileges: Docker's 14 default capabilities, no_new_privs, a seccomp filter.
+    // Privileges: Docker's 14 default capabilities, no no_new_privs (as in Docker), a seccomp filter.
     let s = &a["security"];
     assert_eq!(s["effective_caps"].as_array().unwrap().len(), 14);
     assert!(!s["effective_caps"]
@@ -118,7 +118,7 @@ fn anatomy_matches_what_the_kernel_reports() {
         .unwrap()
         .iter()
         .any(|c| c == "CAP_SYS_ADMIN"));
-    assert_eq!(s["no_new_privs"], true);
+    assert_eq!(s["no_new_privs"], false);
     assert_eq!(s["seccomp"], 2);
 
     // Mounts as the container sees them, masked paths among them.
@@ -170,7 +170,7 @@ fn the_init_process_is_as_restricted_as_the_command() {
         };
         assert_eq!(field("CapEff:"), caps, "user {user}: {out}");
         assert_eq!(field("CapBnd:"), "00000000a80425fb", "user {user}");
-        assert_eq!(field("NoNewPrivs:"), "1", "user {user}");
+        assert_eq!(field("NoNewPrivs:"), "0", "user {user}");
         assert_eq!(field("Seccomp:"), "2", "user {user}");
         assert!(field("Uid:").starts_with(user), "user {user}: {out}");
     }

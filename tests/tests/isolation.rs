@@ -52,7 +52,8 @@ fn docker_default_capabilities_and_no_new_privs() {
     );
     assert!(status.contains("CapBnd:\t00000000a80425fb"), "{status}");
     assert!(status.contains("CapEff:\t00000000a80425fb"), "{status}");
-    assert!(status.contains("NoNewPrivs:\t1"), "{status}");
+    // Off unless --security-opt no-new-privileges asks, as in Docker (tests/security.rs).
+    assert!(status.contains("NoNewPrivs:\t0"), "{status}");
     let added = sh(
         &b,
         &["--cap-add", "SYS_ADMIN", "--cap-drop", "NET_RAW"],
@@ -366,4 +367,114 @@ fn seccomp_refuses_new_user_namespaces_unless_privileged() {
         sh(&b, &["--privileged"], "unshare -U true && echo allowed"),
         "allowed"
     );
+}
+
+/// The host's named cgroup v1 hierarchy (`name=systemd` on hybrid hosts): its mount point
+/// and its name, from /proc/self/mountinfo.
+fn named_v1_hierarchy() -> (std::path::PathBuf, String) {
+    let info = std::fs::read_to_string("/proc/self/mountinfo").expect("read mountinfo");
+    for line in info.lines() {
+        let Some((pre, post)) = line.split_once(" - ") else {
+            continue;
+        };
+        let mut post = post.split_whitespace();
+        if post.next() != Some("cgroup") {
+            continue;
+        }
+        let opts = post.nth(1).unwrap_or("");
+        if let Some(name) = opts.split(',').find_map(|o| o.strip_prefix("name=")) {
+            let mount = pre.split_whitespace().nth(4).expect("mount point");
+            return (mount.into(), name.to_string());
+        }
+    }
+    panic!(
+        "this test needs a named cgroup v1 hierarchy on the host (name=systemd, as on the \
+         hybrid development machines); none is mounted"
+    );
+}
+
+/// Puts the host's `release_agent` back and removes the probe's cgroup, even when the
+/// test fails (if the escape worked, both were changed on the host).
+struct RestoreAgent {
+    file: std::path::PathBuf,
+    old: String,
+    probe: std::path::PathBuf,
+}
+
+impl Drop for RestoreAgent {
+    fn drop(&mut self) {
+        let now = std::fs::read_to_string(&self.file).unwrap_or_default();
+        if now != self.old {
+            let _ = std::fs::write(&self.file, format!("{}\n", self.old.trim_end()));
+        }
+        let _ = std::fs::remove_dir(&self.probe);
+    }
+}
+
+#[test]
+fn cap_sys_admin_cannot_reach_a_host_release_agent() {
+    let b = Berth::new();
+    b.busybox_image("busybox");
+    let (mount, name) = named_v1_hierarchy();
+    let agent_file = mount.join("release_agent");
+    let before = std::fs::read_to_string(&agent_file).expect("read the host's release_agent");
+    let probe = format!("berth-escape-{}", std::process::id());
+    let _restore = RestoreAgent {
+        file: agent_file.clone(),
+        old: before.clone(),
+        probe: mount.join(&probe),
+    };
+    // If the escape worked, the kernel would run /agent from the container's upper dir
+    // as root on the host: all it does is write this marker.
+    let marker = b.dir.path().join("escaped");
+    // The classic reproduction: mount the named hierarchy, point its release_agent at a
+    // script in the upper dir, and empty a child cgroup that has notify_on_release.
+    let script = format!(
+        r#"
+mkdir -p /cg
+mount -t cgroup -o none,name={name} cgroup /cg || {{ echo mount-refused; exit 0; }}
+echo mounted
+upper=$(sed -n 's/.*upperdir=\([^,]*\).*/\1/p' /proc/self/mountinfo | head -n 1)
+[ -n "$upper" ] && echo found-upper
+printf '#!/bin/sh\necho escaped > {marker}\n' > /agent
+chmod +x /agent
+[ -e /cg/release_agent ] && echo sees-release-agent
+echo "$upper/agent" > /cg/release_agent 2>/dev/null && echo wrote-release-agent
+mkdir -p /cg/{probe} && echo 1 > /cg/{probe}/notify_on_release
+sh -c 'echo $$ > /cg/{probe}/cgroup.procs'
+sleep 1
+# A brand-new hierarchy would come with a release_agent of its own.
+mkdir -p /cg2
+mount -t cgroup -o none,name=berthprobe cgroup /cg2 2>/dev/null && echo made-new-hierarchy
+cat /proc/self/cgroup
+"#,
+        marker = marker.display(),
+    );
+    let out = sh(&b, &["--cap-add", "SYS_ADMIN"], &script);
+    // Give a usermode helper time to run if one was started.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert!(
+        !marker.exists(),
+        "the release_agent ran on the host as root:\n{out}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&agent_file).unwrap(),
+        before,
+        "the host's release_agent was changed from inside a container:\n{out}"
+    );
+    // It failed for the right reason: the mount shows the container's own cgroup.
+    assert!(out.contains("mounted"), "{out}");
+    assert!(!out.contains("sees-release-agent"), "{out}");
+    assert!(!out.contains("wrote-release-agent"), "{out}");
+    assert!(!out.contains("made-new-hierarchy"), "{out}");
+    // Inside, every hierarchy is rooted at the container's own cgroup.
+    for line in out.lines().filter(|l| l.contains(":/")) {
+        assert!(
+            line.ends_with(":/"),
+            "not at its namespace's root: {line}\n{out}"
+        );
+    }
+    assert!(out.contains(&format!(":name={name}:/")), "{out}");
+    // The cgroup the container made below its own went with it.
+    assert_eq!(b.cgroup_dirs(), Vec::<std::path::PathBuf>::new(), "{out}");
 }

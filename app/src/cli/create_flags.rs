@@ -155,6 +155,10 @@ pub struct CreateFlags {
     /// Give extended privileges to this container
     #[arg(long)]
     pub privileged: bool,
+    /// Security options: no-new-privileges[=true|false], seccomp=unconfined|PROFILE.json,
+    /// systempaths=unconfined (label= and apparmor= are accepted and do nothing here)
+    #[arg(long = "security-opt")]
+    pub security_opt: Vec<String>,
     /// Optional parent cgroup for the container
     #[arg(long = "cgroup-parent")]
     pub cgroup_parent: Option<String>,
@@ -238,6 +242,9 @@ impl CreateFlags {
             }
             None => None,
         };
+        for note in berth_engine::container::security_opt::notes(&self.security_opt) {
+            eprintln!("WARNING: {note}");
+        }
         let no_ports = matches!(self.network.as_deref(), Some("host") | Some("none"));
         if no_ports && (!self.publish.is_empty() || self.publish_all) {
             eprintln!("WARNING: Published ports are discarded when using host network mode");
@@ -279,6 +286,7 @@ impl CreateFlags {
             cap_add: self.cap_add.clone(),
             cap_drop: self.cap_drop.clone(),
             privileged: self.privileged,
+            security_opt: self.security_opt.clone(),
             cgroup_parent: self.cgroup_parent.clone(),
             health: berth_engine::container::health::HealthFlags {
                 cmd: self.health_cmd.clone(),

@@ -99,7 +99,7 @@ pub fn run(engine: &Engine, a: ExecArgs) -> CliResult {
     p.tty = a.tty;
     if a.privileged {
         p.caps = caps::compute(&rec.host_config.cap_add, &rec.host_config.cap_drop, true)?;
-        p.seccomp = false;
+        p.seccomp = berth_engine::runtime::seccomp::Seccomp::Unconfined;
     }
     // Docker's exec events: exec_create/exec_start name the command, exec_die the code.
     let exec_id = berth_engine::store::ids::random_hex(32);

@@ -154,6 +154,45 @@ pub(crate) fn rmdir_retry(dir: &Path) -> Result<()> {
     unreachable!()
 }
 
+/// The cgroups below `dir` (its subdirectories, recursively), deepest first. A missing
+/// `dir` has none.
+fn child_cgroups(dir: &Path) -> Result<Vec<PathBuf>> {
+    let rd = match fs::read_dir(dir) {
+        Ok(rd) => rd,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::io("read cgroup", dir, e)),
+    };
+    let mut out = Vec::new();
+    for entry in rd {
+        let entry = entry.map_err(|e| Error::io("read cgroup", dir, e))?;
+        // cgroupfs has no symlinks; a directory is a child cgroup.
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            let child = entry.path();
+            out.extend(child_cgroups(&child)?);
+            out.push(child);
+        }
+    }
+    Ok(out)
+}
+
+/// `rmdir` a cgroup and every cgroup a process inside made below it (a container with
+/// CAP_SYS_ADMIN may, as systemd in a container does), deepest first.
+pub(crate) fn rmdir_tree(dir: &Path) -> Result<()> {
+    for child in child_cgroups(dir)? {
+        rmdir_retry(&child)?;
+    }
+    rmdir_retry(dir)
+}
+
+/// The pids in `dir`'s cgroup and in every cgroup below it.
+pub(crate) fn read_pids_tree(dir: &Path) -> Result<Vec<i32>> {
+    let mut all = read_pids(&dir.join("cgroup.procs"))?;
+    for child in child_cgroups(dir)? {
+        all.extend(read_pids(&child.join("cgroup.procs"))?);
+    }
+    Ok(all)
+}
+
 /// `rmdir` a shared parent (`berth/`) only if no other container's cgroup is still in it.
 /// Returns whether the directory is gone.
 pub(crate) fn rmdir_if_empty(dir: &Path) -> Result<bool> {
@@ -279,6 +318,26 @@ mod tests {
         );
         rollback(&created);
         assert!(tmp.path().join("a").exists() && !tmp.path().join("a/b").exists());
+    }
+
+    #[test]
+    fn trees_cover_child_cgroups() {
+        let tmp = tempfile::tempdir().unwrap();
+        let c = tmp.path().join("c1");
+        fs::create_dir_all(c.join("made/inside")).unwrap();
+        fs::create_dir_all(c.join("other")).unwrap();
+        fs::write(c.join("cgroup.procs"), "10\n").unwrap();
+        fs::write(c.join("made/inside/cgroup.procs"), "11\n12\n").unwrap();
+        let mut pids = read_pids_tree(&c).unwrap();
+        pids.sort();
+        assert_eq!(pids, vec![10, 11, 12]);
+        assert!(read_pids_tree(&tmp.path().join("gone")).unwrap().is_empty());
+        // A fixture's files are not cgroupfs's: clear them so the rmdirs can succeed.
+        fs::remove_file(c.join("cgroup.procs")).unwrap();
+        fs::remove_file(c.join("made/inside/cgroup.procs")).unwrap();
+        rmdir_tree(&c).unwrap();
+        assert!(!c.exists());
+        rmdir_tree(&c).unwrap();
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! `v1/` and `v2/`, each tested against a fixture directory. README.md in this directory
 //! says which parts are also tested against the running kernel.
 
+pub mod confine;
 mod files;
 pub mod mounts;
 pub mod v1;

@@ -201,7 +201,7 @@ fn v1_lifecycle_on_this_host() {
     };
     m.create(&res).unwrap();
 
-    let mounts = v1_mounts(&root).unwrap();
+    let mounts = v1_mounts(&root).unwrap().controllers;
     let parent = s.parent.clone();
     let leaf = |c: &str| mounts[c].join(&parent).join("c1");
     assert_eq!(
@@ -230,6 +230,10 @@ fn v1_lifecycle_on_this_host() {
     m.add_task(pid).unwrap();
     assert_eq!(m.procs().unwrap(), vec![pid]);
     assert!(read(format!("/proc/{pid}/cgroup")).contains(&format!("memory:/{}/c1", s.parent)));
+    // Every v1 hierarchy, named ones (name=systemd) and unmanaged ones included.
+    let at_root = super::confine::hierarchies_at_root(&read(format!("/proc/{pid}/cgroup")));
+    assert!(at_root.is_empty(), "left at the root of {at_root:?}");
+    super::confine::check_own_cgroups(pid).unwrap();
     thread::sleep(Duration::from_millis(200));
     let st = m.stats().unwrap();
     assert_eq!(

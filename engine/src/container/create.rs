@@ -52,6 +52,8 @@ pub struct CreateOptions {
     pub cap_add: Vec<String>,
     pub cap_drop: Vec<String>,
     pub privileged: bool,
+    /// `--security-opt`, as typed.
+    pub security_opt: Vec<String>,
     pub cgroup_parent: Option<String>,
     /// `--health-*`, `--no-healthcheck`, `--health-on-failure`.
     pub health: super::health::HealthFlags,
@@ -305,8 +307,9 @@ impl Engine {
                 )));
             }
         }
-        crate::runtime::caps::compute(&o.cap_add, &o.cap_drop, o.privileged)
+        let caps = crate::runtime::caps::compute(&o.cap_add, &o.cap_drop, o.privileged)
             .map_err(Error::invalid)?;
+        let security = super::security_opt::prepare(&o.security_opt, &caps)?;
         if let Some(f) = &o.health_on_failure {
             super::health::policy::parse_on_failure(f).map_err(Error::invalid)?;
         }
@@ -468,6 +471,7 @@ impl Engine {
             cap_add: o.cap_add.clone(),
             cap_drop: o.cap_drop.clone(),
             privileged: o.privileged,
+            security_opt: security.record,
             dns: o.dns.clone(),
             extra_hosts: o.add_hosts.clone(),
             links: o.links.clone(),

@@ -87,7 +87,13 @@ pub fn build(
                 let (dir, fresh) = volumes.data_dir_for_mount(&m.name)?;
                 (MountKind::Bind, dir, fresh)
             }
-            "tmpfs" => (MountKind::Tmpfs(m.mode.clone()), PathBuf::new(), false),
+            "tmpfs" => {
+                // Checked at create; a record from before the check may still be wrong.
+                let opts = crate::volume::tmpfs::parse(&m.mode).map_err(|e| {
+                    Error::invalid(format!("tmpfs {} ({:?}): {e}", m.destination, m.mode))
+                })?;
+                (MountKind::Tmpfs(opts), PathBuf::new(), false)
+            }
             other => {
                 return Err(Error::invalid(format!(
                     "unknown mount type {other:?} in {}",
@@ -110,6 +116,7 @@ pub fn build(
         });
     }
     let caps = caps::compute(&hc.cap_add, &hc.cap_drop, hc.privileged).map_err(Error::invalid)?;
+    let sec = super::security_opt::parse(&hc.security_opt)?;
     let mut args = vec![rec.path.clone()];
     args.extend(rec.args.iter().cloned());
     Ok(LaunchSpec {
@@ -137,10 +144,12 @@ pub fn build(
             user: rec.config.user.clone(),
             tty: rec.config.tty,
             caps,
-            seccomp: !hc.privileged,
+            seccomp: sec.seccomp_for(hc.privileged),
+            no_new_privs: sec.no_new_privileges,
         },
         init: hc.init,
         privileged: hc.privileged,
+        mask_paths: !hc.privileged && !sec.unconfined_system_paths,
         net,
     })
 }

@@ -23,6 +23,7 @@ pub mod procfs;
 pub mod reap;
 pub mod recover;
 pub mod rootfs_view;
+pub mod security_opt;
 pub mod spec_parse;
 pub mod start;
 pub mod stats;

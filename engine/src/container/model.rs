@@ -151,6 +151,26 @@ pub struct HostConfig {
     pub publish_all_ports: bool,
     /// `--health-on-failure`: none, kill, restart or stop.
     pub health_on_failure: String,
+    /// `--security-opt`, as Docker records it (a seccomp profile by its content).
+    #[serde(with = "null_when_empty")]
+    pub security_opt: Vec<String>,
+}
+
+/// Docker's JSON has `null`, not `[]`, for a list nobody set.
+mod null_when_empty {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &[String], s: S) -> Result<S::Ok, S::Error> {
+        if v.is_empty() {
+            s.serialize_none()
+        } else {
+            v.serialize(s)
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+        Ok(Option::<Vec<String>>::deserialize(d)?.unwrap_or_default())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

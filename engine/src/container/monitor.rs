@@ -224,6 +224,7 @@ impl Monitor {
         let spawned = spawn::spawn(&spec, io, |pid| {
             cg.create(&res).map_err(|e| e.to_string())?;
             cg.add_task(pid.as_raw()).map_err(|e| e.to_string())?;
+            cgroups::confine::check_own_cgroups(pid.as_raw()).map_err(|e| e.to_string())?;
             attach::connect(pid.as_raw(), id, atts)?;
             match (ports, atts.first()) {
                 (Some(held), Some(a)) => publish(nets, id, held, a),

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use super::model::MountPoint;
 use crate::error::{Error, Result};
+use crate::volume::tmpfs;
 
 fn is_path(s: &str) -> bool {
     s.starts_with('/') || s.starts_with('.') || s.starts_with('~')
@@ -165,14 +166,32 @@ pub fn parse_mount_flag(spec: &str) -> Result<MountPoint> {
             Ok(volume_mount(&src, &dst, "", !readonly, src.is_empty()))
         }
         "tmpfs" => {
+            if !src.is_empty() {
+                return Err(Error::invalid(format!(
+                    "invalid --mount {spec:?}: a tmpfs has no source"
+                )));
+            }
             let mut opts = Vec::new();
             if let Some(size) = kv.get("tmpfs-size") {
-                opts.push(format!("size={size}"));
+                let bytes = tmpfs::ram_in_bytes(size).map_err(|e| {
+                    Error::invalid(format!("invalid --mount {spec:?}: tmpfs-size: {e}"))
+                })?;
+                opts.push(format!("size={bytes}"));
             }
             if let Some(mode) = kv.get("tmpfs-mode") {
                 opts.push(format!("mode={mode}"));
             }
-            Ok(tmpfs_mount(&dst, &opts.join(","), !readonly))
+            if let Some(key) = kv.keys().find(|k| {
+                k.starts_with("tmpfs-") && !matches!(k.as_str(), "tmpfs-size" | "tmpfs-mode")
+            }) {
+                return Err(Error::invalid(format!(
+                    "invalid --mount {spec:?}: unknown tmpfs option {key:?} (berth takes tmpfs-size and tmpfs-mode)"
+                )));
+            }
+            let opts = opts.join(",");
+            tmpfs::parse(&opts)
+                .map_err(|e| Error::invalid(format!("invalid --mount {spec:?}: {e}")))?;
+            Ok(tmpfs_mount(&dst, &opts, !readonly))
         }
         other => Err(Error::invalid(format!(
             "invalid --mount {spec:?}: unknown mount type {other:?}"
@@ -180,33 +199,23 @@ pub fn parse_mount_flag(spec: &str) -> Result<MountPoint> {
     }
 }
 
-/// `--tmpfs /dst[:opts]`.
+/// `--tmpfs /dst[:opts]`. The options are kept as given (without `ro`/`rw`, which the
+/// mount point's RW says) and read again by the same parser when the container starts.
 pub fn parse_tmpfs_flag(spec: &str) -> Result<MountPoint> {
     let (dst, opts) = spec.split_once(':').unwrap_or((spec, ""));
     check_dest("--tmpfs", spec, dst)?;
-    let mut rw = true;
-    let mut data = Vec::new();
-    for o in opts.split(',').filter(|o| !o.is_empty()) {
-        match o {
-            "ro" => rw = false,
-            "rw" => rw = true,
-            "noexec" | "exec" | "nosuid" | "suid" | "nodev" | "dev" => {}
-            o if o.starts_with("size=")
-                || o.starts_with("mode=")
-                || o.starts_with("uid=")
-                || o.starts_with("gid=")
-                || o.starts_with("nr_inodes=") =>
-            {
-                data.push(o.to_string())
-            }
-            _ => {
-                return Err(Error::invalid(format!(
-                    "invalid --tmpfs {spec:?}: unknown option {o:?}"
-                )))
-            }
-        }
-    }
-    Ok(tmpfs_mount(dst, &data.join(","), rw))
+    let parsed =
+        tmpfs::parse(opts).map_err(|e| Error::invalid(format!("invalid --tmpfs {spec:?}: {e}")))?;
+    let kept: Vec<&str> = opts
+        .split(',')
+        .map(str::trim)
+        .filter(|o| !o.is_empty() && !matches!(*o, "ro" | "rw"))
+        .collect();
+    Ok(tmpfs_mount(
+        dst,
+        &kept.join(","),
+        parsed.readonly != Some(true),
+    ))
 }
 
 fn tmpfs_mount(dst: &str, data: &str, rw: bool) -> MountPoint {
@@ -254,10 +263,46 @@ mod tests {
             .contains("bind source path does not exist: /definitely/not/here"));
         let m = parse_mount_flag("type=bind,src=/tmp,dst=/x,readonly").unwrap();
         assert!(!m.rw);
-        let m = parse_mount_flag("type=tmpfs,target=/run,tmpfs-size=1m").unwrap();
-        assert_eq!(m.mode, "size=1m");
         assert!(parse_mount_flag("type=nfs,target=/x").is_err());
-        let t = parse_tmpfs_flag("/run:size=64m,noexec").unwrap();
-        assert_eq!(t.mode, "size=64m");
+        let t = parse_tmpfs_flag("/run:size=64m,exec,ro").unwrap();
+        assert_eq!((t.mode.as_str(), t.rw), ("size=64m,exec", false));
+        let m = parse_mount_flag("type=tmpfs,target=/run,tmpfs-size=1m,tmpfs-mode=700").unwrap();
+        assert_eq!(m.mode, "size=1048576,mode=700");
+    }
+
+    #[test]
+    fn bad_tmpfs_options_name_the_flag() {
+        for (spec, says) in [
+            (
+                "/run:size=abc",
+                "invalid --tmpfs \"/run:size=abc\": invalid value \"abc\" for size",
+            ),
+            (
+                "/run:bogus",
+                "invalid --tmpfs \"/run:bogus\": unknown option \"bogus\"",
+            ),
+        ] {
+            let err = parse_tmpfs_flag(spec).unwrap_err().to_string();
+            assert!(err.contains(says), "{err}");
+        }
+        for (spec, says) in [
+            (
+                "type=tmpfs,target=/x,tmpfs-size=abc",
+                "tmpfs-size: invalid size \"abc\"",
+            ),
+            (
+                "type=tmpfs,target=/x,tmpfs-mode=999",
+                "invalid value \"999\" for mode",
+            ),
+            (
+                "type=tmpfs,target=/x,tmpfs-colour=red",
+                "unknown tmpfs option \"tmpfs-colour\"",
+            ),
+            ("type=tmpfs,source=foo,target=/x", "a tmpfs has no source"),
+        ] {
+            let err = parse_mount_flag(spec).unwrap_err().to_string();
+            assert!(err.contains(&format!("invalid --mount {spec:?}")), "{err}");
+            assert!(err.contains(says), "{err}");
+        }
     }
 }

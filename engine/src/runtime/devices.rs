@@ -1,11 +1,12 @@
 //! The minimal /dev Docker gives a container: a few character devices, the standard
-//! symlinks, and nothing that reaches host hardware.
+//! symlinks, and nothing that reaches host hardware; and for `--privileged`, every
+//! device node of the host's /dev as well, as Docker gives it.
 
-use std::os::unix::fs::symlink;
+use std::os::unix::fs::{symlink, FileTypeExt, MetadataExt};
 use std::path::Path;
 
 use nix::sys::stat::{makedev, mknod, Mode, SFlag};
-use nix::unistd::{chown, Gid};
+use nix::unistd::{chown, Gid, Uid};
 
 /// (name, major, minor, mode)
 const NODES: &[(&str, u64, u64, u32)] = &[
@@ -52,4 +53,122 @@ pub fn populate(dev: &Path) -> Result<(), String> {
         symlink(target, &p).map_err(|e| format!("symlink {}: {e}", p.display()))?;
     }
     Ok(())
+}
+
+/// Directories of the host's /dev that are not devices of the host: per-mount
+/// filesystems the container has its own of, and bookkeeping of other tools (the list
+/// Docker skips).
+const SKIP_DIRS: &[&str] = &["pts", "shm", "fd", "mqueue", ".lxc", ".lxd-mounts", ".udev"];
+
+/// `--privileged`: make every block and character device under `host` (the host's /dev,
+/// still visible before pivot_root) in `dev` with the host's numbers, mode and owner.
+/// Names the container already has (null, tty...) are kept; the console is the
+/// container's own.
+pub fn copy_host_devices(host: &Path, dev: &Path) -> Result<(), String> {
+    let entries = std::fs::read_dir(host).map_err(|e| format!("read {}: {e}", host.display()))?;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Ok(meta) = std::fs::symlink_metadata(entry.path()) else {
+            continue;
+        };
+        let target = dev.join(&name);
+        let ft = meta.file_type();
+        if ft.is_dir() {
+            if SKIP_DIRS.iter().any(|d| name == *d) {
+                continue;
+            }
+            if !target.exists() {
+                std::fs::create_dir(&target)
+                    .map_err(|e| format!("create {}: {e}", target.display()))?;
+            }
+            copy_host_devices(&entry.path(), &target)?;
+            continue;
+        }
+        let kind = if ft.is_char_device() {
+            SFlag::S_IFCHR
+        } else if ft.is_block_device() {
+            SFlag::S_IFBLK
+        } else {
+            continue;
+        };
+        if name == "console" || target.symlink_metadata().is_ok() {
+            continue;
+        }
+        let mode = Mode::from_bits_truncate(meta.mode() & 0o7777);
+        mknod(&target, kind, mode, meta.rdev())
+            .map_err(|e| format!("mknod {}: {}", target.display(), e.desc()))?;
+        // mknod honours the umask; the host's mode and owner are what Docker copies.
+        nix::sys::stat::fchmodat(
+            None,
+            &target,
+            mode,
+            nix::sys::stat::FchmodatFlags::FollowSymlink,
+        )
+        .map_err(|e| format!("chmod {}: {}", target.display(), e.desc()))?;
+        chown(
+            &target,
+            Some(Uid::from_raw(meta.uid())),
+            Some(Gid::from_raw(meta.gid())),
+        )
+        .map_err(|e| format!("chown {}: {}", target.display(), e.desc()))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_devices_are_copied_with_their_numbers() {
+        if !nix::unistd::geteuid().is_root() {
+            panic!("this test makes device nodes: run it as root");
+        }
+        let host = tempfile::tempdir().unwrap();
+        let h = host.path();
+        std::fs::create_dir_all(h.join("net")).unwrap();
+        std::fs::create_dir_all(h.join("pts")).unwrap();
+        let node = |p: &Path, kind, major, minor, mode| {
+            mknod(
+                p,
+                kind,
+                Mode::from_bits_truncate(mode),
+                makedev(major, minor),
+            )
+            .unwrap();
+            // Past the umask.
+            std::fs::set_permissions(p, std::os::unix::fs::PermissionsExt::from_mode(mode))
+                .unwrap();
+        };
+        node(&h.join("kmsg"), SFlag::S_IFCHR, 1, 11, 0o644);
+        node(&h.join("loop7"), SFlag::S_IFBLK, 7, 7, 0o660);
+        node(&h.join("net/tun"), SFlag::S_IFCHR, 10, 200, 0o666);
+        node(&h.join("pts/0"), SFlag::S_IFCHR, 136, 0, 0o620);
+        node(&h.join("console"), SFlag::S_IFCHR, 5, 1, 0o600);
+        node(&h.join("null"), SFlag::S_IFCHR, 1, 3, 0o666);
+        std::fs::write(h.join("not-a-device"), "").unwrap();
+        let dev = tempfile::tempdir().unwrap();
+        let d = dev.path();
+        std::fs::write(d.join("null"), "the container's own").unwrap();
+        copy_host_devices(h, d).unwrap();
+        let rdev = |p: &str| std::fs::metadata(d.join(p)).unwrap().rdev();
+        assert_eq!(rdev("kmsg"), makedev(1, 11));
+        assert_eq!(rdev("loop7"), makedev(7, 7));
+        assert!(std::fs::metadata(d.join("loop7"))
+            .unwrap()
+            .file_type()
+            .is_block_device());
+        assert_eq!(rdev("net/tun"), makedev(10, 200));
+        assert_eq!(
+            std::fs::metadata(d.join("loop7")).unwrap().mode() & 0o7777,
+            0o660
+        );
+        for absent in ["pts", "console", "not-a-device"] {
+            assert!(!d.join(absent).exists(), "{absent}");
+        }
+        assert_eq!(
+            std::fs::read_to_string(d.join("null")).unwrap(),
+            "the container's own"
+        );
+    }
 }

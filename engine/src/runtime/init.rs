@@ -87,7 +87,7 @@ fn setup(
     mounts::remount_root_readonly(spec)?;
     let unified = mounts::host_is_unified();
     mounts::pivot(&spec.rootfs)?;
-    if !spec.privileged {
+    if spec.mask_paths {
         mounts::mask_and_protect()?;
     }
     sethostname(&spec.hostname)
@@ -111,7 +111,7 @@ fn setup(
         nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWCGROUP)
             .map_err(|e| format!("unshare cgroup namespace: {}", e.desc()))?;
     }
-    mounts::mount_cgroup(unified)?;
+    mounts::mount_cgroup(unified, spec.privileged)?;
     if spec.init {
         // PID 1 stays behind as a tiny init; its child goes on to exec the command.
         minit::fork_and_supervise(err_write, &spec.process)?;
@@ -232,9 +232,10 @@ fn set_rlimits() {
     }
 }
 
-/// Become the container's user with only its capabilities, and set no_new_privs. The
-/// container's process does this before exec, and so does `--init`'s PID 1 after it
-/// forked the command: an init must not keep more privileges than what it supervises.
+/// Become the container's user with only its capabilities (and set no_new_privs if
+/// asked). The container's process does this before exec, and so does `--init`'s PID 1
+/// after it forked the command: an init must not keep more privileges than what it
+/// supervises.
 pub fn drop_privileges(p: &ProcessSpec, u: &user::ExecUser) -> Result<(), Failure> {
     caps::limit_bounding(&p.caps)?;
     // Keep the permitted set through setuid so we can narrow it ourselves afterwards.
@@ -259,22 +260,42 @@ pub fn drop_privileges(p: &ProcessSpec, u: &user::ExecUser) -> Result<(), Failur
     )
     .map_err(|e| format!("setuid {}: {}", u.uid, e.desc()))?;
     caps::apply_working_sets(&p.caps)?;
-    // SAFETY: prctl with constant arguments.
-    if unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } != 0 {
-        return Err(format!("set no_new_privs: {}", std::io::Error::last_os_error()).into());
+    if p.no_new_privs {
+        // SAFETY: prctl with constant arguments.
+        if unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } != 0 {
+            return Err(format!("set no_new_privs: {}", std::io::Error::last_os_error()).into());
+        }
     }
     Ok(())
 }
 
-/// Switch user, drop capabilities, set no_new_privs and exec. Used by the container's
-/// main process and by `exec` (after setns). The caller is already inside the rootfs.
+/// Drop privileges with the seccomp filter in place, in the order the kernel allows.
+/// Without no_new_privs only a process holding CAP_SYS_ADMIN may install a filter, so it
+/// goes on first, while we are still root with every capability (as runc does when
+/// NoNewPrivileges is false); the user switch and capability drop then run under it.
+/// With no_new_privs it goes on last, so as few of our own calls as possible run under a
+/// profile that might refuse them.
+pub fn restrict(p: &ProcessSpec, u: &user::ExecUser) -> Result<(), Failure> {
+    if !p.no_new_privs {
+        super::seccomp::install(&p.seccomp, &p.caps)?;
+    }
+    drop_privileges(p, u)?;
+    if p.no_new_privs {
+        super::seccomp::install(&p.seccomp, &p.caps)?;
+    }
+    Ok(())
+}
+
+/// Switch user, drop capabilities, apply the seccomp filter (and no_new_privs if asked)
+/// and exec. Used by the container's main process and by `exec` (after setns). The
+/// caller is already inside the rootfs.
 pub fn exec_process(p: &ProcessSpec) -> Result<Never, Failure> {
     let u = user::resolve(Path::new("/"), &p.user).map_err(|e| Failure(125, e))?;
     mounts::ensure_cwd(&p.cwd)?;
     let env = fill_env(&p.env, &u.home, p.tty);
     let program = find_program(p.args.first().map(String::as_str).unwrap_or(""), &env)?;
 
-    drop_privileges(p, &u)?;
+    restrict(p, &u)?;
     let cwd = if p.cwd.is_empty() { "/" } else { &p.cwd };
     nix::unistd::chdir(cwd).map_err(|e| {
         Failure(
@@ -283,9 +304,6 @@ pub fn exec_process(p: &ProcessSpec) -> Result<Never, Failure> {
         )
     })?;
 
-    if p.seccomp {
-        super::seccomp::install(&p.caps)?;
-    }
     let cargs: Vec<CString> = p
         .args
         .iter()

@@ -133,6 +133,10 @@ pub fn mount_system(spec: &LaunchSpec) -> StepResult {
         Some("mode=755,size=65536k"),
     )?;
     devices::populate(&dev)?;
+    if spec.privileged {
+        // Docker's --privileged: every device of the host, as the host has it.
+        devices::copy_host_devices(Path::new("/dev"), &dev)?;
+    }
 
     let pts = dev.join("pts");
     ensure_dir(&pts)?;
@@ -164,7 +168,12 @@ pub fn mount_system(spec: &LaunchSpec) -> StepResult {
 
     let sys = root.join("sys");
     ensure_dir(&sys)?;
-    let ro = nosuid_noexec_nodev | MsFlags::MS_RDONLY;
+    // Read-only unless --privileged, as Docker mounts it.
+    let ro = if spec.privileged {
+        nosuid_noexec_nodev
+    } else {
+        nosuid_noexec_nodev | MsFlags::MS_RDONLY
+    };
     if m(Some("sysfs"), &sys, Some("sysfs"), ro, None).is_err() {
         // Without a private network namespace sysfs cannot be mounted afresh: bind the host's.
         m(
@@ -185,11 +194,12 @@ pub fn mount_system(spec: &LaunchSpec) -> StepResult {
     Ok(())
 }
 
-/// Last step (after pivot_root and joining the cgroup namespace): the container's view of its cgroup,
-/// read-only, showing the container's own cgroup as the root.
-/// `unified` says whether the host runs pure cgroup v2; it must be read before pivot_root.
-pub fn mount_cgroup(unified: bool) -> StepResult {
-    mount_cgroupfs(Path::new("/sys/fs/cgroup"), unified)
+/// Last step (after pivot_root and joining the cgroup namespace): the container's view of
+/// its cgroup, showing the container's own cgroup as the root; read-only unless
+/// `writable` (`--privileged`, as in Docker). `unified` says whether the host runs pure
+/// cgroup v2; it must be read before pivot_root.
+pub fn mount_cgroup(unified: bool, writable: bool) -> StepResult {
+    mount_cgroupfs(Path::new("/sys/fs/cgroup"), unified, writable)
 }
 
 /// Whether the host's cgroup root is a cgroup2 mount (read from the host's view).
@@ -198,11 +208,14 @@ pub fn host_is_unified() -> bool {
 }
 
 /// Best effort: a missing controller is skipped.
-fn mount_cgroupfs(target: &Path, unified: bool) -> StepResult {
+fn mount_cgroupfs(target: &Path, unified: bool, writable: bool) -> StepResult {
     if !target.exists() {
         return Ok(());
     }
-    let ro = MsFlags::MS_NOSUID | MsFlags::MS_NOEXEC | MsFlags::MS_NODEV | MsFlags::MS_RDONLY;
+    let mut ro = MsFlags::MS_NOSUID | MsFlags::MS_NOEXEC | MsFlags::MS_NODEV;
+    if !writable {
+        ro |= MsFlags::MS_RDONLY;
+    }
     if unified {
         return m(Some("cgroup2"), target, Some("cgroup2"), ro, None);
     }
@@ -262,16 +275,16 @@ pub fn mount_user(spec: &LaunchSpec) -> StepResult {
                     )?;
                 }
             }
-            MountKind::Tmpfs(data) => {
+            MountKind::Tmpfs(opts) => {
                 ensure_dir(&target)?;
-                let mut flags = MsFlags::MS_NOSUID | MsFlags::MS_NODEV;
+                let mut flags = opts.flags;
                 if mnt.readonly {
                     flags |= MsFlags::MS_RDONLY;
                 }
-                let data = if data.is_empty() {
+                let data = if opts.data.is_empty() {
                     "mode=1777".to_string()
                 } else {
-                    data.clone()
+                    opts.data.clone()
                 };
                 m(Some("tmpfs"), &target, Some("tmpfs"), flags, Some(&data))?;
             }

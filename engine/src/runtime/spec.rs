@@ -7,8 +7,8 @@ use std::path::PathBuf;
 pub enum MountKind {
     /// Bind a host path (bind mounts and volume data dirs).
     Bind,
-    /// A fresh tmpfs; the string holds mount data such as `size=64m,mode=1777`.
-    Tmpfs(String),
+    /// A fresh tmpfs with its mount flags and data (`size=64m,mode=1777`).
+    Tmpfs(crate::volume::tmpfs::TmpfsOptions),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,7 +51,11 @@ pub struct LaunchSpec {
     pub process: ProcessSpec,
     /// Run a minimal init as PID 1 that reaps zombies and forwards signals (`--init`).
     pub init: bool,
+    /// `--privileged`: a writable /sys and cgroup view and the host's devices in /dev.
     pub privileged: bool,
+    /// Hide and freeze Docker's masked and read-only /proc and /sys paths (all but
+    /// `--privileged` and `--security-opt systempaths=unconfined`).
+    pub mask_paths: bool,
     pub net: NetMode,
 }
 
@@ -66,8 +70,11 @@ pub struct ProcessSpec {
     pub tty: bool,
     /// Capabilities to keep (by name, `CAP_CHOWN` form).
     pub caps: Vec<String>,
-    /// Apply berth's seccomp filter (everything but `--privileged`).
-    pub seccomp: bool,
+    /// The seccomp filter (none for `--privileged`).
+    pub seccomp: super::seccomp::Seccomp,
+    /// Set no_new_privs (`--security-opt no-new-privileges`): setuid binaries and file
+    /// capabilities stop granting anything. Off by default, as in Docker.
+    pub no_new_privs: bool,
 }
 
 impl ProcessSpec {
@@ -79,6 +86,8 @@ impl ProcessSpec {
         args: Vec<String>,
     ) -> Result<ProcessSpec, String> {
         let hc = &rec.host_config;
+        let sec =
+            crate::container::security_opt::parse(&hc.security_opt).map_err(|e| e.to_string())?;
         Ok(ProcessSpec {
             args,
             env: rec.config.env.clone(),
@@ -90,7 +99,8 @@ impl ProcessSpec {
             user: rec.config.user.clone(),
             tty: false,
             caps: super::caps::compute(&hc.cap_add, &hc.cap_drop, hc.privileged)?,
-            seccomp: !hc.privileged,
+            seccomp: sec.seccomp_for(hc.privileged),
+            no_new_privs: sec.no_new_privileges,
         })
     }
 }

@@ -1,6 +1,8 @@
 //! Named and anonymous volumes: `volumes/<name>/_data` plus a record, as Docker lays them
 //! out. A volume is seeded from the image the first time it is mounted.
 
+pub mod tmpfs;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::PathBuf;

@@ -1,5 +1,8 @@
-//! The cgroup v1 manager: one directory per controller hierarchy
+//! The cgroup v1 manager: one directory per v1 hierarchy
 //! (`<root>/<controller>/<parent>/<name>`), and on a hybrid host one more in the v2 tree.
+//! Hierarchies Berth sets no limit in (`name=systemd`, `net_cls`...) get the directory
+//! too: the container's cgroup namespace must be rooted at its own cgroup in every one
+//! (see `mounts.rs` for why).
 //!
 //! On hybrid hosts the v2 tree (`<root>/unified`) has no controllers, but runc and systemd
 //! still place containers there: it is what `/proc/PID/cgroup`'s `0::` line shows and what
@@ -18,9 +21,9 @@ pub mod pids;
 use std::path::{Path, PathBuf};
 
 use super::files::{
-    self, join_errors, kill_until_empty, mkdir_tracked, read_pids, rmdir_if_empty, rmdir_retry,
+    self, join_errors, kill_until_empty, mkdir_tracked, read_pids_tree, rmdir_if_empty, rmdir_tree,
 };
-use super::mounts::{v1_mounts, MountMap};
+use super::mounts::{v1_mounts, V1Mounts};
 use super::validate::{validate, Machine};
 use super::{required_controllers, CgroupManager, Resources, Stats, FREEZE_TIMEOUT, KILL_TIMEOUT};
 use crate::error::{Error, Result};
@@ -31,7 +34,7 @@ pub struct V1Manager {
     /// `<parent>/<name>`, relative to each controller's mount.
     rel: PathBuf,
     parent: PathBuf,
-    mounts: MountMap,
+    mounts: V1Mounts,
     /// The cgroup2 mount of a hybrid host.
     unified: Option<PathBuf>,
     machine: Machine,
@@ -66,24 +69,23 @@ impl V1Manager {
 
     /// This cgroup's directory in `controller`'s hierarchy, if that controller is mounted.
     pub fn controller_path(&self, controller: &str) -> Option<PathBuf> {
-        self.mounts.get(controller).map(|m| m.join(&self.rel))
+        self.mounts
+            .controllers
+            .get(controller)
+            .map(|m| m.join(&self.rel))
     }
 
-    /// Each hierarchy's mount once (co-mounted controllers share one), then the v2 mount.
+    /// Each v1 hierarchy's mount once (co-mounted controllers share one), then the v2
+    /// mount.
     fn mount_dirs(&self) -> Vec<PathBuf> {
-        let mut out: Vec<PathBuf> = Vec::new();
-        for m in self.mounts.values() {
-            if !out.contains(m) {
-                out.push(m.clone());
-            }
-        }
+        let mut out = self.mounts.hierarchies.clone();
         out.extend(self.unified.iter().cloned());
         out
     }
 
     fn check_controllers(&self, res: &Resources) -> Result<()> {
         for (ctrl, what) in required_controllers(res) {
-            if !self.mounts.contains_key(ctrl) {
+            if !self.mounts.controllers.contains_key(ctrl) {
                 return Err(Error::invalid(format!(
                     "{what} is not supported: the {ctrl} cgroup controller is not mounted under {}",
                     self.root.display()
@@ -114,7 +116,7 @@ impl V1Manager {
     }
 
     fn make_dirs(&self, created: &mut Vec<PathBuf>) -> Result<()> {
-        let cpuset = self.mounts.get("cpuset");
+        let cpuset = self.mounts.controllers.get("cpuset");
         for m in self.mount_dirs() {
             let leaf = m.join(&self.rel);
             mkdir_tracked(&leaf, created)?;
@@ -169,12 +171,13 @@ impl CgroupManager for V1Manager {
         Ok(())
     }
 
-    /// The union over every hierarchy: a process half-moved by a failed `add_task` still
-    /// shows up, so `kill_all` gets it too.
+    /// The union over every hierarchy and the cgroups the container made below its own:
+    /// a process half-moved by a failed `add_task` still shows up, so `kill_all` gets it
+    /// too.
     fn procs(&self) -> Result<Vec<i32>> {
         let mut all = Vec::new();
         for dir in self.paths() {
-            all.extend(read_pids(&dir.join("cgroup.procs"))?);
+            all.extend(read_pids_tree(&dir)?);
         }
         all.sort_unstable();
         all.dedup();
@@ -232,7 +235,7 @@ impl CgroupManager for V1Manager {
     fn destroy(&self) -> Result<()> {
         let mut errors = Vec::new();
         for dir in self.paths() {
-            if let Err(e) = rmdir_retry(&dir) {
+            if let Err(e) = rmdir_tree(&dir) {
                 errors.push(e);
             }
         }

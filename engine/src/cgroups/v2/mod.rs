@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use super::files::{
-    self, join_errors, kill_until_empty, mkdir_tracked, read_opt, read_pids, rmdir_retry,
+    self, join_errors, kill_until_empty, mkdir_tracked, read_opt, read_pids_tree, rmdir_tree,
 };
 use super::v1::{pids, remove_parents};
 use super::validate::{validate, Machine};
@@ -162,7 +162,7 @@ impl CgroupManager for V2Manager {
     }
 
     fn procs(&self) -> Result<Vec<i32>> {
-        read_pids(&self.path.join("cgroup.procs"))
+        read_pids_tree(&self.path)
     }
 
     fn freeze(&self) -> Result<()> {
@@ -208,7 +208,7 @@ impl CgroupManager for V2Manager {
 
     fn destroy(&self) -> Result<()> {
         let mut errors = Vec::new();
-        if let Err(e) = rmdir_retry(&self.path) {
+        if let Err(e) = rmdir_tree(&self.path) {
             errors.push(e);
         } else {
             remove_parents(&self.root, &self.parent);
