@@ -120,6 +120,42 @@ pub enum ContainerCmd {
     Anatomy(top_stats::AnatomyArgs),
 }
 
+/// `berth container ...`: every container command, plus `inspect`, which at the top level
+/// is the inspect of any object.
+#[derive(Subcommand, Debug)]
+pub enum ContainerGroupCmd {
+    #[command(flatten)]
+    Common(ContainerCmd),
+    /// Display detailed information on one or more containers
+    Inspect {
+        /// Format the output using the given Go template
+        #[arg(short = 'f', long)]
+        format: Option<String>,
+        /// Display total file sizes
+        #[arg(short = 's', long)]
+        size: bool,
+        #[arg(required = true)]
+        containers: Vec<String>,
+    },
+}
+
+pub fn run_group(engine: &Engine, cmd: ContainerGroupCmd) -> CliResult {
+    match cmd {
+        ContainerGroupCmd::Common(cmd) => run(engine, cmd),
+        ContainerGroupCmd::Inspect {
+            format,
+            size: _,
+            containers,
+        } => super::inspect::inspect_each(&containers, format.as_deref(), |n| {
+            match engine.containers().find(n) {
+                Ok(c) => Ok(c.inspect_json(&engine.paths)),
+                Err(e) if e.is_not_found() => Err(format!("Error: No such container: {n}").into()),
+                Err(e) => Err(e.into()),
+            }
+        }),
+    }
+}
+
 #[derive(Args, Debug)]
 pub struct StopArgs {
     /// Seconds to wait before killing the container
