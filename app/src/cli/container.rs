@@ -115,6 +115,8 @@ pub enum ContainerCmd {
     Top(top_stats::TopArgs),
     /// Display a live stream of container(s) resource usage statistics
     Stats(top_stats::StatsArgs),
+    /// Update configuration of one or more containers
+    Update(super::update::UpdateArgs),
     /// Show what a container is made of: namespaces, PIDs, cgroup, overlay, veths,
     /// privileges and mounts, each with what it means
     Anatomy(top_stats::AnatomyArgs),
@@ -340,6 +342,7 @@ pub fn run(engine: &Engine, cmd: ContainerCmd) -> CliResult {
         ContainerCmd::Port(a) => top_stats::port(engine, a),
         ContainerCmd::Stats(a) => top_stats::stats(engine, a),
         ContainerCmd::Anatomy(a) => top_stats::anatomy(engine, a),
+        ContainerCmd::Update(a) => super::update::run(engine, a),
     }
 }
 

@@ -18,6 +18,7 @@ mod path_match;
 pub mod ps;
 mod system;
 mod top_stats;
+mod update;
 mod usage_error;
 mod volume;
 

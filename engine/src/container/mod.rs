@@ -9,6 +9,7 @@ pub mod copy;
 pub mod copy_plan;
 pub mod create;
 pub mod diff;
+pub mod env;
 pub mod export;
 pub mod health;
 pub mod inspect;
@@ -29,6 +30,7 @@ pub mod stdio;
 pub mod store;
 pub mod tarwrite;
 pub mod top;
+pub mod update;
 
 pub use model::{Container, ContainerRecord, State, Status};
 
