@@ -125,6 +125,8 @@ pub enum ContainerCmd {
 /// `berth container ...`: every container command, plus `inspect`, which at the top level
 /// is the inspect of any object.
 #[derive(Subcommand, Debug)]
+// Parsed once per process: the size of the common variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum ContainerGroupCmd {
     #[command(flatten)]
     Common(ContainerCmd),

@@ -16,7 +16,7 @@ impl Filters {
         let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for f in given {
             let Some((k, v)) = f.split_once('=') else {
-                return Err(format!("Error: bad format of filter (expected name=value)").into());
+                return Err("Error: bad format of filter (expected name=value)".into());
             };
             let k = k.trim().to_ascii_lowercase();
             if !known.contains(&k.as_str()) {

@@ -350,4 +350,57 @@ mod tests {
         assert_eq!(shares_to_weight(1024), 39);
         assert_eq!(shares_to_weight(262_144), 10_000);
     }
+
+    #[test]
+    fn reservation_and_cfs_pair_follow_dockers_rules() {
+        let check = |res: Resources| match validate(&res, &Machine::with_cpus(2), true) {
+            Ok(()) => String::new(),
+            Err(e) => e.to_string(),
+        };
+        assert_eq!(
+            check(Resources {
+                memory_reservation: Some(1 << 20),
+                ..Default::default()
+            }),
+            "Minimum memory reservation allowed is 6MB"
+        );
+        assert_eq!(
+            check(Resources {
+                memory: Some(64 << 20),
+                memory_reservation: Some(128 << 20),
+                ..Default::default()
+            }),
+            "Minimum memory limit can not be less than memory reservation limit, see usage"
+        );
+        assert_eq!(
+            check(Resources {
+                cpu_period: Some(500),
+                ..Default::default()
+            }),
+            "CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)"
+        );
+        assert_eq!(
+            check(Resources {
+                cpu_quota: Some(10),
+                ..Default::default()
+            }),
+            "CPU cfs quota can not be less than 1ms (i.e. 1000)"
+        );
+        assert_eq!(
+            check(Resources {
+                nano_cpus: Some(1_000_000_000),
+                cpu_quota: Some(50_000),
+                ..Default::default()
+            }),
+            "Conflicting options: Nano CPUs and CPU Quota cannot both be set"
+        );
+        assert_eq!(
+            check(Resources {
+                cpu_period: Some(50_000),
+                cpu_quota: Some(-1),
+                ..Default::default()
+            }),
+            ""
+        );
+    }
 }
