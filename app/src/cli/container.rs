@@ -115,9 +115,49 @@ pub enum ContainerCmd {
     Top(top_stats::TopArgs),
     /// Display a live stream of container(s) resource usage statistics
     Stats(top_stats::StatsArgs),
+    /// Update configuration of one or more containers
+    Update(super::update::UpdateArgs),
     /// Show what a container is made of: namespaces, PIDs, cgroup, overlay, veths,
     /// privileges and mounts, each with what it means
     Anatomy(top_stats::AnatomyArgs),
+}
+
+/// `berth container ...`: every container command, plus `inspect`, which at the top level
+/// is the inspect of any object.
+#[derive(Subcommand, Debug)]
+// Parsed once per process: the size of the common variant costs nothing.
+#[allow(clippy::large_enum_variant)]
+pub enum ContainerGroupCmd {
+    #[command(flatten)]
+    Common(ContainerCmd),
+    /// Display detailed information on one or more containers
+    Inspect {
+        /// Format the output using the given Go template
+        #[arg(short = 'f', long)]
+        format: Option<String>,
+        /// Display total file sizes
+        #[arg(short = 's', long)]
+        size: bool,
+        #[arg(required = true)]
+        containers: Vec<String>,
+    },
+}
+
+pub fn run_group(engine: &Engine, cmd: ContainerGroupCmd) -> CliResult {
+    match cmd {
+        ContainerGroupCmd::Common(cmd) => run(engine, cmd),
+        ContainerGroupCmd::Inspect {
+            format,
+            size: _,
+            containers,
+        } => super::inspect::inspect_each(&containers, format.as_deref(), |n| {
+            match engine.containers().find(n) {
+                Ok(c) => Ok(c.inspect_json(&engine.paths)),
+                Err(e) if e.is_not_found() => Err(format!("Error: No such container: {n}").into()),
+                Err(e) => Err(e.into()),
+            }
+        }),
+    }
 }
 
 #[derive(Args, Debug)]
@@ -304,6 +344,7 @@ pub fn run(engine: &Engine, cmd: ContainerCmd) -> CliResult {
         ContainerCmd::Port(a) => top_stats::port(engine, a),
         ContainerCmd::Stats(a) => top_stats::stats(engine, a),
         ContainerCmd::Anatomy(a) => top_stats::anatomy(engine, a),
+        ContainerCmd::Update(a) => super::update::run(engine, a),
     }
 }
 

@@ -7,8 +7,10 @@ use berth_engine::Engine;
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
 
+use super::filters::Filters;
 use super::inspect::inspect_each;
 use super::output::print_rows;
+use super::path_match::path_match;
 use super::{CliResult, Failure};
 use crate::format::human::{human_duration, human_size_with_precision};
 use crate::format::table::{IMAGES_DEFAULT, IMAGES_HEADERS};
@@ -32,7 +34,7 @@ pub struct ImagesArgs {
     /// Don't truncate output
     #[arg(long = "no-trunc")]
     no_trunc: bool,
-    /// Filter output (dangling=true|false, reference=NAME)
+    /// Filter output (dangling=true|false, reference=PATTERN, before=IMAGE, since=IMAGE, label=KEY[=VALUE])
     #[arg(short = 'f', long = "filter")]
     filter: Vec<String>,
     /// Repository to list
@@ -190,6 +192,39 @@ fn ago(created: &Option<String>) -> String {
         .unwrap_or_else(|| "N/A".into())
 }
 
+/// Orders two RFC 3339 creation times; an unknown time sorts first.
+fn time_order(a: &Option<String>, b: &Option<String>) -> std::cmp::Ordering {
+    let t = |s: &Option<String>| {
+        s.as_deref()
+            .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+    };
+    t(a).cmp(&t(b))
+}
+
+/// Docker's `reference=` test: the pattern (Go's path.Match) against the familiar name
+/// (`busybox`) or the familiar name and tag (`busybox:latest`).
+fn reference_matches(pattern: &str, repo: &str, tag: &str) -> bool {
+    let familiar = repo
+        .strip_prefix("docker.io/library/")
+        .or_else(|| repo.strip_prefix("docker.io/"))
+        .unwrap_or(repo);
+    path_match(pattern, familiar) || path_match(pattern, &format!("{familiar}:{tag}"))
+}
+
+/// Docker prints an image's creation time as Go's `time.Time.String()` in local time;
+/// berth says UTC.
+fn created_at(rfc3339: &Option<String>) -> String {
+    rfc3339
+        .as_deref()
+        .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+        .map(|t| {
+            t.with_timezone(&chrono::Utc)
+                .format("%Y-%m-%d %H:%M:%S +0000 UTC")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
 /// A container uses this image: it may not be deleted without force.
 fn in_use(engine: &Engine) -> Result<impl Fn(&berth_engine::store::Digest) -> bool, Failure> {
     let used: Vec<_> = engine
@@ -233,18 +268,50 @@ pub fn run(engine: &Engine, cmd: ImageCmd) -> CliResult {
     let images = engine.images();
     match cmd {
         ImageCmd::Ls(a) => {
-            let mut list = images.list()?;
-            let mut dangling: Option<bool> = None;
-            let mut reference: Option<String> = a.repository.clone();
-            for f in &a.filter {
-                match f.split_once('=') {
-                    Some(("dangling", v)) => dangling = Some(v == "true"),
-                    Some(("reference", v)) => reference = Some(v.to_string()),
-                    _ => return Err(format!("invalid filter {f:?}: supported are dangling=true|false and reference=NAME").into()),
+            let filters = Filters::parse(
+                &a.filter,
+                &["dangling", "reference", "before", "since", "label"],
+            )?;
+            let dangling = filters.boolean("dangling")?;
+            let created = |name: &str| -> Result<Option<String>, Failure> {
+                match images.resolve(name) {
+                    Ok(img) => Ok(img.created),
+                    Err(_) => {
+                        Err(format!("Error response from daemon: No such image: {name}").into())
+                    }
                 }
+            };
+            // Docker keeps images created strictly before every `before=` and strictly
+            // after every `since=` image.
+            let mut before = Vec::new();
+            for b in filters.values("before") {
+                before.push(created(b)?);
             }
-            if let Some(d) = dangling {
-                list.retain(|i| i.repo_tags.is_empty() == d);
+            let mut since = Vec::new();
+            for s in filters.values("since") {
+                since.push(created(s)?);
+            }
+            let mut references: Vec<String> = filters.values("reference").to_vec();
+            references.extend(a.repository.clone());
+            let mut list = images.list()?;
+            list.retain(|i| {
+                dangling.is_none_or(|d| i.repo_tags.is_empty() == d)
+                    && before.iter().all(|b| time_order(&i.created, b).is_lt())
+                    && since.iter().all(|s| time_order(&i.created, s).is_gt())
+            });
+            if !filters.values("label").is_empty() {
+                let mut kept = Vec::new();
+                for img in list {
+                    let cfg = images.config_json(&img)?;
+                    let labels: std::collections::BTreeMap<String, String> = cfg
+                        .pointer("/config/Labels")
+                        .and_then(|l| serde_json::from_value(l.clone()).ok())
+                        .unwrap_or_default();
+                    if filters.all_labels(&labels) {
+                        kept.push(img);
+                    }
+                }
+                list = kept;
             }
             // One row per tag, and one <none> row for an untagged image.
             let mut rows = Vec::new();
@@ -263,11 +330,12 @@ pub fn run(engine: &Engine, cmd: ImageCmd) -> CliResult {
                         .collect()
                 };
                 for (repo, tag) in tags {
-                    if let Some(r) = &reference {
-                        let (rr, rt) = r.split_once(':').unwrap_or((r, ""));
-                        if repo != rr || (!rt.is_empty() && tag != rt) {
-                            continue;
-                        }
+                    // An untagged image has no reference to match.
+                    if !references.is_empty()
+                        && (img.repo_tags.is_empty()
+                            || !references.iter().any(|r| reference_matches(r, &repo, &tag)))
+                    {
+                        continue;
                     }
                     let id = if a.no_trunc {
                         img.id.to_string()
@@ -276,7 +344,10 @@ pub fn run(engine: &Engine, cmd: ImageCmd) -> CliResult {
                     };
                     rows.push(json!({
                         "Repository": repo, "Tag": tag, "ID": id, "Digest": "<none>",
-                        "CreatedSince": ago(&img.created), "CreatedAt": img.created, "Size": image_size(img.size),
+                        "CreatedSince": ago(&img.created), "CreatedAt": created_at(&img.created),
+                        "Size": image_size(img.size), "VirtualSize": image_size(img.size),
+                        // Docker knows these only from `system df -v`.
+                        "Containers": "N/A", "SharedSize": "N/A", "UniqueSize": "N/A",
                     }));
                 }
             }

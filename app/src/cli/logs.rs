@@ -29,7 +29,54 @@ pub struct LogsArgs {
     /// Show logs before a timestamp or relative time
     #[arg(long)]
     until: Option<String>,
+    /// Show extra details provided to logs
+    #[arg(long)]
+    details: bool,
     container: String,
+}
+
+/// How a line is printed: Docker's order is timestamp, then the details (the line's
+/// attributes as `k=v` pairs, sorted, comma-separated and URL-escaped, then a space,
+/// even when there are none), then the text.
+#[derive(Debug, Clone, Copy)]
+struct Show {
+    timestamps: bool,
+    details: bool,
+}
+
+fn line_text(l: &LogLine, show: Show) -> String {
+    let mut text = String::new();
+    if show.timestamps {
+        text.push_str(&l.time);
+        text.push(' ');
+    }
+    if show.details {
+        let attrs: Vec<String> = l
+            .attrs
+            .iter()
+            .map(|(k, v)| format!("{}={}", query_escape(k), query_escape(v)))
+            .collect();
+        text.push_str(&attrs.join(","));
+        text.push(' ');
+    }
+    text.push_str(&l.log);
+    text
+}
+
+/// Go's `url.QueryEscape`: unreserved characters stay, a space becomes `+`, the rest
+/// `%XX`.
+fn query_escape(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
 }
 
 fn time_of(l: &LogLine) -> Option<DateTime<Utc>> {
@@ -38,12 +85,8 @@ fn time_of(l: &LogLine) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
-fn emit(l: &LogLine, timestamps: bool) {
-    let text = if timestamps {
-        format!("{} {}", l.time, l.log)
-    } else {
-        l.log.clone()
-    };
+fn emit(l: &LogLine, show: Show) {
+    let text = line_text(l, show);
     if l.stream == "stderr" {
         let _ = std::io::stderr().write_all(text.as_bytes());
     } else {
@@ -76,6 +119,10 @@ pub fn run(engine: &Engine, a: LogsArgs) -> CliResult {
             ))
         })?),
     };
+    let show = Show {
+        timestamps: a.timestamps,
+        details: a.details,
+    };
     let path = engine.containers().log_path(c.id());
     let in_window = |l: &LogLine| {
         let t = time_of(l);
@@ -88,7 +135,7 @@ pub fn run(engine: &Engine, a: LogsArgs) -> CliResult {
         .collect();
     let start = tail.map(|n| lines.len().saturating_sub(n)).unwrap_or(0);
     for l in &lines[start..] {
-        emit(l, a.timestamps);
+        emit(l, show);
     }
     if !a.follow || until.is_some() {
         return Ok(0);
@@ -113,7 +160,7 @@ pub fn run(engine: &Engine, a: LogsArgs) -> CliResult {
             }
             pos += line.len() as u64;
             if let Ok(l) = serde_json::from_str::<LogLine>(&line) {
-                emit(&l, a.timestamps);
+                emit(&l, show);
             }
             line.clear();
         }
@@ -121,5 +168,49 @@ pub fn run(engine: &Engine, a: LogsArgs) -> CliResult {
             return Ok(0);
         }
         std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(attrs: &[(&str, &str)]) -> LogLine {
+        LogLine {
+            log: "hello\n".into(),
+            stream: "stdout".into(),
+            time: "2024-01-02T03:04:05.000000006Z".into(),
+            attrs: attrs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn details_come_after_the_timestamp_and_before_the_text() {
+        let plain = Show {
+            timestamps: false,
+            details: false,
+        };
+        assert_eq!(line_text(&line(&[]), plain), "hello\n");
+        let details = Show {
+            timestamps: false,
+            details: true,
+        };
+        // No attributes still leave Docker's separating space.
+        assert_eq!(line_text(&line(&[]), details), " hello\n");
+        assert_eq!(
+            line_text(&line(&[("team", "a b"), ("app", "x=1")]), details),
+            "app=x%3D1,team=a+b hello\n"
+        );
+        let both = Show {
+            timestamps: true,
+            details: true,
+        };
+        assert_eq!(
+            line_text(&line(&[]), both),
+            "2024-01-02T03:04:05.000000006Z  hello\n"
+        );
     }
 }

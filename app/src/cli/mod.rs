@@ -7,15 +7,18 @@ mod create_flags;
 mod demo;
 mod events;
 mod exec;
+mod filters;
 mod fs_cmds;
 mod image;
 mod inspect;
 mod logs;
 mod network;
 mod output;
+mod path_match;
 pub mod ps;
 mod system;
 mod top_stats;
+mod update;
 mod usage_error;
 mod volume;
 
@@ -55,7 +58,7 @@ enum Command {
     /// Manage containers
     Container {
         #[command(subcommand)]
-        cmd: container::ContainerCmd,
+        cmd: container::ContainerGroupCmd,
     },
     #[command(flatten)]
     ImageTop(image::ImageTopCmd),
@@ -206,7 +209,8 @@ pub fn main() -> ExitCode {
         return open_tui(engine, cli.theme.as_deref());
     };
     let result = match command {
-        Command::ContainerTop(cmd) | Command::Container { cmd } => container::run(&engine, cmd),
+        Command::ContainerTop(cmd) => container::run(&engine, cmd),
+        Command::Container { cmd } => container::run_group(&engine, cmd),
         Command::ImageTop(cmd) => image::run_top(&engine, cmd),
         Command::Image { cmd } => image::run(&engine, cmd),
         Command::Volume { cmd } => volume::run(&engine, cmd),

@@ -4,14 +4,17 @@
 use std::collections::BTreeMap;
 
 use berth_engine::network::inspect::inspect_json;
+use berth_engine::network::types::PREDEFINED;
 use berth_engine::network::{Network, NetworkOptions};
 use berth_engine::Engine;
 use clap::Subcommand;
 use serde_json::json;
 
+use super::filters::Filters;
 use super::inspect::inspect_each;
-use super::output::print_rows;
+use super::output::print_rows_with;
 use super::{CliResult, Failure};
+use crate::format::contexts::{labels_column, Labelled};
 
 #[derive(Subcommand, Debug)]
 pub enum NetworkCmd {
@@ -43,12 +46,18 @@ pub enum NetworkCmd {
     /// List networks
     #[command(visible_alias = "list")]
     Ls {
+        /// Only display network IDs
         #[arg(short = 'q', long)]
         quiet: bool,
+        /// Pretty-print networks using a Go template
         #[arg(long)]
         format: Option<String>,
+        /// Do not truncate the output
         #[arg(long = "no-trunc")]
         no_trunc: bool,
+        /// Provide filter values (e.g. 'driver=bridge', 'name=', 'id=', 'label=', 'type=custom|builtin', 'dangling=true')
+        #[arg(short = 'f', long = "filter")]
+        filter: Vec<String>,
     },
     /// Display detailed information on one or more networks
     Inspect {
@@ -100,6 +109,43 @@ fn kv(items: &[String]) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// A row of `network ls`: a network record, or one of the modes listed as networks.
+struct ListedNetwork {
+    id: String,
+    name: String,
+    driver: String,
+    internal: bool,
+    created: String,
+    labels: BTreeMap<String, String>,
+    record: Option<Network>,
+}
+
+/// No container is attached to the network, nor asks for it in its record.
+fn network_unused(engine: &Engine, n: &ListedNetwork) -> Result<bool, Failure> {
+    let Some(net) = &n.record else {
+        return Ok(false);
+    };
+    if !engine.networks().endpoints(net)?.is_empty() {
+        return Ok(false);
+    }
+    Ok(!engine
+        .containers()
+        .list()?
+        .iter()
+        .any(|c| c.record.endpoints_config.contains_key(&net.name)))
+}
+
+/// Docker prints a network's creation time as Go's `time.Time.String()`.
+fn created_at(rfc3339: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .map(|t| {
+            t.with_timezone(&chrono::Utc)
+                .format("%Y-%m-%d %H:%M:%S%.f +0000 UTC")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
 pub fn inspect_value(engine: &Engine, net: &Network) -> Result<serde_json::Value, Failure> {
     let eps = engine.networks().endpoints(net)?;
     let containers = engine.containers();
@@ -142,20 +188,81 @@ pub fn run(engine: &Engine, cmd: NetworkCmd) -> CliResult {
             quiet,
             format,
             no_trunc,
+            filter,
         } => {
-            nets.ensure_default()?;
-            let mut rows = Vec::new();
-            for n in nets.list()? {
-                rows.push(json!({"ID": if no_trunc { n.id.as_str() } else { n.short_id() }, "Name": n.name, "Driver": n.driver, "Scope": "local", "Internal": n.internal}));
+            let filters = Filters::parse(
+                &filter,
+                &["driver", "id", "label", "name", "scope", "type", "dangling"],
+            )?;
+            for t in filters.values("type") {
+                if t != "custom" && t != "builtin" {
+                    return Err(format!(
+                        "Error response from daemon: invalid filter: 'type'='{t}'"
+                    )
+                    .into());
+                }
             }
+            let dangling = filters.boolean("dangling")?;
+            nets.ensure_default()?;
+            let mut listed: Vec<ListedNetwork> = nets
+                .list()?
+                .into_iter()
+                .map(|n| ListedNetwork {
+                    id: n.id.clone(),
+                    name: n.name.clone(),
+                    driver: n.driver.clone(),
+                    internal: n.internal,
+                    created: n.created.clone(),
+                    labels: n.labels.clone(),
+                    record: Some(n),
+                })
+                .collect();
             // host and none exist as modes, not records; list them as Docker does.
             for (i, name) in ["host", "none"].iter().enumerate() {
-                let id = format!("{:0>12}", i + 1);
-                rows.push(json!({"ID": id, "Name": name, "Driver": if *name == "host" { "host" } else { "null" }, "Scope": "local", "Internal": false}));
+                listed.push(ListedNetwork {
+                    id: format!("{:0>64}", i + 1),
+                    name: name.to_string(),
+                    driver: if *name == "host" { "host" } else { "null" }.into(),
+                    internal: false,
+                    created: String::new(),
+                    labels: BTreeMap::new(),
+                    record: None,
+                });
             }
-            rows.sort_by(|a, b| a["Name"].as_str().cmp(&b["Name"].as_str()));
+            let mut rows = Vec::new();
+            for n in listed {
+                let builtin = PREDEFINED.contains(&n.name.as_str());
+                let keep = filters.any("driver", |d| n.driver == d)
+                    && filters.any("id", |i| n.id.contains(i))
+                    && filters.any("name", |m| n.name.contains(m))
+                    && filters.any("scope", |sc| sc == "local")
+                    && filters.any("type", |t| (t == "builtin") == builtin)
+                    && filters.all_labels(&n.labels);
+                if !keep {
+                    continue;
+                }
+                if let Some(d) = dangling {
+                    // Docker never counts its predefined networks as dangling.
+                    let unused = !builtin && network_unused(engine, &n)?;
+                    if unused != d {
+                        continue;
+                    }
+                }
+                let id = if no_trunc {
+                    n.id.clone()
+                } else {
+                    n.id[..12].to_string()
+                };
+                let row = json!({
+                    "ID": id, "Name": n.name, "Driver": n.driver, "Scope": "local",
+                    "IPv6": "false", "Internal": n.internal.to_string(),
+                    "Labels": labels_column(&n.labels), "CreatedAt": created_at(&n.created),
+                });
+                rows.push((row, Labelled(n.labels)));
+            }
+            rows.sort_by(|a, b| a.0["Name"].as_str().cmp(&b.0["Name"].as_str()));
             if quiet {
-                for r in &rows {
+                for (r, _) in &rows {
                     println!("{}", r["ID"].as_str().unwrap_or_default());
                 }
                 return Ok(0);
@@ -165,8 +272,12 @@ pub fn run(engine: &Engine, cmd: NetworkCmd) -> CliResult {
                 ("Name", "NAME"),
                 ("Driver", "DRIVER"),
                 ("Scope", "SCOPE"),
+                ("IPv6", "IPV6"),
+                ("Internal", "INTERNAL"),
+                ("Labels", "LABELS"),
+                ("CreatedAt", "CREATED AT"),
             ];
-            print_rows(
+            print_rows_with(
                 &rows,
                 &headers,
                 "table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}",

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::Failure;
 use crate::format::table::Format;
-use crate::format::template::Template;
+use crate::format::template::{Methods, Template};
 
 /// Print `rows` (one JSON object per row, Docker's field names) with the user's
 /// `--format`, or the command's `default` table when none is given.
@@ -19,6 +19,22 @@ pub fn print_rows(
         Format::parse(format.unwrap_or(""), default).map_err(|e| Failure::from(e.to_string()))?;
     let text = f
         .render(headers, rows)
+        .map_err(|e| Failure::from(e.to_string()))?;
+    print!("{text}");
+    Ok(())
+}
+
+/// Like [`print_rows`] for rows with methods besides their fields (`.Label "x"`).
+pub fn print_rows_with<M: Methods>(
+    rows: &[(Value, M)],
+    headers: &[(&str, &str)],
+    default: &str,
+    format: Option<&str>,
+) -> Result<(), Failure> {
+    let f =
+        Format::parse(format.unwrap_or(""), default).map_err(|e| Failure::from(e.to_string()))?;
+    let text = f
+        .render_rows(headers, rows.iter().map(|(v, m)| (v, m as &dyn Methods)))
         .map_err(|e| Failure::from(e.to_string()))?;
     print!("{text}");
     Ok(())

@@ -7,11 +7,16 @@ use chrono::{DateTime, TimeDelta, Utc};
 use clap::Args;
 use serde_json::json;
 
-use super::output::print_rows;
+use std::collections::HashMap;
+
+use berth_engine::container::launch::ContainerDirs;
+
+use super::output::print_rows_with;
 use super::{CliResult, Failure};
-use crate::format::human::human_duration;
+use crate::format::contexts::{labels_column, Labelled};
+use crate::format::human::{human_duration, human_size_with_precision};
 use crate::format::table::{PS_DEFAULT, PS_HEADERS};
-use crate::format::truncate::command_column;
+use crate::format::truncate::{command_column, ellipsis};
 
 #[derive(Args, Debug)]
 pub struct PsArgs {
@@ -36,6 +41,9 @@ pub struct PsArgs {
     /// Show the latest created container (includes all states)
     #[arg(short = 'l', long)]
     latest: bool,
+    /// Display total file sizes
+    #[arg(short = 's', long)]
+    size: bool,
 }
 
 impl PsArgs {
@@ -49,6 +57,7 @@ impl PsArgs {
             no_trunc: false,
             last: None,
             latest: false,
+            size: false,
         }
     }
 }
@@ -174,10 +183,33 @@ pub fn run(engine: &Engine, a: PsArgs) -> CliResult {
         }
         return Ok(0);
     }
-    let rows: Vec<serde_json::Value> = list
+    // Sizes cost a walk of every container's upper dir: only with -s, or when the
+    // template asks for them (Docker turns --size on for a template with .Size too).
+    let sizes = a.size || a.format.as_deref().is_some_and(|f| f.contains(".Size"));
+    let image_sizes: HashMap<String, u64> = if sizes {
+        engine
+            .images()
+            .list()?
+            .into_iter()
+            .map(|i| (i.id.to_string(), i.size))
+            .collect()
+    } else {
+        HashMap::new()
+    };
+    let rows: Vec<(serde_json::Value, Labelled)> = list
         .iter()
         .map(|c| {
-            json!({
+            let size = if sizes {
+                let rw = berth_engine::util::du(&ContainerDirs::of(&engine.paths, c.id()).upper);
+                let image = image_sizes
+                    .get(&c.record.image_id.to_string())
+                    .copied()
+                    .unwrap_or(0);
+                size_column(rw, rw + image)
+            } else {
+                String::new()
+            };
+            let row = json!({
                 "ID": if a.no_trunc { c.id() } else { c.short_id() },
                 "Image": c.record.config.image,
                 "Command": command_text(c, a.no_trunc),
@@ -187,15 +219,71 @@ pub fn run(engine: &Engine, a: PsArgs) -> CliResult {
                 "State": c.state.status.as_str(),
                 "Ports": ports_text(engine, c),
                 "Names": c.name(),
-                "Labels": c.record.config.labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(","),
-                "Mounts": c.record.mounts.iter().map(|m| if m.name.is_empty() { m.source.clone() } else { m.name.clone() }).collect::<Vec<_>>().join(","),
-                "Networks": c.record.host_config.network_mode,
-                "Size": "",
-            })
+                "Labels": labels_column(&c.record.config.labels),
+                "Mounts": mounts_column(c, a.no_trunc),
+                "LocalVolumes": c.record.mounts.iter().filter(|m| m.driver == "local").count().to_string(),
+                "Networks": networks_column(c),
+                "Size": size,
+            });
+            (row, Labelled(c.record.config.labels.clone()))
         })
         .collect();
-    print_rows(&rows, PS_HEADERS, PS_DEFAULT, a.format.as_deref())?;
+    let default = if a.size {
+        format!("{PS_DEFAULT}\t{{{{.Size}}}}")
+    } else {
+        PS_DEFAULT.to_string()
+    };
+    print_rows_with(&rows, PS_HEADERS, &default, a.format.as_deref())?;
     Ok(0)
+}
+
+/// Docker's SIZE column: the writable layer, and with the image under it the virtual
+/// size ("2B (virtual 1.24MB)"), three significant digits as go-units prints them.
+pub fn size_column(rw: u64, virtual_size: u64) -> String {
+    let rw_text = human_size_with_precision(rw as f64, 3);
+    if virtual_size > 0 {
+        format!(
+            "{rw_text} (virtual {})",
+            human_size_with_precision(virtual_size as f64, 3)
+        )
+    } else {
+        rw_text
+    }
+}
+
+/// Docker's MOUNTS column: volume names (or sources), each cut to 15 characters.
+fn mounts_column(c: &Container, no_trunc: bool) -> String {
+    c.record
+        .mounts
+        .iter()
+        .map(|m| {
+            let name = if m.name.is_empty() {
+                &m.source
+            } else {
+                &m.name
+            };
+            if no_trunc {
+                name.clone()
+            } else {
+                ellipsis(name, 15)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Docker's NETWORKS column: the networks the container is attached to, by name; a
+/// container in host, none or another's namespace shows its mode.
+fn networks_column(c: &Container) -> String {
+    if c.record.endpoints_config.is_empty() {
+        return c.record.host_config.network_mode.clone();
+    }
+    c.record
+        .networks_in_order()
+        .into_iter()
+        .map(|(n, _)| n.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// Docker's PORTS column: published ports, then exposed ones, for running containers.

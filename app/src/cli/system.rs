@@ -22,6 +22,8 @@ pub enum SystemTopCmd {
 pub enum SystemCmd {
     /// Show disk usage
     Df,
+    /// Get real time events from berth
+    Events(super::events::EventsArgs),
     /// Display system-wide information
     Info {
         #[arg(short = 'f', long)]
@@ -59,6 +61,7 @@ pub fn run_top(engine: &Engine, cmd: SystemTopCmd) -> CliResult {
 
 pub fn run(engine: &Engine, cmd: SystemCmd) -> CliResult {
     match cmd {
+        SystemCmd::Events(a) => super::events::run(engine, a),
         SystemCmd::Info { format } => {
             let cs = engine.containers().list()?;
             let count = |s: Status| cs.iter().filter(|c| c.state.status == s).count();

@@ -6,9 +6,11 @@ use berth_engine::Engine;
 use clap::Subcommand;
 use serde_json::json;
 
+use super::filters::Filters;
 use super::inspect::inspect_each;
-use super::output::print_rows;
+use super::output::print_rows_with;
 use super::CliResult;
+use crate::format::contexts::{labels_column, Labelled};
 
 #[derive(Subcommand, Debug)]
 pub enum VolumeCmd {
@@ -25,10 +27,15 @@ pub enum VolumeCmd {
     /// List volumes
     #[command(visible_alias = "list")]
     Ls {
+        /// Only display volume names
         #[arg(short = 'q', long)]
         quiet: bool,
+        /// Pretty-print volumes using a Go template
         #[arg(long)]
         format: Option<String>,
+        /// Provide filter values (e.g. 'dangling=true', 'name=', 'label=', 'driver=')
+        #[arg(short = 'f', long = "filter")]
+        filter: Vec<String>,
     },
     /// Display detailed information on one or more volumes
     Inspect {
@@ -81,22 +88,54 @@ pub fn run(engine: &Engine, cmd: VolumeCmd) -> CliResult {
             println!("{}", v.name);
             Ok(0)
         }
-        VolumeCmd::Ls { quiet, format } => {
-            let list = vs.list()?;
+        VolumeCmd::Ls {
+            quiet,
+            format,
+            filter,
+        } => {
+            let filters = Filters::parse(&filter, &["dangling", "name", "label", "driver"])?;
+            let dangling = filters.boolean("dangling")?;
+            let mut list = Vec::new();
+            for v in vs.list()? {
+                // Dangling: no container, running or not, refers to the volume.
+                let keep = match dangling {
+                    Some(d) => engine.volume_users(&v.name)?.is_empty() == d,
+                    None => true,
+                } && filters.any("name", |n| v.name.contains(n))
+                    && filters.any("driver", |d| v.driver == d)
+                    && filters.all_labels(&v.labels);
+                if keep {
+                    list.push(v);
+                }
+            }
             if quiet {
                 for v in &list {
                     println!("{}", v.name);
                 }
                 return Ok(0);
             }
-            let rows: Vec<_> = list.iter().map(|v| json!({"Driver": v.driver, "Name": v.name, "Mountpoint": v.mountpoint, "Scope": v.scope})).collect();
+            let rows: Vec<_> = list
+                .iter()
+                .map(|v| {
+                    let row = json!({
+                        "Driver": v.driver, "Name": v.name, "Mountpoint": v.mountpoint,
+                        "Scope": v.scope, "Labels": labels_column(&v.labels),
+                        // Docker knows these only from `system df -v`.
+                        "Links": "N/A", "Size": "N/A",
+                    });
+                    (row, Labelled(v.labels.clone()))
+                })
+                .collect();
             let headers = [
                 ("Driver", "DRIVER"),
                 ("Name", "VOLUME NAME"),
                 ("Mountpoint", "MOUNTPOINT"),
                 ("Scope", "SCOPE"),
+                ("Labels", "LABELS"),
+                ("Links", "LINKS"),
+                ("Size", "SIZE"),
             ];
-            print_rows(
+            print_rows_with(
                 &rows,
                 &headers,
                 "table {{.Driver}}\t{{.Name}}",

@@ -9,7 +9,7 @@
 use serde_json::{Map, Value};
 
 use super::tabwriter::tabwrite;
-use super::template::{Template, TemplateError};
+use super::template::{Methods, NoMethods, Template, TemplateError};
 
 /// Docker's tabwriter settings for every table it prints.
 const MIN_WIDTH: usize = 10;
@@ -67,13 +67,25 @@ impl Format {
         headers: &[(&str, &str)],
         rows: &[Value],
     ) -> Result<String, TemplateError> {
+        self.render_rows(
+            headers,
+            rows.iter().map(|r| (r, &NoMethods as &dyn Methods)),
+        )
+    }
+
+    /// Renders rows that have methods besides their fields (`.Label "x"`).
+    pub fn render_rows<'r>(
+        &self,
+        headers: &[(&str, &str)],
+        rows: impl IntoIterator<Item = (&'r Value, &'r dyn Methods)>,
+    ) -> Result<String, TemplateError> {
         let mut text = String::new();
         if self.table {
             text.push_str(&self.template.render_header(&self.header_value(headers)));
             text.push('\n');
         }
-        for row in rows {
-            text.push_str(&self.template.render(row)?);
+        for (row, methods) in rows {
+            text.push_str(&self.template.render_with(row, methods)?);
             text.push('\n');
         }
         Ok(if self.table {

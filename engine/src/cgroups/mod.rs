@@ -44,8 +44,17 @@ pub struct Resources {
     pub memory: Option<i64>,
     /// `--memory-swap`: memory plus swap, bytes; -1 is unlimited swap.
     pub memory_swap: Option<i64>,
+    /// `--memory-reservation`: the soft limit, bytes.
+    #[serde(default)]
+    pub memory_reservation: Option<i64>,
     /// `--cpus` in billionths of a CPU (Docker's NanoCpus).
     pub nano_cpus: Option<i64>,
+    /// `--cpu-period`: the CFS period in microseconds.
+    #[serde(default)]
+    pub cpu_period: Option<i64>,
+    /// `--cpu-quota`: the CFS quota in microseconds per period; -1 is unlimited.
+    #[serde(default)]
+    pub cpu_quota: Option<i64>,
     /// `--cpu-shares` (relative weight, v1 scale: 2..262144).
     pub cpu_shares: Option<u64>,
     /// `--pids-limit`; -1 or 0 is unlimited.
@@ -161,10 +170,14 @@ fn check_rel(what: &str, s: &str, nested: bool) -> Result<()> {
 pub(crate) fn required_controllers(res: &Resources) -> Vec<(&'static str, &'static str)> {
     let set = |v: Option<i64>| v.is_some_and(|v| v != 0);
     let mut out = Vec::new();
-    if set(res.memory) || set(res.memory_swap) {
+    if set(res.memory) || set(res.memory_swap) || set(res.memory_reservation) {
         out.push(("memory", "Memory limit"));
     }
-    if set(res.nano_cpus) || res.cpu_shares.is_some_and(|s| s != 0) {
+    if set(res.nano_cpus)
+        || set(res.cpu_period)
+        || set(res.cpu_quota)
+        || res.cpu_shares.is_some_and(|s| s != 0)
+    {
         out.push(("cpu", "CPU limit"));
     }
     if res.cpuset_cpus.is_some() || res.cpuset_mems.is_some() {

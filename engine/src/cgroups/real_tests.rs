@@ -198,6 +198,7 @@ fn v1_lifecycle_on_this_host() {
         cpuset_cpus: Some("0".into()),
         cpuset_mems: Some("0".into()),
         all_devices: false,
+        ..Default::default()
     };
     m.create(&res).unwrap();
 

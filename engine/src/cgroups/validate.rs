@@ -132,6 +132,39 @@ pub fn validate(res: &Resources, m: &Machine, update: bool) -> Result<()> {
             ));
         }
     }
+    if let Some(r) = res.memory_reservation.filter(|&r| r != 0) {
+        if r > 0 && r < MIN_MEMORY {
+            return Err(Error::invalid("Minimum memory reservation allowed is 6MB"));
+        }
+        if res.memory.is_some_and(|m| m > 0 && m < r) {
+            return Err(Error::invalid(
+                "Minimum memory limit can not be less than memory reservation limit, see usage",
+            ));
+        }
+    }
+    let nano_set = res.nano_cpus.is_some_and(|n| n > 0);
+    if nano_set && res.cpu_period.is_some_and(|p| p > 0) {
+        return Err(Error::invalid(
+            "Conflicting options: Nano CPUs and CPU Period cannot both be set",
+        ));
+    }
+    if nano_set && res.cpu_quota.is_some_and(|q| q > 0) {
+        return Err(Error::invalid(
+            "Conflicting options: Nano CPUs and CPU Quota cannot both be set",
+        ));
+    }
+    if let Some(p) = res.cpu_period.filter(|&p| p != 0) {
+        if !(1000..=1_000_000).contains(&p) {
+            return Err(Error::invalid(
+                "CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)",
+            ));
+        }
+    }
+    if res.cpu_quota.is_some_and(|q| q > 0 && q < 1000) {
+        return Err(Error::invalid(
+            "CPU cfs quota can not be less than 1ms (i.e. 1000)",
+        ));
+    }
     if let Some(nano) = res.nano_cpus {
         // Below 0.01 CPU the quota would be under the kernel's 1 ms minimum.
         let max = i64::from(m.ncpus) * 1_000_000_000;
@@ -316,5 +349,58 @@ mod tests {
         assert_eq!(shares_to_weight(2), 1);
         assert_eq!(shares_to_weight(1024), 39);
         assert_eq!(shares_to_weight(262_144), 10_000);
+    }
+
+    #[test]
+    fn reservation_and_cfs_pair_follow_dockers_rules() {
+        let check = |res: Resources| match validate(&res, &Machine::with_cpus(2), true) {
+            Ok(()) => String::new(),
+            Err(e) => e.to_string(),
+        };
+        assert_eq!(
+            check(Resources {
+                memory_reservation: Some(1 << 20),
+                ..Default::default()
+            }),
+            "Minimum memory reservation allowed is 6MB"
+        );
+        assert_eq!(
+            check(Resources {
+                memory: Some(64 << 20),
+                memory_reservation: Some(128 << 20),
+                ..Default::default()
+            }),
+            "Minimum memory limit can not be less than memory reservation limit, see usage"
+        );
+        assert_eq!(
+            check(Resources {
+                cpu_period: Some(500),
+                ..Default::default()
+            }),
+            "CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)"
+        );
+        assert_eq!(
+            check(Resources {
+                cpu_quota: Some(10),
+                ..Default::default()
+            }),
+            "CPU cfs quota can not be less than 1ms (i.e. 1000)"
+        );
+        assert_eq!(
+            check(Resources {
+                nano_cpus: Some(1_000_000_000),
+                cpu_quota: Some(50_000),
+                ..Default::default()
+            }),
+            "Conflicting options: Nano CPUs and CPU Quota cannot both be set"
+        );
+        assert_eq!(
+            check(Resources {
+                cpu_period: Some(50_000),
+                cpu_quota: Some(-1),
+                ..Default::default()
+            }),
+            ""
+        );
     }
 }

@@ -76,22 +76,6 @@ pub fn validate_name(name: &str) -> Result<()> {
     }
 }
 
-/// Replace or add `KEY=VALUE` entries, keeping the image's order (Docker's merge).
-fn merge_env(base: &[String], over: &[String]) -> Vec<String> {
-    let mut out: Vec<String> = base.to_vec();
-    for e in over {
-        let key = e.split_once('=').map(|(k, _)| k).unwrap_or(e);
-        match out
-            .iter_mut()
-            .find(|x| x.split_once('=').map(|(k, _)| k).unwrap_or(x) == key)
-        {
-            Some(slot) => *slot = e.clone(),
-            None => out.push(e.clone()),
-        }
-    }
-    out
-}
-
 /// The hostname and environment, refused before anything is made (a long hostname
 /// would otherwise fail the start, deep in sethostname).
 fn validate_identity(o: &CreateOptions) -> Result<()> {
@@ -430,7 +414,7 @@ impl Engine {
             tty: o.tty,
             open_stdin: o.open_stdin,
             stdin_once: o.open_stdin,
-            env: merge_env(&defaults.env, &o.env),
+            env: super::env::merge_image_env(&defaults.env, &o.env),
             cmd,
             image: o.image.clone(),
             volumes: defaults.volumes.clone(),
@@ -550,13 +534,6 @@ impl Engine {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn env_merge_overrides_by_key() {
-        let base = vec!["PATH=/bin".to_string(), "A=1".to_string()];
-        let got = merge_env(&base, &["A=2".into(), "B=3".into()]);
-        assert_eq!(got, vec!["PATH=/bin", "A=2", "B=3"]);
-    }
 
     #[test]
     fn names_follow_docker_rules() {

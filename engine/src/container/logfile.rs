@@ -14,6 +14,10 @@ pub struct LogLine {
     pub log: String,
     pub stream: String,
     pub time: String,
+    /// Docker's json-file `attrs` (from `--log-opt labels=/env=`), which `logs --details`
+    /// prints; berth writes none yet, but reads them from logs that have them.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub attrs: std::collections::BTreeMap<String, String>,
 }
 
 /// Appends lines; a partial line is held until its newline or until it grows too long.
@@ -69,6 +73,7 @@ impl LogWriter {
             log: String::from_utf8_lossy(line).into_owned(),
             stream: if stream == 0 { "stdout" } else { "stderr" }.into(),
             time: super::now_rfc3339(),
+            attrs: Default::default(),
         };
         if let Ok(mut s) = serde_json::to_vec(&rec) {
             s.push(b'\n');

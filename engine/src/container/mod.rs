@@ -9,6 +9,7 @@ pub mod copy;
 pub mod copy_plan;
 pub mod create;
 pub mod diff;
+pub mod env;
 pub mod export;
 pub mod health;
 pub mod inspect;
@@ -32,6 +33,7 @@ pub mod store;
 pub mod tarwrite;
 pub mod top;
 mod unfinished;
+pub mod update;
 
 pub use model::{Container, ContainerRecord, State, Status};
 

@@ -128,8 +128,13 @@ pub struct HostConfig {
     pub init: bool,
     pub memory: i64,
     pub memory_swap: i64,
+    /// `--memory-reservation`: the soft limit, bytes (0: none).
+    pub memory_reservation: i64,
     pub nano_cpus: i64,
     pub cpu_shares: i64,
+    /// `--cpu-period`/`--cpu-quota`: the CFS pair in microseconds (0: not set).
+    pub cpu_period: i64,
+    pub cpu_quota: i64,
     pub pids_limit: Option<i64>,
     pub cpuset_cpus: String,
     pub cpuset_mems: String,
@@ -200,7 +205,10 @@ impl HostConfig {
             } else {
                 Some(self.memory_swap)
             },
+            memory_reservation: pos(self.memory_reservation),
             nano_cpus: pos(self.nano_cpus),
+            cpu_period: pos(self.cpu_period),
+            cpu_quota: (self.cpu_quota != 0).then_some(self.cpu_quota),
             cpu_shares: pos(self.cpu_shares).map(|v| v as u64),
             pids_limit: self.pids_limit,
             cpuset_cpus: Some(self.cpuset_cpus.clone()).filter(|s| !s.is_empty()),

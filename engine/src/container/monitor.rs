@@ -580,7 +580,9 @@ impl Monitor {
         if c.state.manually_stopped || self.record.host_config.auto_remove {
             return false;
         }
-        self.record
+        // The record as it is now: `update --restart` may have changed the policy since
+        // this monitor started.
+        c.record
             .host_config
             .restart_policy
             .restarts(code, c.state.restart_count)

@@ -1,11 +1,13 @@
 //! Walks a parsed template over a JSON value, the way Go's `text/template`
 //! executes over Docker's data: dot rebinding in `range`/`with`, variables
-//! scoped to their block, `<no value>` for missing fields.
+//! scoped to their block, `<no value>` for missing fields, and the root
+//! value's methods (`.Label "x"`) called with their arguments.
 
 use serde_json::Value;
 
 use super::funcs;
 use super::parse::{Arg, Branch, Command, Node, Pipeline};
+use super::Methods;
 use crate::format::gofmt::{go_type_name, is_true, print_value};
 
 /// A failure while executing: byte offset in the source and the message.
@@ -16,15 +18,25 @@ static NULL: Value = Value::Null;
 pub struct Exec<'o> {
     /// Variables in scope, innermost last; `""` is `$`.
     vars: Vec<(String, Value)>,
+    /// The value the template was started on: the only one with methods.
+    root: &'o Value,
+    methods: &'o dyn Methods,
     out: &'o mut String,
     /// Rendering a table header: Docker's identity functions apply.
     header: bool,
 }
 
 impl<'o> Exec<'o> {
-    pub fn new(root: &Value, out: &'o mut String, header: bool) -> Self {
+    pub fn new(
+        root: &'o Value,
+        methods: &'o dyn Methods,
+        out: &'o mut String,
+        header: bool,
+    ) -> Self {
         Exec {
             vars: vec![(String::new(), root.clone())],
+            root,
+            methods,
             out,
             header,
         }
@@ -155,8 +167,11 @@ impl<'o> Exec<'o> {
         piped: Option<Value>,
     ) -> Result<Value, ExecError> {
         let Some(Arg::Func(name)) = cmd.args.first() else {
-            // The parser only lets a non-function stand alone.
             return match cmd.args.first() {
+                // A field chain given arguments (or a piped value) is a method call.
+                Some(first) if cmd.args.len() > 1 || piped.is_some() => {
+                    self.method_call(dot, first, &cmd.args[1..], piped, cmd.pos)
+                }
                 Some(arg) => self.arg(dot, arg, cmd.pos),
                 None => Ok(Value::Null),
             };
@@ -192,19 +207,101 @@ impl<'o> Exec<'o> {
             .map_err(|e| (cmd.pos, format!("error calling {name}: {e}")))
     }
 
+    /// `.A.Method arg...`: the chain up to the last name gives the receiver, and only
+    /// the root value has methods. Anything else given arguments fails as Go's does.
+    fn method_call(
+        &mut self,
+        dot: &Value,
+        first: &Arg,
+        rest: &[Arg],
+        piped: Option<Value>,
+        pos: usize,
+    ) -> Result<Value, ExecError> {
+        let (receiver, name, on_root) = match first {
+            Arg::Field(path) => {
+                let (name, head) = path.split_last().ok_or((pos, non_function()))?;
+                let on_root = head.is_empty() && std::ptr::eq(dot, self.root);
+                (field(dot, head).map_err(|e| (pos, e))?, name, on_root)
+            }
+            Arg::Var(var, path) => {
+                let (name, head) = path.split_last().ok_or((pos, non_function()))?;
+                let v = self.var(var).clone();
+                let on_root = var.is_empty() && head.is_empty();
+                (field(&v, head).map_err(|e| (pos, e))?, name, on_root)
+            }
+            Arg::Sub(p, path) => {
+                let (name, head) = path.split_last().ok_or((pos, non_function()))?;
+                let v = self.pipeline(dot, p)?;
+                (field(&v, head).map_err(|e| (pos, e))?, name, false)
+            }
+            _ => return Err((pos, non_function())),
+        };
+        let mut args = Vec::with_capacity(rest.len() + 1);
+        for arg in rest {
+            args.push(self.arg(dot, arg, pos)?);
+        }
+        args.extend(piped);
+        if on_root {
+            if let Some(result) = self.methods.call(name, &args) {
+                return result.map_err(|e| (pos, e));
+            }
+        }
+        Err((
+            pos,
+            match &receiver {
+                // Docker's row fields are methods without parameters.
+                Value::Object(m) if on_root && m.contains_key(name) => {
+                    format!("wrong number of args for {name}: want 0 got {}", args.len())
+                }
+                Value::Object(m) if m.contains_key(name) => {
+                    format!("{name} is not a method but has arguments")
+                }
+                Value::Object(_) => format!("map has no entry for key \"{name}\""),
+                other => format!(
+                    "can't evaluate field {name} in type {}",
+                    go_type_name(other)
+                ),
+            },
+        ))
+    }
+
+    fn var(&self, name: &str) -> &Value {
+        self.vars
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map_or(&NULL, |(_, v)| v)
+    }
+
+    /// `.Name` alone: a field, or else a method of the root called without arguments.
+    fn field_or_method(
+        &self,
+        dot: &Value,
+        path: &[String],
+        pos: usize,
+    ) -> Result<Value, ExecError> {
+        match field(dot, path) {
+            Ok(v) => Ok(v),
+            Err(e) => match path {
+                [name] if std::ptr::eq(dot, self.root) => match self.methods.call(name, &[]) {
+                    Some(r) => r.map_err(|m| (pos, m)),
+                    None => Err((pos, e)),
+                },
+                _ => Err((pos, e)),
+            },
+        }
+    }
+
     fn arg(&mut self, dot: &Value, arg: &Arg, pos: usize) -> Result<Value, ExecError> {
         match arg {
             Arg::Dot => Ok(dot.clone()),
-            Arg::Field(path) => field(dot, path).map_err(|e| (pos, e)),
-            Arg::Var(name, path) => {
-                let v = self
-                    .vars
-                    .iter()
-                    .rev()
-                    .find(|(n, _)| n == name)
-                    .map_or(&NULL, |(_, v)| v);
-                field(v, path).map_err(|e| (pos, e))
+            Arg::Field(path) => self.field_or_method(dot, path, pos),
+            Arg::Var(name, path) if name.is_empty() => {
+                // `$` is the root: `$.Label` may be a method.
+                let root = self.root;
+                self.field_or_method(root, path, pos)
             }
+            Arg::Var(name, path) => field(self.var(name), path).map_err(|e| (pos, e)),
             Arg::Func(name) => funcs::call(name, &[], self.header)
                 .map_err(|e| (pos, format!("error calling {name}: {e}"))),
             Arg::Literal(v) => Ok(v.clone()),
@@ -215,6 +312,10 @@ impl<'o> Exec<'o> {
             }
         }
     }
+}
+
+fn non_function() -> String {
+    "can't give argument to non-function".into()
 }
 
 /// Follows `.A.B` from `v`. A key that is missing is an error, as in Docker (its CLI

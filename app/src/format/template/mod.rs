@@ -6,7 +6,10 @@
 //! field chains, variables, `if`/`else if`/`with`/`range` (with `$k, $v :=`),
 //! `{{- -}}` trimming, comments, pipelines, parenthesised arguments, and the
 //! functions in [`funcs`] (Go's built-ins plus Docker's additions).
-//! Not supported: `define`/`template`/`block`, `break`/`continue`, methods.
+//! Methods: Docker's row contexts are Go values whose methods templates call
+//! (`{{.Label "com.example"}}`); a renderer passes them as [`Methods`], and
+//! they answer on the root value only, as they do on Docker's context.
+//! Not supported: `define`/`template`/`block`, `break`/`continue`.
 
 mod exec;
 mod funcs;
@@ -23,6 +26,22 @@ use std::fmt;
 use serde_json::Value;
 
 use parse::{Arg, Node, Pipeline};
+
+/// The methods the root value has besides its fields, as Go methods on the
+/// formatter context Docker renders (`ContainerContext.Label`).
+pub trait Methods {
+    /// Call `name` with `args`; `None` when there is no method of that name.
+    fn call(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>>;
+}
+
+/// A root value without methods (inspect output, headers).
+pub struct NoMethods;
+
+impl Methods for NoMethods {
+    fn call(&self, _: &str, _: &[Value]) -> Option<Result<Value, String>> {
+        None
+    }
+}
 
 /// A parsed template, ready to render any number of values.
 #[derive(Debug, Clone, PartialEq)]
@@ -106,8 +125,17 @@ impl Template {
 
     /// Renders the template with `data` as dot.
     pub fn render(&self, data: &Value) -> Result<String, TemplateError> {
+        self.render_with(data, &NoMethods)
+    }
+
+    /// Renders the template with `data` as dot and `methods` callable on it.
+    pub fn render_with(
+        &self,
+        data: &Value,
+        methods: &dyn Methods,
+    ) -> Result<String, TemplateError> {
         let mut out = String::new();
-        self.render_into(data, false, &mut out)?;
+        self.render_into(data, methods, false, &mut out)?;
         Ok(out)
     }
 
@@ -116,17 +144,18 @@ impl Template {
     /// apply. Like Docker, an error just ends the header where it happened.
     pub fn render_header(&self, headers: &Value) -> String {
         let mut out = String::new();
-        let _ = self.render_into(headers, true, &mut out);
+        let _ = self.render_into(headers, &NoMethods, true, &mut out);
         out
     }
 
     fn render_into(
         &self,
         data: &Value,
+        methods: &dyn Methods,
         header: bool,
         out: &mut String,
     ) -> Result<(), TemplateError> {
-        exec::Exec::new(data, out, header)
+        exec::Exec::new(data, methods, out, header)
             .walk(&self.nodes, data)
             .map_err(|(at, message)| TemplateError {
                 kind: TemplateErrorKind::Exec,

@@ -386,6 +386,12 @@ impl Parser<'_> {
             )),
             Some(Arg::Nil) => Err((pos, "nil is not a command".into())),
             Some(Arg::Func(_)) => Ok(Command { args, pos }),
+            // A field chain may name a method (`.Label "x"`): whether it is one is known
+            // only when the template runs, as in Go.
+            Some(Arg::Field(_)) => Ok(Command { args, pos }),
+            Some(Arg::Var(_, path)) | Some(Arg::Sub(_, path)) if !path.is_empty() => {
+                Ok(Command { args, pos })
+            }
             Some(_) if args.len() > 1 => Err((
                 pos,
                 "can't give argument to non-function: only a function can take arguments".into(),
@@ -457,7 +463,7 @@ mod tests {
             (11, "function \"nosuch\" not defined".into())
         );
         assert_eq!(
-            err("ab {{.A .B}}"),
+            err("ab {{\"a\" .B}}"),
             (
                 6,
                 "can't give argument to non-function: only a function can take arguments".into()

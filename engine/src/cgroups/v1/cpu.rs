@@ -20,6 +20,13 @@ pub fn apply(dir: &Path, res: &Resources) -> Result<()> {
         write(&dir.join(PERIOD), CFS_PERIOD_US.to_string())?;
         write(&dir.join(QUOTA), cfs_quota(nano).to_string())?;
     }
+    // `--cpu-period`/`--cpu-quota` as given; validation keeps them apart from --cpus.
+    if let Some(period) = res.cpu_period.filter(|&p| p != 0) {
+        write(&dir.join(PERIOD), period.to_string())?;
+    }
+    if let Some(quota) = res.cpu_quota.filter(|&q| q != 0) {
+        write(&dir.join(QUOTA), quota.to_string())?;
+    }
     Ok(())
 }
 
@@ -42,6 +49,20 @@ mod tests {
         assert_eq!(fs::read_to_string(d.join(PERIOD)).unwrap(), "100000");
         assert_eq!(fs::read_to_string(d.join(QUOTA)).unwrap(), "150000");
         assert_eq!(fs::read_to_string(d.join(SHARES)).unwrap(), "512");
+    }
+
+    #[test]
+    fn period_and_quota_as_given() {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = tmp.path();
+        let res = Resources {
+            cpu_period: Some(50_000),
+            cpu_quota: Some(25_000),
+            ..Default::default()
+        };
+        apply(d, &res).unwrap();
+        assert_eq!(fs::read_to_string(d.join(PERIOD)).unwrap(), "50000");
+        assert_eq!(fs::read_to_string(d.join(QUOTA)).unwrap(), "25000");
     }
 
     #[test]

@@ -16,7 +16,16 @@ pub const OOM_CONTROL: &str = "memory.oom_control";
 /// 4 KiB pages, a little less with 64 KiB pages); anything this large is unlimited.
 const UNLIMITED: u64 = 1 << 62;
 
+pub const SOFT_LIMIT: &str = "memory.soft_limit_in_bytes";
+
 pub fn apply(dir: &Path, res: &Resources) -> Result<()> {
+    if let Some(r) = res.memory_reservation.filter(|&r| r != 0) {
+        write(&dir.join(SOFT_LIMIT), r.to_string())?;
+    }
+    apply_limits(dir, res)
+}
+
+fn apply_limits(dir: &Path, res: &Resources) -> Result<()> {
     // 0 means "not given" (Docker's API); -1 means unlimited and is written as is.
     let mem = res.memory.filter(|&m| m != 0);
     let memsw = dir.join(MEMSW_LIMIT);
@@ -73,6 +82,17 @@ mod tests {
     }
     fn read(dir: &Path, f: &str) -> String {
         fs::read_to_string(dir.join(f)).unwrap()
+    }
+
+    #[test]
+    fn reservation_is_the_soft_limit() {
+        let tmp = fixture(false);
+        let res = Resources {
+            memory_reservation: Some(32 << 20),
+            ..Default::default()
+        };
+        apply(tmp.path(), &res).unwrap();
+        assert_eq!(read(tmp.path(), SOFT_LIMIT), (32u64 << 20).to_string());
     }
 
     #[test]

@@ -47,7 +47,10 @@ fn full() -> Resources {
     Resources {
         memory: Some(64 << 20),
         memory_swap: Some(128 << 20),
+        memory_reservation: None,
         nano_cpus: Some(1_500_000_000),
+        cpu_period: None,
+        cpu_quota: None,
         cpu_shares: Some(512),
         pids_limit: Some(100),
         cpuset_cpus: Some("1".into()),

@@ -23,6 +23,22 @@ pub fn apply(dir: &Path, res: &Resources) -> Result<()> {
             format!("{} {CFS_PERIOD_US}", cfs_quota(nano)),
         )?;
     }
+    let period = res.cpu_period.filter(|&p| p != 0);
+    let quota = res.cpu_quota.filter(|&q| q != 0);
+    if period.is_some() || quota.is_some() {
+        // cpu.max holds both: keep the half that was not given.
+        let current = read_opt(&dir.join(MAX))?.unwrap_or_default();
+        let mut parts = current.split_whitespace();
+        let cur_quota = parts.next().unwrap_or("max").to_string();
+        let cur_period = parts.next().unwrap_or("100000").to_string();
+        let quota = match quota {
+            Some(q) if q > 0 => q.to_string(),
+            Some(_) => "max".to_string(),
+            None => cur_quota,
+        };
+        let period = period.map_or(cur_period, |p| p.to_string());
+        write(&dir.join(MAX), format!("{quota} {period}"))?;
+    }
     Ok(())
 }
 

@@ -23,7 +23,18 @@ fn limit(v: i64) -> String {
     }
 }
 
+/// `--memory-reservation`: v2's best-effort protection, as runc maps it.
+pub const LOW: &str = "memory.low";
+
 pub fn apply(dir: &Path, res: &Resources) -> Result<()> {
+    apply_limits(dir, res)?;
+    if let Some(r) = res.memory_reservation.filter(|&r| r != 0) {
+        write(&dir.join(LOW), r.to_string())?;
+    }
+    Ok(())
+}
+
+fn apply_limits(dir: &Path, res: &Resources) -> Result<()> {
     let mem = res.memory.filter(|&m| m != 0);
     let swap_file = dir.join(SWAP_MAX);
     // Without swap accounting there is no memory.swap.max; Docker drops --memory-swap

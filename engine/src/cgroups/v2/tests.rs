@@ -43,6 +43,7 @@ fn create_delegates_and_writes_limits() {
         cpuset_cpus: Some("0-1".into()),
         cpuset_mems: Some("0".into()),
         all_devices: false,
+        ..Default::default()
     };
     m.create(&res).unwrap();
     assert_eq!(
