@@ -2,9 +2,10 @@
 //! follows new lines until the container stops.
 
 use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
+use std::os::unix::fs::MetadataExt;
 use std::time::Duration;
 
-use berth_engine::container::logfile::{read_all, LogLine};
+use berth_engine::container::logfile::{read_rotated, LogLine};
 use berth_engine::Engine;
 use chrono::{DateTime, Utc};
 use clap::Args;
@@ -123,13 +124,18 @@ pub fn run(engine: &Engine, a: LogsArgs) -> CliResult {
         timestamps: a.timestamps,
         details: a.details,
     };
+    if c.record.host_config.log_config.kind == "none" {
+        return Err(Failure::from(
+            "Error response from daemon: configured logging driver does not support reading",
+        ));
+    }
     let path = engine.containers().log_path(c.id());
     let in_window = |l: &LogLine| {
         let t = time_of(l);
         since.is_none_or(|s| t.is_some_and(|t| t >= s))
             && until.is_none_or(|u| t.is_some_and(|t| t <= u))
     };
-    let lines: Vec<LogLine> = read_all(&path)?
+    let lines: Vec<LogLine> = read_rotated(&path)?
         .into_iter()
         .filter(|l| in_window(l))
         .collect();
@@ -151,6 +157,20 @@ pub fn run(engine: &Engine, a: LogsArgs) -> CliResult {
             .load(c.id())
             .map(|c| c.state.status.is_live())
             .unwrap_or(false);
+        // Rotated (max-size): finish the old file, then go on with the new one.
+        let rotated = std::fs::metadata(&path)
+            .ok()
+            .zip(f.metadata().ok())
+            .is_some_and(|(now, open)| now.ino() != open.ino());
+        if rotated && f.metadata().is_ok_and(|m| m.len() <= pos) {
+            match std::fs::File::open(&path) {
+                Ok(new) => {
+                    f = new;
+                    pos = 0;
+                }
+                Err(_) => return Ok(0),
+            }
+        }
         let _ = f.seek(SeekFrom::Start(pos));
         let mut reader = BufReader::new(&f);
         let mut line = String::new();

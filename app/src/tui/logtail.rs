@@ -57,6 +57,8 @@ pub struct LogTail {
     pub id: String,
     path: PathBuf,
     offset: u64,
+    /// The file being read (a rotated log is a new file under the same name).
+    ino: Option<u64>,
     /// Bytes of a line not yet ended by a newline.
     partial: Vec<u8>,
     started: bool,
@@ -74,6 +76,7 @@ impl LogTail {
             id: id.to_string(),
             path,
             offset: 0,
+            ino: None,
             partial: Vec::new(),
             started: false,
         }
@@ -82,8 +85,17 @@ impl LogTail {
     /// What was appended since the last call; None when nothing was.
     pub fn poll(&mut self) -> Option<Chunk> {
         let mut f = File::open(&self.path).ok()?;
-        let len = f.metadata().ok()?.len();
+        let meta = f.metadata().ok()?;
+        let len = meta.len();
         let mut reset = !self.started;
+        let ino = std::os::unix::fs::MetadataExt::ino(&meta);
+        if self.ino.is_some_and(|old| old != ino) {
+            // Rotated (--log-opt max-size): the new file goes on where the old one
+            // ended, so the view keeps its lines.
+            self.offset = 0;
+            self.partial.clear();
+        }
+        self.ino = Some(ino);
         if len < self.offset {
             // The log started over (the container was re-created under this ID, or
             // the file truncated).

@@ -1,9 +1,15 @@
 //! The json-file log, as Docker writes it: one JSON object per line with `log` (the text,
 //! newline included), `stream` and `time` (RFC 3339 with nanoseconds).
+//!
+//! With `--log-opt max-size`, the file is rotated as Docker's json-file driver rotates
+//! it: once a line would take it past the size, `ID-json.log` becomes `ID-json.log.1`
+//! (older ones move up), and at most `max-file` files are kept, the current one
+//! included. The `local` driver is the same with Docker's defaults for it (20 MB, five
+//! files); `none` keeps no log at all. Readers take the rotated files oldest first.
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
@@ -20,25 +26,153 @@ pub struct LogLine {
     pub attrs: std::collections::BTreeMap<String, String>,
 }
 
+/// When the log is rotated, and how many files are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rotation {
+    pub max_size: u64,
+    /// Files kept, the current one included (at least 1: then the file starts over).
+    pub max_files: u32,
+}
+
+/// What a container's log configuration asks of the writer: no log, or a log kept
+/// whole or rotated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Policy {
+    None,
+    Keep(Option<Rotation>),
+}
+
+impl Policy {
+    /// From `HostConfig.LogConfig`. Values were checked at create; one that does not
+    /// parse here (an old record) means no rotation rather than no log.
+    pub fn of(cfg: &super::model::LogConfig) -> Policy {
+        let size = cfg.config.get("max-size").and_then(|s| parse_size(s));
+        let files = cfg
+            .config
+            .get("max-file")
+            .and_then(|f| f.parse::<u32>().ok());
+        match cfg.kind.as_str() {
+            "none" => Policy::None,
+            // Docker's defaults for the local driver.
+            "local" => Policy::Keep(Some(Rotation {
+                max_size: size.unwrap_or(20 << 20),
+                max_files: files.unwrap_or(5).max(1),
+            })),
+            _ => Policy::Keep(size.map(|max_size| Rotation {
+                max_size,
+                max_files: files.unwrap_or(1).max(1),
+            })),
+        }
+    }
+}
+
+/// Docker's size syntax (its RAMInBytes): a number, an optional space, then an
+/// optional unit k, m, g, t or p (powers of 1024), an optional `i` and `b`, any case:
+/// `512`, `10m`, `1.5g`, `20 MiB`.
+pub fn parse_size(s: &str) -> Option<u64> {
+    let t = s.trim().to_ascii_lowercase();
+    let t = t.strip_suffix('b').unwrap_or(&t);
+    let t = t.strip_suffix('i').unwrap_or(t);
+    let (num, shift) = match t.chars().last()? {
+        'k' => (&t[..t.len() - 1], 10),
+        'm' => (&t[..t.len() - 1], 20),
+        'g' => (&t[..t.len() - 1], 30),
+        't' => (&t[..t.len() - 1], 40),
+        'p' => (&t[..t.len() - 1], 50),
+        _ => (t, 0),
+    };
+    let num = num.trim_end();
+    if num.is_empty() || !num.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return None;
+    }
+    let n: f64 = num.parse().ok()?;
+    let v = (n * (1u64 << shift) as f64) as u64;
+    (v > 0).then_some(v)
+}
+
+/// The log files of a container, oldest first: `path.N` ... `path.1`, `path`.
+pub fn files(path: &Path) -> Vec<PathBuf> {
+    let mut rotated = Vec::new();
+    for n in 1.. {
+        let p = rotated_name(path, n);
+        if !p.exists() {
+            break;
+        }
+        rotated.push(p);
+    }
+    rotated.reverse();
+    rotated.push(path.to_path_buf());
+    rotated
+}
+
+fn rotated_name(path: &Path, n: u32) -> PathBuf {
+    let mut s = path.as_os_str().to_os_string();
+    s.push(format!(".{n}"));
+    PathBuf::from(s)
+}
+
 /// Appends lines; a partial line is held until its newline or until it grows too long.
 pub struct LogWriter {
-    file: File,
+    path: PathBuf,
+    /// None: the `none` driver, nothing is written.
+    file: Option<File>,
+    written: u64,
+    rotation: Option<Rotation>,
     partial: [Vec<u8>; 2],
 }
 
 const MAX_PARTIAL: usize = 16 * 1024;
 
 impl LogWriter {
+    /// A log kept whole (the json-file driver without options).
     pub fn open(path: &Path) -> Result<Self> {
-        let file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .ctx("open log", path)?;
+        Self::with_policy(path, Policy::Keep(None))
+    }
+
+    pub fn with_policy(path: &Path, policy: Policy) -> Result<Self> {
+        let (file, rotation) = match policy {
+            Policy::None => (None, None),
+            Policy::Keep(r) => (Some(open_append(path)?), r),
+        };
+        let written = file
+            .as_ref()
+            .and_then(|f| f.metadata().ok())
+            .map_or(0, |m| m.len());
         Ok(LogWriter {
+            path: path.to_path_buf(),
             file,
+            written,
+            rotation,
             partial: [Vec::new(), Vec::new()],
         })
+    }
+
+    /// Make room for `incoming` bytes: rotate when they would pass the size limit.
+    /// Readers that hold the old file open read it to its end, then find the new one.
+    fn rotate_for(&mut self, incoming: u64) {
+        let Some(r) = self.rotation else {
+            return;
+        };
+        if self.written == 0 || self.written + incoming <= r.max_size {
+            return;
+        }
+        if r.max_files <= 1 {
+            // Nothing is kept: the one file starts over.
+            if let Some(f) = &self.file {
+                let _ = f.set_len(0);
+            }
+            self.written = 0;
+            return;
+        }
+        let _ = std::fs::remove_file(rotated_name(&self.path, r.max_files - 1));
+        for n in (1..r.max_files - 1).rev() {
+            let _ = std::fs::rename(rotated_name(&self.path, n), rotated_name(&self.path, n + 1));
+        }
+        let _ = std::fs::rename(&self.path, rotated_name(&self.path, 1));
+        if let Ok(f) = open_append(&self.path) {
+            self.file = Some(f);
+            self.written = 0;
+        }
     }
 
     /// `stream` 0 = stdout, 1 = stderr.
@@ -75,12 +209,37 @@ impl LogWriter {
             time: super::now_rfc3339(),
             attrs: Default::default(),
         };
+        if self.file.is_none() {
+            return;
+        }
         if let Ok(mut s) = serde_json::to_vec(&rec) {
             s.push(b'\n');
-            // One write per line keeps lines whole for concurrent readers.
-            let _ = self.file.write_all(&s);
+            self.rotate_for(s.len() as u64);
+            if let Some(f) = self.file.as_mut() {
+                // One write per line keeps lines whole for concurrent readers.
+                if f.write_all(&s).is_ok() {
+                    self.written += s.len() as u64;
+                }
+            }
         }
     }
+}
+
+fn open_append(path: &Path) -> Result<File> {
+    OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .ctx("open log", path)
+}
+
+/// Every complete line of a container's log, rotated files first.
+pub fn read_rotated(path: &Path) -> Result<Vec<LogLine>> {
+    let mut out = Vec::new();
+    for f in files(path) {
+        out.extend(read_all(&f)?);
+    }
+    Ok(out)
 }
 
 /// Read every complete line of a log file.
@@ -126,5 +285,95 @@ mod tests {
                 ("stdout", "wor")
             ]
         );
+    }
+
+    #[test]
+    fn sizes_as_docker_reads_them() {
+        assert_eq!(parse_size("512"), Some(512));
+        assert_eq!(parse_size("10m"), Some(10 << 20));
+        assert_eq!(parse_size("10MB"), Some(10 << 20));
+        assert_eq!(parse_size("20 MiB"), Some(20 << 20));
+        assert_eq!(parse_size("1.5k"), Some(1536));
+        assert_eq!(parse_size("1g"), Some(1 << 30));
+        for bad in ["", "m", "abc", "-1m", "0", "1x"] {
+            assert_eq!(parse_size(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn rotation_keeps_max_file_files_and_readers_get_them_in_order() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("x-json.log");
+        let policy = Policy::Keep(Some(Rotation {
+            max_size: 200,
+            max_files: 3,
+        }));
+        let mut w = LogWriter::with_policy(&p, policy).unwrap();
+        for i in 0..40 {
+            w.write(0, format!("line {i}\n").as_bytes());
+        }
+        let names = files(&p);
+        assert_eq!(names.len(), 3, "{names:?}");
+        for f in &names {
+            assert!(std::fs::metadata(f).unwrap().len() <= 200);
+        }
+        let lines: Vec<String> = read_rotated(&p)
+            .unwrap()
+            .into_iter()
+            .map(|l| l.log)
+            .collect();
+        // The newest lines, in order, with nothing lost between the files.
+        assert_eq!(lines.last().map(String::as_str), Some("line 39\n"));
+        let first: usize = lines[0]["line ".len()..].trim().parse().unwrap();
+        let want: Vec<String> = (first..40).map(|i| format!("line {i}\n")).collect();
+        assert_eq!(lines, want);
+    }
+
+    #[test]
+    fn one_file_starts_over_and_none_writes_nothing() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("x-json.log");
+        let one = Policy::Keep(Some(Rotation {
+            max_size: 100,
+            max_files: 1,
+        }));
+        let mut w = LogWriter::with_policy(&p, one).unwrap();
+        for i in 0..20 {
+            w.write(0, format!("line {i}\n").as_bytes());
+        }
+        assert!(std::fs::metadata(&p).unwrap().len() <= 100);
+        assert_eq!(files(&p), vec![p.clone()]);
+        let q = d.path().join("y-json.log");
+        let mut none = LogWriter::with_policy(&q, Policy::None).unwrap();
+        none.write(0, b"gone\n");
+        assert!(!q.exists());
+    }
+
+    #[test]
+    fn the_policy_comes_from_the_log_config() {
+        use super::super::model::LogConfig;
+        let cfg = |kind: &str, opts: &[(&str, &str)]| LogConfig {
+            kind: kind.into(),
+            config: opts
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        };
+        assert_eq!(Policy::of(&cfg("json-file", &[])), Policy::Keep(None));
+        assert_eq!(
+            Policy::of(&cfg("json-file", &[("max-size", "1k"), ("max-file", "3")])),
+            Policy::Keep(Some(Rotation {
+                max_size: 1024,
+                max_files: 3
+            }))
+        );
+        assert_eq!(
+            Policy::of(&cfg("local", &[])),
+            Policy::Keep(Some(Rotation {
+                max_size: 20 << 20,
+                max_files: 5
+            }))
+        );
+        assert_eq!(Policy::of(&cfg("none", &[])), Policy::None);
     }
 }

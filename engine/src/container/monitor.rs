@@ -92,7 +92,10 @@ impl Monitor {
         let store = ContainerStore::new(&paths);
         let record = store.load(id)?.record;
         let cgroup = cgroups::open(&cgroups_root(), &record.host_config.cgroup_parent, id)?;
-        let log = LogWriter::open(&store.log_path(id))?;
+        let log = LogWriter::with_policy(
+            &store.log_path(id),
+            super::logfile::Policy::of(&record.host_config.log_config),
+        )?;
         let run_dir = paths.container_run_dir(id);
         std::fs::create_dir_all(&run_dir)
             .map_err(|e| crate::Error::io("create directory", &run_dir, e))?;

@@ -196,7 +196,7 @@ pub fn save_logs(engine: &Engine, id: String, name: String, timestamps: bool, tx
         let out = std::env::current_dir()
             .unwrap_or_else(|_| std::env::temp_dir())
             .join(format!("{name}-{stamp}.log"));
-        let result = berth_engine::container::logfile::read_all(&path)
+        let result = berth_engine::container::logfile::read_rotated(&path)
             .map_err(|e| e.to_string())
             .and_then(|lines| {
                 let mut text = String::new();
