@@ -2,6 +2,8 @@
 //! root and cgroup parent, a busybox image imported from the host's static busybox, and a
 //! guard that removes every container, cgroup and temp dir it made, even on failure.
 
+pub mod shapes;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
