@@ -2,6 +2,9 @@
 //! root and cgroup parent, a busybox image imported from the host's static busybox, and a
 //! guard that removes every container, cgroup and temp dir it made, even on failure.
 
+pub mod docker;
+pub mod shapes;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -34,7 +37,7 @@ pub struct Out {
 }
 
 impl Out {
-    fn from(o: Output) -> Out {
+    pub fn from(o: Output) -> Out {
         Out {
             code: o.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
@@ -263,7 +266,8 @@ impl Drop for Berth {
     }
 }
 
-fn remove_cgroup_tree(dir: &Path) {
+/// Kill every process in the cgroup tree at `dir` and remove it, deepest first.
+pub fn remove_cgroup_tree(dir: &Path) {
     if let Ok(rd) = std::fs::read_dir(dir) {
         for e in rd.flatten() {
             if e.path().is_dir() {
