@@ -18,6 +18,10 @@ pub enum Error {
     Sys(String),
     #[error("No such {kind}: {name}")]
     NotFound { kind: &'static str, name: String },
+    /// A network named for a container to join (`run --network`, `network connect`),
+    /// in Docker's words for that case.
+    #[error("network {0} not found")]
+    NetworkNotFound(String),
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
@@ -52,7 +56,7 @@ impl Error {
     }
     /// True when the error is "the thing does not exist" (for idempotent cleanup).
     pub fn is_not_found(&self) -> bool {
-        matches!(self, Error::NotFound { .. })
+        matches!(self, Error::NotFound { .. } | Error::NetworkNotFound(_))
             || matches!(self, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound)
     }
 }

@@ -155,6 +155,12 @@ fn play(cli: &dyn Fn(&[&str]) -> Out, host: &Path) -> Vec<(Out, Duration)> {
                     cli(&args)
                 }
             };
+            // Each side's own directory reads `{dir}` in what it printed.
+            let out = Out {
+                code: out.code,
+                stdout: out.stdout.replace(host, "{dir}"),
+                stderr: out.stderr.replace(host, "{dir}"),
+            };
             (out, t.elapsed())
         })
         .collect()

@@ -202,6 +202,11 @@ fn each(
     Ok(u8::from(failed))
 }
 
+/// `run`'s errors as Docker's CLI reports them: `berth: ` before, one `.` after.
+fn run_error(msg: &str) -> String {
+    format!("berth: {}.", msg.trim_end().trim_end_matches('.'))
+}
+
 fn start_failure(e: StartError) -> Failure {
     Failure {
         code: e.code.clamp(1, 255) as u8,
@@ -259,9 +264,24 @@ pub fn run(engine: &Engine, cmd: ContainerCmd) -> CliResult {
         ContainerCmd::Restart(a) => each(engine, &a.containers, |c| {
             engine.restart(c, a.time).map_err(start_failure)
         }),
-        ContainerCmd::Kill { signal, containers } => each(engine, &containers, |c| {
-            Ok(engine.kill(c, signal.as_deref())?)
-        }),
+        ContainerCmd::Kill { signal, containers } => {
+            // Docker words every kill failure as `Cannot kill container: REF: why`.
+            let mut failed = false;
+            for r in &containers {
+                let res = engine
+                    .containers()
+                    .find(r)
+                    .and_then(|c| engine.kill(&c, signal.as_deref()));
+                match res {
+                    Ok(()) => println!("{r}"),
+                    Err(e) => {
+                        eprintln!("Error response from daemon: Cannot kill container: {r}: {e}");
+                        failed = true;
+                    }
+                }
+            }
+            Ok(u8::from(failed))
+        }
         ContainerCmd::Rm {
             force,
             volumes,
@@ -278,7 +298,12 @@ pub fn run(engine: &Engine, cmd: ContainerCmd) -> CliResult {
             new_name,
         } => {
             let c = engine.containers().find(&container)?;
-            engine.rename(&c, &new_name)?;
+            engine.rename(&c, &new_name).map_err(|e| match e {
+                berth_engine::Error::Conflict(m) => Failure::from(format!(
+                    "Error response from daemon: Error when allocating new name: {m}"
+                )),
+                e => Failure::from(e),
+            })?;
             Ok(0)
         }
         ContainerCmd::Wait { containers } => {
@@ -361,7 +386,7 @@ fn run_container(engine: &Engine, detach: bool, flags: &CreateFlags) -> CliResul
     }
     let c = engine.create(&opts).map_err(|e| Failure {
         code: 125,
-        message: format!("berth: Error response from daemon: {e}"),
+        message: run_error(&format!("Error response from daemon: {e}")),
     })?;
     let started = match engine.start(&c, !detach) {
         Ok(s) => s,
@@ -370,7 +395,10 @@ fn run_container(engine: &Engine, detach: bool, flags: &CreateFlags) -> CliResul
             if opts.auto_remove {
                 let _ = engine.remove_stopped(c.id(), true);
             }
-            return Err(start_failure(e));
+            return Err(Failure {
+                code: e.code.clamp(1, 255) as u8,
+                message: run_error(&format!("Error response from daemon: {}", e.message)),
+            });
         }
     };
     if detach {

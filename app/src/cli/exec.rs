@@ -75,7 +75,7 @@ pub fn run(engine: &Engine, a: ExecArgs) -> CliResult {
         }
         _ => {
             return Err(format!(
-                "Error response from daemon: container {} is not running",
+                "Error response from daemon: Container {} is not running",
                 c.id()
             )
             .into())

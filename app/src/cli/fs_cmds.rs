@@ -110,6 +110,22 @@ pub fn cp(engine: &Engine, a: CpArgs) -> CliResult {
             if path.is_empty() {
                 return Err(format!("Error: path for container {name} must not be empty").into());
             }
+            if src != "-" {
+                // The client's own check, as Docker's: its error is not the daemon's.
+                let meta = if a.follow_link {
+                    std::fs::metadata(src)
+                } else {
+                    std::fs::symlink_metadata(src)
+                };
+                if let Err(e) = meta {
+                    let why = match e.kind() {
+                        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+                        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+                        _ => e.to_string(),
+                    };
+                    return Err(format!("lstat {src}: {why}").into());
+                }
+            }
             let c = engine.containers().find(name)?;
             let mut stdin = std::io::stdin().lock();
             let input = if src == "-" {

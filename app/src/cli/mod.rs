@@ -134,6 +134,16 @@ impl From<&str> for Failure {
 
 pub type CliResult = Result<u8, Failure>;
 
+/// How Docker's CLI words an error of an object command: a missing object is the
+/// client's own `Error: No such volume: x`, anything else comes from the daemon.
+pub fn object_error(e: &berth_engine::Error) -> String {
+    if e.is_not_found() {
+        format!("Error: {e}")
+    } else {
+        format!("Error response from daemon: {e}")
+    }
+}
+
 /// `berth` alone: the TUI. It is multi-threaded, so monitors are re-executed, never
 /// forked from it.
 fn open_tui(engine: Engine, theme: Option<&str>) -> ExitCode {

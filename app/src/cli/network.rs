@@ -292,7 +292,8 @@ pub fn run(engine: &Engine, cmd: NetworkCmd) -> CliResult {
                 } else {
                     nets.get(r)
                 };
-                inspect_value(engine, &found?)
+                let net = found.map_err(|e| Failure::from(super::object_error(&e)))?;
+                inspect_value(engine, &net)
             })
         }
         NetworkCmd::Rm { networks } => {
@@ -303,7 +304,7 @@ pub fn run(engine: &Engine, cmd: NetworkCmd) -> CliResult {
                 match nets.get(r).and_then(|n| nets.remove(&n)) {
                     Ok(()) => println!("{r}"),
                     Err(e) => {
-                        eprintln!("Error response from daemon: {e}");
+                        eprintln!("{}", super::object_error(&e));
                         failed = true;
                     }
                 }

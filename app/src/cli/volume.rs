@@ -9,7 +9,7 @@ use serde_json::json;
 use super::filters::Filters;
 use super::inspect::inspect_each;
 use super::output::print_rows_with;
-use super::CliResult;
+use super::{CliResult, Failure};
 use crate::format::contexts::{labels_column, Labelled};
 
 #[derive(Subcommand, Debug)]
@@ -144,7 +144,10 @@ pub fn run(engine: &Engine, cmd: VolumeCmd) -> CliResult {
             Ok(0)
         }
         VolumeCmd::Inspect { format, names } => inspect_each(&names, format.as_deref(), |n| {
-            Ok(serde_json::to_value(vs.get(n)?).unwrap_or_default())
+            let v = vs
+                .get(n)
+                .map_err(|e| Failure::from(super::object_error(&e)))?;
+            Ok(serde_json::to_value(v).unwrap_or_default())
         }),
         VolumeCmd::Rm { force, names } => {
             let mut failed = false;
@@ -154,7 +157,7 @@ pub fn run(engine: &Engine, cmd: VolumeCmd) -> CliResult {
                     Ok(()) => println!("{n}"),
                     Err(e) if force && e.is_not_found() => {}
                     Err(e) => {
-                        eprintln!("Error response from daemon: {e}");
+                        eprintln!("{}", super::object_error(&e));
                         failed = true;
                     }
                 }

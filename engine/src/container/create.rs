@@ -203,9 +203,7 @@ impl Engine {
         let net = if name == "bridge" {
             self.networks().ensure_default()?
         } else {
-            self.networks()
-                .get(name)
-                .map_err(|_| Error::not_found("network", name))?
+            self.networks().get_to_join(name)?
         };
         let ip = match &o.ip {
             Some(s) => {

@@ -141,6 +141,7 @@ pub fn build(
             } else {
                 rec.config.working_dir.clone()
             },
+            create_cwd: true,
             user: rec.config.user.clone(),
             tty: rec.config.tty,
             caps,

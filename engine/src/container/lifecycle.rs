@@ -289,7 +289,7 @@ impl Engine {
         Ok(())
     }
 
-    /// Names of containers that mount volume `name`.
+    /// IDs of the containers that mount volume `name`.
     pub fn volume_users(&self, name: &str) -> Result<Vec<String>> {
         Ok(self
             .containers()
@@ -301,7 +301,8 @@ impl Engine {
                     .iter()
                     .any(|m| m.kind == "volume" && m.name == name)
             })
-            .map(|c| c.record.name)
+            // Full IDs, as Docker names the users of a volume in its errors.
+            .map(|c| c.record.id)
             .collect())
     }
 }

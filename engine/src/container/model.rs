@@ -69,9 +69,7 @@ impl RestartPolicy {
                 },
                 maximum_retry_count,
             }),
-            _ => Err(format!(
-                "invalid restart policy {s:?}: use no, always, on-failure[:N] or unless-stopped"
-            )),
+            _ => Err(format!("invalid restart policy '{s}'")),
         }
     }
 

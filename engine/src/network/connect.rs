@@ -23,7 +23,7 @@ impl Engine {
         let net = if network == super::types::DEFAULT_NETWORK {
             store.ensure_default()?
         } else {
-            store.get(network)?
+            store.get_to_join(network)?
         };
         let mode = &c.record.host_config.network_mode;
         if mode == "host" || mode == "none" {
@@ -121,7 +121,7 @@ impl Engine {
         if rec.endpoints_config.remove(&net.name).is_none() {
             return Err(Error::Conflict(format!(
                 "container {} is not connected to network {}",
-                c.name(),
+                c.id(),
                 net.name
             )));
         }

@@ -206,6 +206,15 @@ impl NetworkStore {
         }
     }
 
+    /// A network a container is to join, by name or ID: Docker words a missing one
+    /// differently here (`network x not found`) than `network inspect`/`rm` do.
+    pub fn get_to_join(&self, reference: &str) -> Result<Network> {
+        self.get(reference).map_err(|e| match e {
+            Error::NotFound { .. } => Error::NetworkNotFound(reference.to_string()),
+            other => other,
+        })
+    }
+
     /// Create a user network. Validates everything before writing anything.
     pub fn create(&self, o: &NetworkOptions) -> Result<Network> {
         validate_name(&o.name)?;

@@ -291,7 +291,9 @@ pub fn restrict(p: &ProcessSpec, u: &user::ExecUser) -> Result<(), Failure> {
 /// caller is already inside the rootfs.
 pub fn exec_process(p: &ProcessSpec) -> Result<Never, Failure> {
     let u = user::resolve(Path::new("/"), &p.user).map_err(|e| Failure(125, e))?;
-    mounts::ensure_cwd(&p.cwd)?;
+    if p.create_cwd {
+        mounts::ensure_cwd(&p.cwd)?;
+    }
     let env = fill_env(&p.env, &u.home, p.tty);
     let program = find_program(p.args.first().map(String::as_str).unwrap_or(""), &env)?;
 
@@ -299,7 +301,7 @@ pub fn exec_process(p: &ProcessSpec) -> Result<Never, Failure> {
     let cwd = if p.cwd.is_empty() { "/" } else { &p.cwd };
     nix::unistd::chdir(cwd).map_err(|e| {
         Failure(
-            125,
+            if p.create_cwd { 125 } else { 126 },
             format!("chdir to cwd (\"{cwd}\") set in config: {}", e.desc()),
         )
     })?;

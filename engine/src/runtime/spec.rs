@@ -65,6 +65,9 @@ pub struct ProcessSpec {
     pub args: Vec<String>,
     pub env: Vec<String>,
     pub cwd: String,
+    /// Make `cwd` if it is missing: the container's main process does, as Docker makes
+    /// WORKDIR; an `exec -w` into a missing directory fails instead (126), as Docker's.
+    pub create_cwd: bool,
     /// `uid[:gid]` or `name[:group]`, resolved against the container's /etc files.
     pub user: String,
     pub tty: bool,
@@ -96,6 +99,7 @@ impl ProcessSpec {
             } else {
                 rec.config.working_dir.clone()
             },
+            create_cwd: false,
             user: rec.config.user.clone(),
             tty: false,
             caps: super::caps::compute(&hc.cap_add, &hc.cap_drop, hc.privileged)?,
