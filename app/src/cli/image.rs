@@ -246,7 +246,9 @@ pub fn inspect_json(engine: &Engine, img: &ImageRecord) -> Result<Value, Failure
         "Comment": cfg.get("comment").cloned().unwrap_or(Value::String(String::new())),
         "Created": img.created.clone().unwrap_or_default(),
         "Author": cfg.get("author").cloned().unwrap_or(Value::String(String::new())),
-        "Config": cfg.get("config").cloned().unwrap_or(Value::Null),
+        "Config": berth_engine::image::docker_container_config(
+            cfg.get("config").unwrap_or(&Value::Null)
+        ),
         "Architecture": cfg.get("architecture").cloned().unwrap_or(Value::Null),
         "Os": cfg.get("os").cloned().unwrap_or(Value::Null),
         "Size": img.size,

@@ -107,12 +107,24 @@ fn health_suffix(c: &Container) -> &'static str {
 
 /// The COMMAND column: quoted, cut at 20 characters unless --no-trunc.
 fn command_text(c: &Container, no_trunc: bool) -> String {
-    let mut cmd = c.record.path.clone();
-    for a in &c.record.args {
+    command_column(&command_line(&c.record.path, &c.record.args), no_trunc)
+}
+
+/// The command as Docker's daemon lists it: the path, then the arguments, one with a
+/// blank in it wrapped in single quotes (`sh -c 'echo one; echo two'`).
+fn command_line(path: &str, args: &[String]) -> String {
+    let mut cmd = path.to_string();
+    for a in args {
         cmd.push(' ');
-        cmd.push_str(a);
+        if a.contains(' ') {
+            cmd.push('\'');
+            cmd.push_str(a);
+            cmd.push('\'');
+        } else {
+            cmd.push_str(a);
+        }
     }
-    command_column(&cmd, no_trunc)
+    cmd
 }
 
 fn matches(c: &Container, filters: &[(String, String)]) -> bool {
@@ -294,4 +306,16 @@ pub fn ports_text(engine: &Engine, c: &Container) -> String {
     let published = berth_engine::network::ports::active::published(&engine.paths, c);
     let exposed: Vec<String> = c.record.config.exposed_ports.keys().cloned().collect();
     berth_engine::network::ports::spec::ports_column(&published, &exposed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arguments_with_blanks_are_quoted_as_dockers_daemon_does() {
+        let args = ["-c".to_string(), "echo one; echo two".to_string()];
+        assert_eq!(command_line("sh", &args), "sh -c 'echo one; echo two'");
+        assert_eq!(command_line("sleep", &["10".to_string()]), "sleep 10");
+    }
 }

@@ -10,6 +10,7 @@ pub mod contexts;
 pub mod duration;
 pub mod error;
 pub mod gofmt;
+pub mod gotypes;
 pub mod human;
 pub mod since;
 pub mod size;

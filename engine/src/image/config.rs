@@ -173,6 +173,49 @@ pub struct ConfigChanges {
     pub healthcheck: Option<Value>,
 }
 
+/// An image's `config` as Docker's API shows it (`container.Config`): every key it
+/// always carries, in its order, `null` for what is unset; the optional ones
+/// (ExposedPorts, Healthcheck, ArgsEscaped, StopSignal, StopTimeout, Shell...) only
+/// when set. Templates such as `{{.Config.Cmd}}` then find the key as on Docker.
+pub fn docker_container_config(oci: &Value) -> Value {
+    let get = |k: &str| oci.get(k).cloned();
+    let or_null = |k: &str| get(k).unwrap_or(Value::Null);
+    let or_str = |k: &str| get(k).unwrap_or_else(|| json!(""));
+    let mut out = serde_json::Map::new();
+    out.insert("Hostname".into(), or_str("Hostname"));
+    out.insert("Domainname".into(), or_str("Domainname"));
+    out.insert("User".into(), or_str("User"));
+    for k in ["AttachStdin", "AttachStdout", "AttachStderr"] {
+        out.insert(k.into(), get(k).unwrap_or(json!(false)));
+    }
+    if let Some(p) = get("ExposedPorts").filter(|p| !p.is_null()) {
+        out.insert("ExposedPorts".into(), p);
+    }
+    for k in ["Tty", "OpenStdin", "StdinOnce"] {
+        out.insert(k.into(), get(k).unwrap_or(json!(false)));
+    }
+    out.insert("Env".into(), or_null("Env"));
+    out.insert("Cmd".into(), or_null("Cmd"));
+    if let Some(h) = get("Healthcheck").filter(|h| !h.is_null()) {
+        out.insert("Healthcheck".into(), h);
+    }
+    if let Some(a) = get("ArgsEscaped").filter(|a| a.as_bool() == Some(true)) {
+        out.insert("ArgsEscaped".into(), a);
+    }
+    out.insert("Image".into(), or_str("Image"));
+    out.insert("Volumes".into(), or_null("Volumes"));
+    out.insert("WorkingDir".into(), or_str("WorkingDir"));
+    out.insert("Entrypoint".into(), or_null("Entrypoint"));
+    out.insert("OnBuild".into(), or_null("OnBuild"));
+    out.insert("Labels".into(), or_null("Labels"));
+    for k in ["StopSignal", "StopTimeout", "Shell"] {
+        if let Some(v) = get(k).filter(|v| !v.is_null()) {
+            out.insert(k.into(), v);
+        }
+    }
+    Value::Object(out)
+}
+
 impl ConfigChanges {
     /// Apply to a whole config (the changes land in its `config` object).
     pub fn apply(&self, config: &mut Value) {
@@ -318,5 +361,36 @@ mod tests {
         }
         .apply(&mut env_only);
         assert_eq!(env_only["config"]["Cmd"], json!(["sleep", "1"]));
+    }
+
+    #[test]
+    fn the_config_has_dockers_keys_whatever_the_image_set() {
+        let c = docker_container_config(&json!({"Cmd": ["sh"], "StopSignal": "SIGQUIT"}));
+        let keys: Vec<&str> = c.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            [
+                "Hostname",
+                "Domainname",
+                "User",
+                "AttachStdin",
+                "AttachStdout",
+                "AttachStderr",
+                "Tty",
+                "OpenStdin",
+                "StdinOnce",
+                "Env",
+                "Cmd",
+                "Image",
+                "Volumes",
+                "WorkingDir",
+                "Entrypoint",
+                "OnBuild",
+                "Labels",
+                "StopSignal"
+            ]
+        );
+        assert_eq!(c["Cmd"], json!(["sh"]));
+        assert_eq!(c["Entrypoint"], Value::Null);
     }
 }

@@ -46,7 +46,7 @@ use serde::{Deserialize, Serialize};
 use crate::store::{BlobStore, Digest, FileLock, Paths};
 use crate::Result;
 
-pub use config::ConfigChanges;
+pub use config::{docker_container_config, ConfigChanges};
 pub use reference::Reference;
 pub use usage::{DiskUsage, ImageUsage};
 

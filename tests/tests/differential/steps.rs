@@ -301,17 +301,6 @@ pub const ALLOWED: &[(&str, Aspect, &str)] = &[
 /// differ: when one agrees, the test fails until its entry is removed.
 pub const KNOWN_DEFECTS: &[(&str, Aspect, &str)] = &[
     (
-        "image inspect --format '{{.Config.Cmd}} {{.Os}} {{.Architecture}}' busybox",
-        Code,
-        "berth defect, issue 14: an imported image's inspect lacks Config.Cmd (map has no \
-         entry for key \"Cmd\"); Docker prints []",
-    ),
-    ("image inspect --format '{{.Config.Cmd}} {{.Os}} {{.Architecture}}' busybox", Stdout, "berth defect, issue 14: as above"),
-    ("image inspect --format '{{.Config.Cmd}} {{.Os}} {{.Architecture}}' busybox", Stderr, "berth defect, issue 14: as above"),
-    ("inspect --type image --format '{{.Config.Cmd}}' busybox", Code, "berth defect, issue 14: image Config.Cmd missing"),
-    ("inspect --type image --format '{{.Config.Cmd}}' busybox", Stdout, "berth defect, issue 14: image Config.Cmd missing"),
-    ("inspect --type image --format '{{.Config.Cmd}}' busybox", Stderr, "berth defect, issue 14: image Config.Cmd missing"),
-    (
         "run --rm --pull never nosuch:img",
         Stderr,
         "berth defect, issue 14: run has no --pull (unknown flag: --pull)",
@@ -340,20 +329,5 @@ pub const KNOWN_DEFECTS: &[(&str, Aspect, &str)] = &[
         "inspect --format '{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.HostConfig.MemorySwap}}' lab",
         Stdout,
         "berth defect, issue 14: -m alone leaves MemorySwap 0; Docker sets twice the memory",
-    ),
-    (
-        "ps -a",
-        Stdout,
-        "berth defect, issue 14: COMMAND does not quote arguments with blanks (Docker: \"sh -c 'echo one; ec…\")",
-    ),
-    (
-        "inspect --format '{{.Config.Entrypoint}}' web",
-        Stdout,
-        "berth defect, issue 14: a null Entrypoint prints <no value>; Docker prints []",
-    ),
-    (
-        "inspect --format '{{.HostConfig.RestartPolicy}}' web",
-        Stdout,
-        "berth defect, issue 14: a struct prints as map[MaximumRetryCount:0 Name:no]; Docker: {no 0}",
     ),
 ];

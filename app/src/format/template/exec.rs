@@ -49,7 +49,12 @@ impl<'o> Exec<'o> {
                 Node::Action(p) => {
                     let v = self.pipeline(dot, p)?;
                     if p.decl.is_empty() {
-                        self.out.push_str(&print_value(&v));
+                        // A bare field prints as Docker's typed value would.
+                        let printed = match last_field(p) {
+                            Some(name) => crate::format::gotypes::print_field(&v, name),
+                            None => print_value(&v),
+                        };
+                        self.out.push_str(&printed);
                     }
                 }
                 Node::If(b) => self.scoped(|ex| {
@@ -316,6 +321,20 @@ impl<'o> Exec<'o> {
 
 fn non_function() -> String {
     "can't give argument to non-function".into()
+}
+
+/// The field a pipeline ends in when it is only a field chain (`.A.B`, `$x.A`,
+/// `(...).A`): its Go type decides how a nil or a struct prints.
+fn last_field(p: &Pipeline) -> Option<&str> {
+    match p.cmds.as_slice() {
+        [c] => match c.args.as_slice() {
+            [Arg::Field(path)] | [Arg::Var(_, path)] | [Arg::Sub(_, path)] => {
+                path.last().map(String::as_str)
+            }
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// Follows `.A.B` from `v`. A key that is missing is an error, as in Docker (its CLI

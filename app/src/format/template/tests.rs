@@ -45,16 +45,19 @@ fn literal_text_and_fields() {
     assert_eq!(render("{{.State.Running}}"), "true");
     assert_eq!(render("{{.Config.Labels}}"), "map[a:b com.example:yes]");
     assert_eq!(render("{{.Args}}"), "[-g daemon off;]");
-    assert_eq!(render("{{.Config.Entrypoint}}"), "<no value>");
+    // A nil slice prints as Docker's typed value: `[]`.
+    assert_eq!(render("{{.Config.Entrypoint}}"), "[]");
     // A missing key is an error, as with Docker's missingkey=error; below a null, null.
     assert_eq!(
         render_err("{{.Nope}}"),
         "template error at column 3: map has no entry for key \"Nope\""
     );
     assert_eq!(render("{{.Config.Entrypoint.Deeper}}"), "<no value>");
+    // A struct prints its values in order, as Go's %v.
+    assert_eq!(render("{{.State}}"), "{running true 4242 0}");
     assert_eq!(
-        render("{{.State}}"),
-        "map[ExitCode:0 Pid:4242 Running:true Status:running]"
+        render("{{.Config.Labels | json}}"),
+        r#"{"com.example":"yes","a":"b"}"#
     );
 }
 
