@@ -455,7 +455,7 @@ impl Engine {
             tty: o.tty,
             open_stdin: o.open_stdin,
             // Docker closes stdin after the first client only when one attaches to it.
-            stdin_once: o.open_stdin && o.attach.map_or(true, |a| a.stdin),
+            stdin_once: o.open_stdin && o.attach.is_none_or(|a| a.stdin),
             env: super::env::merge_image_env(&defaults.env, &o.env),
             cmd,
             image: o.image.clone(),
@@ -466,7 +466,6 @@ impl Engine {
             stop_signal: o.stop_signal.clone().or(defaults.stop_signal.clone()),
             stop_timeout: o.stop_timeout,
             healthcheck,
-            ..Default::default()
         };
         let mut host_config = HostConfig {
             binds: o.volumes.clone(),
