@@ -26,6 +26,14 @@ pub enum Error {
     Conflict(String),
     #[error("{0}")]
     InvalidArgument(String),
+    /// A `run`/`create` flag's value refused before anything is made; the message names
+    /// the flag as Docker's does.
+    #[error("invalid argument {value:?} for \"{flag}\" flag: {reason}")]
+    InvalidFlag {
+        flag: &'static str,
+        value: String,
+        reason: String,
+    },
     #[error("invalid layer {layer}: {reason}")]
     UnsafeLayer { layer: String, reason: String },
     #[error("corrupt record {path}: {reason}")]
@@ -50,6 +58,13 @@ impl Error {
     }
     pub fn invalid(msg: impl Into<String>) -> Self {
         Error::InvalidArgument(msg.into())
+    }
+    pub fn flag(flag: &'static str, value: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::InvalidFlag {
+            flag,
+            value: value.into(),
+            reason: reason.into(),
+        }
     }
     pub fn sys(what: impl std::fmt::Display, errno: nix::errno::Errno) -> Self {
         Error::Sys(format!("{what}: {}", errno.desc()))

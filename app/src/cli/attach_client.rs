@@ -13,8 +13,47 @@ use nix::sys::signalfd::{SfdFlags, SignalFd};
 
 use super::CliResult;
 
-const CTRL_P: u8 = 0x10;
-const CTRL_Q: u8 = 0x11;
+/// What a client attaches to and how it detaches.
+#[derive(Debug, Clone)]
+pub struct AttachOpts {
+    /// Send our stdin to the container.
+    pub stdin: bool,
+    /// Print the container's stdout / stderr (`-a` may leave one out).
+    pub stdout: bool,
+    pub stderr: bool,
+    pub tty: bool,
+    /// The container's main process, for signal proxying.
+    pub pid: i32,
+    pub sig_proxy: bool,
+    /// `--detach-keys`, as bytes (ctrl-p ctrl-q unless given).
+    pub detach_keys: Vec<u8>,
+}
+
+impl AttachOpts {
+    /// Both output streams, the default detach keys.
+    pub fn new(stdin: bool, tty: bool, pid: i32, sig_proxy: bool) -> AttachOpts {
+        AttachOpts {
+            stdin,
+            stdout: true,
+            stderr: true,
+            tty,
+            pid,
+            sig_proxy,
+            detach_keys: super::detach_keys::DEFAULT.to_vec(),
+        }
+    }
+
+    /// With `--detach-keys` if given (already checked by the caller's flag parsing).
+    pub fn detach_keys(mut self, keys: Option<&str>) -> Result<AttachOpts, super::Failure> {
+        if let Some(k) = keys {
+            self.detach_keys = super::detach_keys::parse(k).map_err(|m| super::Failure {
+                code: 125,
+                message: m,
+            })?;
+        }
+        Ok(self)
+    }
+}
 
 /// Signals the CLI passes on to the container's main process (Docker's --sig-proxy).
 const PROXIED: &[Signal] = &[
@@ -39,8 +78,9 @@ fn proxy_signals() -> Option<SignalFd> {
 
 /// `sig_proxy`: pass SIGINT, SIGTERM, SIGHUP... on to the container, as Docker does by
 /// default; without it they end only this client (the TUI's attach pane).
-pub fn run(mut stream: UnixStream, stdin: bool, tty: bool, pid: i32, sig_proxy: bool) -> CliResult {
-    let mut sigfd = if sig_proxy { proxy_signals() } else { None };
+pub fn run(mut stream: UnixStream, o: AttachOpts) -> CliResult {
+    let (stdin, tty, pid) = (o.stdin, o.tty, o.pid);
+    let mut sigfd = if o.sig_proxy { proxy_signals() } else { None };
     let _raw = if tty && stdin {
         RawMode::enter(0)
     } else {
@@ -62,7 +102,7 @@ pub fn run(mut stream: UnixStream, stdin: bool, tty: bool, pid: i32, sig_proxy: 
     send_size(&mut stream, &mut last_size);
     let mut decoder = Decoder::default();
     let mut stdin_open = stdin;
-    let mut saw_ctrl_p = false;
+    let mut detach = super::detach_keys::Matcher::new(o.detach_keys.clone());
     let mut buf = vec![0u8; 64 * 1024];
     let out = std::io::stdout();
     let err = std::io::stderr();
@@ -106,12 +146,12 @@ pub fn run(mut stream: UnixStream, stdin: bool, tty: bool, pid: i32, sig_proxy: 
             decoder.push(&buf[..n]);
             while let Ok(Some((kind, data))) = decoder.next_frame() {
                 match kind {
-                    Kind::Stdout => {
-                        let mut o = out.lock();
-                        let _ = o.write_all(&data);
-                        let _ = o.flush();
+                    Kind::Stdout if o.stdout => {
+                        let mut w = out.lock();
+                        let _ = w.write_all(&data);
+                        let _ = w.flush();
                     }
-                    Kind::Stderr => {
+                    Kind::Stderr if o.stderr => {
                         let _ = err.lock().write_all(&data);
                     }
                     Kind::Exit if data.len() == 4 => {
@@ -145,14 +185,13 @@ pub fn run(mut stream: UnixStream, stdin: bool, tty: bool, pid: i32, sig_proxy: 
                 continue;
             }
             if tty {
-                // ctrl-p ctrl-q detaches and leaves the container running.
+                // The detach keys (ctrl-p ctrl-q by default) leave the container running.
                 for &b in &buf[..n] {
-                    if saw_ctrl_p && b == CTRL_Q {
+                    if detach.feed(b) {
                         drop(_raw);
                         eprintln!("\r\nread escape sequence");
                         return Ok(0);
                     }
-                    saw_ctrl_p = b == CTRL_P;
                 }
             }
             let _ = stream.write_all(&encode(Kind::Stdin, &buf[..n]));

@@ -34,6 +34,9 @@ pub enum ContainerCmd {
         /// Attach container's STDIN
         #[arg(short = 'i', long)]
         interactive: bool,
+        /// Override the key sequence for detaching a container
+        #[arg(long = "detach-keys")]
+        detach_keys: Option<String>,
         #[arg(required = true)]
         containers: Vec<String>,
     },
@@ -99,6 +102,9 @@ pub enum ContainerCmd {
         /// Proxy all received signals to the process
         #[arg(long = "sig-proxy", default_value_t = true, action = clap::ArgAction::Set)]
         sig_proxy: bool,
+        /// Override the key sequence for detaching a container
+        #[arg(long = "detach-keys")]
+        detach_keys: Option<String>,
         container: String,
     },
     /// Copy files/folders between a container and the local filesystem
@@ -218,20 +224,18 @@ pub fn run(engine: &Engine, cmd: ContainerCmd) -> CliResult {
     match cmd {
         ContainerCmd::Run { detach, flags } => run_container(engine, detach, &flags),
         ContainerCmd::Create { flags } => {
-            let opts = flags.to_options().map_err(|m| Failure {
+            let opts = flags.to_options(false).map_err(|m| Failure {
                 code: 125,
                 message: m,
             })?;
-            let c = engine.create(&opts).map_err(|e| Failure {
-                code: 125,
-                message: format!("Error response from daemon: {e}"),
-            })?;
+            let c = create_with_cidfile(engine, &flags, &opts, "")?;
             println!("{}", c.id());
             Ok(0)
         }
         ContainerCmd::Start {
             attach,
             interactive,
+            detach_keys,
             containers,
         } => {
             if attach || interactive {
@@ -241,13 +245,14 @@ pub fn run(engine: &Engine, cmd: ContainerCmd) -> CliResult {
                 let c = engine.containers().find(r)?;
                 let started = engine.start(&c, true).map_err(start_failure)?;
                 let stream = started.stream.ok_or("container is already running")?;
-                return attach_client::run(
-                    stream,
+                let o = attach_client::AttachOpts::new(
                     interactive,
                     c.record.config.tty,
                     started.pid,
                     true,
-                );
+                )
+                .detach_keys(detach_keys.as_deref())?;
+                return attach_client::run(stream, o);
             }
             each(engine, &containers, |c| {
                 engine.start(c, false).map(|_| ()).map_err(start_failure)
@@ -344,6 +349,7 @@ pub fn run(engine: &Engine, cmd: ContainerCmd) -> CliResult {
         ContainerCmd::Attach {
             no_stdin,
             sig_proxy,
+            detach_keys,
             container,
         } => {
             let c = engine.containers().find(&container)?;
@@ -353,13 +359,14 @@ pub fn run(engine: &Engine, cmd: ContainerCmd) -> CliResult {
             let dir = engine.paths.container_run_dir(c.id());
             let stream = berth_engine::store::sock::connect_in(&dir, "attach.sock")
                 .map_err(|e| format!("attach to {}: {e}", c.name()))?;
-            attach_client::run(
-                stream,
+            let o = attach_client::AttachOpts::new(
                 !no_stdin && c.record.config.open_stdin,
                 c.record.config.tty,
                 c.state.pid,
                 sig_proxy,
             )
+            .detach_keys(detach_keys.as_deref())?;
+            attach_client::run(stream, o)
         }
         ContainerCmd::Cp(a) => fs_cmds::cp(engine, a),
         ContainerCmd::Diff { container } => fs_cmds::diff(engine, &container),
@@ -373,8 +380,41 @@ pub fn run(engine: &Engine, cmd: ContainerCmd) -> CliResult {
     }
 }
 
+/// `create` with `--cidfile`: the file is claimed first (an existing one refuses the
+/// create), written once the container exists, and removed if the create fails.
+fn create_with_cidfile(
+    engine: &Engine,
+    flags: &CreateFlags,
+    opts: &berth_engine::container::create::CreateOptions,
+    prefix: &str,
+) -> Result<Container, Failure> {
+    let fail = |m: String| Failure {
+        code: 125,
+        message: format!("{prefix}{m}"),
+    };
+    let cid = super::run_flags::CidFile::claim(flags.more.cidfile.as_ref()).map_err(fail)?;
+    let c = match engine.create(opts) {
+        Ok(c) => c,
+        Err(e) => {
+            cid.abandon();
+            let daemon = format!("Error response from daemon: {e}");
+            // `run` words it as Docker's run does (`berth: ...` and a period).
+            return Err(if prefix.is_empty() {
+                fail(daemon)
+            } else {
+                Failure {
+                    code: 125,
+                    message: run_error(&daemon),
+                }
+            });
+        }
+    };
+    cid.write(c.id()).map_err(fail)?;
+    Ok(c)
+}
+
 fn run_container(engine: &Engine, detach: bool, flags: &CreateFlags) -> CliResult {
-    let opts = flags.to_options().map_err(|m| Failure {
+    let opts = flags.to_options(detach).map_err(|m| Failure {
         code: 125,
         message: format!("berth: {m}"),
     })?;
@@ -384,10 +424,7 @@ fn run_container(engine: &Engine, detach: bool, flags: &CreateFlags) -> CliResul
             message: "berth: Conflicting options: --restart and --rm".into(),
         });
     }
-    let c = engine.create(&opts).map_err(|e| Failure {
-        code: 125,
-        message: run_error(&format!("Error response from daemon: {e}")),
-    })?;
+    let c = create_with_cidfile(engine, flags, &opts, "berth: ")?;
     let started = match engine.start(&c, !detach) {
         Ok(s) => s,
         Err(e) => {
@@ -408,5 +445,15 @@ fn run_container(engine: &Engine, detach: bool, flags: &CreateFlags) -> CliResul
     let stream = started
         .stream
         .ok_or("the container's output stream is missing")?;
-    attach_client::run(stream, opts.open_stdin, opts.tty, started.pid, true)
+    let streams = opts.attach;
+    let mut o = attach_client::AttachOpts::new(
+        opts.open_stdin && streams.is_none_or(|a| a.stdin),
+        opts.tty,
+        started.pid,
+        true,
+    )
+    .detach_keys(flags.more.detach_keys.as_deref())?;
+    o.stdout = streams.is_none_or(|a| a.stdout);
+    o.stderr = streams.is_none_or(|a| a.stderr);
+    attach_client::run(stream, o)
 }

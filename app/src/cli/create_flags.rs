@@ -162,6 +162,8 @@ pub struct CreateFlags {
     /// Optional parent cgroup for the container
     #[arg(long = "cgroup-parent")]
     pub cgroup_parent: Option<String>,
+    #[command(flatten)]
+    pub more: super::run_flags::RunFlags,
     /// IMAGE [COMMAND] [ARG...]
     #[arg(
         required = true,
@@ -209,7 +211,14 @@ pub fn read_env_file(p: &PathBuf) -> Result<Vec<String>, String> {
 }
 
 impl CreateFlags {
-    pub fn to_options(&self) -> Result<CreateOptions, String> {
+    /// The engine's options; `detach` is `run -d`, which attaches no stream.
+    pub fn to_options(&self, detach: bool) -> Result<CreateOptions, String> {
+        let mut o = self.base_options()?;
+        self.more.fill(&mut o, detach)?;
+        Ok(o)
+    }
+
+    fn base_options(&self) -> Result<CreateOptions, String> {
         let mut env = Vec::new();
         for f in &self.env_file {
             env.extend(read_env_file(f)?);
@@ -301,6 +310,7 @@ impl CreateFlags {
             publish: self.publish.clone(),
             publish_all: self.publish_all,
             expose: self.expose.clone(),
+            ..Default::default()
         })
     }
 }

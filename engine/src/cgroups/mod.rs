@@ -67,6 +67,13 @@ pub struct Resources {
     /// (null, zero, full, random, urandom, tty, console, ptmx, pts, tun) may be opened.
     #[serde(default)]
     pub all_devices: bool,
+    /// `--device`: device cgroup rules (`c 1:3 rwm`) allowed on top of the default list.
+    #[serde(default)]
+    pub device_rules: Vec<String>,
+    /// `--oom-kill-disable`: the OOM killer leaves the cgroup alone (v1 only; cgroup v2
+    /// has no such switch, and Docker drops the flag there too).
+    #[serde(default)]
+    pub oom_kill_disable: bool,
 }
 
 /// A point-in-time reading of a container's cgroup.

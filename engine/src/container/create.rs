@@ -62,6 +62,34 @@ pub struct CreateOptions {
     pub publish: Vec<String>,
     pub publish_all: bool,
     pub expose: Vec<String>,
+    /// `--memory-reservation`, `--cpu-period`, `--cpu-quota` (as `update` takes them).
+    pub memory_reservation: Option<i64>,
+    pub cpu_period: Option<i64>,
+    pub cpu_quota: Option<i64>,
+    /// The flags checked in `create_host`, as typed (sizes already in bytes).
+    pub ulimits: Vec<String>,
+    pub devices: Vec<String>,
+    pub log_driver: Option<String>,
+    pub log_opts: Vec<String>,
+    pub pid: Option<String>,
+    pub ipc: Option<String>,
+    pub uts: Option<String>,
+    pub shm_size: Option<i64>,
+    pub pull: Option<String>,
+    pub platform: Option<String>,
+    pub dns_search: Vec<String>,
+    pub dns_options: Vec<String>,
+    pub group_add: Vec<String>,
+    pub sysctls: Vec<String>,
+    pub oom_kill_disable: bool,
+    pub oom_score_adj: Option<i64>,
+    pub volumes_from: Vec<String>,
+    pub domainname: Option<String>,
+    /// `--cidfile`: recorded only (the CLI writes the file).
+    pub cidfile: Option<String>,
+    /// `-a/--attach` (and `run -d`, which attaches nothing); `None` is Docker's default
+    /// for a foreground container: stdout and stderr, and stdin with `-i`.
+    pub attach: Option<super::run_options::AttachStreams>,
 }
 
 pub fn validate_name(name: &str) -> Result<()> {
@@ -269,6 +297,7 @@ impl Engine {
         }
         let network = o.network.clone().unwrap_or_else(|| "default".into());
         let endpoints_config = self.endpoint_config(&network, o)?;
+        let extras = self.check_host_extras(o, &network)?;
         for d in &o.dns {
             d.parse::<std::net::IpAddr>()
                 .map_err(|_| Error::invalid(format!("invalid --dns {d:?}: not an IP address")))?;
@@ -322,7 +351,11 @@ impl Engine {
                 ))
             })?;
         }
-        let img = self.images().resolve(&o.image).map_err(|e| match e {
+        let found = self.images().resolve(&o.image);
+        if let Some(e) = super::create_host::pull_refusal(extras.pull, &o.image, found.is_ok()) {
+            return Err(e);
+        }
+        let img = found.map_err(|e| match e {
             Error::NotFound { .. } => Error::not_found(
                 "image",
                 format!(
@@ -347,6 +380,11 @@ impl Engine {
         }
         for t in &o.tmpfs {
             mounts.push(spec_parse::parse_tmpfs_flag(t)?);
+        }
+        for m in &extras.inherited_mounts {
+            if !mounts.iter().any(|have| have.destination == m.destination) {
+                mounts.push(m.clone());
+            }
         }
         for dest in defaults.volumes.keys() {
             if !mounts.iter().any(|m| &m.destination == dest) {
@@ -392,15 +430,18 @@ impl Engine {
             // On the host's network a container keeps the host's name, as on Docker.
             hostname: match (&o.hostname, network.as_str()) {
                 (Some(h), _) => h.clone(),
-                (None, "host") => nix::unistd::gethostname()
-                    .map(|h| h.to_string_lossy().into_owned())
-                    .unwrap_or_else(|_| id[..12].to_string()),
+                (None, _) if network == "host" || extras.uts_mode == "host" => {
+                    nix::unistd::gethostname()
+                        .map(|h| h.to_string_lossy().into_owned())
+                        .unwrap_or_else(|_| id[..12].to_string())
+                }
                 (None, _) => id[..12].to_string(),
             },
+            domainname: o.domainname.clone().unwrap_or_default(),
             user: o.user.clone().unwrap_or(defaults.user.clone()),
-            attach_stdin: o.open_stdin,
-            attach_stdout: true,
-            attach_stderr: true,
+            attach_stdin: o.attach.map_or(o.open_stdin, |a| a.stdin),
+            attach_stdout: o.attach.is_none_or(|a| a.stdout),
+            attach_stderr: o.attach.is_none_or(|a| a.stderr),
             exposed_ports: {
                 // Docker's ExposedPorts: the image's, --expose and every published port.
                 let mut e = defaults.exposed_ports.clone();
@@ -411,7 +452,8 @@ impl Engine {
             },
             tty: o.tty,
             open_stdin: o.open_stdin,
-            stdin_once: o.open_stdin,
+            // Docker closes stdin after the first client only when one attaches to it.
+            stdin_once: o.open_stdin && o.attach.is_none_or(|a| a.stdin),
             env: super::env::merge_image_env(&defaults.env, &o.env),
             cmd,
             image: o.image.clone(),
@@ -422,9 +464,8 @@ impl Engine {
             stop_signal: o.stop_signal.clone().or(defaults.stop_signal.clone()),
             stop_timeout: o.stop_timeout,
             healthcheck,
-            ..Default::default()
         };
-        let host_config = HostConfig {
+        let mut host_config = HostConfig {
             binds: o.volumes.clone(),
             network_mode: if network == "default" {
                 "bridge".into()
@@ -445,7 +486,16 @@ impl Engine {
                 .collect(),
             init: o.init,
             memory: o.memory.unwrap_or(0),
-            memory_swap: o.memory_swap.unwrap_or(0),
+            // `-m` alone allows as much swap again (memory+swap = twice the memory), as
+            // Docker's daemon sets it.
+            memory_swap: match (o.memory, o.memory_swap) {
+                (Some(m), None | Some(0)) if m > 0 => 2 * m,
+                (_, s) => s.unwrap_or(0),
+            },
+            memory_reservation: o.memory_reservation.unwrap_or(0),
+            cpu_period: o.cpu_period.unwrap_or(0),
+            cpu_quota: o.cpu_quota.unwrap_or(0),
+            container_id_file: o.cidfile.clone().unwrap_or_default(),
             nano_cpus: o.nano_cpus.unwrap_or(0),
             cpu_shares: o.cpu_shares.unwrap_or(0),
             pids_limit: o.pids_limit,
@@ -466,6 +516,14 @@ impl Engine {
                 .unwrap_or_else(|| self.cgroup_parent.clone()),
             ..Default::default()
         };
+        extras.fill(&mut host_config);
+        // The cgroup's own rules (reservation against the limit, the CFS pair against
+        // --cpus...) now, not at the first start.
+        crate::cgroups::validate::validate(
+            &host_config.resources(),
+            &crate::cgroups::Machine::probe(),
+            false,
+        )?;
 
         // 2. Under the global lock: the name, the anonymous volumes, the record.
         let _lock = FileLock::exclusive(&self.paths.global_lock())?;

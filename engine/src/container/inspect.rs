@@ -27,6 +27,17 @@ impl Container {
                 v
             })
             .collect();
+        let mut host_config = serde_json::to_value(&r.host_config).unwrap_or(Value::Null);
+        super::inspect_keys::host_config(self, &mut host_config);
+        let mut config = serde_json::to_value(&r.config).unwrap_or(Value::Null);
+        super::inspect_keys::config(&mut config);
+        // The image's layers as the overlay stacks them (gone if the image was removed).
+        let images = crate::image::ImageStore::new(paths);
+        let lower = images
+            .resolve(&r.image_id.to_string())
+            .and_then(|img| images.layer_dirs(&img))
+            .map(|dirs| super::inspect_keys::lower_dir(&dirs))
+            .unwrap_or_default();
         json!({
             "Id": r.id,
             "Created": r.created,
@@ -58,17 +69,20 @@ impl Container {
             "MountLabel": "",
             "ProcessLabel": "",
             "AppArmorProfile": "",
-            "HostConfig": r.host_config,
+            "HostConfig": host_config,
+            // Berth keeps no record of execs once they end (Docker lists running ones).
+            "ExecIDs": Value::Null,
             "GraphDriver": {
                 "Name": "overlay",
                 "Data": {
+                    "LowerDir": lower,
                     "UpperDir": dirs.upper,
                     "WorkDir": dirs.work,
                     "MergedDir": dirs.rootfs,
                 },
             },
             "Mounts": mounts,
-            "Config": r.config,
+            "Config": config,
             "NetworkSettings": self.network_settings(paths),
         })
     }
@@ -117,9 +131,8 @@ impl Container {
             if first.is_none() {
                 first = Some((ip.clone(), gw.clone(), mac.clone()));
             }
-            networks.insert(
-                name.clone(),
-                json!({
+            let attached = ep.is_some();
+            let mut entry = json!({
                     "IPAMConfig": cfg.ipv4_address.map(|a| json!({"IPv4Address": a.to_string()})),
                     "Aliases": if cfg.aliases.is_empty() { serde_json::Value::Null } else { json!(cfg.aliases) },
                     "MacAddress": mac,
@@ -128,8 +141,13 @@ impl Container {
                     "IPAddress": ip,
                     "IPPrefixLen": if ep.is_some() { net.as_ref().map(|n| n.subnet.prefix).unwrap_or(0) } else { 0 },
                     "DNSNames": ep.as_ref().map(|e| e.aliases.clone()),
-                }),
+            });
+            let net_id = net.as_ref().map(|n| n.id.clone()).unwrap_or_default();
+            super::inspect_keys::network_endpoint(
+                &mut entry,
+                super::inspect_keys::endpoint_id(&self.record.id, &net_id, attached),
             );
+            networks.insert(name.clone(), entry);
         }
         if self.record.host_config.network_mode == "host" {
             networks.insert(
@@ -143,8 +161,17 @@ impl Container {
             );
         }
         let (ip, gw, mac) = first.unwrap_or_default();
+        // The same network the top-level address comes from.
+        let first_entry = self
+            .record
+            .endpoints_config
+            .keys()
+            .next()
+            .and_then(|name| networks.get(name.as_str()))
+            .and_then(|v| v.as_object())
+            .cloned();
         let s = &self.state;
-        json!({
+        let mut settings = json!({
             "Bridge": "",
             "SandboxKey": if s.pid > 0 { format!("/proc/{}/ns/net", s.pid) } else { String::new() },
             "Ports": self.ports_json(paths),
@@ -152,7 +179,9 @@ impl Container {
             "Gateway": gw,
             "MacAddress": mac,
             "Networks": networks,
-        })
+        });
+        super::inspect_keys::network_settings(self, &mut settings, first_entry.as_ref());
+        settings
     }
 }
 

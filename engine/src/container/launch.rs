@@ -5,6 +5,7 @@ use std::fs;
 use std::path::PathBuf;
 
 use super::model::ContainerRecord;
+use super::namespaces_mode;
 use crate::error::{Error, IoContext, Result};
 use crate::image::ImageStore;
 use crate::runtime::caps;
@@ -115,6 +116,14 @@ pub fn build(
             seed,
         });
     }
+    let pid = namespaces_mode::pid_ns(&store, &hc.pid_mode)?;
+    let (ipc, shm) = namespaces_mode::ipc_ns(paths, &rec.id, &hc.ipc_mode, hc.shm_size)?;
+    // The host's node as it is now: a device unplugged since create fails the start.
+    let devices = hc
+        .devices
+        .iter()
+        .map(super::devices::stat)
+        .collect::<Result<Vec<_>>>()?;
     let caps = caps::compute(&hc.cap_add, &hc.cap_drop, hc.privileged).map_err(Error::invalid)?;
     let sec = super::security_opt::parse(&hc.security_opt)?;
     let mut args = vec![rec.path.clone()];
@@ -147,11 +156,25 @@ pub fn build(
             caps,
             seccomp: sec.seccomp_for(hc.privileged),
             no_new_privs: sec.no_new_privileges,
+            group_add: hc.group_add.clone(),
         },
         init: hc.init,
         privileged: hc.privileged,
         mask_paths: !hc.privileged && !sec.unconfined_system_paths,
         net,
+        pid,
+        ipc,
+        uts: namespaces_mode::uts_ns(&hc.uts_mode),
+        shm,
+        domainname: rec.config.domainname.clone(),
+        devices,
+        sysctls: hc
+            .sysctls
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        ulimits: hc.ulimits.clone(),
+        oom_score_adj: hc.oom_score_adj,
     })
 }
 
@@ -225,6 +248,11 @@ fn write_etc_files(
             .map(|d| format!("nameserver {d}\n"))
             .collect()
     };
+    let resolv_text = super::dns_config::apply(
+        &resolv_text,
+        &rec.host_config.dns_search,
+        &rec.host_config.dns_options,
+    );
     fs::write(&resolv, resolv_text).ctx("write", &resolv)?;
     // Tools tell they run in a container by /.dockerenv (an empty file, as Docker's).
     let dockerenv = dir.join("dockerenv");

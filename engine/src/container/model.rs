@@ -113,11 +113,17 @@ pub struct MountPoint {
     pub anonymous: bool,
 }
 
-/// Docker's `HostConfig`: how the container is run.
+/// Docker's `HostConfig`: how the container is run. Lists Docker leaves `null` when
+/// nobody set them are `null` here too; fields added later default, so records written
+/// before them still load.
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", default)]
 pub struct HostConfig {
+    #[serde(with = "null_when_empty")]
     pub binds: Vec<String>,
+    /// `--cidfile`: where the ID was written ("" when not asked).
+    #[serde(rename = "ContainerIDFile")]
+    pub container_id_file: String,
     pub network_mode: String,
     pub restart_policy: RestartPolicy,
     pub auto_remove: bool,
@@ -136,7 +142,9 @@ pub struct HostConfig {
     pub pids_limit: Option<i64>,
     pub cpuset_cpus: String,
     pub cpuset_mems: String,
+    #[serde(with = "null_when_empty")]
     pub cap_add: Vec<String>,
+    #[serde(with = "null_when_empty")]
     pub cap_drop: Vec<String>,
     pub privileged: bool,
     pub log_config: LogConfig,
@@ -144,10 +152,44 @@ pub struct HostConfig {
     pub cgroup_parent: String,
     /// `--dns`: nameservers for the container's resolv.conf.
     pub dns: Vec<String>,
+    /// `--dns-search`, `--dns-option`: the resolv.conf's search and options lines.
+    pub dns_search: Vec<String>,
+    pub dns_options: Vec<String>,
     /// `--add-host host:ip`: extra /etc/hosts lines.
+    #[serde(with = "null_when_empty")]
     pub extra_hosts: Vec<String>,
     /// `--link NAME[:ALIAS]` (legacy): /etc/hosts entries for other containers.
+    #[serde(with = "null_when_empty")]
     pub links: Vec<String>,
+    /// `--volumes-from CONTAINER[:ro|rw]`, as typed (the mounts are in the record).
+    #[serde(with = "null_when_empty")]
+    pub volumes_from: Vec<String>,
+    /// `--group-add`: names (resolved in the container's /etc/group at start) or gids.
+    #[serde(with = "null_when_empty")]
+    pub group_add: Vec<String>,
+    /// `--pid`: "" (own namespace), "host" or "container:NAME".
+    pub pid_mode: String,
+    /// `--ipc`: "private" (the default), "shareable", "host", "none" or "container:NAME".
+    #[serde(default = "default_ipc_mode")]
+    pub ipc_mode: String,
+    /// `--uts`: "" or "host".
+    #[serde(rename = "UTSMode")]
+    pub uts_mode: String,
+    /// `--shm-size`: bytes of the private /dev/shm.
+    #[serde(default = "default_shm_size")]
+    pub shm_size: i64,
+    /// `--device`.
+    pub devices: Vec<super::devices::DeviceMapping>,
+    /// `--ulimit`.
+    #[serde(with = "null_when_empty")]
+    pub ulimits: Vec<super::ulimits::Ulimit>,
+    /// `--oom-kill-disable`.
+    pub oom_kill_disable: bool,
+    /// `--oom-score-adj`.
+    pub oom_score_adj: i64,
+    /// `--sysctl`: namespaced kernel settings (Docker omits the key when empty).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub sysctls: BTreeMap<String, String>,
     /// `-p`: container port (`80/tcp`) -> host bindings.
     pub port_bindings: crate::network::ports::PortMap,
     /// `-P`: publish every exposed port on a free host port.
@@ -159,11 +201,19 @@ pub struct HostConfig {
     pub security_opt: Vec<String>,
 }
 
+fn default_ipc_mode() -> String {
+    "private".into()
+}
+
+fn default_shm_size() -> i64 {
+    super::namespaces_mode::DEFAULT_SHM_SIZE
+}
+
 /// Docker's JSON has `null`, not `[]`, for a list nobody set.
 mod null_when_empty {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-    pub fn serialize<S: Serializer>(v: &[String], s: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<T: Serialize, S: Serializer>(v: &[T], s: S) -> Result<S::Ok, S::Error> {
         if v.is_empty() {
             s.serialize_none()
         } else {
@@ -171,8 +221,10 @@ mod null_when_empty {
         }
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-        Ok(Option::<Vec<String>>::deserialize(d)?.unwrap_or_default())
+    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Vec<T>, D::Error> {
+        Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
     }
 }
 
@@ -212,6 +264,15 @@ impl HostConfig {
             cpuset_cpus: Some(self.cpuset_cpus.clone()).filter(|s| !s.is_empty()),
             cpuset_mems: Some(self.cpuset_mems.clone()).filter(|s| !s.is_empty()),
             all_devices: self.privileged,
+            // The nodes' numbers are the host's at the moment of the start; a device
+            // that vanished since is reported by the launch, which looks at it too.
+            device_rules: self
+                .devices
+                .iter()
+                .filter_map(|d| super::devices::stat(d).ok())
+                .map(|n| n.cgroup_rule())
+                .collect(),
+            oom_kill_disable: self.oom_kill_disable,
         }
     }
 }

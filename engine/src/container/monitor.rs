@@ -631,6 +631,7 @@ impl Monitor {
         };
         self.flush_clients_and_close(code);
         self.release_cgroup();
+        super::shm::release(&self.paths, &id);
         let _ = std::fs::remove_file(self.paths.container_run_dir(&id).join("attach.sock"));
         if let Some(doomed) = hidden {
             let _ = self.store.purge(&id, &doomed);

@@ -211,6 +211,9 @@ impl ContainerStore {
     /// Step 2: delete the hidden directory and the runtime files.
     pub fn purge(&self, id: &str, doomed: &std::path::Path) -> Result<()> {
         fs::remove_dir_all(doomed).ctx("remove container directory", doomed)?;
+        // A shareable /dev/shm is a mount in the runtime dir: off first, or the removal
+        // would empty it and stop at the mount point.
+        super::shm::release(&self.paths, id);
         let _ = fs::remove_dir_all(self.paths.container_run_dir(id));
         Ok(())
     }

@@ -46,7 +46,7 @@ impl UpdateOptions {
             pids_limit: self.pids_limit,
             cpuset_cpus: self.cpuset_cpus.clone(),
             cpuset_mems: self.cpuset_mems.clone(),
-            all_devices: false,
+            ..Default::default()
         }
     }
 }
@@ -126,7 +126,7 @@ fn previous(old: &Resources, req: &Resources) -> Resources {
         pids_limit: back(&req.pids_limit, old.pids_limit, Some(-1)),
         cpuset_cpus: req.cpuset_cpus.as_ref().and(old.cpuset_cpus.clone()),
         cpuset_mems: req.cpuset_mems.as_ref().and(old.cpuset_mems.clone()),
-        all_devices: false,
+        ..Default::default()
     }
 }
 

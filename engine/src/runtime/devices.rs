@@ -115,6 +115,46 @@ pub fn copy_host_devices(host: &Path, dev: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// `--device`: make the host's node at its container path (under `root`, the rootfs
+/// before pivot_root), replacing whatever the image or the default /dev has there.
+pub fn make_node(root: &Path, d: &crate::container::devices::DeviceNode) -> Result<(), String> {
+    // The directory is resolved inside the root; the name itself is replaced, never
+    // followed (a `/dev/stdout` symlink is swapped for the node, not written through).
+    let inner = Path::new(&d.path);
+    let (Some(dir), Some(name)) = (inner.parent(), inner.file_name()) else {
+        return Err(format!("invalid device path {:?}", d.path));
+    };
+    let parent = super::paths::secure_join(root, &dir.to_string_lossy());
+    std::fs::create_dir_all(&parent).map_err(|e| format!("create {}: {e}", parent.display()))?;
+    let target = parent.join(name);
+    if target.symlink_metadata().is_ok() {
+        std::fs::remove_file(&target).map_err(|e| format!("replace {}: {e}", target.display()))?;
+    }
+    let kind = if d.block {
+        SFlag::S_IFBLK
+    } else {
+        SFlag::S_IFCHR
+    };
+    let mode = Mode::from_bits_truncate(d.mode);
+    mknod(&target, kind, mode, makedev(d.major, d.minor))
+        .map_err(|e| format!("mknod {}: {}", target.display(), e.desc()))?;
+    // Past the umask, with the host's owner, as Docker copies them.
+    nix::sys::stat::fchmodat(
+        None,
+        &target,
+        mode,
+        nix::sys::stat::FchmodatFlags::FollowSymlink,
+    )
+    .map_err(|e| format!("chmod {}: {}", target.display(), e.desc()))?;
+    chown(
+        &target,
+        Some(Uid::from_raw(d.uid)),
+        Some(Gid::from_raw(d.gid)),
+    )
+    .map_err(|e| format!("chown {}: {}", target.display(), e.desc()))?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

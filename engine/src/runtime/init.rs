@@ -9,7 +9,7 @@ use std::path::Path;
 use nix::sys::resource::{setrlimit, Resource};
 use nix::unistd::{dup2, execve, sethostname, setsid, Gid, Uid};
 
-use super::spec::{LaunchSpec, NetMode, ProcessSpec};
+use super::spec::{LaunchSpec, NetMode, NsMode, ProcessSpec};
 use super::{caps, minit, mounts, user};
 
 /// Exit code and message for the error pipe: 127 "not found", 126 "cannot execute" and
@@ -71,8 +71,11 @@ fn setup(
     // the cgroup namespace and its view need the move to have happened.
     match &spec.net {
         NetMode::Private => bring_up_loopback()?,
-        NetMode::Join(ns) => join_netns(ns)?,
+        NetMode::Join(ns) => join_ns(ns, nix::sched::CloneFlags::CLONE_NEWNET, "network")?,
         NetMode::Host => {}
+    }
+    if let NsMode::Join(ns) = &spec.ipc {
+        join_ns(ns, nix::sched::CloneFlags::CLONE_NEWIPC, "IPC")?;
     }
     mounts::make_private()?;
     mounts::mount_overlay(spec)?;
@@ -87,12 +90,26 @@ fn setup(
     mounts::remount_root_readonly(spec)?;
     let unified = mounts::host_is_unified();
     mounts::pivot(&spec.rootfs)?;
+    // Kernel settings go in while /proc/sys is still writable (masking makes it
+    // read-only), and only into the namespaces the container owns (checked at create).
+    for (key, value) in &spec.sysctls {
+        let path = crate::container::sysctls::proc_path(key);
+        std::fs::write(&path, value).map_err(|e| format!("sysctl {key}={value} ({path}): {e}"))?;
+    }
+    std::fs::write("/proc/self/oom_score_adj", spec.oom_score_adj.to_string())
+        .map_err(|e| format!("set oom_score_adj {}: {e}", spec.oom_score_adj))?;
     if spec.mask_paths {
         mounts::mask_and_protect()?;
     }
-    sethostname(&spec.hostname)
-        .map_err(|e| format!("sethostname {:?}: {}", spec.hostname, e.desc()))?;
-    set_rlimits();
+    // With the host's UTS namespace the names are the host's: never set them.
+    if spec.uts == NsMode::Private {
+        sethostname(&spec.hostname)
+            .map_err(|e| format!("sethostname {:?}: {}", spec.hostname, e.desc()))?;
+        if !spec.domainname.is_empty() {
+            set_domainname(&spec.domainname)?;
+        }
+    }
+    set_rlimits(&spec.ulimits)?;
 
     // The monitor moves us into the cgroup (and later the network) before saying go.
     let mut go = [0u8; 1];
@@ -184,16 +201,29 @@ fn setup_stdio(io: ChildIo) -> Result<(), Failure> {
     Ok(())
 }
 
-/// `--network container:NAME`: enter that container's network namespace.
-fn join_netns(ns: &Path) -> Result<(), Failure> {
+/// `--network container:NAME`, `--ipc container:NAME`: enter that container's namespace.
+fn join_ns(ns: &Path, kind: nix::sched::CloneFlags, what: &str) -> Result<(), Failure> {
     let f = std::fs::File::open(ns).map_err(|e| {
         format!(
-            "open {}: {e} (is the container whose network we join running?)",
+            "open {}: {e} (is the container whose {what} namespace we join running?)",
             ns.display()
         )
     })?;
-    nix::sched::setns(f, nix::sched::CloneFlags::CLONE_NEWNET)
-        .map_err(|e| format!("join network namespace {}: {}", ns.display(), e.desc()))?;
+    nix::sched::setns(f, kind)
+        .map_err(|e| format!("join {what} namespace {}: {}", ns.display(), e.desc()))?;
+    Ok(())
+}
+
+fn set_domainname(name: &str) -> Result<(), Failure> {
+    // SAFETY: a pointer and length of a live byte slice.
+    let rc = unsafe { libc::setdomainname(name.as_ptr().cast(), name.len()) };
+    if rc != 0 {
+        return Err(format!(
+            "setdomainname {name:?}: {}",
+            std::io::Error::last_os_error()
+        )
+        .into());
+    }
     Ok(())
 }
 
@@ -222,7 +252,7 @@ fn bring_up_loopback() -> Result<(), Failure> {
     Ok(())
 }
 
-fn set_rlimits() {
+fn set_rlimits(ulimits: &[crate::container::ulimits::Ulimit]) -> Result<(), Failure> {
     // Docker containers see a high open-files limit; fall back to what we may set.
     const NOFILE: u64 = 1 << 20;
     if setrlimit(Resource::RLIMIT_NOFILE, NOFILE, NOFILE).is_err() {
@@ -230,6 +260,20 @@ fn set_rlimits() {
             let _ = setrlimit(Resource::RLIMIT_NOFILE, hard, hard);
         }
     }
+    // `--ulimit` after the defaults, so it wins; a limit the kernel refuses (above
+    // nr_open, say) fails the start rather than running with something else.
+    for u in ulimits {
+        let Some(res) = u.resource() else {
+            return Err(format!("unknown ulimit {:?} in the container's record", u.name).into());
+        };
+        let (soft, hard) = (
+            crate::container::ulimits::Ulimit::kernel_value(u.soft),
+            crate::container::ulimits::Ulimit::kernel_value(u.hard),
+        );
+        setrlimit(res, soft, hard)
+            .map_err(|e| format!("setrlimit {}={soft}:{hard}: {}", u.name, e.desc()))?;
+    }
+    Ok(())
 }
 
 /// Become the container's user with only its capabilities (and set no_new_privs if
@@ -290,7 +334,13 @@ pub fn restrict(p: &ProcessSpec, u: &user::ExecUser) -> Result<(), Failure> {
 /// and exec. Used by the container's main process and by `exec` (after setns). The
 /// caller is already inside the rootfs.
 pub fn exec_process(p: &ProcessSpec) -> Result<Never, Failure> {
-    let u = user::resolve(Path::new("/"), &p.user).map_err(|e| Failure(125, e))?;
+    let mut u = user::resolve(Path::new("/"), &p.user).map_err(|e| Failure(125, e))?;
+    for g in &p.group_add {
+        let gid = user::group_id(Path::new("/"), g).map_err(|e| Failure(125, e))?;
+        if !u.additional_gids.contains(&gid) {
+            u.additional_gids.push(gid);
+        }
+    }
     if p.create_cwd {
         mounts::ensure_cwd(&p.cwd)?;
     }

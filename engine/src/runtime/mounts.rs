@@ -137,6 +137,9 @@ pub fn mount_system(spec: &LaunchSpec) -> StepResult {
         // Docker's --privileged: every device of the host, as the host has it.
         devices::copy_host_devices(Path::new("/dev"), &dev)?;
     }
+    for d in &spec.devices {
+        devices::make_node(root, d)?;
+    }
 
     let pts = dev.join("pts");
     ensure_dir(&pts)?;
@@ -147,15 +150,7 @@ pub fn mount_system(spec: &LaunchSpec) -> StepResult {
         MsFlags::MS_NOSUID | MsFlags::MS_NOEXEC,
         Some("newinstance,ptmxmode=0666,mode=0620,gid=5"),
     )?;
-    let shm = dev.join("shm");
-    ensure_dir(&shm)?;
-    m(
-        Some("shm"),
-        &shm,
-        Some("tmpfs"),
-        nosuid_noexec_nodev,
-        Some("mode=1777,size=65536k"),
-    )?;
+    mount_shm(spec, &dev.join("shm"))?;
     let mqueue = dev.join("mqueue");
     ensure_dir(&mqueue)?;
     m(
@@ -192,6 +187,37 @@ pub fn mount_system(spec: &LaunchSpec) -> StepResult {
         )?;
     }
     Ok(())
+}
+
+/// /dev/shm as `--ipc` and `--shm-size` ask: a tmpfs of its own, or a bind of the
+/// host's or the donor container's (still reachable before pivot_root).
+fn mount_shm(spec: &LaunchSpec, shm: &Path) -> StepResult {
+    use super::spec::ShmMount;
+    let bind = |src: &Path| {
+        ensure_dir(shm)?;
+        m(
+            Some(&src.to_string_lossy()),
+            shm,
+            None,
+            MsFlags::MS_BIND | MsFlags::MS_REC,
+            None,
+        )
+    };
+    match &spec.shm {
+        ShmMount::None => Ok(()),
+        ShmMount::Host => bind(Path::new("/dev/shm")),
+        ShmMount::Join(src) => bind(src),
+        ShmMount::Private(size) => {
+            ensure_dir(shm)?;
+            m(
+                Some("shm"),
+                shm,
+                Some("tmpfs"),
+                MsFlags::MS_NOSUID | MsFlags::MS_NOEXEC | MsFlags::MS_NODEV,
+                Some(&format!("mode=1777,size={size}")),
+            )
+        }
+    }
 }
 
 /// Last step (after pivot_root and joining the cgroup namespace): the container's view of

@@ -12,20 +12,65 @@ use nix::unistd::{pipe2, Pid};
 
 use super::fdpass::recv_fd;
 use super::init::{container_main, ChildIo, Failure};
-use super::spec::{LaunchSpec, NetMode};
+use super::spec::{LaunchSpec, NetMode, NsMode};
 
 const STACK_SIZE: usize = 4 << 20;
 
 fn flags(spec: &LaunchSpec) -> CloneFlags {
-    let mut f = CloneFlags::CLONE_NEWNS
-        | CloneFlags::CLONE_NEWUTS
-        | CloneFlags::CLONE_NEWIPC
-        | CloneFlags::CLONE_NEWPID;
+    let mut f = CloneFlags::CLONE_NEWNS;
     if spec.net == NetMode::Private {
         f |= CloneFlags::CLONE_NEWNET;
     }
-    // NetMode::Join: the child joins the other container's namespace itself (setns).
+    // Shared namespaces (host or another container's) are simply not made new; the
+    // child joins another container's IPC namespace itself (setns), and its PID
+    // namespace is entered around the clone (see `in_pid_ns`).
+    if spec.uts == NsMode::Private {
+        f |= CloneFlags::CLONE_NEWUTS;
+    }
+    if spec.ipc == NsMode::Private {
+        f |= CloneFlags::CLONE_NEWIPC;
+    }
+    if spec.pid == NsMode::Private {
+        f |= CloneFlags::CLONE_NEWPID;
+    }
     f
+}
+
+/// Run `f` (the clone) with the monitor's children going into `target`'s PID namespace
+/// (`--pid container:NAME`), then point the monitor's own children back at its own: a
+/// process cannot setns itself into another PID namespace, only its future children.
+fn in_pid_ns<T>(target: &NsMode, f: impl FnOnce() -> Result<T, Failure>) -> Result<T, Failure> {
+    let NsMode::Join(path) = target else {
+        return f();
+    };
+    let open = |p: &std::path::Path| {
+        std::fs::File::open(p).map_err(|e| {
+            Failure(
+                125,
+                format!(
+                    "open {}: {e} (is the container whose PID namespace we join running?)",
+                    p.display()
+                ),
+            )
+        })
+    };
+    let own = open(std::path::Path::new("/proc/self/ns/pid"))?;
+    let theirs = open(path)?;
+    nix::sched::setns(theirs, CloneFlags::CLONE_NEWPID).map_err(|e| {
+        Failure(
+            125,
+            format!("join PID namespace {}: {}", path.display(), e.desc()),
+        )
+    })?;
+    let out = f();
+    if let Err(e) = nix::sched::setns(own, CloneFlags::CLONE_NEWPID) {
+        // Later starts by this monitor would land in the wrong namespace: stop here.
+        return Err(Failure(
+            125,
+            format!("return to the monitor's PID namespace: {}", e.desc()),
+        ));
+    }
+    out
 }
 
 fn cloexec_pipe() -> Result<(OwnedFd, OwnedFd), Failure> {
@@ -63,8 +108,10 @@ pub fn spawn(
     let cb = Box::new(move || container_main(spec, io, sync_raw, err_raw));
     // SAFETY: the monitor is single-threaded, so the child's copy of memory is consistent;
     // the child only runs `container_main`, which ends in exec or exit.
-    let pid = unsafe { clone(cb, &mut stack, flags(spec), Some(Signal::SIGCHLD as i32)) }
-        .map_err(|e| Failure(125, format!("clone new namespaces: {}", e.desc())))?;
+    let pid = in_pid_ns(&spec.pid, || {
+        unsafe { clone(cb, &mut stack, flags(spec), Some(Signal::SIGCHLD as i32)) }
+            .map_err(|e| Failure(125, format!("clone new namespaces: {}", e.desc())))
+    })?;
     drop(sync_r);
     drop(err_w);
     let pty_sock = pty_pair.map(|(ours, _theirs)| ours);

@@ -34,6 +34,28 @@ pub enum NetMode {
     Join(PathBuf),
 }
 
+/// A namespace other than the network one: the container's own, the host's, or another
+/// container's (the path of its `/proc/PID/ns/<kind>`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NsMode {
+    Private,
+    Host,
+    Join(PathBuf),
+}
+
+/// What is mounted at /dev/shm.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ShmMount {
+    /// A tmpfs of its own, of this many bytes.
+    Private(u64),
+    /// The host's /dev/shm (`--ipc host`).
+    Host,
+    /// Another container's /dev/shm, reached through its root (`--ipc container:`).
+    Join(PathBuf),
+    /// Nothing (`--ipc none`).
+    None,
+}
+
 #[derive(Debug, Clone)]
 pub struct LaunchSpec {
     pub id: String,
@@ -57,6 +79,22 @@ pub struct LaunchSpec {
     /// `--privileged` and `--security-opt systempaths=unconfined`).
     pub mask_paths: bool,
     pub net: NetMode,
+    /// `--pid`, `--ipc`, `--uts`.
+    pub pid: NsMode,
+    pub ipc: NsMode,
+    pub uts: NsMode,
+    /// /dev/shm: `--shm-size`, or what `--ipc` shares.
+    pub shm: ShmMount,
+    /// `--domainname` (set in the container's own UTS namespace only).
+    pub domainname: String,
+    /// `--device` nodes, made in the container's /dev with the host's numbers.
+    pub devices: Vec<crate::container::devices::DeviceNode>,
+    /// `--sysctl`, written to the container's /proc/sys before it is made read-only.
+    pub sysctls: Vec<(String, String)>,
+    /// `--ulimit`, on top of the defaults.
+    pub ulimits: Vec<crate::container::ulimits::Ulimit>,
+    /// `--oom-score-adj`.
+    pub oom_score_adj: i64,
 }
 
 /// The process to exec, shared by the container's main process and `exec`.
@@ -78,6 +116,8 @@ pub struct ProcessSpec {
     /// Set no_new_privs (`--security-opt no-new-privileges`): setuid binaries and file
     /// capabilities stop granting anything. Off by default, as in Docker.
     pub no_new_privs: bool,
+    /// `--group-add`: group names (looked up in the container's /etc/group) or gids.
+    pub group_add: Vec<String>,
 }
 
 impl ProcessSpec {
@@ -105,6 +145,7 @@ impl ProcessSpec {
             caps: super::caps::compute(&hc.cap_add, &hc.cap_drop, hc.privileged)?,
             seccomp: sec.seccomp_for(hc.privileged),
             no_new_privs: sec.no_new_privileges,
+            group_add: hc.group_add.clone(),
         })
     }
 }

@@ -109,6 +109,18 @@ pub fn resolve(root: &Path, spec: &str) -> Result<ExecUser, String> {
     })
 }
 
+/// `--group-add`: a gid as is, a name looked up in the container's /etc/group.
+pub fn group_id(root: &Path, g: &str) -> Result<u32, String> {
+    if let Ok(n) = g.parse::<u32>() {
+        return Ok(n);
+    }
+    groups(root)
+        .iter()
+        .find(|(n, _, _)| n == g)
+        .map(|(_, id, _)| *id)
+        .ok_or_else(|| format!("unable to find group {g}: no matching entries in group file"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,5 +153,13 @@ mod tests {
         assert!(resolve(r.path(), "app:ghosts")
             .unwrap_err()
             .contains("ghosts"));
+    }
+
+    #[test]
+    fn added_groups_by_name_or_number() {
+        let r = root();
+        assert_eq!(group_id(r.path(), "wheel").unwrap(), 10);
+        assert_eq!(group_id(r.path(), "4242").unwrap(), 4242);
+        assert!(group_id(r.path(), "ghosts").unwrap_err().contains("ghosts"));
     }
 }

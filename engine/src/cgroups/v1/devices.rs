@@ -1,6 +1,7 @@
 //! v1 devices controller: which device nodes the container may open. Docker's default is
 //! deny-all plus a short allow list; creating any node (`m`) stays allowed, as in Docker,
 //! because opening it is what the list guards. `--privileged` allows everything.
+//! `--device` adds its nodes' rules after the default list.
 //! (cgroup v2 guards devices with an eBPF program instead; not done yet, see README.)
 
 use std::path::Path;
@@ -33,12 +34,31 @@ pub fn apply(dir: &Path, res: &Resources) -> Result<()> {
     for rule in DEFAULT_ALLOW {
         write(&dir.join("devices.allow"), *rule)?;
     }
+    // `--device` nodes, after the defaults: the deny-all above would undo them.
+    for rule in &res.device_rules {
+        write(&dir.join("devices.allow"), rule)?;
+    }
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn device_rules_come_after_the_defaults() {
+        let d = tempfile::tempdir().unwrap();
+        let res = Resources {
+            device_rules: vec!["c 1:3 rw".into()],
+            ..Default::default()
+        };
+        apply(d.path(), &res).unwrap();
+        // The fixture keeps the last write: the --device rule came after the defaults.
+        assert_eq!(
+            std::fs::read_to_string(d.path().join("devices.allow")).unwrap(),
+            "c 1:3 rw"
+        );
+    }
 
     /// A fixture file holds the last value written to it.
     #[test]

@@ -22,6 +22,10 @@ pub fn apply(dir: &Path, res: &Resources) -> Result<()> {
     if let Some(r) = res.memory_reservation.filter(|&r| r != 0) {
         write(&dir.join(SOFT_LIMIT), r.to_string())?;
     }
+    if res.oom_kill_disable {
+        // oom_control takes "1" to disable the killer (its other lines are read-only).
+        write(&dir.join(OOM_CONTROL), "1")?;
+    }
     apply_limits(dir, res)
 }
 
@@ -93,6 +97,19 @@ mod tests {
         };
         apply(tmp.path(), &res).unwrap();
         assert_eq!(read(tmp.path(), SOFT_LIMIT), (32u64 << 20).to_string());
+    }
+
+    #[test]
+    fn oom_kill_disable_writes_oom_control() {
+        let tmp = fixture(false);
+        apply(tmp.path(), &Resources::default()).unwrap();
+        assert!(!tmp.path().join(OOM_CONTROL).exists());
+        let res = Resources {
+            oom_kill_disable: true,
+            ..Default::default()
+        };
+        apply(tmp.path(), &res).unwrap();
+        assert_eq!(read(tmp.path(), OOM_CONTROL), "1");
     }
 
     #[test]

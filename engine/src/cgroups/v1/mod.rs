@@ -109,10 +109,17 @@ impl V1Manager {
         if let Some(d) = at("pids") {
             pids::apply(&d, res)?;
         }
-        if let Some(d) = at("devices") {
-            devices::apply(&d, res)?;
-        }
         Ok(())
+    }
+
+    /// The device list is set once, at create: `update` carries no device settings, and
+    /// rewriting the list (deny-all first) would cut a running container off its
+    /// `--device` nodes, or a `--privileged` one off everything.
+    fn apply_devices(&self, res: &Resources) -> Result<()> {
+        match self.controller_path("devices") {
+            Some(d) => devices::apply(&d, res),
+            None => Ok(()),
+        }
     }
 
     fn make_dirs(&self, created: &mut Vec<PathBuf>) -> Result<()> {
@@ -147,7 +154,10 @@ impl CgroupManager for V1Manager {
         validate(res, &self.machine, false)?;
         self.check_controllers(res)?;
         let mut created = Vec::new();
-        let result = self.make_dirs(&mut created).and_then(|()| self.apply(res));
+        let result = self
+            .make_dirs(&mut created)
+            .and_then(|()| self.apply(res))
+            .and_then(|()| self.apply_devices(res));
         if result.is_err() {
             files::rollback(&created);
             self.remove_empty_parents();

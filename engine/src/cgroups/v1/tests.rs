@@ -56,6 +56,7 @@ fn full() -> Resources {
         cpuset_cpus: Some("1".into()),
         cpuset_mems: Some("0".into()),
         all_devices: false,
+        ..Default::default()
     }
 }
 
@@ -210,4 +211,28 @@ fn update_needs_the_cgroup() {
     })
     .unwrap();
     assert_eq!(read(tmp.path().join("pids/berth-x/c1/pids.max")), "5");
+}
+
+#[test]
+fn devices_are_set_at_create_and_left_alone_by_update() {
+    let tmp = root(false, false);
+    let r = tmp.path();
+    let m = manager(r, false);
+    m.create(&Resources {
+        device_rules: vec!["c 1:3 rw".into()],
+        oom_kill_disable: true,
+        ..Default::default()
+    })
+    .unwrap();
+    let leaf = r.join("devices/berth-x/c1");
+    assert_eq!(read(leaf.join("devices.allow")), "c 1:3 rw");
+    assert_eq!(read(r.join("memory/berth-x/c1/memory.oom_control")), "1");
+    // An update carries no device list; a rewrite would deny the --device node again.
+    fs::write(leaf.join("devices.allow"), "untouched").unwrap();
+    m.update(&Resources {
+        pids_limit: Some(5),
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(read(leaf.join("devices.allow")), "untouched");
 }
