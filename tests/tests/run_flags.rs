@@ -496,7 +496,7 @@ fn pull_and_platform_without_a_registry() {
     refused(
         &b,
         &["run", "--pull", "never", "nothere:1", "true"],
-        "must be loaded",
+        "No such image: nothere:1",
     );
     refused(
         &b,

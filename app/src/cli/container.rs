@@ -414,9 +414,10 @@ fn create_with_cidfile(
 }
 
 fn run_container(engine: &Engine, detach: bool, flags: &CreateFlags) -> CliResult {
+    // A bad flag value is the client's error, as Docker's flag parser reports it.
     let opts = flags.to_options(detach).map_err(|m| Failure {
         code: 125,
-        message: format!("berth: {m}"),
+        message: format!("{m}\nSee 'berth run --help'."),
     })?;
     if detach && opts.auto_remove && opts.restart.is_some() {
         return Err(Failure {

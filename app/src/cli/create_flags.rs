@@ -174,7 +174,31 @@ pub struct CreateFlags {
 }
 
 fn flag_err(flag: &str, value: &str, why: impl std::fmt::Display) -> String {
-    format!("invalid argument {value:?} for \"{flag}\" flag: {why}")
+    format!(
+        "invalid argument {value:?} for \"{}\" flag: {why}",
+        with_shorthand(flag)
+    )
+}
+
+/// A flag as Docker's parser names it in errors: `-m, --memory` where it has a short
+/// form.
+fn with_shorthand(flag: &str) -> String {
+    const SHORT: &[(&str, char)] = &[
+        ("--env", 'e'),
+        ("--workdir", 'w'),
+        ("--user", 'u'),
+        ("--hostname", 'h'),
+        ("--label", 'l'),
+        ("--memory", 'm'),
+        ("--cpu-shares", 'c'),
+        ("--volume", 'v'),
+        ("--publish", 'p'),
+        ("--attach", 'a'),
+    ];
+    match SHORT.iter().find(|(long, _)| *long == flag) {
+        Some((long, c)) => format!("-{c}, {long}"),
+        None => flag.to_string(),
+    }
 }
 
 /// `KEY=VALUE`, or `KEY` alone which takes the value from berth's own environment.
@@ -222,6 +246,16 @@ impl CreateFlags {
         let mut env = Vec::new();
         for f in &self.env_file {
             env.extend(read_env_file(f)?);
+        }
+        for e in &self.env {
+            // Checked here, as Docker's flag parser does, so the error names the flag.
+            if e.is_empty() || e.starts_with('=') {
+                return Err(flag_err(
+                    "--env",
+                    e,
+                    format!("invalid environment variable: {e}"),
+                ));
+            }
         }
         env.extend(self.env.iter().filter_map(|e| env_entry(e)));
         let mut labels = BTreeMap::new();

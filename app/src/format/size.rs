@@ -31,10 +31,10 @@ fn parse_with(text: &str, base: i64) -> Result<i64, ParseError> {
     if !size.is_finite() || size < 0.0 {
         return Err(invalid());
     }
+    // Docker 20.10's go-units names the whole text, whatever is wrong in it.
     let bad_suffix = || {
-        ParseError(format!(
-            "invalid suffix: '{suffix}' in size '{text}' (expected b, k, m, g, t or p)"
-        ))
+        let _ = suffix;
+        invalid()
     };
     let multiplier = if suffix.is_empty() {
         1
@@ -112,10 +112,10 @@ mod tests {
             let err = parse_size(bad).expect_err(bad).to_string();
             assert!(err.starts_with("invalid"), "{bad}: {err}");
         }
-        assert!(parse_size("1x")
-            .expect_err("x")
-            .to_string()
-            .starts_with("invalid suffix: 'x'"));
+        assert_eq!(
+            parse_size("1x").expect_err("x").to_string(),
+            "invalid size: '1x'"
+        );
         assert!(parse_size("99999999p")
             .expect_err("huge")
             .to_string()

@@ -27,8 +27,13 @@ pub fn hierarchies_at_root(proc_cgroup: &str) -> Vec<String> {
         .collect()
 }
 
-/// Fail unless process `pid` is below the root in every v1 hierarchy.
+/// Fail unless process `pid` is below the root in every v1 hierarchy. A process that
+/// already died (its setup failed) has left every cgroup; it can mount nothing, and
+/// the caller reports why it died instead.
 pub fn check_own_cgroups(pid: i32) -> Result<()> {
+    if exited(pid) {
+        return Ok(());
+    }
     let path = format!("/proc/{pid}/cgroup");
     let text = fs::read_to_string(&path).ctx("read", &path)?;
     let shared = hierarchies_at_root(&text);
@@ -41,6 +46,18 @@ pub fn check_own_cgroups(pid: i32) -> Result<()> {
          inside could then reach the host's release_agent",
         shared.join(", ")
     )))
+}
+
+/// Whether `pid` is a zombie (or gone): the state field of `/proc/PID/stat`, after the
+/// command name's closing parenthesis.
+fn exited(pid: i32) -> bool {
+    let Ok(stat) = fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return true;
+    };
+    let state = stat
+        .rfind(')')
+        .and_then(|i| stat[i + 1..].split_whitespace().next());
+    matches!(state, Some("Z") | Some("X") | None)
 }
 
 #[cfg(test)]

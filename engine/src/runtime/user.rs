@@ -93,7 +93,7 @@ pub fn resolve(root: &Path, spec: &str) -> Result<ExecUser, String> {
                 })?,
         };
     }
-    let additional_gids = match (&name, group) {
+    let mut additional_gids: Vec<u32> = match (&name, group) {
         (Some(n), None) => groups
             .iter()
             .filter(|(_, _, m)| m.contains(n))
@@ -101,6 +101,12 @@ pub fn resolve(root: &Path, spec: &str) -> Result<ExecUser, String> {
             .collect(),
         _ => Vec::new(),
     };
+    // The primary group is a supplementary one too, as Docker sets it since the fix
+    // for CVE-2022-36109: dropping it from the list must not grant what the group
+    // denies (files with a group-deny mode).
+    if !additional_gids.contains(&gid) {
+        additional_gids.push(gid);
+    }
     Ok(ExecUser {
         uid,
         gid,
@@ -143,7 +149,7 @@ mod tests {
         let u = resolve(r.path(), "app").unwrap();
         assert_eq!(
             (u.uid, u.gid, u.home.as_str(), u.additional_gids.clone()),
-            (1000, 1000, "/home/app", vec![10])
+            (1000, 1000, "/home/app", vec![10, 1000])
         );
         assert_eq!(resolve(r.path(), "1000:10").unwrap().gid, 10);
         assert_eq!(resolve(r.path(), "4242").unwrap().uid, 4242);
