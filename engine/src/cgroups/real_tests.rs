@@ -27,24 +27,29 @@ fn usable() -> bool {
     nix::unistd::geteuid().is_root() && Path::new(ROOT).is_dir()
 }
 
-fn v1_root() -> Option<PathBuf> {
-    let ok = usable()
-        && matches!(
+/// The v1 root. These tests check the real kernel: run as root on a host with v1
+/// controllers (hybrid or legacy, as the development and CI machines are); elsewhere
+/// they fail saying so rather than pass without checking anything.
+fn v1_root() -> PathBuf {
+    assert!(usable(), "this test runs as root, with {ROOT} mounted");
+    assert!(
+        matches!(
             detect(Path::new(ROOT)),
             Ok(Hierarchy::Hybrid | Hierarchy::Legacy)
-        );
-    ok.then(|| PathBuf::from(ROOT))
+        ),
+        "this test needs cgroup v1 controllers (a hybrid or legacy host)"
+    );
+    PathBuf::from(ROOT)
 }
 
 /// This machine's cgroup2 mount: the root on unified hosts, `unified/` on hybrid ones.
-fn v2_root() -> Option<PathBuf> {
-    if !usable() {
-        return None;
-    }
-    match detect(Path::new(ROOT)).ok()? {
-        Hierarchy::Unified => Some(PathBuf::from(ROOT)),
-        Hierarchy::Hybrid => Some(Path::new(ROOT).join("unified")),
-        Hierarchy::Legacy => None,
+/// This machine's cgroup2 mount; fails the test where there is none (see `v1_root`).
+fn v2_root() -> PathBuf {
+    assert!(usable(), "this test runs as root, with {ROOT} mounted");
+    match detect(Path::new(ROOT)) {
+        Ok(Hierarchy::Unified) => PathBuf::from(ROOT),
+        Ok(Hierarchy::Hybrid) => Path::new(ROOT).join("unified"),
+        other => panic!("this test needs a cgroup2 mount (unified or hybrid host), found {other:?}"),
     }
 }
 
@@ -184,9 +189,7 @@ fn killed(status: ExitStatus) -> bool {
 
 #[test]
 fn v1_lifecycle_on_this_host() {
-    let Some(root) = v1_root() else {
-        return eprintln!("skipped: needs root and cgroup v1");
-    };
+    let root = v1_root();
     let mut s = Scratch::new();
     let m = open(&root, &s.parent, "c1").unwrap();
     let res = Resources {
@@ -280,9 +283,7 @@ fn v1_lifecycle_on_this_host() {
 
 #[test]
 fn v1_failed_create_leaves_nothing() {
-    let Some(root) = v1_root() else {
-        return eprintln!("skipped: needs root and cgroup v1");
-    };
+    let root = v1_root();
     let s = Scratch::new();
     let unified = (detect(&root).unwrap() == Hierarchy::Hybrid).then(|| root.join("unified"));
     // Pretend the machine has 64 CPUs so validation passes and the kernel refuses CPU 63
@@ -306,9 +307,7 @@ fn v1_failed_create_leaves_nothing() {
 
 #[test]
 fn v1_parent_goes_with_the_last_container() {
-    let Some(root) = v1_root() else {
-        return eprintln!("skipped: needs root and cgroup v1");
-    };
+    let root = v1_root();
     let s = Scratch::new();
     let a = open(&root, &s.parent, "a").unwrap();
     let b = open(&root, &s.parent, "b").unwrap();
@@ -327,9 +326,7 @@ fn v1_parent_goes_with_the_last_container() {
 
 #[test]
 fn v2_lifecycle_on_the_real_cgroup2_mount() {
-    let Some(root) = v2_root() else {
-        return eprintln!("skipped: needs root and a cgroup2 mount");
-    };
+    let root = v2_root();
     let mut s = Scratch::new();
     let m = V2Manager::new(&root, &s.parent, "c1");
     if !read(root.join("cgroup.controllers"))
@@ -379,9 +376,7 @@ fn v2_lifecycle_on_the_real_cgroup2_mount() {
 
 #[test]
 fn v2_failed_create_leaves_nothing() {
-    let Some(root) = v2_root() else {
-        return eprintln!("skipped: needs root and a cgroup2 mount");
-    };
+    let root = v2_root();
     let s = Scratch::new();
     // Our own ancestor allows one level below it, so `pre` is made and `pre/c1` is
     // refused (EAGAIN): create must take `pre` away again.
@@ -410,9 +405,7 @@ fn v2_fresh_cgroup2_mount_is_detected_and_managed() {
     use nix::mount::{mount, umount2, MntFlags, MsFlags};
     use nix::sched::{unshare, CloneFlags};
 
-    if v2_root().is_none() {
-        return eprintln!("skipped: needs root and cgroup2");
-    }
+    v2_root();
     let s = Scratch::new();
     let parent = s.parent.clone();
     // The mount lives in a mount namespace private to this thread, so nobody else on the
