@@ -49,7 +49,9 @@ fn v2_root() -> PathBuf {
     match detect(Path::new(ROOT)) {
         Ok(Hierarchy::Unified) => PathBuf::from(ROOT),
         Ok(Hierarchy::Hybrid) => Path::new(ROOT).join("unified"),
-        other => panic!("this test needs a cgroup2 mount (unified or hybrid host), found {other:?}"),
+        other => {
+            panic!("this test needs a cgroup2 mount (unified or hybrid host), found {other:?}")
+        }
     }
 }
 

@@ -7,9 +7,7 @@ use crate::network::netlink::Via;
 
 #[test]
 fn netlink_addresses_add_idempotently_and_delete() {
-    if !fixture::enabled() {
-        return;
-    }
+    fixture::require();
     let ns = TestNetns::new();
     let mut nl = ns.netlink();
     let bridge = nl.create_bridge("berth0").expect("create bridge");
@@ -43,9 +41,7 @@ fn netlink_addresses_add_idempotently_and_delete() {
 
 #[test]
 fn netlink_routes_add_replace_and_delete() {
-    if !fixture::enabled() {
-        return;
-    }
+    fixture::require();
     let ns = TestNetns::new();
     let mut nl = ns.netlink();
     let bridge = nl.create_bridge("berth0").expect("create bridge");

@@ -9,9 +9,7 @@ use super::fixture::{self, stdout, TestNetns};
 
 #[test]
 fn netlink_bridge_veth_and_route_carry_a_real_ping() {
-    if !fixture::enabled() {
-        return;
-    }
+    fixture::require();
     let host_ns = TestNetns::new();
     let container_ns = TestNetns::new();
     // A /24 per test run inside our own namespaces; nothing leaves them.

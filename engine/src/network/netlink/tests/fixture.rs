@@ -14,18 +14,18 @@ use crate::network::netlink::Netlink;
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
-/// True when the kernel tests can run here; prints why not otherwise.
-pub fn enabled() -> bool {
-    if !nix::unistd::geteuid().is_root() {
-        eprintln!("note: not root, skipping a netlink kernel test");
-        return false;
-    }
+/// The kernel tests need root and `ip`: without them they fail saying so, never pass
+/// without checking anything.
+pub fn require() {
+    assert!(
+        nix::unistd::geteuid().is_root(),
+        "this netlink kernel test runs as root"
+    );
     let ip = Command::new("ip").arg("-V").output();
-    if !ip.map(|o| o.status.success()).unwrap_or(false) {
-        eprintln!("note: `ip` (iproute2) not found, skipping a netlink kernel test");
-        return false;
-    }
-    true
+    assert!(
+        ip.map(|o| o.status.success()).unwrap_or(false),
+        "this netlink kernel test needs `ip`: apt-get install -y iproute2"
+    );
 }
 
 /// A per-test unique number, also used to keep test subnets apart.

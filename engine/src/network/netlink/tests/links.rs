@@ -14,9 +14,7 @@ fn find<'a>(links: &'a [LinkInfo], name: &str) -> &'a LinkInfo {
 
 #[test]
 fn netlink_create_bridge_twice_returns_the_same_bridge() {
-    if !fixture::enabled() {
-        return;
-    }
+    fixture::require();
     let ns = TestNetns::new();
     let mut nl = ns.netlink();
     let first = nl.create_bridge("berth0").expect("create bridge");
@@ -27,9 +25,7 @@ fn netlink_create_bridge_twice_returns_the_same_bridge() {
 
 #[test]
 fn netlink_bridge_name_held_by_a_veth_is_refused() {
-    if !fixture::enabled() {
-        return;
-    }
+    fixture::require();
     let ns = TestNetns::new();
     let mut nl = ns.netlink();
     nl.create_veth("vetha", "vethb").expect("create veth");
@@ -46,9 +42,7 @@ fn netlink_bridge_name_held_by_a_veth_is_refused() {
 
 #[test]
 fn netlink_veth_name_clash_names_the_interface() {
-    if !fixture::enabled() {
-        return;
-    }
+    fixture::require();
     let ns = TestNetns::new();
     let mut nl = ns.netlink();
     nl.create_bridge("berth0").expect("create bridge");
@@ -69,9 +63,7 @@ fn netlink_veth_name_clash_names_the_interface() {
 
 #[test]
 fn netlink_delete_is_idempotent_and_takes_both_veth_ends() {
-    if !fixture::enabled() {
-        return;
-    }
+    fixture::require();
     let ns = TestNetns::new();
     let mut nl = ns.netlink();
     let (a, b) = nl.create_veth("vetha", "vethb").expect("create veth");
@@ -86,9 +78,7 @@ fn netlink_delete_is_idempotent_and_takes_both_veth_ends() {
 
 #[test]
 fn netlink_links_report_kinds_masters_and_settings() {
-    if !fixture::enabled() {
-        return;
-    }
+    fixture::require();
     let ns = TestNetns::new();
     let mut nl = ns.netlink();
     let bridge = nl.create_bridge("berth0").expect("create bridge");
@@ -134,9 +124,7 @@ fn netlink_links_report_kinds_masters_and_settings() {
 
 #[test]
 fn netlink_errors_on_missing_links_name_the_operation() {
-    if !fixture::enabled() {
-        return;
-    }
+    fixture::require();
     let ns = TestNetns::new();
     let mut nl = ns.netlink();
     let err = nl.set_up(999_999).expect_err("no such link");

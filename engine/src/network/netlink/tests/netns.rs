@@ -10,9 +10,7 @@ const OWN: &str = "/proc/thread-self/ns/net";
 
 #[test]
 fn netlink_open_in_netns_returns_the_thread_home() {
-    if !fixture::enabled() {
-        return;
-    }
+    fixture::require();
     let home = inode(Path::new(OWN));
     let ns = TestNetns::new();
     let _nl = ns.netlink();
@@ -36,9 +34,7 @@ fn netlink_open_in_netns_returns_the_thread_home() {
 
 #[test]
 fn netlink_move_to_netns_path_hands_the_link_over() {
-    if !fixture::enabled() {
-        return;
-    }
+    fixture::require();
     let a = TestNetns::new();
     let b = TestNetns::new();
     let mut nl_a = a.netlink();
