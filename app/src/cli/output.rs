@@ -15,13 +15,7 @@ pub fn print_rows(
     default: &str,
     format: Option<&str>,
 ) -> Result<(), Failure> {
-    let f =
-        Format::parse(format.unwrap_or(""), default).map_err(|e| Failure::from(e.to_string()))?;
-    let text = f
-        .render(headers, rows)
-        .map_err(|e| Failure::from(e.to_string()))?;
-    print!("{text}");
-    Ok(())
+    print_formatted(default, format, |f| f.render(headers, rows))
 }
 
 /// Like [`print_rows`] for rows with methods besides their fields (`.Label "x"`).
@@ -31,11 +25,20 @@ pub fn print_rows_with<M: Methods>(
     default: &str,
     format: Option<&str>,
 ) -> Result<(), Failure> {
+    print_formatted(default, format, |f| {
+        f.render_rows(headers, rows.iter().map(|(v, m)| (v, m as &dyn Methods)))
+    })
+}
+
+/// Parse the user's `--format` (or the default table), render with `render`, print.
+fn print_formatted(
+    default: &str,
+    format: Option<&str>,
+    render: impl FnOnce(&Format) -> Result<String, crate::format::template::TemplateError>,
+) -> Result<(), Failure> {
     let f =
         Format::parse(format.unwrap_or(""), default).map_err(|e| Failure::from(e.to_string()))?;
-    let text = f
-        .render_rows(headers, rows.iter().map(|(v, m)| (v, m as &dyn Methods)))
-        .map_err(|e| Failure::from(e.to_string()))?;
+    let text = render(&f).map_err(|e| Failure::from(e.to_string()))?;
     print!("{text}");
     Ok(())
 }

@@ -95,24 +95,32 @@ pub fn copy_host_devices(host: &Path, dev: &Path) -> Result<(), String> {
             continue;
         }
         let mode = Mode::from_bits_truncate(meta.mode() & 0o7777);
-        mknod(&target, kind, mode, meta.rdev())
-            .map_err(|e| format!("mknod {}: {}", target.display(), e.desc()))?;
-        // mknod honours the umask; the host's mode and owner are what Docker copies.
-        nix::sys::stat::fchmodat(
-            None,
-            &target,
-            mode,
-            nix::sys::stat::FchmodatFlags::FollowSymlink,
-        )
-        .map_err(|e| format!("chmod {}: {}", target.display(), e.desc()))?;
-        chown(
-            &target,
-            Some(Uid::from_raw(meta.uid())),
-            Some(Gid::from_raw(meta.gid())),
-        )
-        .map_err(|e| format!("chown {}: {}", target.display(), e.desc()))?;
+        make_owned_node(&target, kind, mode, meta.rdev(), meta.uid(), meta.gid())?;
     }
     Ok(())
+}
+
+/// mknod with exactly `mode` (mknod honours the umask) and the given owner: the host's
+/// mode and owner are what Docker copies.
+fn make_owned_node(
+    target: &Path,
+    kind: SFlag,
+    mode: Mode,
+    rdev: u64,
+    uid: u32,
+    gid: u32,
+) -> Result<(), String> {
+    mknod(target, kind, mode, rdev)
+        .map_err(|e| format!("mknod {}: {}", target.display(), e.desc()))?;
+    nix::sys::stat::fchmodat(
+        None,
+        target,
+        mode,
+        nix::sys::stat::FchmodatFlags::FollowSymlink,
+    )
+    .map_err(|e| format!("chmod {}: {}", target.display(), e.desc()))?;
+    chown(target, Some(Uid::from_raw(uid)), Some(Gid::from_raw(gid)))
+        .map_err(|e| format!("chown {}: {}", target.display(), e.desc()))
 }
 
 /// `--device`: make the host's node at its container path (under `root`, the rootfs
@@ -136,23 +144,7 @@ pub fn make_node(root: &Path, d: &crate::container::devices::DeviceNode) -> Resu
         SFlag::S_IFCHR
     };
     let mode = Mode::from_bits_truncate(d.mode);
-    mknod(&target, kind, mode, makedev(d.major, d.minor))
-        .map_err(|e| format!("mknod {}: {}", target.display(), e.desc()))?;
-    // Past the umask, with the host's owner, as Docker copies them.
-    nix::sys::stat::fchmodat(
-        None,
-        &target,
-        mode,
-        nix::sys::stat::FchmodatFlags::FollowSymlink,
-    )
-    .map_err(|e| format!("chmod {}: {}", target.display(), e.desc()))?;
-    chown(
-        &target,
-        Some(Uid::from_raw(d.uid)),
-        Some(Gid::from_raw(d.gid)),
-    )
-    .map_err(|e| format!("chown {}: {}", target.display(), e.desc()))?;
-    Ok(())
+    make_owned_node(&target, kind, mode, makedev(d.major, d.minor), d.uid, d.gid)
 }
 
 #[cfg(test)]
