@@ -1,5 +1,5 @@
 //! Small helpers shared by several modules: disk usage, Go-style durations, mountinfo
-//! fields.
+//! fields, go-units sizes.
 
 use std::fs;
 use std::os::unix::fs::MetadataExt;
@@ -76,6 +76,38 @@ pub fn parse_go_duration(s: &str) -> Option<i64> {
         rest = &rest[u..];
     }
     Some(total as i64)
+}
+
+/// go-units' RAMInBytes syntax as Docker takes it for `tmpfs-size=` and
+/// `--log-opt max-size=` (`64m`, `1.5g`, `512MiB`, bytes without a suffix), 1024-based.
+/// Returns bytes.
+pub fn ram_in_bytes(v: &str) -> Result<u64, String> {
+    let bad = || format!("invalid size {v:?}: expected bytes or a number with k, m, g, t or p");
+    let lower = v.trim().to_ascii_lowercase();
+    let unit_start = lower
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(lower.len());
+    let (num, unit) = lower.split_at(unit_start);
+    let unit = unit.trim_start();
+    let n: f64 = num.parse().map_err(|_| bad())?;
+    let power = match unit.trim_end_matches('b').trim_end_matches('i') {
+        "" => 0,
+        "k" => 1,
+        "m" => 2,
+        "g" => 3,
+        "t" => 4,
+        "p" => 5,
+        _ => return Err(bad()),
+    };
+    // Only "", "b", "ib" and "i" may follow the letter, as in go-units.
+    if !matches!(unit.get(1..).unwrap_or(""), "" | "b" | "ib" | "i") {
+        return Err(bad());
+    }
+    let bytes = n * 1024f64.powi(power);
+    if !bytes.is_finite() || bytes < 0.0 || bytes > u64::MAX as f64 {
+        return Err(bad());
+    }
+    Ok(bytes as u64)
 }
 
 #[cfg(test)]

@@ -38,7 +38,7 @@ pub fn parse(driver: Option<&str>, opts: &[String]) -> Result<LogConfig> {
         config.insert(k.to_string(), v.to_string());
     }
     if let Some(size) = config.get("max-size") {
-        let n = crate::volume::tmpfs::ram_in_bytes(size)
+        let n = crate::util::ram_in_bytes(size)
             .map_err(|e| Error::flag("--log-opt", format!("max-size={size}"), e))?;
         if n == 0 {
             return Err(Error::flag(

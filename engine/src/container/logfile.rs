@@ -46,7 +46,11 @@ impl Policy {
     /// From `HostConfig.LogConfig`. Values were checked at create; one that does not
     /// parse here (an old record) means no rotation rather than no log.
     pub fn of(cfg: &super::model::LogConfig) -> Policy {
-        let size = cfg.config.get("max-size").and_then(|s| parse_size(s));
+        let size = cfg
+            .config
+            .get("max-size")
+            .and_then(|s| crate::util::ram_in_bytes(s).ok())
+            .filter(|n| *n > 0);
         let files = cfg
             .config
             .get("max-file")
@@ -64,30 +68,6 @@ impl Policy {
             })),
         }
     }
-}
-
-/// Docker's size syntax (its RAMInBytes): a number, an optional space, then an
-/// optional unit k, m, g, t or p (powers of 1024), an optional `i` and `b`, any case:
-/// `512`, `10m`, `1.5g`, `20 MiB`.
-pub fn parse_size(s: &str) -> Option<u64> {
-    let t = s.trim().to_ascii_lowercase();
-    let t = t.strip_suffix('b').unwrap_or(&t);
-    let t = t.strip_suffix('i').unwrap_or(t);
-    let (num, shift) = match t.chars().last()? {
-        'k' => (&t[..t.len() - 1], 10),
-        'm' => (&t[..t.len() - 1], 20),
-        'g' => (&t[..t.len() - 1], 30),
-        't' => (&t[..t.len() - 1], 40),
-        'p' => (&t[..t.len() - 1], 50),
-        _ => (t, 0),
-    };
-    let num = num.trim_end();
-    if num.is_empty() || !num.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
-        return None;
-    }
-    let n: f64 = num.parse().ok()?;
-    let v = (n * (1u64 << shift) as f64) as u64;
-    (v > 0).then_some(v)
 }
 
 /// The log files of a container, oldest first: `path.N` ... `path.1`, `path`.
@@ -285,19 +265,6 @@ mod tests {
                 ("stdout", "wor")
             ]
         );
-    }
-
-    #[test]
-    fn sizes_as_docker_reads_them() {
-        assert_eq!(parse_size("512"), Some(512));
-        assert_eq!(parse_size("10m"), Some(10 << 20));
-        assert_eq!(parse_size("10MB"), Some(10 << 20));
-        assert_eq!(parse_size("20 MiB"), Some(20 << 20));
-        assert_eq!(parse_size("1.5k"), Some(1536));
-        assert_eq!(parse_size("1g"), Some(1 << 30));
-        for bad in ["", "m", "abc", "-1m", "0", "1x"] {
-            assert_eq!(parse_size(bad), None, "{bad}");
-        }
     }
 
     #[test]

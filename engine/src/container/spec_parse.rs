@@ -173,7 +173,7 @@ pub fn parse_mount_flag(spec: &str) -> Result<MountPoint> {
             }
             let mut opts = Vec::new();
             if let Some(size) = kv.get("tmpfs-size") {
-                let bytes = tmpfs::ram_in_bytes(size).map_err(|e| {
+                let bytes = crate::util::ram_in_bytes(size).map_err(|e| {
                     Error::invalid(format!("invalid --mount {spec:?}: tmpfs-size: {e}"))
                 })?;
                 opts.push(format!("size={bytes}"));

@@ -135,37 +135,6 @@ fn is_mode(v: &str) -> bool {
     !v.is_empty() && u32::from_str_radix(v, 8).is_ok_and(|m| m <= 0o7777)
 }
 
-/// `--mount type=tmpfs,tmpfs-size=`: go-units' RAMInBytes syntax as Docker takes it
-/// (`64m`, `1.5g`, `512MiB`, bytes without a suffix), 1024-based. Returns bytes.
-pub fn ram_in_bytes(v: &str) -> Result<u64, String> {
-    let bad = || format!("invalid size {v:?}: expected bytes or a number with k, m, g, t or p");
-    let lower = v.trim().to_ascii_lowercase();
-    let unit_start = lower
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(lower.len());
-    let (num, unit) = lower.split_at(unit_start);
-    let unit = unit.trim_start();
-    let n: f64 = num.parse().map_err(|_| bad())?;
-    let power = match unit.trim_end_matches('b').trim_end_matches('i') {
-        "" => 0,
-        "k" => 1,
-        "m" => 2,
-        "g" => 3,
-        "t" => 4,
-        "p" => 5,
-        _ => return Err(bad()),
-    };
-    // Only "", "b", "ib" and "i" may follow the letter, as in go-units.
-    if !matches!(unit.get(1..).unwrap_or(""), "" | "b" | "ib" | "i") {
-        return Err(bad());
-    }
-    let bytes = n * 1024f64.powi(power);
-    if !bytes.is_finite() || bytes < 0.0 || bytes > u64::MAX as f64 {
-        return Err(bad());
-    }
-    Ok(bytes as u64)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -219,13 +188,13 @@ mod tests {
 
     #[test]
     fn ram_sizes_as_docker_reads_them() {
-        assert_eq!(ram_in_bytes("1024").unwrap(), 1024);
-        assert_eq!(ram_in_bytes("64m").unwrap(), 64 << 20);
-        assert_eq!(ram_in_bytes("64MiB").unwrap(), 64 << 20);
-        assert_eq!(ram_in_bytes("1.5g").unwrap(), 3 << 29);
-        assert_eq!(ram_in_bytes("2 kb").unwrap(), 2048);
+        assert_eq!(crate::util::ram_in_bytes("1024").unwrap(), 1024);
+        assert_eq!(crate::util::ram_in_bytes("64m").unwrap(), 64 << 20);
+        assert_eq!(crate::util::ram_in_bytes("64MiB").unwrap(), 64 << 20);
+        assert_eq!(crate::util::ram_in_bytes("1.5g").unwrap(), 3 << 29);
+        assert_eq!(crate::util::ram_in_bytes("2 kb").unwrap(), 2048);
         for bad in ["abc", "", "64x", "1mm", "-1", "1.2.3k"] {
-            assert!(ram_in_bytes(bad).is_err(), "{bad}");
+            assert!(crate::util::ram_in_bytes(bad).is_err(), "{bad}");
         }
     }
 }
