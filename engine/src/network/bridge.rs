@@ -32,13 +32,13 @@ impl NetworkStore {
             if owner.owns(l.alias.as_deref()) && self.firewall_covers(&net.bridge) {
                 // Read again: whoever made the bridge may have chosen a new subnet
                 // after the caller read the record.
-                return self.get(&net.id);
+                return self.get_by_id(&net.id);
             }
         }
         let _host = self.host.lock()?;
         self.host.register(owner)?;
         // Another process of this root may have settled it meanwhile.
-        let mut net = self.get(&net.id)?;
+        let mut net = self.get_by_id(&net.id)?;
         match nl.link_by_name(&net.bridge)? {
             Some(l) => refuse_foreign(owner, &l)?,
             None => net = self.settle_subnet(&mut nl, net)?,

@@ -186,6 +186,11 @@ impl NetworkStore {
         list_networks(&self.paths.networks_dir())
     }
 
+    /// By full ID: one record read (the start of every container asks this).
+    pub(crate) fn get_by_id(&self, id: &str) -> Result<Network> {
+        read_json(&self.dir(id).join("network.json"))
+    }
+
     /// By name, full ID or unique ID prefix.
     pub fn get(&self, reference: &str) -> Result<Network> {
         let all = self.list()?;

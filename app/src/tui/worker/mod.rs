@@ -127,8 +127,9 @@ async fn run(engine: Engine, mut requests: UnboundedReceiver<Request>, tx: Sende
             _ = clock.tick() => {
                 // A monitor killed while the TUI watches: record the exit and apply the
                 // restart policy now, as the next berth command would (its events
-                // reload the lists).
-                let _ = w.engine.recover_crashed();
+                // reload the lists). Off the loop: a restart takes a while.
+                let engine = w.engine.clone();
+                tokio::task::spawn_blocking(move || engine.recover_crashed());
             }
             _ = log_tick.tick(), if w.view == Tab::Logs => {
                 if !w.poll_log() {
