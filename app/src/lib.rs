@@ -3,6 +3,8 @@
 //! the TUI (tui), so benchmarks and end-to-end tests can drive the TUI's state, worker
 //! and drawing directly.
 
+#![recursion_limit = "256"]
+pub mod backend;
 pub mod cli;
 // Some helpers (binary sizes, time_ago) wait for `stats` and the TUI.
 #[allow(dead_code)]

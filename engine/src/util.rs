@@ -122,3 +122,44 @@ mod tests {
         assert_eq!(unescape_mountinfo("/plain"), "/plain");
     }
 }
+
+/// go-units `HumanDuration`: "Less than a second", "About a minute",
+/// "3 hours", "2 weeks", ... Negative durations (clock skew) read as
+/// "Less than a second", as in Go.
+pub fn human_duration(d: chrono::TimeDelta) -> String {
+    let seconds = d.num_seconds();
+    if seconds < 1 {
+        return "Less than a second".into();
+    }
+    if seconds == 1 {
+        return "1 second".into();
+    }
+    if seconds < 60 {
+        return format!("{seconds} seconds");
+    }
+    let minutes = d.num_minutes();
+    if minutes == 1 {
+        return "About a minute".into();
+    }
+    if minutes < 60 {
+        return format!("{minutes} minutes");
+    }
+    // Hours round to nearest (Go: int(d.Hours() + 0.5)); the larger units
+    // are then whole divisions of that rounded count.
+    let exact_hours = d.num_milliseconds() as f64 / 3_600_000.0;
+    let hours = (exact_hours + 0.5) as i64;
+    if hours == 1 {
+        "About an hour".into()
+    } else if hours < 48 {
+        format!("{hours} hours")
+    } else if hours < 24 * 7 * 2 {
+        format!("{} days", hours / 24)
+    } else if hours < 24 * 30 * 2 {
+        format!("{} weeks", hours / 24 / 7)
+    } else if hours < 24 * 365 * 2 {
+        format!("{} months", hours / 24 / 30)
+    } else {
+        // Years use the unrounded hours, as go-units does.
+        format!("{} years", d.num_hours() / 24 / 365)
+    }
+}

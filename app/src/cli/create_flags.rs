@@ -296,7 +296,7 @@ impl CreateFlags {
             image: self.args[0].clone(),
             name: self.name.clone(),
             cmd: self.args[1..].to_vec(),
-            entrypoint: self.entrypoint.clone(),
+            entrypoint: self.entrypoint.clone().map(|e| vec![e]),
             env,
             workdir: self.workdir.clone(),
             user: self.user.clone(),
@@ -333,6 +333,7 @@ impl CreateFlags {
             cgroup_parent: self.cgroup_parent.clone(),
             health: berth_engine::container::health::HealthFlags {
                 cmd: self.health_cmd.clone(),
+                test: None,
                 interval: self.health_interval,
                 timeout: self.health_timeout,
                 start_period: self.health_start_period,

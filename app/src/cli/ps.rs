@@ -3,7 +3,6 @@
 
 use berth_engine::container::{Container, Status};
 use berth_engine::Engine;
-use chrono::{DateTime, TimeDelta, Utc};
 use clap::Args;
 use serde_json::json;
 
@@ -62,69 +61,12 @@ impl PsArgs {
     }
 }
 
-fn since(t: &Option<String>) -> TimeDelta {
-    t.as_deref()
-        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-        .map(|t| Utc::now() - t.with_timezone(&Utc))
-        .unwrap_or_default()
-}
-
-/// The STATUS column.
-pub fn status_text(c: &Container) -> String {
-    let s = &c.state;
-    match s.status {
-        Status::Created => "Created".into(),
-        Status::Running => format!(
-            "Up {}{}",
-            human_duration(since(&s.started_at)),
-            health_suffix(c)
-        ),
-        Status::Paused => format!("Up {} (Paused)", human_duration(since(&s.started_at))),
-        Status::Restarting => format!(
-            "Restarting ({}) {} ago",
-            s.exit_code,
-            human_duration(since(&s.finished_at))
-        ),
-        Status::Removing => "Removal In Progress".into(),
-        Status::Exited => format!(
-            "Exited ({}) {} ago",
-            s.exit_code,
-            human_duration(since(&s.finished_at))
-        ),
-        Status::Dead => "Dead".into(),
-    }
-}
-
-/// Docker's health note after "Up ...".
-fn health_suffix(c: &Container) -> &'static str {
-    match c.state.health.as_ref().map(|h| h.status.as_str()) {
-        Some("starting") => " (health: starting)",
-        Some("healthy") => " (healthy)",
-        Some("unhealthy") => " (unhealthy)",
-        _ => "",
-    }
-}
+pub use berth_engine::container::summary::status_text;
+use berth_engine::container::summary::{command_line, since};
 
 /// The COMMAND column: quoted, cut at 20 characters unless --no-trunc.
 fn command_text(c: &Container, no_trunc: bool) -> String {
     command_column(&command_line(&c.record.path, &c.record.args), no_trunc)
-}
-
-/// The command as Docker's daemon lists it: the path, then the arguments, one with a
-/// blank in it wrapped in single quotes (`sh -c 'echo one; echo two'`).
-fn command_line(path: &str, args: &[String]) -> String {
-    let mut cmd = path.to_string();
-    for a in args {
-        cmd.push(' ');
-        if a.contains(' ') {
-            cmd.push('\'');
-            cmd.push_str(a);
-            cmd.push('\'');
-        } else {
-            cmd.push_str(a);
-        }
-    }
-    cmd
 }
 
 fn matches(c: &Container, filters: &[(String, String)]) -> bool {
@@ -226,7 +168,7 @@ pub fn run(engine: &Engine, a: PsArgs) -> CliResult {
                 "Image": c.record.config.image,
                 "Command": command_text(c, a.no_trunc),
                 "CreatedAt": c.record.created,
-                "RunningFor": format!("{} ago", human_duration(since(&Some(c.record.created.clone())))),
+                "RunningFor": format!("{} ago", human_duration(since(Some(&c.record.created)))),
                 "Status": status_text(c),
                 "State": c.state.status.as_str(),
                 "Ports": ports_text(engine, c),
@@ -306,16 +248,4 @@ pub fn ports_text(engine: &Engine, c: &Container) -> String {
     let published = berth_engine::network::ports::active::published(&engine.paths, c);
     let exposed: Vec<String> = c.record.config.exposed_ports.keys().cloned().collect();
     berth_engine::network::ports::spec::ports_column(&published, &exposed)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn arguments_with_blanks_are_quoted_as_dockers_daemon_does() {
-        let args = ["-c".to_string(), "echo one; echo two".to_string()];
-        assert_eq!(command_line("sh", &args), "sh -c 'echo one; echo two'");
-        assert_eq!(command_line("sleep", &["10".to_string()]), "sleep 10");
-    }
 }

@@ -17,8 +17,8 @@ pub struct CreateOptions {
     pub name: Option<String>,
     /// Arguments after the image name (replace the image's CMD).
     pub cmd: Vec<String>,
-    /// `--entrypoint`: `Some("")` clears the image's entrypoint.
-    pub entrypoint: Option<String>,
+    /// `--entrypoint` (one word) or the API's list; `Some(vec![])` clears the image's.
+    pub entrypoint: Option<Vec<String>>,
     pub env: Vec<String>,
     pub workdir: Option<String>,
     pub user: Option<String>,
@@ -402,8 +402,8 @@ impl Engine {
         }
 
         let entrypoint: Option<Vec<String>> = match &o.entrypoint {
-            Some(e) if e.is_empty() => None,
-            Some(e) => Some(vec![e.clone()]),
+            Some(e) if e.is_empty() || e == &[String::new()] => None,
+            Some(e) => Some(e.clone()),
             None => defaults.entrypoint.clone(),
         };
         // Docker drops the image's CMD when --entrypoint is given.

@@ -38,6 +38,7 @@ pub mod start;
 pub mod stats;
 pub mod stdio;
 pub mod store;
+pub mod summary;
 pub mod sysctls;
 pub mod tarwrite;
 pub mod top;

@@ -346,6 +346,20 @@ impl Status {
             Status::Dead => "dead",
         }
     }
+    /// A status by Docker's name for it (`--filter status=...`).
+    pub fn parse(s: &str) -> Option<Status> {
+        [
+            Status::Created,
+            Status::Running,
+            Status::Paused,
+            Status::Restarting,
+            Status::Removing,
+            Status::Exited,
+            Status::Dead,
+        ]
+        .into_iter()
+        .find(|st| st.as_str() == s)
+    }
     /// A process exists (or is about to, between restarts).
     pub fn is_live(self) -> bool {
         matches!(self, Status::Running | Status::Paused | Status::Restarting)

@@ -73,6 +73,8 @@ impl HealthConfig {
 #[derive(Debug, Default, Clone)]
 pub struct HealthFlags {
     pub cmd: Option<String>,
+    /// The whole test as the API gives it (`["CMD", "curl", ...]`); wins over `cmd`.
+    pub test: Option<Vec<String>>,
     pub interval: Option<Duration>,
     pub timeout: Option<Duration>,
     pub start_period: Option<Duration>,
@@ -84,6 +86,7 @@ pub struct HealthFlags {
 impl HealthFlags {
     pub fn is_empty(&self) -> bool {
         self.cmd.is_none()
+            && self.test.is_none()
             && self.interval.is_none()
             && self.timeout.is_none()
             && self.start_period.is_none()
@@ -96,7 +99,7 @@ impl HealthFlags {
     /// merges them. `--no-healthcheck` gives `{"Test": ["NONE"]}`.
     pub fn merge(&self, image: Option<&Value>) -> Result<Option<Value>, String> {
         if self.none {
-            if self.cmd.is_some() {
+            if self.cmd.is_some() || self.test.is_some() {
                 return Err("--no-healthcheck conflicts with --health-* options".into());
             }
             return Ok(Some(json!({"Test": ["NONE"]})));
@@ -107,6 +110,9 @@ impl HealthFlags {
         let mut h = image.cloned().unwrap_or_else(|| json!({}));
         if let Some(c) = &self.cmd {
             h["Test"] = json!(["CMD-SHELL", c]);
+        }
+        if let Some(t) = &self.test {
+            h["Test"] = json!(t);
         }
         if h["Test"].is_null() {
             return Err("--health-* options need a health command: give --health-cmd, or use an image with a HEALTHCHECK".into());

@@ -1,0 +1,348 @@
+//! The engine interface over Berth's own engine. Each operation is a thin call into
+//! `berth_engine`; the engine's answers become Docker's API models here, in one place.
+//!
+//! The engine is synchronous (files, locks, syscalls). Where the caller is one thread
+//! (the CLI) calls run inline, which keeps the process single-threaded so a start may
+//! fork its monitor; where many requests share a runtime (the API server, the TUI) they
+//! run on tokio's blocking pool so a `stop` that waits ten seconds stalls nobody.
+
+mod bridge;
+mod containers;
+mod convert;
+mod create_body;
+mod filters;
+mod images;
+mod networks;
+mod system;
+mod volumes;
+
+use async_trait::async_trait;
+use berth_engine::Engine;
+use bollard::models as m;
+use bollard::query_parameters as q;
+
+use super::{
+    Backend, BackendError, ByteStream, Duplex, ExecStarted, LoadReport, LogStream, PathStat,
+    Result, Stream,
+};
+
+/// Where the engine's blocking calls run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Threads {
+    /// On the caller's thread (a one-shot CLI command).
+    Inline,
+    /// On tokio's blocking pool (a server or the TUI's worker).
+    Pool,
+}
+
+#[derive(Clone)]
+pub struct LocalBackend {
+    engine: Engine,
+    threads: Threads,
+}
+
+impl LocalBackend {
+    pub fn new(engine: Engine, threads: Threads) -> Self {
+        LocalBackend { engine, threads }
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Run one blocking engine call where this backend's callers want it.
+    async fn call<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Engine) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        match self.threads {
+            Threads::Inline => f(&self.engine),
+            Threads::Pool => {
+                let engine = self.engine.clone();
+                tokio::task::spawn_blocking(move || f(&engine)).await?
+            }
+        }
+    }
+}
+
+fn unsupported<T>(what: &str) -> Result<T> {
+    Err(BackendError::unsupported(format!(
+        "{what} is not available through the local backend yet"
+    )))
+}
+
+#[async_trait]
+impl Backend for LocalBackend {
+    async fn ping(&self) -> Result<()> {
+        Ok(())
+    }
+    async fn version(&self) -> Result<m::SystemVersion> {
+        Ok(system::version())
+    }
+    async fn info(&self) -> Result<m::SystemInfo> {
+        self.call(system::info).await
+    }
+    async fn df(&self) -> Result<m::SystemDataUsageResponse> {
+        self.call(system::df).await
+    }
+    async fn events(&self, opts: q::EventsOptions) -> Result<Stream<m::EventMessage>> {
+        system::events(self.clone(), opts).await
+    }
+
+    async fn container_list(
+        &self,
+        opts: q::ListContainersOptions,
+    ) -> Result<Vec<m::ContainerSummary>> {
+        self.call(move |e| containers::list(e, &opts)).await
+    }
+    async fn container_create(
+        &self,
+        name: Option<String>,
+        platform: Option<String>,
+        body: m::ContainerCreateBody,
+    ) -> Result<m::ContainerCreateResponse> {
+        self.call(move |e| containers::create(e, name, platform, body))
+            .await
+    }
+    async fn container_inspect(&self, id: &str, size: bool) -> Result<m::ContainerInspectResponse> {
+        let id = id.to_string();
+        self.call(move |e| containers::inspect(e, &id, size)).await
+    }
+    async fn container_start(&self, id: &str) -> Result<()> {
+        let id = id.to_string();
+        self.call(move |e| containers::start(e, &id)).await
+    }
+    async fn container_stop(
+        &self,
+        id: &str,
+        signal: Option<String>,
+        timeout: Option<i64>,
+    ) -> Result<()> {
+        let id = id.to_string();
+        self.call(move |e| containers::stop(e, &id, signal, timeout))
+            .await
+    }
+    async fn container_restart(
+        &self,
+        id: &str,
+        signal: Option<String>,
+        timeout: Option<i64>,
+    ) -> Result<()> {
+        let id = id.to_string();
+        self.call(move |e| containers::restart(e, &id, signal, timeout))
+            .await
+    }
+    async fn container_kill(&self, id: &str, signal: &str) -> Result<()> {
+        let (id, signal) = (id.to_string(), signal.to_string());
+        self.call(move |e| containers::kill(e, &id, &signal)).await
+    }
+    async fn container_pause(&self, id: &str) -> Result<()> {
+        let id = id.to_string();
+        self.call(move |e| Ok(e.pause(&containers::find(e, &id)?)?))
+            .await
+    }
+    async fn container_unpause(&self, id: &str) -> Result<()> {
+        let id = id.to_string();
+        self.call(move |e| Ok(e.unpause(&containers::find(e, &id)?)?))
+            .await
+    }
+    async fn container_wait(&self, id: &str, condition: &str) -> Result<m::ContainerWaitResponse> {
+        let (id, condition) = (id.to_string(), condition.to_string());
+        self.call(move |e| containers::wait(e, &id, &condition))
+            .await
+    }
+    async fn container_rename(&self, id: &str, new_name: &str) -> Result<()> {
+        let (id, new_name) = (id.to_string(), new_name.to_string());
+        self.call(move |e| containers::rename(e, &id, &new_name))
+            .await
+    }
+    async fn container_update(
+        &self,
+        _id: &str,
+        _body: m::ContainerUpdateBody,
+    ) -> Result<m::ContainerUpdateResponse> {
+        unsupported("container update")
+    }
+    async fn container_remove(&self, id: &str, opts: q::RemoveContainerOptions) -> Result<()> {
+        let id = id.to_string();
+        self.call(move |e| containers::remove(e, &id, &opts)).await
+    }
+    async fn container_prune(
+        &self,
+        opts: q::PruneContainersOptions,
+    ) -> Result<m::ContainerPruneResponse> {
+        self.call(move |e| containers::prune(e, &opts)).await
+    }
+    async fn container_top(
+        &self,
+        _id: &str,
+        _ps_args: Option<String>,
+    ) -> Result<m::ContainerTopResponse> {
+        unsupported("top")
+    }
+    async fn container_stats(
+        &self,
+        _id: &str,
+        _stream: bool,
+    ) -> Result<Stream<m::ContainerStatsResponse>> {
+        unsupported("stats")
+    }
+    async fn container_changes(&self, _id: &str) -> Result<Vec<m::FilesystemChange>> {
+        unsupported("changes")
+    }
+    async fn container_export(&self, _id: &str) -> Result<ByteStream> {
+        unsupported("export")
+    }
+    async fn container_logs(&self, _id: &str, _opts: q::LogsOptions) -> Result<LogStream> {
+        unsupported("logs")
+    }
+    async fn container_attach(
+        &self,
+        _id: &str,
+        _opts: q::AttachContainerOptions,
+    ) -> Result<Duplex> {
+        unsupported("attach")
+    }
+    async fn container_resize(&self, _id: &str, _height: u16, _width: u16) -> Result<()> {
+        unsupported("resize")
+    }
+    async fn archive_stat(&self, _id: &str, _path: &str) -> Result<PathStat> {
+        unsupported("archive")
+    }
+    async fn archive_get(&self, _id: &str, _path: &str) -> Result<(PathStat, ByteStream)> {
+        unsupported("archive")
+    }
+    async fn archive_put(
+        &self,
+        _id: &str,
+        _path: &str,
+        _no_overwrite_dir_non_dir: bool,
+        _copy_uid_gid: bool,
+        _tar: ByteStream,
+    ) -> Result<()> {
+        unsupported("archive")
+    }
+
+    async fn exec_create(&self, _id: &str, _config: m::ExecConfig) -> Result<m::IdResponse> {
+        unsupported("exec")
+    }
+    async fn exec_start(&self, _exec_id: &str, _config: m::ExecStartConfig) -> Result<ExecStarted> {
+        unsupported("exec")
+    }
+    async fn exec_resize(&self, _exec_id: &str, _height: u16, _width: u16) -> Result<()> {
+        unsupported("exec")
+    }
+    async fn exec_inspect(&self, _exec_id: &str) -> Result<m::ExecInspectResponse> {
+        unsupported("exec")
+    }
+
+    async fn image_list(&self, opts: q::ListImagesOptions) -> Result<Vec<m::ImageSummary>> {
+        self.call(move |e| images::list(e, &opts)).await
+    }
+    async fn image_inspect(&self, name: &str) -> Result<m::ImageInspect> {
+        let name = name.to_string();
+        self.call(move |e| images::inspect(e, &name)).await
+    }
+    async fn image_history(&self, name: &str) -> Result<Vec<m::ImageHistoryResponseItem>> {
+        let name = name.to_string();
+        self.call(move |e| images::history(e, &name)).await
+    }
+    async fn image_tag(&self, name: &str, repo: &str, tag: &str) -> Result<()> {
+        let (name, repo, tag) = (name.to_string(), repo.to_string(), tag.to_string());
+        self.call(move |e| images::tag(e, &name, &repo, &tag)).await
+    }
+    async fn image_remove(
+        &self,
+        name: &str,
+        force: bool,
+        no_prune: bool,
+    ) -> Result<Vec<m::ImageDeleteResponseItem>> {
+        let name = name.to_string();
+        self.call(move |e| images::remove(e, &name, force, no_prune))
+            .await
+    }
+    async fn image_prune(&self, opts: q::PruneImagesOptions) -> Result<m::ImagePruneResponse> {
+        self.call(move |e| images::prune(e, &opts)).await
+    }
+    async fn image_save(&self, names: Vec<String>) -> Result<ByteStream> {
+        let e = self.engine.clone();
+        Ok(bridge::download(move |out| images::save(&e, &names, out)))
+    }
+    async fn image_load(&self, tar: ByteStream) -> Result<LoadReport> {
+        let e = self.engine.clone();
+        bridge::upload(tar, move |r| images::load(&e, r)).await
+    }
+    async fn image_import(
+        &self,
+        tar: ByteStream,
+        reference: Option<String>,
+        changes: Vec<String>,
+        message: Option<String>,
+    ) -> Result<String> {
+        let e = self.engine.clone();
+        bridge::upload(tar, move |r| {
+            images::import(&e, r, reference, changes, message)
+        })
+        .await
+    }
+    async fn image_commit(
+        &self,
+        container: &str,
+        opts: q::CommitContainerOptions,
+        config: m::ContainerConfig,
+    ) -> Result<m::IdResponse> {
+        let container = container.to_string();
+        self.call(move |e| images::commit(e, &container, &opts, config))
+            .await
+    }
+
+    async fn network_list(&self, opts: q::ListNetworksOptions) -> Result<Vec<m::Network>> {
+        self.call(move |e| networks::list(e, &opts)).await
+    }
+    async fn network_inspect(&self, id: &str) -> Result<m::Network> {
+        let id = id.to_string();
+        self.call(move |e| networks::inspect(e, &id)).await
+    }
+    async fn network_create(
+        &self,
+        req: m::NetworkCreateRequest,
+    ) -> Result<m::NetworkCreateResponse> {
+        self.call(move |e| networks::create(e, req)).await
+    }
+    async fn network_connect(&self, id: &str, req: m::NetworkConnectRequest) -> Result<()> {
+        let id = id.to_string();
+        self.call(move |e| networks::connect(e, &id, req)).await
+    }
+    async fn network_disconnect(&self, id: &str, req: m::NetworkDisconnectRequest) -> Result<()> {
+        let id = id.to_string();
+        self.call(move |e| networks::disconnect(e, &id, req)).await
+    }
+    async fn network_remove(&self, id: &str) -> Result<()> {
+        let id = id.to_string();
+        self.call(move |e| networks::remove(e, &id)).await
+    }
+    async fn network_prune(
+        &self,
+        opts: q::PruneNetworksOptions,
+    ) -> Result<m::NetworkPruneResponse> {
+        self.call(move |e| networks::prune(e, &opts)).await
+    }
+
+    async fn volume_list(&self, opts: q::ListVolumesOptions) -> Result<m::VolumeListResponse> {
+        self.call(move |e| volumes::list(e, &opts)).await
+    }
+    async fn volume_inspect(&self, name: &str) -> Result<m::Volume> {
+        let name = name.to_string();
+        self.call(move |e| volumes::inspect(e, &name)).await
+    }
+    async fn volume_create(&self, req: m::VolumeCreateRequest) -> Result<m::Volume> {
+        self.call(move |e| volumes::create(e, req)).await
+    }
+    async fn volume_remove(&self, name: &str, force: bool) -> Result<()> {
+        let name = name.to_string();
+        self.call(move |e| volumes::remove(e, &name, force)).await
+    }
+    async fn volume_prune(&self, opts: q::PruneVolumesOptions) -> Result<m::VolumePruneResponse> {
+        self.call(move |e| volumes::prune(e, &opts)).await
+    }
+}

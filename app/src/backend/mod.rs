@@ -1,0 +1,183 @@
+//! The engine interface: the one door between Berth's front ends (CLI, TUI, API server,
+//! compose) and a backend that runs containers. Its operations are the Docker Engine
+//! API's and its data types are Docker's own API models (bollard's generated ones), so a
+//! second backend (a real Docker engine) passes them through and the API server
+//! serializes them as they are.
+//!
+//! `local` implements it over Berth's own engine.
+
+pub mod error;
+pub mod local;
+pub mod streams;
+
+use async_trait::async_trait;
+use bollard::models as m;
+use bollard::query_parameters as q;
+use bytes::Bytes;
+
+pub use error::{BackendError, ErrorKind, Result};
+pub use streams::{ByteStream, Duplex, LogStream, Stream};
+
+/// `X-Docker-Container-Path-Stat`: what `archive` HEAD/GET says of a path.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PathStat {
+    pub name: String,
+    pub size: i64,
+    /// Go's `os.FileMode` bits (type bits high, permissions low).
+    pub mode: u32,
+    pub mtime: String,
+    #[serde(rename = "linkTarget")]
+    pub link_target: String,
+}
+
+/// What `exec start` hands back.
+pub enum ExecStarted {
+    Attached(Duplex),
+    Detached,
+}
+
+/// `POST /images/load`'s answer: the lines Docker prints (`Loaded image: busybox:latest`).
+#[derive(Debug, Clone, Default)]
+pub struct LoadReport {
+    pub loaded: Vec<String>,
+}
+
+#[async_trait]
+pub trait Backend: Send + Sync {
+    // --- system ---
+    async fn ping(&self) -> Result<()>;
+    async fn version(&self) -> Result<m::SystemVersion>;
+    async fn info(&self) -> Result<m::SystemInfo>;
+    async fn df(&self) -> Result<m::SystemDataUsageResponse>;
+    async fn events(&self, opts: q::EventsOptions) -> Result<Stream<m::EventMessage>>;
+
+    // --- containers ---
+    async fn container_list(
+        &self,
+        opts: q::ListContainersOptions,
+    ) -> Result<Vec<m::ContainerSummary>>;
+    async fn container_create(
+        &self,
+        name: Option<String>,
+        platform: Option<String>,
+        body: m::ContainerCreateBody,
+    ) -> Result<m::ContainerCreateResponse>;
+    async fn container_inspect(&self, id: &str, size: bool) -> Result<m::ContainerInspectResponse>;
+    async fn container_start(&self, id: &str) -> Result<()>;
+    /// `timeout`: seconds before SIGKILL (`None`: the container's own, else 10).
+    async fn container_stop(
+        &self,
+        id: &str,
+        signal: Option<String>,
+        timeout: Option<i64>,
+    ) -> Result<()>;
+    async fn container_restart(
+        &self,
+        id: &str,
+        signal: Option<String>,
+        timeout: Option<i64>,
+    ) -> Result<()>;
+    async fn container_kill(&self, id: &str, signal: &str) -> Result<()>;
+    async fn container_pause(&self, id: &str) -> Result<()>;
+    async fn container_unpause(&self, id: &str) -> Result<()>;
+    /// `condition`: `not-running` (default), `next-exit` or `removed`.
+    async fn container_wait(&self, id: &str, condition: &str) -> Result<m::ContainerWaitResponse>;
+    async fn container_rename(&self, id: &str, new_name: &str) -> Result<()>;
+    async fn container_update(
+        &self,
+        id: &str,
+        body: m::ContainerUpdateBody,
+    ) -> Result<m::ContainerUpdateResponse>;
+    async fn container_remove(&self, id: &str, opts: q::RemoveContainerOptions) -> Result<()>;
+    async fn container_prune(
+        &self,
+        opts: q::PruneContainersOptions,
+    ) -> Result<m::ContainerPruneResponse>;
+    async fn container_top(
+        &self,
+        id: &str,
+        ps_args: Option<String>,
+    ) -> Result<m::ContainerTopResponse>;
+    /// One reading (`stream: false`) or one a second until the container is gone.
+    async fn container_stats(
+        &self,
+        id: &str,
+        stream: bool,
+    ) -> Result<Stream<m::ContainerStatsResponse>>;
+    async fn container_changes(&self, id: &str) -> Result<Vec<m::FilesystemChange>>;
+    async fn container_export(&self, id: &str) -> Result<ByteStream>;
+    async fn container_logs(&self, id: &str, opts: q::LogsOptions) -> Result<LogStream>;
+    async fn container_attach(&self, id: &str, opts: q::AttachContainerOptions) -> Result<Duplex>;
+    async fn container_resize(&self, id: &str, height: u16, width: u16) -> Result<()>;
+    async fn archive_stat(&self, id: &str, path: &str) -> Result<PathStat>;
+    async fn archive_get(&self, id: &str, path: &str) -> Result<(PathStat, ByteStream)>;
+    /// Unpack a tar into `path` (a directory that must exist).
+    async fn archive_put(
+        &self,
+        id: &str,
+        path: &str,
+        no_overwrite_dir_non_dir: bool,
+        copy_uid_gid: bool,
+        tar: ByteStream,
+    ) -> Result<()>;
+
+    // --- exec ---
+    async fn exec_create(&self, id: &str, config: m::ExecConfig) -> Result<m::IdResponse>;
+    async fn exec_start(&self, exec_id: &str, config: m::ExecStartConfig) -> Result<ExecStarted>;
+    async fn exec_resize(&self, exec_id: &str, height: u16, width: u16) -> Result<()>;
+    async fn exec_inspect(&self, exec_id: &str) -> Result<m::ExecInspectResponse>;
+
+    // --- images ---
+    async fn image_list(&self, opts: q::ListImagesOptions) -> Result<Vec<m::ImageSummary>>;
+    async fn image_inspect(&self, name: &str) -> Result<m::ImageInspect>;
+    async fn image_history(&self, name: &str) -> Result<Vec<m::ImageHistoryResponseItem>>;
+    async fn image_tag(&self, name: &str, repo: &str, tag: &str) -> Result<()>;
+    async fn image_remove(
+        &self,
+        name: &str,
+        force: bool,
+        no_prune: bool,
+    ) -> Result<Vec<m::ImageDeleteResponseItem>>;
+    async fn image_prune(&self, opts: q::PruneImagesOptions) -> Result<m::ImagePruneResponse>;
+    async fn image_save(&self, names: Vec<String>) -> Result<ByteStream>;
+    async fn image_load(&self, tar: ByteStream) -> Result<LoadReport>;
+    /// `docker import`: a root filesystem tar becomes a one-layer image.
+    async fn image_import(
+        &self,
+        tar: ByteStream,
+        reference: Option<String>,
+        changes: Vec<String>,
+        message: Option<String>,
+    ) -> Result<String>;
+    async fn image_commit(
+        &self,
+        container: &str,
+        opts: q::CommitContainerOptions,
+        config: m::ContainerConfig,
+    ) -> Result<m::IdResponse>;
+
+    // --- networks ---
+    async fn network_list(&self, opts: q::ListNetworksOptions) -> Result<Vec<m::Network>>;
+    async fn network_inspect(&self, id: &str) -> Result<m::Network>;
+    async fn network_create(
+        &self,
+        req: m::NetworkCreateRequest,
+    ) -> Result<m::NetworkCreateResponse>;
+    async fn network_connect(&self, id: &str, req: m::NetworkConnectRequest) -> Result<()>;
+    async fn network_disconnect(&self, id: &str, req: m::NetworkDisconnectRequest) -> Result<()>;
+    async fn network_remove(&self, id: &str) -> Result<()>;
+    async fn network_prune(&self, opts: q::PruneNetworksOptions)
+        -> Result<m::NetworkPruneResponse>;
+
+    // --- volumes ---
+    async fn volume_list(&self, opts: q::ListVolumesOptions) -> Result<m::VolumeListResponse>;
+    async fn volume_inspect(&self, name: &str) -> Result<m::Volume>;
+    async fn volume_create(&self, req: m::VolumeCreateRequest) -> Result<m::Volume>;
+    async fn volume_remove(&self, name: &str, force: bool) -> Result<()>;
+    async fn volume_prune(&self, opts: q::PruneVolumesOptions) -> Result<m::VolumePruneResponse>;
+}
+
+/// Bytes of a request body or a download, in chunks.
+pub fn once_bytes(b: Bytes) -> ByteStream {
+    Box::pin(futures_util::stream::once(async move { Ok(b) }))
+}
