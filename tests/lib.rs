@@ -2,6 +2,7 @@
 //! root and cgroup parent, a busybox image imported from the host's static busybox, and a
 //! guard that removes every container, cgroup and temp dir it made, even on failure.
 
+pub mod api;
 pub mod docker;
 pub mod shapes;
 

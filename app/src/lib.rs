@@ -4,6 +4,7 @@
 //! and drawing directly.
 
 #![recursion_limit = "256"]
+pub mod api;
 pub mod backend;
 pub mod cli;
 // Some helpers (binary sizes, time_ago) wait for `stats` and the TUI.

@@ -29,6 +29,8 @@ pub enum SystemCmd {
         #[arg(short = 'f', long)]
         format: Option<String>,
     },
+    /// Serve the Docker Engine API (docker, docker-compose, docker-py drive Berth through it)
+    Service(ServiceArgs),
     /// Remove unused data: stopped containers, dangling images (all unused with -a), and with --volumes unused anonymous volumes
     Prune {
         #[arg(short = 'a', long)]
@@ -38,6 +40,49 @@ pub enum SystemCmd {
         #[arg(short = 'f', long)]
         force: bool,
     },
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ServiceArgs {
+    /// Seconds without a connection before the service exits (0: serve until stopped)
+    #[arg(short = 't', long = "time", default_value_t = 5)]
+    time: u64,
+    /// Group allowed to use the unix socket
+    #[arg(long)]
+    group: Option<String>,
+    /// unix:///PATH or tcp://127.0.0.1:PORT (default: unix://RUN_ROOT/berth.sock)
+    uri: Option<String>,
+}
+
+/// `system service`: a multi-threaded server, so the engine's blocking calls go to
+/// tokio's pool and monitors are re-executed, never forked.
+fn service(engine: &Engine, a: ServiceArgs) -> CliResult {
+    use crate::api::{Address, ServeOptions};
+    use crate::backend::local::{LocalBackend, Threads};
+    let address = match &a.uri {
+        Some(u) => Address::parse(u).map_err(|e| super::Failure {
+            code: 125,
+            message: format!("berth: {e}"),
+        })?,
+        None => Address::default_for(&engine.paths.run),
+    };
+    let engine = Engine {
+        monitor_launch: berth_engine::container::start::MonitorLaunch::Exec,
+        ..engine.clone()
+    };
+    let backend = std::sync::Arc::new(LocalBackend::new(engine, Threads::Pool));
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("berth: start the service runtime: {e}"))?;
+    let opts = ServeOptions {
+        address,
+        group: a.group,
+        idle: (a.time > 0).then(|| std::time::Duration::from_secs(a.time)),
+    };
+    rt.block_on(crate::api::serve(backend, opts))
+        .map_err(|e| super::Failure::from(format!("berth: {e}")))?;
+    Ok(0)
 }
 
 pub fn run_top(engine: &Engine, cmd: SystemTopCmd) -> CliResult {
@@ -62,6 +107,7 @@ pub fn run_top(engine: &Engine, cmd: SystemTopCmd) -> CliResult {
 pub fn run(engine: &Engine, cmd: SystemCmd) -> CliResult {
     match cmd {
         SystemCmd::Events(a) => super::events::run(engine, a),
+        SystemCmd::Service(a) => service(engine, a),
         SystemCmd::Info { format } => {
             let cs = engine.containers().list()?;
             let count = |s: Status| cs.iter().filter(|c| c.state.status == s).count();

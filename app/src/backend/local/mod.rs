@@ -16,6 +16,8 @@ mod networks;
 mod system;
 mod volumes;
 
+pub use system::{API_VERSION, MIN_API_VERSION};
+
 use async_trait::async_trait;
 use berth_engine::Engine;
 use bollard::models as m;

@@ -1,0 +1,133 @@
+//! `berth system service` for a test: the API on a unix socket in the test's temp dir,
+//! and the docker CLI (Debian's `docker.io`, only its client) pointed at it with a
+//! config dir of its own, so nothing of the host's ~/.docker is read or written.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+use crate::{eventually, require_tool, Berth, Out};
+
+pub struct Service {
+    child: Child,
+    pub socket: PathBuf,
+    config: PathBuf,
+}
+
+impl Service {
+    /// Start the service for `b`'s state root and wait until it answers.
+    pub fn start(b: &Berth) -> Service {
+        let socket = b.dir.path().join("api.sock");
+        let config = b.dir.path().join("docker-config");
+        std::fs::create_dir_all(&config).expect("docker config dir");
+        let child = b
+            .cmd()
+            .args(["system", "service", "--time", "0"])
+            .arg(format!("unix://{}", socket.display()))
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("spawn berth system service");
+        let s = Service {
+            child,
+            socket,
+            config,
+        };
+        assert!(
+            eventually(20, || std::os::unix::net::UnixStream::connect(&s.socket)
+                .is_ok()),
+            "berth system service did not listen on {}",
+            s.socket.display()
+        );
+        s
+    }
+
+    pub fn host(&self) -> String {
+        format!("unix://{}", self.socket.display())
+    }
+
+    /// A docker CLI command against this service (`/usr/bin/docker`, Debian's client).
+    pub fn docker_cmd(&self) -> Command {
+        require_tool("docker", "docker.io");
+        let mut c = Command::new("/usr/bin/docker");
+        c.env("DOCKER_HOST", self.host())
+            .env("DOCKER_CONFIG", &self.config)
+            .env_remove("DOCKER_CONTEXT")
+            .stdin(Stdio::null());
+        c
+    }
+
+    pub fn docker(&self, args: &[&str]) -> Out {
+        Out::from(self.docker_cmd().args(args).output().expect("spawn docker"))
+    }
+
+    /// Run and insist on success; returns trimmed stdout.
+    pub fn docker_ok(&self, args: &[&str]) -> String {
+        let o = self.docker(args);
+        assert_eq!(
+            o.code, 0,
+            "docker {args:?} failed ({}): {}{}",
+            o.code, o.stdout, o.stderr
+        );
+        o.stdout.trim_end().to_string()
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        // SIGTERM, as a user stops it; then make sure.
+        // SAFETY: kill(2) on our own child.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let gone = eventually(5, || matches!(self.child.try_wait(), Ok(Some(_))));
+        if !gone {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// One raw HTTP/1.1 request on the socket (for answers the docker CLI rewords): the
+/// status code and the body.
+pub fn http(socket: &std::path::Path, method: &str, path: &str, body: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut s = std::os::unix::net::UnixStream::connect(socket).expect("connect to the API socket");
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: docker\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(req.as_bytes()).expect("send request");
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).expect("read answer");
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, rest) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let chunked = head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked");
+    (
+        status,
+        if chunked {
+            dechunk(rest)
+        } else {
+            rest.to_string()
+        },
+    )
+}
+
+fn dechunk(mut s: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = s.split_once("\r\n") {
+        let Ok(n) = usize::from_str_radix(size.trim(), 16) else {
+            break;
+        };
+        if n == 0 || rest.len() < n {
+            break;
+        }
+        out.push_str(&rest[..n]);
+        s = rest[n..].trim_start_matches("\r\n");
+    }
+    out
+}
