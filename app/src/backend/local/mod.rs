@@ -11,9 +11,11 @@ mod containers;
 mod convert;
 mod create_body;
 mod filters;
+mod fs;
 mod images;
 mod networks;
 mod system;
+mod usage;
 mod volumes;
 
 pub use system::{API_VERSION, MIN_API_VERSION};
@@ -65,6 +67,40 @@ impl LocalBackend {
             }
         }
     }
+}
+
+/// Readings once a second (Docker's pace) until the container is gone or the reader
+/// leaves; each carries the one before it so clients can compute rates.
+async fn stats_stream(
+    b: LocalBackend,
+    id: String,
+    stream: bool,
+) -> Result<Stream<m::ContainerStatsResponse>> {
+    let (i2, b2) = (id.clone(), b.clone());
+    let first = b.call(move |e| usage::stats_once(e, &i2, None)).await?;
+    if !stream {
+        return Ok(Box::pin(futures_util::stream::once(
+            async move { Ok(first) },
+        )));
+    }
+    let state = (b2, id, Some(first), true);
+    Ok(Box::pin(futures_util::stream::unfold(
+        state,
+        |(b, id, prev, first)| async move {
+            let prev = prev?;
+            if first {
+                return Some((Ok(prev.clone()), (b, id, Some(prev), false)));
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            let (i2, p2) = (id.clone(), prev.clone());
+            match b.call(move |e| usage::stats_once(e, &i2, Some(&p2))).await {
+                Ok(next) => Some((Ok(next.clone()), (b, id, Some(next), false))),
+                // Gone: the stream ends.
+                Err(err) if err.is_not_found() => None,
+                Err(err) => Some((Err(err), (b, id, None, false))),
+            }
+        },
+    )))
 }
 
 fn unsupported<T>(what: &str) -> Result<T> {
@@ -160,10 +196,11 @@ impl Backend for LocalBackend {
     }
     async fn container_update(
         &self,
-        _id: &str,
-        _body: m::ContainerUpdateBody,
+        id: &str,
+        body: m::ContainerUpdateBody,
     ) -> Result<m::ContainerUpdateResponse> {
-        unsupported("container update")
+        let id = id.to_string();
+        self.call(move |e| usage::update(e, &id, body)).await
     }
     async fn container_remove(&self, id: &str, opts: q::RemoveContainerOptions) -> Result<()> {
         let id = id.to_string();
@@ -177,23 +214,31 @@ impl Backend for LocalBackend {
     }
     async fn container_top(
         &self,
-        _id: &str,
-        _ps_args: Option<String>,
+        id: &str,
+        ps_args: Option<String>,
     ) -> Result<m::ContainerTopResponse> {
-        unsupported("top")
+        let id = id.to_string();
+        self.call(move |e| usage::top(e, &id, ps_args)).await
     }
     async fn container_stats(
         &self,
-        _id: &str,
-        _stream: bool,
+        id: &str,
+        stream: bool,
     ) -> Result<Stream<m::ContainerStatsResponse>> {
-        unsupported("stats")
+        stats_stream(self.clone(), id.to_string(), stream).await
     }
-    async fn container_changes(&self, _id: &str) -> Result<Vec<m::FilesystemChange>> {
-        unsupported("changes")
+    async fn container_changes(&self, id: &str) -> Result<Vec<m::FilesystemChange>> {
+        let id = id.to_string();
+        self.call(move |e| fs::changes(e, &id)).await
     }
-    async fn container_export(&self, _id: &str) -> Result<ByteStream> {
-        unsupported("export")
+    async fn container_export(&self, id: &str) -> Result<ByteStream> {
+        let id = id.to_string();
+        // A missing container is a 404 before any byte goes out.
+        let found = id.clone();
+        self.call(move |e| containers::find(e, &found).map(|_| ()))
+            .await?;
+        let e = self.engine.clone();
+        Ok(bridge::download(move |out| fs::export(&e, &id, out)))
     }
     async fn container_logs(&self, _id: &str, _opts: q::LogsOptions) -> Result<LogStream> {
         unsupported("logs")
@@ -208,21 +253,36 @@ impl Backend for LocalBackend {
     async fn container_resize(&self, _id: &str, _height: u16, _width: u16) -> Result<()> {
         unsupported("resize")
     }
-    async fn archive_stat(&self, _id: &str, _path: &str) -> Result<PathStat> {
-        unsupported("archive")
+    async fn archive_stat(&self, id: &str, path: &str) -> Result<PathStat> {
+        let (id, path) = (id.to_string(), path.to_string());
+        self.call(move |e| fs::archive_stat(e, &id, &path)).await
     }
-    async fn archive_get(&self, _id: &str, _path: &str) -> Result<(PathStat, ByteStream)> {
-        unsupported("archive")
+    async fn archive_get(&self, id: &str, path: &str) -> Result<(PathStat, ByteStream)> {
+        let (id, path) = (id.to_string(), path.to_string());
+        let (i2, p2) = (id.clone(), path.clone());
+        let stat = self
+            .call(move |e| fs::archive_get_stat(e, &i2, &p2))
+            .await?;
+        let e = self.engine.clone();
+        Ok((
+            stat,
+            bridge::download(move |out| fs::archive_get(&e, &id, &path, out)),
+        ))
     }
     async fn archive_put(
         &self,
-        _id: &str,
-        _path: &str,
-        _no_overwrite_dir_non_dir: bool,
-        _copy_uid_gid: bool,
-        _tar: ByteStream,
+        id: &str,
+        path: &str,
+        no_overwrite_dir_non_dir: bool,
+        copy_uid_gid: bool,
+        tar: ByteStream,
     ) -> Result<()> {
-        unsupported("archive")
+        let (id, path) = (id.to_string(), path.to_string());
+        let e = self.engine.clone();
+        bridge::upload(tar, move |r| {
+            fs::archive_put(&e, &id, &path, no_overwrite_dir_non_dir, copy_uid_gid, r)
+        })
+        .await
     }
 
     async fn exec_create(&self, _id: &str, _config: m::ExecConfig) -> Result<m::IdResponse> {
