@@ -7,6 +7,7 @@
 mod compat;
 mod error;
 mod frame;
+mod hijack;
 mod listen;
 mod query;
 mod routes;

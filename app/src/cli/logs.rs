@@ -1,13 +1,11 @@
 //! `logs`: read the json log, with `--tail`, `--since`, `--until`, `-t`, and `-f` that
 //! follows new lines until the container stops.
 
-use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
-use std::os::unix::fs::MetadataExt;
-use std::time::Duration;
+use std::io::Write;
 
-use berth_engine::container::logfile::{read_rotated, LogLine};
+use berth_engine::container::logfile::LogLine;
+use berth_engine::container::logread::LogWindow;
 use berth_engine::Engine;
-use chrono::{DateTime, Utc};
 use clap::Args;
 
 use super::{CliResult, Failure};
@@ -80,12 +78,6 @@ fn query_escape(s: &str) -> String {
     out
 }
 
-fn time_of(l: &LogLine) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(&l.time)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
-}
-
 fn emit(l: &LogLine, show: Show) {
     let text = line_text(l, show);
     if l.stream == "stderr" {
@@ -124,71 +116,22 @@ pub fn run(engine: &Engine, a: LogsArgs) -> CliResult {
         timestamps: a.timestamps,
         details: a.details,
     };
-    if c.record.host_config.log_config.kind == "none" {
-        return Err(Failure::from(
-            "Error response from daemon: configured logging driver does not support reading",
-        ));
-    }
-    let path = engine.containers().log_path(c.id());
-    let in_window = |l: &LogLine| {
-        let t = time_of(l);
-        since.is_none_or(|s| t.is_some_and(|t| t >= s))
-            && until.is_none_or(|u| t.is_some_and(|t| t <= u))
-    };
-    let lines: Vec<LogLine> = read_rotated(&path)?
-        .into_iter()
-        .filter(|l| in_window(l))
-        .collect();
-    let start = tail.map(|n| lines.len().saturating_sub(n)).unwrap_or(0);
-    for l in &lines[start..] {
+    let window = LogWindow { since, until, tail };
+    let (lines, mut follower) = engine
+        .read_logs(&c, &window)
+        .map_err(|e| Failure::from(format!("Error response from daemon: {e}")))?;
+    for l in &lines {
         emit(l, show);
     }
     if !a.follow || until.is_some() {
         return Ok(0);
     }
-    // Follow: read on from where the whole-file read ended, until the container stops.
-    let Ok(mut f) = std::fs::File::open(&path) else {
-        return Ok(0);
-    };
-    let mut pos = f.seek(SeekFrom::End(0)).unwrap_or(0);
-    loop {
-        let live = engine
-            .containers()
-            .load(c.id())
-            .map(|c| c.state.status.is_live())
-            .unwrap_or(false);
-        // Rotated (max-size): finish the old file, then go on with the new one.
-        let rotated = std::fs::metadata(&path)
-            .ok()
-            .zip(f.metadata().ok())
-            .is_some_and(|(now, open)| now.ino() != open.ino());
-        if rotated && f.metadata().is_ok_and(|m| m.len() <= pos) {
-            match std::fs::File::open(&path) {
-                Ok(new) => {
-                    f = new;
-                    pos = 0;
-                }
-                Err(_) => return Ok(0),
-            }
+    while let Some(lines) = follower.next()? {
+        for l in &lines {
+            emit(l, show);
         }
-        let _ = f.seek(SeekFrom::Start(pos));
-        let mut reader = BufReader::new(&f);
-        let mut line = String::new();
-        while reader.read_line(&mut line).unwrap_or(0) > 0 {
-            if !line.ends_with('\n') {
-                break;
-            }
-            pos += line.len() as u64;
-            if let Ok(l) = serde_json::from_str::<LogLine>(&line) {
-                emit(&l, show);
-            }
-            line.clear();
-        }
-        if !live {
-            return Ok(0);
-        }
-        std::thread::sleep(Duration::from_millis(100));
     }
+    Ok(0)
 }
 
 #[cfg(test)]

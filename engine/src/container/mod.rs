@@ -22,6 +22,7 @@ pub mod lifecycle;
 pub mod links;
 pub mod log_config;
 pub mod logfile;
+pub mod logread;
 pub mod model;
 pub mod monitor;
 pub mod namespaces_mode;

@@ -14,9 +14,9 @@ use futures_util::StreamExt;
 
 use super::{body, json, no_content, ok_json, streamed, upload, ApiResult};
 use crate::api::error::ApiError;
-use crate::api::frame;
 use crate::api::query::Query;
 use crate::api::AppState;
+use crate::api::{frame, hijack};
 use crate::backend::PathStat;
 
 pub fn routes() -> Router<AppState> {
@@ -40,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .route("/containers/{id}/changes", get(changes))
         .route("/containers/{id}/export", get(export))
         .route("/containers/{id}/logs", get(logs))
+        .route("/containers/{id}/attach", post(attach))
         .route(
             "/containers/{id}/archive",
             get(archive_get).head(archive_head).put(archive_put),
@@ -374,4 +375,32 @@ async fn archive_put(
         )
         .await?;
     Ok(StatusCode::OK.into_response())
+}
+
+/// `POST /containers/{id}/attach`: the connection is taken over (see `hijack`).
+async fn attach(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+    req: axum::http::Request<Body>,
+) -> ApiResult {
+    let q = query(&raw)?;
+    let c = s.backend.container_inspect(&id, false).await?;
+    let tty = c.config.and_then(|c| c.tty).unwrap_or(false);
+    let opts = q::AttachContainerOptions {
+        detach_keys: q.string("detachKeys"),
+        logs: q.flag("logs"),
+        stream: q.flag("stream"),
+        stdin: q.flag("stdin"),
+        stdout: q.flag("stdout"),
+        stderr: q.flag("stderr"),
+    };
+    if hijack::wants_upgrade(&req) {
+        let b = s.backend.clone();
+        return Ok(hijack::upgrade(req, tty, async move {
+            b.container_attach(&id, opts).await
+        }));
+    }
+    let d = s.backend.container_attach(&id, opts).await?;
+    Ok(hijack::output_only(d, tty))
 }

@@ -155,14 +155,21 @@ pub fn inspect(e: &Engine, reference: &str, size: bool) -> Result<m::ContainerIn
     from_json(v)
 }
 
-pub fn start(e: &Engine, reference: &str) -> Result<()> {
+/// Start; when an attach waits for this container, started attached and the stream
+/// handed to it, so it sees the first byte.
+pub fn start(e: &Engine, reference: &str, waiting: &super::attach::Waiting) -> Result<()> {
     let c = find(e, reference)?;
     if c.state.status.is_live() {
         return Err(BackendError::not_modified());
     }
-    e.start(&c, false)
-        .map(|_| ())
-        .map_err(|s| BackendError::new(start_error_kind(s.code), s.message))
+    let attach = waiting.wanted(c.id());
+    let started = e
+        .start(&c, attach)
+        .map_err(|s| BackendError::new(start_error_kind(s.code), s.message))?;
+    if let Some(stream) = started.stream {
+        waiting.hand_over(c.id(), stream);
+    }
+    Ok(())
 }
 
 /// A start refused for the image's command (126, 127) is the caller's fault.

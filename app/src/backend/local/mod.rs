@@ -6,6 +6,7 @@
 //! fork its monitor; where many requests share a runtime (the API server, the TUI) they
 //! run on tokio's blocking pool so a `stop` that waits ten seconds stalls nobody.
 
+mod attach;
 mod bridge;
 mod containers;
 mod convert;
@@ -13,6 +14,7 @@ mod create_body;
 mod filters;
 mod fs;
 mod images;
+mod logs;
 mod networks;
 mod system;
 mod usage;
@@ -43,11 +45,17 @@ pub enum Threads {
 pub struct LocalBackend {
     engine: Engine,
     threads: Threads,
+    /// Attaches waiting for their container to start (see `attach`).
+    waiting: attach::Waiting,
 }
 
 impl LocalBackend {
     pub fn new(engine: Engine, threads: Threads) -> Self {
-        LocalBackend { engine, threads }
+        LocalBackend {
+            engine,
+            threads,
+            waiting: attach::Waiting::default(),
+        }
     }
 
     pub fn engine(&self) -> &Engine {
@@ -148,7 +156,9 @@ impl Backend for LocalBackend {
     }
     async fn container_start(&self, id: &str) -> Result<()> {
         let id = id.to_string();
-        self.call(move |e| containers::start(e, &id)).await
+        let waiting = self.waiting.clone();
+        self.call(move |e| containers::start(e, &id, &waiting))
+            .await
     }
     async fn container_stop(
         &self,
@@ -240,18 +250,21 @@ impl Backend for LocalBackend {
         let e = self.engine.clone();
         Ok(bridge::download(move |out| fs::export(&e, &id, out)))
     }
-    async fn container_logs(&self, _id: &str, _opts: q::LogsOptions) -> Result<LogStream> {
-        unsupported("logs")
+    async fn container_logs(&self, id: &str, opts: q::LogsOptions) -> Result<LogStream> {
+        logs::logs(self, id, opts).await
     }
-    async fn container_attach(
-        &self,
-        _id: &str,
-        _opts: q::AttachContainerOptions,
-    ) -> Result<Duplex> {
-        unsupported("attach")
+    async fn container_attach(&self, id: &str, opts: q::AttachContainerOptions) -> Result<Duplex> {
+        let want = attach::Wanted {
+            stdin: opts.stdin,
+            stdout: opts.stdout,
+            stderr: opts.stderr,
+        };
+        attach::attach(self, id, want).await
     }
-    async fn container_resize(&self, _id: &str, _height: u16, _width: u16) -> Result<()> {
-        unsupported("resize")
+    async fn container_resize(&self, id: &str, height: u16, width: u16) -> Result<()> {
+        let (b, id) = (self.clone(), id.to_string());
+        self.call(move |_| attach::resize(&b, &id, height, width))
+            .await
     }
     async fn archive_stat(&self, id: &str, path: &str) -> Result<PathStat> {
         let (id, path) = (id.to_string(), path.to_string());
