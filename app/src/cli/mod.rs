@@ -99,6 +99,9 @@ enum Command {
         #[arg(long)]
         attach: bool,
     },
+    /// Internal: runs one exec in its container (started by berth itself).
+    #[command(name = "__exec", hide = true)]
+    Exec { id: String },
     /// The embedded DNS server of a user network (started by berth itself).
     #[command(name = "__dns", hide = true)]
     Dns { network: String },
@@ -191,6 +194,10 @@ pub fn main() -> ExitCode {
             berth_engine::container::start::monitor_entry(paths, id, *attach) as u8,
         );
     }
+    if let Some(Command::Exec { id }) = &cli.command {
+        let code = berth_engine::container::exec::helper_entry(paths, id);
+        return ExitCode::from(code.clamp(0, 255) as u8);
+    }
     if let Some(Command::Dns { network }) = &cli.command {
         return ExitCode::from(berth_engine::network::dns::server::main(paths, network) as u8);
     }
@@ -232,7 +239,9 @@ pub fn main() -> ExitCode {
         Command::System { cmd } => system::run(&engine, cmd),
         Command::Events(a) => events::run(&engine, a),
         Command::Demo(a) => demo::run(&engine, a),
-        Command::Monitor { .. } | Command::Dns { .. } => unreachable!("handled above"),
+        Command::Monitor { .. } | Command::Dns { .. } | Command::Exec { .. } => {
+            unreachable!("handled above")
+        }
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -13,6 +13,7 @@ pub mod devices;
 pub mod diff;
 pub mod dns_config;
 pub mod env;
+pub mod exec;
 pub mod export;
 pub mod health;
 pub mod inspect;

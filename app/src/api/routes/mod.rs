@@ -2,6 +2,7 @@
 //! answer in Docker's shapes.
 
 mod containers;
+mod exec;
 mod images;
 mod networks;
 mod system;
@@ -26,6 +27,7 @@ pub fn all() -> Router<AppState> {
         .route("/system/df", get(system::df))
         .route("/events", get(system::events))
         .merge(containers::routes())
+        .merge(exec::routes())
         .merge(images::routes())
         .merge(networks::routes())
         .merge(volumes::routes())

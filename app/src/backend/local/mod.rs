@@ -11,6 +11,7 @@ mod bridge;
 mod containers;
 mod convert;
 mod create_body;
+mod exec;
 mod filters;
 mod fs;
 mod images;
@@ -28,8 +29,7 @@ use bollard::models as m;
 use bollard::query_parameters as q;
 
 use super::{
-    Backend, BackendError, ByteStream, Duplex, ExecStarted, LoadReport, LogStream, PathStat,
-    Result, Stream,
+    Backend, ByteStream, Duplex, ExecStarted, LoadReport, LogStream, PathStat, Result, Stream,
 };
 
 /// Where the engine's blocking calls run.
@@ -108,12 +108,6 @@ async fn stats_stream(
                 Err(err) => Some((Err(err), (b, id, None, false))),
             }
         },
-    )))
-}
-
-fn unsupported<T>(what: &str) -> Result<T> {
-    Err(BackendError::unsupported(format!(
-        "{what} is not available through the local backend yet"
     )))
 }
 
@@ -298,17 +292,21 @@ impl Backend for LocalBackend {
         .await
     }
 
-    async fn exec_create(&self, _id: &str, _config: m::ExecConfig) -> Result<m::IdResponse> {
-        unsupported("exec")
+    async fn exec_create(&self, id: &str, config: m::ExecConfig) -> Result<m::IdResponse> {
+        let (b, id) = (self.clone(), id.to_string());
+        self.call(move |_| exec::create(&b, &id, config)).await
     }
-    async fn exec_start(&self, _exec_id: &str, _config: m::ExecStartConfig) -> Result<ExecStarted> {
-        unsupported("exec")
+    async fn exec_start(&self, exec_id: &str, config: m::ExecStartConfig) -> Result<ExecStarted> {
+        exec::start(self, exec_id, config).await
     }
-    async fn exec_resize(&self, _exec_id: &str, _height: u16, _width: u16) -> Result<()> {
-        unsupported("exec")
+    async fn exec_resize(&self, exec_id: &str, height: u16, width: u16) -> Result<()> {
+        let (b, id) = (self.clone(), exec_id.to_string());
+        self.call(move |_| exec::resize(&b, &id, height, width))
+            .await
     }
-    async fn exec_inspect(&self, _exec_id: &str) -> Result<m::ExecInspectResponse> {
-        unsupported("exec")
+    async fn exec_inspect(&self, exec_id: &str) -> Result<m::ExecInspectResponse> {
+        let (b, id) = (self.clone(), exec_id.to_string());
+        self.call(move |_| exec::inspect(&b, &id)).await
     }
 
     async fn image_list(&self, opts: q::ListImagesOptions) -> Result<Vec<m::ImageSummary>> {
