@@ -131,3 +131,79 @@ fn dechunk(mut s: &str) -> String {
     }
     out
 }
+
+impl Service {
+    /// Run the docker CLI on a terminal of its own, typing `keys` into it as a user
+    /// would (one line at a time); returns the exit code and everything the terminal
+    /// showed.
+    pub fn docker_in_pty(&self, args: &[&str], keys: &[&str]) -> (i32, String) {
+        use std::io::{Read, Write};
+        use std::os::fd::FromRawFd;
+        use std::os::unix::process::CommandExt;
+        let (mut master, mut slave) = (-1, -1);
+        // SAFETY: openpty fills two descriptors we then own.
+        let rc = unsafe {
+            libc::openpty(&mut master, &mut slave, std::ptr::null_mut(), std::ptr::null(), std::ptr::null())
+        };
+        assert_eq!(rc, 0, "openpty");
+        // SAFETY: fresh descriptors from openpty, owned from here on.
+        let master_file = unsafe { std::fs::File::from_raw_fd(master) };
+        let slave_file = unsafe { std::fs::File::from_raw_fd(slave) };
+        let mut cmd = self.docker_cmd();
+        cmd.args(args)
+            .stdin(slave_file.try_clone().expect("dup"))
+            .stdout(slave_file.try_clone().expect("dup"))
+            .stderr(slave_file.try_clone().expect("dup"));
+        // SAFETY: setsid and TIOCSCTTY are async-signal-safe; the terminal becomes the
+        // CLI's controlling terminal, as in a shell.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::setsid();
+                libc::ioctl(0, libc::TIOCSCTTY, 0);
+                Ok(())
+            });
+        }
+        let mut child = cmd.spawn().expect("spawn docker on a pty");
+        // Only the CLI may hold the terminal's slave side, or its end never shows.
+        drop(cmd);
+        drop(slave_file);
+        let reader = {
+            let mut m = master_file.try_clone().expect("dup master");
+            std::thread::spawn(move || {
+                let mut out = Vec::new();
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = m.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    out.extend_from_slice(&buf[..n]);
+                }
+                String::from_utf8_lossy(&out).into_owned()
+            })
+        };
+        let mut m = master_file;
+        for k in keys {
+            std::thread::sleep(std::time::Duration::from_millis(700));
+            m.write_all(k.as_bytes()).expect("type into the terminal");
+        }
+        let code = eventually_status(&mut child, 30);
+        drop(m);
+        (code, reader.join().unwrap_or_default())
+    }
+}
+
+fn eventually_status(child: &mut Child, secs: u64) -> i32 {
+    let mut code = None;
+    eventually(secs, || {
+        code = child.try_wait().ok().flatten().and_then(|s| s.code());
+        code.is_some()
+    });
+    match code {
+        Some(c) => c,
+        None => {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the docker CLI on the terminal did not finish in {secs} s");
+        }
+    }
+}

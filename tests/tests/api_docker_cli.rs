@@ -127,3 +127,70 @@ fn api_errors_have_dockers_status_and_shape() {
     let (code, _) = http(sock, "POST", "/containers/nosuch/start", "");
     assert_eq!(code, 404);
 }
+
+#[test]
+fn docker_cli_runs_attaches_execs_and_reads_logs() {
+    let b = Berth::new();
+    b.busybox_image("busybox:latest");
+    let api = Service::start(&b);
+
+    // run in the foreground: output on its stream, the exit code, --rm removes it.
+    let o = api.docker(&["run", "--rm", "busybox", "sh", "-c", "echo out; echo err >&2; exit 3"]);
+    assert_eq!((o.code, o.stdout.as_str(), o.stderr.as_str()), (3, "out\n", "err\n"));
+    assert_eq!(b.ok(&["ps", "-aq"]), "");
+    // stdin reaches the container and its end ends `cat`.
+    let mut child = api
+        .docker_cmd()
+        .args(["run", "--rm", "-i", "busybox", "cat"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn docker run -i");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin.write_all(b"through stdin\n").expect("write");
+    }
+    let out = child.wait_with_output().expect("docker run -i");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "through stdin\n");
+
+    // logs -f follows until the container stops.
+    api.docker_ok(&["run", "-d", "--name", "counter", "busybox", "sh", "-c", "for i in 1 2 3; do echo n$i; sleep 0.3; done"]);
+    assert_eq!(api.docker_ok(&["logs", "-f", "counter"]), "n1\nn2\nn3");
+    let last = api.docker_ok(&["logs", "--tail", "1", "-t", "counter"]);
+    assert!(last.ends_with(" n3") && last.starts_with("20"), "{last}");
+
+    // exec: output, exit code, stdin, a missing command, and -it on a terminal.
+    api.docker_ok(&["run", "-d", "--name", "box", "busybox", "sleep", "300"]);
+    let o = api.docker(&["exec", "box", "sh", "-c", "echo in-box; exit 4"]);
+    assert_eq!((o.code, o.stdout.as_str()), (4, "in-box\n"));
+    let o = api.docker(&["exec", "box", "no-such-command"]);
+    assert_eq!(o.code, 126, "{}", o.stderr);
+    let (code, screen) = api.docker_in_pty(
+        &["exec", "-it", "box", "sh"],
+        &["echo typed-$((40+2))\r", "stty size; exit 3\r"],
+    );
+    assert_eq!(code, 3, "{screen}");
+    assert!(screen.contains("typed-42"), "{screen}");
+    // A detached exec runs on after the call.
+    api.docker_ok(&["exec", "-d", "box", "sh", "-c", "echo detached > /tmp/mark"]);
+    assert!(eventually(10, || b.run(&["exec", "box", "cat", "/tmp/mark"]).stdout == "detached\n"));
+
+    // attach: the output of a running container (and ^C with --sig-proxy=false only
+    // leaves), then start -a.
+    api.docker_ok(&["run", "-d", "--name", "talker", "busybox", "sh", "-c", "while true; do echo tick; sleep 0.2; done"]);
+    let mut child = api
+        .docker_cmd()
+        .args(["attach", "--sig-proxy=false", "talker"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn docker attach");
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    // SAFETY: kill(2) on our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let out = child.wait_with_output().expect("docker attach");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("tick"));
+    assert_eq!(b.inspect("talker", "{{.State.Running}}"), "true");
+    api.docker_ok(&["create", "--name", "once", "busybox", "echo", "started"]);
+    assert_eq!(api.docker_ok(&["start", "-a", "once"]), "started");
+}
