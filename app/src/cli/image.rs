@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use berth_engine::image::{ArchiveFormat, ImageRecord, RemoveAction};
+use berth_engine::image::reference::familiar_match;
+use berth_engine::image::{ArchiveFormat, RemoveAction};
 use berth_engine::Engine;
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
@@ -10,7 +11,6 @@ use serde_json::{json, Value};
 use super::filters::Filters;
 use super::inspect::inspect_each;
 use super::output::print_rows;
-use super::path_match::path_match;
 use super::{CliResult, Failure};
 use crate::format::human::{human_duration, human_size_with_precision};
 use crate::format::table::{IMAGES_DEFAULT, IMAGES_HEADERS};
@@ -201,16 +201,6 @@ fn time_order(a: &Option<String>, b: &Option<String>) -> std::cmp::Ordering {
     t(a).cmp(&t(b))
 }
 
-/// Docker's `reference=` test: the pattern (Go's path.Match) against the familiar name
-/// (`busybox`) or the familiar name and tag (`busybox:latest`).
-fn reference_matches(pattern: &str, repo: &str, tag: &str) -> bool {
-    let familiar = repo
-        .strip_prefix("docker.io/library/")
-        .or_else(|| repo.strip_prefix("docker.io/"))
-        .unwrap_or(repo);
-    path_match(pattern, familiar) || path_match(pattern, &format!("{familiar}:{tag}"))
-}
-
 /// Docker prints an image's creation time as Go's `time.Time.String()` in local time;
 /// berth says UTC.
 fn created_at(rfc3339: &Option<String>) -> String {
@@ -234,27 +224,6 @@ fn in_use(engine: &Engine) -> Result<impl Fn(&berth_engine::store::Digest) -> bo
         .map(|c| c.record.image_id)
         .collect();
     Ok(move |d: &berth_engine::store::Digest| used.contains(d))
-}
-
-pub fn inspect_json(engine: &Engine, img: &ImageRecord) -> Result<Value, Failure> {
-    let cfg = engine.images().config_json(img)?;
-    Ok(json!({
-        "Id": img.id.to_string(),
-        "RepoTags": img.repo_tags,
-        "RepoDigests": [],
-        "Parent": img.parent.as_ref().map(|p| p.to_string()).unwrap_or_default(),
-        "Comment": cfg.get("comment").cloned().unwrap_or(Value::String(String::new())),
-        "Created": img.created.clone().unwrap_or_default(),
-        "Author": cfg.get("author").cloned().unwrap_or(Value::String(String::new())),
-        "Config": berth_engine::image::docker_container_config(
-            cfg.get("config").unwrap_or(&Value::Null)
-        ),
-        "Architecture": cfg.get("architecture").cloned().unwrap_or(Value::Null),
-        "Os": cfg.get("os").cloned().unwrap_or(Value::Null),
-        "Size": img.size,
-        "RootFS": {"Type": "layers", "Layers": img.layers.iter().map(|l| l.diff_id.to_string()).collect::<Vec<_>>()},
-        "Metadata": {"LastTagTime": "0001-01-01T00:00:00Z"},
-    }))
 }
 
 fn print_removals(actions: &[RemoveAction]) {
@@ -335,7 +304,7 @@ pub fn run(engine: &Engine, cmd: ImageCmd) -> CliResult {
                     // An untagged image has no reference to match.
                     if !references.is_empty()
                         && (img.repo_tags.is_empty()
-                            || !references.iter().any(|r| reference_matches(r, &repo, &tag)))
+                            || !references.iter().any(|r| familiar_match(r, &repo, &tag)))
                     {
                         continue;
                     }
@@ -495,7 +464,7 @@ pub fn run(engine: &Engine, cmd: ImageCmd) -> CliResult {
             format,
             images: names,
         } => inspect_each(&names, format.as_deref(), |n| match images.resolve(n) {
-            Ok(img) => inspect_json(engine, &img),
+            Ok(img) => Ok(images.inspect_json(&img)?),
             Err(_) => Err(format!("Error: No such image: {n}").into()),
         }),
         ImageCmd::Prune(a) => {

@@ -28,7 +28,7 @@ pub fn lookup(engine: &Engine, name: &str, kind: Option<&str>) -> Result<Value, 
     }
     if kind.is_none() || kind == Some("image") {
         if let Ok(img) = engine.images().resolve(name) {
-            return super::image::inspect_json(engine, &img);
+            return Ok(engine.images().inspect_json(&img)?);
         }
     }
     if kind == Some("volume") {

@@ -15,7 +15,6 @@ mod inspect;
 mod logs;
 mod network;
 mod output;
-mod path_match;
 pub mod ps;
 mod run_flags;
 mod system;

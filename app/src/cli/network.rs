@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use berth_engine::network::inspect::inspect_json;
 use berth_engine::network::types::PREDEFINED;
 use berth_engine::network::{Network, NetworkOptions};
 use berth_engine::Engine;
@@ -146,18 +145,6 @@ fn created_at(rfc3339: &str) -> String {
         .unwrap_or_default()
 }
 
-pub fn inspect_value(engine: &Engine, net: &Network) -> Result<serde_json::Value, Failure> {
-    let eps = engine.networks().endpoints(net)?;
-    let containers = engine.containers();
-    let names = |id: &str| {
-        containers
-            .load(id)
-            .map(|c| c.record.name)
-            .unwrap_or_default()
-    };
-    Ok(inspect_json(net, &eps, &names))
-}
-
 pub fn run(engine: &Engine, cmd: NetworkCmd) -> CliResult {
     let nets = engine.networks();
     match cmd {
@@ -293,7 +280,7 @@ pub fn run(engine: &Engine, cmd: NetworkCmd) -> CliResult {
                     nets.get(r)
                 };
                 let net = found.map_err(|e| Failure::from(super::object_error(&e)))?;
-                inspect_value(engine, &net)
+                Ok(engine.network_inspect_json(&net)?)
             })
         }
         NetworkCmd::Rm { networks } => {

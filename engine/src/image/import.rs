@@ -31,7 +31,22 @@ impl ImageStore {
         reference: Option<&str>,
         changes: &super::ConfigChanges,
     ) -> Result<ImageRecord> {
-        let img = self.import_unrecorded(src, reference, changes)?;
+        let f = File::open(src).ctx("open", src)?;
+        let what = src.display().to_string();
+        self.import_from(f, &what, reference, changes, None)
+    }
+
+    /// Import a rootfs tar read from `src` (an upload; `what` names it in errors).
+    /// `message`, when given, is the image's comment instead of `Imported from -`.
+    pub fn import_from(
+        &self,
+        src: impl Read,
+        what: &str,
+        reference: Option<&str>,
+        changes: &super::ConfigChanges,
+        message: Option<&str>,
+    ) -> Result<ImageRecord> {
+        let img = self.import_unrecorded(src, what, reference, changes, message)?;
         let name = img.repo_tags.first().cloned().unwrap_or_default();
         crate::events::object_event(
             &self.paths,
@@ -45,27 +60,31 @@ impl ImageStore {
 
     fn import_unrecorded(
         &self,
-        src: &Path,
+        src: impl Read,
+        what: &str,
         reference: Option<&str>,
         changes: &super::ConfigChanges,
+        message: Option<&str>,
     ) -> Result<ImageRecord> {
         let tags = tag_keys(reference)?;
         let _staging = crate::store::scratch::hold(&self.paths)?;
-        let blob = self.stage_tar_file(src)?;
+        let blob = self.stage_tar(src, what)?;
         let diff_id = blob.digest.clone();
-        let layer_file = blob.path().map(File::open).transpose().ctx("open", src)?;
-        let (size, staged) = match layer_file {
-            Some(f) => self.stage_layer(f, &diff_id, &src.display().to_string())?,
+        let (size, staged) = match blob.path() {
+            Some(p) => self.stage_layer(File::open(p).ctx("open", p)?, &diff_id, what)?,
             None => (0, None),
         };
         let created = config::now();
         let mut cfg = config::empty(&created, &[DEFAULT_PATH]);
         changes.apply(&mut cfg);
-
+        let comment = message.unwrap_or("Imported from -");
+        if let (Some(m), Some(root)) = (message, cfg.as_object_mut()) {
+            root.insert("comment".into(), json!(m));
+        }
         config::push_layer(
             &mut cfg,
             &diff_id,
-            json!({ "created": created, "comment": "Imported from -" }),
+            json!({ "created": created, "comment": comment }),
         );
         let layer = StoredLayer {
             info: LayerInfo {
@@ -96,17 +115,21 @@ impl ImageStore {
     /// is not a tar is refused with the file's name.
     pub(super) fn stage_tar_file(&self, src: &Path) -> Result<StagedBlob> {
         let f = File::open(src).ctx("open", src)?;
-        let (head, stream) = peek(f, 512).ctx("read", src)?;
-        let comp = detect(&head).map_err(|e| Error::invalid(format!("{}: {e}", src.display())))?;
-        let stream: Box<dyn Read> = match comp {
+        self.stage_tar(f, &src.display().to_string())
+    }
+
+    /// As `stage_tar_file`, from a reader; `what` names it in errors.
+    fn stage_tar(&self, src: impl Read, what: &str) -> Result<StagedBlob> {
+        let (head, stream) = peek(src, 512).ctx("read", what)?;
+        let comp = detect(&head).map_err(|e| Error::invalid(format!("{what}: {e}")))?;
+        let stream: Box<dyn Read + '_> = match comp {
             Compression::Gzip => Box::new(MultiGzDecoder::new(stream)),
             Compression::None => Box::new(stream),
         };
-        let (block, stream) = peek(stream, 512).ctx("read", src)?;
+        let (block, stream) = peek(stream, 512).ctx("read", what)?;
         if !looks_like_tar(&block) {
             return Err(Error::invalid(format!(
-                "{}: not a tar archive (nor a gzip-compressed one)",
-                src.display()
+                "{what}: not a tar archive (nor a gzip-compressed one)"
             )));
         }
         StagedBlob::write(&self.paths.tmp_dir(), stream)

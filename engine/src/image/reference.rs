@@ -220,6 +220,18 @@ pub fn id_prefix(s: &str) -> Option<&str> {
     ok.then_some(hex)
 }
 
+/// Docker's `reference=` filter (its `FamiliarMatch`): the pattern, as Go's `path.Match`,
+/// against the familiar name (`busybox`) or the familiar name and tag
+/// (`busybox:latest`).
+pub fn familiar_match(pattern: &str, repo: &str, tag: &str) -> bool {
+    let familiar = repo
+        .strip_prefix("docker.io/library/")
+        .or_else(|| repo.strip_prefix("docker.io/"))
+        .unwrap_or(repo);
+    super::path_match::path_match(pattern, familiar)
+        || super::path_match::path_match(pattern, &format!("{familiar}:{tag}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -307,6 +319,15 @@ mod tests {
         ] {
             Reference::parse(good).unwrap_or_else(|e| panic!("{good}: {e}"));
         }
+    }
+
+    #[test]
+    fn reference_patterns_match_the_familiar_name_or_name_and_tag() {
+        assert!(familiar_match("busybox", "busybox", "latest"));
+        assert!(familiar_match("busy*:lat*", "busybox", "latest"));
+        assert!(!familiar_match("library/*", "docker.io/library/x", "1"));
+        assert!(familiar_match("user/*", "docker.io/user/app", "1"));
+        assert!(!familiar_match("*", "user/app", "1"));
     }
 
     #[test]

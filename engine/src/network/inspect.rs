@@ -4,6 +4,24 @@ use serde_json::{json, Map, Value};
 
 use super::store::Endpoint;
 use super::types::Network;
+use crate::error::Result;
+use crate::Engine;
+
+impl Engine {
+    /// `network inspect` of one network: its record with the containers attached now,
+    /// each by name.
+    pub fn network_inspect_json(&self, net: &Network) -> Result<Value> {
+        let eps = self.networks().endpoints(net)?;
+        let containers = self.containers();
+        let names = |id: &str| {
+            containers
+                .load(id)
+                .map(|c| c.record.name)
+                .unwrap_or_default()
+        };
+        Ok(inspect_json(net, &eps, &names))
+    }
+}
 
 /// `names` maps container IDs to names (for the Containers section).
 pub fn inspect_json(
