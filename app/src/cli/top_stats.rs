@@ -328,7 +328,7 @@ mod tests {
             system_cpu_ns: 0,
             online_cpus: 2,
             memory_usage: 3 * 1024 * 1024 / 2,
-            memory_cache: 0,
+            memory_inactive_file: 0,
             memory_limit: 1 << 30,
             net_rx_bytes: 1234,
             net_tx_bytes: 656,
