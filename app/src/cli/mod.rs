@@ -104,6 +104,9 @@ enum Command {
     /// The embedded DNS server of a user network (started by berth itself).
     #[command(name = "__dns", hide = true)]
     Dns { network: String },
+    /// Internal: work inside a container's filesystem (started by a multi-threaded berth).
+    #[command(name = "__fs", hide = true)]
+    Fs { id: String, job: String },
 }
 
 /// An error with the exit code it should end the process with.
@@ -200,6 +203,9 @@ pub fn main() -> ExitCode {
     if let Some(Command::Dns { network }) = &cli.command {
         return ExitCode::from(berth_engine::network::dns::server::main(paths, network) as u8);
     }
+    if let Some(Command::Fs { id, job }) = &cli.command {
+        return ExitCode::from(berth_engine::container::fs_job::helper_entry(paths, id, job) as u8);
+    }
     let engine = match Engine::open(paths) {
         // The CLI is single-threaded: it may fork monitors instead of re-executing
         // (BERTH_MONITOR_EXEC=1 forces the re-exec path the TUI uses, for tests).
@@ -238,9 +244,10 @@ pub fn main() -> ExitCode {
         Command::System { cmd } => system::run(&engine, cmd),
         Command::Events(a) => events::run(&engine, a),
         Command::Demo(a) => demo::run(&engine, a),
-        Command::Monitor { .. } | Command::Dns { .. } | Command::Exec { .. } => {
-            unreachable!("handled above")
-        }
+        Command::Monitor { .. }
+        | Command::Dns { .. }
+        | Command::Exec { .. }
+        | Command::Fs { .. } => unreachable!("handled above"),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -5,10 +5,8 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use berth_engine::container::stats::ContainerStats;
-use berth_engine::container::top::ProcessInfo;
 use berth_engine::container::Container;
 use berth_engine::Engine;
-use chrono::{DateTime, Local, TimeZone};
 use clap::Args;
 use serde_json::{json, Value};
 
@@ -59,44 +57,6 @@ pub struct StatsArgs {
     containers: Vec<String>,
 }
 
-const TOP_TITLES: [&str; 8] = ["UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"];
-
-/// `ps`'s STIME: the time of day within the last 24 hours, else month and day within
-/// the year, else the year.
-pub fn stime(start: DateTime<Local>, now: DateTime<Local>) -> String {
-    if now.signed_duration_since(start) < chrono::TimeDelta::hours(24) {
-        start.format("%H:%M").to_string()
-    } else if start.format("%Y").to_string() == now.format("%Y").to_string() {
-        start.format("%b%d").to_string()
-    } else {
-        start.format("%Y").to_string()
-    }
-}
-
-/// `ps`'s TIME: `[D-]HH:MM:SS`.
-pub fn cpu_time(secs: u64) -> String {
-    let (d, h, m, s) = (secs / 86400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
-    if d > 0 {
-        format!("{d}-{h:02}:{m:02}:{s:02}")
-    } else {
-        format!("{h:02}:{m:02}:{s:02}")
-    }
-}
-
-fn top_row(p: &ProcessInfo, now: DateTime<Local>) -> Vec<String> {
-    let start = Local.timestamp_opt(p.start_unix, 0).single().unwrap_or(now);
-    vec![
-        p.user.clone(),
-        p.pid.to_string(),
-        p.ppid.to_string(),
-        p.cpu_percent.to_string(),
-        stime(start, now),
-        p.tty.clone(),
-        cpu_time(p.cpu_secs),
-        p.cmd.clone(),
-    ]
-}
-
 /// Docker's `top` table: tabwriter at minwidth 20, padding 3.
 fn print_table(titles: &[String], rows: &[Vec<String>]) {
     let mut text = titles.join("\t");
@@ -125,16 +85,8 @@ pub fn anatomy(engine: &Engine, a: AnatomyArgs) -> CliResult {
 
 pub fn top(engine: &Engine, a: TopArgs) -> CliResult {
     let c = engine.containers().find(&a.container)?;
-    let is_default = a.ps_options.is_empty() || a.ps_options == ["-ef"];
-    if is_default {
-        let now = Local::now();
-        let rows: Vec<Vec<String>> = engine.top(&c)?.iter().map(|p| top_row(p, now)).collect();
-        let titles: Vec<String> = TOP_TITLES.iter().map(|s| s.to_string()).collect();
-        print_table(&titles, &rows);
-    } else {
-        let t = engine.top_ps(&c, &a.ps_options)?;
-        print_table(&t.titles, &t.rows);
-    }
+    let t = engine.top_table(&c, &a.ps_options)?;
+    print_table(&t.titles, &t.rows);
     Ok(0)
 }
 
@@ -304,20 +256,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ps_times() {
-        assert_eq!(cpu_time(0), "00:00:00");
-        assert_eq!(cpu_time(3723), "01:02:03");
-        assert_eq!(cpu_time(90061), "1-01:01:01");
-        let now = Local.with_ymd_and_hms(2024, 6, 10, 12, 0, 0).unwrap();
-        let today = Local.with_ymd_and_hms(2024, 6, 10, 9, 5, 0).unwrap();
-        assert_eq!(stime(today, now), "09:05");
-        let earlier = Local.with_ymd_and_hms(2024, 1, 2, 9, 5, 0).unwrap();
-        assert_eq!(stime(earlier, now), "Jan02");
-        let old = Local.with_ymd_and_hms(2022, 1, 2, 9, 5, 0).unwrap();
-        assert_eq!(stime(old, now), "2022");
-    }
-
-    #[test]
     fn stats_rows_use_dockers_units() {
         let s = ContainerStats {
             id: "0123456789abcdef0123".into(),
@@ -328,7 +266,7 @@ mod tests {
             system_cpu_ns: 0,
             online_cpus: 2,
             memory_usage: 3 * 1024 * 1024 / 2,
-            memory_cache: 0,
+            memory_inactive_file: 0,
             memory_limit: 1 << 30,
             net_rx_bytes: 1234,
             net_tx_bytes: 656,

@@ -144,7 +144,7 @@ fn cgroup(a: &Anatomy) -> Option<Section> {
             cg.paths.len()
         ),
     ));
-    let used = st.memory_usage.saturating_sub(st.memory_cache);
+    let used = st.memory_usage.saturating_sub(st.memory_inactive_file);
     facts.push(match st.memory_limit {
         Some(l) => fact(
             "memory",

@@ -15,7 +15,7 @@ pub struct Series {
     pub name: String,
     /// CPU % × 100 per reading (sparklines take integers).
     pub cpu: Vec<u64>,
-    /// Memory used (without page cache), bytes.
+    /// Memory used (without inactive page cache, as Docker shows it), bytes.
     pub memory: Vec<u64>,
     pub memory_limit: u64,
     /// Bytes per second.
@@ -120,7 +120,7 @@ mod tests {
             system_cpu_ns: sys_ns,
             online_cpus: 2,
             memory_usage: 10 << 20,
-            memory_cache: 2 << 20,
+            memory_inactive_file: 2 << 20,
             memory_limit: 64 << 20,
             net_rx_bytes: rx,
             net_tx_bytes: 0,

@@ -88,6 +88,24 @@ pub(crate) fn keyed(text: &str, key: &str) -> Option<u64> {
     })
 }
 
+/// Every "key value" line of a flat-keyed file with a number for a value.
+pub(crate) fn keyed_all(text: &str) -> std::collections::BTreeMap<String, u64> {
+    text.lines()
+        .filter_map(|line| {
+            let mut it = line.split_whitespace();
+            let key = it.next()?;
+            let value = it.next()?.parse().ok()?;
+            Some((key.to_string(), value))
+        })
+        .collect()
+}
+
+/// "MAJ:MIN" of a device.
+pub(crate) fn device_numbers(s: &str) -> Option<(u64, u64)> {
+    let (major, minor) = s.split_once(':')?;
+    Some((major.parse().ok()?, minor.parse().ok()?))
+}
+
 /// The pids listed in a `cgroup.procs` file; an absent file lists none.
 pub(crate) fn read_pids(path: &Path) -> Result<Vec<i32>> {
     let Some(text) = read_opt(path)? else {

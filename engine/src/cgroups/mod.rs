@@ -19,6 +19,7 @@ pub mod validate;
 #[cfg(test)]
 mod real_tests;
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 use std::time::Duration;
@@ -76,19 +77,60 @@ pub struct Resources {
     pub oom_kill_disable: bool,
 }
 
-/// A point-in-time reading of a container's cgroup.
+/// A point-in-time reading of a container's cgroup: the totals Berth shows, and the
+/// detail Docker's stats API passes on.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Stats {
     pub memory_usage: u64,
     pub memory_limit: Option<u64>,
-    pub memory_cache: u64,
+    /// Inactive page cache counted in the usage (v1 `total_inactive_file`, v2
+    /// `inactive_file`): what Docker's CLI leaves out of the memory it shows.
+    pub memory_inactive_file: u64,
+    /// `memory.stat` as the kernel writes it (Docker's `memory_stats.stats`).
+    pub memory_stat: BTreeMap<String, u64>,
+    /// v1 only: the peak usage and how often the limit was hit.
+    pub memory_max_usage: Option<u64>,
+    pub memory_failcnt: Option<u64>,
     pub cpu_usage_ns: u64,
+    /// CPU time in user and kernel mode, nanoseconds.
+    pub cpu_user_ns: u64,
+    pub cpu_system_ns: u64,
+    /// v1 only: CPU time per CPU, nanoseconds.
+    pub cpu_percpu_ns: Vec<u64>,
+    pub cpu_throttling: Throttling,
     pub pids_current: u64,
     pub pids_limit: Option<u64>,
     pub io_read_bytes: u64,
     pub io_write_bytes: u64,
+    /// The same bytes per block device.
+    pub io_devices: Vec<IoDevice>,
     /// How many times the OOM killer has killed a process in this cgroup.
     pub oom_kills: u64,
+}
+
+/// CFS bandwidth control: periods, those throttled, and the time throttled.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Throttling {
+    pub periods: u64,
+    pub throttled_periods: u64,
+    pub throttled_ns: u64,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IoDevice {
+    pub major: u64,
+    pub minor: u64,
+    pub read_bytes: u64,
+    pub write_bytes: u64,
+}
+
+impl Stats {
+    /// Sum `io_devices` into the totals.
+    pub(crate) fn total_io(&mut self) {
+        self.io_read_bytes = self.io_devices.iter().map(|d| d.read_bytes).sum();
+        self.io_write_bytes = self.io_devices.iter().map(|d| d.write_bytes).sum();
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

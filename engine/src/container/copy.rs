@@ -9,8 +9,11 @@ use std::fs;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
+use serde::{Deserialize, Serialize};
+
 use super::copy_plan::{place, wants_contents, DestInfo, Placement, Top};
-use super::rootfs_view::{pipe_files, Access, Scope};
+use super::fs_job::FsJob;
+use super::path_stat::{self, absolute, go_mode, PathStat};
 use super::tarwrite::{is_broken_pipe, TarWriter};
 use super::Container;
 use crate::error::{Error, Result};
@@ -39,21 +42,32 @@ pub enum CopyIn<'a> {
 }
 
 /// How the receiving side names entries.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Receive {
     /// A stream from [`send`]: placed by Docker's rules.
     FromSource { contents: bool },
-    /// A user's tar: unpacked into the destination directory unchanged.
-    Raw,
+    /// A user's tar: unpacked into the destination directory unchanged. `replace`: an
+    /// entry may replace a directory with a non-directory or the other way round
+    /// (Docker's archive PUT without `noOverwriteDirNonDir`).
+    Raw { replace: bool },
 }
 
-/// In-container paths are relative to the root.
-fn absolute(p: &str) -> String {
-    if p.starts_with('/') {
-        p.to_string()
-    } else {
-        format!("/{p}")
-    }
+/// Docker's archive PUT options.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ExtractOptions {
+    /// `copyUIDGID`: keep the tar's owners; otherwise root owns what is written.
+    pub copy_uid_gid: bool,
+    /// `noOverwriteDirNonDir`: refuse to replace a directory with a non-directory or
+    /// the other way round.
+    pub no_overwrite_dir_non_dir: bool,
+}
+
+/// What Docker's archive PUT finds at its destination, symlinks followed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExtractPoint {
+    Directory,
+    NotDirectory,
+    Missing,
 }
 
 impl Engine {
@@ -65,29 +79,26 @@ impl Engine {
         o: &CopyOptions,
     ) -> Result<()> {
         let src = absolute(src);
-        let (mut r, w) = pipe_files()?;
-        let name = c.name().to_string();
-        let not_found = |p: &str| format!("Could not find the file {p} in container {name}");
         let contents = wants_contents(&src);
-        self.in_container_fs(
-            c,
-            Scope::WithMounts,
-            Access::Read,
-            || send(w, &src, o.follow_link, &not_found),
-            move || match out {
-                CopyOut::Stream(to) => io::copy(&mut r, to)
-                    .map(|_| ())
-                    .map_err(|e| Error::Runtime(format!("writing the archive: {e}"))),
-                CopyOut::Path(dest) => receive(
-                    r,
-                    &dest.to_string_lossy(),
-                    Receive::FromSource { contents },
-                    o.archive,
-                    &|p: &Path| format!("no such directory: {}", p.display()),
-                )
-                .map_err(Error::Runtime),
-            },
-        )
+        let job = FsJob::Send {
+            name: top_name(&src).to_string_lossy().into_owned(),
+            path: src,
+            follow_link: o.follow_link,
+            container: c.name().to_string(),
+        };
+        self.in_container_fs(c, job, move |mut r| match out {
+            CopyOut::Stream(to) => io::copy(&mut r, to)
+                .map(|_| ())
+                .map_err(|e| Error::Runtime(format!("writing the archive: {e}"))),
+            CopyOut::Path(dest) => receive(
+                r,
+                &dest.to_string_lossy(),
+                Receive::FromSource { contents },
+                o.archive,
+                &|p: &Path| format!("no such directory: {}", p.display()),
+            )
+            .map_err(Error::Runtime),
+        })
     }
 
     pub fn copy_to_container(
@@ -98,8 +109,6 @@ impl Engine {
         o: &CopyOptions,
     ) -> Result<()> {
         let dest = absolute(dest);
-        let (r, mut w) = pipe_files()?;
-        let name = c.name().to_string();
         let mode = match &src {
             CopyIn::Path(p) => {
                 // Checked before anything happens in the container, as Docker's client does.
@@ -119,33 +128,106 @@ impl Engine {
                     contents: wants_contents(&p.to_string_lossy()),
                 }
             }
-            CopyIn::Stream(_) => Receive::Raw,
+            CopyIn::Stream(_) => Receive::Raw { replace: false },
         };
-        let missing = |p: &Path| {
-            format!(
-                "Could not find the file {} in container {name}",
-                p.display()
-            )
+        let job = FsJob::Receive {
+            dest,
+            mode,
+            archive: o.archive,
+            container: c.name().to_string(),
         };
-        self.in_container_fs(
-            c,
-            Scope::WithMounts,
-            Access::Write,
-            || receive(r, &dest, mode, o.archive, &missing),
-            move || {
-                let sent = match src {
-                    CopyIn::Path(p) => send(w, &p.to_string_lossy(), o.follow_link, &|p: &str| {
-                        format!("lstat {p}: no such file or directory")
-                    }),
-                    CopyIn::Stream(from) => match io::copy(from, &mut w) {
-                        Err(e) if !is_broken_pipe(&e) => Err(format!("reading the archive: {e}")),
-                        _ => Ok(()),
-                    },
-                };
-                sent.map_err(Error::Runtime)
-            },
-        )
+        self.in_container_fs(c, job, move |mut w| {
+            let sent = match src {
+                CopyIn::Path(p) => send(w, &p.to_string_lossy(), o.follow_link, &|p: &str| {
+                    format!("lstat {p}: no such file or directory")
+                }),
+                CopyIn::Stream(from) => match io::copy(from, &mut w) {
+                    Err(e) if !is_broken_pipe(&e) => Err(format!("reading the archive: {e}")),
+                    _ => Ok(()),
+                },
+            };
+            sent.map_err(Error::Runtime)
+        })
     }
+
+    /// Docker's archive HEAD: what `path` is in the container (running or not), or
+    /// None when there is nothing there. A final symlink is not followed unless the
+    /// path ends in `/`.
+    pub fn stat_path(&self, c: &Container, path: &str) -> Result<Option<PathStat>> {
+        self.stat_job(c, path, false)
+    }
+
+    /// Docker's archive PUT checks its destination with symlinks followed.
+    pub fn extract_point(&self, c: &Container, path: &str) -> Result<ExtractPoint> {
+        Ok(match self.stat_job(c, path, true)? {
+            None => ExtractPoint::Missing,
+            Some(s) if s.mode & go_mode::DIR != 0 => ExtractPoint::Directory,
+            Some(_) => ExtractPoint::NotDirectory,
+        })
+    }
+
+    fn stat_job(&self, c: &Container, path: &str, follow: bool) -> Result<Option<PathStat>> {
+        let job = FsJob::Stat {
+            path: absolute(path),
+            follow,
+        };
+        self.in_container_fs(c, job, |r| {
+            serde_json::from_reader(r)
+                .map_err(|e| Error::Runtime(format!("reading a path's stat: {e}")))
+        })
+    }
+
+    /// Docker's archive GET: `path` as a tar written to `out`, entries under the base
+    /// name of the path as asked (`x/.` gives `./...`, `/` gives `/...`), which is what
+    /// Docker's client renames when it places them.
+    pub fn archive_path(&self, c: &Container, path: &str, out: &mut dyn Write) -> Result<()> {
+        let path = absolute(path);
+        let job = FsJob::Send {
+            name: path_stat::base_name(&path),
+            path,
+            follow_link: false,
+            container: c.name().to_string(),
+        };
+        self.in_container_fs(c, job, move |mut r| {
+            io::copy(&mut r, out)
+                .map(|_| ())
+                .map_err(|e| Error::Runtime(format!("writing the archive: {e}")))
+        })
+    }
+
+    /// Docker's archive PUT: unpack `tar` as it is into the existing directory `dir`
+    /// (check it with [`Engine::extract_point`] first). Entries never leave the
+    /// container's root: the unpacking runs inside it and refuses to write through
+    /// symlinks that arrive in the stream.
+    pub fn extract_to_dir(
+        &self,
+        c: &Container,
+        dir: &str,
+        o: &ExtractOptions,
+        tar: &mut dyn Read,
+    ) -> Result<()> {
+        let job = FsJob::Receive {
+            dest: absolute(dir),
+            mode: Receive::Raw {
+                replace: !o.no_overwrite_dir_non_dir,
+            },
+            archive: o.copy_uid_gid,
+            container: c.name().to_string(),
+        };
+        self.in_container_fs(c, job, move |mut w| match io::copy(tar, &mut w) {
+            Err(e) if !is_broken_pipe(&e) => {
+                Err(Error::Runtime(format!("reading the archive: {e}")))
+            }
+            _ => Ok(()),
+        })
+    }
+}
+
+/// The name `cp` gives a source in its stream: its base name (`rootfs` for `/`).
+fn top_name(src: &str) -> &OsStr {
+    Path::new(src)
+        .file_name()
+        .unwrap_or_else(|| OsStr::new("rootfs"))
 }
 
 /// "no such file or directory", as Go words errno messages.
@@ -164,6 +246,18 @@ pub fn send(
     follow: bool,
     not_found: &dyn Fn(&str) -> String,
 ) -> Result<(), String> {
+    send_as(w, src, Path::new(top_name(src)), follow, not_found)
+}
+
+/// [`send`] with the entries under `name`; `.` and `/` are written literally (see
+/// [`TarWriter::literal_top`]).
+pub fn send_as(
+    w: impl Write,
+    src: &str,
+    name: &Path,
+    follow: bool,
+    not_found: &dyn Fn(&str) -> String,
+) -> Result<(), String> {
     let path = Path::new(src);
     let meta = if follow {
         fs::metadata(path)
@@ -178,13 +272,15 @@ pub fn send(
     if (src.ends_with('/') || wants_contents(src)) && !m.is_dir() {
         return Err(format!("{src}: not a directory"));
     }
-    let base = path
-        .file_name()
-        .unwrap_or_else(|| OsStr::new("rootfs"))
-        .to_os_string();
+    let literal = matches!(name.to_str(), Some("." | "/"));
     let write = || -> io::Result<()> {
         let mut t = TarWriter::new(w);
-        t.append_tree(path, Path::new(&base), &m)?;
+        if literal {
+            t = t.literal_top(&name.to_string_lossy());
+            t.append_tree(path, Path::new("."), &m)?;
+        } else {
+            t.append_tree(path, name, &m)?;
+        }
         t.finish()?.flush()
     };
     match write() {
@@ -256,11 +352,11 @@ pub fn receive(
         let kind = e.header().entry_type();
         if placement.is_none() {
             let p = match mode {
-                Receive::Raw if info.is_dir => Placement {
+                Receive::Raw { .. } if info.is_dir => Placement {
                     dir: resolved.clone(),
                     top: Top::Keep,
                 },
-                Receive::Raw => {
+                Receive::Raw { .. } => {
                     return Err(format!("destination \"{dest}\" must be a directory"));
                 }
                 Receive::FromSource { contents } => place(kind.is_dir(), contents, &shown, &info)?,
@@ -273,7 +369,11 @@ pub fn receive(
         let Some(p) = &placement else { continue };
         let Some(rel) = p.map(&name)? else { continue };
         let target = safe_target(&p.dir, &rel)?;
-        clear_for(&target, kind.is_dir())?;
+        clear_for(
+            &target,
+            kind.is_dir(),
+            mode == Receive::Raw { replace: true },
+        )?;
         if kind == tar::EntryType::Link {
             let link = e
                 .link_name()
@@ -320,20 +420,29 @@ fn safe_target(dir: &Path, rel: &Path) -> Result<PathBuf, String> {
 }
 
 /// Make room for an entry at `target` (a later entry replaces a file, as tar does); a
-/// directory is never replaced by a non-directory or the other way round.
-fn clear_for(target: &Path, entry_is_dir: bool) -> Result<(), String> {
-    match fs::symlink_metadata(target) {
-        Err(_) => Ok(()),
-        Ok(m) if m.is_dir() && entry_is_dir => Ok(()),
-        Ok(m) if m.is_dir() => Err(format!(
+/// directory is replaced by a non-directory or the other way round only when `replace`
+/// allows it.
+fn clear_for(target: &Path, entry_is_dir: bool, replace: bool) -> Result<(), String> {
+    let m = match fs::symlink_metadata(target) {
+        Err(_) => return Ok(()),
+        Ok(m) => m,
+    };
+    match (m.is_dir(), entry_is_dir) {
+        (true, true) => Ok(()),
+        (true, false) if replace => {
+            fs::remove_dir_all(target).map_err(|e| format!("replace {}: {e}", target.display()))
+        }
+        (true, false) => Err(format!(
             "cannot overwrite directory {} with non-directory",
             target.display()
         )),
-        Ok(_) if entry_is_dir => Err(format!(
+        (false, true) if !replace => Err(format!(
             "cannot overwrite non-directory {} with directory",
             target.display()
         )),
-        Ok(_) => fs::remove_file(target).map_err(|e| format!("replace {}: {e}", target.display())),
+        (false, _) => {
+            fs::remove_file(target).map_err(|e| format!("replace {}: {e}", target.display()))
+        }
     }
 }
 
@@ -406,7 +515,7 @@ mod tests {
         let err = receive(
             &data[..],
             &dest.to_string_lossy(),
-            Receive::Raw,
+            Receive::Raw { replace: false },
             false,
             &|_| String::new(),
         )

@@ -98,8 +98,8 @@ pub fn place(
 
 impl Placement {
     /// The path (relative to `dir`) an entry named `name` in the stream is written to,
-    /// or None for the source directory itself when only its contents are copied.
-    /// Names with `..` or a root are refused.
+    /// or None for the source directory itself when only its contents are copied (or
+    /// `.` when names are kept). Names with `..` or a root are refused.
     pub fn map(&self, name: &Path) -> Result<Option<PathBuf>, String> {
         let mut comps = Vec::new();
         for c in name.components() {
@@ -110,6 +110,10 @@ impl Placement {
             }
         }
         if comps.is_empty() {
+            // `.`: the directory being unpacked into, which exists already.
+            if self.top == Top::Keep {
+                return Ok(None);
+            }
             return Err(format!("invalid name in archive: {:?}", name.display()));
         }
         let rest: PathBuf = comps[1..].iter().collect();
@@ -201,5 +205,7 @@ mod tests {
         assert_eq!(con.map(Path::new("./etc/a/b")), Ok(Some("a/b".into())));
         assert!(keep.map(Path::new("etc/../../x")).is_err());
         assert!(keep.map(Path::new("/etc")).is_err());
+        assert_eq!(keep.map(Path::new("./")), Ok(None));
+        assert!(ren.map(Path::new(".")).is_err());
     }
 }

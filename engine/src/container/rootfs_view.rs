@@ -5,8 +5,9 @@
 //! from it through a pipe. Because the child's root *is* the container's root, every
 //! symlink and `..` it follows resolves inside the container.
 //!
-//! Must be called from a single-threaded process (the CLI): the child runs Rust code after
-//! fork. The TUI re-executes the CLI for these operations.
+//! The child runs Rust code after fork, which is only safe in a single-threaded process
+//! (the CLI); from any other (the API server, the TUI) the work is re-executed as
+//! `berth __fs` instead (see `fs_job`).
 
 use std::fs::File;
 use std::io::Write;
@@ -18,7 +19,9 @@ use nix::sched::{setns, unshare, CloneFlags};
 use nix::sys::wait::{waitpid, WaitStatus};
 use nix::unistd::{chdir, chroot, fork, ForkResult};
 
+use super::fs_job::FsJob;
 use super::launch::ContainerDirs;
+use super::start::{single_threaded, MonitorLaunch};
 use super::Container;
 use crate::error::{Error, IoContext, Result};
 use crate::runtime::paths::secure_join;
@@ -63,30 +66,63 @@ struct Bind {
 }
 
 impl Engine {
-    /// Run `child` with the container's root filesystem as its root, and `parent` in this
-    /// process at the same time. `child` reports failure as a message, which wins over the
-    /// parent's own error (a parent's broken pipe is usually the child's failure).
+    /// Run `job` with the container's root filesystem as its root, and `parent` in this
+    /// process at the same time on the other end of the job's stream. A single-threaded
+    /// process forks the job; any other re-executes berth for it (`fs_job`). The job's
+    /// failure message wins over the parent's own error (a parent's broken pipe is
+    /// usually the job's failure).
     pub fn in_container_fs<T>(
+        &self,
+        c: &Container,
+        job: FsJob,
+        parent: impl FnOnce(File) -> Result<T>,
+    ) -> Result<T> {
+        if self.monitor_launch == MonitorLaunch::Fork && single_threaded() {
+            self.fork_fs_job(c, job, parent)
+        } else {
+            self.exec_fs_job(c.id(), job, parent)
+        }
+    }
+
+    /// In `berth __fs`: make this process's root the container's view.
+    pub(crate) fn enter_view(
         &self,
         c: &Container,
         scope: Scope,
         access: Access,
-        child: impl FnOnce() -> Result<(), String>,
-        parent: impl FnOnce() -> Result<T>,
+    ) -> Result<(), String> {
+        let plan = self
+            .plan_view(c, scope, access)
+            .map_err(|e| e.to_string())?;
+        enter(plan)
+    }
+
+    fn fork_fs_job<T>(
+        &self,
+        c: &Container,
+        job: FsJob,
+        parent: impl FnOnce(File) -> Result<T>,
     ) -> Result<T> {
-        let plan = self.plan_view(c, scope, access)?;
+        let plan = self.plan_view(c, job.scope(), job.access())?;
+        let (data_r, data_w) = pipe_files()?;
+        let (ours, theirs) = if job.reads() {
+            (data_w, data_r)
+        } else {
+            (data_r, data_w)
+        };
         let (err_r, err_w) = pipe()?;
         // Whatever sits in our stdout buffer must not be written twice.
         let _ = std::io::stdout().flush();
-        // SAFETY: the caller is single-threaded (module contract).
+        // SAFETY: the process is single-threaded (checked by the caller).
         match unsafe { fork() }.map_err(|e| Error::sys("fork", e))? {
             ForkResult::Child => {
                 drop(err_r);
+                drop(ours);
                 drop(parent);
                 // SAFETY: prctl with constant arguments: die with the CLI.
                 unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) };
                 let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    enter(plan).and_then(|_| child())
+                    enter(plan).and_then(|_| job.run(theirs))
                 }));
                 let code = match outcome {
                     Ok(Ok(())) => 0,
@@ -102,9 +138,10 @@ impl Engine {
             }
             ForkResult::Parent { child: pid } => {
                 drop(err_w);
-                drop(child);
+                drop(theirs);
+                drop(job);
                 drop(plan);
-                let result = parent();
+                let result = parent(ours);
                 let mut msg = String::new();
                 let _ = std::io::Read::read_to_string(&mut File::from(err_r), &mut msg);
                 let status = loop {

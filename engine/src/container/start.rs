@@ -161,7 +161,7 @@ pub enum MonitorLaunch {
     Fork,
 }
 
-fn single_threaded() -> bool {
+pub(crate) fn single_threaded() -> bool {
     std::fs::read_to_string("/proc/self/status")
         .map(|s| s.lines().any(|l| l.trim_end() == "Threads:\t1"))
         .unwrap_or(false)

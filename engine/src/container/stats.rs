@@ -25,8 +25,8 @@ pub struct ContainerStats {
     pub system_cpu_ns: u64,
     pub online_cpus: u32,
     pub memory_usage: u64,
-    /// Page cache in the usage; Docker's CLI shows usage without it.
-    pub memory_cache: u64,
+    /// Inactive page cache in the usage; Docker's CLI shows usage without it.
+    pub memory_inactive_file: u64,
     /// The cgroup's limit, or the machine's memory when there is none.
     pub memory_limit: u64,
     pub net_rx_bytes: u64,
@@ -37,9 +37,9 @@ pub struct ContainerStats {
 }
 
 impl ContainerStats {
-    /// Memory as `docker stats` shows it: usage minus page cache.
+    /// Memory as `docker stats` shows it: usage minus inactive page cache.
     pub fn memory_used(&self) -> u64 {
-        self.memory_usage.saturating_sub(self.memory_cache)
+        self.memory_usage.saturating_sub(self.memory_inactive_file)
     }
 
     pub fn memory_percent(&self) -> f64 {
@@ -72,8 +72,35 @@ pub fn cpu_percent(prev_cpu: u64, cpu: u64, prev_system: u64, system: u64, cpus:
     cpu_delta / system_delta * f64::from(cpus) * 100.0
 }
 
+/// What Docker's stats API passes on beyond [`ContainerStats`]: the cgroup's reading in
+/// full and each network interface's counters. Empty for a container not running.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StatsDetail {
+    pub cgroup: cgroups::Stats,
+    /// The container's interfaces but loopback, as /proc/net/dev lists them.
+    pub interfaces: Vec<NetInterface>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NetInterface {
+    pub name: String,
+    pub rx_bytes: u64,
+    pub rx_packets: u64,
+    pub rx_errors: u64,
+    pub rx_dropped: u64,
+    pub tx_bytes: u64,
+    pub tx_packets: u64,
+    pub tx_errors: u64,
+    pub tx_dropped: u64,
+}
+
 impl Engine {
     pub fn container_stats(&self, c: &Container) -> Result<ContainerStats> {
+        Ok(self.container_stats_detail(c)?.0)
+    }
+
+    /// One reading with the detail behind it (see [`StatsDetail`]).
+    pub fn container_stats_detail(&self, c: &Container) -> Result<(ContainerStats, StatsDetail)> {
         let c = self.containers().load(c.id())?;
         let mut s = ContainerStats {
             id: c.id().to_string(),
@@ -84,7 +111,7 @@ impl Engine {
             system_cpu_ns: system_cpu_ns(),
             online_cpus: online_cpus(),
             memory_usage: 0,
-            memory_cache: 0,
+            memory_inactive_file: 0,
             memory_limit: 0,
             net_rx_bytes: 0,
             net_tx_bytes: 0,
@@ -93,7 +120,7 @@ impl Engine {
             pids: 0,
         };
         if !c.state.status.is_live() || c.state.pid <= 0 {
-            return Ok(s);
+            return Ok((s, StatsDetail::default()));
         }
         let cg = cgroups::open(&cgroups_root(), &c.record.host_config.cgroup_parent, c.id())?;
         let st = cg.stats()?;
@@ -101,7 +128,7 @@ impl Engine {
         s.running = true;
         s.cpu_usage_ns = st.cpu_usage_ns;
         s.memory_usage = st.memory_usage;
-        s.memory_cache = st.memory_cache;
+        s.memory_inactive_file = st.memory_inactive_file;
         s.memory_limit = match st.memory_limit {
             Some(l) if machine > 0 => l.min(machine),
             Some(l) => l,
@@ -112,30 +139,55 @@ impl Engine {
         s.pids = st.pids_current;
         // /proc/PID/net/dev shows the network namespace of PID: the container's.
         let dev = fs::read_to_string(format!("/proc/{}/net/dev", c.state.pid)).unwrap_or_default();
-        (s.net_rx_bytes, s.net_tx_bytes) = net_bytes(&dev);
-        Ok(s)
+        let interfaces = net_interfaces(&dev);
+        s.net_rx_bytes = interfaces.iter().map(|i| i.rx_bytes).sum();
+        s.net_tx_bytes = interfaces.iter().map(|i| i.tx_bytes).sum();
+        Ok((
+            s,
+            StatsDetail {
+                cgroup: st,
+                interfaces,
+            },
+        ))
     }
+}
+
+/// Every interface but loopback from a /proc/net/dev text.
+pub fn net_interfaces(net_dev: &str) -> Vec<NetInterface> {
+    net_dev
+        .lines()
+        .skip(2)
+        .filter_map(|line| {
+            let (name, rest) = line.split_once(':')?;
+            let name = name.trim();
+            if name == "lo" {
+                return None;
+            }
+            let f: Vec<u64> = rest
+                .split_whitespace()
+                .map(|v| v.parse().unwrap_or(0))
+                .collect();
+            let at = |i: usize| f.get(i).copied().unwrap_or(0);
+            Some(NetInterface {
+                name: name.to_string(),
+                rx_bytes: at(0),
+                rx_packets: at(1),
+                rx_errors: at(2),
+                rx_dropped: at(3),
+                tx_bytes: at(8),
+                tx_packets: at(9),
+                tx_errors: at(10),
+                tx_dropped: at(11),
+            })
+        })
+        .collect()
 }
 
 /// Received and transmitted bytes summed over every interface but loopback.
 pub fn net_bytes(net_dev: &str) -> (u64, u64) {
-    let mut rx = 0u64;
-    let mut tx = 0u64;
-    for line in net_dev.lines().skip(2) {
-        let Some((iface, rest)) = line.split_once(':') else {
-            continue;
-        };
-        if iface.trim() == "lo" {
-            continue;
-        }
-        let f: Vec<u64> = rest
-            .split_whitespace()
-            .map(|v| v.parse().unwrap_or(0))
-            .collect();
-        rx += f.first().copied().unwrap_or(0);
-        tx += f.get(8).copied().unwrap_or(0);
-    }
-    (rx, tx)
+    net_interfaces(net_dev)
+        .iter()
+        .fold((0, 0), |(rx, tx), i| (rx + i.rx_bytes, tx + i.tx_bytes))
 }
 
 /// The host's CPU time since boot over all CPUs, as Docker's daemon reads it: the first
@@ -200,6 +252,12 @@ lo:     100       1    0    0    0     0          0         0      100       1  
 eth0:    1500      10    0    0    0     0          0         0      700       5    0    0    0     0       0          0\n  \
 eth1:      10       1    0    0    0     0          0         0       20       1    0    0    0     0       0          0\n";
         assert_eq!(net_bytes(dev), (1510, 720));
+        let ifs = net_interfaces(dev);
+        assert_eq!(ifs.len(), 2);
+        assert_eq!(
+            (ifs[0].name.as_str(), ifs[0].rx_packets, ifs[0].tx_packets),
+            ("eth0", 10, 5)
+        );
     }
 
     #[test]
@@ -219,7 +277,7 @@ eth1:      10       1    0    0    0     0          0         0       20       1
             system_cpu_ns: 0,
             online_cpus: 1,
             memory_usage: 300,
-            memory_cache: 100,
+            memory_inactive_file: 100,
             memory_limit: 1000,
             net_rx_bytes: 0,
             net_tx_bytes: 0,

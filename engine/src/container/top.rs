@@ -6,6 +6,8 @@
 use std::collections::{BTreeSet, HashMap};
 use std::fs;
 
+use chrono::{DateTime, Local, TimeZone};
+
 use super::monitor::cgroups_root;
 use super::Container;
 use crate::cgroups;
@@ -29,6 +31,51 @@ pub struct ProcessInfo {
     /// User plus system CPU time, seconds.
     pub cpu_secs: u64,
     pub cmd: String,
+}
+
+/// `ps -ef`'s columns: what `docker top` shows without ps options.
+pub const PS_EF_TITLES: [&str; 8] = ["UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"];
+
+impl ProcessInfo {
+    /// This process as a `ps -ef` row, STIME and TIME worded as `ps` words them at `now`.
+    pub fn ps_ef_row(&self, now: DateTime<Local>) -> Vec<String> {
+        let start = Local
+            .timestamp_opt(self.start_unix, 0)
+            .single()
+            .unwrap_or(now);
+        vec![
+            self.user.clone(),
+            self.pid.to_string(),
+            self.ppid.to_string(),
+            self.cpu_percent.to_string(),
+            stime(start, now),
+            self.tty.clone(),
+            cpu_time(self.cpu_secs),
+            self.cmd.clone(),
+        ]
+    }
+}
+
+/// `ps`'s STIME: the time of day within the last 24 hours, else month and day within
+/// the year, else the year.
+pub fn stime(start: DateTime<Local>, now: DateTime<Local>) -> String {
+    if now.signed_duration_since(start) < chrono::TimeDelta::hours(24) {
+        start.format("%H:%M").to_string()
+    } else if start.format("%Y").to_string() == now.format("%Y").to_string() {
+        start.format("%b%d").to_string()
+    } else {
+        start.format("%Y").to_string()
+    }
+}
+
+/// `ps`'s TIME: `[D-]HH:MM:SS`.
+pub fn cpu_time(secs: u64) -> String {
+    let (d, h, m, s) = (secs / 86400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
+    if d > 0 {
+        format!("{d}-{h:02}:{m:02}:{s:02}")
+    } else {
+        format!("{h:02}:{m:02}:{s:02}")
+    }
 }
 
 /// A table of `ps` output restricted to the container.
@@ -65,6 +112,19 @@ impl Engine {
             .into_iter()
             .filter_map(|p| process_info(p, &clock, &users))
             .collect())
+    }
+
+    /// `docker top CONTAINER [ps OPTIONS]`: `ps -ef`'s table (read from /proc) without
+    /// options or with `-ef`, else the host's `ps` with them, filtered.
+    pub fn top_table(&self, c: &Container, ps_args: &[String]) -> Result<PsTable> {
+        if ps_args.is_empty() || ps_args == ["-ef"] {
+            let now = Local::now();
+            return Ok(PsTable {
+                titles: PS_EF_TITLES.iter().map(|t| t.to_string()).collect(),
+                rows: self.top(c)?.iter().map(|p| p.ps_ef_row(now)).collect(),
+            });
+        }
+        self.top_ps(c, ps_args)
     }
 
     /// `top CONTAINER [ps OPTIONS]`: the host's `ps` with those options, filtered.
@@ -235,6 +295,20 @@ mod tests {
         assert_eq!(t.titles, vec!["USER", "PID", "%CPU", "COMMAND"]);
         assert_eq!(t.rows, vec![vec!["root", "42", "1.5", "sleep 1000"]]);
         assert!(filter_ps("A B\n1 2\n", &BTreeSet::new()).is_err());
+    }
+
+    #[test]
+    fn ps_times() {
+        assert_eq!(cpu_time(0), "00:00:00");
+        assert_eq!(cpu_time(3723), "01:02:03");
+        assert_eq!(cpu_time(90061), "1-01:01:01");
+        let now = Local.with_ymd_and_hms(2024, 6, 10, 12, 0, 0).unwrap();
+        let today = Local.with_ymd_and_hms(2024, 6, 10, 9, 5, 0).unwrap();
+        assert_eq!(stime(today, now), "09:05");
+        let earlier = Local.with_ymd_and_hms(2024, 1, 2, 9, 5, 0).unwrap();
+        assert_eq!(stime(earlier, now), "Jan02");
+        let old = Local.with_ymd_and_hms(2022, 1, 2, 9, 5, 0).unwrap();
+        assert_eq!(stime(old, now), "2022");
     }
 
     #[test]

@@ -6,8 +6,8 @@
 
 use std::path::Path;
 
-use super::super::files::read_opt;
-use super::super::Stats;
+use super::super::files::{device_numbers, read_opt};
+use super::super::{IoDevice, Stats};
 use crate::error::Result;
 
 pub const SERVICE_BYTES: &str = "blkio.io_service_bytes_recursive";
@@ -16,10 +16,13 @@ pub const THROTTLE_SERVICE_BYTES: &str = "blkio.throttle.io_service_bytes_recurs
 pub fn stats(dir: &Path, st: &mut Stats) -> Result<()> {
     for file in [SERVICE_BYTES, THROTTLE_SERVICE_BYTES] {
         if let Some(text) = read_opt(&dir.join(file))? {
-            let (r, w) = parse(&text);
-            if r != 0 || w != 0 {
-                st.io_read_bytes = r;
-                st.io_write_bytes = w;
+            let devices = parse(&text);
+            if devices
+                .iter()
+                .any(|d| d.read_bytes != 0 || d.write_bytes != 0)
+            {
+                st.io_devices = devices;
+                st.total_io();
                 return Ok(());
             }
         }
@@ -27,21 +30,36 @@ pub fn stats(dir: &Path, st: &mut Stats) -> Result<()> {
     Ok(())
 }
 
-/// Lines "MAJ:MIN Read N" / "MAJ:MIN Write N" per device, summed over devices.
-fn parse(text: &str) -> (u64, u64) {
-    let (mut r, mut w) = (0, 0);
+/// Lines "MAJ:MIN Read N" / "MAJ:MIN Write N", per device in the order first seen.
+fn parse(text: &str) -> Vec<IoDevice> {
+    let mut out: Vec<IoDevice> = Vec::new();
     for line in text.lines() {
         let f: Vec<&str> = line.split_whitespace().collect();
-        if let [_dev, op, n] = f[..] {
-            let n: u64 = n.parse().unwrap_or(0);
-            match op {
-                "Read" => r += n,
-                "Write" => w += n,
-                _ => {}
+        let [dev, op, n] = f[..] else { continue };
+        let (Some((major, minor)), Ok(n)) = (device_numbers(dev), n.parse::<u64>()) else {
+            continue;
+        };
+        let i = match out
+            .iter()
+            .position(|d| (d.major, d.minor) == (major, minor))
+        {
+            Some(i) => i,
+            None => {
+                out.push(IoDevice {
+                    major,
+                    minor,
+                    ..Default::default()
+                });
+                out.len() - 1
             }
+        };
+        match op {
+            "Read" => out[i].read_bytes += n,
+            "Write" => out[i].write_bytes += n,
+            _ => {}
         }
     }
-    (r, w)
+    out
 }
 
 #[cfg(test)]
@@ -63,6 +81,23 @@ mod tests {
         let mut st = Stats::default();
         stats(d, &mut st).unwrap();
         assert_eq!((st.io_read_bytes, st.io_write_bytes), (5096, 8192));
+        assert_eq!(
+            st.io_devices,
+            vec![
+                IoDevice {
+                    major: 8,
+                    minor: 0,
+                    read_bytes: 4096,
+                    write_bytes: 8192
+                },
+                IoDevice {
+                    major: 8,
+                    minor: 16,
+                    read_bytes: 1000,
+                    write_bytes: 0
+                },
+            ]
+        );
     }
 
     #[test]

@@ -1,15 +1,17 @@
-//! v1 cpu controller: `--cpu-shares` and `--cpus` (CFS quota over a 100 ms period).
+//! v1 cpu controller: `--cpu-shares` and `--cpus` (CFS quota over a 100 ms period), and
+//! how often the quota throttled the container.
 
 use std::path::Path;
 
-use super::super::files::write;
+use super::super::files::{keyed, read_opt, write};
 use super::super::validate::{cfs_quota, CFS_PERIOD_US};
-use super::super::Resources;
+use super::super::{Resources, Stats, Throttling};
 use crate::error::Result;
 
 pub const SHARES: &str = "cpu.shares";
 pub const PERIOD: &str = "cpu.cfs_period_us";
 pub const QUOTA: &str = "cpu.cfs_quota_us";
+pub const STAT: &str = "cpu.stat";
 
 pub fn apply(dir: &Path, res: &Resources) -> Result<()> {
     if let Some(shares) = res.cpu_shares.filter(|&s| s != 0) {
@@ -30,11 +32,44 @@ pub fn apply(dir: &Path, res: &Resources) -> Result<()> {
     Ok(())
 }
 
+pub fn stats(dir: &Path, st: &mut Stats) -> Result<()> {
+    if let Some(text) = read_opt(&dir.join(STAT))? {
+        st.cpu_throttling = Throttling {
+            periods: keyed(&text, "nr_periods").unwrap_or(0),
+            throttled_periods: keyed(&text, "nr_throttled").unwrap_or(0),
+            throttled_ns: keyed(&text, "throttled_time").unwrap_or(0),
+        };
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use std::fs;
 
     use super::*;
+
+    #[test]
+    fn throttling_from_cpu_stat() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut st = Stats::default();
+        stats(tmp.path(), &mut st).unwrap();
+        assert_eq!(st.cpu_throttling, Throttling::default());
+        fs::write(
+            tmp.path().join(STAT),
+            "nr_periods 10\nnr_throttled 3\nthrottled_time 4000\n",
+        )
+        .unwrap();
+        stats(tmp.path(), &mut st).unwrap();
+        assert_eq!(
+            st.cpu_throttling,
+            Throttling {
+                periods: 10,
+                throttled_periods: 3,
+                throttled_ns: 4000
+            }
+        );
+    }
 
     #[test]
     fn cpus_and_shares() {

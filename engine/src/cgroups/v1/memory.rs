@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use super::super::files::{keyed, read_opt, read_u64_opt, write};
+use super::super::files::{keyed, keyed_all, read_opt, read_u64_opt, write};
 use super::super::{Resources, Stats};
 use crate::error::Result;
 
@@ -11,6 +11,8 @@ pub const MEMSW_LIMIT: &str = "memory.memsw.limit_in_bytes";
 pub const USAGE: &str = "memory.usage_in_bytes";
 pub const STAT: &str = "memory.stat";
 pub const OOM_CONTROL: &str = "memory.oom_control";
+pub const MAX_USAGE: &str = "memory.max_usage_in_bytes";
+pub const FAILCNT: &str = "memory.failcnt";
 
 /// v1 reports "no limit" as the largest page-aligned counter (9223372036854771712 with
 /// 4 KiB pages, a little less with 64 KiB pages); anything this large is unlimited.
@@ -60,8 +62,11 @@ fn apply_limits(dir: &Path, res: &Resources) -> Result<()> {
 pub fn stats(dir: &Path, st: &mut Stats) -> Result<()> {
     st.memory_usage = read_u64_opt(&dir.join(USAGE))?.unwrap_or(0);
     st.memory_limit = read_u64_opt(&dir.join(LIMIT))?.filter(|&l| l < UNLIMITED);
+    st.memory_max_usage = read_u64_opt(&dir.join(MAX_USAGE))?;
+    st.memory_failcnt = read_u64_opt(&dir.join(FAILCNT))?;
     if let Some(stat) = read_opt(&dir.join(STAT))? {
-        st.memory_cache = keyed(&stat, "cache").unwrap_or(0);
+        st.memory_stat = keyed_all(&stat);
+        st.memory_inactive_file = keyed(&stat, "total_inactive_file").unwrap_or(0);
     }
     // `oom_kill` appeared in oom_control in Linux 4.13; older kernels count nothing.
     if let Some(oom) = read_opt(&dir.join(OOM_CONTROL))? {
@@ -158,7 +163,12 @@ mod tests {
         let tmp = fixture(true);
         let d = tmp.path();
         fs::write(d.join(USAGE), "1048576\n").unwrap();
-        fs::write(d.join(STAT), "cache 4096\nrss 8192\ntotal_cache 4096\n").unwrap();
+        fs::write(
+            d.join(STAT),
+            "cache 4096\nrss 8192\ntotal_cache 4096\ntotal_inactive_file 1024\n",
+        )
+        .unwrap();
+        fs::write(d.join(MAX_USAGE), "2097152\n").unwrap();
         fs::write(
             d.join(OOM_CONTROL),
             "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n",
@@ -170,10 +180,15 @@ mod tests {
             (
                 st.memory_usage,
                 st.memory_limit,
-                st.memory_cache,
+                st.memory_inactive_file,
                 st.oom_kills
             ),
-            (1048576, None, 4096, 2)
+            (1048576, None, 1024, 2)
+        );
+        assert_eq!(st.memory_stat.get("rss"), Some(&8192));
+        assert_eq!(
+            (st.memory_max_usage, st.memory_failcnt),
+            (Some(2097152), None)
         );
         fs::write(d.join(LIMIT), "67108864\n").unwrap();
         stats(d, &mut st).unwrap();

@@ -214,6 +214,9 @@ impl CgroupManager for V1Manager {
         if let Some(d) = self.controller_path("cpuacct") {
             cpuacct::stats(&d, &mut st)?;
         }
+        if let Some(d) = self.controller_path("cpu") {
+            cpu::stats(&d, &mut st)?;
+        }
         if let Some(d) = self.controller_path("blkio") {
             blkio::stats(&d, &mut st)?;
         }

@@ -160,7 +160,11 @@ fn tasks_and_stats_from_fixture_files() {
     let leaf = |c: &str| r.join(c).join("berth-x/c1");
     fs::write(leaf("memory").join("memory.usage_in_bytes"), "8388608\n").unwrap();
     fs::write(leaf("memory").join("memory.limit_in_bytes"), "67108864\n").unwrap();
-    fs::write(leaf("memory").join("memory.stat"), "cache 4096\nrss 1024\n").unwrap();
+    fs::write(
+        leaf("memory").join("memory.stat"),
+        "cache 4096\nrss 1024\ntotal_inactive_file 2048\n",
+    )
+    .unwrap();
     fs::write(
         leaf("memory").join("memory.oom_control"),
         "oom_kill_disable 0\nunder_oom 0\noom_kill 1\n",
@@ -178,13 +182,28 @@ fn tasks_and_stats_from_fixture_files() {
     let want = Stats {
         memory_usage: 8388608,
         memory_limit: Some(67108864),
-        memory_cache: 4096,
+        memory_inactive_file: 2048,
+        memory_stat: [
+            ("cache", 4096),
+            ("rss", 1024),
+            ("total_inactive_file", 2048),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect(),
         cpu_usage_ns: 5000000,
         pids_current: 2,
         pids_limit: None,
         io_read_bytes: 512,
         io_write_bytes: 1024,
+        io_devices: vec![crate::cgroups::IoDevice {
+            major: 8,
+            minor: 0,
+            read_bytes: 512,
+            write_bytes: 1024,
+        }],
         oom_kills: 1,
+        ..Default::default()
     };
     assert_eq!(st, want);
     fs::write(leaf("freezer").join("freezer.state"), "THAWED\n").unwrap();

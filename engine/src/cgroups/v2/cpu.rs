@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::super::files::{keyed, read_opt, write};
 use super::super::validate::{cfs_quota, shares_to_weight, CFS_PERIOD_US};
-use super::super::{Resources, Stats};
+use super::super::{Resources, Stats, Throttling};
 use crate::error::Result;
 
 pub const WEIGHT: &str = "cpu.weight";
@@ -44,7 +44,15 @@ pub fn apply(dir: &Path, res: &Resources) -> Result<()> {
 
 pub fn stats(dir: &Path, st: &mut Stats) -> Result<()> {
     if let Some(stat) = read_opt(&dir.join(STAT))? {
-        st.cpu_usage_ns = keyed(&stat, "usage_usec").unwrap_or(0).saturating_mul(1000);
+        let ns = |key: &str| keyed(&stat, key).unwrap_or(0).saturating_mul(1000);
+        st.cpu_usage_ns = ns("usage_usec");
+        st.cpu_user_ns = ns("user_usec");
+        st.cpu_system_ns = ns("system_usec");
+        st.cpu_throttling = Throttling {
+            periods: keyed(&stat, "nr_periods").unwrap_or(0),
+            throttled_periods: keyed(&stat, "nr_throttled").unwrap_or(0),
+            throttled_ns: ns("throttled_usec"),
+        };
     }
     Ok(())
 }
@@ -89,11 +97,20 @@ mod tests {
         let d = tmp.path();
         fs::write(
             d.join(STAT),
-            "usage_usec 1500\nuser_usec 1000\nsystem_usec 500\n",
+            "usage_usec 1500\nuser_usec 1000\nsystem_usec 500\nnr_periods 7\nnr_throttled 2\nthrottled_usec 30\n",
         )
         .unwrap();
         let mut st = Stats::default();
         stats(d, &mut st).unwrap();
         assert_eq!(st.cpu_usage_ns, 1_500_000);
+        assert_eq!((st.cpu_user_ns, st.cpu_system_ns), (1_000_000, 500_000));
+        assert_eq!(
+            st.cpu_throttling,
+            Throttling {
+                periods: 7,
+                throttled_periods: 2,
+                throttled_ns: 30_000
+            }
+        );
     }
 }

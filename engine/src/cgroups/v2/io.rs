@@ -2,8 +2,8 @@
 
 use std::path::Path;
 
-use super::super::files::read_opt;
-use super::super::Stats;
+use super::super::files::{device_numbers, read_opt};
+use super::super::{IoDevice, Stats};
 use crate::error::Result;
 
 pub const STAT: &str = "io.stat";
@@ -12,17 +12,28 @@ pub fn stats(dir: &Path, st: &mut Stats) -> Result<()> {
     let Some(text) = read_opt(&dir.join(STAT))? else {
         return Ok(());
     };
-    let (mut r, mut w) = (0u64, 0u64);
     // "MAJ:MIN rbytes=N wbytes=N rios=N wios=N dbytes=N dios=N" per device.
-    for field in text.lines().flat_map(|l| l.split_whitespace().skip(1)) {
-        match field.split_once('=') {
-            Some(("rbytes", n)) => r += n.parse::<u64>().unwrap_or(0),
-            Some(("wbytes", n)) => w += n.parse::<u64>().unwrap_or(0),
-            _ => {}
-        }
-    }
-    st.io_read_bytes = r;
-    st.io_write_bytes = w;
+    st.io_devices = text
+        .lines()
+        .filter_map(|line| {
+            let mut fields = line.split_whitespace();
+            let (major, minor) = device_numbers(fields.next()?)?;
+            let mut d = IoDevice {
+                major,
+                minor,
+                ..Default::default()
+            };
+            for field in fields {
+                match field.split_once('=') {
+                    Some(("rbytes", n)) => d.read_bytes = n.parse().unwrap_or(0),
+                    Some(("wbytes", n)) => d.write_bytes = n.parse().unwrap_or(0),
+                    _ => {}
+                }
+            }
+            Some(d)
+        })
+        .collect();
+    st.total_io();
     Ok(())
 }
 
@@ -44,6 +55,11 @@ mod tests {
         let mut st = Stats::default();
         stats(d, &mut st).unwrap();
         assert_eq!((st.io_read_bytes, st.io_write_bytes), (4196, 8192));
+        assert_eq!(st.io_devices.len(), 2);
+        assert_eq!(
+            (st.io_devices[1].major, st.io_devices[1].read_bytes),
+            (259, 100)
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use super::super::files::{keyed, read_limit_opt, read_opt, read_u64_opt, write};
+use super::super::files::{keyed, keyed_all, read_limit_opt, read_opt, read_u64_opt, write};
 use super::super::{Resources, Stats};
 use crate::error::{Error, Result};
 
@@ -77,7 +77,8 @@ pub fn stats(dir: &Path, st: &mut Stats) -> Result<()> {
     st.memory_usage = read_u64_opt(&dir.join(CURRENT))?.unwrap_or(0);
     st.memory_limit = read_limit_opt(&dir.join(MAX))?.flatten();
     if let Some(stat) = read_opt(&dir.join(STAT))? {
-        st.memory_cache = keyed(&stat, "file").unwrap_or(0);
+        st.memory_stat = keyed_all(&stat);
+        st.memory_inactive_file = keyed(&stat, "inactive_file").unwrap_or(0);
     }
     if let Some(events) = read_opt(&dir.join(EVENTS))? {
         st.oom_kills = keyed(&events, "oom_kill").unwrap_or(0);
@@ -190,7 +191,11 @@ mod tests {
         let tmp = fixture();
         let d = tmp.path();
         fs::write(d.join(CURRENT), "2097152\n").unwrap();
-        fs::write(d.join(STAT), "anon 1048576\nfile 524288\nkernel 0\n").unwrap();
+        fs::write(
+            d.join(STAT),
+            "anon 1048576\nfile 524288\nkernel 0\ninactive_file 4096\n",
+        )
+        .unwrap();
         fs::write(
             d.join(EVENTS),
             "low 0\nhigh 0\nmax 4\noom 2\noom_kill 1\noom_group_kill 0\n",
@@ -202,11 +207,12 @@ mod tests {
             (
                 st.memory_usage,
                 st.memory_limit,
-                st.memory_cache,
+                st.memory_inactive_file,
                 st.oom_kills
             ),
-            (2097152, None, 524288, 1)
+            (2097152, None, 4096, 1)
         );
+        assert_eq!(st.memory_stat.get("file"), Some(&524288));
         fs::write(d.join(MAX), "67108864\n").unwrap();
         stats(d, &mut st).unwrap();
         assert_eq!(st.memory_limit, Some(67108864));

@@ -118,7 +118,11 @@ fn stats_from_fixture_files() {
     fs::write(leaf.join("cgroup.procs"), "10\n11\n").unwrap();
     fs::write(leaf.join("memory.current"), "4194304\n").unwrap();
     fs::write(leaf.join("memory.max"), "max\n").unwrap();
-    fs::write(leaf.join("memory.stat"), "anon 0\nfile 8192\n").unwrap();
+    fs::write(
+        leaf.join("memory.stat"),
+        "anon 0\nfile 8192\ninactive_file 8192\n",
+    )
+    .unwrap();
     fs::write(
         leaf.join("memory.events"),
         "low 0\nhigh 0\nmax 0\noom 1\noom_kill 1\n",
@@ -139,13 +143,26 @@ fn stats_from_fixture_files() {
     let want = Stats {
         memory_usage: 4194304,
         memory_limit: None,
-        memory_cache: 8192,
+        memory_inactive_file: 8192,
+        memory_stat: [("anon", 0), ("file", 8192), ("inactive_file", 8192)]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
         cpu_usage_ns: 2_500_000,
+        cpu_user_ns: 2_000_000,
+        cpu_system_ns: 500_000,
         pids_current: 2,
         pids_limit: None,
         io_read_bytes: 100,
         io_write_bytes: 200,
+        io_devices: vec![crate::cgroups::IoDevice {
+            major: 8,
+            minor: 0,
+            read_bytes: 100,
+            write_bytes: 200,
+        }],
         oom_kills: 1,
+        ..Default::default()
     };
     assert_eq!(st, want);
     fs::write(leaf.join("pids.current"), "3\n").unwrap();
