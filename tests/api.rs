@@ -143,7 +143,13 @@ impl Service {
         let (mut master, mut slave) = (-1, -1);
         // SAFETY: openpty fills two descriptors we then own.
         let rc = unsafe {
-            libc::openpty(&mut master, &mut slave, std::ptr::null_mut(), std::ptr::null(), std::ptr::null())
+            libc::openpty(
+                &mut master,
+                &mut slave,
+                std::ptr::null_mut(),
+                std::ptr::null(),
+                std::ptr::null(),
+            )
         };
         assert_eq!(rc, 0, "openpty");
         // SAFETY: fresh descriptors from openpty, owned from here on.

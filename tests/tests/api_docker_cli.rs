@@ -135,8 +135,18 @@ fn docker_cli_runs_attaches_execs_and_reads_logs() {
     let api = Service::start(&b);
 
     // run in the foreground: output on its stream, the exit code, --rm removes it.
-    let o = api.docker(&["run", "--rm", "busybox", "sh", "-c", "echo out; echo err >&2; exit 3"]);
-    assert_eq!((o.code, o.stdout.as_str(), o.stderr.as_str()), (3, "out\n", "err\n"));
+    let o = api.docker(&[
+        "run",
+        "--rm",
+        "busybox",
+        "sh",
+        "-c",
+        "echo out; echo err >&2; exit 3",
+    ]);
+    assert_eq!(
+        (o.code, o.stdout.as_str(), o.stderr.as_str()),
+        (3, "out\n", "err\n")
+    );
     assert_eq!(b.ok(&["ps", "-aq"]), "");
     // stdin reaches the container and its end ends `cat`.
     let mut child = api
@@ -155,7 +165,16 @@ fn docker_cli_runs_attaches_execs_and_reads_logs() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), "through stdin\n");
 
     // logs -f follows until the container stops.
-    api.docker_ok(&["run", "-d", "--name", "counter", "busybox", "sh", "-c", "for i in 1 2 3; do echo n$i; sleep 0.3; done"]);
+    api.docker_ok(&[
+        "run",
+        "-d",
+        "--name",
+        "counter",
+        "busybox",
+        "sh",
+        "-c",
+        "for i in 1 2 3; do echo n$i; sleep 0.3; done",
+    ]);
     assert_eq!(api.docker_ok(&["logs", "-f", "counter"]), "n1\nn2\nn3");
     let last = api.docker_ok(&["logs", "--tail", "1", "-t", "counter"]);
     assert!(last.ends_with(" n3") && last.starts_with("20"), "{last}");
@@ -174,11 +193,23 @@ fn docker_cli_runs_attaches_execs_and_reads_logs() {
     assert!(screen.contains("typed-42"), "{screen}");
     // A detached exec runs on after the call.
     api.docker_ok(&["exec", "-d", "box", "sh", "-c", "echo detached > /tmp/mark"]);
-    assert!(eventually(10, || b.run(&["exec", "box", "cat", "/tmp/mark"]).stdout == "detached\n"));
+    assert!(eventually(10, || b
+        .run(&["exec", "box", "cat", "/tmp/mark"])
+        .stdout
+        == "detached\n"));
 
     // attach: the output of a running container (and ^C with --sig-proxy=false only
     // leaves), then start -a.
-    api.docker_ok(&["run", "-d", "--name", "talker", "busybox", "sh", "-c", "while true; do echo tick; sleep 0.2; done"]);
+    api.docker_ok(&[
+        "run",
+        "-d",
+        "--name",
+        "talker",
+        "busybox",
+        "sh",
+        "-c",
+        "while true; do echo tick; sleep 0.2; done",
+    ]);
     let mut child = api
         .docker_cmd()
         .args(["attach", "--sig-proxy=false", "talker"])

@@ -158,7 +158,7 @@ pub trait Backend: Send + Sync {
 
     // --- networks ---
     async fn network_list(&self, opts: q::ListNetworksOptions) -> Result<Vec<m::Network>>;
-    async fn network_inspect(&self, id: &str) -> Result<m::Network>;
+    async fn network_inspect(&self, id: &str) -> Result<m::NetworkInspect>;
     async fn network_create(
         &self,
         req: m::NetworkCreateRequest,

@@ -374,7 +374,7 @@ impl Backend for LocalBackend {
     async fn network_list(&self, opts: q::ListNetworksOptions) -> Result<Vec<m::Network>> {
         self.call(move |e| networks::list(e, &opts)).await
     }
-    async fn network_inspect(&self, id: &str) -> Result<m::Network> {
+    async fn network_inspect(&self, id: &str) -> Result<m::NetworkInspect> {
         let id = id.to_string();
         self.call(move |e| networks::inspect(e, &id)).await
     }

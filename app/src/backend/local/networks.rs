@@ -135,19 +135,12 @@ pub fn list(e: &Engine, opts: &q::ListNetworksOptions) -> Result<Vec<m::Network>
 /// `GET /networks/{id}` in full: Docker's `NetworkInspect`, with the containers attached
 /// now (name, endpoint, MAC, `ip/prefix`). bollard's `Network` model has no
 /// `Containers`, so `inspect` below answers with this minus that map.
-pub(super) fn inspect_detail(e: &Engine, reference: &str) -> Result<m::NetworkInspect> {
+pub fn inspect(e: &Engine, reference: &str) -> Result<m::NetworkInspect> {
     if let Some(doc) = mode_json(reference) {
         return from_json(doc);
     }
     let net = find(e, reference)?;
     from_json(e.network_inspect_json(&net)?)
-}
-
-pub fn inspect(e: &Engine, id: &str) -> Result<m::Network> {
-    let detail = inspect_detail(e, id)?;
-    let v = serde_json::to_value(detail)
-        .map_err(|err| BackendError::internal(format!("network {id}: {err}")))?;
-    from_json(v)
 }
 
 /// What of a create request berth's bridge driver cannot give, refused before
