@@ -225,3 +225,108 @@ fn docker_cli_runs_attaches_execs_and_reads_logs() {
     api.docker_ok(&["create", "--name", "once", "busybox", "echo", "started"]);
     assert_eq!(api.docker_ok(&["start", "-a", "once"]), "started");
 }
+
+#[test]
+fn docker_cli_manages_images_networks_volumes_and_reads_events() {
+    let b = Berth::new();
+    b.busybox_image("busybox:latest");
+    let api = Service::start(&b);
+    let since = api.docker_ok(&["version", "--format", "{{.Server.Version}}"]);
+    assert!(!since.is_empty());
+    let t0 = chrono_now_secs();
+
+    api.docker_ok(&["tag", "busybox:latest", "mine/bb:v1"]);
+    assert_eq!(
+        api.docker_ok(&["images", "--format", "{{.Repository}}:{{.Tag}}"]),
+        "busybox:latest\nmine/bb:v1"
+    );
+    let archive = b.dir.path().join("bb.tar");
+    let archive = archive.to_str().expect("utf-8 path");
+    api.docker_ok(&["save", "-o", archive, "mine/bb:v1"]);
+    assert_eq!(
+        api.docker_ok(&["rmi", "mine/bb:v1"]),
+        "Untagged: mine/bb:v1"
+    );
+    assert_eq!(
+        api.docker_ok(&["load", "-i", archive]),
+        "Loaded image: mine/bb:v1"
+    );
+    assert!(b
+        .ok(&["images", "--format", "{{.Repository}}"])
+        .contains("mine/bb"));
+    let o = api.docker(&["rmi", "nosuch:tag"]);
+    assert_eq!(o.code, 1);
+    assert!(
+        o.stderr.contains("No such image: nosuch:tag"),
+        "{}",
+        o.stderr
+    );
+
+    // A user network joined and left by a running container.
+    api.docker_ok(&["network", "create", "apinet"]);
+    api.docker_ok(&["run", "-d", "--name", "n1", "busybox", "sleep", "300"]);
+    api.docker_ok(&["network", "connect", "apinet", "n1"]);
+    let nets = api.docker_ok(&[
+        "inspect",
+        "-f",
+        "{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}",
+        "n1",
+    ]);
+    assert_eq!(nets, "apinet bridge");
+    assert_eq!(
+        api.docker_ok(&[
+            "network",
+            "inspect",
+            "-f",
+            "{{range .Containers}}{{.Name}}{{end}}",
+            "apinet"
+        ]),
+        "n1"
+    );
+    assert!(b.ok(&["exec", "n1", "ip", "-o", "addr"]).contains("eth1"));
+    api.docker_ok(&["network", "disconnect", "apinet", "n1"]);
+    api.docker_ok(&["network", "rm", "apinet"]);
+    assert!(!b
+        .ok(&["network", "ls", "--format", "{{.Name}}"])
+        .contains("apinet"));
+
+    api.docker_ok(&["volume", "create", "vv"]);
+    assert_eq!(
+        api.docker_ok(&["volume", "ls", "--format", "{{.Name}}"]),
+        "vv"
+    );
+    api.docker_ok(&["volume", "rm", "vv"]);
+    assert_eq!(b.ok(&["volume", "ls", "-q"]), "");
+
+    // system df agrees with berth's own.
+    let ours = b.ok(&["system", "df"]);
+    let theirs = api.docker_ok(&["system", "df"]);
+    let images_row = |t: &str| {
+        t.lines()
+            .find(|l| l.starts_with("Images"))
+            .map(str::to_string)
+    };
+    assert_eq!(images_row(&ours), images_row(&theirs), "{ours}\n{theirs}");
+
+    // events --since replays what happened, in Docker's line format.
+    let until = (chrono_now_secs() + 1).to_string();
+    let events = api.docker_ok(&[
+        "events",
+        "--since",
+        &t0.to_string(),
+        "--until",
+        &until,
+        "--filter",
+        "type=network",
+    ]);
+    assert!(events.contains("network create"), "{events}");
+    assert!(events.contains("network connect"), "{events}");
+    assert!(events.contains("network destroy"), "{events}");
+}
+
+fn chrono_now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}

@@ -77,12 +77,10 @@ impl<T: axum::response::IntoResponse> OkResponse for T {
     }
 }
 
-async fn load(State(s): State<AppState>, RawQuery(raw): RawQuery, b: Body) -> ApiResult {
-    let q = Query::parse(raw.as_deref())?;
+/// `quiet` only silences progress bars, which Berth does not draw: the names of the
+/// loaded images are always sent, as Docker's daemon sends them.
+async fn load(State(s): State<AppState>, b: Body) -> ApiResult {
     let report = s.backend.image_load(upload(b)).await?;
-    if q.flag("quiet") {
-        return progress(Vec::new());
-    }
     progress(
         report
             .loaded

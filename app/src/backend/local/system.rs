@@ -154,13 +154,14 @@ fn os_name() -> String {
 
 /// `GET /system/df`: totals per kind, with the items Docker's older answer lists.
 pub fn df(e: &Engine) -> Result<m::SystemDataUsageResponse> {
-    let images = super::images::list(
+    let mut images = super::images::list(
         e,
         &q::ListImagesOptions {
             all: true,
             ..Default::default()
         },
     )?;
+    shared_sizes(e, &mut images);
     let containers = super::containers::list(
         e,
         &q::ListContainersOptions {
@@ -238,6 +239,37 @@ pub fn df(e: &Engine) -> Result<m::SystemDataUsageResponse> {
         }),
         build_cache_usage: None,
     })
+}
+
+/// Each image's `SharedSize`: the unpacked size of its layers that another image uses
+/// too (clients subtract it when they count what removing images would free).
+fn shared_sizes(e: &Engine, images: &mut [m::ImageSummary]) {
+    let store = e.images();
+    let dirs: Vec<Vec<std::path::PathBuf>> = images
+        .iter()
+        .map(|i| {
+            store
+                .resolve(&i.id)
+                .and_then(|r| store.layer_dirs(&r))
+                .unwrap_or_default()
+        })
+        .collect();
+    let mut users: std::collections::HashMap<&std::path::Path, usize> = Default::default();
+    for d in dirs.iter().flatten() {
+        *users.entry(d.as_path()).or_default() += 1;
+    }
+    let mut sizes: std::collections::HashMap<&std::path::Path, i64> = Default::default();
+    for (img, ds) in images.iter_mut().zip(&dirs) {
+        img.shared_size = ds
+            .iter()
+            .filter(|d| users.get(d.as_path()).copied().unwrap_or(0) > 1)
+            .map(|d| {
+                *sizes
+                    .entry(d.as_path())
+                    .or_insert_with(|| berth_engine::util::du(d) as i64)
+            })
+            .sum();
+    }
 }
 
 /// The event stream: the journal since `since` (when given), then new events as they
