@@ -2,6 +2,7 @@
 //! and the docker CLI (Debian's `docker.io`, only its client) pointed at it with a
 //! config dir of its own, so nothing of the host's ~/.docker is read or written.
 
+use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 
@@ -11,11 +12,30 @@ pub struct Service {
     child: Child,
     pub socket: PathBuf,
     config: PathBuf,
+    /// The docker client the test drives (Debian's by default).
+    client: PathBuf,
+}
+
+/// Debian's docker CLI (`docker.io`, required), and the newer static client this machine
+/// image ships in /usr/local/bin when it does: every flow runs with each.
+pub fn clients() -> Vec<PathBuf> {
+    require_tool("docker", "docker.io");
+    let mut v = vec![PathBuf::from("/usr/bin/docker")];
+    let newer = PathBuf::from("/usr/local/bin/docker");
+    if newer.is_file() {
+        v.push(newer);
+    }
+    v
 }
 
 impl Service {
     /// Start the service for `b`'s state root and wait until it answers.
     pub fn start(b: &Berth) -> Service {
+        Self::start_for(b, PathBuf::from("/usr/bin/docker"))
+    }
+
+    /// The same, driven by the docker client at `client`.
+    pub fn start_for(b: &Berth, client: PathBuf) -> Service {
         let socket = b.dir.path().join("api.sock");
         let config = b.dir.path().join("docker-config");
         std::fs::create_dir_all(&config).expect("docker config dir");
@@ -31,6 +51,7 @@ impl Service {
             child,
             socket,
             config,
+            client,
         };
         assert!(
             eventually(20, || std::os::unix::net::UnixStream::connect(&s.socket)
@@ -45,10 +66,10 @@ impl Service {
         format!("unix://{}", self.socket.display())
     }
 
-    /// A docker CLI command against this service (`/usr/bin/docker`, Debian's client).
+    /// A docker CLI command against this service.
     pub fn docker_cmd(&self) -> Command {
         require_tool("docker", "docker.io");
-        let mut c = Command::new("/usr/bin/docker");
+        let mut c = Command::new(&self.client);
         c.env("DOCKER_HOST", self.host())
             .env("DOCKER_CONFIG", &self.config)
             .env_remove("DOCKER_CONTEXT")
@@ -56,17 +77,53 @@ impl Service {
         c
     }
 
+    /// Run the docker CLI, capturing its output; a CLI still running after two minutes
+    /// fails the test (a hang must not stall the suite).
     pub fn docker(&self, args: &[&str]) -> Out {
-        Out::from(self.docker_cmd().args(args).output().expect("spawn docker"))
+        let mut child = self
+            .docker_cmd()
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn docker");
+        let (mut out, mut err) = (child.stdout.take(), child.stderr.take());
+        let read = |p: &mut Option<std::process::ChildStdout>| {
+            let mut v = Vec::new();
+            if let Some(p) = p.as_mut() {
+                use std::io::Read;
+                let _ = p.read_to_end(&mut v);
+            }
+            v
+        };
+        let out_t = std::thread::spawn(move || read(&mut out));
+        let err_t = std::thread::spawn(move || {
+            let mut v = Vec::new();
+            if let Some(p) = err.as_mut() {
+                use std::io::Read;
+                let _ = p.read_to_end(&mut v);
+            }
+            v
+        });
+        let code = eventually_status(&mut child, 120);
+        Out::from(std::process::Output {
+            status: std::os::unix::process::ExitStatusExt::from_raw(code << 8),
+            stdout: out_t.join().unwrap_or_default(),
+            stderr: err_t.join().unwrap_or_default(),
+        })
     }
 
     /// Run and insist on success; returns trimmed stdout.
     pub fn docker_ok(&self, args: &[&str]) -> String {
         let o = self.docker(args);
         assert_eq!(
-            o.code, 0,
-            "docker {args:?} failed ({}): {}{}",
-            o.code, o.stdout, o.stderr
+            o.code,
+            0,
+            "{} {args:?} failed ({}): {}{}",
+            self.client.display(),
+            o.code,
+            o.stdout,
+            o.stderr
         );
         o.stdout.trim_end().to_string()
     }
@@ -201,7 +258,11 @@ impl Service {
 fn eventually_status(child: &mut Child, secs: u64) -> i32 {
     let mut code = None;
     eventually(secs, || {
-        code = child.try_wait().ok().flatten().and_then(|s| s.code());
+        code = child
+            .try_wait()
+            .ok()
+            .flatten()
+            .map(|s| s.code().unwrap_or(128 + s.signal().unwrap_or(0)));
         code.is_some()
     });
     match code {
@@ -209,7 +270,7 @@ fn eventually_status(child: &mut Child, secs: u64) -> i32 {
         None => {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("the docker CLI on the terminal did not finish in {secs} s");
+            panic!("the docker CLI did not finish in {secs} s");
         }
     }
 }

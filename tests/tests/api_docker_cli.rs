@@ -1,14 +1,22 @@
 //! The Docker Engine API served by `berth system service`, driven by Debian's docker
 //! CLI (its client only; no dockerd runs) and by raw requests for the error shapes.
 
-use berth_tests::api::{http, Service};
+use std::path::PathBuf;
+
+use berth_tests::api::{clients, http, Service};
 use berth_tests::{eventually, free_port, Berth};
 
 #[test]
 fn docker_cli_drives_containers_through_the_api() {
+    for client in clients() {
+        docker_cli_drives_containers_through_the_api_with(client);
+    }
+}
+
+fn docker_cli_drives_containers_through_the_api_with(client: PathBuf) {
     let b = Berth::new();
     b.busybox_image("busybox:latest");
-    let api = Service::start(&b);
+    let api = Service::start_for(&b, client);
 
     let v = api.docker_ok(&[
         "version",
@@ -130,9 +138,15 @@ fn api_errors_have_dockers_status_and_shape() {
 
 #[test]
 fn docker_cli_runs_attaches_execs_and_reads_logs() {
+    for client in clients() {
+        docker_cli_runs_attaches_execs_and_reads_logs_with(client);
+    }
+}
+
+fn docker_cli_runs_attaches_execs_and_reads_logs_with(client: PathBuf) {
     let b = Berth::new();
     b.busybox_image("busybox:latest");
-    let api = Service::start(&b);
+    let api = Service::start_for(&b, client);
 
     // run in the foreground: output on its stream, the exit code, --rm removes it.
     let o = api.docker(&[
@@ -198,8 +212,8 @@ fn docker_cli_runs_attaches_execs_and_reads_logs() {
         .stdout
         == "detached\n"));
 
-    // attach: the output of a running container (and ^C with --sig-proxy=false only
-    // leaves), then start -a.
+    // attach: a running container's output until it ends (and its exit code); a client
+    // that goes away leaves the container running.
     api.docker_ok(&[
         "run",
         "-d",
@@ -208,29 +222,51 @@ fn docker_cli_runs_attaches_execs_and_reads_logs() {
         "busybox",
         "sh",
         "-c",
-        "while true; do echo tick; sleep 0.2; done",
+        "sleep 1; echo tick; sleep 1; echo tock; exit 5",
+    ]);
+    let o = api.docker(&["attach", "talker"]);
+    assert_eq!(
+        (o.code, o.stdout.as_str()),
+        (5, "tick\ntock\n"),
+        "{}",
+        o.stderr
+    );
+    api.docker_ok(&[
+        "run",
+        "-d",
+        "--name",
+        "ticker",
+        "busybox",
+        "sh",
+        "-c",
+        "while true; do echo t; sleep 0.2; done",
     ]);
     let mut child = api
         .docker_cmd()
-        .args(["attach", "--sig-proxy=false", "talker"])
+        .args(["attach", "--sig-proxy=false", "ticker"])
         .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("spawn docker attach");
     std::thread::sleep(std::time::Duration::from_millis(800));
-    // SAFETY: kill(2) on our own child.
-    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let _ = child.kill();
     let out = child.wait_with_output().expect("docker attach");
-    assert!(String::from_utf8_lossy(&out.stdout).contains("tick"));
-    assert_eq!(b.inspect("talker", "{{.State.Running}}"), "true");
+    assert!(String::from_utf8_lossy(&out.stdout).contains('t'));
+    assert_eq!(b.inspect("ticker", "{{.State.Running}}"), "true");
     api.docker_ok(&["create", "--name", "once", "busybox", "echo", "started"]);
     assert_eq!(api.docker_ok(&["start", "-a", "once"]), "started");
 }
 
 #[test]
 fn docker_cli_manages_images_networks_volumes_and_reads_events() {
+    for client in clients() {
+        docker_cli_manages_images_networks_volumes_and_reads_events_with(client);
+    }
+}
+
+fn docker_cli_manages_images_networks_volumes_and_reads_events_with(client: PathBuf) {
     let b = Berth::new();
     b.busybox_image("busybox:latest");
-    let api = Service::start(&b);
+    let api = Service::start_for(&b, client);
     let since = api.docker_ok(&["version", "--format", "{{.Server.Version}}"]);
     assert!(!since.is_empty());
     let t0 = chrono_now_secs();
