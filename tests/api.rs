@@ -69,10 +69,18 @@ impl Service {
     /// A docker CLI command against this service.
     pub fn docker_cmd(&self) -> Command {
         require_tool("docker", "docker.io");
-        let mut c = Command::new(&self.client);
+        self.client_cmd(&self.client)
+    }
+
+    /// Any Docker API client (docker-compose, a Python with docker-py) pointed at this
+    /// service, with a docker config dir of its own.
+    pub fn client_cmd(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut c = Command::new(program);
         c.env("DOCKER_HOST", self.host())
             .env("DOCKER_CONFIG", &self.config)
             .env_remove("DOCKER_CONTEXT")
+            .env_remove("DOCKER_TLS_VERIFY")
+            .env_remove("DOCKER_CERT_PATH")
             .stdin(Stdio::null());
         c
     }

@@ -54,12 +54,31 @@ pub fn options_from_body(
         stdout: body.attach_stdout.unwrap_or(false),
         stderr: body.attach_stderr.unwrap_or(false),
     });
-    // Anonymous volumes of the config, then binds.
-    o.volumes = body.volumes.clone().unwrap_or_default();
-    o.volumes.extend(hc.binds.clone().unwrap_or_default());
+    // Binds, then the config's anonymous volumes for paths nothing else mounts (clients
+    // list a bound path in both, as Docker's daemon expects).
+    let binds = hc.binds.clone().unwrap_or_default();
+    let mut taken: Vec<String> = binds.iter().map(|b| bind_target(b)).collect();
+    taken.extend(hc.mounts.iter().flatten().filter_map(|m| m.target.clone()));
+    taken.extend(hc.tmpfs.iter().flatten().map(|(k, _)| k.clone()));
+    o.volumes = binds;
+    for v in body.volumes.clone().unwrap_or_default() {
+        if !taken.iter().any(|t| t.trim_end_matches('/') == v.trim_end_matches('/')) {
+            o.volumes.push(v);
+        }
+    }
     host_config(&mut o, hc)?;
     networking(&mut o, body.networking_config.as_ref());
     Ok(o)
+}
+
+/// The container path of a bind (`SRC:DST[:OPTS]`, or a bare path).
+fn bind_target(b: &str) -> String {
+    let parts: Vec<&str> = b.split(':').collect();
+    match parts.as_slice() {
+        [only] => only.to_string(),
+        [_, dst, ..] => dst.to_string(),
+        [] => String::new(),
+    }
 }
 
 fn health_flags(h: Option<&m::HealthConfig>) -> HealthFlags {

@@ -1,5 +1,6 @@
 //! The `filters` query of `GET /containers/json` and `POST /containers/prune`, as
-//! Docker's daemon reads it: values of one key are alternatives, keys combine.
+//! Docker's daemon reads it: values of one key are alternatives (labels excepted: each
+//! must hold), keys combine.
 
 use std::collections::HashMap;
 
@@ -68,12 +69,19 @@ impl ContainerFilters {
         let mut keep = vec![true; list.len()];
         for (i, c) in snapshot.iter().enumerate() {
             keep[i] = self.items.iter().all(|(k, vs)| {
-                vs.iter().any(|v| match k.as_str() {
+                let one = |v: &String| match k.as_str() {
                     // The list is newest first: "before X" are the later entries.
                     "before" => pos(v, &snapshot).is_some_and(|p| i > p),
                     "since" => pos(v, &snapshot).is_some_and(|p| i < p),
                     _ => matches(e, c, k, v),
-                })
+                };
+                // Every label asked for must be there; other keys' values are
+                // alternatives.
+                if k == "label" {
+                    vs.iter().all(one)
+                } else {
+                    vs.iter().any(one)
+                }
             });
         }
         let mut it = keep.into_iter();

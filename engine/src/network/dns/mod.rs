@@ -55,8 +55,13 @@ pub fn ensure_server(paths: &Paths, net: &Network) -> Result<()> {
 /// called us (a monitor, the CLI, the TUI).
 fn spawn(paths: &Paths, net: &Network, sock: &UdpSocket) -> Result<()> {
     let fd = sock.as_raw_fd();
-    // The binary's real path, so `ps` shows what runs; /proc/self/exe if it is gone.
-    let exe = std::env::current_exe().unwrap_or_else(|_| "/proc/self/exe".into());
+    // The binary's real path, so `ps` shows what runs; /proc/self/exe if it is gone
+    // (replaced by an upgrade under a long-running TUI or API service: the link then
+    // names a "(deleted)" path, but /proc/self/exe still opens the running binary).
+    let exe = std::env::current_exe()
+        .ok()
+        .filter(|p| p.is_file())
+        .unwrap_or_else(|| "/proc/self/exe".into());
     let mut cmd = Command::new(exe);
     cmd.arg("--root")
         .arg(&paths.root)
