@@ -42,11 +42,6 @@ fn docker_compose_brings_a_project_up_and_down() {
             .expect("spawn docker-compose");
         berth_tests::Out::from(o)
     };
-        }
-        cmd.current_dir(&dir).args(args).stdin(std::process::Stdio::null());
-        let o = cmd.output().expect("spawn docker-compose");
-        berth_tests::Out::from(o)
-    };
 
     let up = compose(&["up", "-d"]);
     assert_eq!(up.code, 0, "{}{}", up.stdout, up.stderr);
