@@ -6,6 +6,7 @@ mod container;
 mod create_flags;
 mod demo;
 mod detach_keys;
+pub mod door;
 mod events;
 mod exec;
 mod filters;

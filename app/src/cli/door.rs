@@ -1,0 +1,67 @@
+//! The CLI's one door to a backend: the engine interface on a one-thread runtime. A
+//! command calls `door.call(door.backend().container_list(...))` and formats what comes
+//! back; errors become exit codes and lines on stderr here, at the edge.
+//!
+//! The runtime has one thread and the local backend runs the engine's calls inline, so
+//! a `run` is still a single-threaded process that may fork its container's monitor.
+
+use std::future::Future;
+
+use berth_engine::Engine;
+
+use super::Failure;
+use crate::backend::local::{LocalBackend, Threads};
+use crate::backend::{Backend, BackendError, ErrorKind};
+
+pub struct Door {
+    rt: tokio::runtime::Runtime,
+    backend: Box<dyn Backend>,
+}
+
+impl Door {
+    /// The local engine behind the door.
+    pub fn local(engine: &Engine) -> Result<Door, Failure> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Failure::from(format!("berth: start the runtime: {e}")))?;
+        Ok(Door {
+            rt,
+            backend: Box::new(LocalBackend::new(engine.clone(), Threads::Inline)),
+        })
+    }
+
+    pub fn backend(&self) -> &dyn Backend {
+        self.backend.as_ref()
+    }
+
+    /// Run one interface call to its end.
+    pub fn call<T>(&self, f: impl Future<Output = Result<T, BackendError>>) -> Result<T, BackendError> {
+        self.rt.block_on(f)
+    }
+
+    /// Run any future (a stream's pump) to its end.
+    pub fn block_on<T>(&self, f: impl Future<Output = T>) -> T {
+        self.rt.block_on(f)
+    }
+}
+
+/// An interface error as Docker's CLI prints a daemon's answer.
+impl From<BackendError> for Failure {
+    fn from(e: BackendError) -> Self {
+        Failure {
+            code: 1,
+            message: format!("Error response from daemon: {}", e.message),
+        }
+    }
+}
+
+/// How Docker's CLI words an error of an object command: a missing object is the
+/// client's own `Error: No such volume: x`, anything else comes from the daemon.
+pub fn object_failure(e: &BackendError) -> String {
+    if e.kind == ErrorKind::NotFound {
+        format!("Error: {}", e.message)
+    } else {
+        format!("Error response from daemon: {}", e.message)
+    }
+}
