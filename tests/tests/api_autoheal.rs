@@ -32,8 +32,26 @@ fn a_container_with_the_socket_restarts_its_autoheal_sibling() {
     let b = Berth::new();
     b.busybox_image("busybox:latest");
     let api = Service::start(&b);
-    b.ok(&["run", "-d", "--name", "patient", "--label", "autoheal=true", "busybox", "sleep", "300"]);
-    b.ok(&["run", "-d", "--name", "bystander", "busybox", "sleep", "300"]);
+    b.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "patient",
+        "--label",
+        "autoheal=true",
+        "busybox",
+        "sleep",
+        "300",
+    ]);
+    b.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "bystander",
+        "busybox",
+        "sleep",
+        "300",
+    ]);
     let started = |name: &str| b.inspect(name, "{{.State.StartedAt}}");
     let (patient0, bystander0) = (started("patient"), started("bystander"));
 
@@ -54,7 +72,10 @@ fn a_container_with_the_socket_restarts_its_autoheal_sibling() {
     let mut lines = out.lines();
     assert_eq!(lines.next(), Some("bystander healer patient "), "{out}");
     assert_eq!(lines.next().map(|id| id.len()), Some(12), "{out}");
-    assert!(eventually(10, || started("patient") != patient0), "patient was not restarted");
+    assert!(
+        eventually(10, || started("patient") != patient0),
+        "patient was not restarted"
+    );
     assert_eq!(b.inspect("patient", "{{.State.Running}}"), "true");
     assert_eq!(started("bystander"), bystander0, "bystander was restarted");
 }

@@ -45,22 +45,39 @@ fn docker_compose_brings_a_project_up_and_down() {
 
     let up = compose(&["up", "-d"]);
     assert_eq!(up.code, 0, "{}{}", up.stdout, up.stderr);
-    assert!(eventually(30, || compose(&["logs", "client"]).stdout.contains("served-by-web")));
+    assert!(eventually(30, || compose(&["logs", "client"])
+        .stdout
+        .contains("served-by-web")));
     let ps = compose(&["ps"]);
     assert_eq!(ps.code, 0, "{}", ps.stderr);
-    let lines: Vec<&str> = ps.stdout.lines().filter(|l| l.starts_with("demo_")).collect();
+    let lines: Vec<&str> = ps
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("demo_"))
+        .collect();
     assert_eq!(lines.len(), 2, "{}", ps.stdout);
     assert!(lines.iter().all(|l| l.contains(" Up")), "{}", ps.stdout);
     // What compose made is Berth's own: the CLI sees it.
     assert_eq!(
-        b.ok(&["ps", "--format", "{{.Names}}", "--filter", "label=com.docker.compose.project=demo"]),
+        b.ok(&[
+            "ps",
+            "--format",
+            "{{.Names}}",
+            "--filter",
+            "label=com.docker.compose.project=demo"
+        ]),
         "demo_client_1\ndemo_web_1"
     );
-    assert_eq!(b.ok(&["exec", "demo_client_1", "cat", "/data/mark"]), "kept");
+    assert_eq!(
+        b.ok(&["exec", "demo_client_1", "cat", "/data/mark"]),
+        "kept"
+    );
 
     let down = compose(&["down", "-v"]);
     assert_eq!(down.code, 0, "{}{}", down.stdout, down.stderr);
     assert_eq!(b.ok(&["ps", "-aq"]), "");
-    assert!(!b.ok(&["network", "ls", "--format", "{{.Name}}"]).contains("demo_backend"));
+    assert!(!b
+        .ok(&["network", "ls", "--format", "{{.Name}}"])
+        .contains("demo_backend"));
     assert_eq!(b.ok(&["volume", "ls", "-q"]), "");
 }

@@ -11,7 +11,9 @@ use berth_tests::Berth;
 fn python() -> PathBuf {
     let p = std::env::var_os("BERTH_TEST_PYTHON")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/py/bin/python"));
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/py/bin/python")
+        });
     assert!(
         p.is_file(),
         "this test needs docker-py in a virtualenv at {}: make it with \
@@ -57,9 +59,17 @@ fn docker_py_runs_lists_stops_and_removes() {
         .args(["-c", SCRIPT])
         .output()
         .expect("run python");
-    let (out, err) = (String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    let (out, err) = (
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr),
+    );
     assert!(o.status.success(), "docker-py failed:\n{out}{err}");
     assert_eq!(out.trim(), "docker-py ok");
     // Only the first run's container is left (docker-py does not remove it).
-    assert_eq!(b.ok(&["ps", "-a", "--format", "{{.Image}} {{.Status}}"]).lines().count(), 1);
+    assert_eq!(
+        b.ok(&["ps", "-a", "--format", "{{.Image}} {{.Status}}"])
+            .lines()
+            .count(),
+        1
+    );
 }

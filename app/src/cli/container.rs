@@ -6,8 +6,12 @@ use berth_engine::container::Container;
 use berth_engine::Engine;
 use clap::{Args, Subcommand};
 
+use bollard::query_parameters as q;
+
 use super::create_flags::CreateFlags;
+use super::door::Door;
 use super::{attach_client, exec, fs_cmds, logs, ps, top_stats, CliResult, Failure};
+use crate::backend::{BackendError, ErrorKind};
 
 #[derive(Subcommand, Debug)]
 pub enum ContainerCmd {
@@ -184,28 +188,39 @@ pub struct StopArgs {
 }
 
 /// Run `f` on each named container, printing the name as Docker does; the first error
-/// does not stop the others, and the exit code says whether any failed.
+/// does not stop the others, and the exit code says whether any failed. A container
+/// already in the state asked for (the API's "not modified") is no error.
 fn each(
-    engine: &Engine,
     refs: &[String],
-    f: impl Fn(&Container) -> Result<(), Failure>,
+    wording: impl Fn(BackendError) -> String,
+    f: impl Fn(&str) -> Result<(), BackendError>,
 ) -> CliResult {
     let mut failed = false;
     for r in refs {
-        let res = engine
-            .containers()
-            .find(r)
-            .map_err(Failure::from)
-            .and_then(|c| f(&c));
-        match res {
+        match f(r) {
             Ok(()) => println!("{r}"),
+            Err(e) if e.kind == ErrorKind::NotModified => println!("{r}"),
             Err(e) => {
-                eprintln!("{}", e.message);
+                eprintln!("{}", wording(e));
                 failed = true;
             }
         }
     }
     Ok(u8::from(failed))
+}
+
+/// A daemon's answer, as the CLI prints it.
+fn daemon(e: BackendError) -> String {
+    Failure::from(e).message
+}
+
+/// A failed start, as berth's CLI has printed it (a missing container is the daemon's
+/// plain answer).
+fn start_wording(e: BackendError) -> String {
+    if e.kind == ErrorKind::NotFound {
+        return daemon(e);
+    }
+    format!("berth: Error response from daemon: {}", e.message)
 }
 
 /// `run`'s errors as Docker's CLI reports them: `berth: ` before, one `.` after.
@@ -254,70 +269,76 @@ pub fn run(engine: &Engine, cmd: ContainerCmd) -> CliResult {
                 .detach_keys(detach_keys.as_deref())?;
                 return attach_client::run(stream, o);
             }
-            each(engine, &containers, |c| {
-                engine.start(c, false).map(|_| ()).map_err(start_failure)
+            let door = Door::local(engine)?;
+            let b = door.backend();
+            each(&containers, start_wording, |r| {
+                door.call(b.container_start(r))
             })
         }
-        ContainerCmd::Stop(a) => each(engine, &a.containers, |c| {
-            if let Some(sig) = &a.signal {
-                let mut c = c.clone();
-                c.record.config.stop_signal = Some(sig.clone());
-                return Ok(engine.stop(&c, a.time)?);
-            }
-            Ok(engine.stop(c, a.time)?)
-        }),
-        ContainerCmd::Restart(a) => each(engine, &a.containers, |c| {
-            engine.restart(c, a.time).map_err(start_failure)
-        }),
+        ContainerCmd::Stop(a) => {
+            let door = Door::local(engine)?;
+            let b = door.backend();
+            each(&a.containers, daemon, |r| {
+                door.call(b.container_stop(r, a.signal.clone(), a.time))
+            })
+        }
+        ContainerCmd::Restart(a) => {
+            let door = Door::local(engine)?;
+            let b = door.backend();
+            each(&a.containers, start_wording, |r| {
+                door.call(b.container_restart(r, a.signal.clone(), a.time))
+            })
+        }
         ContainerCmd::Kill { signal, containers } => {
-            // Docker words every kill failure as `Cannot kill container: REF: why`.
-            let mut failed = false;
-            for r in &containers {
-                let res = engine
-                    .containers()
-                    .find(r)
-                    .and_then(|c| engine.kill(&c, signal.as_deref()));
-                match res {
-                    Ok(()) => println!("{r}"),
-                    Err(e) => {
-                        eprintln!("Error response from daemon: Cannot kill container: {r}: {e}");
-                        failed = true;
-                    }
-                }
-            }
-            Ok(u8::from(failed))
+            let door = Door::local(engine)?;
+            let b = door.backend();
+            let sig = signal.unwrap_or_default();
+            each(&containers, daemon, |r| {
+                door.call(b.container_kill(r, &sig))
+            })
         }
         ContainerCmd::Rm {
             force,
             volumes,
             containers,
-        } => each(engine, &containers, |c| {
-            Ok(engine.remove(c, force, volumes)?)
-        }),
-        ContainerCmd::Pause { containers } => each(engine, &containers, |c| Ok(engine.pause(c)?)),
+        } => {
+            let door = Door::local(engine)?;
+            let b = door.backend();
+            each(&containers, daemon, |r| {
+                let opts = q::RemoveContainerOptions {
+                    v: volumes,
+                    force,
+                    link: false,
+                };
+                door.call(b.container_remove(r, opts))
+            })
+        }
+        ContainerCmd::Pause { containers } => {
+            let door = Door::local(engine)?;
+            let b = door.backend();
+            each(&containers, daemon, |r| door.call(b.container_pause(r)))
+        }
         ContainerCmd::Unpause { containers } => {
-            each(engine, &containers, |c| Ok(engine.unpause(c)?))
+            let door = Door::local(engine)?;
+            let b = door.backend();
+            each(&containers, daemon, |r| door.call(b.container_unpause(r)))
         }
         ContainerCmd::Rename {
             container,
             new_name,
         } => {
-            let c = engine.containers().find(&container)?;
-            engine.rename(&c, &new_name).map_err(|e| match e {
-                berth_engine::Error::Conflict(m) => Failure::from(format!(
-                    "Error response from daemon: Error when allocating new name: {m}"
-                )),
-                e => Failure::from(e),
-            })?;
+            let door = Door::local(engine)?;
+            door.call(door.backend().container_rename(&container, &new_name))?;
             Ok(0)
         }
         ContainerCmd::Wait { containers } => {
+            let door = Door::local(engine)?;
             let mut failed = false;
             for r in &containers {
-                match engine.containers().find(r).and_then(|c| engine.wait(&c)) {
-                    Ok(code) => println!("{code}"),
+                match door.call(door.backend().container_wait(r, "not-running")) {
+                    Ok(w) => println!("{}", w.status_code),
                     Err(e) => {
-                        eprintln!("{}", Failure::from(e).message);
+                        eprintln!("{}", daemon(e));
                         failed = true;
                     }
                 }
@@ -325,20 +346,15 @@ pub fn run(engine: &Engine, cmd: ContainerCmd) -> CliResult {
             Ok(u8::from(failed))
         }
         ContainerCmd::Prune { force: _ } => {
-            let mut reclaimed = 0;
+            let door = Door::local(engine)?;
+            let pruned = door.call(door.backend().container_prune(Default::default()))?;
             println!("Deleted Containers:");
-            for c in engine.containers().list()? {
-                if !c.state.status.is_live() {
-                    let size = berth_engine::util::du(&engine.paths.container_dir(c.id()));
-                    if engine.remove_stopped(c.id(), false).is_ok() {
-                        reclaimed += size;
-                        println!("{}", c.id());
-                    }
-                }
+            for id in pruned.containers_deleted.unwrap_or_default() {
+                println!("{id}");
             }
             println!(
                 "\nTotal reclaimed space: {}",
-                crate::format::human::human_size(reclaimed)
+                crate::format::human::human_size(pruned.space_reclaimed.unwrap_or(0).max(0) as u64)
             );
             Ok(0)
         }

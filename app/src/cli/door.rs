@@ -36,7 +36,10 @@ impl Door {
     }
 
     /// Run one interface call to its end.
-    pub fn call<T>(&self, f: impl Future<Output = Result<T, BackendError>>) -> Result<T, BackendError> {
+    pub fn call<T>(
+        &self,
+        f: impl Future<Output = Result<T, BackendError>>,
+    ) -> Result<T, BackendError> {
         self.rt.block_on(f)
     }
 

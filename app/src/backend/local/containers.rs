@@ -210,20 +210,17 @@ pub fn restart(
         .map_err(|s| BackendError::new(start_error_kind(s.code), s.message))
 }
 
+/// Docker's daemon words every kill failure `Cannot kill container: REF: why`.
 pub fn kill(e: &Engine, reference: &str, signal: &str) -> Result<()> {
-    let c = find(e, reference)?;
+    let wrap = |err: BackendError| {
+        BackendError::new(
+            err.kind,
+            format!("Cannot kill container: {reference}: {}", err.message),
+        )
+    };
+    let c = find(e, reference).map_err(wrap)?;
     let signal = (!signal.is_empty()).then_some(signal);
-    e.kill(&c, signal).map_err(|err| {
-        let kind = BackendError::from(err);
-        if kind.kind == ErrorKind::Conflict {
-            kind
-        } else {
-            BackendError::new(
-                kind.kind,
-                format!("Cannot kill container: {reference}: {kind}"),
-            )
-        }
-    })
+    e.kill(&c, signal).map_err(|err| wrap(err.into()))
 }
 
 pub fn rename(e: &Engine, reference: &str, new_name: &str) -> Result<()> {

@@ -62,7 +62,10 @@ pub fn options_from_body(
     taken.extend(hc.tmpfs.iter().flatten().map(|(k, _)| k.clone()));
     o.volumes = binds;
     for v in body.volumes.clone().unwrap_or_default() {
-        if !taken.iter().any(|t| t.trim_end_matches('/') == v.trim_end_matches('/')) {
+        if !taken
+            .iter()
+            .any(|t| t.trim_end_matches('/') == v.trim_end_matches('/'))
+        {
             o.volumes.push(v);
         }
     }
