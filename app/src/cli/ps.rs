@@ -1,15 +1,16 @@
 //! `ps` / `container ls`: rows in Docker's wording ("Up 2 minutes", "Exited (0) 15 minutes
 //! ago"), filters, `-q` and `--format`.
 
-use berth_engine::container::{Container, Status};
+use std::collections::HashMap;
+
+use berth_engine::network::ports::spec::{ports_column, Mapping, Proto};
 use berth_engine::Engine;
+use bollard::models as m;
+use bollard::query_parameters as q;
 use clap::Args;
 use serde_json::json;
 
-use std::collections::HashMap;
-
-use berth_engine::container::launch::ContainerDirs;
-
+use super::door::Door;
 use super::output::print_rows_with;
 use super::{CliResult, Failure};
 use crate::format::contexts::{labels_column, Labelled};
@@ -62,41 +63,12 @@ impl PsArgs {
 }
 
 pub use berth_engine::container::summary::status_text;
-use berth_engine::container::summary::{command_line, since};
 
-/// The COMMAND column: quoted, cut at 20 characters unless --no-trunc.
-fn command_text(c: &Container, no_trunc: bool) -> String {
-    command_column(&command_line(&c.record.path, &c.record.args), no_trunc)
-}
-
-fn matches(c: &Container, filters: &[(String, String)]) -> bool {
-    filters.iter().all(|(k, v)| match k.as_str() {
-        "status" => c.state.status.as_str() == v,
-        "name" => c.name().contains(v.as_str()),
-        "id" => c.id().starts_with(v.as_str()),
-        "ancestor" => {
-            &c.record.config.image == v || c.record.image_id.to_string().contains(v.as_str())
-        }
-        "label" => match v.split_once('=') {
-            Some((lk, lv)) => c.record.config.labels.get(lk).is_some_and(|x| x == lv),
-            None => c.record.config.labels.contains_key(v),
-        },
-        "exited" => c.state.status == Status::Exited && c.state.exit_code.to_string() == *v,
-        // Docker: `none` for containers without a healthcheck.
-        "health" => {
-            c.state
-                .health
-                .as_ref()
-                .map_or("none", |h| h.status.as_str())
-                == v.as_str()
-        }
-        _ => false,
-    })
-}
-
-pub fn run(engine: &Engine, a: PsArgs) -> CliResult {
-    let mut filters = Vec::new();
-    for f in &a.filter {
+/// `--filter` as the list query takes it; the keys and health values are checked here,
+/// in the CLI's own words.
+fn filters(specs: &[String]) -> Result<HashMap<String, Vec<String>>, Failure> {
+    let mut out: HashMap<String, Vec<String>> = HashMap::new();
+    for f in specs {
         let (k, v) = f
             .split_once('=')
             .ok_or_else(|| Failure::from(format!("invalid filter {f:?}: expected KEY=VALUE")))?;
@@ -115,71 +87,71 @@ pub fn run(engine: &Engine, a: PsArgs) -> CliResult {
             )
             .into());
         }
-        filters.push((k.to_string(), v.to_string()));
+        out.entry(k.to_string()).or_default().push(v.to_string());
     }
-    let explicit_all = a.all
-        || a.last.is_some()
-        || a.latest
-        || filters.iter().any(|(k, _)| k == "status" || k == "exited");
-    let mut list: Vec<Container> = engine
-        .containers()
-        .list()?
-        .into_iter()
-        .filter(|c| explicit_all || c.state.status.is_live())
-        .filter(|c| matches(c, &filters))
-        .collect();
-    if let Some(n) = a.last.or(a.latest.then_some(1)) {
-        list.truncate(n);
-    }
-    if a.quiet {
-        for c in &list {
-            println!("{}", if a.no_trunc { c.id() } else { c.short_id() });
-        }
-        return Ok(0);
-    }
+    Ok(out)
+}
+
+pub fn run(engine: &Engine, a: PsArgs) -> CliResult {
+    let filters = filters(&a.filter)?;
+    let door = Door::local(engine)?;
     // Sizes cost a walk of every container's upper dir: only with -s, or when the
     // template asks for them (Docker turns --size on for a template with .Size too).
     let sizes = a.size || a.format.as_deref().is_some_and(|f| f.contains(".Size"));
-    let image_sizes: HashMap<String, u64> = if sizes {
-        engine
-            .images()
-            .list()?
-            .into_iter()
-            .map(|i| (i.id.to_string(), i.size))
-            .collect()
-    } else {
-        HashMap::new()
+    let opts = q::ListContainersOptions {
+        all: a.all || a.last.is_some() || a.latest,
+        limit: a.last.or(a.latest.then_some(1)).map(|n| n as i32),
+        size: sizes,
+        filters: (!filters.is_empty()).then_some(filters),
     };
+    let list = door.call(door.backend().container_list(opts))?;
+    let id_of = |c: &m::ContainerSummary| {
+        let id = c.id.clone().unwrap_or_default();
+        if a.no_trunc {
+            id
+        } else {
+            id.chars().take(12).collect()
+        }
+    };
+    if a.quiet {
+        for c in &list {
+            println!("{}", id_of(c));
+        }
+        return Ok(0);
+    }
     let rows: Vec<(serde_json::Value, Labelled)> = list
         .iter()
         .map(|c| {
+            let labels: std::collections::BTreeMap<String, String> =
+                c.labels.clone().unwrap_or_default().into_iter().collect();
+            let created = chrono::DateTime::from_timestamp(c.created.unwrap_or(0), 0)
+                .unwrap_or_default();
             let size = if sizes {
-                let rw = berth_engine::util::du(&ContainerDirs::of(&engine.paths, c.id()).upper);
-                let image = image_sizes
-                    .get(&c.record.image_id.to_string())
-                    .copied()
-                    .unwrap_or(0);
-                size_column(rw, rw + image)
+                size_column(
+                    c.size_rw.unwrap_or(0).max(0) as u64,
+                    c.size_root_fs.unwrap_or(0).max(0) as u64,
+                )
             } else {
                 String::new()
             };
+            let mounts = c.mounts.clone().unwrap_or_default();
             let row = json!({
-                "ID": if a.no_trunc { c.id() } else { c.short_id() },
-                "Image": c.record.config.image,
-                "Command": command_text(c, a.no_trunc),
-                "CreatedAt": c.record.created,
-                "RunningFor": format!("{} ago", human_duration(since(Some(&c.record.created)))),
-                "Status": status_text(c),
-                "State": c.state.status.as_str(),
-                "Ports": ports_text(engine, c),
-                "Names": c.name(),
-                "Labels": labels_column(&c.record.config.labels),
-                "Mounts": mounts_column(c, a.no_trunc),
-                "LocalVolumes": c.record.mounts.iter().filter(|m| m.driver == "local").count().to_string(),
+                "ID": id_of(c),
+                "Image": c.image.clone().unwrap_or_default(),
+                "Command": command_column(c.command.as_deref().unwrap_or_default(), a.no_trunc),
+                "CreatedAt": go_time(created),
+                "RunningFor": format!("{} ago", human_duration(chrono::Utc::now() - created)),
+                "Status": c.status.clone().unwrap_or_default(),
+                "State": c.state.map(|s| s.to_string()).unwrap_or_default(),
+                "Ports": ports_text(c),
+                "Names": c.names.iter().flatten().next().map(|n| n.trim_start_matches('/')).unwrap_or_default(),
+                "Labels": labels_column(&labels),
+                "Mounts": mounts_column(&mounts, a.no_trunc),
+                "LocalVolumes": mounts.iter().filter(|m| m.driver.as_deref() == Some("local")).count().to_string(),
                 "Networks": networks_column(c),
                 "Size": size,
             });
-            (row, Labelled(c.record.config.labels.clone()))
+            (row, Labelled(labels))
         })
         .collect();
     let default = if a.size {
@@ -189,6 +161,18 @@ pub fn run(engine: &Engine, a: PsArgs) -> CliResult {
     };
     print_rows_with(&rows, PS_HEADERS, &default, a.format.as_deref())?;
     Ok(0)
+}
+
+/// Go's `time.Time.String()` of a local time (`2024-01-02 03:04:05 +0000 UTC`); zones
+/// other than UTC show their offset where Go would name them.
+fn go_time(t: chrono::DateTime<chrono::Utc>) -> String {
+    let local = t.with_timezone(&chrono::Local);
+    let zone = if local.offset().local_minus_utc() == 0 {
+        "UTC".to_string()
+    } else {
+        local.format("%z").to_string()
+    };
+    format!("{} {zone}", local.format("%Y-%m-%d %H:%M:%S %z"))
 }
 
 /// Docker's SIZE column: the writable layer, and with the image under it the virtual
@@ -206,46 +190,68 @@ pub fn size_column(rw: u64, virtual_size: u64) -> String {
 }
 
 /// Docker's MOUNTS column: volume names (or sources), each cut to 15 characters.
-fn mounts_column(c: &Container, no_trunc: bool) -> String {
-    c.record
-        .mounts
+fn mounts_column(mounts: &[m::MountPoint], no_trunc: bool) -> String {
+    mounts
         .iter()
         .map(|m| {
-            let name = if m.name.is_empty() {
-                &m.source
-            } else {
-                &m.name
-            };
+            let name = m
+                .name
+                .clone()
+                .filter(|n| !n.is_empty())
+                .or_else(|| m.source.clone())
+                .unwrap_or_default();
             if no_trunc {
-                name.clone()
+                name
             } else {
-                ellipsis(name, 15)
+                ellipsis(&name, 15)
             }
         })
         .collect::<Vec<_>>()
         .join(",")
 }
 
-/// Docker's NETWORKS column: the networks the container is attached to, by name; a
-/// container in host, none or another's namespace shows its mode.
-fn networks_column(c: &Container) -> String {
-    if c.record.endpoints_config.is_empty() {
-        return c.record.host_config.network_mode.clone();
+/// Docker's NETWORKS column: the networks the container is attached to, by name, in
+/// name order (as the docker CLI sorts them).
+fn networks_column(c: &m::ContainerSummary) -> String {
+    let mut names: Vec<String> = c
+        .network_settings
+        .as_ref()
+        .and_then(|n| n.networks.as_ref())
+        .map(|n| n.keys().cloned().collect())
+        .unwrap_or_default();
+    if names.is_empty() {
+        return c
+            .host_config
+            .as_ref()
+            .and_then(|h| h.network_mode.clone())
+            .unwrap_or_default();
     }
-    c.record
-        .networks_in_order()
-        .into_iter()
-        .map(|(n, _)| n.as_str())
-        .collect::<Vec<_>>()
-        .join(",")
+    names.sort();
+    names.join(",")
 }
 
-/// Docker's PORTS column: published ports, then exposed ones, for running containers.
-pub fn ports_text(engine: &Engine, c: &Container) -> String {
-    if !c.state.status.is_live() {
-        return String::new();
+/// Docker's PORTS column from the list's port entries: published ones folded into
+/// ranges, exposed ones bare.
+pub fn ports_text(c: &m::ContainerSummary) -> String {
+    let mut published = Vec::new();
+    let mut exposed = Vec::new();
+    for p in c.ports.iter().flatten() {
+        let proto = match p.typ.map(|t| t.to_string()).as_deref() {
+            Some("udp") => Proto::Udp,
+            _ => Proto::Tcp,
+        };
+        match (
+            p.public_port,
+            p.ip.as_deref().and_then(|ip| ip.parse().ok()),
+        ) {
+            (Some(host_port), Some(host_ip)) => published.push(Mapping {
+                proto,
+                host_ip,
+                host_port,
+                container_port: p.private_port,
+            }),
+            _ => exposed.push(format!("{}/{}", p.private_port, proto.as_str())),
+        }
     }
-    let published = berth_engine::network::ports::active::published(&engine.paths, c);
-    let exposed: Vec<String> = c.record.config.exposed_ports.keys().cloned().collect();
-    berth_engine::network::ports::spec::ports_column(&published, &exposed)
+    ports_column(&published, &exposed)
 }

@@ -96,7 +96,7 @@ pub fn load_lists(engine: &Engine) -> (Snapshot, Vec<Container>) {
                 id: c.id().to_string(),
                 name: c.name().to_string(),
                 image: c.record.config.image.clone(),
-                status: crate::cli::ps::status_text(c),
+                status: berth_engine::container::summary::status_text(c),
                 state: c.state.status.as_str().to_string(),
                 health: c
                     .state
@@ -104,7 +104,7 @@ pub fn load_lists(engine: &Engine) -> (Snapshot, Vec<Container>) {
                     .as_ref()
                     .map(|h| h.status.clone())
                     .unwrap_or_default(),
-                ports: crate::cli::ps::ports_text(engine, c),
+                ports: berth_engine::container::summary::ports_line(&engine.paths, c),
                 project: c
                     .record
                     .config
@@ -162,7 +162,7 @@ pub fn load_lists(engine: &Engine) -> (Snapshot, Vec<Container>) {
 pub fn restamp(rows: &mut [ContainerRow], records: &[Container]) {
     for (row, c) in rows.iter_mut().zip(records) {
         if row.id == c.id() {
-            row.status = crate::cli::ps::status_text(c);
+            row.status = berth_engine::container::summary::status_text(c);
         }
     }
 }

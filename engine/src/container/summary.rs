@@ -70,6 +70,17 @@ pub fn command_line(path: &str, args: &[String]) -> String {
     cmd
 }
 
+/// Docker's PORTS column for a container: published ports, then exposed ones, while it
+/// runs.
+pub fn ports_line(paths: &crate::store::Paths, c: &Container) -> String {
+    if !c.state.status.is_live() {
+        return String::new();
+    }
+    let published = crate::network::ports::active::published(paths, c);
+    let exposed: Vec<String> = c.record.config.exposed_ports.keys().cloned().collect();
+    crate::network::ports::spec::ports_column(&published, &exposed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
