@@ -14,19 +14,7 @@ impl Container {
         let s = &self.state;
         let dir = paths.container_dir(&r.id);
         let dirs = ContainerDirs::of(paths, &r.id);
-        let mounts: Vec<Value> = r
-            .mounts
-            .iter()
-            .map(|m| {
-                let mut v = serde_json::to_value(m).unwrap_or(Value::Null);
-                if m.kind == "tmpfs" {
-                    if let Some(o) = v.as_object_mut() {
-                        o.remove("Driver");
-                    }
-                }
-                v
-            })
-            .collect();
+        let mounts = self.mounts_json();
         let mut host_config = serde_json::to_value(&r.host_config).unwrap_or(Value::Null);
         super::inspect_keys::host_config(self, &mut host_config);
         let mut config = serde_json::to_value(&r.config).unwrap_or(Value::Null);
@@ -85,6 +73,30 @@ impl Container {
             "Config": config,
             "NetworkSettings": self.network_settings(paths),
         })
+    }
+
+    /// Docker's `Mounts`: what the container mounts, as `inspect` and `ps` show it.
+    pub fn mounts_json(&self) -> Value {
+        let mounts: Vec<Value> = self
+            .record
+            .mounts
+            .iter()
+            .map(|m| {
+                let mut v = serde_json::to_value(m).unwrap_or(Value::Null);
+                if m.kind == "tmpfs" {
+                    if let Some(o) = v.as_object_mut() {
+                        o.remove("Driver");
+                    }
+                }
+                v
+            })
+            .collect();
+        Value::Array(mounts)
+    }
+
+    /// `NetworkSettings.Networks` alone (for a list row, without the rest of inspect).
+    pub fn networks_json(&self, paths: &Paths) -> Value {
+        self.network_settings(paths)["Networks"].take()
     }
 
     /// Docker's NetworkSettings: per network the live endpoint (empty while stopped), and

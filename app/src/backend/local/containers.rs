@@ -98,12 +98,11 @@ fn summary(e: &Engine, c: &Container) -> m::ContainerSummary {
             }
         }
     }
-    let inspect = c.inspect_json(&e.paths);
     let networks = from_json::<std::collections::HashMap<String, m::EndpointSettings>>(
-        inspect["NetworkSettings"]["Networks"].clone(),
+        c.networks_json(&e.paths),
     )
     .ok();
-    let mounts = from_json::<Vec<m::MountPoint>>(inspect["Mounts"].clone()).ok();
+    let mounts = from_json::<Vec<m::MountPoint>>(c.mounts_json()).ok();
     m::ContainerSummary {
         id: Some(r.id.clone()),
         names: Some(vec![format!("/{}", r.name)]),
