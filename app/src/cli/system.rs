@@ -1,6 +1,5 @@
 //! System commands: info, version, system df, system prune.
 
-use berth_engine::container::Status;
 use berth_engine::Engine;
 use clap::Subcommand;
 
@@ -109,122 +108,97 @@ pub fn run(engine: &Engine, cmd: SystemCmd) -> CliResult {
         SystemCmd::Events(a) => super::events::run(engine, a),
         SystemCmd::Service(a) => service(engine, a),
         SystemCmd::Info { format } => {
-            let cs = engine.containers().list()?;
-            let count = |s: Status| cs.iter().filter(|c| c.state.status == s).count();
-            let hier =
-                berth_engine::cgroups::detect(&berth_engine::container::monitor::cgroups_root())
-                    .map(|h| format!("{h:?}"))
-                    .unwrap_or_else(|e| format!("unknown ({e})"));
-            let info = serde_json::json!({
-                "Containers": cs.len(),
-                "ContainersRunning": count(Status::Running),
-                "ContainersPaused": count(Status::Paused),
-                "ContainersStopped": cs.len() - count(Status::Running) - count(Status::Paused),
-                "Images": engine.images().list().map(|l| l.len()).unwrap_or(0),
-                "Driver": "overlay",
-                "CgroupDriver": "cgroupfs",
-                "CgroupVersion": if hier == "Unified" { "2" } else { "1" },
-                "CgroupHierarchy": hier,
-                "KernelVersion": nix::sys::utsname::uname().map(|u| u.release().to_string_lossy().into_owned()).unwrap_or_default(),
-                "OperatingSystem": "linux",
-                "NCPU": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
-                "DockerRootDir": engine.paths.root,
-                "ServerVersion": env!("CARGO_PKG_VERSION"),
-                "Name": nix::unistd::gethostname().map(|h| h.to_string_lossy().into_owned()).unwrap_or_default(),
-            });
+            let door = super::door::Door::local(engine)?;
+            let info = door.call(door.backend().info())?;
             if let Some(f) = format {
-                println!("{}", super::output::render_one(&info, &f)?);
+                let v = serde_json::to_value(&info).map_err(|e| e.to_string())?;
+                println!("{}", super::output::render_one(&v, &f)?);
                 return Ok(0);
             }
+            let n = |v: Option<i64>| v.unwrap_or(0);
             println!("Client:\n Version:    {}\n", env!("CARGO_PKG_VERSION"));
             println!("Server:");
-            println!(" Containers: {}", info["Containers"]);
+            println!(" Containers: {}", n(info.containers));
             println!(
                 "  Running: {}\n  Paused: {}\n  Stopped: {}",
-                info["ContainersRunning"], info["ContainersPaused"], info["ContainersStopped"]
+                n(info.containers_running),
+                n(info.containers_paused),
+                n(info.containers_stopped)
             );
-            println!(" Images: {}", info["Images"]);
-            println!(" Server Version: {}", env!("CARGO_PKG_VERSION"));
-            println!(" Storage Driver: overlay");
-            println!(" Logging Driver: json-file");
+            println!(" Images: {}", n(info.images));
+            println!(
+                " Server Version: {}",
+                info.server_version.unwrap_or_default()
+            );
+            println!(" Storage Driver: {}", info.driver.unwrap_or_default());
+            println!(
+                " Logging Driver: {}",
+                info.logging_driver.unwrap_or_default()
+            );
             println!(" Cgroup Driver: cgroupfs");
             println!(
                 " Cgroup Version: {}",
-                info["CgroupVersion"].as_str().unwrap_or("1")
+                info.cgroup_version
+                    .map(|v| v.to_string())
+                    .unwrap_or_default()
             );
             println!(
                 " Kernel Version: {}",
-                info["KernelVersion"].as_str().unwrap_or("")
+                info.kernel_version.unwrap_or_default()
             );
-            println!(" CPUs: {}", info["NCPU"]);
-            println!(" Berth Root Dir: {}", engine.paths.root.display());
+            println!(" CPUs: {}", n(info.ncpu));
+            println!(
+                " Berth Root Dir: {}",
+                info.docker_root_dir.unwrap_or_default()
+            );
             Ok(0)
         }
         SystemCmd::Df => {
-            let images = engine.images().list()?;
-            let cs = engine.containers().list()?;
-            let vols = engine.volumes().list()?;
-            let used =
-                |i: &berth_engine::image::ImageRecord| cs.iter().any(|c| c.record.image_id == i.id);
-            let img_size: u64 = images.iter().map(|i| i.size).sum();
-            let img_free: u64 = images.iter().filter(|i| !used(i)).map(|i| i.size).sum();
-            let upper = |c: &berth_engine::container::Container| {
-                berth_engine::util::du(&engine.paths.container_dir(c.id()).join("upper"))
-            };
-            let c_size: u64 = cs.iter().map(upper).sum();
-            let c_free: u64 = cs
-                .iter()
-                .filter(|c| !c.state.status.is_live())
-                .map(upper)
-                .sum();
-            let vsize = |v: &berth_engine::volume::Volume| engine.volumes().size(&v.name);
-            let unused: Vec<_> = vols
-                .iter()
-                .filter(|v| {
-                    engine
-                        .volume_users(&v.name)
-                        .map(|u| u.is_empty())
-                        .unwrap_or(false)
-                })
-                .collect();
-            let v_size: u64 = vols.iter().map(vsize).sum();
-            let v_free: u64 = unused.iter().map(|v| vsize(v)).sum();
+            let door = super::door::Door::local(engine)?;
+            let usage = door.call(door.backend().df())?;
             // Docker shows the reclaimable share as a percentage of the total.
-            let reclaim = |free: u64, total: u64| match (free * 100).checked_div(total) {
-                Some(pct) => format!("{} ({pct}%)", human_size(free)),
-                None => human_size(free),
+            let reclaim = |free: i64, total: i64| match (free * 100).checked_div(total) {
+                Some(pct) => format!("{} ({pct}%)", human_size(free.max(0) as u64)),
+                None => human_size(free.max(0) as u64),
             };
-
-            let row = |kind: &str, total: usize, active: usize, size: u64, free: u64| {
+            let row = |kind: &str,
+                       total: Option<i64>,
+                       active: Option<i64>,
+                       size: Option<i64>,
+                       free: Option<i64>| {
+                let (size, free) = (size.unwrap_or(0), free.unwrap_or(0));
                 vec![
                     kind.to_string(),
-                    total.to_string(),
-                    active.to_string(),
-                    human_size(size),
+                    total.unwrap_or(0).to_string(),
+                    active.unwrap_or(0).to_string(),
+                    human_size(size.max(0) as u64),
                     reclaim(free, size),
                 ]
             };
+            let i = usage.image_usage.unwrap_or_default();
+            let c = usage.container_usage.unwrap_or_default();
+            let v = usage.volume_usage.unwrap_or_default();
             let rows = vec![
                 row(
                     "Images",
-                    images.len(),
-                    images.iter().filter(|i| used(i)).count(),
-                    img_size,
-                    img_free,
+                    i.total_count,
+                    i.active_count,
+                    i.total_size,
+                    i.reclaimable,
                 ),
                 row(
                     "Containers",
-                    cs.len(),
-                    cs.iter().filter(|c| c.state.status.is_live()).count(),
-                    c_size,
-                    c_free,
+                    c.total_count,
+                    c.active_count,
+                    c.total_size,
+                    c.reclaimable,
                 ),
                 row(
                     "Local Volumes",
-                    vols.len(),
-                    vols.len() - unused.len(),
-                    v_size,
-                    v_free,
+                    v.total_count,
+                    v.active_count,
+                    v.total_size,
+                    v.reclaimable,
                 ),
             ];
             print!(
