@@ -366,3 +366,50 @@ fn chrono_now_secs() -> u64 {
         .map(|d| d.as_secs())
         .unwrap_or(0)
 }
+
+#[test]
+fn the_service_stops_when_idle_or_told_even_with_a_stream_open() {
+    let b = Berth::new();
+    // Idle: --time 1 exits on its own and takes its socket with it.
+    let sock = b.dir.path().join("idle.sock");
+    let t0 = std::time::Instant::now();
+    let o = b.run(&[
+        "system",
+        "service",
+        "--time",
+        "1",
+        &format!("unix://{}", sock.display()),
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(t0.elapsed() < std::time::Duration::from_secs(10));
+    assert!(!sock.exists());
+    // A non-loopback TCP address is refused.
+    let o = b.run(&["system", "service", "tcp://0.0.0.0:2375"]);
+    assert_eq!(o.code, 125);
+    assert!(
+        o.stderr.contains("refusing to listen on 0.0.0.0:2375"),
+        "{}",
+        o.stderr
+    );
+
+    // SIGTERM with a follower of /events connected: it still ends, promptly.
+    let api = Service::start(&b);
+    let mut events = api
+        .docker_cmd()
+        .args(["events"])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn docker events");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let socket = api.socket.clone();
+    let t0 = std::time::Instant::now();
+    drop(api);
+    assert!(
+        t0.elapsed() < std::time::Duration::from_secs(5),
+        "the service took {:?} to stop",
+        t0.elapsed()
+    );
+    assert!(!socket.exists());
+    let _ = events.kill();
+    let _ = events.wait();
+}

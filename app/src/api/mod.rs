@@ -75,7 +75,21 @@ pub async fn serve(backend: Arc<dyn Backend>, opts: ServeOptions) -> Result<(), 
     // The version prefix comes off before routing (see `version`).
     let app = tower::util::MapRequestLayer::new(version::rewrite).layer(app);
     let conns = listen::Connections::default();
-    let shutdown = shutdown_signal(conns.clone(), opts.idle);
+    // The signal starts a graceful shutdown; streams that never end on their own (an
+    // `events` follower) get a short grace, then the server stops regardless.
+    let stopping = std::sync::Arc::new(tokio::sync::Notify::new());
+    let shutdown = {
+        let (conns, stopping) = (conns.clone(), stopping.clone());
+        async move {
+            shutdown_signal(conns, opts.idle).await;
+            stopping.notify_waiters();
+            stopping.notify_one();
+        }
+    };
+    let grace = async move {
+        stopping.notified().await;
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    };
     match &opts.address {
         Address::Unix(path) => {
             let listener = listen::bind_unix(path, opts.group.as_deref())?;
@@ -87,8 +101,11 @@ pub async fn serve(backend: Arc<dyn Backend>, opts: ServeOptions) -> Result<(), 
                 l,
                 axum::ServiceExt::<Request<axum::body::Body>>::into_make_service(app),
             )
-            .with_graceful_shutdown(shutdown)
-            .await;
+            .with_graceful_shutdown(shutdown);
+            let served = tokio::select! {
+                r = served => r,
+                _ = grace => Ok(()),
+            };
             let _ = std::fs::remove_file(path);
             served.map_err(|e| format!("serve {}: {e}", path.display()))
         }
@@ -100,13 +117,15 @@ pub async fn serve(backend: Arc<dyn Backend>, opts: ServeOptions) -> Result<(), 
                 listener,
                 conns: conns.clone(),
             };
-            axum::serve(
+            let served = axum::serve(
                 l,
                 axum::ServiceExt::<Request<axum::body::Body>>::into_make_service(app),
             )
-            .with_graceful_shutdown(shutdown)
-            .await
-            .map_err(|e| format!("serve {addr}: {e}"))
+            .with_graceful_shutdown(shutdown);
+            tokio::select! {
+                r = served => r.map_err(|e| format!("serve {addr}: {e}")),
+                _ = grace => Ok(()),
+            }
         }
     }
 }
