@@ -110,19 +110,6 @@ pub fn ram_in_bytes(v: &str) -> Result<u64, String> {
     Ok(bytes as u64)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn mountinfo_escapes_are_undone_up_to_the_last_byte() {
-        assert_eq!(unescape_mountinfo("/my\\040dir"), "/my dir");
-        assert_eq!(unescape_mountinfo("/end\\040"), "/end ");
-        assert_eq!(unescape_mountinfo("/no\\04"), "/no\\04");
-        assert_eq!(unescape_mountinfo("/plain"), "/plain");
-    }
-}
-
 /// go-units `HumanDuration`: "Less than a second", "About a minute",
 /// "3 hours", "2 weeks", ... Negative durations (clock skew) read as
 /// "Less than a second", as in Go.
@@ -161,5 +148,18 @@ pub fn human_duration(d: chrono::TimeDelta) -> String {
     } else {
         // Years use the unrounded hours, as go-units does.
         format!("{} years", d.num_hours() / 24 / 365)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mountinfo_escapes_are_undone_up_to_the_last_byte() {
+        assert_eq!(unescape_mountinfo("/my\\040dir"), "/my dir");
+        assert_eq!(unescape_mountinfo("/end\\040"), "/end ");
+        assert_eq!(unescape_mountinfo("/no\\04"), "/no\\04");
+        assert_eq!(unescape_mountinfo("/plain"), "/plain");
     }
 }

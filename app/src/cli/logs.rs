@@ -126,7 +126,7 @@ pub fn run(engine: &Engine, a: LogsArgs) -> CliResult {
     if !a.follow || until.is_some() {
         return Ok(0);
     }
-    while let Some(lines) = follower.next()? {
+    while let Some(lines) = follower.next_lines()? {
         for l in &lines {
             emit(l, show);
         }

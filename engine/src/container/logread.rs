@@ -116,7 +116,7 @@ fn read_complete_lines(f: &mut File, pos: u64) -> Result<(Vec<LogLine>, u64)> {
 impl LogFollower {
     /// New lines, waiting up to 100 ms for them; `None` once the container has stopped
     /// and everything it wrote was returned, or once `until` has passed.
-    pub fn next(&mut self) -> Result<Option<Vec<LogLine>>> {
+    pub fn next_lines(&mut self) -> Result<Option<Vec<LogLine>>> {
         if self.draining {
             return Ok(None);
         }

@@ -75,7 +75,7 @@ pub async fn logs(b: &LocalBackend, id: &str, opts: q::LogsOptions) -> Result<Lo
             return;
         }
         loop {
-            match follower.next() {
+            match follower.next_lines() {
                 Ok(Some(lines)) => {
                     for l in &lines {
                         if let Some(c) = chunk(l, &opts, tty) {
