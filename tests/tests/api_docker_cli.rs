@@ -383,6 +383,18 @@ fn the_service_stops_when_idle_or_told_even_with_a_stream_open() {
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert!(t0.elapsed() < std::time::Duration::from_secs(10));
     assert!(!sock.exists());
+    // A group that does not exist is refused before any socket is made.
+    let bad = b.dir.path().join("bad.sock");
+    let o = b.run(&[
+        "system",
+        "service",
+        "--group",
+        "no-such-group-here",
+        &format!("unix://{}", bad.display()),
+    ]);
+    assert_ne!(o.code, 0);
+    assert!(o.stderr.contains("no such group"), "{}", o.stderr);
+    assert!(!bad.exists());
     // A non-loopback TCP address is refused.
     let o = b.run(&["system", "service", "tcp://0.0.0.0:2375"]);
     assert_eq!(o.code, 125);

@@ -170,9 +170,22 @@ impl axum::serve::Listener for CountingTcp {
     }
 }
 
+/// A `--group` by name or number.
+pub fn group_id(g: &str) -> Result<nix::unistd::Gid, String> {
+    match g.parse::<u32>() {
+        Ok(n) => Ok(nix::unistd::Gid::from_raw(n)),
+        Err(_) => Ok(nix::unistd::Group::from_name(g)
+            .map_err(|e| format!("--group {g}: {e}"))?
+            .ok_or_else(|| format!("--group {g}: no such group"))?
+            .gid),
+    }
+}
+
 /// Bind a unix socket: a stale socket file from a dead server is replaced, a live one
-/// is not; the socket is made 0660, owned by `group` when given.
+/// is not; the socket is made 0660, owned by `group` when given. The group is resolved
+/// first, and a socket that cannot be given its mode or group is removed again.
 pub fn bind_unix(path: &Path, group: Option<&str>) -> Result<UnixListener, String> {
+    let gid = group.map(group_id).transpose()?;
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
     }
@@ -187,21 +200,19 @@ pub fn bind_unix(path: &Path, group: Option<&str>) -> Result<UnixListener, Strin
     }
     let listener =
         UnixListener::bind(path).map_err(|e| format!("listen on {}: {e}", path.display()))?;
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o660))
-        .map_err(|e| format!("chmod {}: {e}", path.display()))?;
-    if let Some(g) = group {
-        let gid = match g.parse::<u32>() {
-            Ok(n) => nix::unistd::Gid::from_raw(n),
-            Err(_) => {
-                nix::unistd::Group::from_name(g)
-                    .map_err(|e| format!("--group {g}: {e}"))?
-                    .ok_or_else(|| format!("--group {g}: no such group"))?
-                    .gid
-            }
-        };
-        nix::unistd::chown(path, None, Some(gid))
-            .map_err(|e| format!("chown {} to group {g}: {e}", path.display()))?;
+    let restrict = || -> Result<(), String> {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o660))
+            .map_err(|e| format!("chmod {}: {e}", path.display()))?;
+        if let Some(gid) = gid {
+            nix::unistd::chown(path, None, Some(gid))
+                .map_err(|e| format!("chown {} to group {gid}: {e}", path.display()))?;
+        }
+        Ok(())
+    };
+    if let Err(e) = restrict() {
+        let _ = std::fs::remove_file(path);
+        return Err(e);
     }
     Ok(listener)
 }
