@@ -17,6 +17,7 @@ mod logs;
 mod network;
 mod output;
 pub mod ps;
+mod pump;
 mod run_flags;
 mod system;
 mod top_stats;
