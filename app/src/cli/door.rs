@@ -68,3 +68,14 @@ pub fn object_failure(e: &BackendError) -> String {
         format!("Error response from daemon: {}", e.message)
     }
 }
+
+/// How Docker's CLI words a failed lookup of one named object (`inspect`, `rm`): a
+/// missing one is its own `Error: No such network: x`, whatever the daemon said;
+/// anything else is the daemon's answer.
+pub fn missing_object(kind: &str, name: &str, e: &BackendError) -> String {
+    if e.kind == ErrorKind::NotFound {
+        format!("Error: No such {kind}: {name}")
+    } else {
+        format!("Error response from daemon: {}", e.message)
+    }
+}

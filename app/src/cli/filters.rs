@@ -2,7 +2,7 @@
 //! alternatives (any may match), different keys must all match, and a key the command
 //! does not know is refused before anything is listed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::Failure;
 
@@ -27,16 +27,33 @@ impl Filters {
         Ok(Filters(map))
     }
 
-    pub fn values(&self, key: &str) -> &[String] {
-        self.0.get(key).map_or(&[], Vec::as_slice)
+    /// The filters as the interface's list and prune options take them (Docker's
+    /// `filters` query), with `extra` values added (a boolean made canonical, a
+    /// positional argument that is a filter); `None` when there are none.
+    pub fn query(&self, extra: &[(&str, String)]) -> Option<HashMap<String, Vec<String>>> {
+        let mut q: HashMap<String, Vec<String>> = self
+            .0
+            .iter()
+            .map(|(k, vs)| (k.clone(), vs.clone()))
+            .collect();
+        for (k, v) in extra {
+            q.entry(k.to_string()).or_default().push(v.clone());
+        }
+        (!q.is_empty()).then_some(q)
     }
 
-    /// True when `key` was not given, or when any of its values passes `test`.
-    pub fn any(&self, key: &str, test: impl Fn(&str) -> bool) -> bool {
-        match self.0.get(key) {
-            None => true,
-            Some(vs) => vs.iter().any(|v| test(v)),
+    /// The same filters with `key`'s values replaced by the canonical `true`/`false`
+    /// that [`Filters::boolean`] read from them (it accepts `TRUE` and `1` too).
+    pub fn with_boolean(mut self, key: &str, value: Option<bool>) -> Filters {
+        self.0.remove(key);
+        if let Some(v) = value {
+            self.0.insert(key.to_string(), vec![v.to_string()]);
         }
+        self
+    }
+
+    pub fn values(&self, key: &str) -> &[String] {
+        self.0.get(key).map_or(&[], Vec::as_slice)
     }
 
     /// Every `label=` filter holds for `labels` (Docker requires all label filters).
@@ -90,14 +107,10 @@ mod tests {
     }
 
     #[test]
-    fn values_of_one_key_are_alternatives() {
+    fn values_of_one_key_are_kept_in_order() {
         let fs = f(&["name=web", "name=db"]).expect("parses");
-        assert!(fs.any("name", |v| v == "db"));
-        assert!(!fs.any("name", |v| v == "cache"));
-        assert!(
-            fs.any("label", |_| false),
-            "an absent key passes everything"
-        );
+        assert_eq!(fs.values("name"), ["web".to_string(), "db".to_string()]);
+        assert!(fs.values("label").is_empty());
     }
 
     #[test]
@@ -119,6 +132,20 @@ mod tests {
                 .ok(),
             Some(Some(true))
         );
+    }
+
+    #[test]
+    fn the_query_carries_every_value_and_canonical_booleans() {
+        let fs = f(&["name=web", "name=db", "dangling=TRUE"]).expect("parses");
+        let d = fs.boolean("dangling").ok().flatten();
+        let q = fs
+            .with_boolean("dangling", d)
+            .query(&[("label", "a".into())]);
+        let q = q.expect("some filters");
+        assert_eq!(q["name"], vec!["web".to_string(), "db".to_string()]);
+        assert_eq!(q["dangling"], vec!["true".to_string()]);
+        assert_eq!(q["label"], vec!["a".to_string()]);
+        assert_eq!(f(&[]).expect("parses").query(&[]), None);
     }
 
     #[test]

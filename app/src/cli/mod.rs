@@ -11,6 +11,7 @@ mod events;
 mod exec;
 mod filters;
 mod fs_cmds;
+mod go_json;
 mod image;
 mod inspect;
 mod logs;
