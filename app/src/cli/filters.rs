@@ -1,6 +1,8 @@
-//! `--filter KEY=VALUE` as Docker's list commands read it: values of one key are
-//! alternatives (any may match), different keys must all match, and a key the command
-//! does not know is refused before anything is listed.
+//! `--filter KEY=VALUE` as Docker's list commands read it, before anything is asked of
+//! the engine interface: a key the command does not know, and a boolean filter whose
+//! value is no boolean, are refused in the CLI's words; the rest goes to the interface
+//! as Docker's `filters` query (values of one key are alternatives, different keys
+//! must all match).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -56,13 +58,6 @@ impl Filters {
         self.0.get(key).map_or(&[], Vec::as_slice)
     }
 
-    /// Every `label=` filter holds for `labels` (Docker requires all label filters).
-    pub fn all_labels(&self, labels: &BTreeMap<String, String>) -> bool {
-        self.values("label")
-            .iter()
-            .all(|f| label_matches(labels, f))
-    }
-
     /// A boolean filter (`dangling=true`): `None` when not given; Docker's error when
     /// the value is not a boolean or two values disagree.
     pub fn boolean(&self, key: &str) -> Result<Option<bool>, Failure> {
@@ -86,14 +81,6 @@ impl Filters {
             out = Some(b);
         }
         Ok(out)
-    }
-}
-
-/// Docker's `label=KEY` / `label=KEY=VALUE` test against an object's labels.
-pub fn label_matches(labels: &BTreeMap<String, String>, filter: &str) -> bool {
-    match filter.split_once('=') {
-        Some((k, v)) => labels.get(k).is_some_and(|x| x == v),
-        None => labels.contains_key(filter),
     }
 }
 
@@ -146,14 +133,5 @@ mod tests {
         assert_eq!(q["dangling"], vec!["true".to_string()]);
         assert_eq!(q["label"], vec!["a".to_string()]);
         assert_eq!(f(&[]).expect("parses").query(&[]), None);
-    }
-
-    #[test]
-    fn labels_match_by_key_or_pair() {
-        let labels: BTreeMap<String, String> = [("a".to_string(), "1".to_string())].into();
-        assert!(label_matches(&labels, "a"));
-        assert!(label_matches(&labels, "a=1"));
-        assert!(!label_matches(&labels, "a=2"));
-        assert!(!label_matches(&labels, "b"));
     }
 }

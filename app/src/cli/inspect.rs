@@ -29,8 +29,9 @@ pub fn lookup(engine: &Engine, name: &str, kind: Option<&str>) -> Result<Value, 
         }
     }
     if kind.is_none() || kind == Some("image") {
-        if let Ok(img) = engine.images().resolve(name) {
-            return Ok(engine.images().inspect_json(&img)?);
+        let door = Door::local(engine)?;
+        if let Ok(img) = door.call(door.backend().image_inspect(name)) {
+            return image_document(engine, name, img.id.as_deref().unwrap_or(name));
         }
     }
     if kind == Some("volume") {
@@ -47,10 +48,20 @@ pub fn lookup(engine: &Engine, name: &str, kind: Option<&str>) -> Result<Value, 
     Err(format!("Error: No such object: {name}").into())
 }
 
-// `volume inspect` prints the engine's own document: Docker's model in the engine
-// interface cannot carry all of what it prints (a volume's `Anonymous`). The volume is
-// found through the interface first, so what exists and how a miss is worded are the
-// interface's; this only fetches the document.
+// `image inspect` and `volume inspect` print the engine's own documents: Docker's
+// models in the engine interface cannot carry all of what they print (an image's
+// `Parent`, the container-config keys of its `Config` and the nulls among them; a
+// volume's `Anonymous`). The object is found through the interface first, so what
+// exists and how a miss is worded are the interface's; these only fetch the document.
+
+/// The inspect document of the image the interface found as `id` (asked for as `name`).
+pub fn image_document(engine: &Engine, name: &str, id: &str) -> Result<Value, Failure> {
+    let images = engine.images();
+    let img = images
+        .resolve(id)
+        .map_err(|_| Failure::from(format!("Error: No such image: {name}")))?;
+    Ok(images.inspect_json(&img)?)
+}
 
 /// The inspect document of the volume the interface found as `name`.
 pub fn volume_document(engine: &Engine, name: &str) -> Result<Value, Failure> {

@@ -13,6 +13,7 @@ mod filters;
 mod fs_cmds;
 mod go_json;
 mod image;
+mod image_archive;
 mod inspect;
 mod logs;
 mod network;
