@@ -140,6 +140,14 @@ pub trait Backend: Send + Sync {
     ) -> Result<Vec<m::ImageDeleteResponseItem>>;
     async fn image_prune(&self, opts: q::PruneImagesOptions) -> Result<m::ImagePruneResponse>;
     async fn image_save(&self, names: Vec<String>) -> Result<ByteStream>;
+    /// Berth's own, for `berth save --format oci-archive`: the images as an OCI image
+    /// layout archive. Docker's API has no such export; a backend without it says so.
+    async fn image_save_oci(&self, names: Vec<String>) -> Result<ByteStream> {
+        let _ = names;
+        Err(BackendError::unsupported(
+            "OCI archives are not supported by this backend",
+        ))
+    }
     async fn image_load(&self, tar: ByteStream) -> Result<LoadReport>;
     /// `docker import`: a root filesystem tar becomes a one-layer image.
     async fn image_import(

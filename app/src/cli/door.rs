@@ -6,12 +6,14 @@
 //! a `run` is still a single-threaded process that may fork its container's monitor.
 
 use std::future::Future;
+use std::io::Read;
 
 use berth_engine::Engine;
+use bytes::Bytes;
 
 use super::Failure;
 use crate::backend::local::{LocalBackend, Threads};
-use crate::backend::{Backend, BackendError, ErrorKind};
+use crate::backend::{Backend, BackendError, ByteStream, ErrorKind};
 
 pub struct Door {
     rt: tokio::runtime::Runtime,
@@ -67,4 +69,43 @@ pub fn object_failure(e: &BackendError) -> String {
     } else {
         format!("Error response from daemon: {}", e.message)
     }
+}
+
+/// How Docker's CLI words a failed lookup of one named object (`inspect`, `rm`): a
+/// missing one is its own `Error: No such network: x`, whatever the daemon said;
+/// anything else is the daemon's answer.
+pub fn missing_object(kind: &str, name: &str, e: &BackendError) -> String {
+    if e.kind == ErrorKind::NotFound {
+        format!("Error: No such {kind}: {name}")
+    } else {
+        format!("Error response from daemon: {}", e.message)
+    }
+}
+
+/// Bytes read per chunk of an upload.
+const CHUNK: usize = 64 * 1024;
+
+/// A blocking reader (a file, stdin) as the byte stream an upload takes. A thread of
+/// its own reads it, so the runtime's one thread never waits on a slow pipe; a read
+/// error ends the stream with that error.
+pub fn read_stream(mut r: impl Read + Send + 'static) -> ByteStream {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Bytes, BackendError>>(4);
+    std::thread::spawn(move || loop {
+        let mut buf = vec![0; CHUNK];
+        let item = match r.read(&mut buf) {
+            Ok(0) => return,
+            Ok(n) => {
+                buf.truncate(n);
+                Ok(Bytes::from(buf))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => Err(BackendError::internal(format!("read: {e}"))),
+        };
+        let stop = item.is_err();
+        // The reader is gone (the call failed early): nothing more to read for.
+        if tx.blocking_send(item).is_err() || stop {
+            return;
+        }
+    });
+    Box::pin(futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx)))
 }

@@ -1,8 +1,10 @@
-//! `--filter KEY=VALUE` as Docker's list commands read it: values of one key are
-//! alternatives (any may match), different keys must all match, and a key the command
-//! does not know is refused before anything is listed.
+//! `--filter KEY=VALUE` as Docker's list commands read it, before anything is asked of
+//! the engine interface: a key the command does not know, and a boolean filter whose
+//! value is no boolean, are refused in the CLI's words; the rest goes to the interface
+//! as Docker's `filters` query (values of one key are alternatives, different keys
+//! must all match).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::Failure;
 
@@ -27,23 +29,33 @@ impl Filters {
         Ok(Filters(map))
     }
 
+    /// The filters as the interface's list and prune options take them (Docker's
+    /// `filters` query), with `extra` values added (a boolean made canonical, a
+    /// positional argument that is a filter); `None` when there are none.
+    pub fn query(&self, extra: &[(&str, String)]) -> Option<HashMap<String, Vec<String>>> {
+        let mut q: HashMap<String, Vec<String>> = self
+            .0
+            .iter()
+            .map(|(k, vs)| (k.clone(), vs.clone()))
+            .collect();
+        for (k, v) in extra {
+            q.entry(k.to_string()).or_default().push(v.clone());
+        }
+        (!q.is_empty()).then_some(q)
+    }
+
+    /// The same filters with `key`'s values replaced by the canonical `true`/`false`
+    /// that [`Filters::boolean`] read from them (it accepts `TRUE` and `1` too).
+    pub fn with_boolean(mut self, key: &str, value: Option<bool>) -> Filters {
+        self.0.remove(key);
+        if let Some(v) = value {
+            self.0.insert(key.to_string(), vec![v.to_string()]);
+        }
+        self
+    }
+
     pub fn values(&self, key: &str) -> &[String] {
         self.0.get(key).map_or(&[], Vec::as_slice)
-    }
-
-    /// True when `key` was not given, or when any of its values passes `test`.
-    pub fn any(&self, key: &str, test: impl Fn(&str) -> bool) -> bool {
-        match self.0.get(key) {
-            None => true,
-            Some(vs) => vs.iter().any(|v| test(v)),
-        }
-    }
-
-    /// Every `label=` filter holds for `labels` (Docker requires all label filters).
-    pub fn all_labels(&self, labels: &BTreeMap<String, String>) -> bool {
-        self.values("label")
-            .iter()
-            .all(|f| label_matches(labels, f))
     }
 
     /// A boolean filter (`dangling=true`): `None` when not given; Docker's error when
@@ -72,14 +84,6 @@ impl Filters {
     }
 }
 
-/// Docker's `label=KEY` / `label=KEY=VALUE` test against an object's labels.
-pub fn label_matches(labels: &BTreeMap<String, String>, filter: &str) -> bool {
-    match filter.split_once('=') {
-        Some((k, v)) => labels.get(k).is_some_and(|x| x == v),
-        None => labels.contains_key(filter),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,14 +94,10 @@ mod tests {
     }
 
     #[test]
-    fn values_of_one_key_are_alternatives() {
+    fn values_of_one_key_are_kept_in_order() {
         let fs = f(&["name=web", "name=db"]).expect("parses");
-        assert!(fs.any("name", |v| v == "db"));
-        assert!(!fs.any("name", |v| v == "cache"));
-        assert!(
-            fs.any("label", |_| false),
-            "an absent key passes everything"
-        );
+        assert_eq!(fs.values("name"), ["web".to_string(), "db".to_string()]);
+        assert!(fs.values("label").is_empty());
     }
 
     #[test]
@@ -122,11 +122,16 @@ mod tests {
     }
 
     #[test]
-    fn labels_match_by_key_or_pair() {
-        let labels: BTreeMap<String, String> = [("a".to_string(), "1".to_string())].into();
-        assert!(label_matches(&labels, "a"));
-        assert!(label_matches(&labels, "a=1"));
-        assert!(!label_matches(&labels, "a=2"));
-        assert!(!label_matches(&labels, "b"));
+    fn the_query_carries_every_value_and_canonical_booleans() {
+        let fs = f(&["name=web", "name=db", "dangling=TRUE"]).expect("parses");
+        let d = fs.boolean("dangling").ok().flatten();
+        let q = fs
+            .with_boolean("dangling", d)
+            .query(&[("label", "a".into())]);
+        let q = q.expect("some filters");
+        assert_eq!(q["name"], vec!["web".to_string(), "db".to_string()]);
+        assert_eq!(q["dangling"], vec!["true".to_string()]);
+        assert_eq!(q["label"], vec!["a".to_string()]);
+        assert_eq!(f(&[]).expect("parses").query(&[]), None);
     }
 }

@@ -1,17 +1,19 @@
 //! Filesystem commands on containers: `cp`, `diff`, `export` and `commit`. Argument
-//! parsing and Docker's wording live here; the work is the engine's.
+//! parsing and Docker's wording live here; the work is the engine's (`commit`'s through
+//! the engine interface).
 
 use std::io::Write;
 use std::path::PathBuf;
 
-use berth_engine::container::commit::CommitOptions;
-use berth_engine::container::commit_changes::parse_changes;
 use berth_engine::container::copy::{CopyIn, CopyOptions, CopyOut};
 use berth_engine::container::diff::format_changes;
 use berth_engine::Engine;
+use bollard::models as m;
+use bollard::query_parameters as q;
 use clap::{ArgAction, Args};
 
-use super::{CliResult, Failure};
+use super::door::Door;
+use super::CliResult;
 
 #[derive(Args, Debug)]
 pub struct CpArgs {
@@ -175,18 +177,22 @@ pub fn export(engine: &Engine, a: ExportArgs) -> CliResult {
     Ok(0)
 }
 
+/// `commit` through the engine interface: the reference goes whole as the repository
+/// (the interface splits off its tag) and the changes as Dockerfile lines.
 pub fn commit(engine: &Engine, a: CommitArgs) -> CliResult {
-    let c = engine.containers().find(&a.container)?;
-    let mut o = CommitOptions {
-        author: a.author.unwrap_or_default(),
-        message: a.message.unwrap_or_default(),
+    let door = Door::local(engine)?;
+    let opts = q::CommitContainerOptions {
+        container: Some(a.container.clone()),
+        repo: a.reference,
+        tag: None,
+        comment: a.message,
+        author: a.author,
         pause: a.pause,
-        reference: a.reference,
-        ..Default::default()
+        changes: (!a.changes.is_empty()).then(|| a.changes.join("\n")),
     };
-    parse_changes(&a.changes, &mut o.changes).map_err(|e| Failure::from(e.to_string()))?;
-    let img = engine.commit(&c, &o)?;
-    println!("{}", img.id);
+    let config = m::ContainerConfig::default();
+    let id = door.call(door.backend().image_commit(&a.container, opts, config))?;
+    println!("{}", id.id);
     Ok(0)
 }
 

@@ -1,23 +1,29 @@
 //! Image commands: images, import, load, save, tag, rmi, history, image inspect/prune.
+//! Each builds Docker's query, calls the engine interface through the door and prints
+//! the models it answers with; archives in and out are in `image_archive`.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
-use berth_engine::image::reference::familiar_match;
-use berth_engine::image::{ArchiveFormat, RemoveAction};
 use berth_engine::Engine;
+use bollard::models as m;
+use bollard::query_parameters as q;
+use chrono::{DateTime, SecondsFormat, Utc};
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
 
+use super::door::{missing_object, Door};
 use super::filters::Filters;
-use super::inspect::inspect_each;
+use super::image_archive;
+use super::inspect::{image_document, inspect_each};
 use super::output::print_rows;
 use super::{CliResult, Failure};
 use crate::format::human::{human_duration, human_size_with_precision};
 use crate::format::table::{IMAGES_DEFAULT, IMAGES_HEADERS};
 
 /// `docker images` prints sizes with three significant digits.
-fn image_size(b: u64) -> String {
-    human_size_with_precision(b as f64, 3)
+pub(super) fn image_size(b: i64) -> String {
+    human_size_with_precision(b.max(0) as f64, 3)
 }
 
 #[derive(Args, Debug)]
@@ -45,33 +51,33 @@ pub struct ImagesArgs {
 pub struct ImportArgs {
     /// Apply Dockerfile instruction to the created image (CMD, ENTRYPOINT, ENV, WORKDIR, USER, EXPOSE, LABEL, VOLUME, STOPSIGNAL)
     #[arg(short = 'c', long = "change")]
-    change: Vec<String>,
+    pub(super) change: Vec<String>,
     /// Rootfs tarball (.tar or .tar.gz)
-    file: PathBuf,
+    pub(super) file: PathBuf,
     /// Repository name and tag for the image
-    reference: Option<String>,
+    pub(super) reference: Option<String>,
 }
 
 #[derive(Args, Debug)]
 pub struct LoadArgs {
     /// Read from tar archive file, instead of STDIN
     #[arg(short = 'i', long)]
-    input: Option<PathBuf>,
+    pub(super) input: Option<PathBuf>,
     /// Suppress the load output
     #[arg(short = 'q', long)]
-    quiet: bool,
+    pub(super) quiet: bool,
 }
 
 #[derive(Args, Debug)]
 pub struct SaveArgs {
     /// Write to a file, instead of STDOUT
     #[arg(short = 'o', long)]
-    output: Option<PathBuf>,
+    pub(super) output: Option<PathBuf>,
     /// Archive format: docker-archive (docker save layout with an OCI index) or oci-archive
     #[arg(long, default_value = "docker-archive")]
-    format: String,
+    pub(super) format: String,
     #[arg(required = true)]
-    images: Vec<String>,
+    pub(super) images: Vec<String>,
 }
 
 #[derive(Args, Debug)]
@@ -179,307 +185,235 @@ pub fn run_top(engine: &Engine, cmd: ImageTopCmd) -> CliResult {
     )
 }
 
-fn ago(created: &Option<String>) -> String {
-    created
-        .as_deref()
-        .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
-        .map(|t| {
-            format!(
-                "{} ago",
-                human_duration(chrono::Utc::now() - t.with_timezone(&chrono::Utc))
-            )
-        })
-        .unwrap_or_else(|| "N/A".into())
+/// When an image (or a step of its history) was made, from the interface's Unix
+/// seconds; 0 (or less) is unknown.
+fn created(secs: i64) -> Option<DateTime<Utc>> {
+    (secs > 0)
+        .then(|| DateTime::from_timestamp(secs, 0))
+        .flatten()
 }
 
-/// Orders two RFC 3339 creation times; an unknown time sorts first.
-fn time_order(a: &Option<String>, b: &Option<String>) -> std::cmp::Ordering {
-    let t = |s: &Option<String>| {
-        s.as_deref()
-            .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
-    };
-    t(a).cmp(&t(b))
+fn ago(secs: i64) -> String {
+    created(secs)
+        .map(|t| format!("{} ago", human_duration(Utc::now() - t)))
+        .unwrap_or_else(|| "N/A".into())
 }
 
 /// Docker prints an image's creation time as Go's `time.Time.String()` in local time;
 /// berth says UTC.
-fn created_at(rfc3339: &Option<String>) -> String {
-    rfc3339
-        .as_deref()
-        .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
-        .map(|t| {
-            t.with_timezone(&chrono::Utc)
-                .format("%Y-%m-%d %H:%M:%S +0000 UTC")
-                .to_string()
-        })
+fn created_at(secs: i64) -> String {
+    created(secs)
+        .map(|t| t.format("%Y-%m-%d %H:%M:%S +0000 UTC").to_string())
         .unwrap_or_default()
 }
 
-/// A container uses this image: it may not be deleted without force.
-fn in_use(engine: &Engine) -> Result<impl Fn(&berth_engine::store::Digest) -> bool, Failure> {
-    let used: Vec<_> = engine
-        .containers()
-        .list()?
-        .into_iter()
-        .map(|c| c.record.image_id)
-        .collect();
-    Ok(move |d: &berth_engine::store::Digest| used.contains(d))
+/// An image ID as the lists show it: 12 hex digits, or all of it with `--no-trunc`.
+fn shown_id(id: &str, no_trunc: bool) -> String {
+    if no_trunc {
+        return id.to_string();
+    }
+    let hex = id.strip_prefix("sha256:").unwrap_or(id);
+    hex.get(..12).unwrap_or(hex).to_string()
 }
 
-fn print_removals(actions: &[RemoveAction]) {
-    for a in actions {
-        match a {
-            RemoveAction::Untagged(t) => println!("Untagged: {t}"),
-            RemoveAction::Deleted(d) => println!("Deleted: {d}"),
+/// A tag as `docker images` splits it: `busybox:latest` -> (`busybox`, `latest`).
+fn repo_and_tag(t: &str) -> (String, String) {
+    match t.rsplit_once(':') {
+        Some((r, tag)) if !tag.contains('/') => (r.to_string(), tag.to_string()),
+        _ => (t.to_string(), "latest".into()),
+    }
+}
+
+fn print_removals(items: &[m::ImageDeleteResponseItem]) {
+    for i in items {
+        if let Some(t) = &i.untagged {
+            println!("Untagged: {t}");
+        }
+        if let Some(d) = &i.deleted {
+            println!("Deleted: {d}");
         }
     }
 }
 
 pub fn run(engine: &Engine, cmd: ImageCmd) -> CliResult {
-    let images = engine.images();
+    let door = Door::local(engine)?;
+    let b = door.backend();
     match cmd {
-        ImageCmd::Ls(a) => {
-            let filters = Filters::parse(
-                &a.filter,
-                &["dangling", "reference", "before", "since", "label"],
-            )?;
-            let dangling = filters.boolean("dangling")?;
-            let created = |name: &str| -> Result<Option<String>, Failure> {
-                match images.resolve(name) {
-                    Ok(img) => Ok(img.created),
-                    Err(_) => {
-                        Err(format!("Error response from daemon: No such image: {name}").into())
-                    }
-                }
-            };
-            // Docker keeps images created strictly before every `before=` and strictly
-            // after every `since=` image.
-            let mut before = Vec::new();
-            for b in filters.values("before") {
-                before.push(created(b)?);
-            }
-            let mut since = Vec::new();
-            for s in filters.values("since") {
-                since.push(created(s)?);
-            }
-            let mut references: Vec<String> = filters.values("reference").to_vec();
-            references.extend(a.repository.clone());
-            let mut list = images.list()?;
-            list.retain(|i| {
-                dangling.is_none_or(|d| i.repo_tags.is_empty() == d)
-                    && before.iter().all(|b| time_order(&i.created, b).is_lt())
-                    && since.iter().all(|s| time_order(&i.created, s).is_gt())
-            });
-            if !filters.values("label").is_empty() {
-                let mut kept = Vec::new();
-                for img in list {
-                    let cfg = images.config_json(&img)?;
-                    let labels: std::collections::BTreeMap<String, String> = cfg
-                        .pointer("/config/Labels")
-                        .and_then(|l| serde_json::from_value(l.clone()).ok())
-                        .unwrap_or_default();
-                    if filters.all_labels(&labels) {
-                        kept.push(img);
-                    }
-                }
-                list = kept;
-            }
-            // One row per tag, and one <none> row for an untagged image.
-            let mut rows = Vec::new();
-            for img in &list {
-                let tags: Vec<(String, String)> = if img.repo_tags.is_empty() {
-                    vec![("<none>".into(), "<none>".into())]
-                } else {
-                    img.repo_tags
-                        .iter()
-                        .map(|t| match t.rsplit_once(':') {
-                            Some((r, tag)) if !tag.contains('/') => {
-                                (r.to_string(), tag.to_string())
-                            }
-                            _ => (t.clone(), "latest".into()),
-                        })
-                        .collect()
-                };
-                for (repo, tag) in tags {
-                    // An untagged image has no reference to match.
-                    if !references.is_empty()
-                        && (img.repo_tags.is_empty()
-                            || !references.iter().any(|r| familiar_match(r, &repo, &tag)))
-                    {
-                        continue;
-                    }
-                    let id = if a.no_trunc {
-                        img.id.to_string()
-                    } else {
-                        img.id.short().to_string()
-                    };
-                    rows.push(json!({
-                        "Repository": repo, "Tag": tag, "ID": id, "Digest": "<none>",
-                        "CreatedSince": ago(&img.created), "CreatedAt": created_at(&img.created),
-                        "Size": image_size(img.size), "VirtualSize": image_size(img.size),
-                        // Docker knows these only from `system df -v`.
-                        "Containers": "N/A", "SharedSize": "N/A", "UniqueSize": "N/A",
-                    }));
-                }
-            }
-            if a.quiet {
-                let mut seen = std::collections::HashSet::new();
-                for r in &rows {
-                    let id = r["ID"].as_str().unwrap_or_default().to_string();
-                    if seen.insert(id.clone()) {
-                        println!("{id}");
-                    }
-                }
-                return Ok(0);
-            }
-            print_rows(&rows, IMAGES_HEADERS, IMAGES_DEFAULT, a.format.as_deref())?;
-            Ok(0)
-        }
-        ImageCmd::Import(a) => {
-            let mut changes = berth_engine::image::ConfigChanges::default();
-            berth_engine::container::commit_changes::parse_changes(&a.change, &mut changes)?;
-            let img = images.import_with(&a.file, a.reference.as_deref(), &changes)?;
-
-            println!("{}", img.id);
-            Ok(0)
-        }
-        ImageCmd::Load(a) => {
-            let loaded = match &a.input {
-                Some(p) => {
-                    let mut f =
-                        std::fs::File::open(p).map_err(|e| format!("open {}: {e}", p.display()))?;
-                    images.load(&mut f)?
-                }
-                None => images.load(&mut std::io::stdin().lock())?,
-            };
-            if !a.quiet {
-                for l in loaded {
-                    println!("Loaded image: {l}");
-                }
-            }
-            Ok(0)
-        }
-        ImageCmd::Save(a) => {
-            let fmt = match a.format.as_str() {
-                "docker-archive" | "docker" => ArchiveFormat::Docker,
-                "oci-archive" | "oci" => ArchiveFormat::Oci,
-                f => {
-                    return Err(format!(
-                        "invalid value {f:?} for --format: use docker-archive or oci-archive"
-                    )
-                    .into())
-                }
-            };
-            match &a.output {
-                Some(p) => {
-                    let tmp = p.with_extension("berth-partial");
-                    let mut f = std::fs::File::create(&tmp)
-                        .map_err(|e| format!("create {}: {e}", tmp.display()))?;
-                    let res = images.save(&a.images, &mut f, fmt);
-                    if let Err(e) = res {
-                        let _ = std::fs::remove_file(&tmp);
-                        return Err(e.into());
-                    }
-                    std::fs::rename(&tmp, p)
-                        .map_err(|e| format!("rename to {}: {e}", p.display()))?;
-                }
-                None => {
-                    if nix::unistd::isatty(1).unwrap_or(false) {
-                        return Err(
-                            "cowardly refusing to save to a terminal. Use the -o flag or redirect"
-                                .into(),
-                        );
-                    }
-                    images.save(&a.images, &mut std::io::stdout().lock(), fmt)?;
-                }
-            }
-            Ok(0)
-        }
+        ImageCmd::Ls(a) => list(&door, a),
+        ImageCmd::Import(a) => image_archive::import(&door, a),
+        ImageCmd::Load(a) => image_archive::load(&door, a),
+        ImageCmd::Save(a) => image_archive::save(&door, a),
         ImageCmd::Tag(a) => {
-            images.tag(&a.source, &a.target)?;
+            // The target whole as the repository: the interface splits off its tag.
+            door.call(b.image_tag(&a.source, &a.target, ""))?;
             Ok(0)
         }
         ImageCmd::Rm(a) => {
-            let users: Vec<(berth_engine::store::Digest, String)> = engine
-                .containers()
-                .list()?
-                .into_iter()
-                .map(|c| (c.record.image_id.clone(), c.short_id().to_string()))
-                .collect();
-            let user_of = |d: &berth_engine::store::Digest| {
-                users.iter().find(|(i, _)| i == d).map(|(_, c)| c.clone())
-            };
             let mut failed = false;
             for r in &a.images {
-                match images.remove_image(r, a.force, &user_of) {
-                    Ok(actions) => print_removals(&actions),
+                match door.call(b.image_remove(r, a.force, false)) {
+                    Ok(items) => print_removals(&items),
                     Err(e) => {
-                        eprintln!("Error response from daemon: {e}");
+                        eprintln!("{}", Failure::from(e).message);
                         failed = true;
                     }
                 }
             }
             Ok(u8::from(failed))
         }
-        ImageCmd::History(a) => {
-            let img = images.resolve(&a.image)?;
-            let hist = images.history(&img)?;
-            if a.quiet {
-                for h in &hist {
-                    println!(
-                        "{}",
-                        h.id.as_ref()
-                            .map(|d| d.short().to_string())
-                            .unwrap_or("<missing>".into())
-                    );
-                }
-                return Ok(0);
-            }
-            let rows: Vec<Value> = hist
-                .iter()
-                .map(|h| {
-                    let mut by = h.created_by.clone();
-                    if !a.no_trunc && by.chars().count() > 45 {
-                        by = by.chars().take(44).collect::<String>() + "…";
-                    }
-                    json!({
-                        "ID": h.id.as_ref().map(|d| if a.no_trunc { d.to_string() } else { d.short().to_string() }).unwrap_or("<missing>".into()),
-                        "CreatedSince": ago(&h.created), "CreatedAt": h.created, "CreatedBy": by,
-                        "Size": image_size(h.size), "Comment": h.comment,
-                    })
-                })
-                .collect();
-            let headers = [
-                ("ID", "IMAGE"),
-                ("CreatedSince", "CREATED"),
-                ("CreatedBy", "CREATED BY"),
-                ("Size", "SIZE"),
-                ("Comment", "COMMENT"),
-            ];
-            let default = "table {{.ID}}	{{.CreatedSince}}	{{.CreatedBy}}	{{.Size}}	{{.Comment}}";
-            print_rows(&rows, &headers, default, a.format.as_deref())?;
-            Ok(0)
-        }
+        ImageCmd::History(a) => history(&door, a),
         ImageCmd::Inspect {
             format,
             images: names,
-        } => inspect_each(&names, format.as_deref(), |n| match images.resolve(n) {
-            Ok(img) => Ok(images.inspect_json(&img)?),
-            Err(_) => Err(format!("Error: No such image: {n}").into()),
+        } => inspect_each(&names, format.as_deref(), |n| {
+            let found = door
+                .call(b.image_inspect(n))
+                .map_err(|e| Failure::from(missing_object("image", n, &e)))?;
+            image_document(engine, n, found.id.as_deref().unwrap_or(n))
         }),
         ImageCmd::Prune(a) => {
-            let used = in_use(engine)?;
-            let before = images.disk_usage()?.total();
-            let actions = images.prune(a.all, &used)?;
-            let reclaimed = before.saturating_sub(images.disk_usage()?.total());
-            if !actions.is_empty() {
+            // Docker's `prune -a`: every unused image, not only the untagged ones.
+            let filters = a
+                .all
+                .then(|| HashMap::from([("dangling".to_string(), vec!["false".to_string()])]));
+            let pruned = door.call(b.image_prune(q::PruneImagesOptions { filters }))?;
+            let deleted = pruned.images_deleted.unwrap_or_default();
+            if !deleted.is_empty() {
                 println!("Deleted Images:");
-                print_removals(&actions);
+                print_removals(&deleted);
                 println!();
             }
-            println!("Total reclaimed space: {}", image_size(reclaimed));
-
+            println!(
+                "Total reclaimed space: {}",
+                image_size(pruned.space_reclaimed.unwrap_or(0))
+            );
             Ok(0)
         }
+    }
+}
+
+fn list(door: &Door, a: ImagesArgs) -> CliResult {
+    let filters = Filters::parse(
+        &a.filter,
+        &["dangling", "reference", "before", "since", "label"],
+    )?;
+    let dangling = filters.boolean("dangling")?;
+    // `docker images REPOSITORY` is one more reference filter.
+    let extra: Vec<(&str, String)> = a
+        .repository
+        .iter()
+        .map(|r| ("reference", r.clone()))
+        .collect();
+    let opts = q::ListImagesOptions {
+        all: a.all,
+        filters: filters.with_boolean("dangling", dangling).query(&extra),
+        ..Default::default()
+    };
+    let list = door.call(door.backend().image_list(opts))?;
+    // One row per tag, and one <none> row for an untagged image.
+    let mut rows = Vec::new();
+    for img in &list {
+        let tags: Vec<(String, String)> = if img.repo_tags.is_empty() {
+            vec![("<none>".into(), "<none>".into())]
+        } else {
+            img.repo_tags.iter().map(|t| repo_and_tag(t)).collect()
+        };
+        for (repo, tag) in tags {
+            rows.push(json!({
+                "Repository": repo, "Tag": tag, "ID": shown_id(&img.id, a.no_trunc),
+                "Digest": "<none>", "CreatedSince": ago(img.created),
+                "CreatedAt": created_at(img.created),
+                "Size": image_size(img.size), "VirtualSize": image_size(img.size),
+                // Docker knows these only from `system df -v`.
+                "Containers": "N/A", "SharedSize": "N/A", "UniqueSize": "N/A",
+            }));
+        }
+    }
+    if a.quiet {
+        let mut seen = std::collections::HashSet::new();
+        for r in &rows {
+            let id = r["ID"].as_str().unwrap_or_default().to_string();
+            if seen.insert(id.clone()) {
+                println!("{id}");
+            }
+        }
+        return Ok(0);
+    }
+    print_rows(&rows, IMAGES_HEADERS, IMAGES_DEFAULT, a.format.as_deref())?;
+    Ok(0)
+}
+
+/// A step's ID: the image's, or `<missing>` for a layer no local image names.
+fn step_id(id: &str, no_trunc: bool) -> String {
+    if id == "<missing>" {
+        return id.to_string();
+    }
+    shown_id(id, no_trunc)
+}
+
+fn history(door: &Door, a: HistoryArgs) -> CliResult {
+    let hist = door.call(door.backend().image_history(&a.image))?;
+    if a.quiet {
+        for h in &hist {
+            println!("{}", step_id(&h.id, false));
+        }
+        return Ok(0);
+    }
+    let rows: Vec<Value> = hist
+        .iter()
+        .map(|h| {
+            let mut by = h.created_by.clone();
+            if !a.no_trunc && by.chars().count() > 45 {
+                by = by.chars().take(44).collect::<String>() + "…";
+            }
+            // Docker's RFC 3339 in whole seconds.
+            let at = created(h.created).map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true));
+            json!({
+                "ID": step_id(&h.id, a.no_trunc),
+                "CreatedSince": ago(h.created), "CreatedAt": at, "CreatedBy": by,
+                "Size": image_size(h.size), "Comment": h.comment,
+            })
+        })
+        .collect();
+    let headers = [
+        ("ID", "IMAGE"),
+        ("CreatedSince", "CREATED"),
+        ("CreatedBy", "CREATED BY"),
+        ("Size", "SIZE"),
+        ("Comment", "COMMENT"),
+    ];
+    let default = "table {{.ID}}	{{.CreatedSince}}	{{.CreatedBy}}	{{.Size}}	{{.Comment}}";
+    print_rows(&rows, &headers, default, a.format.as_deref())?;
+    Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_show_twelve_hex_digits_unless_untruncated() {
+        let id = format!("sha256:{}", "ab".repeat(32));
+        assert_eq!(shown_id(&id, false), "abababababab");
+        assert_eq!(shown_id(&id, true), id);
+        assert_eq!(step_id("<missing>", false), "<missing>");
+        assert_eq!(shown_id("short", false), "short");
+    }
+
+    #[test]
+    fn tags_split_as_docker_images_shows_them() {
+        let split = |t: &str| repo_and_tag(t);
+        assert_eq!(split("busybox:latest"), ("busybox".into(), "latest".into()));
+        assert_eq!(
+            split("localhost:5000/app"),
+            ("localhost:5000/app".into(), "latest".into())
+        );
+    }
+
+    #[test]
+    fn unknown_creation_times_read_n_a() {
+        assert_eq!(ago(0), "N/A");
+        assert_eq!(created_at(0), "");
+        assert_eq!(created_at(1_704_067_200), "2024-01-01 00:00:00 +0000 UTC");
     }
 }

@@ -5,8 +5,10 @@ use berth_engine::Engine;
 use clap::Args;
 use serde_json::Value;
 
+use super::door::Door;
 use super::output::render_one;
 use super::{CliResult, Failure};
+use crate::backend::ErrorKind;
 
 #[derive(Args, Debug)]
 pub struct InspectArgs {
@@ -27,15 +29,44 @@ pub fn lookup(engine: &Engine, name: &str, kind: Option<&str>) -> Result<Value, 
         }
     }
     if kind.is_none() || kind == Some("image") {
-        if let Ok(img) = engine.images().resolve(name) {
-            return Ok(engine.images().inspect_json(&img)?);
+        let door = Door::local(engine)?;
+        if let Ok(img) = door.call(door.backend().image_inspect(name)) {
+            return image_document(engine, name, img.id.as_deref().unwrap_or(name));
         }
     }
     if kind == Some("volume") {
-        let v = engine.volumes().get(name)?;
-        return Ok(serde_json::to_value(v).unwrap_or(Value::Null));
+        let door = Door::local(engine)?;
+        door.call(door.backend().volume_inspect(name))
+            .map_err(|e| match e.kind {
+                ErrorKind::NotFound => Failure::from(format!(
+                    "Error response from daemon: No such volume: {name}"
+                )),
+                _ => Failure::from(e),
+            })?;
+        return volume_document(engine, name);
     }
     Err(format!("Error: No such object: {name}").into())
+}
+
+// `image inspect` and `volume inspect` print the engine's own documents: Docker's
+// models in the engine interface cannot carry all of what they print (an image's
+// `Parent`, the container-config keys of its `Config` and the nulls among them; a
+// volume's `Anonymous`). The object is found through the interface first, so what
+// exists and how a miss is worded are the interface's; these only fetch the document.
+
+/// The inspect document of the image the interface found as `id` (asked for as `name`).
+pub fn image_document(engine: &Engine, name: &str, id: &str) -> Result<Value, Failure> {
+    let images = engine.images();
+    let img = images
+        .resolve(id)
+        .map_err(|_| Failure::from(format!("Error: No such image: {name}")))?;
+    Ok(images.inspect_json(&img)?)
+}
+
+/// The inspect document of the volume the interface found as `name`.
+pub fn volume_document(engine: &Engine, name: &str) -> Result<Value, Failure> {
+    let v = engine.volumes().get(name)?;
+    Ok(serde_json::to_value(v).unwrap_or(Value::Null))
 }
 
 pub fn print_values(values: Vec<Value>, format: Option<&str>) -> Result<(), Failure> {

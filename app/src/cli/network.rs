@@ -1,15 +1,19 @@
-//! Network commands: create, ls, inspect, rm, prune. (connect/disconnect arrive with the
-//! network driver.)
+//! Network commands: create, ls, inspect, rm, connect, disconnect and prune, through
+//! the engine interface.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::net::Ipv4Addr;
 
-use berth_engine::network::types::PREDEFINED;
-use berth_engine::network::{Network, NetworkOptions};
 use berth_engine::Engine;
+use bollard::models as m;
+use bollard::query_parameters as q;
+use chrono::Datelike;
 use clap::Subcommand;
-use serde_json::json;
+use serde_json::{json, Value};
 
+use super::door::{missing_object, Door};
 use super::filters::Filters;
+use super::go_json::{always, omit_empty, shape, Field, Inner};
 use super::inspect::inspect_each;
 use super::output::print_rows_with;
 use super::{CliResult, Failure};
@@ -97,7 +101,7 @@ pub enum NetworkCmd {
     },
 }
 
-fn kv(items: &[String]) -> BTreeMap<String, String> {
+fn kv(items: &[String]) -> HashMap<String, String> {
     items
         .iter()
         .map(|l| {
@@ -108,35 +112,12 @@ fn kv(items: &[String]) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// A row of `network ls`: a network record, or one of the modes listed as networks.
-struct ListedNetwork {
-    id: String,
-    name: String,
-    driver: String,
-    internal: bool,
-    created: String,
-    labels: BTreeMap<String, String>,
-    record: Option<Network>,
-}
-
-/// No container is attached to the network, nor asks for it in its record.
-fn network_unused(engine: &Engine, n: &ListedNetwork) -> Result<bool, Failure> {
-    let Some(net) = &n.record else {
-        return Ok(false);
-    };
-    if !engine.networks().endpoints(net)?.is_empty() {
-        return Ok(false);
-    }
-    Ok(!engine
-        .containers()
-        .list()?
-        .iter()
-        .any(|c| c.record.endpoints_config.contains_key(&net.name)))
-}
-
-/// Docker prints a network's creation time as Go's `time.Time.String()`.
+/// Docker prints a network's creation time as Go's `time.Time.String()`; the modes
+/// listed as networks (`host`, `none`) have Go's zero time, which berth leaves blank.
 fn created_at(rfc3339: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .ok()
+        .filter(|t| t.year() > 1)
         .map(|t| {
             t.with_timezone(&chrono::Utc)
                 .format("%Y-%m-%d %H:%M:%S%.f +0000 UTC")
@@ -145,8 +126,128 @@ fn created_at(rfc3339: &str) -> String {
         .unwrap_or_default()
 }
 
+/// `network inspect` as the daemon prints Docker's `NetworkResource` (the IPAM config
+/// keys in the order berth has always printed them).
+const NETWORK: &[Field] = &[
+    always("Name", Inner::Plain),
+    always("Id", Inner::Plain),
+    always("Created", Inner::Plain),
+    always("Scope", Inner::Plain),
+    always("Driver", Inner::Plain),
+    omit_empty("EnableIPv4", Inner::Plain),
+    always("EnableIPv6", Inner::Plain),
+    always("IPAM", Inner::Struct(IPAM)),
+    always("Internal", Inner::Plain),
+    always("Attachable", Inner::Plain),
+    always("Ingress", Inner::Plain),
+    always("ConfigFrom", Inner::Struct(CONFIG_FROM)),
+    always("ConfigOnly", Inner::Plain),
+    always("Containers", Inner::MapOf(ENDPOINT)),
+    always("Options", Inner::Map),
+    always("Labels", Inner::Map),
+    omit_empty("Peers", Inner::Plain),
+    omit_empty("Services", Inner::Plain),
+    omit_empty("Status", Inner::Plain),
+];
+const IPAM: &[Field] = &[
+    always("Driver", Inner::Plain),
+    always("Options", Inner::Map),
+    always("Config", Inner::ListOf(IPAM_CONFIG)),
+];
+const IPAM_CONFIG: &[Field] = &[
+    omit_empty("Subnet", Inner::Plain),
+    omit_empty("Gateway", Inner::Plain),
+    omit_empty("IPRange", Inner::Plain),
+    omit_empty("AuxiliaryAddresses", Inner::Map),
+];
+const CONFIG_FROM: &[Field] = &[always("Network", Inner::Plain)];
+const ENDPOINT: &[Field] = &[
+    always("Name", Inner::Plain),
+    always("EndpointID", Inner::Plain),
+    always("MacAddress", Inner::Plain),
+    always("IPv4Address", Inner::Plain),
+    always("IPv6Address", Inner::Plain),
+];
+
+fn document(n: &m::NetworkInspect) -> Result<Value, Failure> {
+    let v = serde_json::to_value(n).map_err(|e| format!("network inspect: {e}"))?;
+    Ok(shape(&v, NETWORK))
+}
+
+/// A row of `network ls`, with `.Label "key"` for templates.
+fn row(n: m::Network, no_trunc: bool) -> (Value, Labelled) {
+    let full = n.id.unwrap_or_default();
+    let id = if no_trunc {
+        full.clone()
+    } else {
+        full.get(..12).unwrap_or(&full).to_string()
+    };
+    let labels: BTreeMap<String, String> = n.labels.unwrap_or_default().into_iter().collect();
+    let row = json!({
+        "ID": id, "Name": n.name.unwrap_or_default(), "Driver": n.driver.unwrap_or_default(),
+        "Scope": n.scope.unwrap_or_default(),
+        "IPv6": n.enable_ipv6.unwrap_or(false).to_string(),
+        "Internal": n.internal.unwrap_or(false).to_string(),
+        "Labels": labels_column(&labels),
+        "CreatedAt": created_at(n.created.as_deref().unwrap_or_default()),
+    });
+    (row, Labelled(labels))
+}
+
+fn list(
+    door: &Door,
+    quiet: bool,
+    format: Option<String>,
+    no_trunc: bool,
+    filter: &[String],
+) -> CliResult {
+    let filters = Filters::parse(
+        filter,
+        &["driver", "id", "label", "name", "scope", "type", "dangling"],
+    )?;
+    for t in filters.values("type") {
+        if t != "custom" && t != "builtin" {
+            return Err(format!("Error response from daemon: invalid filter: 'type'='{t}'").into());
+        }
+    }
+    let dangling = filters.boolean("dangling")?;
+    let opts = q::ListNetworksOptions {
+        filters: filters.with_boolean("dangling", dangling).query(&[]),
+    };
+    let mut rows: Vec<_> = door
+        .call(door.backend().network_list(opts))?
+        .into_iter()
+        .map(|n| row(n, no_trunc))
+        .collect();
+    rows.sort_by(|a, b| a.0["Name"].as_str().cmp(&b.0["Name"].as_str()));
+    if quiet {
+        for (r, _) in &rows {
+            println!("{}", r["ID"].as_str().unwrap_or_default());
+        }
+        return Ok(0);
+    }
+    let headers = [
+        ("ID", "NETWORK ID"),
+        ("Name", "NAME"),
+        ("Driver", "DRIVER"),
+        ("Scope", "SCOPE"),
+        ("IPv6", "IPV6"),
+        ("Internal", "INTERNAL"),
+        ("Labels", "LABELS"),
+        ("CreatedAt", "CREATED AT"),
+    ];
+    print_rows_with(
+        &rows,
+        &headers,
+        "table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}",
+        format.as_deref(),
+    )?;
+    Ok(0)
+}
+
 pub fn run(engine: &Engine, cmd: NetworkCmd) -> CliResult {
-    let nets = engine.networks();
+    let door = Door::local(engine)?;
+    let b = door.backend();
     match cmd {
         NetworkCmd::Create {
             driver,
@@ -158,17 +259,27 @@ pub fn run(engine: &Engine, cmd: NetworkCmd) -> CliResult {
             opts,
             name,
         } => {
-            let n = nets.create(&NetworkOptions {
+            let given = subnet.is_some() || gateway.is_some() || ip_range.is_some();
+            let ipam = given.then(|| m::Ipam {
+                config: Some(vec![m::IpamConfig {
+                    subnet,
+                    gateway,
+                    ip_range,
+                    ..Default::default()
+                }]),
+                ..Default::default()
+            });
+            let req = m::NetworkCreateRequest {
                 name,
                 driver: Some(driver),
-                subnet,
-                gateway,
-                ip_range,
-                internal,
-                labels: kv(&labels),
-                options: kv(&opts),
-            })?;
-            println!("{}", n.id);
+                internal: Some(internal),
+                labels: Some(kv(&labels)),
+                options: Some(kv(&opts)),
+                ipam,
+                ..Default::default()
+            };
+            let created = door.call(b.network_create(req))?;
+            println!("{}", created.id);
             Ok(0)
         }
         NetworkCmd::Ls {
@@ -176,122 +287,22 @@ pub fn run(engine: &Engine, cmd: NetworkCmd) -> CliResult {
             format,
             no_trunc,
             filter,
-        } => {
-            let filters = Filters::parse(
-                &filter,
-                &["driver", "id", "label", "name", "scope", "type", "dangling"],
-            )?;
-            for t in filters.values("type") {
-                if t != "custom" && t != "builtin" {
-                    return Err(format!(
-                        "Error response from daemon: invalid filter: 'type'='{t}'"
-                    )
-                    .into());
-                }
-            }
-            let dangling = filters.boolean("dangling")?;
-            nets.ensure_default()?;
-            let mut listed: Vec<ListedNetwork> = nets
-                .list()?
-                .into_iter()
-                .map(|n| ListedNetwork {
-                    id: n.id.clone(),
-                    name: n.name.clone(),
-                    driver: n.driver.clone(),
-                    internal: n.internal,
-                    created: n.created.clone(),
-                    labels: n.labels.clone(),
-                    record: Some(n),
-                })
-                .collect();
-            // host and none exist as modes, not records; list them as Docker does.
-            for (i, name) in ["host", "none"].iter().enumerate() {
-                listed.push(ListedNetwork {
-                    id: format!("{:0>64}", i + 1),
-                    name: name.to_string(),
-                    driver: if *name == "host" { "host" } else { "null" }.into(),
-                    internal: false,
-                    created: String::new(),
-                    labels: BTreeMap::new(),
-                    record: None,
-                });
-            }
-            let mut rows = Vec::new();
-            for n in listed {
-                let builtin = PREDEFINED.contains(&n.name.as_str());
-                let keep = filters.any("driver", |d| n.driver == d)
-                    && filters.any("id", |i| n.id.contains(i))
-                    && filters.any("name", |m| n.name.contains(m))
-                    && filters.any("scope", |sc| sc == "local")
-                    && filters.any("type", |t| (t == "builtin") == builtin)
-                    && filters.all_labels(&n.labels);
-                if !keep {
-                    continue;
-                }
-                if let Some(d) = dangling {
-                    // Docker never counts its predefined networks as dangling.
-                    let unused = !builtin && network_unused(engine, &n)?;
-                    if unused != d {
-                        continue;
-                    }
-                }
-                let id = if no_trunc {
-                    n.id.clone()
-                } else {
-                    n.id[..12].to_string()
-                };
-                let row = json!({
-                    "ID": id, "Name": n.name, "Driver": n.driver, "Scope": "local",
-                    "IPv6": "false", "Internal": n.internal.to_string(),
-                    "Labels": labels_column(&n.labels), "CreatedAt": created_at(&n.created),
-                });
-                rows.push((row, Labelled(n.labels)));
-            }
-            rows.sort_by(|a, b| a.0["Name"].as_str().cmp(&b.0["Name"].as_str()));
-            if quiet {
-                for (r, _) in &rows {
-                    println!("{}", r["ID"].as_str().unwrap_or_default());
-                }
-                return Ok(0);
-            }
-            let headers = [
-                ("ID", "NETWORK ID"),
-                ("Name", "NAME"),
-                ("Driver", "DRIVER"),
-                ("Scope", "SCOPE"),
-                ("IPv6", "IPV6"),
-                ("Internal", "INTERNAL"),
-                ("Labels", "LABELS"),
-                ("CreatedAt", "CREATED AT"),
-            ];
-            print_rows_with(
-                &rows,
-                &headers,
-                "table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}",
-                format.as_deref(),
-            )?;
-            Ok(0)
-        }
+        } => list(&door, quiet, format, no_trunc, &filter),
         NetworkCmd::Inspect { format, networks } => {
             inspect_each(&networks, format.as_deref(), |r| {
-                let found = if r == "bridge" {
-                    nets.ensure_default()
-                } else {
-                    nets.get(r)
-                };
-                let net = found.map_err(|e| Failure::from(super::object_error(&e)))?;
-                Ok(engine.network_inspect_json(&net)?)
+                let n = door
+                    .call(b.network_inspect(r))
+                    .map_err(|e| Failure::from(missing_object("network", r, &e)))?;
+                document(&n)
             })
         }
         NetworkCmd::Rm { networks } => {
-            // Addresses a crashed container still holds do not keep a network alive.
-            engine.release_stale_endpoints()?;
             let mut failed = false;
             for r in &networks {
-                match nets.get(r).and_then(|n| nets.remove(&n)) {
+                match door.call(b.network_remove(r)) {
                     Ok(()) => println!("{r}"),
                     Err(e) => {
-                        eprintln!("{}", super::object_error(&e));
+                        eprintln!("{}", missing_object("network", r, &e));
                         failed = true;
                     }
                 }
@@ -304,15 +315,24 @@ pub fn run(engine: &Engine, cmd: NetworkCmd) -> CliResult {
             network,
             container,
         } => {
-            let c = engine.containers().find(&container)?;
-            let ip = ip
-                .map(|s| {
-                    s.parse().map_err(|_| {
-                        Failure::from(format!("invalid --ip {s:?}: not an IPv4 address"))
-                    })
-                })
-                .transpose()?;
-            engine.network_connect(&network, &c, aliases, ip)?;
+            if let Some(s) = ip.as_deref().filter(|s| s.parse::<Ipv4Addr>().is_err()) {
+                // A missing container is named before a bad address, as berth always has.
+                door.call(b.container_inspect(&container, false))?;
+                return Err(format!("invalid --ip {s:?}: not an IPv4 address").into());
+            }
+            let endpoint = m::EndpointSettings {
+                aliases: (!aliases.is_empty()).then_some(aliases),
+                ipam_config: ip.map(|ip| m::EndpointIpamConfig {
+                    ipv4_address: Some(ip),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            };
+            let req = m::NetworkConnectRequest {
+                container,
+                endpoint_config: Some(endpoint),
+            };
+            door.call(b.network_connect(&network, req))?;
             Ok(0)
         }
         NetworkCmd::Disconnect {
@@ -320,27 +340,17 @@ pub fn run(engine: &Engine, cmd: NetworkCmd) -> CliResult {
             network,
             container,
         } => {
-            let c = engine.containers().find(&container)?;
-            engine.network_disconnect(&network, &c, force)?;
+            let req = m::NetworkDisconnectRequest {
+                container,
+                force: Some(force),
+            };
+            door.call(b.network_disconnect(&network, req))?;
             Ok(0)
         }
         NetworkCmd::Prune { force: _ } => {
-            engine.release_stale_endpoints()?;
-            // A network any container names (running or not) is in use, as in Docker.
-            let used: std::collections::BTreeSet<String> = engine
-                .containers()
-                .list()?
-                .into_iter()
-                .flat_map(|c| c.record.endpoints_config.into_keys())
-                .collect();
-            let mut removed = Vec::new();
-            for n in nets.list()? {
-                let unused =
-                    n.name != "bridge" && !used.contains(&n.name) && nets.endpoints(&n)?.is_empty();
-                if unused && nets.remove(&n).is_ok() {
-                    removed.push(n.name);
-                }
-            }
+            let opts = q::PruneNetworksOptions { filters: None };
+            let pruned = door.call(b.network_prune(opts))?;
+            let removed = pruned.networks_deleted.unwrap_or_default();
             if !removed.is_empty() {
                 println!("Deleted Networks:");
                 for n in removed {
@@ -349,5 +359,110 @@ pub fn run(engine: &Engine, cmd: NetworkCmd) -> CliResult {
             }
             Ok(0)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the engine printed for a user network before the CLI read the model.
+    const ENGINE_DOC: &str = r#"{
+  "Name": "n1",
+  "Id": "75341ce221ca6c39ec50cb558b047f3aa15304bd1e8f3197c5262e8df4e05b5f",
+  "Created": "2026-12-07T04:56:16.075261338Z",
+  "Scope": "local",
+  "Driver": "bridge",
+  "EnableIPv6": false,
+  "IPAM": {
+    "Driver": "default",
+    "Options": {},
+    "Config": [
+      {
+        "Subnet": "172.20.0.0/16",
+        "Gateway": "172.20.0.1",
+        "IPRange": "172.20.5.0/24"
+      }
+    ]
+  },
+  "Internal": false,
+  "Attachable": false,
+  "Ingress": false,
+  "ConfigFrom": {
+    "Network": ""
+  },
+  "ConfigOnly": false,
+  "Containers": {
+    "aaa": {
+      "Name": "web",
+      "EndpointID": "ac140002",
+      "MacAddress": "02:42:ac:14:00:02",
+      "IPv4Address": "172.20.0.2/16",
+      "IPv6Address": ""
+    },
+    "bbb": {
+      "Name": "db",
+      "EndpointID": "ac140003",
+      "MacAddress": "02:42:ac:14:00:03",
+      "IPv4Address": "172.20.0.3/16",
+      "IPv6Address": ""
+    }
+  },
+  "Options": {
+    "a.first": "1",
+    "com.docker.network.bridge.name": "br-75341ce221ca"
+  },
+  "Labels": {
+    "x": "1",
+    "y": "2"
+  }
+}"#;
+
+    #[test]
+    fn inspect_from_the_model_prints_what_the_engine_printed() {
+        let model: m::NetworkInspect = serde_json::from_str(ENGINE_DOC).expect("model");
+        let doc = document(&model).ok().expect("document");
+        assert_eq!(
+            serde_json::to_string_pretty(&doc).expect("json"),
+            ENGINE_DOC
+        );
+    }
+
+    #[test]
+    fn the_modes_keep_their_null_ipam_fields() {
+        let host = json!({
+            "Name": "host", "Id": format!("{:0>64}", 1), "Created": "0001-01-01T00:00:00Z",
+            "Scope": "local", "Driver": "host", "EnableIPv4": true, "EnableIPv6": false,
+            "IPAM": {"Driver": "default", "Options": null, "Config": null},
+            "Internal": false, "Attachable": false, "Ingress": false,
+            "ConfigFrom": {"Network": ""}, "ConfigOnly": false,
+            "Containers": {}, "Options": {}, "Labels": {},
+        });
+        let model: m::NetworkInspect = serde_json::from_value(host.clone()).expect("model");
+        let doc = document(&model).ok().expect("document");
+        assert_eq!(
+            serde_json::to_string(&doc).expect("json"),
+            serde_json::to_string(&host).expect("json")
+        );
+    }
+
+    #[test]
+    fn rows_show_short_ids_and_blank_zero_times() {
+        let n = m::Network {
+            id: Some(format!("{:0>64}", 2)),
+            name: Some("none".into()),
+            driver: Some("null".into()),
+            scope: Some("local".into()),
+            created: Some("0001-01-01T00:00:00Z".into()),
+            ..Default::default()
+        };
+        let (r, _) = row(n, false);
+        assert_eq!(r["ID"], "000000000000");
+        assert_eq!(r["CreatedAt"], "");
+        assert_eq!(r["IPv6"], "false");
+        assert_eq!(
+            created_at("2026-12-07T04:56:16.075261338Z"),
+            "2026-12-07 04:56:16.075261338 +0000 UTC"
+        );
     }
 }

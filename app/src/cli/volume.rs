@@ -1,15 +1,19 @@
-//! Volume commands: create, ls, inspect, rm, prune.
+//! Volume commands: create, ls, inspect, rm, prune, through the engine interface.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use berth_engine::Engine;
+use bollard::models as m;
+use bollard::query_parameters as q;
 use clap::Subcommand;
 use serde_json::json;
 
+use super::door::{missing_object, Door};
 use super::filters::Filters;
-use super::inspect::inspect_each;
+use super::inspect::{inspect_each, volume_document};
 use super::output::print_rows_with;
 use super::{CliResult, Failure};
+use crate::backend::ErrorKind;
 use crate::format::contexts::{labels_column, Labelled};
 
 #[derive(Subcommand, Debug)]
@@ -63,7 +67,8 @@ pub enum VolumeCmd {
 }
 
 pub fn run(engine: &Engine, cmd: VolumeCmd) -> CliResult {
-    let vs = engine.volumes();
+    let door = Door::local(engine)?;
+    let b = door.backend();
     match cmd {
         VolumeCmd::Create {
             labels,
@@ -76,7 +81,7 @@ pub fn run(engine: &Engine, cmd: VolumeCmd) -> CliResult {
                 )
                 .into());
             }
-            let labels: BTreeMap<String, String> = labels
+            let labels: HashMap<String, String> = labels
                 .iter()
                 .map(|l| {
                     l.split_once('=')
@@ -84,7 +89,13 @@ pub fn run(engine: &Engine, cmd: VolumeCmd) -> CliResult {
                         .unwrap_or((l.clone(), String::new()))
                 })
                 .collect();
-            let v = vs.create(name.as_deref(), labels, false)?;
+            let req = m::VolumeCreateRequest {
+                name,
+                driver: Some(driver),
+                labels: Some(labels),
+                ..Default::default()
+            };
+            let v = door.call(b.volume_create(req))?;
             println!("{}", v.name);
             Ok(0)
         }
@@ -95,37 +106,17 @@ pub fn run(engine: &Engine, cmd: VolumeCmd) -> CliResult {
         } => {
             let filters = Filters::parse(&filter, &["dangling", "name", "label", "driver"])?;
             let dangling = filters.boolean("dangling")?;
-            let mut list = Vec::new();
-            for v in vs.list()? {
-                // Dangling: no container, running or not, refers to the volume.
-                let keep = match dangling {
-                    Some(d) => engine.volume_users(&v.name)?.is_empty() == d,
-                    None => true,
-                } && filters.any("name", |n| v.name.contains(n))
-                    && filters.any("driver", |d| v.driver == d)
-                    && filters.all_labels(&v.labels);
-                if keep {
-                    list.push(v);
-                }
-            }
+            let opts = q::ListVolumesOptions {
+                filters: filters.with_boolean("dangling", dangling).query(&[]),
+            };
+            let list = door.call(b.volume_list(opts))?.volumes.unwrap_or_default();
             if quiet {
                 for v in &list {
                     println!("{}", v.name);
                 }
                 return Ok(0);
             }
-            let rows: Vec<_> = list
-                .iter()
-                .map(|v| {
-                    let row = json!({
-                        "Driver": v.driver, "Name": v.name, "Mountpoint": v.mountpoint,
-                        "Scope": v.scope, "Labels": labels_column(&v.labels),
-                        // Docker knows these only from `system df -v`.
-                        "Links": "N/A", "Size": "N/A",
-                    });
-                    (row, Labelled(v.labels.clone()))
-                })
-                .collect();
+            let rows: Vec<_> = list.into_iter().map(row).collect();
             let headers = [
                 ("Driver", "DRIVER"),
                 ("Name", "VOLUME NAME"),
@@ -144,20 +135,22 @@ pub fn run(engine: &Engine, cmd: VolumeCmd) -> CliResult {
             Ok(0)
         }
         VolumeCmd::Inspect { format, names } => inspect_each(&names, format.as_deref(), |n| {
-            let v = vs
-                .get(n)
-                .map_err(|e| Failure::from(super::object_error(&e)))?;
-            Ok(serde_json::to_value(v).unwrap_or_default())
+            door.call(b.volume_inspect(n))
+                .map_err(|e| Failure::from(missing_object("volume", n, &e)))?;
+            volume_document(engine, n)
         }),
         VolumeCmd::Rm { force, names } => {
             let mut failed = false;
             for n in &names {
-                let users = engine.volume_users(n)?;
-                match vs.remove(n, &users) {
+                // The interface's `force` only makes a missing volume no error (one in
+                // use is refused either way). Asked without it, a miss is seen here,
+                // and `--force` skips it silently as berth always has (the daemon's
+                // quiet success would print its name).
+                match door.call(b.volume_remove(n, false)) {
                     Ok(()) => println!("{n}"),
-                    Err(e) if force && e.is_not_found() => {}
+                    Err(e) if force && e.kind == ErrorKind::NotFound => {}
                     Err(e) => {
-                        eprintln!("{}", super::object_error(&e));
+                        eprintln!("{}", missing_object("volume", n, &e));
                         failed = true;
                     }
                 }
@@ -165,16 +158,11 @@ pub fn run(engine: &Engine, cmd: VolumeCmd) -> CliResult {
             Ok(u8::from(failed))
         }
         VolumeCmd::Prune { all, force: _ } => {
-            let mut removed = Vec::new();
-            let mut bytes = 0;
-            for v in vs.list()? {
-                if (all || v.anonymous) && engine.volume_users(&v.name)?.is_empty() {
-                    bytes += vs.size(&v.name);
-                    if vs.remove(&v.name, &[]).is_ok() {
-                        removed.push(v.name);
-                    }
-                }
-            }
+            // Docker 23+: anonymous volumes only, unless `all=true`.
+            let filters =
+                all.then(|| HashMap::from([("all".to_string(), vec!["true".to_string()])]));
+            let pruned = door.call(b.volume_prune(q::PruneVolumesOptions { filters }))?;
+            let removed = pruned.volumes_deleted.unwrap_or_default();
             if !removed.is_empty() {
                 println!("Deleted Volumes:");
                 for n in removed {
@@ -182,11 +170,50 @@ pub fn run(engine: &Engine, cmd: VolumeCmd) -> CliResult {
                 }
                 println!();
             }
+            let bytes = pruned.space_reclaimed.unwrap_or(0).max(0) as u64;
             println!(
                 "Total reclaimed space: {}",
                 crate::format::human::human_size(bytes)
             );
             Ok(0)
         }
+    }
+}
+
+/// A row of `volume ls`, with `.Label "key"` for templates.
+fn row(v: m::Volume) -> (serde_json::Value, Labelled) {
+    let labels: BTreeMap<String, String> = v.labels.into_iter().collect();
+    let scope = v.scope.map(|s| s.to_string()).unwrap_or_default();
+    let row = json!({
+        "Driver": v.driver, "Name": v.name, "Mountpoint": v.mountpoint,
+        "Scope": scope, "Labels": labels_column(&labels),
+        // Docker knows these only from `system df -v`.
+        "Links": "N/A", "Size": "N/A",
+    });
+    (row, Labelled(labels))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_shows_labels_sorted_and_usage_as_docker_ls_does() {
+        let v = m::Volume {
+            name: "v".into(),
+            driver: "local".into(),
+            mountpoint: "/r/volumes/v/_data".into(),
+            labels: [("b", "2"), ("a", "1")]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            scope: Some(m::VolumeScopeEnum::LOCAL),
+            ..Default::default()
+        };
+        let (r, labelled) = row(v);
+        assert_eq!(r["Labels"], "a=1,b=2");
+        assert_eq!(r["Scope"], "local");
+        assert_eq!(r["Size"], "N/A");
+        assert_eq!(labelled.0.get("b").map(String::as_str), Some("2"));
     }
 }

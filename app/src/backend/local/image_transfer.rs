@@ -14,17 +14,23 @@ use super::containers;
 use super::images::{resolve, target_reference};
 use crate::backend::{BackendError, LoadReport, Result};
 
-/// The archive's bytes (`docker save` layout). Blocking; the caller streams the result.
-/// Every name is resolved before the first byte, so a typo is Docker's 404 and not a
-/// broken archive.
-pub fn save(e: &Engine, names: &[String], out: &mut dyn std::io::Write) -> Result<()> {
+/// The archive's bytes (`docker save` layout, or an OCI layout for berth's own
+/// `save --format oci-archive`). Blocking; the caller streams the result. Every name
+/// is resolved before the first byte, so a typo is Docker's 404 and not a broken
+/// archive.
+pub fn save(
+    e: &Engine,
+    names: &[String],
+    format: ArchiveFormat,
+    out: &mut dyn std::io::Write,
+) -> Result<()> {
     if names.is_empty() {
         return Err(BackendError::invalid("no images given to save"));
     }
     for n in names {
         resolve(e, n)?;
     }
-    Ok(e.images().save(names, out, ArchiveFormat::Docker)?)
+    Ok(e.images().save(names, out, format)?)
 }
 
 /// Docker's line for each image loaded: its tag, or its ID when it came without one.

@@ -26,6 +26,7 @@ mod volumes;
 pub use system::{API_VERSION, MIN_API_VERSION};
 
 use async_trait::async_trait;
+use berth_engine::image::ArchiveFormat;
 use berth_engine::Engine;
 use bollard::models as m;
 use bollard::query_parameters as q;
@@ -341,7 +342,15 @@ impl Backend for LocalBackend {
     }
     async fn image_save(&self, names: Vec<String>) -> Result<ByteStream> {
         let e = self.engine.clone();
-        Ok(bridge::download(move |out| images::save(&e, &names, out)))
+        Ok(bridge::download(move |out| {
+            images::save(&e, &names, ArchiveFormat::Docker, out)
+        }))
+    }
+    async fn image_save_oci(&self, names: Vec<String>) -> Result<ByteStream> {
+        let e = self.engine.clone();
+        Ok(bridge::download(move |out| {
+            images::save(&e, &names, ArchiveFormat::Oci, out)
+        }))
     }
     async fn image_load(&self, tar: ByteStream) -> Result<LoadReport> {
         let e = self.engine.clone();
