@@ -395,12 +395,11 @@ async fn attach(
         stdout: q.flag("stdout"),
         stderr: q.flag("stderr"),
     };
-    if hijack::wants_upgrade(&req) {
-        let b = s.backend.clone();
-        return Ok(hijack::upgrade(req, tty, async move {
-            b.container_attach(&id, opts).await
-        }));
-    }
+    // Attached (for a container not yet running: registered) before the answer goes
+    // out, so a start the client sends next is seen from its first byte.
     let d = s.backend.container_attach(&id, opts).await?;
+    if hijack::wants_upgrade(&req) {
+        return Ok(hijack::upgrade(req, tty, async move { Ok(d) }));
+    }
     Ok(hijack::output_only(d, tty))
 }

@@ -88,22 +88,29 @@ pub async fn attach(b: &LocalBackend, reference: &str, want: Wanted) -> Result<D
     let c = b.call(move |e| containers::find(e, &r)).await?;
     let id = c.id().to_string();
     let tty = c.record.config.tty;
-    let stream = if c.state.status.is_live() {
-        connect(b, &id)?
-    } else {
-        wait_for_start(b, &id).await?
-    };
     let want = Wanted {
         stdin: want.stdin && c.record.config.open_stdin,
         ..want
     };
-    Ok(duplex(to_tokio(stream)?, tty, want))
+    if c.state.status.is_live() {
+        let sock = to_tokio(connect(b, &id)?)?;
+        return Ok(duplex(async move { Ok(sock) }, tty, want));
+    }
+    // Registered now, before the caller goes on to start the container: the duplex is
+    // returned at once and its output begins with the start.
+    let handed = b.waiting.add(&id);
+    let b = b.clone();
+    let sock = async move { to_tokio(wait_for_start(&b, &id, handed).await?) };
+    Ok(duplex(sock, tty, want))
 }
 
 /// The stream of the start this backend makes, or a connection once another process
 /// has started the container.
-async fn wait_for_start(b: &LocalBackend, id: &str) -> Result<StdUnixStream> {
-    let mut handed = b.waiting.add(id);
+async fn wait_for_start(
+    b: &LocalBackend,
+    id: &str,
+    mut handed: oneshot::Receiver<StdUnixStream>,
+) -> Result<StdUnixStream> {
     loop {
         tokio::select! {
             s = &mut handed => {
@@ -123,14 +130,32 @@ async fn wait_for_start(b: &LocalBackend, id: &str) -> Result<StdUnixStream> {
 }
 
 /// The two halves of an attach socket as the interface's duplex.
-fn duplex(sock: UnixStream, tty: bool, want: Wanted) -> Duplex {
+/// The attach socket (once `sock` resolves) as the interface's duplex.
+fn duplex<S>(sock: S, tty: bool, want: Wanted) -> Duplex
+where
+    S: std::future::Future<Output = Result<UnixStream>> + Send + 'static,
+{
     let stdin = want.stdin;
-    let (mut rd, mut wr) = sock.into_split();
     let (tx, mut rx) = mpsc::channel::<Result<LogOutput>>(64);
     // Dropped when the output ends, which ends the input side too.
     let (ended, mut output_ended) = oneshot::channel::<()>();
+    let (write_half, mut got_write_half) = oneshot::channel();
     tokio::spawn(async move {
         let _ended = ended;
+        // A caller gone before the start ends the wait.
+        let sock = tokio::select! {
+            s = sock => s,
+            _ = tx.closed() => return,
+        };
+        let sock = match sock {
+            Ok(s) => s,
+            Err(e) => {
+                let _ = tx.send(Err(e)).await;
+                return;
+            }
+        };
+        let (mut rd, wr) = sock.into_split();
+        let _ = write_half.send(wr);
         let mut dec = Decoder::default();
         let mut buf = vec![0u8; 32 * 1024];
         loop {
@@ -179,6 +204,10 @@ fn duplex(sock: UnixStream, tty: bool, want: Wanted) -> Duplex {
     // of them as the end of the container's stdin.
     let (input, mut from_caller) = tokio::io::duplex(64 * 1024);
     tokio::spawn(async move {
+        // What the caller typed before the start waits in the pipe meanwhile.
+        let Ok(mut wr) = (&mut got_write_half).await else {
+            return;
+        };
         let mut buf = vec![0u8; 16 * 1024];
         loop {
             let read = tokio::select! {
