@@ -22,31 +22,60 @@ use super::{containers, LocalBackend};
 use crate::backend::streams::LogOutput;
 use crate::backend::{BackendError, Duplex, Result};
 
-/// Attaches waiting for their container's start, by container ID.
+/// Attaches waiting for their container's start, by container ID, and the starts of
+/// this process that will hand them their stream (so a waiter that sees the container
+/// running does not connect on its own and miss the first output).
 #[derive(Clone, Default)]
-pub struct Waiting(Arc<Mutex<HashMap<String, Vec<oneshot::Sender<StdUnixStream>>>>>);
+pub struct Waiting(Arc<Mutex<WaitingInner>>);
+
+#[derive(Default)]
+pub struct WaitingInner {
+    waiters: HashMap<String, Vec<oneshot::Sender<StdUnixStream>>>,
+    handing: std::collections::HashSet<String>,
+}
 
 impl Waiting {
     fn add(&self, id: &str) -> oneshot::Receiver<StdUnixStream> {
         let (tx, rx) = oneshot::channel();
         if let Ok(mut m) = self.0.lock() {
-            m.entry(id.to_string()).or_default().push(tx);
+            m.waiters.entry(id.to_string()).or_default().push(tx);
         }
         rx
     }
 
-    /// Whether someone waits for this container (so the start should attach).
-    pub fn wanted(&self, id: &str) -> bool {
-        self.0.lock().is_ok_and(|m| {
-            m.get(id)
-                .is_some_and(|v| v.iter().any(|tx| !tx.is_closed()))
-        })
+    /// Whether someone waits for this container; if so the start that asks will attach
+    /// and hand its stream over (`hand_over`, or `abandon` if it fails).
+    pub fn claim(&self, id: &str) -> bool {
+        let Ok(mut m) = self.0.lock() else {
+            return false;
+        };
+        let wanted = m
+            .waiters
+            .get(id)
+            .is_some_and(|v| v.iter().any(|tx| !tx.is_closed()));
+        if wanted {
+            m.handing.insert(id.to_string());
+        }
+        wanted
+    }
+
+    /// A start of this process is about to hand this container's stream over.
+    fn handing(&self, id: &str) -> bool {
+        self.0.lock().is_ok_and(|m| m.handing.contains(id))
+    }
+
+    /// The claimed start failed: waiters go back to watching for another.
+    pub fn abandon(&self, id: &str) {
+        if let Ok(mut m) = self.0.lock() {
+            m.handing.remove(id);
+        }
     }
 
     /// Give the start's stream to the first waiter still there.
     pub fn hand_over(&self, id: &str, stream: StdUnixStream) {
         let Ok(mut m) = self.0.lock() else { return };
-        if let Some(waiters) = m.get_mut(id) {
+        m.handing.remove(id);
+        if let Some(waiters) = m.waiters.get_mut(id) {
             let mut stream = Some(stream);
             while let Some(tx) = waiters.pop() {
                 if let Some(s) = stream.take() {
@@ -57,7 +86,7 @@ impl Waiting {
                 }
             }
             if waiters.is_empty() {
-                m.remove(id);
+                m.waiters.remove(id);
             }
         }
     }
@@ -113,15 +142,24 @@ async fn wait_for_start(
 ) -> Result<StdUnixStream> {
     loop {
         tokio::select! {
+            // A handed-over stream wins over anything the poll saw meanwhile.
+            biased;
             s = &mut handed => {
                 return s.map_err(|_| BackendError::internal("the attach was dropped"));
             }
             _ = tokio::time::sleep(Duration::from_millis(50)) => {
                 let i = id.to_string();
                 let live = b.call(move |e| Ok(e.containers().load(&i)?.state.status.is_live())).await;
+                // The start may have handed its stream over while we looked.
+                if let Ok(s) = handed.try_recv() {
+                    return Ok(s);
+                }
                 match live {
-                    Ok(true) => return connect(b, id),
-                    Ok(false) => {}
+                    // Started by another process: join through the socket.
+                    Ok(true) if !b.waiting.handing(id) => return connect(b, id),
+                    Ok(_) => {}
+                    // Gone already (`--rm`), but our start is about to hand it over.
+                    Err(_) if b.waiting.handing(id) => {}
                     Err(e) => return Err(e),
                 }
             }

@@ -161,12 +161,14 @@ pub fn start(e: &Engine, reference: &str, waiting: &super::attach::Waiting) -> R
     if c.state.status.is_live() {
         return Err(BackendError::not_modified());
     }
-    let attach = waiting.wanted(c.id());
-    let started = e
-        .start(&c, attach)
-        .map_err(|s| BackendError::new(start_error_kind(s.code), s.message))?;
-    if let Some(stream) = started.stream {
-        waiting.hand_over(c.id(), stream);
+    let attach = waiting.claim(c.id());
+    let started = e.start(&c, attach).map_err(|s| {
+        waiting.abandon(c.id());
+        BackendError::new(start_error_kind(s.code), s.message)
+    })?;
+    match started.stream {
+        Some(stream) => waiting.hand_over(c.id(), stream),
+        None => waiting.abandon(c.id()),
     }
     Ok(())
 }
