@@ -30,6 +30,23 @@ pub struct PathStat {
     pub link_target: String,
 }
 
+/// `GET /containers/{id}/logs`'s query, as precise as Docker's API takes it (bollard's
+/// options keep whole seconds and leave `details` out).
+#[derive(Debug, Clone, Default)]
+pub struct LogsQuery {
+    pub follow: bool,
+    pub stdout: bool,
+    pub stderr: bool,
+    /// Nanoseconds since the epoch.
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+    pub timestamps: bool,
+    /// The last N lines; `None` for all.
+    pub tail: Option<usize>,
+    /// Each line's attributes before it (`logs --details`).
+    pub details: bool,
+}
+
 /// What `exec start` hands back.
 pub enum ExecStarted {
     Attached(Duplex),
@@ -106,7 +123,7 @@ pub trait Backend: Send + Sync {
     ) -> Result<Stream<m::ContainerStatsResponse>>;
     async fn container_changes(&self, id: &str) -> Result<Vec<m::FilesystemChange>>;
     async fn container_export(&self, id: &str) -> Result<ByteStream>;
-    async fn container_logs(&self, id: &str, opts: q::LogsOptions) -> Result<LogStream>;
+    async fn container_logs(&self, id: &str, opts: LogsQuery) -> Result<LogStream>;
     async fn container_attach(&self, id: &str, opts: q::AttachContainerOptions) -> Result<Duplex>;
     async fn container_resize(&self, id: &str, height: u16, width: u16) -> Result<()>;
     async fn archive_stat(&self, id: &str, path: &str) -> Result<PathStat>;

@@ -17,7 +17,7 @@ use crate::api::error::ApiError;
 use crate::api::query::Query;
 use crate::api::AppState;
 use crate::api::{frame, hijack};
-use crate::backend::PathStat;
+use crate::backend::{LogsQuery, PathStat};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -282,26 +282,40 @@ async fn logs(
     RawQuery(raw): RawQuery,
 ) -> ApiResult {
     let q = query(&raw)?;
-    let time = |key: &str| -> Result<i32, ApiError> {
-        match q.get(key).filter(|v| !v.is_empty()) {
-            None => Ok(0),
-            Some(v) => v
-                .split('.')
-                .next()
-                .unwrap_or(v)
-                .parse::<i64>()
-                .map(|n| n.clamp(0, i32::MAX as i64) as i32)
-                .map_err(|_| ApiError::bad_request(format!("invalid value for {key}: {v:?}"))),
+    // `since`/`until`: Unix seconds with an optional fraction (`1700000000.5`).
+    let time = |key: &str| -> Result<Option<i64>, ApiError> {
+        match q.get(key).filter(|v| !v.is_empty() && *v != "0") {
+            None => Ok(None),
+            Some(v) => {
+                let (secs, frac) = v.split_once('.').unwrap_or((v, ""));
+                let bad = || ApiError::bad_request(format!("invalid value for {key}: {v:?}"));
+                let secs: i64 = secs.parse().map_err(|_| bad())?;
+                let digits: String = frac.chars().take(9).collect();
+                let nanos: i64 = if digits.is_empty() {
+                    0
+                } else {
+                    format!("{digits:0<9}").parse().map_err(|_| bad())?
+                };
+                Ok(Some(secs * 1_000_000_000 + nanos))
+            }
         }
     };
-    let opts = q::LogsOptions {
+    let tail = match q.get("tail").unwrap_or("all") {
+        "" | "all" | "-1" => None,
+        n => Some(
+            n.parse::<usize>()
+                .map_err(|_| ApiError::bad_request(format!("invalid value for tail: {n:?}")))?,
+        ),
+    };
+    let opts = LogsQuery {
         follow: q.flag("follow"),
         stdout: q.flag("stdout"),
         stderr: q.flag("stderr"),
         since: time("since")?,
         until: time("until")?,
         timestamps: q.flag("timestamps"),
-        tail: q.string("tail").unwrap_or_else(|| "all".into()),
+        tail,
+        details: q.flag("details"),
     };
     if !opts.stdout && !opts.stderr {
         return Err(ApiError::bad_request(

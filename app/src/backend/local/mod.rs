@@ -32,7 +32,8 @@ use bollard::models as m;
 use bollard::query_parameters as q;
 
 use super::{
-    Backend, ByteStream, Duplex, ExecStarted, LoadReport, LogStream, PathStat, Result, Stream,
+    Backend, ByteStream, Duplex, ExecStarted, LoadReport, LogStream, LogsQuery, PathStat, Result,
+    Stream,
 };
 
 /// Where the engine's blocking calls run.
@@ -247,7 +248,7 @@ impl Backend for LocalBackend {
         let e = self.engine.clone();
         Ok(bridge::download(move |out| fs::export(&e, &id, out)))
     }
-    async fn container_logs(&self, id: &str, opts: q::LogsOptions) -> Result<LogStream> {
+    async fn container_logs(&self, id: &str, opts: LogsQuery) -> Result<LogStream> {
         logs::logs(self, id, opts).await
     }
     async fn container_attach(&self, id: &str, opts: q::AttachContainerOptions) -> Result<Duplex> {
