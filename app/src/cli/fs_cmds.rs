@@ -6,7 +6,6 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use berth_engine::container::copy::{CopyIn, CopyOptions, CopyOut};
-use berth_engine::container::diff::format_changes;
 use berth_engine::Engine;
 use bollard::models as m;
 use bollard::query_parameters as q;
@@ -141,9 +140,17 @@ pub fn cp(engine: &Engine, a: CpArgs) -> CliResult {
     }
 }
 
+/// `diff` through the engine interface: Docker's `C /etc` lines.
 pub fn diff(engine: &Engine, container: &str) -> CliResult {
-    let c = engine.containers().find(container)?;
-    print!("{}", format_changes(&engine.diff(&c)?));
+    let door = Door::local(engine)?;
+    for change in door.call(door.backend().container_changes(container))? {
+        let letter = match change.kind {
+            m::ChangeType::_1 => 'A',
+            m::ChangeType::_2 => 'D',
+            m::ChangeType::_0 => 'C',
+        };
+        println!("{letter} {}", change.path);
+    }
     Ok(0)
 }
 
@@ -152,27 +159,37 @@ fn stdout_is_terminal() -> bool {
     unsafe { libc::isatty(1) == 1 }
 }
 
+/// `export` through the engine interface: the container's filesystem as a tar, to a
+/// file or to stdout (never to a terminal).
 pub fn export(engine: &Engine, a: ExportArgs) -> CliResult {
-    let c = engine.containers().find(&a.container)?;
-    match &a.output {
-        Some(path) => {
-            let mut f = std::fs::File::create(path).map_err(|e| {
+    use futures_util::StreamExt;
+    let door = Door::local(engine)?;
+    let mut tar = door.call(door.backend().container_export(&a.container))?;
+    let mut out: Box<dyn Write> =
+        match &a.output {
+            Some(path) => Box::new(std::fs::File::create(path).map_err(|e| {
                 format!("failed to export container: create {}: {e}", path.display())
-            })?;
-            engine.export(&c, &mut f)?;
-            f.sync_all().map_err(|e| {
-                format!("failed to export container: write {}: {e}", path.display())
-            })?;
-        }
-        None => {
-            if stdout_is_terminal() {
+            })?),
+            None if stdout_is_terminal() => {
                 return Err(
                     "cowardly refusing to save to a terminal. Use the -o flag or redirect".into(),
-                );
+                )
             }
-            let mut out = std::io::stdout().lock();
-            engine.export(&c, &mut out)?;
+            None => Box::new(std::io::stdout().lock()),
+        };
+    door.block_on(async {
+        while let Some(chunk) = tar.next().await {
+            out.write_all(&chunk?)
+                .map_err(|e| format!("failed to export container: {e}"))?;
         }
+        out.flush()
+            .map_err(|e| format!("failed to export container: {e}"))?;
+        Ok::<_, super::Failure>(())
+    })?;
+    if let Some(path) = &a.output {
+        std::fs::File::open(path)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| format!("failed to export container: write {}: {e}", path.display()))?;
     }
     Ok(0)
 }

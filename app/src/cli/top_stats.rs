@@ -83,10 +83,15 @@ pub fn anatomy(engine: &Engine, a: AnatomyArgs) -> CliResult {
     Ok(0)
 }
 
+/// `top` through the engine interface (`ps` options go as Docker's `ps_args`).
 pub fn top(engine: &Engine, a: TopArgs) -> CliResult {
-    let c = engine.containers().find(&a.container)?;
-    let t = engine.top_table(&c, &a.ps_options)?;
-    print_table(&t.titles, &t.rows);
+    let door = super::door::Door::local(engine)?;
+    let ps_args = (!a.ps_options.is_empty()).then(|| a.ps_options.join(" "));
+    let t = door.call(door.backend().container_top(&a.container, ps_args))?;
+    print_table(
+        &t.titles.unwrap_or_default(),
+        &t.processes.unwrap_or_default(),
+    );
     Ok(0)
 }
 
