@@ -95,24 +95,8 @@ impl Service {
             .stderr(Stdio::piped())
             .spawn()
             .expect("spawn docker");
-        let (mut out, mut err) = (child.stdout.take(), child.stderr.take());
-        let read = |p: &mut Option<std::process::ChildStdout>| {
-            let mut v = Vec::new();
-            if let Some(p) = p.as_mut() {
-                use std::io::Read;
-                let _ = p.read_to_end(&mut v);
-            }
-            v
-        };
-        let out_t = std::thread::spawn(move || read(&mut out));
-        let err_t = std::thread::spawn(move || {
-            let mut v = Vec::new();
-            if let Some(p) = err.as_mut() {
-                use std::io::Read;
-                let _ = p.read_to_end(&mut v);
-            }
-            v
-        });
+        let out_t = drain(child.stdout.take());
+        let err_t = drain(child.stderr.take());
         let code = eventually_status(&mut child, 120);
         Out::from(std::process::Output {
             status: std::os::unix::process::ExitStatusExt::from_raw(code << 8),
@@ -261,6 +245,17 @@ impl Service {
         drop(m);
         (code, reader.join().unwrap_or_default())
     }
+}
+
+/// Read a child's pipe to its end on a thread of its own.
+fn drain<R: std::io::Read + Send + 'static>(pipe: Option<R>) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut v = Vec::new();
+        if let Some(mut p) = pipe {
+            let _ = p.read_to_end(&mut v);
+        }
+        v
+    })
 }
 
 fn eventually_status(child: &mut Child, secs: u64) -> i32 {

@@ -65,6 +65,14 @@ impl Query {
         }
     }
 
+    /// `h` and `w` of a resize, as terminal rows and columns.
+    pub fn size(&self) -> Result<(u16, u16), ApiError> {
+        let dim = |k: &str| -> Result<u16, ApiError> {
+            Ok(self.int(k)?.unwrap_or(0).clamp(0, u16::MAX as i64) as u16)
+        };
+        Ok((dim("h")?, dim("w")?))
+    }
+
     pub fn filters(&self) -> Result<Option<HashMap<String, Vec<String>>>, ApiError> {
         match self.get("filters").filter(|f| !f.is_empty()) {
             None => Ok(None),

@@ -21,6 +21,19 @@ use crate::Engine;
 pub struct ExecRecord {
     pub id: String,
     pub container_id: String,
+    #[serde(flatten)]
+    pub asked: ExecOptions,
+    /// Set by the helper.
+    pub running: bool,
+    pub started: bool,
+    pub exit_code: Option<i32>,
+    /// The helper's PID while it runs (its stdin is the exec's pty, if any).
+    pub pid: i32,
+}
+
+/// What to run, for `exec_create`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExecOptions {
     pub cmd: Vec<String>,
     /// Added to the container's environment.
     pub env: Vec<String>,
@@ -34,28 +47,6 @@ pub struct ExecRecord {
     pub detach_keys: String,
     /// Rows and columns of the terminal at create, if the client said.
     #[serde(default)]
-    pub console: Option<(u16, u16)>,
-    /// Set by the helper.
-    pub running: bool,
-    pub started: bool,
-    pub exit_code: Option<i32>,
-    /// The helper's PID while it runs (its stdin is the exec's pty, if any).
-    pub pid: i32,
-}
-
-/// What to run, for `exec_create`.
-#[derive(Debug, Clone, Default)]
-pub struct ExecOptions {
-    pub cmd: Vec<String>,
-    pub env: Vec<String>,
-    pub user: Option<String>,
-    pub workdir: Option<String>,
-    pub tty: bool,
-    pub privileged: bool,
-    pub attach_stdin: bool,
-    pub attach_stdout: bool,
-    pub attach_stderr: bool,
-    pub detach_keys: String,
     pub console: Option<(u16, u16)>,
 }
 
@@ -114,7 +105,7 @@ fn event(paths: &Paths, c: &Container, r: &ExecRecord, action: &str, code: Optio
     }
     let action = match action {
         "exec_die" => action.to_string(),
-        a => format!("{a}: {}", r.cmd.join(" ")),
+        a => format!("{a}: {}", r.asked.cmd.join(" ")),
     };
     crate::events::container_event(paths, &c.record, &action, &attrs);
 }
@@ -135,17 +126,11 @@ impl Engine {
         let r = ExecRecord {
             id: crate::store::ids::random_hex(32),
             container_id: c.id().to_string(),
-            cmd: o.cmd,
-            env: o.env,
-            user: o.user.filter(|u| !u.is_empty()),
-            workdir: o.workdir.filter(|w| !w.is_empty()),
-            tty: o.tty,
-            privileged: o.privileged,
-            attach_stdin: o.attach_stdin,
-            attach_stdout: o.attach_stdout,
-            attach_stderr: o.attach_stderr,
-            detach_keys: o.detach_keys,
-            console: o.console,
+            asked: ExecOptions {
+                user: o.user.filter(|u| !u.is_empty()),
+                workdir: o.workdir.filter(|w| !w.is_empty()),
+                ..o
+            },
             ..Default::default()
         };
         save(&self.paths, &r)?;
@@ -192,7 +177,7 @@ impl Engine {
         if !r.running || r.pid <= 0 {
             return Err(Error::Conflict(format!("Exec {id} is not running")));
         }
-        if !r.tty {
+        if !r.asked.tty {
             return Ok(());
         }
         let p = format!("/proc/{}/fd/0", r.pid);
@@ -237,7 +222,7 @@ pub fn helper_entry(paths: Paths, id: &str) -> i32 {
         stdin: 0,
         stdout: 1,
         stderr: 2,
-        tty: r.tty,
+        tty: r.asked.tty,
     };
     let cg = crate::cgroups::open(
         &super::monitor::cgroups_root(),
@@ -265,17 +250,17 @@ fn process_spec(
     r: &ExecRecord,
 ) -> std::result::Result<crate::runtime::spec::ProcessSpec, String> {
     let rec = &c.record;
-    let mut p = crate::runtime::spec::ProcessSpec::exec_in(rec, r.cmd.clone())?;
+    let mut p = crate::runtime::spec::ProcessSpec::exec_in(rec, r.asked.cmd.clone())?;
     p.env = rec.config.env.clone();
-    p.env.extend(r.env.iter().cloned());
-    if let Some(w) = &r.workdir {
+    p.env.extend(r.asked.env.iter().cloned());
+    if let Some(w) = &r.asked.workdir {
         p.cwd = w.clone();
     }
-    if let Some(u) = &r.user {
+    if let Some(u) = &r.asked.user {
         p.user = u.clone();
     }
-    p.tty = r.tty;
-    if r.privileged {
+    p.tty = r.asked.tty;
+    if r.asked.privileged {
         p.caps = crate::runtime::caps::compute(
             &rec.host_config.cap_add,
             &rec.host_config.cap_drop,

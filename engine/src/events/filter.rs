@@ -77,8 +77,8 @@ pub fn parse_time(s: &str, now_nanos: i64) -> Result<i64, String> {
     let bad = || {
         format!("invalid time {s:?}: use Unix seconds, an RFC 3339 date or a duration such as 10m")
     };
-    if let Ok(f) = s.parse::<f64>() {
-        return Ok((f * 1e9) as i64);
+    if let Some(n) = unix_nanos(s) {
+        return Ok(n);
     }
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
         return t.timestamp_nanos_opt().ok_or_else(bad);
@@ -93,9 +93,39 @@ pub fn parse_time(s: &str, now_nanos: i64) -> Result<i64, String> {
     Ok(now_nanos - d)
 }
 
+/// `1700000000` or `1700000000.123456789` as nanoseconds, exactly (a float would round
+/// the nanoseconds Docker's clients send).
+fn unix_nanos(s: &str) -> Option<i64> {
+    let (secs, frac) = s.split_once('.').unwrap_or((s, ""));
+    if secs.is_empty() || !secs.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    if frac.len() > 9 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let secs: i64 = secs.parse().ok()?;
+    let nanos: i64 = if frac.is_empty() {
+        0
+    } else {
+        format!("{frac:0<9}").parse().ok()?
+    };
+    secs.checked_mul(1_000_000_000)?.checked_add(nanos)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unix_times_keep_every_nanosecond() {
+        assert_eq!(
+            parse_time("1700000000.123456789", 0),
+            Ok(1_700_000_000_123_456_789)
+        );
+        assert_eq!(parse_time("1700000000.5", 0), Ok(1_700_000_000_500_000_000));
+        assert_eq!(parse_time("1700000000", 0), Ok(1_700_000_000_000_000_000));
+        assert!(parse_time("1700000000.x", 0).is_err());
+    }
 
     fn ev(kind: &str, action: &str, id: &str, attrs: &[(&str, &str)]) -> Event {
         Event::new(

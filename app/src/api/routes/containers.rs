@@ -202,14 +202,8 @@ async fn resize(
     RawQuery(raw): RawQuery,
 ) -> ApiResult {
     let q = query(&raw)?;
-    let (h, w) = (q.int("h")?.unwrap_or(0), q.int("w")?.unwrap_or(0));
-    s.backend
-        .container_resize(
-            &id,
-            h.clamp(0, u16::MAX as i64) as u16,
-            w.clamp(0, u16::MAX as i64) as u16,
-        )
-        .await?;
+    let (h, w) = q.size()?;
+    s.backend.container_resize(&id, h, w).await?;
     Ok(StatusCode::OK.into_response())
 }
 
@@ -282,23 +276,14 @@ async fn logs(
     RawQuery(raw): RawQuery,
 ) -> ApiResult {
     let q = query(&raw)?;
-    // `since`/`until`: Unix seconds with an optional fraction (`1700000000.5`).
+    // `since`/`until` as the events endpoint reads them (Unix seconds with a fraction).
+    let now = berth_engine::events::now_nanos();
     let time = |key: &str| -> Result<Option<i64>, ApiError> {
-        match q.get(key).filter(|v| !v.is_empty() && *v != "0") {
-            None => Ok(None),
-            Some(v) => {
-                let (secs, frac) = v.split_once('.').unwrap_or((v, ""));
-                let bad = || ApiError::bad_request(format!("invalid value for {key}: {v:?}"));
-                let secs: i64 = secs.parse().map_err(|_| bad())?;
-                let digits: String = frac.chars().take(9).collect();
-                let nanos: i64 = if digits.is_empty() {
-                    0
-                } else {
-                    format!("{digits:0<9}").parse().map_err(|_| bad())?
-                };
-                Ok(Some(secs * 1_000_000_000 + nanos))
-            }
-        }
+        q.get(key)
+            .filter(|v| !v.is_empty() && *v != "0")
+            .map(|v| berth_engine::events::filter::parse_time(v, now))
+            .transpose()
+            .map_err(|e| ApiError::bad_request(format!("{key}: {e}")))
     };
     let tail = match q.get("tail").unwrap_or("all") {
         "" | "all" | "-1" => None,

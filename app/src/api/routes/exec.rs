@@ -77,14 +77,8 @@ async fn resize(
     RawQuery(raw): RawQuery,
 ) -> ApiResult {
     let q = Query::parse(raw.as_deref())?;
-    let (h, w) = (q.int("h")?.unwrap_or(0), q.int("w")?.unwrap_or(0));
-    s.backend
-        .exec_resize(
-            &id,
-            h.clamp(0, u16::MAX as i64) as u16,
-            w.clamp(0, u16::MAX as i64) as u16,
-        )
-        .await?;
+    let (h, w) = q.size()?;
+    s.backend.exec_resize(&id, h, w).await?;
     Ok(StatusCode::OK.into_response())
 }
 

@@ -5,6 +5,7 @@
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use bollard::models as m;
@@ -64,17 +65,7 @@ fn progress(lines: Vec<serde_json::Value>) -> ApiResult {
         [(axum::http::header::CONTENT_TYPE, "application/json")],
         body,
     )
-        .into_response_ok())
-}
-
-trait OkResponse {
-    fn into_response_ok(self) -> axum::response::Response;
-}
-
-impl<T: axum::response::IntoResponse> OkResponse for T {
-    fn into_response_ok(self) -> axum::response::Response {
-        self.into_response()
-    }
+        .into_response())
 }
 
 /// `quiet` only silences progress bars, which Berth does not draw: the names of the
@@ -160,7 +151,7 @@ async fn by_name_post(
             .filter(|t| !t.is_empty())
             .unwrap_or_else(|| "latest".into());
         s.backend.image_tag(name, &repo, &tag).await?;
-        return Ok(StatusCode::CREATED.into_response_ok());
+        return Ok(StatusCode::CREATED.into_response());
     }
     if rest.ends_with("/push") {
         return Err(ApiError(BackendError::unsupported(

@@ -9,7 +9,6 @@ use futures_util::StreamExt;
 
 use super::{ok_json, ApiResult};
 use crate::api::compat;
-use crate::api::error::ApiError;
 use crate::api::query::Query;
 use crate::api::version::ApiVersion;
 use crate::api::AppState;
@@ -58,6 +57,3 @@ pub async fn events(State(s): State<AppState>, RawQuery(raw): RawQuery) -> ApiRe
     });
     Ok(super::streamed("application/json", Box::pin(lines)))
 }
-
-#[allow(dead_code)]
-fn _types(_: ApiError) {}

@@ -51,26 +51,27 @@ pub fn create(b: &LocalBackend, reference: &str, cfg: m::ExecConfig) -> Result<m
 pub fn inspect(b: &LocalBackend, id: &str) -> Result<m::ExecInspectResponse> {
     let r = exec::load(&b.engine.paths, id).map_err(not_found(id))?;
     let (entry, args) = r
+        .asked
         .cmd
         .split_first()
         .map(|(a, b)| (a.clone(), b.to_vec()))
         .unwrap_or_default();
     Ok(m::ExecInspectResponse {
         can_remove: Some(false),
-        detach_keys: Some(r.detach_keys.clone()),
+        detach_keys: Some(r.asked.detach_keys.clone()),
         id: Some(r.id.clone()),
         running: Some(r.running),
         exit_code: r.exit_code.map(i64::from),
         process_config: Some(m::ProcessConfig {
-            privileged: Some(r.privileged),
-            user: Some(r.user.clone().unwrap_or_default()),
-            tty: Some(r.tty),
+            privileged: Some(r.asked.privileged),
+            user: Some(r.asked.user.clone().unwrap_or_default()),
+            tty: Some(r.asked.tty),
             entrypoint: Some(entry),
             arguments: Some(args),
         }),
-        open_stdin: Some(r.attach_stdin),
-        open_stderr: Some(r.attach_stderr),
-        open_stdout: Some(r.attach_stdout),
+        open_stdin: Some(r.asked.attach_stdin),
+        open_stderr: Some(r.asked.attach_stderr),
+        open_stdout: Some(r.asked.attach_stdout),
         container_id: Some(r.container_id.clone()),
         pid: Some(r.pid as i64),
     })
@@ -138,9 +139,9 @@ pub async fn start(b: &LocalBackend, id: &str, cfg: m::ExecStartConfig) -> Resul
             [h, w] => Some((*h as u16, *w as u16)),
             _ => None,
         })
-        .or(r.console)
+        .or(r.asked.console)
         .unwrap_or((24, 80));
-    if r.tty {
+    if r.asked.tty {
         let ptmx = std::path::PathBuf::from(format!("/proc/{}/root/dev/pts/ptmx", c.state.pid));
         let pt = berth_engine::runtime::pty::open_in(&ptmx, size.0, size.1)
             .map_err(BackendError::internal)?;
@@ -153,7 +154,7 @@ pub async fn start(b: &LocalBackend, id: &str, cfg: m::ExecStartConfig) -> Resul
         let done = reap(e.exec_start(id, io)?);
         return Ok(ExecStarted::Attached(pty_io::duplex(pt.master, done)?));
     }
-    let (in_r, in_w) = if r.attach_stdin {
+    let (in_r, in_w) = if r.asked.attach_stdin {
         pipe().map(|(r, w)| (r, Some(w)))?
     } else {
         (null()?, None)

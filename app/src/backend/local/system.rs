@@ -198,44 +198,35 @@ pub fn df(e: &Engine) -> Result<m::SystemDataUsageResponse> {
         .iter()
         .filter(|v| usage(v).1 == 0)
         .map(|v| usage(v).0));
-    let items = |xs: Vec<serde_json::Value>| Some(xs);
-    let to_values = |v: Vec<serde_json::Value>| v;
+    // Each item as JSON (the usage models keep their lists untyped).
+    fn items<T: serde::Serialize>(xs: &[T]) -> Option<Vec<serde_json::Value>> {
+        Some(
+            xs.iter()
+                .filter_map(|x| serde_json::to_value(x).ok())
+                .collect(),
+        )
+    }
     Ok(m::SystemDataUsageResponse {
         image_usage: Some(m::ImagesDiskUsage {
             active_count: Some(images.iter().filter(|i| i.containers > 0).count() as i64),
             total_count: Some(images.len() as i64),
             reclaimable: Some(image_free),
             total_size: Some(image_total),
-            items: items(to_values(
-                images
-                    .iter()
-                    .filter_map(|i| serde_json::to_value(i).ok())
-                    .collect(),
-            )),
+            items: items(&images),
         }),
         container_usage: Some(m::ContainersDiskUsage {
             active_count: Some(containers.iter().filter(|c| live(c)).count() as i64),
             total_count: Some(containers.len() as i64),
             reclaimable: Some(c_free),
             total_size: Some(c_total),
-            items: items(
-                containers
-                    .iter()
-                    .filter_map(|c| serde_json::to_value(c).ok())
-                    .collect(),
-            ),
+            items: items(&containers),
         }),
         volume_usage: Some(m::VolumesDiskUsage {
             active_count: Some(volumes.iter().filter(|v| usage(v).1 > 0).count() as i64),
             total_count: Some(volumes.len() as i64),
             reclaimable: Some(v_free),
             total_size: Some(v_total),
-            items: items(
-                volumes
-                    .iter()
-                    .filter_map(|v| serde_json::to_value(v).ok())
-                    .collect(),
-            ),
+            items: items(&volumes),
         }),
         build_cache_usage: None,
     })
