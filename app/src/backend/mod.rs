@@ -18,6 +18,11 @@ use bytes::Bytes;
 pub use error::{BackendError, ErrorKind, Result};
 pub use streams::{ByteStream, Duplex, LogStream, Stream};
 
+/// A create request's label that carries `--health-on-failure` (Podman's flag, which
+/// Docker's body has no field for). The local backend takes it out of the labels and
+/// applies it; a backend that does not know it keeps it as a plain label.
+pub const HEALTH_ON_FAILURE_LABEL: &str = "io.berth.health-on-failure";
+
 /// `X-Docker-Container-Path-Stat`: what `archive` HEAD/GET says of a path.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PathStat {

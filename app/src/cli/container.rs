@@ -1,8 +1,7 @@
 //! Container commands: run, create, start, stop, kill, restart, rm, pause, unpause,
 //! rename, wait, ps, logs, exec, attach. Both `berth ps` and `berth container ls` land here.
 
-use berth_engine::container::start::StartError;
-use berth_engine::container::Container;
+use berth_engine::container::create::CreateOptions;
 use berth_engine::Engine;
 use clap::{Args, Subcommand};
 
@@ -10,7 +9,8 @@ use bollard::query_parameters as q;
 
 use super::create_flags::CreateFlags;
 use super::door::Door;
-use super::{attach_client, exec, fs_cmds, logs, ps, top_stats, CliResult, Failure};
+use super::session::{self, start_exit_code, Session};
+use super::{exec, fs_cmds, logs, ps, top_stats, CliResult, Failure};
 use crate::backend::{BackendError, ErrorKind};
 
 #[derive(Subcommand, Debug)]
@@ -228,10 +228,19 @@ fn run_error(msg: &str) -> String {
     format!("berth: {}.", msg.trim_end().trim_end_matches('.'))
 }
 
-fn start_failure(e: StartError) -> Failure {
+/// A refused `start -a`, with the exit code Docker's CLI gives it.
+fn start_refused(e: BackendError) -> Failure {
     Failure {
-        code: e.code.clamp(1, 255) as u8,
-        message: format!("berth: Error response from daemon: {}", e.message),
+        code: start_exit_code(&e.message),
+        message: start_wording(e),
+    }
+}
+
+/// A refused `run`: Docker's run wording, and 125, 126 or 127.
+fn run_refused(e: BackendError) -> Failure {
+    Failure {
+        code: start_exit_code(&e.message),
+        message: run_error(&format!("Error response from daemon: {}", e.message)),
     }
 }
 
@@ -243,8 +252,9 @@ pub fn run(engine: &Engine, cmd: ContainerCmd) -> CliResult {
                 code: 125,
                 message: m,
             })?;
-            let c = create_with_cidfile(engine, &flags, &opts, "")?;
-            println!("{}", c.id());
+            let door = Door::local(engine)?;
+            let id = create(&door, &flags, &opts, "")?;
+            println!("{id}");
             Ok(0)
         }
         ContainerCmd::Start {
@@ -257,17 +267,24 @@ pub fn run(engine: &Engine, cmd: ContainerCmd) -> CliResult {
                 let [r] = containers.as_slice() else {
                     return Err("you cannot start and attach multiple containers at once".into());
                 };
-                let c = engine.containers().find(r)?;
-                let started = engine.start(&c, true).map_err(start_failure)?;
-                let stream = started.stream.ok_or("container is already running")?;
-                let o = attach_client::AttachOpts::new(
-                    interactive,
-                    c.record.config.tty,
-                    started.pid,
-                    true,
-                )
-                .detach_keys(detach_keys.as_deref())?;
-                return attach_client::run(stream, o);
+                let door = Door::local(engine)?;
+                let c = door
+                    .call(door.backend().container_inspect(r, false))
+                    .map_err(|e| Failure::from(daemon(e)))?;
+                let (id, config) = (c.id.unwrap_or_default(), c.config.unwrap_or_default());
+                let auto_remove = c.host_config.and_then(|h| h.auto_remove) == Some(true);
+                let s = Session {
+                    id: &id,
+                    start: true,
+                    condition: if auto_remove { "removed" } else { "next-exit" },
+                    stdin: interactive && config.open_stdin == Some(true),
+                    stdout: true,
+                    stderr: true,
+                    tty: config.tty == Some(true),
+                    sig_proxy: true,
+                    detach_keys: detach_keys_or_default(detach_keys.as_deref())?,
+                };
+                return session::run(&door, s, start_refused);
             }
             let door = Door::local(engine)?;
             let b = door.backend();
@@ -368,21 +385,30 @@ pub fn run(engine: &Engine, cmd: ContainerCmd) -> CliResult {
             detach_keys,
             container,
         } => {
-            let c = engine.containers().find(&container)?;
-            if !c.state.status.is_live() {
+            let door = Door::local(engine)?;
+            let c = door
+                .call(door.backend().container_inspect(&container, false))
+                .map_err(|e| Failure::from(daemon(e)))?;
+            let state = c.state.unwrap_or_default();
+            if state.running != Some(true) {
                 return Err("You cannot attach to a stopped container, start it first".into());
             }
-            let dir = engine.paths.container_run_dir(c.id());
-            let stream = berth_engine::store::sock::connect_in(&dir, "attach.sock")
-                .map_err(|e| format!("attach to {}: {e}", c.name()))?;
-            let o = attach_client::AttachOpts::new(
-                !no_stdin && c.record.config.open_stdin,
-                c.record.config.tty,
-                c.state.pid,
+            if state.paused == Some(true) {
+                return Err("You cannot attach to a paused container, unpause it first".into());
+            }
+            let (id, config) = (c.id.unwrap_or_default(), c.config.unwrap_or_default());
+            let s = Session {
+                id: &id,
+                start: false,
+                condition: "not-running",
+                stdin: !no_stdin && config.open_stdin == Some(true),
+                stdout: true,
+                stderr: true,
+                tty: config.tty == Some(true),
                 sig_proxy,
-            )
-            .detach_keys(detach_keys.as_deref())?;
-            attach_client::run(stream, o)
+                detach_keys: detach_keys_or_default(detach_keys.as_deref())?,
+            };
+            session::run(&door, s, start_refused)
         }
         ContainerCmd::Cp(a) => fs_cmds::cp(engine, a),
         ContainerCmd::Diff { container } => fs_cmds::diff(engine, &container),
@@ -396,37 +422,83 @@ pub fn run(engine: &Engine, cmd: ContainerCmd) -> CliResult {
     }
 }
 
-/// `create` with `--cidfile`: the file is claimed first (an existing one refuses the
-/// create), written once the container exists, and removed if the create fails.
-fn create_with_cidfile(
-    engine: &Engine,
+/// `--detach-keys` as bytes, ctrl-p ctrl-q unless given.
+fn detach_keys_or_default(keys: Option<&str>) -> Result<Vec<u8>, Failure> {
+    match keys {
+        None => Ok(super::detach_keys::DEFAULT.to_vec()),
+        Some(k) => super::detach_keys::parse(k).map_err(|m| Failure {
+            code: 125,
+            message: m,
+        }),
+    }
+}
+
+/// Create the container through the interface, with `--cidfile` claimed first (an
+/// existing one refuses the create), written once the container exists, and removed if
+/// the create fails. `prefix` is `run`'s `berth: `, which also words errors as Docker's
+/// run does (a period after).
+fn create(
+    door: &Door,
     flags: &CreateFlags,
-    opts: &berth_engine::container::create::CreateOptions,
+    opts: &CreateOptions,
     prefix: &str,
-) -> Result<Container, Failure> {
+) -> Result<String, Failure> {
+    let b = door.backend();
     let fail = |m: String| Failure {
         code: 125,
         message: format!("{prefix}{m}"),
     };
+    let from_daemon = |message: &str| {
+        let daemon = format!("Error response from daemon: {message}");
+        if prefix.is_empty() {
+            fail(daemon)
+        } else {
+            Failure {
+                code: 125,
+                message: run_error(&daemon),
+            }
+        }
+    };
+    let req = super::create_request::request(opts).map_err(|m| Failure {
+        code: 125,
+        message: if prefix.is_empty() {
+            m
+        } else {
+            format!("{m}\nSee 'berth run --help'.")
+        },
+    })?;
+    check_pull(door, opts).map_err(|m| from_daemon(&m))?;
     let cid = super::run_flags::CidFile::claim(flags.more.cidfile.as_ref()).map_err(fail)?;
-    let c = match engine.create(opts) {
+    let created = match door.call(b.container_create(req.name, req.platform, req.body)) {
         Ok(c) => c,
         Err(e) => {
             cid.abandon();
-            let daemon = format!("Error response from daemon: {e}");
-            // `run` words it as Docker's run does (`berth: ...` and a period).
-            return Err(if prefix.is_empty() {
-                fail(daemon)
-            } else {
-                Failure {
-                    code: 125,
-                    message: run_error(&daemon),
-                }
-            });
+            return Err(from_daemon(&e.message));
         }
     };
-    cid.write(c.id()).map_err(fail)?;
-    Ok(c)
+    for w in &created.warnings {
+        eprintln!("WARNING: {w}");
+    }
+    cid.write(&created.id).map_err(fail)?;
+    Ok(created.id)
+}
+
+/// `--pull`, met as Docker's CLI meets it before the create: `never` needs the image
+/// here; `always` needs a registry, which berth cannot reach yet.
+fn check_pull(door: &Door, opts: &CreateOptions) -> Result<(), String> {
+    use berth_engine::container::create_host::pull_refusal;
+    use berth_engine::container::run_options::PullPolicy;
+    let Some(p) = &opts.pull else { return Ok(()) };
+    let policy = PullPolicy::parse(p).map_err(|e| e.to_string())?;
+    let found = match door.call(door.backend().image_inspect(&opts.image)) {
+        Ok(_) => true,
+        Err(e) if e.kind == ErrorKind::NotFound => false,
+        Err(e) => return Err(e.message),
+    };
+    match pull_refusal(policy, &opts.image, found) {
+        Some(e) => Err(e.to_string()),
+        None => Ok(()),
+    }
 }
 
 fn run_container(engine: &Engine, detach: bool, flags: &CreateFlags) -> CliResult {
@@ -441,36 +513,26 @@ fn run_container(engine: &Engine, detach: bool, flags: &CreateFlags) -> CliResul
             message: "berth: Conflicting options: --restart and --rm".into(),
         });
     }
-    let c = create_with_cidfile(engine, flags, &opts, "berth: ")?;
-    let started = match engine.start(&c, !detach) {
-        Ok(s) => s,
-        Err(e) => {
-            // Docker leaves a failed `run --rm` container behind only without --rm.
-            if opts.auto_remove {
-                let _ = engine.remove_stopped(c.id(), true);
-            }
-            return Err(Failure {
-                code: e.code.clamp(1, 255) as u8,
-                message: run_error(&format!("Error response from daemon: {}", e.message)),
-            });
-        }
-    };
+    let detach_keys = detach_keys_or_default(flags.more.detach_keys.as_deref())?;
+    let door = Door::local(engine)?;
+    let id = create(&door, flags, &opts, "berth: ")?;
     if detach {
-        println!("{}", c.id());
+        door.call(door.backend().container_start(&id))
+            .map_err(run_refused)?;
+        println!("{id}");
         return Ok(0);
     }
-    let stream = started
-        .stream
-        .ok_or("the container's output stream is missing")?;
     let streams = opts.attach;
-    let mut o = attach_client::AttachOpts::new(
-        opts.open_stdin && streams.is_none_or(|a| a.stdin),
-        opts.tty,
-        started.pid,
-        true,
-    )
-    .detach_keys(flags.more.detach_keys.as_deref())?;
-    o.stdout = streams.is_none_or(|a| a.stdout);
-    o.stderr = streams.is_none_or(|a| a.stderr);
-    attach_client::run(stream, o)
+    let s = Session {
+        id: &id,
+        start: true,
+        condition: if opts.auto_remove { "removed" } else { "next-exit" },
+        stdin: opts.open_stdin && streams.is_none_or(|a| a.stdin),
+        stdout: streams.is_none_or(|a| a.stdout),
+        stderr: streams.is_none_or(|a| a.stderr),
+        tty: opts.tty,
+        sig_proxy: true,
+        detach_keys,
+    };
+    session::run(&door, s, run_refused)
 }

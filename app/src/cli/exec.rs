@@ -88,13 +88,15 @@ pub fn run(engine: &Engine, a: ExecArgs) -> CliResult {
         stdin: a.interactive,
         tty: a.tty,
         detach_keys: super::detach_keys::DEFAULT.to_vec(),
+        sig_proxy: false,
     };
-    door.block_on(pump(duplex, opts, |rows, cols| {
+    let resize = |rows, cols| {
         let id = id.clone();
         async move {
             let _ = b.exec_resize(&id, rows, cols).await;
         }
-    }));
+    };
+    door.block_on(pump(duplex, opts, resize, |_| async {}));
     let code = door.call(b.exec_inspect(&id))?.exit_code.unwrap_or(0);
     Ok(code.clamp(0, 255) as u8)
 }

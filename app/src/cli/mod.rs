@@ -1,9 +1,9 @@
 //! The docker-style command line: argument definitions per command group, dispatch, and
 //! the one place errors become a line on stderr and an exit code.
 
-mod attach_client;
 mod container;
 mod create_flags;
+mod create_request;
 mod demo;
 mod detach_keys;
 pub mod door;
@@ -21,6 +21,7 @@ mod output;
 pub mod ps;
 mod pump;
 mod run_flags;
+mod session;
 mod system;
 mod top_stats;
 mod update;

@@ -15,12 +15,14 @@ use crate::backend::Duplex;
 use berth_engine::runtime::pty::{get_size, RawMode};
 
 /// How a session ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Ended {
     /// The process's output ended (it exited).
     Finished,
     /// The user typed the detach keys.
     Detached,
+    /// The stream broke off with this error.
+    Failed(String),
 }
 
 pub struct PumpOpts {
@@ -28,6 +30,39 @@ pub struct PumpOpts {
     pub stdin: bool,
     pub tty: bool,
     pub detach_keys: Vec<u8>,
+    /// Pass SIGINT, SIGTERM, SIGHUP... on to the process (Docker's `--sig-proxy`)
+    /// instead of letting them end this client.
+    pub sig_proxy: bool,
+}
+
+/// The signals `--sig-proxy` passes on, with the names the interface's kill takes.
+const PROXIED: &[(i32, &str)] = &[
+    (libc::SIGINT, "SIGINT"),
+    (libc::SIGTERM, "SIGTERM"),
+    (libc::SIGHUP, "SIGHUP"),
+    (libc::SIGQUIT, "SIGQUIT"),
+    (libc::SIGUSR1, "SIGUSR1"),
+    (libc::SIGUSR2, "SIGUSR2"),
+];
+
+/// Catch the proxied signals; each one caught comes through the channel by name.
+fn catch_signals() -> mpsc::Receiver<&'static str> {
+    let (tx, rx) = mpsc::channel(8);
+    for &(n, name) in PROXIED {
+        let kind = tokio::signal::unix::SignalKind::from_raw(n);
+        let Ok(mut caught) = tokio::signal::unix::signal(kind) else {
+            continue;
+        };
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            while caught.recv().await.is_some() {
+                if tx.send(name).await.is_err() {
+                    return;
+                }
+            }
+        });
+    }
+    rx
 }
 
 /// Our terminal's size, rows then columns, if stdin or stdout is one.
@@ -57,11 +92,14 @@ fn stdin_chunks() -> mpsc::Receiver<Vec<u8>> {
 }
 
 /// Pump until the output ends or the user detaches. `resize` is called with the
-/// terminal's new size after each SIGWINCH of a tty session.
-pub async fn pump<R, F>(d: Duplex, o: PumpOpts, resize: R) -> Ended
+/// terminal's new size after each SIGWINCH of a tty session, `signal` with the name of
+/// each signal caught while `sig_proxy` asks for it.
+pub async fn pump<R, F, S, G>(d: Duplex, o: PumpOpts, resize: R, signal: S) -> Ended
 where
     R: Fn(u16, u16) -> F,
     F: std::future::Future<Output = ()>,
+    S: Fn(&'static str) -> G,
+    G: std::future::Future<Output = ()>,
 {
     let Duplex {
         mut output,
@@ -84,12 +122,21 @@ where
     } else {
         None
     };
+    let mut signals = if o.sig_proxy {
+        catch_signals()
+    } else {
+        mpsc::channel(1).1
+    };
     let out = std::io::stdout();
     let err = std::io::stderr();
     loop {
         tokio::select! {
             chunk = output.next() => {
-                let Some(Ok(chunk)) = chunk else { return Ended::Finished };
+                let chunk = match chunk {
+                    None => return Ended::Finished,
+                    Some(Err(e)) => return Ended::Failed(e.message),
+                    Some(Ok(chunk)) => chunk,
+                };
                 match chunk {
                     LogOutput::StdErr { message } => {
                         let _ = err.lock().write_all(&message);
@@ -123,6 +170,7 @@ where
                     }
                 }
             }
+            Some(name) = signals.recv(), if o.sig_proxy => signal(name).await,
             _ = async { winch.as_mut()?.recv().await }, if winch.is_some() => {
                 if let Some((rows, cols)) = terminal_size() {
                     resize(rows, cols).await;

@@ -121,16 +121,20 @@ pub async fn attach(b: &LocalBackend, reference: &str, want: Wanted) -> Result<D
         stdin: want.stdin && c.record.config.open_stdin,
         ..want
     };
+    let heard = Heard {
+        exits: b.exits.clone(),
+        id: id.clone(),
+    };
     if c.state.status.is_live() {
         let sock = to_tokio(connect(b, &id)?)?;
-        return Ok(duplex(async move { Ok(sock) }, tty, want));
+        return Ok(duplex(async move { Ok(sock) }, tty, want, heard));
     }
     // Registered now, before the caller goes on to start the container: the duplex is
     // returned at once and its output begins with the start.
     let handed = b.waiting.add(&id);
     let b = b.clone();
     let sock = async move { to_tokio(wait_for_start(&b, &id, handed).await?) };
-    Ok(duplex(sock, tty, want))
+    Ok(duplex(sock, tty, want, heard))
 }
 
 /// The stream of the start this backend makes, or a connection once another process
@@ -167,9 +171,14 @@ async fn wait_for_start(
     }
 }
 
-/// The two halves of an attach socket as the interface's duplex.
+/// Where the duplex tells of the exit frame it reads.
+struct Heard {
+    exits: super::exits::Exits,
+    id: String,
+}
+
 /// The attach socket (once `sock` resolves) as the interface's duplex.
-fn duplex<S>(sock: S, tty: bool, want: Wanted) -> Duplex
+fn duplex<S>(sock: S, tty: bool, want: Wanted, heard: Heard) -> Duplex
 where
     S: std::future::Future<Output = Result<UnixStream>> + Send + 'static,
 {
@@ -224,7 +233,12 @@ where
                     (Kind::Stdout | Kind::Stderr, true) => LogOutput::Console { message },
                     (Kind::Stdout, false) => LogOutput::StdOut { message },
                     (Kind::Stderr, false) => LogOutput::StdErr { message },
-                    (Kind::Exit, _) => return,
+                    (Kind::Exit, _) => {
+                        if let Ok(code) = <[u8; 4]>::try_from(&message[..]) {
+                            heard.exits.post(&heard.id, i32::from_be_bytes(code) as i64);
+                        }
+                        return;
+                    }
                     (Kind::Error, _) => {
                         let msg = String::from_utf8_lossy(&message).into_owned();
                         let _ = tx.send(Err(BackendError::internal(msg))).await;

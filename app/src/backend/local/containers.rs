@@ -1,10 +1,9 @@
 //! Container operations of the local backend: each finds the container, calls the
 //! engine, and answers in Docker's models and error kinds.
 
-use std::time::Duration;
 
 use berth_engine::container::summary::{command_line, status_text};
-use berth_engine::container::{Container, Status};
+use berth_engine::container::Container;
 use berth_engine::Engine;
 use bollard::models as m;
 use bollard::query_parameters as q;
@@ -164,6 +163,10 @@ pub fn start(e: &Engine, reference: &str, waiting: &super::attach::Waiting) -> R
     let attach = waiting.claim(c.id());
     let started = e.start(&c, attach).map_err(|s| {
         waiting.abandon(c.id());
+        // Docker's daemon removes an auto-remove container whose start failed.
+        if c.record.host_config.auto_remove {
+            let _ = e.remove_stopped(c.id(), true);
+        }
         BackendError::new(start_error_kind(s.code), s.message)
     })?;
     match started.stream {
@@ -263,72 +266,9 @@ pub fn prune(e: &Engine, opts: &q::PruneContainersOptions) -> Result<m::Containe
     })
 }
 
-/// `POST /containers/{id}/wait?condition=`: `not-running` answers at once for a
-/// container that is not running; `next-exit` waits for an exit after this moment;
-/// `removed` waits until the container is gone, and still reports how it exited.
-pub fn wait(e: &Engine, reference: &str, condition: &str) -> Result<m::ContainerWaitResponse> {
-    let c = find(e, reference)?;
-    let id = c.id().to_string();
-    let done = |code: i64| {
-        Ok(m::ContainerWaitResponse {
-            status_code: code,
-            error: None,
-        })
-    };
-    match condition {
-        "" | "not-running" => {
-            if !c.state.status.is_live() && c.state.status != Status::Restarting {
-                return done(c.state.exit_code as i64);
-            }
-            done(e.wait(&c)? as i64)
-        }
-        "next-exit" => {
-            let before = (c.state.finished_at.clone(), c.state.error.clone());
-            loop {
-                let cur = e.containers().load(&id)?;
-                let exited = !cur.state.status.is_live()
-                    && cur.state.status != Status::Restarting
-                    && (cur.state.finished_at.clone(), cur.state.error.clone()) != before;
-                if exited {
-                    return done(cur.state.exit_code as i64);
-                }
-                nap(&cur);
-            }
-        }
-        "removed" => {
-            let mut last_code = None;
-            loop {
-                match e.containers().load(&id) {
-                    Ok(cur) => {
-                        if !cur.state.status.is_live() && cur.state.finished_at.is_some() {
-                            last_code = Some(cur.state.exit_code as i64);
-                        }
-                        nap(&cur);
-                    }
-                    Err(err) if err.is_not_found() => {
-                        let code = last_code.or_else(|| last_exit_event(e, &id)).unwrap_or(0);
-                        return done(code);
-                    }
-                    Err(err) => return Err(err.into()),
-                }
-            }
-        }
-        other => Err(BackendError::invalid(format!(
-            "invalid condition: \"{other}\""
-        ))),
-    }
-}
-
-/// Sleep a little, or until the container's process exits.
-fn nap(c: &Container) {
-    if c.state.pid > 0 && c.state.status.is_live() {
-        berth_engine::container::reap::wait_for_exit(c.state.pid, Duration::from_millis(200));
-    }
-    std::thread::sleep(Duration::from_millis(10));
-}
-
-/// The exit code of a container already removed, from its last `die` event.
-fn last_exit_event(e: &Engine, id: &str) -> Option<i64> {
+/// The exit code the journal recorded for a container, for a wait that finds it
+/// already gone.
+pub(super) fn last_exit_event(e: &Engine, id: &str) -> Option<i64> {
     let events =
         berth_engine::events::journal::read(&e.paths, |ev| ev.actor.id == id && ev.action == "die");
     events

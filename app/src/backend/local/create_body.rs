@@ -24,6 +24,8 @@ pub fn options_from_body(
             BackendError::invalid("config cannot be empty in order to create a container")
         })?;
     let hc = body.host_config.clone().unwrap_or_default();
+    let mut labels = body.labels.clone().unwrap_or_default();
+    let health_on_failure = labels.remove(crate::backend::HEALTH_ON_FAILURE_LABEL);
     let mut o = CreateOptions {
         image,
         name: name.filter(|n| !n.is_empty()),
@@ -35,12 +37,8 @@ pub fn options_from_body(
         user: body.user.clone().filter(|u| !u.is_empty()),
         hostname: body.hostname.clone().filter(|h| !h.is_empty()),
         domainname: body.domainname.clone().filter(|d| !d.is_empty()),
-        labels: body
-            .labels
-            .clone()
-            .unwrap_or_default()
-            .into_iter()
-            .collect(),
+        labels: labels.into_iter().collect(),
+        health_on_failure,
         tty: body.tty.unwrap_or(false),
         open_stdin: body.open_stdin.unwrap_or(false),
         stop_signal: body.stop_signal.clone().filter(|s| !s.is_empty()),

@@ -10,8 +10,9 @@ mod attach;
 mod bridge;
 mod containers;
 mod convert;
-mod create_body;
+pub(crate) mod create_body;
 mod exec;
+mod exits;
 mod filter_args;
 mod filters;
 mod fs;
@@ -22,6 +23,7 @@ mod networks;
 mod system;
 mod usage;
 mod volumes;
+mod wait;
 
 pub use system::{API_VERSION, MIN_API_VERSION};
 
@@ -51,6 +53,8 @@ pub struct LocalBackend {
     threads: Threads,
     /// Attaches waiting for their container to start (see `attach`).
     waiting: attach::Waiting,
+    /// Exits its attaches heard, for its waits.
+    exits: exits::Exits,
 }
 
 impl LocalBackend {
@@ -59,6 +63,7 @@ impl LocalBackend {
             engine,
             threads,
             waiting: attach::Waiting::default(),
+            exits: exits::Exits::default(),
         }
     }
 
@@ -193,9 +198,7 @@ impl Backend for LocalBackend {
             .await
     }
     async fn container_wait(&self, id: &str, condition: &str) -> Result<m::ContainerWaitResponse> {
-        let (id, condition) = (id.to_string(), condition.to_string());
-        self.call(move |e| containers::wait(e, &id, &condition))
-            .await
+        wait::wait(self, id, condition).await
     }
     async fn container_rename(&self, id: &str, new_name: &str) -> Result<()> {
         let (id, new_name) = (id.to_string(), new_name.to_string());
