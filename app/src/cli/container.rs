@@ -459,12 +459,16 @@ fn create(
             }
         }
     };
-    let req = super::create_request::request(opts).map_err(|m| Failure {
-        code: 125,
-        message: if prefix.is_empty() {
-            m
-        } else {
-            format!("{m}\nSee 'berth run --help'.")
+    use super::create_request::{request, RequestError};
+    let req = request(opts).map_err(|e| match e {
+        RequestError::Refused(m) => from_daemon(&m),
+        RequestError::Flag(m) => Failure {
+            code: 125,
+            message: if prefix.is_empty() {
+                m
+            } else {
+                format!("{m}\nSee 'berth run --help'.")
+            },
         },
     })?;
     check_pull(door, opts).map_err(|m| from_daemon(&m))?;

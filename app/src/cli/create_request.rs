@@ -22,6 +22,30 @@ pub struct CreateRequest {
     pub body: m::ContainerCreateBody,
 }
 
+/// Why a request could not be made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequestError {
+    /// A flag's value that Docker's CLI refuses itself (its syntax).
+    Flag(String),
+    /// A value Docker's body has no room for, which Docker's daemon refuses with these
+    /// words (`--restart bogus`): shown as the daemon's answer, as Docker shows it.
+    Refused(String),
+}
+
+impl From<String> for RequestError {
+    fn from(m: String) -> Self {
+        RequestError::Flag(m)
+    }
+}
+
+impl std::fmt::Display for RequestError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RequestError::Flag(m) | RequestError::Refused(m) => f.write_str(m),
+        }
+    }
+}
+
 fn flag_err(flag: &str, value: &str, why: impl std::fmt::Display) -> String {
     format!("invalid argument {value:?} for \"{flag}\" flag: {why}")
 }
@@ -30,10 +54,12 @@ fn nonempty<T>(v: Vec<T>) -> Option<Vec<T>> {
     (!v.is_empty()).then_some(v)
 }
 
-pub fn request(o: &CreateOptions) -> Result<CreateRequest, String> {
+pub fn request(o: &CreateOptions) -> Result<CreateRequest, RequestError> {
     // Docker's CLI refuses this pair itself: the body has one test, NONE or a command.
     if o.health.none && (o.health.cmd.is_some() || o.health.test.is_some()) {
-        return Err("--no-healthcheck conflicts with --health-* options".into());
+        return Err(RequestError::Flag(
+            "--no-healthcheck conflicts with --health-* options".into(),
+        ));
     }
     let mut labels: HashMap<String, String> = o.labels.clone().into_iter().collect();
     if let Some(f) = &o.health_on_failure {
@@ -111,7 +137,7 @@ fn healthcheck(o: &CreateOptions) -> Option<m::HealthConfig> {
     })
 }
 
-fn host_config(o: &CreateOptions, binds: Vec<String>) -> Result<m::HostConfig, String> {
+fn host_config(o: &CreateOptions, binds: Vec<String>) -> Result<m::HostConfig, RequestError> {
     Ok(m::HostConfig {
         binds: nonempty(binds),
         container_id_file: o.cidfile.clone(),
@@ -220,13 +246,13 @@ fn port_bindings(publish: &[String]) -> Result<Option<m::PortMap>, String> {
     Ok((!map.is_empty()).then_some(map))
 }
 
-fn restart_policy(s: Option<&str>) -> Result<Option<m::RestartPolicy>, String> {
+fn restart_policy(s: Option<&str>) -> Result<Option<m::RestartPolicy>, RequestError> {
     let Some(s) = s else { return Ok(None) };
-    let p = RestartPolicy::parse(s)?;
+    let p = RestartPolicy::parse(s).map_err(RequestError::Refused)?;
     let name = p
         .name
         .parse::<m::RestartPolicyNameEnum>()
-        .map_err(|_| format!("invalid restart policy '{s}'"))?;
+        .map_err(|_| RequestError::Refused(format!("invalid restart policy '{s}'")))?;
     Ok(Some(m::RestartPolicy {
         name: Some(name),
         maximum_retry_count: (p.maximum_retry_count > 0).then_some(p.maximum_retry_count),
@@ -488,13 +514,23 @@ mod tests {
                 ..Default::default()
             };
             f(&mut o);
-            request(&o).unwrap_err()
+            request(&o).unwrap_err().to_string()
         };
         assert!(bad(&|o| o.publish = vec!["x:y".into()]).contains("-p/--publish"));
         assert!(bad(&|o| o.mounts = vec!["type=bind,bogus".into()]).contains("--mount"));
         assert!(bad(&|o| o.mounts = vec!["type=nfs,target=/x".into()]).contains("unknown mount type"));
         assert!(bad(&|o| o.sysctls = vec!["kernel.x".into()]).contains("\"--sysctl\" flag"));
-        assert!(bad(&|o| o.restart = Some("sometimes".into())).contains("restart policy"));
+        let mut o = CreateOptions {
+            image: "busybox".into(),
+            restart: Some("sometimes".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            request(&o).unwrap_err(),
+            RequestError::Refused("invalid restart policy 'sometimes'".into())
+        );
+        o.restart = Some("always".into());
+        assert!(request(&o).is_ok());
         assert!(bad(&|o| o.ulimits = vec!["nofile=x".into()]).contains("nofile"));
         let conflict = bad(&|o| {
             o.health.none = true;
