@@ -530,7 +530,11 @@ fn run_container(engine: &Engine, detach: bool, flags: &CreateFlags) -> CliResul
     let s = Session {
         id: &id,
         start: true,
-        condition: if opts.auto_remove { "removed" } else { "next-exit" },
+        condition: if opts.auto_remove {
+            "removed"
+        } else {
+            "next-exit"
+        },
         stdin: opts.open_stdin && streams.is_none_or(|a| a.stdin),
         stdout: streams.is_none_or(|a| a.stdout),
         stderr: streams.is_none_or(|a| a.stderr),

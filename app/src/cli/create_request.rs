@@ -75,11 +75,13 @@ pub fn request(o: &CreateOptions) -> Result<CreateRequest, RequestError> {
             }
         }
     }
-    let attach = o.attach.unwrap_or(berth_engine::container::run_options::AttachStreams {
-        stdin: o.open_stdin,
-        stdout: true,
-        stderr: true,
-    });
+    let attach = o
+        .attach
+        .unwrap_or(berth_engine::container::run_options::AttachStreams {
+            stdin: o.open_stdin,
+            stdout: true,
+            stderr: true,
+        });
     let body = m::ContainerCreateBody {
         image: Some(o.image.clone()),
         cmd: nonempty(o.cmd.clone()),
@@ -147,7 +149,12 @@ fn host_config(o: &CreateOptions, binds: Vec<String>) -> Result<m::HostConfig, R
         restart_policy: restart_policy(o.restart.as_deref())?,
         auto_remove: Some(o.auto_remove),
         volumes_from: nonempty(o.volumes_from.clone()),
-        mounts: nonempty(o.mounts.iter().map(|s| mount(s)).collect::<Result<_, _>>()?),
+        mounts: nonempty(
+            o.mounts
+                .iter()
+                .map(|s| mount(s))
+                .collect::<Result<_, _>>()?,
+        ),
         cap_add: nonempty(o.cap_add.clone()),
         cap_drop: nonempty(o.cap_drop.clone()),
         dns: nonempty(o.dns.clone()),
@@ -304,10 +311,14 @@ fn mount(spec: &str) -> Result<m::Mount, String> {
                 let p = value
                     .parse()
                     .map_err(|_| bad(format!("invalid bind-propagation {value:?}")))?;
-                mt.bind_options.get_or_insert_with(Default::default).propagation = Some(p);
+                mt.bind_options
+                    .get_or_insert_with(Default::default)
+                    .propagation = Some(p);
             }
             "volume-nocopy" => {
-                mt.volume_options.get_or_insert_with(Default::default).no_copy = Some(truth());
+                mt.volume_options
+                    .get_or_insert_with(Default::default)
+                    .no_copy = Some(truth());
             }
             "volume-label" => {
                 let (k, v) = value.split_once('=').unwrap_or((&value, ""));
@@ -320,8 +331,9 @@ fn mount(spec: &str) -> Result<m::Mount, String> {
             "tmpfs-size" => {
                 let bytes = berth_engine::util::ram_in_bytes(&value)
                     .map_err(|e| bad(format!("tmpfs-size: {e}")))?;
-                mt.tmpfs_options.get_or_insert_with(Default::default).size_bytes =
-                    Some(bytes as i64);
+                mt.tmpfs_options
+                    .get_or_insert_with(Default::default)
+                    .size_bytes = Some(bytes as i64);
             }
             "tmpfs-mode" => {
                 let mode = i64::from_str_radix(&value, 8)
@@ -411,9 +423,12 @@ mod tests {
             user: Some("1000:1000".into()),
             hostname: Some("box".into()),
             domainname: Some("example.test".into()),
-            labels: [("a".to_string(), "1".to_string()), ("autoheal".into(), "true".into())]
-                .into_iter()
-                .collect(),
+            labels: [
+                ("a".to_string(), "1".to_string()),
+                ("autoheal".into(), "true".into()),
+            ]
+            .into_iter()
+            .collect(),
             tty: true,
             open_stdin: true,
             restart: Some("on-failure:3".into()),
@@ -488,7 +503,8 @@ mod tests {
         };
         // Published ports come back sorted by their container port.
         let back = round_trip(&o);
-        o.publish.sort_by_key(|p| p.rsplit(':').next().map(str::to_string));
+        o.publish
+            .sort_by_key(|p| p.rsplit(':').next().map(str::to_string));
         same(&back, &o);
     }
 
@@ -518,7 +534,9 @@ mod tests {
         };
         assert!(bad(&|o| o.publish = vec!["x:y".into()]).contains("-p/--publish"));
         assert!(bad(&|o| o.mounts = vec!["type=bind,bogus".into()]).contains("--mount"));
-        assert!(bad(&|o| o.mounts = vec!["type=nfs,target=/x".into()]).contains("unknown mount type"));
+        assert!(
+            bad(&|o| o.mounts = vec!["type=nfs,target=/x".into()]).contains("unknown mount type")
+        );
         assert!(bad(&|o| o.sysctls = vec!["kernel.x".into()]).contains("\"--sysctl\" flag"));
         let mut o = CreateOptions {
             image: "busybox".into(),

@@ -6,9 +6,13 @@ use std::path::{Path, PathBuf};
 
 use berth_engine::container::create::CreateOptions;
 use berth_engine::Engine;
+use bollard::models as m;
+use bollard::query_parameters as q;
 use clap::Args;
 
+use super::door::Door;
 use super::{CliResult, Failure};
+use crate::backend::{once_bytes, ErrorKind};
 
 pub const DEMO_IMAGE: &str = "demo/busybox:latest";
 const BUSYBOX_PATHS: &[&str] = &["/bin/busybox", "/usr/bin/busybox"];
@@ -69,28 +73,34 @@ fn header(kind: tar::EntryType, mode: u32, size: u64) -> tar::Header {
     h
 }
 
-/// A rootfs tarball: static busybox with every applet linked in /bin, a small /etc.
+/// `--rootfs FILE`: the tarball into a file.
 pub fn write_rootfs(out: &Path) -> Result<(), Failure> {
+    let file = std::fs::File::create(out).map_err(|e| format!("create {}: {e}", out.display()))?;
+    rootfs_tar(file, &out.display().to_string())?;
+    Ok(())
+}
+
+/// A rootfs tarball: static busybox with every applet linked in /bin, a small /etc.
+/// `what` names the destination in errors.
+fn rootfs_tar<W: std::io::Write>(out: W, what: &str) -> Result<W, Failure> {
     let busybox = find_busybox()?;
     let list = std::process::Command::new(&busybox)
         .arg("--list")
         .output()
         .map_err(|e| format!("run {} --list: {e}", busybox.display()))?;
-    let file = std::fs::File::create(out).map_err(|e| format!("create {}: {e}", out.display()))?;
-    let mut tar = tar::Builder::new(file);
-    let io = |e: std::io::Error| Failure::from(format!("write {}: {e}", out.display()));
-    let dir =
-        |tar: &mut tar::Builder<std::fs::File>, path: &str, mode: u32| -> std::io::Result<()> {
-            let mut h = header(tar::EntryType::Directory, mode, 0);
-            tar.append_data(&mut h, path, std::io::empty())
-        };
+    let mut tar = tar::Builder::new(out);
+    let io = |e: std::io::Error| Failure::from(format!("write {what}: {e}"));
+    let dir = |tar: &mut tar::Builder<W>, path: &str, mode: u32| -> std::io::Result<()> {
+        let mut h = header(tar::EntryType::Directory, mode, 0);
+        tar.append_data(&mut h, path, std::io::empty())
+    };
     for d in [
         "bin", "etc", "root", "home", "home/app", "var", "var/www", "usr", "usr/bin", "data",
     ] {
         dir(&mut tar, d, 0o755).map_err(io)?;
     }
     dir(&mut tar, "tmp", 0o1777).map_err(io)?;
-    let file_entry = |tar: &mut tar::Builder<std::fs::File>, path: &str, mode: u32, data: &[u8]| {
+    let file_entry = |tar: &mut tar::Builder<W>, path: &str, mode: u32, data: &[u8]| {
         let mut h = header(tar::EntryType::Regular, mode, data.len() as u64);
         tar.append_data(&mut h, path, data)
     };
@@ -116,22 +126,28 @@ pub fn write_rootfs(out: &Path) -> Result<(), Failure> {
         b"<h1>Hello from a berth container</h1>\n",
     )
     .map_err(io)?;
-    tar.finish().map_err(io)?;
-    Ok(())
+    tar.into_inner().map_err(io)
 }
 
 /// The demo's user network: its containers find each other by name.
 const DEMO_NETWORK: &str = "demo";
 
 fn demo_container(
-    engine: &Engine,
+    door: &Door,
     name: &str,
     cmd: &[&str],
     restart: Option<&str>,
     tweak: impl FnOnce(&mut CreateOptions),
 ) -> Result<(), Failure> {
-    if let Ok(c) = engine.containers().find(name) {
-        let _ = engine.remove(&c, true, true);
+    let b = door.backend();
+    let force = q::RemoveContainerOptions {
+        force: true,
+        v: true,
+        link: false,
+    };
+    match door.call(b.container_remove(name, force)) {
+        Err(e) if e.kind != ErrorKind::NotFound => return Err(e.into()),
+        _ => {}
     }
     let mut labels = std::collections::BTreeMap::new();
     labels.insert("berth.demo".to_string(), "true".to_string());
@@ -147,8 +163,11 @@ fn demo_container(
         ..Default::default()
     };
     tweak(&mut opts);
-    let c = engine.create(&opts)?;
-    engine.start(&c, false).map_err(|e| Failure {
+    let req = super::create_request::request(&opts).map_err(|e| e.to_string())?;
+    let id = door
+        .call(b.container_create(req.name, req.platform, req.body))?
+        .id;
+    door.call(b.container_start(&id)).map_err(|e| Failure {
         code: 1,
         message: e.message,
     })?;
@@ -160,37 +179,38 @@ pub fn run(engine: &Engine, a: DemoArgs) -> CliResult {
         write_rootfs(&out)?;
         return Ok(0);
     }
-    if engine.images().resolve(DEMO_IMAGE).is_err() {
-        let _staging = berth_engine::store::scratch::hold(&engine.paths)?;
-        let tmp = engine
-            .paths
-            .tmp_dir()
-            .join(format!("demo-rootfs-{}.tar", std::process::id()));
-        write_rootfs(&tmp)?;
-        // `sh` by default, like the busybox image on Docker Hub.
-        let changes = berth_engine::image::ConfigChanges {
-            cmd: Some(vec!["sh".into()]),
-            ..Default::default()
-        };
-        let res = engine
-            .images()
-            .import_with(&tmp, Some(DEMO_IMAGE), &changes);
-
-        let _ = std::fs::remove_file(&tmp);
-        res?;
+    let door = Door::local(engine)?;
+    let b = door.backend();
+    match door.call(b.image_inspect(DEMO_IMAGE)) {
+        Ok(_) => {}
+        Err(e) if e.kind == ErrorKind::NotFound => {
+            let tar = rootfs_tar(Vec::new(), "the demo image")?;
+            // `sh` by default, like the busybox image on Docker Hub.
+            let changes = vec!["CMD [\"sh\"]".to_string()];
+            door.call(b.image_import(
+                once_bytes(tar.into()),
+                Some(DEMO_IMAGE.into()),
+                changes,
+                None,
+            ))?;
+        }
+        Err(e) => return Err(e.into()),
     }
-    if engine.networks().get(DEMO_NETWORK).is_err() {
-        engine
-            .networks()
-            .create(&berth_engine::network::NetworkOptions {
+    match door.call(b.network_inspect(DEMO_NETWORK)) {
+        Ok(_) => {}
+        Err(e) if e.kind == ErrorKind::NotFound => {
+            let req = m::NetworkCreateRequest {
                 name: DEMO_NETWORK.into(),
                 ..Default::default()
-            })?;
+            };
+            door.call(b.network_create(req))?;
+        }
+        Err(e) => return Err(e.into()),
     }
     // A web server with a healthcheck, watched by autoheal: `berth exec demo-web rm
     // /var/www/healthy` breaks its health on purpose (seed 000's /make-unhealthy).
     demo_container(
-        engine,
+        &door,
         "demo-web",
         &[
             "sh",
@@ -213,7 +233,7 @@ pub fn run(engine: &Engine, a: DemoArgs) -> CliResult {
         },
     )?;
     demo_container(
-        engine,
+        &door,
         "demo-ticker",
         &[
             "sh",
@@ -224,7 +244,7 @@ pub fn run(engine: &Engine, a: DemoArgs) -> CliResult {
         |_| {},
     )?;
     demo_container(
-        engine,
+        &door,
         "demo-flaky",
         &[
             "sh",

@@ -1,7 +1,6 @@
 //! Container operations of the local backend: each finds the container, calls the
 //! engine, and answers in Docker's models and error kinds.
 
-
 use berth_engine::container::summary::{command_line, status_text};
 use berth_engine::container::Container;
 use berth_engine::Engine;

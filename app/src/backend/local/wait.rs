@@ -42,7 +42,11 @@ const IDLE_LOOK: Duration = Duration::from_millis(250);
 /// Between looks once the process has ended and its monitor is recording the exit.
 const RECORDING_LOOK: Duration = Duration::from_millis(5);
 
-pub async fn wait(b: &LocalBackend, reference: &str, condition: &str) -> Result<m::ContainerWaitResponse> {
+pub async fn wait(
+    b: &LocalBackend,
+    reference: &str,
+    condition: &str,
+) -> Result<m::ContainerWaitResponse> {
     let cond = Condition::parse(condition)?;
     let r = reference.to_string();
     let first = b.call(move |e| containers::find(e, &r)).await?;
@@ -79,7 +83,11 @@ pub async fn wait(b: &LocalBackend, reference: &str, condition: &str) -> Result<
         if answered {
             return Ok(done(c.state.exit_code as i64));
         }
-        let pid = if c.state.status.is_live() { c.state.pid } else { 0 };
+        let pid = if c.state.status.is_live() {
+            c.state.pid
+        } else {
+            0
+        };
         let look = if pid > 0 && pid == ended_pid {
             RECORDING_LOOK
         } else {
