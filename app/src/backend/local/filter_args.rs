@@ -1,5 +1,5 @@
-//! The `filters` query of the image, network and volume endpoints as Docker's daemon
-//! reads it (its `filters.Args`): values of one key are alternatives, different keys
+//! The `filters` query of the list and prune endpoints as Docker's daemon reads it (its
+//! `filters.Args`): values of one key are alternatives, different keys
 //! must all hold, and a key the endpoint does not know is refused before anything is
 //! listed or removed. Pure, so tested without an engine.
 
@@ -25,6 +25,11 @@ impl FilterArgs {
             }
         }
         Ok(FilterArgs { map })
+    }
+
+    /// The keys given, in order.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.map.keys().map(String::as_str)
     }
 
     pub fn has(&self, key: &str) -> bool {

@@ -1,12 +1,12 @@
-//! The `filters` query of `GET /containers/json` and `POST /containers/prune`, as
-//! Docker's daemon reads it: values of one key are alternatives (labels excepted: each
-//! must hold), keys combine.
+//! The `filters` query of `GET /containers/json` and `POST /containers/prune`: Docker's
+//! filter arguments (`filter_args.rs`) tested against container records.
 
 use std::collections::HashMap;
 
 use berth_engine::container::{Container, Status};
 use berth_engine::Engine;
 
+use super::filter_args::{rfc3339_nanos, FilterArgs};
 use crate::backend::{BackendError, Result};
 
 const KEYS: &[&str] = &[
@@ -16,45 +16,35 @@ const KEYS: &[&str] = &[
 
 #[derive(Debug, Default)]
 pub struct ContainerFilters {
-    items: Vec<(String, Vec<String>)>,
+    args: FilterArgs,
+    /// `until=`, in nanoseconds since the epoch.
+    until: Option<i64>,
 }
 
 impl ContainerFilters {
     pub fn parse(filters: Option<&HashMap<String, Vec<String>>>) -> Result<Self> {
-        let mut items = Vec::new();
-        for (k, vs) in filters.into_iter().flatten() {
-            if !KEYS.contains(&k.as_str()) {
-                return Err(BackendError::invalid(format!("invalid filter '{k}'")));
+        let args = FilterArgs::parse(filters, KEYS)?;
+        for v in args.values("health") {
+            if !matches!(v.as_str(), "starting" | "healthy" | "unhealthy" | "none") {
+                return Err(BackendError::invalid(format!(
+                    "Invalid filter: 'health'='{v}'"
+                )));
             }
-            if k == "health" {
-                for v in vs {
-                    if !matches!(v.as_str(), "starting" | "healthy" | "unhealthy" | "none") {
-                        return Err(BackendError::invalid(format!(
-                            "Invalid filter: 'health'='{v}'"
-                        )));
-                    }
-                }
-            }
-            if k == "status" {
-                for v in vs {
-                    if Status::parse(v).is_none() {
-                        return Err(BackendError::invalid(format!(
-                            "invalid filter 'status={v}'"
-                        )));
-                    }
-                }
-            }
-            items.push((k.clone(), vs.clone()));
         }
-        items.sort();
-        Ok(ContainerFilters { items })
+        for v in args.values("status") {
+            if Status::parse(v).is_none() {
+                return Err(BackendError::invalid(format!(
+                    "invalid filter 'status={v}'"
+                )));
+            }
+        }
+        let until = args.until(berth_engine::events::now_nanos())?;
+        Ok(ContainerFilters { args, until })
     }
 
     /// Filters on state reach stopped containers without `all`, as in Docker.
     pub fn wants_stopped(&self) -> bool {
-        self.items
-            .iter()
-            .any(|(k, _)| k == "status" || k == "exited")
+        self.args.has("status") || self.args.has("exited")
     }
 
     /// Keep the containers every key matches (list order kept: newest first).
@@ -68,20 +58,20 @@ impl ContainerFilters {
         let snapshot = list.clone();
         let mut keep = vec![true; list.len()];
         for (i, c) in snapshot.iter().enumerate() {
-            keep[i] = self.items.iter().all(|(k, vs)| {
-                let one = |v: &String| match k.as_str() {
-                    // The list is newest first: "before X" are the later entries.
-                    "before" => pos(v, &snapshot).is_some_and(|p| i > p),
-                    "since" => pos(v, &snapshot).is_some_and(|p| i < p),
-                    _ => matches(e, c, k, v),
-                };
-                // Every label asked for must be there; other keys' values are
-                // alternatives.
-                if k == "label" {
-                    vs.iter().all(one)
-                } else {
-                    vs.iter().any(one)
-                }
+            keep[i] = self.args.keys().all(|k| match k {
+                // Every label asked for must be there.
+                "label" => self.args.labels(&c.record.config.labels),
+                "until" => self
+                    .until
+                    .is_some_and(|limit| created_before(&c.record.created, limit)),
+                // The list is newest first: "before X" are the later entries.
+                "before" => self
+                    .args
+                    .any(k, |v| pos(v, &snapshot).is_some_and(|p| i > p)),
+                "since" => self
+                    .args
+                    .any(k, |v| pos(v, &snapshot).is_some_and(|p| i < p)),
+                _ => self.args.any(k, |v| matches(e, c, k, v)),
             });
         }
         let mut it = keep.into_iter();
@@ -100,10 +90,6 @@ fn matches(e: &Engine, c: &Container, key: &str, v: &str) -> bool {
                 || r.image_id.to_string().contains(v)
                 || e.images().resolve(v).is_ok_and(|img| img.id == r.image_id)
         }
-        "label" => match v.split_once('=') {
-            Some((lk, lv)) => r.config.labels.get(lk).is_some_and(|x| x == lv),
-            None => r.config.labels.contains_key(v),
-        },
         "exited" => c.state.status == Status::Exited && c.state.exit_code.to_string() == v,
         "health" => {
             c.state
@@ -125,7 +111,6 @@ fn matches(e: &Engine, c: &Container, key: &str, v: &str) -> bool {
         "is-task" => v == "false",
         "expose" => r.config.exposed_ports.contains_key(&with_proto(v)),
         "publish" => r.host_config.port_bindings.contains_key(&with_proto(v)),
-        "until" => until(&r.created, v),
         _ => false,
     }
 }
@@ -138,14 +123,7 @@ fn with_proto(p: &str) -> String {
     }
 }
 
-/// `until=`: created before a time (Unix seconds, RFC 3339 or a duration back).
-fn until(created: &str, v: &str) -> bool {
-    let now = berth_engine::events::now_nanos();
-    let Ok(limit) = berth_engine::events::filter::parse_time(v, now) else {
-        return false;
-    };
-    chrono::DateTime::parse_from_rfc3339(created)
-        .ok()
-        .and_then(|t| t.timestamp_nanos_opt())
-        .is_some_and(|t| t < limit)
+/// Whether an RFC 3339 creation time is before `limit` (nanoseconds).
+fn created_before(created: &str, limit: i64) -> bool {
+    rfc3339_nanos(Some(created)).is_some_and(|t| t < limit)
 }
