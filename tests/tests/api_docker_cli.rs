@@ -136,7 +136,10 @@ fn api_errors_have_dockers_status_and_shape() {
     assert_eq!(code, 201, "{body}");
     assert_eq!(http(sock, "POST", "/containers/sleeper/start", "").0, 204);
     assert_eq!(http(sock, "POST", "/containers/sleeper/start", "").0, 304);
-    assert_eq!(http(sock, "POST", "/containers/sleeper/stop?t=1", "").0, 204);
+    assert_eq!(
+        http(sock, "POST", "/containers/sleeper/stop?t=1", "").0,
+        204
+    );
     assert_eq!(http(sock, "POST", "/containers/sleeper/stop", "").0, 304);
     let (code, _) = http(sock, "POST", "/containers/nosuch/start", "");
     assert_eq!(code, 404);
