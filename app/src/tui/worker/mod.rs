@@ -64,10 +64,11 @@ const FULL_RELOAD: Duration = Duration::from_secs(10);
 const LOG_TICK: Duration = Duration::from_millis(100);
 /// The events pane starts with the last day's events (the newest `EVENTS_KEPT`).
 const EVENTS_WINDOW: Duration = Duration::from_secs(24 * 3600);
-/// Re-reading the container list for its clock wording ("Up 5 seconds") may take this
-/// share of the time at most: the list is re-read every second while that is cheap
-/// (100 containers, some 5 ms) and less often as it grows, so idle CPU stays near zero.
-const RESTAMP_SHARE: u32 = 50;
+/// Re-reading the container list for its clock wording ("Up 5 seconds") may take 1/this
+/// of the time at most: the list is re-read every second while that is cheap (100
+/// containers, some 5 ms) and less often as it grows (1,000: every 5 s), so idle CPU
+/// stays near 1% at worst.
+const RESTAMP_SHARE: u32 = 100;
 
 /// Start the worker on a thread with a single-threaded tokio runtime. `berth` runs the
 /// `:` commands.
@@ -316,7 +317,7 @@ impl Worker {
             self.lists = Some(data::load_lists(&*b).await);
             self.last_full = Instant::now();
             self.last_restamp = Instant::now();
-        } else if self.last_restamp.elapsed() >= self.restamp_every {
+        } else if self.last_restamp.elapsed() >= self.restamp_every && self.seconds_shown() {
             let began = Instant::now();
             if let (Some(rows), Some(lists)) =
                 (data::load_containers(&*b).await, self.lists.as_mut())
@@ -352,6 +353,14 @@ impl Worker {
             }
         }
         snap
+    }
+
+    /// Whether a status counts seconds ("Up 5 seconds", "Exited (0) 30 seconds ago"):
+    /// only then does the wording change faster than the 10-second full reload shows.
+    fn seconds_shown(&self) -> bool {
+        self.lists
+            .as_ref()
+            .is_some_and(|l| l.containers.iter().any(|c| c.status.contains("second")))
     }
 
     /// The selected container's inspect document, with the health checks seen so far.
