@@ -12,9 +12,10 @@ use super::Msg;
 use crate::backend::{Backend, Result};
 use crate::tui::ops::{Op, Show};
 
-fn short(id: &str) -> &str {
+/// An ID's first 12 characters (by character: a backend's IDs need not be hex).
+fn short(id: &str) -> String {
     let id = id.strip_prefix("sha256:").unwrap_or(id);
-    &id[..12.min(id.len())]
+    id.chars().take(12).collect()
 }
 
 /// Carry out `op`; the answer is what the status line says after the operation's name.
@@ -117,7 +118,7 @@ fn history_table(image: &str, items: &[m::ImageHistoryResponseItem]) -> String {
     );
     for h in items {
         let id = if h.id.starts_with("sha256:") {
-            short(&h.id).to_string()
+            short(&h.id)
         } else {
             h.id.clone()
         };
