@@ -86,10 +86,12 @@ fn keys_drive_a_real_engine() {
         monitor_launch: berth_engine::container::start::MonitorLaunch::Exec,
         ..engine
     };
+    // The TUI's own wiring: the engine as the engine interface, the worker over it.
+    let (backend, berth) = berth::tui::connect(engine);
     let worker::Handle {
         requests: tx,
         messages: rx,
-    } = worker::spawn(engine);
+    } = worker::spawn(backend, berth);
     let mut t = Tui {
         app: App::new(Theme::built_in("dark").unwrap()),
         tx,
@@ -135,9 +137,9 @@ fn keys_drive_a_real_engine() {
     // Its anatomy: PID 1 inside is the engine's State.Pid.
     t.char('8');
     t.until("its anatomy", |a| {
-        a.snap.anatomy.as_ref().is_some_and(|x| x.running)
+        a.snap.anatomy_shown().is_some_and(|x| x.running)
     });
-    let an = t.app.snap.anatomy.clone().unwrap();
+    let an = t.app.snap.anatomy_shown().cloned().unwrap();
     assert_eq!(an.name, "flow-a");
     assert_eq!(an.processes[0].pid_inside, 1);
     assert_eq!(an.pid.to_string(), b.inspect("flow-a", "{{.State.Pid}}"));

@@ -112,7 +112,10 @@ fn run() -> Result<(), String> {
     let worker::Handle {
         requests: tx,
         messages: rx,
-    } = worker::spawn(engine.clone());
+    } = {
+        let (backend, berth) = berth::tui::connect(engine.clone());
+        worker::spawn(backend, berth)
+    };
     let theme = Theme::built_in("dark").ok_or("no dark theme")?;
     let mut s = Shots {
         app: App::new(theme),

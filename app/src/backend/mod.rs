@@ -15,6 +15,8 @@ use bollard::models as m;
 use bollard::query_parameters as q;
 use bytes::Bytes;
 
+pub use berth_engine::container::anatomy::Anatomy;
+
 pub use error::{BackendError, ErrorKind, Result};
 pub use streams::{ByteStream, Duplex, LogStream, Stream};
 
@@ -205,6 +207,25 @@ pub trait Backend: Send + Sync {
     async fn volume_create(&self, req: m::VolumeCreateRequest) -> Result<m::Volume>;
     async fn volume_remove(&self, name: &str, force: bool) -> Result<()>;
     async fn volume_prune(&self, opts: q::PruneVolumesOptions) -> Result<m::VolumePruneResponse>;
+
+    // --- capabilities only some backends have ---
+    // What only the local engine can show or do. A backend without one keeps the default,
+    // and front ends say so instead of failing (the TUI's anatomy pane, for one).
+
+    /// The container taken apart as the kernel sees it: namespaces, PIDs inside and out,
+    /// cgroup limits and usage, overlay layers, veths (the anatomy view).
+    async fn container_anatomy(&self, id: &str) -> Result<Anatomy> {
+        let _ = id;
+        Err(BackendError::unsupported(
+            "the anatomy view is not available on this backend",
+        ))
+    }
+    /// Notice what happened while nobody looked: a container whose monitor died is marked
+    /// exited and its restart policy applied. A long-running front end (the TUI) calls it
+    /// now and then; a backend with a daemon of its own has nothing to do.
+    async fn housekeeping(&self) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// Bytes of a request body or a download, in chunks.

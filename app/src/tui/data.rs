@@ -1,12 +1,14 @@
-//! What the TUI shows, as plain data: a snapshot of the engine's containers, images,
+//! What the TUI shows, as plain data: a snapshot of the backend's containers, images,
 //! networks, volumes, recent events, and the details of the selected container. The
-//! worker (worker.rs) builds it off the UI thread; the panes only read it, so tests can
-//! hand them fixtures.
+//! worker (worker/) builds it off the UI thread from the engine interface's answers
+//! (Docker's API models); the panes only read it, so tests can hand them fixtures.
 
-use berth_engine::container::health::history::Entry as HealthEntry;
-use berth_engine::container::Container;
-use berth_engine::events::Event;
-use berth_engine::Engine;
+use std::collections::HashMap;
+
+use bollard::models as m;
+use bollard::query_parameters as q;
+
+use crate::backend::{Anatomy, Backend};
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ContainerRow {
@@ -23,7 +25,6 @@ pub struct ContainerRow {
     /// The compose project it belongs to (label com.docker.compose.project), if any.
     pub project: String,
     pub networks: Vec<String>,
-    pub restart_count: i64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -52,6 +53,19 @@ pub struct VolumeRow {
     pub mountpoint: String,
 }
 
+/// One line of the health pane: a check's result, a status change or what was done
+/// about it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HealthEntry {
+    /// RFC 3339.
+    pub time: String,
+    /// `check`, `status` or `action`.
+    pub kind: String,
+    pub exit_code: Option<i32>,
+    /// The check's output, the new status, or what happened to the container.
+    pub text: String,
+}
+
 /// The selected container, in full.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Details {
@@ -60,9 +74,25 @@ pub struct Details {
     pub inspect: String,
     pub env: Vec<String>,
     pub mounts: Vec<String>,
+    pub restart_count: i64,
+    /// The checks (State.Health.Log, kept across looks by the worker) with the status
+    /// changes and restarts from the event stream, oldest first.
     pub health: Vec<HealthEntry>,
     /// `State.Error`: why it failed, or what a running container lost (a network).
     pub error: String,
+}
+
+/// The anatomy pane's content: the container taken apart, or why it cannot be.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AnatomyView {
+    Shown(Box<Anatomy>),
+    /// The backend has no anatomy view (a remote Docker engine, say).
+    Unavailable(String),
+    /// It has one, and reading it failed.
+    Failed {
+        id: String,
+        error: String,
+    },
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -72,80 +102,108 @@ pub struct Snapshot {
     pub networks: Vec<NetworkRow>,
     pub volumes: Vec<VolumeRow>,
     /// The most recent events, oldest first.
-    pub events: Vec<Event>,
+    pub events: Vec<m::EventMessage>,
     pub details: Option<Details>,
     /// Sparkline series per container ID (every running one on the stats pane, else the
     /// selected one).
-    pub stats: std::collections::HashMap<String, super::stats::Series>,
+    pub stats: HashMap<String, super::stats::Series>,
     /// The selected container taken apart (only while the anatomy pane shows).
-    pub anatomy: Option<berth_engine::container::anatomy::Anatomy>,
+    pub anatomy: Option<AnatomyView>,
+}
+
+impl Snapshot {
+    /// The anatomy, when the backend could read it.
+    pub fn anatomy_shown(&self) -> Option<&Anatomy> {
+        match &self.anatomy {
+            Some(AnatomyView::Shown(a)) => Some(a),
+            _ => None,
+        }
+    }
 }
 
 /// How many events the TUI keeps.
 pub const EVENTS_KEPT: usize = 500;
 
-/// Read the engine's lists (no events, no details), and the container records they
-/// came from (for `restamp`).
-pub fn load_lists(engine: &Engine) -> (Snapshot, Vec<Container>) {
-    let mut s = Snapshot::default();
-    let mut records = Vec::new();
-    if let Ok(list) = engine.containers().list() {
-        s.containers = list
-            .iter()
-            .map(|c| ContainerRow {
-                id: c.id().to_string(),
-                name: c.name().to_string(),
-                image: c.record.config.image.clone(),
-                status: berth_engine::container::summary::status_text(c),
-                state: c.state.status.as_str().to_string(),
-                health: c
-                    .state
-                    .health
-                    .as_ref()
-                    .map(|h| h.status.clone())
-                    .unwrap_or_default(),
-                ports: berth_engine::container::summary::ports_line(&engine.paths, c),
-                project: c
-                    .record
-                    .config
-                    .labels
-                    .get("com.docker.compose.project")
-                    .cloned()
-                    .unwrap_or_default(),
-                networks: c.record.endpoints_config.keys().cloned().collect(),
-                restart_count: c.state.restart_count,
-            })
-            .collect();
-        records = list;
+/// A row of the containers pane from `container_list`'s summary.
+pub fn container_row(c: &m::ContainerSummary) -> ContainerRow {
+    let health = c
+        .health
+        .as_ref()
+        .and_then(|h| h.status)
+        .map(|s| s.to_string())
+        .filter(|s| s != "none")
+        .unwrap_or_default();
+    let mut networks: Vec<String> = c
+        .network_settings
+        .as_ref()
+        .and_then(|n| n.networks.as_ref())
+        .map(|n| n.keys().cloned().collect())
+        .unwrap_or_default();
+    networks.sort();
+    ContainerRow {
+        id: c.id.clone().unwrap_or_default(),
+        name: c
+            .names
+            .as_ref()
+            .and_then(|n| n.first())
+            .map(|n| n.trim_start_matches('/').to_string())
+            .unwrap_or_default(),
+        image: c.image.clone().unwrap_or_default(),
+        status: c.status.clone().unwrap_or_default(),
+        state: c.state.map(|s| s.to_string()).unwrap_or_default(),
+        health,
+        ports: crate::cli::ps::ports_text(c),
+        project: c
+            .labels
+            .as_ref()
+            .and_then(|l| l.get("com.docker.compose.project"))
+            .cloned()
+            .unwrap_or_default(),
+        networks,
     }
-    if let Ok(list) = engine.images().list() {
-        s.images = list
-            .iter()
-            .map(|i| ImageRow {
-                id: i.id.to_string(),
-                tags: i.repo_tags.clone(),
-                size: crate::format::human::human_size(i.size),
-                created: i.created.clone().unwrap_or_default(),
-            })
-            .collect();
+}
+
+/// The container rows only (every container, stopped ones too).
+pub async fn load_containers(b: &dyn Backend) -> Option<Vec<ContainerRow>> {
+    let opts = q::ListContainersOptions {
+        all: true,
+        ..Default::default()
+    };
+    let list = b.container_list(opts).await.ok()?;
+    Some(list.iter().map(container_row).collect())
+}
+
+/// Read the backend's lists (no events, no details). A list the backend cannot give
+/// stays empty.
+pub async fn load_lists(b: &dyn Backend) -> Snapshot {
+    let mut s = Snapshot {
+        containers: load_containers(b).await.unwrap_or_default(),
+        ..Default::default()
+    };
+    if let Ok(list) = b.image_list(Default::default()).await {
+        s.images = list.iter().map(image_row).collect();
     }
-    if let Ok(list) = engine.networks().list() {
+    if let Ok(list) = b.network_list(Default::default()).await {
         s.networks = list
             .iter()
-            .map(|n| NetworkRow {
-                id: n.id.clone(),
-                name: n.name.clone(),
-                driver: n.driver.clone(),
-                subnet: n.subnet.to_string(),
-                gateway: n.gateway.to_string(),
-                internal: n.internal,
-                containers: engine.networks().endpoints(n).map(|e| e.len()).unwrap_or(0),
+            .map(|n| {
+                let mut row = network_row(n);
+                // Counted from the containers' own endpoints: a network list need not
+                // carry them (Docker's does not).
+                row.containers = s
+                    .containers
+                    .iter()
+                    .filter(|c| c.networks.contains(&row.name))
+                    .count();
+                row
             })
             .collect();
     }
-    if let Ok(list) = engine.volumes().list() {
-        s.volumes = list
+    if let Ok(v) = b.volume_list(Default::default()).await {
+        s.volumes = v
+            .volumes
             .iter()
+            .flatten()
             .map(|v| VolumeRow {
                 name: v.name.clone(),
                 driver: v.driver.clone(),
@@ -153,41 +211,70 @@ pub fn load_lists(engine: &Engine) -> (Snapshot, Vec<Container>) {
             })
             .collect();
     }
-    (s, records)
+    s
 }
 
-/// Bring the clock-dependent wording ("Up 2 minutes", "Exited (0) 5 seconds ago") up to
-/// now without reading the disk: every other change comes with a journaled event and a
-/// full reload. `rows` were made from `records`, in the same order.
-pub fn restamp(rows: &mut [ContainerRow], records: &[Container]) {
-    for (row, c) in rows.iter_mut().zip(records) {
-        if row.id == c.id() {
-            row.status = berth_engine::container::summary::status_text(c);
-        }
+fn image_row(i: &m::ImageSummary) -> ImageRow {
+    ImageRow {
+        id: i.id.clone(),
+        tags: i.repo_tags.clone(),
+        size: crate::format::human::human_size(i.size.max(0) as u64),
+        created: chrono::DateTime::from_timestamp(i.created, 0)
+            .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+            .unwrap_or_default(),
     }
 }
 
-/// The details of one container, if it still exists.
-pub fn load_details(engine: &Engine, id: &str) -> Option<Details> {
-    let c = engine.containers().load(id).ok()?;
-    let doc = c.inspect_json(&engine.paths);
-    let error = doc["State"]["Error"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    let inspect = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    let dir = engine.paths.container_dir(id);
-    Some(Details {
-        id: id.to_string(),
-        inspect,
-        env: c.record.config.env.clone(),
-        mounts: c
-            .record
+fn network_row(n: &m::Network) -> NetworkRow {
+    let ipam = n
+        .ipam
+        .as_ref()
+        .and_then(|i| i.config.as_ref())
+        .and_then(|c| c.first());
+    NetworkRow {
+        id: n.id.clone().unwrap_or_default(),
+        name: n.name.clone().unwrap_or_default(),
+        driver: n.driver.clone().unwrap_or_default(),
+        subnet: ipam.and_then(|c| c.subnet.clone()).unwrap_or_default(),
+        gateway: ipam.and_then(|c| c.gateway.clone()).unwrap_or_default(),
+        internal: n.internal.unwrap_or(false),
+        containers: 0,
+    }
+}
+
+/// The details of one container from `container_inspect`, if it still exists. `checks`
+/// are the health results seen so far (the worker keeps them: inspect holds only the
+/// last five); `events` supply the status changes and restarts.
+pub fn details_of(
+    doc: &m::ContainerInspectResponse,
+    checks: &[HealthEntry],
+    events: &[m::EventMessage],
+) -> Details {
+    let id = doc.id.clone().unwrap_or_default();
+    let state = doc.state.as_ref();
+    Details {
+        inspect: serde_json::to_string_pretty(doc).unwrap_or_default(),
+        env: doc
+            .config
+            .as_ref()
+            .and_then(|c| c.env.clone())
+            .unwrap_or_default(),
+        mounts: doc
             .mounts
             .iter()
-            .map(|m| format!("{} {} -> {}", m.kind, m.source, m.destination))
+            .flatten()
+            .map(|m| {
+                format!(
+                    "{} {} -> {}",
+                    m.typ.as_deref().unwrap_or_default(),
+                    m.source.as_deref().unwrap_or_default(),
+                    m.destination.as_deref().unwrap_or_default()
+                )
+            })
             .collect(),
-        health: berth_engine::container::health::history::read(&dir),
-        error,
-    })
+        restart_count: doc.restart_count.unwrap_or(0),
+        health: super::health::history(&id, checks, events),
+        error: state.and_then(|s| s.error.clone()).unwrap_or_default(),
+        id,
+    }
 }

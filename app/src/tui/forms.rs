@@ -1,12 +1,12 @@
-//! Forms (tui-textarea fields) for the commands with many flags: run an image, create a
-//! network, create a volume. A form turns into the berth command line a user would type,
-//! so it runs the CLI's own code, and a mistake is named by its field before anything
-//! runs.
+//! Forms (tui-textarea fields) for the operations with many options: run an image,
+//! create a network, create a volume. A form turns into a typed operation for the worker
+//! (form_values.rs), and a mistake is named by its field before anything runs.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tui_textarea::TextArea;
 
-use super::state::split_words;
+use super::form_values::{self, Fields};
+use super::ops::Op;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FormKind {
@@ -36,12 +36,12 @@ pub struct Form {
 }
 
 /// What a key did to the form.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq)]
 pub enum FormOutcome {
     Editing,
     Cancelled,
-    /// The command line to run.
-    Submit(Vec<String>),
+    /// The operation to ask of the worker.
+    Submit(Box<Op>),
 }
 
 fn field(label: &'static str, hint: &'static str, value: &str, multiline: bool) -> Field {
@@ -62,7 +62,7 @@ fn field(label: &'static str, hint: &'static str, value: &str, multiline: bool) 
 }
 
 impl Form {
-    /// `berth run -d` for `image`.
+    /// `run -d` of `image`.
     pub fn run(image: &str) -> Form {
         Form {
             kind: FormKind::Run,
@@ -160,24 +160,6 @@ impl Form {
         }
     }
 
-    /// The text of field `label`, trimmed; lines joined with newlines.
-    pub fn value(&self, label: &str) -> String {
-        self.fields
-            .iter()
-            .find(|f| f.label == label)
-            .map(|f| f.text.lines().join("\n").trim().to_string())
-            .unwrap_or_default()
-    }
-
-    fn lines(&self, label: &str) -> Vec<String> {
-        self.value(label)
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(str::to_string)
-            .collect()
-    }
-
     pub fn on_key(&mut self, k: KeyEvent) -> FormOutcome {
         let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
         let n = self.fields.len();
@@ -206,8 +188,8 @@ impl Form {
     }
 
     fn submit(&mut self) -> FormOutcome {
-        match self.words() {
-            Ok(w) => FormOutcome::Submit(w),
+        match self.op() {
+            Ok(op) => FormOutcome::Submit(Box::new(op)),
             Err(e) => {
                 self.error = Some(e);
                 FormOutcome::Editing
@@ -215,100 +197,24 @@ impl Form {
         }
     }
 
-    /// The berth command line, or what is wrong, named by its field.
-    pub fn words(&self) -> Result<Vec<String>, String> {
-        let s = |x: &str| x.to_string();
-        let mut w = Vec::new();
+    /// The operation the form asks for, or what is wrong, named by its field.
+    pub fn op(&self) -> Result<Op, String> {
         match self.kind {
-            FormKind::Run => {
-                w.extend([s("run"), s("-d")]);
-                let name = self.value("Name");
-                if !name.is_empty() {
-                    if name.chars().count() < 2
-                        || !name
-                            .chars()
-                            .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
-                    {
-                        return Err(format!(
-                            "Name: {name:?} must be 2 or more of [a-zA-Z0-9_.-]"
-                        ));
-                    }
-                    w.extend([s("--name"), name]);
-                }
-                for p in split_words(&self.value("Ports")) {
-                    w.extend([s("-p"), p]);
-                }
-                let net = self.value("Network");
-                if !net.is_empty() {
-                    w.extend([s("--network"), net]);
-                }
-                for e in self.lines("Env") {
-                    w.extend([s("-e"), e]);
-                }
-                for v in self.lines("Volumes") {
-                    if !v.contains(':') {
-                        return Err(format!("Volumes: {v:?} needs SOURCE:DESTINATION"));
-                    }
-                    w.extend([s("-v"), v]);
-                }
-                let mem = self.value("Memory");
-                if !mem.is_empty() {
-                    w.extend([s("-m"), mem]);
-                }
-                let cpus = self.value("CPUs");
-                if !cpus.is_empty() {
-                    if cpus.parse::<f64>().map_or(true, |c| c <= 0.0) {
-                        return Err(format!("CPUs: {cpus:?} is not a positive number"));
-                    }
-                    w.extend([s("--cpus"), cpus]);
-                }
-                let restart = self.value("Restart");
-                if !restart.is_empty() {
-                    w.extend([s("--restart"), restart]);
-                }
-                let image = self.value("Image");
-                if image.is_empty() {
-                    return Err("Image: required".into());
-                }
-                w.push(image);
-                w.extend(split_words(&self.value("Command")));
-            }
-            FormKind::NetworkCreate => {
-                let name = self.value("Name");
-                if name.is_empty() {
-                    return Err("Name: required".into());
-                }
-                w.extend([s("network"), s("create")]);
-                let subnet = self.value("Subnet");
-                if !subnet.is_empty() {
-                    w.extend([s("--subnet"), subnet]);
-                }
-                let gw = self.value("Gateway");
-                if !gw.is_empty() {
-                    w.extend([s("--gateway"), gw]);
-                }
-                match self.value("Internal").to_lowercase().as_str() {
-                    "" | "no" | "n" | "false" => {}
-                    "yes" | "y" | "true" => w.push(s("--internal")),
-                    other => return Err(format!("Internal: {other:?} is not yes or no")),
-                }
-                for l in self.lines("Labels") {
-                    w.extend([s("--label"), l]);
-                }
-                w.push(name);
-            }
-            FormKind::VolumeCreate => {
-                w.extend([s("volume"), s("create")]);
-                for l in self.lines("Labels") {
-                    w.extend([s("--label"), l]);
-                }
-                let name = self.value("Name");
-                if !name.is_empty() {
-                    w.push(name);
-                }
-            }
+            FormKind::Run => form_values::run(self),
+            FormKind::NetworkCreate => form_values::network(self),
+            FormKind::VolumeCreate => form_values::volume(self),
         }
-        Ok(w)
+    }
+}
+
+impl Fields for Form {
+    /// The text of field `label`, trimmed; lines joined with newlines.
+    fn value(&self, label: &str) -> String {
+        self.fields
+            .iter()
+            .find(|f| f.label == label)
+            .map(|f| f.text.lines().join("\n").trim().to_string())
+            .unwrap_or_default()
     }
 }
 
@@ -327,50 +233,44 @@ mod tests {
         }
     }
 
+    fn submitted(f: &mut Form) -> Op {
+        match f.on_key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)) {
+            FormOutcome::Submit(op) => *op,
+            o => panic!("{o:?}: {:?}", f.error),
+        }
+    }
+
     #[test]
-    fn the_run_form_becomes_a_run_command() {
+    fn the_run_form_becomes_a_create_body() {
         let mut f = Form::run("demo/busybox");
         // Focus starts on Name; Enter moves on; Env takes several lines.
         typed(
             &mut f,
             "web\nhttpd -f -p 80\n8080:80 127.0.0.1::53/udp\ndemo\n",
         );
-        typed(&mut f, "A=1\nB=two words\tdata:/data\t128m\t0.5\t");
-        let out = f.on_key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
-        let w: Vec<&str> = match &out {
-            FormOutcome::Submit(w) => w.iter().map(String::as_str).collect(),
-            o => panic!("{o:?}: {:?}", f.error),
-        };
-        assert_eq!(
-            w,
-            [
-                "run",
-                "-d",
-                "--name",
-                "web",
-                "-p",
-                "8080:80",
-                "-p",
-                "127.0.0.1::53/udp",
-                "--network",
-                "demo",
-                "-e",
-                "A=1",
-                "-e",
-                "B=two words",
-                "-v",
-                "data:/data",
-                "-m",
-                "128m",
-                "--cpus",
-                "0.5",
-                "demo/busybox",
-                "httpd",
-                "-f",
-                "-p",
-                "80"
-            ]
+        typed(
+            &mut f,
+            "A=1\nB=two words\tdata:/data\t128m\t0.5\ton-failure:2",
         );
+        let Op::Run { name, body } = submitted(&mut f) else {
+            panic!("not a run")
+        };
+        assert_eq!(name.as_deref(), Some("web"));
+        assert_eq!(body.image.as_deref(), Some("demo/busybox"));
+        let cmd = body.cmd.clone().unwrap();
+        assert_eq!(cmd, ["httpd", "-f", "-p", "80"]);
+        assert_eq!(body.env.clone().unwrap(), ["A=1", "B=two words"]);
+        let hc = body.host_config.clone().unwrap();
+        assert_eq!(hc.network_mode.as_deref(), Some("demo"));
+        assert_eq!(hc.binds.unwrap(), ["data:/data"]);
+        assert_eq!(hc.memory, Some(128 << 20));
+        assert_eq!(hc.nano_cpus, Some(500_000_000));
+        assert_eq!(hc.restart_policy.unwrap().maximum_retry_count, Some(2));
+        let ports = hc.port_bindings.unwrap();
+        let b = ports["80/tcp"].as_ref().unwrap();
+        assert_eq!(b[0].host_port.as_deref(), Some("8080"));
+        let b = ports["53/udp"].as_ref().unwrap();
+        assert_eq!(b[0].host_ip.as_deref(), Some("127.0.0.1"));
     }
 
     #[test]
@@ -394,25 +294,23 @@ mod tests {
         for _ in 0..2 {
             n.on_key(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE));
         }
-        typed(&mut n, "yes");
-        let out = n.on_key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
-        assert_eq!(
-            out,
-            FormOutcome::Submit(
-                [
-                    "network",
-                    "create",
-                    "--subnet",
-                    "10.9.0.0/24",
-                    "--internal",
-                    "back"
-                ]
-                .map(String::from)
-                .to_vec()
-            )
-        );
+        typed(&mut n, "yes\tteam=a");
+        let Op::CreateNetwork(req) = submitted(&mut n) else {
+            panic!("not a network")
+        };
+        assert_eq!(req.name, "back");
+        assert_eq!(req.internal, Some(true));
+        let ipam = req.ipam.clone().unwrap().config.unwrap();
+        assert_eq!(ipam[0].subnet.as_deref(), Some("10.9.0.0/24"));
+        assert_eq!(ipam[0].gateway, None);
+        assert_eq!(req.labels.clone().unwrap()["team"], "a");
         let mut v = Form::volume_create();
-        typed(&mut v, "cache\n");
+        typed(&mut v, "cache\t");
+        let Op::CreateVolume(req) = submitted(&mut v) else {
+            panic!("not a volume")
+        };
+        assert_eq!(req.name.as_deref(), Some("cache"));
+        let mut v = Form::volume_create();
         assert_eq!(
             v.on_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
             FormOutcome::Cancelled

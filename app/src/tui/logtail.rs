@@ -1,66 +1,52 @@
-//! The worker's side of the logs pane: it reads what was appended to the selected
-//! container's json-file log since the last look, and no more than a bounded amount per
-//! look, so a container printing 100k lines a second costs the TUI a fixed slice of work
-//! per tick and the newest lines are always the ones shown.
+//! The worker's side of the logs pane: it follows the selected container's log through
+//! the engine interface (`container_logs` with follow, timestamps, stdout and stderr
+//! apart) on a task of its own, and hands the UI what arrived since the last look, no
+//! more than a bounded number of lines per look, so a container printing 100k lines a
+//! second costs the TUI a fixed slice of work per tick and the newest lines are always
+//! the ones shown.
 
-use std::fs::File;
-use std::io::{Read, Seek, SeekFrom};
-use std::path::PathBuf;
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
 
-use std::borrow::Cow;
-
-use serde::Deserialize;
+use futures_util::StreamExt;
 
 use super::logview::LogEntry;
+use crate::backend::streams::LogOutput;
+use crate::backend::{Backend, LogsQuery};
 
-/// What the first look reads of an existing log.
-const FIRST_LOOK: u64 = 512 << 10;
-/// The most one look parses; under a flood the older part of the new bytes is skipped
-/// (counted, and marked in the view), so a container printing 100k lines a second costs
-/// a bounded slice of CPU per tick. 256 KiB is some two thousand lines, ten screens.
-const MOST_PER_LOOK: u64 = 256 << 10;
+/// The lines the first look shows of an existing log.
+pub const FIRST_LINES: usize = 2000;
+/// The most one look hands on; under a flood the older lines are skipped (counted, and
+/// marked in the view). Some ten screens.
+pub const MOST_PER_LOOK: usize = 2000;
 
-/// A json-file log line, borrowed from the buffer where it has no escapes (the engine's
-/// LogLine, without an allocation per field).
-#[derive(Deserialize)]
-struct RawLine<'a> {
-    #[serde(borrow)]
-    log: Cow<'a, str>,
-    #[serde(borrow)]
-    stream: Cow<'a, str>,
-    #[serde(borrow)]
-    time: Cow<'a, str>,
+/// What the follower task has read and the worker not yet taken.
+#[derive(Debug, Default)]
+struct Pending {
+    lines: VecDeque<LogEntry>,
+    /// Lines dropped since the last look (a flood).
+    skipped: u64,
+    /// The stream ended (the container stopped, or the backend hung up).
+    ended: bool,
 }
 
-/// Newlines in bytes `from..to` of `f`.
-fn count_newlines(f: &mut File, from: u64, to: u64) -> u64 {
-    if f.seek(SeekFrom::Start(from)).is_err() {
-        return 0;
-    }
-    let mut left = to - from;
-    let mut buf = vec![0u8; 1 << 16];
-    let mut n = 0;
-    while left > 0 {
-        let want = buf.len().min(left as usize);
-        match f.read(&mut buf[..want]) {
-            Ok(0) | Err(_) => break,
-            Ok(got) => {
-                n += buf[..got].iter().filter(|b| **b == b'\n').count() as u64;
-                left -= got as u64;
-            }
+impl Pending {
+    fn push(&mut self, e: LogEntry) {
+        self.lines.push_back(e);
+        if self.lines.len() > MOST_PER_LOOK {
+            self.lines.pop_front();
+            self.skipped += 1;
         }
     }
-    n
 }
 
 pub struct LogTail {
     pub id: String,
-    path: PathBuf,
-    offset: u64,
-    /// The file being read (a rotated log is a new file under the same name).
-    ino: Option<u64>,
-    /// Bytes of a line not yet ended by a newline.
-    partial: Vec<u8>,
+    pending: Arc<Mutex<Pending>>,
+    task: tokio::task::JoinHandle<()>,
+    /// The newest line's time handed on, in nanoseconds: a follow started again after
+    /// the stream ended goes on from there.
+    newest: i64,
     started: bool,
 }
 
@@ -70,163 +56,175 @@ pub struct Chunk {
     pub reset: bool,
 }
 
+/// One line as the logs endpoint sends it with `timestamps`: RFC 3339, a space, the text.
+pub fn parse_line(line: &str, stderr: bool) -> LogEntry {
+    let line = line.strip_suffix('\n').unwrap_or(line);
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    let (time, text) = match line.split_once(' ') {
+        Some((t, rest)) if chrono::DateTime::parse_from_rfc3339(t).is_ok() => (t, rest),
+        _ => ("", line),
+    };
+    LogEntry {
+        stderr,
+        time: time.to_string(),
+        text: text.to_string(),
+    }
+}
+
+fn nanos(time: &str) -> Option<i64> {
+    chrono::DateTime::parse_from_rfc3339(time)
+        .ok()?
+        .timestamp_nanos_opt()
+}
+
+/// Read the stream into `pending` until it ends or the tail is dropped. A chunk need not
+/// end a line (a remote engine frames as it likes): what follows the last newline waits
+/// for the rest, per stream.
+async fn pump(b: Arc<dyn Backend>, id: String, q: LogsQuery, pending: Arc<Mutex<Pending>>) {
+    let mut partial = [Vec::new(), Vec::new()];
+    if let Ok(mut stream) = b.container_logs(&id, q).await {
+        while let Some(Ok(chunk)) = stream.next().await {
+            let (stderr, bytes) = match chunk {
+                LogOutput::StdErr { message } => (true, message),
+                LogOutput::StdOut { message } | LogOutput::Console { message } => (false, message),
+                LogOutput::StdIn { .. } => continue,
+            };
+            let buf = &mut partial[stderr as usize];
+            buf.extend_from_slice(&bytes);
+            let Some(end) = buf.iter().rposition(|b| *b == b'\n') else {
+                continue;
+            };
+            let done: Vec<u8> = buf.drain(..=end).collect();
+            let text = String::from_utf8_lossy(&done);
+            let mut p = pending.lock().unwrap_or_else(|e| e.into_inner());
+            for line in text.split_inclusive('\n') {
+                p.push(parse_line(line, stderr));
+            }
+        }
+    }
+    pending.lock().unwrap_or_else(|e| e.into_inner()).ended = true;
+}
+
 impl LogTail {
-    pub fn new(id: &str, path: PathBuf) -> LogTail {
+    /// Follow `id`'s log: its last `FIRST_LINES` lines, then what comes.
+    pub fn follow(b: Arc<dyn Backend>, id: &str) -> LogTail {
+        Self::start(b, id, None, 0)
+    }
+
+    fn start(b: Arc<dyn Backend>, id: &str, since: Option<i64>, newest: i64) -> LogTail {
+        let q = LogsQuery {
+            follow: true,
+            stdout: true,
+            stderr: true,
+            timestamps: true,
+            tail: since.is_none().then_some(FIRST_LINES),
+            since,
+            ..Default::default()
+        };
+        let pending = Arc::new(Mutex::new(Pending::default()));
+        let task = tokio::spawn(pump(b, id.to_string(), q, pending.clone()));
         LogTail {
             id: id.to_string(),
-            path,
-            offset: 0,
-            ino: None,
-            partial: Vec::new(),
+            pending,
+            task,
+            newest,
             started: false,
         }
     }
 
-    /// What was appended since the last call; None when nothing was.
+    /// The stream ended (a stopped container's follow ends, as Docker's does).
+    pub fn ended(&self) -> bool {
+        self.pending
+            .lock()
+            .map(|p| p.ended && p.lines.is_empty())
+            .unwrap_or(true)
+    }
+
+    /// Follow again after the stream ended, from just after the newest line shown (the
+    /// container runs again): the view keeps its lines.
+    pub fn resume(&mut self, b: Arc<dyn Backend>) {
+        let since = (self.newest > 0).then_some(self.newest + 1);
+        let mut next = Self::start(b, &self.id, since, self.newest);
+        next.started = self.started;
+        *self = next;
+    }
+
+    /// What arrived since the last call; None when nothing did.
     pub fn poll(&mut self) -> Option<Chunk> {
-        let mut f = File::open(&self.path).ok()?;
-        let meta = f.metadata().ok()?;
-        let len = meta.len();
-        let mut reset = !self.started;
-        let ino = std::os::unix::fs::MetadataExt::ino(&meta);
-        if self.ino.is_some_and(|old| old != ino) {
-            // Rotated (--log-opt max-size): the new file goes on where the old one
-            // ended, so the view keeps its lines.
-            self.offset = 0;
-            self.partial.clear();
-        }
-        self.ino = Some(ino);
-        if len < self.offset {
-            // The log started over (the container was re-created under this ID, or
-            // the file truncated).
-            self.offset = 0;
-            self.partial.clear();
-            reset = true;
-        }
-        if len == self.offset && !reset {
+        let (lines, skipped) = {
+            let mut p = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+            let lines: Vec<LogEntry> = p.lines.drain(..).collect();
+            (lines, std::mem::take(&mut p.skipped))
+        };
+        let reset = !self.started;
+        self.started = true;
+        if lines.is_empty() && !reset {
             return None;
         }
-        let limit = if self.started {
-            MOST_PER_LOOK
-        } else {
-            FIRST_LOOK
-        };
-        let mut skipped_from = None;
-        if len - self.offset > limit {
-            skipped_from = Some(self.offset);
-            self.offset = len - limit;
-            self.partial.clear();
+        if let Some(t) = lines.last().and_then(|l| nanos(&l.time)) {
+            self.newest = self.newest.max(t);
         }
-        self.started = true;
-        let mut lines = Vec::new();
-        // How many lines the skipped bytes held (newlines are cheap to count).
-        let skipped = skipped_from.map(|from| count_newlines(&mut f, from, self.offset));
-        f.seek(SeekFrom::Start(self.offset)).ok()?;
-        let mut buf = Vec::with_capacity((len - self.offset) as usize);
-        f.take(len - self.offset).read_to_end(&mut buf).ok()?;
-        self.offset += buf.len() as u64;
-        let mut data = std::mem::take(&mut self.partial);
-        data.extend_from_slice(&buf);
-        let mut rest: &[u8] = &data;
-        if let Some(mut skipped) = skipped {
-            // We landed mid-line: up to the first newline goes, and counts as skipped.
-            match rest.iter().position(|b| *b == b'\n') {
-                Some(i) => {
-                    rest = &rest[i + 1..];
-                    skipped += 1;
-                }
-                None => rest = &[],
-            }
-            if !reset {
-                lines.push(LogEntry {
-                    stderr: false,
-                    time: String::new(),
-                    text: format!("⋯ {skipped} lines not shown here (S saves the whole log)"),
-                });
-            }
-        }
-        while let Some(i) = rest.iter().position(|b| *b == b'\n') {
-            if let Ok(l) = serde_json::from_slice::<RawLine>(&rest[..i]) {
-                lines.push(LogEntry {
-                    stderr: l.stream == "stderr",
-                    time: l.time.into_owned(),
-                    text: l.log.trim_end_matches('\n').to_string(),
-                });
-            }
-            rest = &rest[i + 1..];
-        }
-        self.partial = rest.to_vec();
-        Some(Chunk { lines, reset })
+        Some(Chunk {
+            lines: with_skip_mark(lines, skipped, reset),
+            reset,
+        })
+    }
+}
+
+/// Under a flood the view says how many lines it did not get (not on a first look,
+/// where only the tail was asked for).
+fn with_skip_mark(lines: Vec<LogEntry>, skipped: u64, reset: bool) -> Vec<LogEntry> {
+    if skipped == 0 || reset {
+        return lines;
+    }
+    let mut out = Vec::with_capacity(lines.len() + 1);
+    out.push(LogEntry {
+        stderr: false,
+        time: String::new(),
+        text: format!("⋯ {skipped} lines not shown here (S saves the whole log)"),
+    });
+    out.extend(lines);
+    out
+}
+
+impl Drop for LogTail {
+    fn drop(&mut self) {
+        // The follow stream goes with the tail (its reader notices and stops).
+        self.task.abort();
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Write;
 
-    fn line(i: usize) -> String {
-        format!(
-            "{{\"log\":\"line {i}\\n\",\"stream\":\"stdout\",\"time\":\"2026-11-25T12:00:00Z\"}}\n"
-        )
+    #[test]
+    fn a_line_splits_into_its_time_and_text() {
+        let e = parse_line("2026-11-25T12:00:00.000000001Z hello world\n", true);
+        assert_eq!(
+            (e.time.as_str(), e.text.as_str(), e.stderr),
+            ("2026-11-25T12:00:00.000000001Z", "hello world", true)
+        );
+        // Without a timestamp the whole line is text.
+        let e = parse_line("no time here\r\n", false);
+        assert_eq!((e.time.as_str(), e.text.as_str()), ("", "no time here"));
     }
 
     #[test]
-    fn reads_only_what_was_appended_and_holds_partial_lines() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("c-json.log");
-        let mut f = File::create(&p).unwrap();
-        f.write_all((line(0) + &line(1)).as_bytes()).unwrap();
-        let mut t = LogTail::new("c", p.clone());
-        let c = t.poll().unwrap();
-        assert!(c.reset);
-        assert_eq!(c.lines.len(), 2);
-        assert!(t.poll().is_none());
-        // Half a line, then the rest.
-        let l2 = line(2);
-        f.write_all(&l2.as_bytes()[..10]).unwrap();
-        assert!(t.poll().unwrap().lines.is_empty());
-        f.write_all(&l2.as_bytes()[10..]).unwrap();
-        let c = t.poll().unwrap();
-        assert!(!c.reset);
-        assert_eq!(c.lines[0].text, "line 2");
-        // Truncated: starts over.
-        File::create(&p)
-            .unwrap()
-            .write_all(line(9).as_bytes())
-            .unwrap();
-        let c = t.poll().unwrap();
-        assert!(c.reset);
-        assert_eq!(c.lines[0].text, "line 9");
-    }
-
-    #[test]
-    fn a_flood_is_read_from_its_newest_part() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("c-json.log");
-        let mut f = File::create(&p).unwrap();
-        f.write_all(line(0).as_bytes()).unwrap();
-        let mut t = LogTail::new("c", p.clone());
-        t.poll().unwrap();
-        let n = (MOST_PER_LOOK as usize / line(0).len()) * 2;
-        let mut big = String::new();
-        for i in 1..=n {
-            big.push_str(&line(i));
+    fn a_flood_keeps_its_newest_lines_and_counts_the_rest() {
+        let mut p = Pending::default();
+        let n = MOST_PER_LOOK * 2;
+        for i in 0..n {
+            p.push(parse_line(&format!("line {i}\n"), false));
         }
-        f.write_all(big.as_bytes()).unwrap();
-        let c = t.poll().unwrap();
-        assert!(c.lines.len() < n, "skipped the older part");
-        assert_eq!(c.lines.last().unwrap().text, format!("line {n}"));
-        // The first entry says how many were skipped; together they add up.
-        let skipped: usize = c.lines[0]
+        assert_eq!(p.lines.len(), MOST_PER_LOOK);
+        assert_eq!(p.skipped as usize, n - MOST_PER_LOOK);
+        let lines: Vec<LogEntry> = p.lines.drain(..).collect();
+        let out = with_skip_mark(lines, p.skipped, false);
+        assert!(out[0]
             .text
-            .split_whitespace()
-            .nth(1)
-            .unwrap()
-            .parse()
-            .unwrap();
-        assert!(c.lines[0].text.contains("not shown"), "{}", c.lines[0].text);
-        assert_eq!(skipped + c.lines.len() - 1, n, "{}", c.lines[0].text);
-        assert!(c.lines[1..].iter().all(|l| l.text.starts_with("line ")));
+            .starts_with(&format!("⋯ {} lines", n - MOST_PER_LOOK)));
+        assert_eq!(out.last().unwrap().text, format!("line {}", n - 1));
+        assert_eq!(out.len(), MOST_PER_LOOK + 1);
     }
 }

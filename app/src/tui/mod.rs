@@ -1,13 +1,16 @@
-//! The TUI: `berth` with no arguments. One state struct (state.rs), one event loop
-//! (here), panes that draw themselves (panes/), data from the engine fetched off the UI
-//! thread (worker.rs), colors from a theme (theme.rs). The terminal is restored on
-//! exit, on panic and on SIGTERM.
+//! The TUI: `berth` with no arguments. One state struct (state/), one event loop
+//! (here), panes that draw themselves (panes/), data from the engine interface fetched
+//! off the UI thread (worker/), colors from a theme (theme.rs). The terminal is restored
+//! on exit, on panic and on SIGTERM.
 
 pub mod data;
 pub mod editor;
+pub mod form_values;
 pub mod forms;
+pub mod health;
 pub mod logtail;
 pub mod logview;
+pub mod ops;
 pub mod panes;
 pub mod state;
 pub mod stats;
@@ -17,6 +20,7 @@ pub mod worker;
 
 use std::io::stdout;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use berth_engine::Engine;
@@ -31,6 +35,10 @@ use ratatui::Terminal;
 use state::{App, Request, TermVerb, TABS};
 use term::EmbeddedTerm;
 use theme::Theme;
+use worker::BerthExe;
+
+use crate::backend::local::{LocalBackend, Threads};
+use crate::backend::Backend;
 
 static TERMINATED: AtomicBool = AtomicBool::new(false);
 
@@ -48,9 +56,22 @@ fn restore_terminal() {
     );
 }
 
-pub fn run(engine: Engine, theme: Theme) -> Result<(), String> {
+/// The one place the TUI sees Berth's engine: it becomes the engine interface the
+/// worker uses (its blocking calls on tokio's pool) and the berth binary and state roots
+/// that `:` commands and terminal sessions run with.
+pub fn connect(engine: Engine) -> (Arc<dyn Backend>, BerthExe) {
     // Leftovers of crashed runs go before the first picture (DESIGN: engine start).
     let _ = engine.network_gc();
+    let berth = BerthExe {
+        exe: engine.monitor_exe.clone(),
+        root: engine.paths.root.clone(),
+        run_root: engine.paths.run.clone(),
+    };
+    (Arc::new(LocalBackend::new(engine, Threads::Pool)), berth)
+}
+
+pub fn run(engine: Engine, theme: Theme) -> Result<(), String> {
+    let (backend, berth) = connect(engine);
     let prev = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         restore_terminal();
@@ -64,18 +85,18 @@ pub fn run(engine: Engine, theme: Theme) -> Result<(), String> {
     enable_raw_mode().map_err(|e| format!("terminal: {e}"))?;
     execute!(stdout(), EnterAlternateScreen, event::EnableMouseCapture)
         .map_err(|e| format!("terminal: {e}"))?;
-    let result = event_loop(engine, theme);
+    let result = event_loop(backend, berth, theme);
     restore_terminal();
     result
 }
 
-fn event_loop(engine: Engine, theme: Theme) -> Result<(), String> {
+fn event_loop(backend: Arc<dyn Backend>, berth: BerthExe, theme: Theme) -> Result<(), String> {
     let mut term =
         Terminal::new(CrosstermBackend::new(stdout())).map_err(|e| format!("terminal: {e}"))?;
     let worker::Handle {
         requests: req_tx,
         messages: msg_rx,
-    } = worker::spawn(engine.clone());
+    } = worker::spawn(backend, berth.clone());
     let mut app = App::new(theme);
     let mut dirty = true;
     let mut last_draw = Instant::now();
@@ -150,10 +171,10 @@ fn event_loop(engine: Engine, theme: Theme) -> Result<(), String> {
                 } = &r
                 {
                     if *handover {
-                        hand_over(&mut term, &engine, id, *verb);
+                        hand_over(&mut term, &berth, id, *verb);
                         app.message = "back in the TUI".into();
                     } else {
-                        match open_shell(&engine, id, name, *verb) {
+                        match open_shell(&berth, id, name, *verb) {
                             Ok(s) => {
                                 app.message = "Ctrl-] leaves the terminal".into();
                                 shell = Some(s);
@@ -217,12 +238,12 @@ fn terminal_pane_size() -> (u16, u16) {
 /// `e`/`a`: a session in a pane of its own. It runs in a child berth on a pty (this
 /// process is multi-threaded: no fork-and-setns here).
 fn open_shell(
-    engine: &Engine,
+    berth: &BerthExe,
     id: &str,
     name: &str,
     verb: TermVerb,
 ) -> Result<EmbeddedTerm, String> {
-    let mut cmd = worker::berth_command(engine);
+    let mut cmd = berth.command();
     cmd.args(session_args(id, verb))
         .env("TERM", "xterm-256color");
     let (rows, cols) = terminal_pane_size();
@@ -236,7 +257,7 @@ fn open_shell(
 /// `E`/`A`: hand the whole terminal to the session and take it back after.
 fn hand_over<B: ratatui::backend::Backend>(
     term: &mut Terminal<B>,
-    engine: &Engine,
+    berth: &BerthExe,
     id: &str,
     verb: TermVerb,
 ) {
@@ -248,9 +269,7 @@ fn hand_over<B: ratatui::backend::Backend>(
             println!("berth: attached to {short}; Ctrl-P Ctrl-Q detaches and returns to the TUI")
         }
     }
-    let _ = worker::berth_command(engine)
-        .args(session_args(id, verb))
-        .status();
+    let _ = berth.command().args(session_args(id, verb)).status();
     let _ = enable_raw_mode();
     let _ = execute!(stdout(), EnterAlternateScreen, event::EnableMouseCapture);
     let _ = term.clear();

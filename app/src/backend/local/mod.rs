@@ -8,6 +8,7 @@
 
 mod attach;
 mod bridge;
+mod capabilities;
 mod containers;
 mod convert;
 pub(crate) mod create_body;
@@ -34,8 +35,8 @@ use bollard::models as m;
 use bollard::query_parameters as q;
 
 use super::{
-    Backend, ByteStream, Duplex, ExecStarted, LoadReport, LogStream, LogsQuery, PathStat, Result,
-    Stream,
+    Anatomy, Backend, ByteStream, Duplex, ExecStarted, LoadReport, LogStream, LogsQuery, PathStat,
+    Result, Stream,
 };
 
 /// Where the engine's blocking calls run.
@@ -432,5 +433,14 @@ impl Backend for LocalBackend {
     }
     async fn volume_prune(&self, opts: q::PruneVolumesOptions) -> Result<m::VolumePruneResponse> {
         self.call(move |e| volumes::prune(e, &opts)).await
+    }
+
+    // --- capabilities only some backends have ---
+    async fn container_anatomy(&self, id: &str) -> Result<Anatomy> {
+        let id = id.to_string();
+        self.call(move |e| capabilities::anatomy(e, &id)).await
+    }
+    async fn housekeeping(&self) -> Result<()> {
+        self.call(capabilities::housekeeping).await
     }
 }

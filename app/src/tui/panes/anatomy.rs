@@ -12,15 +12,16 @@ use ratatui::Frame;
 
 use super::block;
 use crate::format::anatomy::explain;
+use crate::tui::data::AnatomyView;
 use crate::tui::state::App;
 
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
     let sel = app.selected_container();
+    let view = app.snap.anatomy.as_ref();
     let anatomy = app
         .snap
-        .anatomy
-        .as_ref()
+        .anatomy_shown()
         .filter(|a| sel.is_some_and(|c| c.id == a.id));
     let mut lines = Vec::new();
     let width = area.width.saturating_sub(2) as usize;
@@ -31,6 +32,34 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
                 Style::default().fg(t.dim),
             )));
             "Anatomy".to_string()
+        }
+        // A backend without the view (a remote Docker engine) says so: nothing failed.
+        (Some(c), None) if matches!(view, Some(AnatomyView::Unavailable(_))) => {
+            let why = match view {
+                Some(AnatomyView::Unavailable(why)) => why.as_str(),
+                _ => "",
+            };
+            lines.push(Line::from(Span::styled(
+                format!("Unavailable on this backend: {why}"),
+                Style::default().fg(t.dim),
+            )));
+            lines.push(Line::from(Span::styled(
+                "The anatomy view reads the kernel's side of a container (/proc, /sys, \
+                 netlink), which only Berth's own engine can show.",
+                Style::default().fg(t.dim),
+            )));
+            format!("Anatomy: {}", c.name)
+        }
+        (Some(c), None) if matches!(view, Some(AnatomyView::Failed { id, .. }) if *id == c.id) => {
+            let error = match view {
+                Some(AnatomyView::Failed { error, .. }) => error.as_str(),
+                _ => "",
+            };
+            lines.push(Line::from(Span::styled(
+                format!("cannot take {} apart: {error}", c.name),
+                Style::default().fg(t.state("dead")),
+            )));
+            format!("Anatomy: {}", c.name)
         }
         (Some(c), None) => {
             lines.push(Line::from(Span::styled(

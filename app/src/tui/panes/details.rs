@@ -44,8 +44,11 @@ pub fn container(f: &mut Frame, app: &App, area: Rect) {
         }
         lines.push(field(t, "Ports", c.ports.clone()));
         lines.push(field(t, "Networks", c.networks.join(", ")));
-        lines.push(field(t, "Restarts", c.restart_count.to_string()));
-        if let Some(d) = app.snap.details.as_ref().filter(|d| d.id == c.id) {
+        let details = app.snap.details.as_ref().filter(|d| d.id == c.id);
+        // RestartCount is inspect's, not the list's: shown once the details are in.
+        let restarts = details.map(|d| d.restart_count.to_string());
+        lines.push(field(t, "Restarts", restarts.unwrap_or_default()));
+        if let Some(d) = details {
             if !d.error.is_empty() {
                 lines.push(Line::from(vec![
                     Span::styled(format!("{:<10}", "Problem"), Style::default().fg(t.dim)),

@@ -3,8 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use berth_engine::container::health::history::Entry;
-use berth_engine::events::Event;
+use bollard::models as m;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
@@ -29,21 +28,21 @@ fn fixture() -> Snapshot {
             },
             project: project.into(),
             networks: vec!["demo".into()],
-            restart_count: 1,
         }
     };
-    let ev = |action: &str, name: &str| {
-        let mut e = Event::new(
-            "container",
-            action,
-            "c1",
-            [("name".to_string(), name.to_string())].into(),
-        );
+    let ev = |action: &str, name: &str| m::EventMessage {
+        typ: Some(m::EventMessageTypeEnum::CONTAINER),
+        action: Some(action.into()),
+        actor: Some(m::EventActor {
+            id: Some("c1".into()),
+            attributes: Some([("name".to_string(), name.to_string())].into()),
+        }),
         // A fixed time, so the snapshot does not depend on the clock's zone.
-        e.time = 0;
-        e
+        time: Some(0),
+        time_nano: Some(0),
+        ..Default::default()
     };
-    let entry = |kind: &str, code: Option<i32>, text: &str| Entry {
+    let entry = |kind: &str, code: Option<i32>, text: &str| HealthEntry {
         time: "2026-11-25T10:00:00.000Z".into(),
         kind: kind.into(),
         exit_code: code,
@@ -92,6 +91,7 @@ fn fixture() -> Snapshot {
             inspect: "{\n  \"Id\": \"c1\"\n}".into(),
             env: vec!["PATH=/bin".into()],
             mounts: vec!["volume data -> /data".into()],
+            restart_count: 1,
             health: vec![
                 entry("check", Some(0), "ok"),
                 entry("check", Some(1), ""),
@@ -105,7 +105,7 @@ fn fixture() -> Snapshot {
             error: String::new(),
         }),
         stats: [("c1".to_string(), series())].into(),
-        anatomy: Some(anatomy()),
+        anatomy: Some(AnatomyView::Shown(Box::new(anatomy()))),
     }
 }
 
@@ -133,8 +133,8 @@ fn series() -> crate::tui::stats::Series {
     }
 }
 
-fn anatomy() -> berth_engine::container::anatomy::Anatomy {
-    berth_engine::container::anatomy::Anatomy {
+fn anatomy() -> crate::backend::Anatomy {
+    crate::backend::Anatomy {
         id: "c1".into(),
         ..crate::format::anatomy::sample()
     }
@@ -239,6 +239,24 @@ fn anatomy_pane() {
         })
         .collect();
     insta::assert_snapshot!(text);
+}
+
+/// A backend without the anatomy capability (the trait's default answer): the pane says
+/// the view is unavailable there, not that something failed.
+#[test]
+fn anatomy_pane_on_a_backend_without_it() {
+    let mut app = app_on(Tab::Anatomy);
+    let answer = Err(crate::backend::BackendError::unsupported(
+        "the anatomy view is not available on this backend",
+    ));
+    app.snap.anatomy = Some(crate::tui::worker::anatomy_view("c1", answer));
+    let text = render(&app);
+    assert!(text.contains("Unavailable on this backend"), "{text}");
+    assert!(!text.contains("cannot take"), "{text}");
+    // Any other error is one.
+    let answer = Err(crate::backend::BackendError::internal("no /proc"));
+    app.snap.anatomy = Some(crate::tui::worker::anatomy_view("c1", answer));
+    assert!(render(&app).contains("cannot take web apart: no /proc"));
 }
 
 #[test]

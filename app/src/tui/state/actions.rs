@@ -1,6 +1,6 @@
 //! The keys that act: lifecycle actions on the selected or marked containers (asking
 //! first where Docker users would want it), and the keys on containers' networks and
-//! names, images, networks and volumes, which run berth's own commands.
+//! names, images, networks and volumes, which ask the worker for typed operations.
 
 use super::*;
 
@@ -77,22 +77,23 @@ impl App {
         reqs
     }
 
-    pub(super) fn run(&mut self, words: Vec<String>) -> Vec<Request> {
+    /// Ask the worker for `op` now.
+    pub(super) fn start_op(&mut self, op: Op) -> Vec<Request> {
         self.busy += 1;
-        self.message = format!("berth {}...", words.join(" "));
-        vec![Request::Run(words)]
+        self.message = format!("{}...", op.describe());
+        vec![Request::Do(op)]
     }
 
-    pub(super) fn confirm_run(&mut self, question: String, words: Vec<String>) -> Vec<Request> {
-        self.message = format!("{question} y/n");
-        self.confirm = Some(vec![Request::Run(words)]);
+    /// Ask first; y asks the worker for `op`.
+    pub(super) fn confirm_op(&mut self, op: Op) -> Vec<Request> {
+        self.message = format!("{}? y/n", op.describe());
+        self.confirm = Some(vec![Request::Do(op)]);
         Vec::new()
     }
 
     /// Keys on the selected container's networks and name, and on images, networks and
-    /// volumes. They run berth's own commands (the same code as the CLI).
+    /// volumes.
     pub(super) fn object_key(&mut self, c: char) -> Vec<Request> {
-        let s = |x: &str| x.to_string();
         match (self.tab, c) {
             (Tab::Containers, 'n' | 'N') => {
                 let Some(ctr) = self.selected_container() else {
@@ -113,13 +114,17 @@ impl App {
                     self.message = format!("{name}: no network to choose");
                     return Vec::new();
                 }
-                let verb = if c == 'n' { "connect" } else { "disconnect" };
+                let (then, title) = if c == 'n' {
+                    (PickFor::Connect, format!("connect {name} to"))
+                } else {
+                    (PickFor::Disconnect, format!("disconnect {name} from"))
+                };
                 self.picker = Some(Picker {
-                    title: format!("{verb} {name} to/from"),
+                    title,
                     items,
                     selected: 0,
-                    head: vec![s("network"), s(verb)],
-                    tail: vec![id],
+                    then,
+                    container: (id, name),
                 });
                 Vec::new()
             }
@@ -128,16 +133,19 @@ impl App {
                     self.input = Some(Input {
                         prompt: format!("commit {} as (repository[:tag])", ctr.name),
                         text: String::new(),
-                        head: vec![s("commit"), ctr.id.clone()],
+                        then: InputFor::Commit {
+                            id: ctr.id.clone(),
+                            name: ctr.name.clone(),
+                        },
                     });
                 }
                 Vec::new()
             }
             (t, 'i') if t.per_container() => match self.selected_container() {
                 Some(ctr) => {
-                    let words = vec![s("inspect"), ctr.id.clone()];
+                    let id = ctr.id.clone();
                     self.busy += 1;
-                    vec![Request::Command(words)]
+                    vec![Request::Show(Show::Inspect { id })]
                 }
                 None => Vec::new(),
             },
@@ -150,7 +158,7 @@ impl App {
                     self.input = Some(Input {
                         prompt: format!("tag {r} as"),
                         text: String::new(),
-                        head: vec![s("tag"), r],
+                        then: InputFor::Tag { image: r },
                     });
                     Vec::new()
                 }
@@ -160,7 +168,7 @@ impl App {
                 self.input = Some(Input {
                     prompt: "edit file".into(),
                     text: "Dockerfile".into(),
-                    head: Vec::new(),
+                    then: InputFor::EditFile,
                 });
                 Vec::new()
             }
@@ -175,7 +183,7 @@ impl App {
             (Tab::Images, 'H') => match crate::tui::panes::image_at(self, self.selection()) {
                 Some(r) => {
                     self.busy += 1;
-                    vec![Request::Command(vec![s("history"), r])]
+                    vec![Request::Show(Show::History { image: r })]
                 }
                 None => Vec::new(),
             },
@@ -184,36 +192,36 @@ impl App {
                     self.input = Some(Input {
                         prompt: format!("rename {} to", ctr.name),
                         text: String::new(),
-                        head: vec![s("rename"), ctr.id.clone()],
+                        then: InputFor::Rename {
+                            id: ctr.id.clone(),
+                            name: ctr.name.clone(),
+                        },
                     });
                 }
                 Vec::new()
             }
             (Tab::Images, 'd') => match crate::tui::panes::image_at(self, self.selection()) {
-                Some(r) => self.confirm_run(format!("remove image {r}?"), vec![s("rmi"), r]),
+                Some(r) => self.confirm_op(Op::RemoveImage(r)),
                 None => Vec::new(),
             },
             (Tab::Networks, 'd') => match crate::tui::panes::network_at(self, self.selection()) {
-                Some(n) => self.confirm_run(
-                    format!("remove network {n}?"),
-                    vec![s("network"), s("rm"), n],
-                ),
+                Some(n) => self.confirm_op(Op::RemoveNetwork(n)),
                 None => Vec::new(),
             },
             (Tab::Volumes, 'd') => match crate::tui::panes::volume_at(self, self.selection()) {
-                Some(v) => {
-                    self.confirm_run(format!("remove volume {v}?"), vec![s("volume"), s("rm"), v])
-                }
+                Some(v) => self.confirm_op(Op::RemoveVolume(v)),
                 None => Vec::new(),
             },
-            (Tab::Networks, 'P') => self.confirm_run(
-                "remove every unused network?".into(),
-                vec![s("network"), s("prune"), s("-f")],
-            ),
-            (Tab::Volumes, 'P') => self.confirm_run(
-                "remove every unused volume?".into(),
-                vec![s("volume"), s("prune"), s("-f")],
-            ),
+            (Tab::Networks, 'P') => {
+                self.message = "remove every unused network? y/n".into();
+                self.confirm = Some(vec![Request::Do(Op::PruneNetworks)]);
+                Vec::new()
+            }
+            (Tab::Volumes, 'P') => {
+                self.message = "remove every unused volume? y/n".into();
+                self.confirm = Some(vec![Request::Do(Op::PruneVolumes)]);
+                Vec::new()
+            }
             _ => Vec::new(),
         }
     }

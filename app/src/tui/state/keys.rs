@@ -32,9 +32,9 @@ impl App {
             match f.on_key(k) {
                 FormOutcome::Editing => {}
                 FormOutcome::Cancelled => self.form = None,
-                FormOutcome::Submit(words) => {
+                FormOutcome::Submit(op) => {
                     self.form = None;
-                    return self.run(words);
+                    return self.start_op(*op);
                 }
             }
             return Vec::new();
@@ -60,11 +60,12 @@ impl App {
                 KeyCode::Up | KeyCode::Char('k') => p.selected = p.selected.saturating_sub(1),
                 KeyCode::Enter => {
                     let p = self.picker.take().unwrap_or_else(|| unreachable!());
-                    if let Some(item) = p.items.get(p.selected) {
-                        let mut words = p.head.clone();
-                        words.push(item.clone());
-                        words.extend(p.tail.iter().cloned());
-                        return self.run(words);
+                    if let Some(network) = p.items.get(p.selected).cloned() {
+                        let (id, name) = p.container;
+                        return self.start_op(match p.then {
+                            PickFor::Connect => Op::Connect { network, id, name },
+                            PickFor::Disconnect => Op::Disconnect { network, id, name },
+                        });
                     }
                 }
                 _ => self.picker = None,
@@ -80,16 +81,36 @@ impl App {
                 KeyCode::Char(c) => inp.text.push(c),
                 KeyCode::Enter => {
                     let inp = self.input.take().unwrap_or_else(|| unreachable!());
-                    if inp.head.is_empty() && !inp.text.is_empty() {
-                        // The file prompt (F): the worker reads it for the editor.
-                        self.busy += 1;
-                        return vec![Request::OpenFile(inp.text)];
+                    let text = inp.text.trim().to_string();
+                    if text.is_empty() {
+                        return Vec::new();
                     }
-                    if !inp.text.is_empty() {
-                        let mut words = inp.head;
-                        words.push(inp.text);
-                        return self.run(words);
-                    }
+                    let op = match inp.then {
+                        InputFor::EditFile => {
+                            // The file prompt (F): the worker reads it for the editor.
+                            self.busy += 1;
+                            return vec![Request::OpenFile(inp.text)];
+                        }
+                        InputFor::Rename { id, name } => Op::Rename {
+                            id,
+                            name,
+                            new_name: text,
+                        },
+                        InputFor::Commit { id, name } => {
+                            let (repo, tag) = crate::tui::ops::split_reference(&text);
+                            Op::Commit {
+                                id,
+                                name,
+                                repo,
+                                tag,
+                            }
+                        }
+                        InputFor::Tag { image } => {
+                            let (repo, tag) = crate::tui::ops::split_reference(&text);
+                            Op::Tag { image, repo, tag }
+                        }
+                    };
+                    return self.start_op(op);
                 }
                 _ => {}
             }

@@ -128,10 +128,15 @@ impl Action {
 }
 
 /// What the UI asks of the worker.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Request {
     /// Run an action on a container (id, name).
     Act(Action, String, String),
+    /// An operation on a container's name or networks, an image, a network or a volume,
+    /// typed as the engine interface takes it; its outcome goes to the status line.
+    Do(Op),
+    /// Show a document over the panes (what `i` and `H` ask for).
+    Show(Show),
     /// Keep the details of this container fresh.
     Select(Option<String>),
     /// Hand the terminal to a shell in this container (the event loop does it).
@@ -144,9 +149,6 @@ pub enum Request {
     },
     /// Run a berth command line (`:` verbs) and show what it printed.
     Command(Vec<String>),
-    /// Run a berth command for a key (network connect, rename, rm...): its first line of
-    /// output goes to the status line.
-    Run(Vec<String>),
     /// The pane now shown: the worker samples stats or reads the anatomy only for it.
     View(Tab),
     /// Read a file for the editor (a new one if it does not exist).
@@ -161,6 +163,8 @@ pub enum Request {
     },
 }
 
+pub use super::ops::{Op, Show};
+
 /// What an interactive session runs in a container.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TermVerb {
@@ -170,15 +174,35 @@ pub enum TermVerb {
     Attach,
 }
 
+/// What the chosen network of a picker does to the container.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PickFor {
+    Connect,
+    Disconnect,
+}
+
 /// A choice from a list, for `n`/`N` (network connect/disconnect).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Picker {
     pub title: String,
     pub items: Vec<String>,
     pub selected: usize,
-    /// The command, the chosen item goes after it, then `tail`.
-    pub head: Vec<String>,
-    pub tail: Vec<String>,
+    pub then: PickFor,
+    /// The container (id, name).
+    pub container: (String, String),
+}
+
+/// What the text typed at a prompt is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputFor {
+    /// `R`: the container's new name.
+    Rename { id: String, name: String },
+    /// `c`: the image (repository[:tag]) a container is committed to.
+    Commit { id: String, name: String },
+    /// `t`: another name for an image.
+    Tag { image: String },
+    /// `F`: a file to edit.
+    EditFile,
 }
 
 /// A line of text being typed for a key (`R` rename).
@@ -186,8 +210,7 @@ pub struct Picker {
 pub struct Input {
     pub prompt: String,
     pub text: String,
-    /// The command; the text goes last. Empty: the text is a file to edit.
-    pub head: Vec<String>,
+    pub then: InputFor,
 }
 
 /// Docker's stop timeout: SIGKILL follows SIGTERM after this long (the countdown shown).

@@ -131,12 +131,11 @@ fn network_picker_rename_and_object_removal() {
     let r = app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
     assert_eq!(
         r,
-        vec![Request::Run(vec![
-            "network".into(),
-            "connect".into(),
-            "back".into(),
-            "c3".into()
-        ])]
+        vec![Request::Do(Op::Connect {
+            network: "back".into(),
+            id: "c3".into(),
+            name: "api".into()
+        })]
     );
     app.on_key(key('R'));
     for c in "edge".chars() {
@@ -145,11 +144,11 @@ fn network_picker_rename_and_object_removal() {
     let r = app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
     assert_eq!(
         r,
-        vec![Request::Run(vec![
-            "rename".into(),
-            "c3".into(),
-            "edge".into()
-        ])]
+        vec![Request::Do(Op::Rename {
+            id: "c3".into(),
+            name: "api".into(),
+            new_name: "edge".into()
+        })]
     );
     app.on_key(key('3'));
     app.on_key(key('j'));
@@ -162,11 +161,7 @@ fn network_picker_rename_and_object_removal() {
     );
     assert_eq!(
         app.on_key(key('y')),
-        vec![Request::Run(vec![
-            "network".into(),
-            "rm".into(),
-            "back".into()
-        ])]
+        vec![Request::Do(Op::RemoveNetwork("back".into()))]
     );
 }
 
@@ -204,7 +199,7 @@ fn marked_containers_act_together() {
 }
 
 #[test]
-fn commit_tag_history_and_inspect_run_berth_verbs() {
+fn commit_tag_history_and_inspect_are_typed_requests() {
     let mut app = App::new(Theme::built_in("dark").unwrap());
     let mut s = fixture();
     s.images = vec![crate::tui::data::ImageRow {
@@ -220,23 +215,23 @@ fn commit_tag_history_and_inspect_run_berth_verbs() {
     let r = app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
     assert_eq!(
         r,
-        vec![Request::Run(vec![
-            "commit".into(),
-            "c3".into(),
-            "snap:1".into()
-        ])]
+        vec![Request::Do(Op::Commit {
+            id: "c3".into(),
+            name: "api".into(),
+            repo: "snap".into(),
+            tag: "1".into()
+        })]
     );
     assert_eq!(
         app.on_key(key('i')),
-        vec![Request::Command(vec!["inspect".into(), "c3".into()])]
+        vec![Request::Show(Show::Inspect { id: "c3".into() })]
     );
     app.on_key(key('2'));
     assert_eq!(
         app.on_key(key('H')),
-        vec![Request::Command(vec![
-            "history".into(),
-            "demo/busybox:latest".into()
-        ])]
+        vec![Request::Show(Show::History {
+            image: "demo/busybox:latest".into()
+        })]
     );
     app.on_key(key('t'));
     for c in "mine:v2".chars() {
@@ -245,11 +240,11 @@ fn commit_tag_history_and_inspect_run_berth_verbs() {
     let r = app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
     assert_eq!(
         r,
-        vec![Request::Run(vec![
-            "tag".into(),
-            "demo/busybox:latest".into(),
-            "mine:v2".into()
-        ])]
+        vec![Request::Do(Op::Tag {
+            image: "demo/busybox:latest".into(),
+            repo: "mine".into(),
+            tag: "v2".into()
+        })]
     );
 }
 

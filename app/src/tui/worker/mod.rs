@@ -1,33 +1,38 @@
-//! The worker: everything that touches the engine happens here, off the UI thread, on a
-//! tokio runtime of its own. One loop selects over the UI's requests, the event journal
-//! (followed with inotify), a one-second clock (for "Up 2 minutes" and stats) and, while
-//! the logs pane shows, a 100 ms log tick; it keeps a snapshot fresh and sends it to the
-//! UI. Lifecycle actions, `:` commands and file reads and writes run as tasks of their
-//! own (tasks.rs), so a 10-second stop never holds up the picture.
+//! The worker: everything the TUI asks of a backend happens here, off the UI thread, on
+//! a tokio runtime of its own, through the engine interface (`Backend`) only. One loop
+//! selects over the UI's requests, the backend's event stream, a one-second clock (for
+//! "Up 2 minutes", stats and the backend's housekeeping) and, while the logs pane shows,
+//! a 100 ms log tick; it keeps a snapshot fresh and sends it to the UI. Lifecycle
+//! actions, typed operations, `:` commands and file reads and writes run as tasks of
+//! their own (tasks.rs, ops.rs, command.rs), so a 10-second stop never holds up the
+//! picture.
 
+mod command;
+mod ops;
 mod tasks;
 
 use std::sync::mpsc::Sender;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use berth_engine::container::Container;
-use berth_engine::events::follow::Follower;
-use berth_engine::events::Event;
-use berth_engine::Engine;
+use bollard::models as m;
+use bollard::query_parameters as q;
+use futures_util::StreamExt;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 
-use super::data::{self, Snapshot, EVENTS_KEPT};
+use super::data::{self, AnatomyView, HealthEntry, Snapshot, EVENTS_KEPT};
 use super::logtail::LogTail;
 use super::state::{Request, Tab};
-use super::stats::History;
+use super::stats::{History, Reading};
+use crate::backend::{Anatomy, Backend, ErrorKind};
 
-pub use tasks::berth_command;
+pub use command::BerthExe;
 
 pub enum Msg {
     Snapshot(Box<Snapshot>),
     /// An action finished: what to tell the user.
     Done(String),
-    /// What a `:` command printed.
+    /// What a `:` command printed, or a document asked for (`i`, `H`).
     Output(String),
     /// A file read for the editor (`new`: it did not exist).
     FileOpened {
@@ -54,13 +59,20 @@ pub struct Handle {
 }
 
 const REFRESH: Duration = Duration::from_secs(1);
-/// Changes all come with journaled events; this reload catches anything that did not
-/// (a monitor killed with SIGKILL, say).
+/// Changes all come with events; this reload catches anything that did not.
 const FULL_RELOAD: Duration = Duration::from_secs(10);
 const LOG_TICK: Duration = Duration::from_millis(100);
+/// The events pane starts with the last day's events (the newest `EVENTS_KEPT`).
+const EVENTS_WINDOW: Duration = Duration::from_secs(24 * 3600);
+/// Re-reading the container list for its clock wording ("Up 5 seconds") may take 1/this
+/// of the time at most: the list is re-read every second while that is cheap (100
+/// containers, some 5 ms) and less often as it grows (1,000: every 5 s), so idle CPU
+/// stays near 1% at worst.
+const RESTAMP_SHARE: u32 = 100;
 
-/// Start the worker on a thread with a single-threaded tokio runtime.
-pub fn spawn(engine: Engine) -> Handle {
+/// Start the worker on a thread with a single-threaded tokio runtime. `berth` runs the
+/// `:` commands.
+pub fn spawn(backend: Arc<dyn Backend>, berth: BerthExe) -> Handle {
     let (requests, rx) = unbounded_channel();
     let (tx, messages) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -68,7 +80,7 @@ pub fn spawn(engine: Engine) -> Handle {
             .enable_all()
             .build()
         {
-            Ok(rt) => rt.block_on(run(engine, rx, tx)),
+            Ok(rt) => rt.block_on(run(backend, berth, rx, tx)),
             Err(e) => {
                 let _ = tx.send(Msg::Done(format!("the TUI's worker cannot start: {e}")));
             }
@@ -79,58 +91,69 @@ pub fn spawn(engine: Engine) -> Handle {
 
 /// What the loop keeps between snapshots.
 struct Worker {
-    engine: Engine,
+    backend: Arc<dyn Backend>,
+    berth: BerthExe,
     tx: Sender<Msg>,
-    events: Vec<Event>,
+    events: Vec<m::EventMessage>,
     selected: Option<String>,
     view: Tab,
     history: History,
     tail: Option<LogTail>,
-    /// The last lists read from the engine and the container records behind them.
-    lists: Option<(Snapshot, Vec<Container>)>,
+    /// The health checks seen of the selected container (inspect has only the last 5).
+    checks: (String, Vec<HealthEntry>),
+    /// The last lists read from the backend.
+    lists: Option<Snapshot>,
     last_full: Instant,
+    last_restamp: Instant,
+    restamp_every: Duration,
     last_stats: Instant,
+    /// The backend's housekeeping, while one runs.
+    housekeeping: Option<tokio::task::JoinHandle<()>>,
     /// The last snapshot sent.
     sent: Option<Snapshot>,
 }
 
-async fn run(engine: Engine, mut requests: UnboundedReceiver<Request>, tx: Sender<Msg>) {
-    let (events, mut journal) = follow_journal(&engine);
+async fn run(
+    backend: Arc<dyn Backend>,
+    berth: BerthExe,
+    mut requests: UnboundedReceiver<Request>,
+    tx: Sender<Msg>,
+) {
+    let mut events = follow_events(backend.clone());
     let mut w = Worker {
-        engine,
+        backend,
+        berth,
         tx,
-        events,
+        events: Vec::new(),
         selected: None,
         view: Tab::Containers,
         history: History::default(),
         tail: None,
+        checks: Default::default(),
         lists: None,
         last_full: Instant::now(),
+        last_restamp: Instant::now(),
+        restamp_every: REFRESH,
         last_stats: Instant::now() - REFRESH,
+        housekeeping: None,
         sent: None,
     };
     let mut clock = tokio::time::interval(REFRESH);
     let mut log_tick = tokio::time::interval(LOG_TICK);
     log_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {
-        // Something other than the clock moved: reload the lists from the engine.
+        // Something other than the clock moved: reload the lists from the backend.
         let mut changed = false;
         tokio::select! {
             r = requests.recv() => match r {
                 None => return,
                 Some(r) => changed |= w.handle(r),
             },
-            Some(new) = journal.recv() => {
-                w.add_events(new);
+            Some(e) = events.recv() => {
+                w.add_event(e);
                 changed = true;
             }
-            _ = clock.tick() => {
-                // A monitor killed while the TUI watches: record the exit and apply the
-                // restart policy now, as the next berth command would (its events
-                // reload the lists). Off the loop: a restart takes a while.
-                let engine = w.engine.clone();
-                tokio::task::spawn_blocking(move || engine.recover_crashed());
-            }
+            _ = clock.tick() => w.housekeep(),
             _ = log_tick.tick(), if w.view == Tab::Logs => {
                 if !w.poll_log() {
                     return;
@@ -142,11 +165,11 @@ async fn run(engine: Engine, mut requests: UnboundedReceiver<Request>, tx: Sende
         while let Ok(r) = requests.try_recv() {
             changed |= w.handle(r);
         }
-        while let Ok(new) = journal.try_recv() {
-            w.add_events(new);
+        while let Ok(e) = events.try_recv() {
+            w.add_event(e);
             changed = true;
         }
-        let snap = w.snapshot(changed);
+        let snap = w.snapshot(changed).await;
         // Nothing new (the clocks in the wording did not move): no message, no frame.
         if w.sent.as_ref() == Some(&snap) {
             continue;
@@ -158,30 +181,49 @@ async fn run(engine: Engine, mut requests: UnboundedReceiver<Request>, tx: Sende
     }
 }
 
-/// The journal so far, and a channel of what is appended from now on (read by a
-/// blocking task: the follower waits in inotify).
-fn follow_journal(engine: &Engine) -> (Vec<Event>, UnboundedReceiver<Vec<Event>>) {
+/// The backend's events of the last `EVENTS_WINDOW`, then the new ones as they come. A
+/// stream that ends (the backend restarted, say) is asked for again from the newest
+/// event seen.
+fn follow_events(b: Arc<dyn Backend>) -> UnboundedReceiver<m::EventMessage> {
     let (tx, rx) = unbounded_channel();
-    let Ok((mut follower, mut history)) = Follower::start(&engine.paths, true) else {
-        return (Vec::new(), rx);
-    };
-    let cut = history.len().saturating_sub(EVENTS_KEPT);
-    history.drain(..cut);
-    tokio::task::spawn_blocking(move || {
-        // Wake now and then to notice that the TUI has gone.
+    tokio::spawn(async move {
+        let now = chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0);
+        let mut since = now - EVENTS_WINDOW.as_nanos() as i64;
         while !tx.is_closed() {
-            match follower.next(Some(Duration::from_secs(1))) {
-                Ok(new) if new.is_empty() => {}
-                Ok(new) => {
-                    if tx.send(new).is_err() {
+            let opts = q::EventsOptions {
+                since: Some(format!(
+                    "{}.{:09}",
+                    since / 1_000_000_000,
+                    since % 1_000_000_000
+                )),
+                ..Default::default()
+            };
+            if let Ok(mut stream) = b.events(opts).await {
+                while let Some(Ok(e)) = stream.next().await {
+                    if let Some(t) = e.time_nano {
+                        since = since.max(t + 1);
+                    }
+                    if tx.send(e).is_err() {
                         return;
                     }
                 }
-                Err(_) => return,
             }
+            tokio::time::sleep(Duration::from_secs(2)).await;
         }
     });
-    (history, rx)
+    rx
+}
+
+/// What the anatomy pane shows for a backend's answer.
+pub fn anatomy_view(id: &str, answer: crate::backend::Result<Anatomy>) -> AnatomyView {
+    match answer {
+        Ok(a) => AnatomyView::Shown(Box::new(a)),
+        Err(e) if e.kind == ErrorKind::Unsupported => AnatomyView::Unavailable(e.message),
+        Err(e) => AnatomyView::Failed {
+            id: id.to_string(),
+            error: e.message,
+        },
+    }
 }
 
 impl Worker {
@@ -194,24 +236,38 @@ impl Worker {
                 self.view = tab;
                 return true;
             }
-            Request::Act(a, id, name) => tasks::act(&self.engine, a, id, name, tx),
+            Request::Act(a, id, name) => tasks::act(&self.backend, a, id, name, tx),
+            Request::Do(op) => ops::run(&self.backend, op, tx),
+            Request::Show(what) => ops::show(&self.backend, what, tx),
             Request::OpenFile(path) => tasks::open_file(path, tx),
             Request::SaveFile { path, content } => tasks::save_file(path, content, tx),
             Request::SaveLogs {
                 id,
                 name,
                 timestamps,
-            } => tasks::save_logs(&self.engine, id, name, timestamps, tx),
-            Request::Command(words) => tasks::command(&self.engine, words, false, tx),
-            Request::Run(words) => tasks::command(&self.engine, words, true, tx),
+            } => tasks::save_logs(&self.backend, id, name, timestamps, tx),
+            Request::Command(words) => command::command(&self.berth, words, tx),
             // The event loop runs these itself: they need the terminal.
             Request::Terminal { .. } => {}
         }
         false
     }
 
-    fn add_events(&mut self, new: Vec<Event>) {
-        self.events.extend(new);
+    /// A monitor killed while the TUI watches: the backend records the exit and applies
+    /// the restart policy now, as the next berth command would (its events reload the
+    /// lists). Off the loop, one at a time: a restart takes a while.
+    fn housekeep(&mut self) {
+        if self.housekeeping.as_ref().is_some_and(|h| !h.is_finished()) {
+            return;
+        }
+        let b = self.backend.clone();
+        self.housekeeping = Some(tokio::spawn(async move {
+            let _ = b.housekeeping().await;
+        }));
+    }
+
+    fn add_event(&mut self, e: m::EventMessage) {
+        self.events.push(e);
         let cut = self.events.len().saturating_sub(EVENTS_KEPT);
         self.events.drain(..cut);
     }
@@ -220,7 +276,7 @@ impl Worker {
     fn poll_log(&mut self) -> bool {
         if let Some(id) = self.selected.as_deref() {
             if self.tail.as_ref().is_none_or(|t| t.id != id) {
-                self.tail = Some(LogTail::new(id, self.engine.containers().log_path(id)));
+                self.tail = Some(LogTail::follow(self.backend.clone(), id));
             }
         }
         let Some(t) = self.tail.as_mut() else {
@@ -238,47 +294,89 @@ impl Worker {
             .is_ok()
     }
 
-    fn snapshot(&mut self, changed: bool) -> Snapshot {
-        let engine = &self.engine;
+    /// The selected container's log follow ended (it stopped) and it runs again: follow
+    /// it on from where the view is.
+    fn resume_log(&mut self, snap: &Snapshot) {
+        let Some(t) = self.tail.as_mut() else {
+            return;
+        };
+        let running = snap
+            .containers
+            .iter()
+            .any(|c| c.id == t.id && c.state == "running");
+        if running && t.ended() {
+            t.resume(self.backend.clone());
+        }
+    }
+
+    async fn snapshot(&mut self, changed: bool) -> Snapshot {
+        let b = self.backend.clone();
         // A full reload when something happened (an event, a pane) or every 10 s as a
         // safety net; otherwise only the clocks in the wording move.
         if changed || self.lists.is_none() || self.last_full.elapsed() >= FULL_RELOAD {
-            self.lists = Some(data::load_lists(engine));
+            self.lists = Some(data::load_lists(&*b).await);
             self.last_full = Instant::now();
-        } else if let Some((snap, records)) = self.lists.as_mut() {
-            data::restamp(&mut snap.containers, records);
+            self.last_restamp = Instant::now();
+        } else if self.last_restamp.elapsed() >= self.restamp_every && self.seconds_shown() {
+            let began = Instant::now();
+            if let (Some(rows), Some(lists)) =
+                (data::load_containers(&*b).await, self.lists.as_mut())
+            {
+                lists.containers = rows;
+            }
+            self.restamp_every = (began.elapsed() * RESTAMP_SHARE).clamp(REFRESH, FULL_RELOAD);
+            self.last_restamp = Instant::now();
         }
-        let mut snap = self.lists.as_ref().map(|l| l.0.clone()).unwrap_or_default();
+        let mut snap = self.lists.clone().unwrap_or_default();
+        if changed {
+            self.resume_log(&snap);
+        }
         snap.events = self.events.clone();
-        snap.details = self
-            .selected
-            .as_deref()
-            .and_then(|id| data::load_details(engine, id));
+        snap.details = self.details().await;
         // Stats once a second: for every running container while the stats pane shows,
         // else only for the selected one, so a thousand idle containers cost nothing.
         if self.last_stats.elapsed() >= REFRESH - Duration::from_millis(50) {
             sample_stats(
-                engine,
+                &*b,
                 &snap,
                 self.view,
                 self.selected.as_deref(),
                 &mut self.history,
-            );
+            )
+            .await;
             self.last_stats = Instant::now();
         }
         snap.stats = self.history.series();
         if self.view == Tab::Anatomy {
-            snap.anatomy = self.selected.as_deref().and_then(|id| {
-                let c = engine.containers().load(id).ok()?;
-                engine.anatomy(&c).ok()
-            });
+            if let Some(id) = self.selected.as_deref() {
+                snap.anatomy = Some(anatomy_view(id, b.container_anatomy(id).await));
+            }
         }
         snap
     }
+
+    /// Whether a status counts seconds ("Up 5 seconds", "Exited (0) 30 seconds ago"):
+    /// only then does the wording change faster than the 10-second full reload shows.
+    fn seconds_shown(&self) -> bool {
+        self.lists
+            .as_ref()
+            .is_some_and(|l| l.containers.iter().any(|c| c.status.contains("second")))
+    }
+
+    /// The selected container's inspect document, with the health checks seen so far.
+    async fn details(&mut self) -> Option<data::Details> {
+        let id = self.selected.clone()?;
+        let doc = self.backend.container_inspect(&id, false).await.ok()?;
+        if self.checks.0 != id {
+            self.checks = (id.clone(), Vec::new());
+        }
+        super::health::keep_checks(&mut self.checks.1, super::health::checks_of(&doc));
+        Some(data::details_of(&doc, &self.checks.1, &self.events))
+    }
 }
 
-fn sample_stats(
-    engine: &Engine,
+async fn sample_stats(
+    b: &dyn Backend,
     snap: &Snapshot,
     view: Tab,
     selected: Option<&str>,
@@ -296,11 +394,14 @@ fn sample_stats(
             .iter()
             .any(|c| c.id == id && c.state == "running")
     });
-    for id in running {
-        if let Ok(c) = engine.containers().load(id) {
-            if let Ok(s) = engine.container_stats(&c) {
-                history.push(s);
-            }
-        }
+    // One reading each, all asked at once (each waits on the backend, not on us).
+    let readings = futures_util::future::join_all(running.iter().map(|id| async move {
+        let mut s = b.container_stats(id, false).await.ok()?;
+        let r = s.next().await?.ok()?;
+        Some(Reading::of(id, &r))
+    }))
+    .await;
+    for r in readings.into_iter().flatten() {
+        history.push(r);
     }
 }
