@@ -89,6 +89,8 @@ pub fn history(id: &str, checks: &[HealthEntry], events: &[m::EventMessage]) -> 
                 .unwrap_or_default()
         };
         match action {
+            // The engine's health action says what it did and why.
+            "kill" if !attr("reason").is_empty() => out.push(entry("action", attr("reason"))),
             "restart" if unhealthy => out.push(entry("action", "restarted while unhealthy".into())),
             "restart" => out.push(entry("action", "restarted".into())),
             "kill" if unhealthy => out.push(entry(
@@ -152,6 +154,32 @@ mod tests {
                 ("status", "unhealthy"),
                 ("action", "restarted while unhealthy")
             ]
+        );
+    }
+
+    #[test]
+    fn a_health_action_shows_the_reason_the_engine_gave() {
+        let mut kill = event("kill", "c1", 30);
+        if let Some(a) = kill.actor.as_mut() {
+            a.attributes = Some(
+                [
+                    ("signal".to_string(), "15".to_string()),
+                    (
+                        "reason".to_string(),
+                        "unhealthy after 3 failures, restarted by autoheal".to_string(),
+                    ),
+                ]
+                .into(),
+            );
+        }
+        let h = history(
+            "c1",
+            &[],
+            &[event("health_status: unhealthy", "c1", 29), kill],
+        );
+        assert_eq!(
+            h.last().map(|e| e.text.as_str()),
+            Some("unhealthy after 3 failures, restarted by autoheal")
         );
     }
 

@@ -152,20 +152,22 @@ impl Monitor {
                 time: now_rfc3339(),
                 kind: "action".into(),
                 exit_code: None,
-                text,
+                text: text.clone(),
             },
         );
+        // The kill event says why, so a front end that sees only events (the TUI over
+        // the engine interface, `berth events`) can tell an autoheal restart apart.
         match action {
             Action::Kill => {
                 let _ = kill(pid, Signal::SIGKILL);
-                self.event("kill", &[("signal", "9".into())]);
+                self.event("kill", &[("signal", "9".into()), ("reason", text)]);
             }
             Action::Stop => {
                 let _ = self.store.update_state(&self.record.id, |s| {
                     s.manually_stopped = true;
                     Ok(())
                 });
-                self.begin_stop(pid);
+                self.begin_stop(pid, text);
             }
             Action::Restart => {
                 self.forced_restart = Some(if by_autoheal {
@@ -173,13 +175,13 @@ impl Monitor {
                 } else {
                     ForcedRestart::OnFailure
                 });
-                self.begin_stop(pid);
+                self.begin_stop(pid, text);
             }
         }
     }
 
     /// The stop signal now, SIGKILL at the stop timeout (checked by `health_step`).
-    fn begin_stop(&mut self, pid: Pid) {
+    fn begin_stop(&mut self, pid: Pid, reason: String) {
         let sig = self
             .record
             .config
@@ -189,7 +191,10 @@ impl Monitor {
             .unwrap_or(Signal::SIGTERM);
         let secs = self.record.config.stop_timeout.unwrap_or(10).max(0) as u64;
         let _ = kill(pid, sig);
-        self.event("kill", &[("signal", (sig as i32).to_string())]);
+        self.event(
+            "kill",
+            &[("signal", (sig as i32).to_string()), ("reason", reason)],
+        );
         self.kill_at = Some(Instant::now() + Duration::from_secs(secs));
     }
 }
