@@ -3,6 +3,7 @@
 
 mod attach_client;
 mod container;
+mod container_doc;
 mod create_flags;
 mod demo;
 mod detach_keys;
@@ -17,6 +18,7 @@ mod image_archive;
 mod inspect;
 mod logs;
 mod network;
+mod object_docs;
 mod output;
 pub mod ps;
 mod pump;
@@ -238,6 +240,16 @@ pub fn main() -> ExitCode {
     };
     let result = match command {
         Command::ContainerTop(cmd) => container::run(&engine, cmd),
+        // `container inspect` is answered here, through the engine interface, until
+        // container.rs (converted in its own branch) routes it to `inspect` itself.
+        Command::Container {
+            cmd:
+                container::ContainerGroupCmd::Inspect {
+                    format,
+                    size,
+                    containers,
+                },
+        } => inspect::containers(&engine, &containers, format.as_deref(), size),
         Command::Container { cmd } => container::run_group(&engine, cmd),
         Command::ImageTop(cmd) => image::run_top(&engine, cmd),
         Command::Image { cmd } => image::run(&engine, cmd),
