@@ -122,12 +122,6 @@ pub struct PruneArgs {
     force: bool,
 }
 
-impl PruneArgs {
-    pub fn for_system(all: bool) -> Self {
-        PruneArgs { all, force: true }
-    }
-}
-
 #[derive(Subcommand, Debug)]
 pub enum ImageTopCmd {
     /// List images
