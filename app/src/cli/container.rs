@@ -158,15 +158,9 @@ pub fn run_group(engine: &Engine, cmd: ContainerGroupCmd) -> CliResult {
         ContainerGroupCmd::Common(cmd) => run(engine, cmd),
         ContainerGroupCmd::Inspect {
             format,
-            size: _,
+            size,
             containers,
-        } => super::inspect::inspect_each(&containers, format.as_deref(), |n| {
-            match engine.containers().find(n) {
-                Ok(c) => Ok(c.inspect_json(&engine.paths)),
-                Err(e) if e.is_not_found() => Err(format!("Error: No such container: {n}").into()),
-                Err(e) => Err(e.into()),
-            }
-        }),
+        } => super::inspect::containers(engine, &containers, format.as_deref(), size),
     }
 }
 

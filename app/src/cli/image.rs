@@ -122,12 +122,6 @@ pub struct PruneArgs {
     force: bool,
 }
 
-impl PruneArgs {
-    pub fn for_system(all: bool) -> Self {
-        PruneArgs { all, force: true }
-    }
-}
-
 #[derive(Subcommand, Debug)]
 pub enum ImageTopCmd {
     /// List images
@@ -269,7 +263,7 @@ pub fn run(engine: &Engine, cmd: ImageCmd) -> CliResult {
             let found = door
                 .call(b.image_inspect(n))
                 .map_err(|e| Failure::from(missing_object("image", n, &e)))?;
-            image_document(engine, n, found.id.as_deref().unwrap_or(n))
+            image_document(&found)
         }),
         ImageCmd::Prune(a) => {
             // Docker's `prune -a`: every unused image, not only the untagged ones.

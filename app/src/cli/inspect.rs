@@ -1,72 +1,94 @@
-//! `inspect`: containers first, then images, as Docker resolves a bare name; `--format`
+//! `inspect`: any object by name through the engine interface. Without `--type` a name is
+//! tried as a container, an image, a network, then a volume, in Docker's order; `--format`
 //! renders each through a template.
 
 use berth_engine::Engine;
+use bollard::models as m;
 use clap::Args;
 use serde_json::Value;
 
-use super::door::Door;
+use super::door::{missing_object, Door};
 use super::output::render_one;
-use super::{CliResult, Failure};
-use crate::backend::ErrorKind;
+use super::{container_doc, object_docs, CliResult, Failure};
+use crate::backend::{BackendError, ErrorKind};
 
 #[derive(Args, Debug)]
 pub struct InspectArgs {
     /// Format output using a custom template
     #[arg(short = 'f', long)]
     format: Option<String>,
-    /// Only inspect objects of the given type (container, image, volume)
+    /// Display total file sizes if the type is container
+    #[arg(short = 's', long)]
+    size: bool,
+    /// Only inspect objects of the given type (container, image, network, volume)
     #[arg(long = "type")]
     kind: Option<String>,
     #[arg(required = true)]
     names: Vec<String>,
 }
 
-pub fn lookup(engine: &Engine, name: &str, kind: Option<&str>) -> Result<Value, Failure> {
-    if kind.is_none() || kind == Some("container") {
-        if let Ok(c) = engine.containers().find(name) {
-            return Ok(c.inspect_json(&engine.paths));
+/// The object kinds `inspect` looks through, in Docker's order.
+const KINDS: &[&str] = &["container", "image", "network", "volume"];
+
+/// One object's document; a miss is `NotFound` so the next kind can be tried.
+fn find(door: &Door, kind: &str, name: &str, size: bool) -> Result<Value, BackendError> {
+    let b = door.backend();
+    let doc = match kind {
+        "container" => container_document(&door.call(b.container_inspect(name, size))?),
+        "image" => image_document(&door.call(b.image_inspect(name))?),
+        "network" => super::network::document(&door.call(b.network_inspect(name))?),
+        "volume" => volume_document(&door.call(b.volume_inspect(name))?),
+        _ => return Err(BackendError::not_found(format!("No such object: {name}"))),
+    };
+    doc.map_err(|f| BackendError::internal(f.message))
+}
+
+/// `berth inspect NAME`: the first kind that has it. A miss everywhere is Docker's
+/// `No such object` (a volume asked for by `--type` keeps the daemon's wording, as Berth
+/// has always said it); any other error is the daemon's answer.
+pub fn lookup(door: &Door, name: &str, kind: Option<&str>, size: bool) -> Result<Value, Failure> {
+    for k in KINDS.iter().filter(|k| kind.is_none_or(|want| want == **k)) {
+        match find(door, k, name, size) {
+            Ok(v) => return Ok(v),
+            Err(e) if e.kind == ErrorKind::NotFound => {
+                if kind == Some("volume") {
+                    return Err(
+                        format!("Error response from daemon: No such volume: {name}").into(),
+                    );
+                }
+            }
+            Err(e) => return Err(e.into()),
         }
-    }
-    if kind.is_none() || kind == Some("image") {
-        let door = Door::local(engine)?;
-        if let Ok(img) = door.call(door.backend().image_inspect(name)) {
-            return image_document(engine, name, img.id.as_deref().unwrap_or(name));
-        }
-    }
-    if kind == Some("volume") {
-        let door = Door::local(engine)?;
-        door.call(door.backend().volume_inspect(name))
-            .map_err(|e| match e.kind {
-                ErrorKind::NotFound => Failure::from(format!(
-                    "Error response from daemon: No such volume: {name}"
-                )),
-                _ => Failure::from(e),
-            })?;
-        return volume_document(engine, name);
     }
     Err(format!("Error: No such object: {name}").into())
 }
 
-// `image inspect` and `volume inspect` print the engine's own documents: Docker's
-// models in the engine interface cannot carry all of what they print (an image's
-// `Parent`, the container-config keys of its `Config` and the nulls among them; a
-// volume's `Anonymous`). The object is found through the interface first, so what
-// exists and how a miss is worded are the interface's; these only fetch the document.
-
-/// The inspect document of the image the interface found as `id` (asked for as `name`).
-pub fn image_document(engine: &Engine, name: &str, id: &str) -> Result<Value, Failure> {
-    let images = engine.images();
-    let img = images
-        .resolve(id)
-        .map_err(|_| Failure::from(format!("Error: No such image: {name}")))?;
-    Ok(images.inspect_json(&img)?)
+pub fn container_document(c: &m::ContainerInspectResponse) -> Result<Value, Failure> {
+    Ok(container_doc::document(c)?)
 }
 
-/// The inspect document of the volume the interface found as `name`.
-pub fn volume_document(engine: &Engine, name: &str) -> Result<Value, Failure> {
-    let v = engine.volumes().get(name)?;
-    Ok(serde_json::to_value(v).unwrap_or(Value::Null))
+pub fn image_document(img: &m::ImageInspect) -> Result<Value, Failure> {
+    Ok(object_docs::image(img)?)
+}
+
+pub fn volume_document(vol: &m::Volume) -> Result<Value, Failure> {
+    Ok(object_docs::volume(vol)?)
+}
+
+/// `container inspect`: containers only, a miss worded as Docker's client words it.
+pub fn containers(
+    engine: &Engine,
+    names: &[String],
+    format: Option<&str>,
+    size: bool,
+) -> CliResult {
+    let door = Door::local(engine)?;
+    inspect_each(names, format, |n| {
+        let c = door
+            .call(door.backend().container_inspect(n, size))
+            .map_err(|e| Failure::from(missing_object("container", n, &e)))?;
+        container_document(&c)
+    })
 }
 
 pub fn print_values(values: Vec<Value>, format: Option<&str>) -> Result<(), Failure> {
@@ -110,7 +132,8 @@ pub fn inspect_each(
 }
 
 pub fn run(engine: &Engine, a: InspectArgs) -> CliResult {
+    let door = Door::local(engine)?;
     inspect_each(&a.names, a.format.as_deref(), |n| {
-        lookup(engine, n, a.kind.as_deref())
+        lookup(&door, n, a.kind.as_deref(), a.size)
     })
 }

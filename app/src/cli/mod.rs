@@ -2,6 +2,7 @@
 //! the one place errors become a line on stderr and an exit code.
 
 mod container;
+mod container_doc;
 mod create_flags;
 mod create_request;
 mod demo;
@@ -17,12 +18,15 @@ mod image_archive;
 mod inspect;
 mod logs;
 mod network;
+mod object_docs;
 mod output;
 pub mod ps;
 mod pump;
 mod run_flags;
 mod session;
+mod stats_row;
 mod system;
+mod system_prune;
 mod top_stats;
 mod update;
 mod usage_error;

@@ -169,7 +169,7 @@ const ENDPOINT: &[Field] = &[
     always("IPv6Address", Inner::Plain),
 ];
 
-fn document(n: &m::NetworkInspect) -> Result<Value, Failure> {
+pub(super) fn document(n: &m::NetworkInspect) -> Result<Value, Failure> {
     let v = serde_json::to_value(n).map_err(|e| format!("network inspect: {e}"))?;
     Ok(shape(&v, NETWORK))
 }

@@ -1,4 +1,4 @@
-//! System commands: info, version, system df, system prune.
+//! System commands: info, version, system df, system prune (in `system_prune`).
 
 use berth_engine::Engine;
 use clap::Subcommand;
@@ -88,15 +88,16 @@ pub fn run_top(engine: &Engine, cmd: SystemTopCmd) -> CliResult {
     match cmd {
         SystemTopCmd::Info { format } => run(engine, SystemCmd::Info { format }),
         SystemTopCmd::Version => {
-            let k = nix::sys::utsname::uname().ok();
+            let door = super::door::Door::local(engine)?;
+            let server = door.call(door.backend().version())?;
             println!(
                 "Client:\n Version:           {}\n OS/Arch:           linux/amd64\n",
                 env!("CARGO_PKG_VERSION")
             );
             println!(
                 "Server: berth engine (daemonless)\n Engine:\n  Version:          {}\n  Kernel:           {}",
-                env!("CARGO_PKG_VERSION"),
-                k.map(|u| u.release().to_string_lossy().into_owned()).unwrap_or_default()
+                server.version.unwrap_or_default(),
+                server.kernel_version.unwrap_or_default()
             );
             Ok(0)
         }
@@ -214,35 +215,6 @@ pub fn run(engine: &Engine, cmd: SystemCmd) -> CliResult {
             all,
             volumes,
             force: _,
-        } => {
-            println!("Deleted Containers:");
-            for c in engine.containers().list()? {
-                if !c.state.status.is_live() && engine.remove_stopped(c.id(), false).is_ok() {
-                    println!("{}", c.id());
-                }
-            }
-            super::network::run(engine, super::network::NetworkCmd::Prune { force: true })?;
-            let gc = engine.network_gc()?;
-            if !gc.bridges.is_empty() || !gc.veths.is_empty() {
-                println!("Deleted Network Links:");
-                for l in gc.bridges.iter().chain(&gc.veths) {
-                    println!("{l}");
-                }
-            }
-            if volumes {
-                super::volume::run(
-                    engine,
-                    super::volume::VolumeCmd::Prune {
-                        all: false,
-                        force: true,
-                    },
-                )?;
-            }
-            super::image::run(
-                engine,
-                super::image::ImageCmd::Prune(super::image::PruneArgs::for_system(all)),
-            )?;
-            Ok(0)
-        }
+        } => super::system_prune::run(engine, all, volumes),
     }
 }

@@ -1,21 +1,21 @@
-//! `top` and `stats`: the engine reads the kernel; this module only words and lays out
-//! what it returns, in Docker's columns and units.
+//! `top`, `port` and `stats` through the engine interface (and `anatomy`, the local
+//! engine's own view): this module only words and lays out what comes back, in Docker's
+//! columns and units.
 
-use std::collections::HashMap;
-use std::time::Duration;
-
-use berth_engine::container::stats::ContainerStats;
-use berth_engine::container::Container;
 use berth_engine::Engine;
+use bollard::models as m;
+use bollard::query_parameters as q;
 use clap::Args;
-use serde_json::{json, Value};
+use futures_util::StreamExt;
+use serde_json::Value;
 
+use super::door::Door;
 use super::output::print_rows;
+use super::stats_row;
 use super::CliResult;
 use super::Failure;
-use crate::format::human::{bytes_size, human_size_with_precision};
+use crate::backend::Stream;
 use crate::format::tabwriter::tabwrite;
-use crate::format::truncate::short_id;
 
 #[derive(Args, Debug)]
 pub struct TopArgs {
@@ -95,40 +95,68 @@ pub fn top(engine: &Engine, a: TopArgs) -> CliResult {
     Ok(0)
 }
 
+/// One published port from `NetworkSettings.Ports`: `(port, proto, host ip, host port)`.
+type Published = (u16, String, String, String);
+
+/// The container's published ports, in Docker's order (port, protocol, host address).
+fn published(ports: &m::PortMap) -> Vec<Published> {
+    let mut out: Vec<Published> = ports
+        .iter()
+        .flat_map(|(key, bindings)| {
+            let (port, proto) = key.split_once('/').unwrap_or((key, "tcp"));
+            let port = port.parse::<u16>().ok();
+            bindings.iter().flatten().filter_map(move |b| {
+                Some((
+                    port?,
+                    proto.to_string(),
+                    b.host_ip.clone().unwrap_or_default(),
+                    b.host_port.clone().unwrap_or_default(),
+                ))
+            })
+        })
+        .collect();
+    let ip_key = |ip: &str| ip.parse::<std::net::IpAddr>().ok();
+    out.sort_by(|a, b| {
+        (a.0, &a.1, ip_key(&a.2), a.3.parse::<u32>().ok()).cmp(&(
+            b.0,
+            &b.1,
+            ip_key(&b.2),
+            b.3.parse::<u32>().ok(),
+        ))
+    });
+    out
+}
+
 /// `berth port`: `80/tcp -> 0.0.0.0:8080` per published port, or the host addresses of
-/// one port.
+/// one port, from the container's inspect through the engine interface.
 pub fn port(engine: &Engine, a: PortArgs) -> CliResult {
+    // A pure parser of `80` / `80/udp` (the engine's, so the wording stays its own).
     use berth_engine::network::ports::spec::parse_key;
-    let c = engine.containers().find(&a.container)?;
-    let mut published = berth_engine::network::ports::active::published(&engine.paths, &c);
-    published.sort_by_key(|m| (m.container_port, m.proto, m.host_ip, m.host_port));
+    let door = super::door::Door::local(engine)?;
+    let c = door.call(door.backend().container_inspect(&a.container, false))?;
+    let published = published(&c.network_settings.and_then(|n| n.ports).unwrap_or_default());
     match &a.private_port {
         None => {
-            for m in &published {
-                println!(
-                    "{}/{} -> {}:{}",
-                    m.container_port,
-                    m.proto.as_str(),
-                    m.host_ip,
-                    m.host_port
-                );
+            for (port, proto, ip, host_port) in &published {
+                println!("{port}/{proto} -> {ip}:{host_port}");
             }
         }
         Some(p) => {
             let (port, proto) = parse_key(p).map_err(|e| Failure::from(format!("Error: {e}")))?;
             let hits: Vec<_> = published
                 .iter()
-                .filter(|m| m.container_port == port && m.proto == proto)
+                .filter(|m| m.0 == port && m.1 == proto.as_str())
                 .collect();
             if hits.is_empty() {
+                let name = c.name.as_deref().unwrap_or_default();
                 return Err(Failure::from(format!(
                     "Error: No public port '{port}/{}' published for {}",
                     proto.as_str(),
-                    c.name()
+                    name.strip_prefix('/').unwrap_or(name)
                 )));
             }
-            for m in hits {
-                println!("{}:{}", m.host_ip, m.host_port);
+            for (_, _, ip, host_port) in hits {
+                println!("{ip}:{host_port}");
             }
         }
     }
@@ -149,143 +177,95 @@ pub const STATS_HEADERS: &[(&str, &str)] = &[
 
 pub const STATS_DEFAULT: &str = "table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.NetIO}}\t{{.BlockIO}}\t{{.PIDs}}";
 
-fn io_pair(a: u64, b: u64) -> String {
-    format!(
-        "{} / {}",
-        human_size_with_precision(a as f64, 3),
-        human_size_with_precision(b as f64, 3)
-    )
-}
-
-/// One row of `docker stats`, Docker's field names and wording. `cpu` is the CPU %
-/// computed from two readings.
-pub fn stats_row(label: &str, s: &ContainerStats, cpu: f64, no_trunc: bool) -> Value {
-    let id = if no_trunc { &s.id } else { short_id(&s.id) };
-    let (mem_usage, mem_perc) = if s.running {
-        (
-            format!(
-                "{} / {}",
-                bytes_size(s.memory_used()),
-                bytes_size(s.memory_limit)
-            ),
-            format!("{:.2}%", s.memory_percent()),
-        )
-    } else {
-        ("0B / 0B".to_string(), "0.00%".to_string())
-    };
-    json!({
-        "Container": label,
-        "ID": id,
-        "Name": s.name,
-        "CPUPerc": format!("{cpu:.2}%"),
-        "MemUsage": mem_usage,
-        "MemPerc": mem_perc,
-        "NetIO": io_pair(s.net_rx_bytes, s.net_tx_bytes),
-        "BlockIO": io_pair(s.block_read_bytes, s.block_write_bytes),
-        "PIDs": s.pids.to_string(),
-    })
+/// One container's stats stream and the name the user gave it.
+struct Watched {
+    label: String,
+    stream: Stream<m::ContainerStatsResponse>,
 }
 
 /// The containers to show: those named (in order), or every running one (every one
 /// with `-a`), listed afresh on each refresh so new containers appear.
-fn targets(engine: &Engine, a: &StatsArgs) -> Result<Vec<(String, Container)>, super::Failure> {
+fn targets(door: &Door, a: &StatsArgs) -> Result<Vec<(String, String)>, Failure> {
     if !a.containers.is_empty() {
-        return a
+        return Ok(a
             .containers
             .iter()
-            .map(|r| Ok((r.clone(), engine.containers().find(r)?)))
-            .collect();
+            .map(|r| (r.clone(), r.clone()))
+            .collect());
     }
-    Ok(engine
-        .containers()
-        .list()?
+    let opts = q::ListContainersOptions {
+        all: a.all,
+        ..Default::default()
+    };
+    Ok(door
+        .call(door.backend().container_list(opts))?
         .into_iter()
-        .filter(|c| a.all || c.state.status.is_live())
-        .map(|c| (c.id().to_string(), c))
+        .filter_map(|c| c.id)
+        .map(|id| (id.clone(), id))
         .collect())
 }
 
-fn sample(
-    engine: &Engine,
-    list: &[(String, Container)],
-) -> Result<Vec<(String, ContainerStats)>, super::Failure> {
-    list.iter()
-        .map(|(label, c)| Ok((label.clone(), engine.container_stats(c)?)))
-        .collect()
+/// Open a stream for each target not watched yet, reading its first reading (which has
+/// no previous one to compute a CPU % from) so the next one is a full row.
+async fn watch(
+    door: &Door,
+    watched: &mut Vec<Watched>,
+    want: Vec<(String, String)>,
+) -> Result<(), Failure> {
+    watched.retain(|w| want.iter().any(|(label, _)| *label == w.label));
+    for (label, id) in want {
+        if watched.iter().any(|w| w.label == label) {
+            continue;
+        }
+        let mut stream = door.backend().container_stats(&id, true).await?;
+        if let Some(first) = stream.next().await {
+            first?;
+        }
+        watched.push(Watched { label, stream });
+    }
+    Ok(())
 }
 
-fn render(
-    now: &[(String, ContainerStats)],
-    before: &HashMap<String, ContainerStats>,
-    a: &StatsArgs,
-) -> Result<(), super::Failure> {
-    let rows: Vec<Value> = now
-        .iter()
-        .map(|(label, s)| {
-            let cpu = before
-                .get(&s.id)
-                .filter(|_| s.running)
-                .map(|b| s.cpu_percent_since(b))
-                .unwrap_or(0.0);
-            stats_row(label, s, cpu, a.no_trunc)
-        })
-        .collect();
-    print_rows(&rows, STATS_HEADERS, STATS_DEFAULT, a.format.as_deref())
+/// The next reading of every watched container, read side by side (each stream reads
+/// once a second); a container that went away drops out.
+async fn next_rows(watched: &mut Vec<Watched>, no_trunc: bool) -> Result<Vec<Value>, Failure> {
+    let readings =
+        futures_util::future::join_all(watched.iter_mut().map(|w| w.stream.next())).await;
+    let mut rows = Vec::new();
+    let mut gone = Vec::new();
+    for (w, r) in watched.iter().zip(readings) {
+        match r {
+            Some(reading) => rows.push(stats_row::row(&w.label, &reading?, no_trunc)),
+            None => gone.push(w.label.clone()),
+        }
+    }
+    watched.retain(|w| !gone.contains(&w.label));
+    Ok(rows)
 }
 
+/// `stats` through the engine interface's stats streams.
 pub fn stats(engine: &Engine, a: StatsArgs) -> CliResult {
-    let interval = Duration::from_secs(1);
-    let mut before: HashMap<String, ContainerStats> = sample(engine, &targets(engine, &a)?)?
-        .into_iter()
-        .map(|(_, s)| (s.id.clone(), s))
-        .collect();
+    let door = Door::local(engine)?;
     // SAFETY: isatty on a constant descriptor.
     let tty = unsafe { libc::isatty(1) == 1 };
+    let mut watched = Vec::new();
     loop {
-        std::thread::sleep(interval);
-        let now = sample(engine, &targets(engine, &a)?)?;
+        let want = targets(&door, &a)?;
+        let rows = door.block_on(async {
+            watch(&door, &mut watched, want).await?;
+            next_rows(&mut watched, a.no_trunc).await
+        })?;
         if !a.no_stream && tty {
             // Clear the screen and home the cursor, as Docker redraws.
             print!("\x1b[2J\x1b[H");
         }
-        render(&now, &before, &a)?;
+        print_rows(&rows, STATS_HEADERS, STATS_DEFAULT, a.format.as_deref())?;
         if a.no_stream {
             return Ok(0);
         }
-        before = now.into_iter().map(|(_, s)| (s.id.clone(), s)).collect();
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn stats_rows_use_dockers_units() {
-        let s = ContainerStats {
-            id: "0123456789abcdef0123".into(),
-            name: "web".into(),
-            running: true,
-            read_at: std::time::SystemTime::now(),
-            cpu_usage_ns: 0,
-            system_cpu_ns: 0,
-            online_cpus: 2,
-            memory_usage: 3 * 1024 * 1024 / 2,
-            memory_inactive_file: 0,
-            memory_limit: 1 << 30,
-            net_rx_bytes: 1234,
-            net_tx_bytes: 656,
-            block_read_bytes: 0,
-            block_write_bytes: 4_096_000,
-            pids: 3,
-        };
-        let r = stats_row("web", &s, 12.3456, false);
-        assert_eq!(r["ID"], "0123456789ab");
-        assert_eq!(r["CPUPerc"], "12.35%");
-        assert_eq!(r["MemUsage"], "1.5MiB / 1GiB");
-        assert_eq!(r["MemPerc"], "0.15%");
-        assert_eq!(r["NetIO"], "1.23kB / 656B");
-        assert_eq!(r["BlockIO"], "0B / 4.1MB");
-        assert_eq!(r["PIDs"], "3");
+        if watched.is_empty() {
+            // Nothing to read from: wait as a reading would before listing again.
+            std::thread::sleep(std::time::Duration::from_secs(1));
+        }
     }
 }

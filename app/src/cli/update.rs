@@ -1,11 +1,13 @@
 //! `update`: change the limits and restart policy of containers, running or not, with
-//! Docker's flags, output (each container's name as given) and errors.
+//! Docker's flags, output (each container's name as given) and errors, through the
+//! engine interface's `container_update`.
 
 use berth_engine::container::model::RestartPolicy;
-use berth_engine::container::update::UpdateOptions;
 use berth_engine::Engine;
+use bollard::models as m;
 use clap::Args;
 
+use super::door::Door;
 use super::{CliResult, Failure};
 use crate::format::size::parse_size;
 
@@ -56,8 +58,9 @@ fn flag_err(flag: &str, value: &str, why: impl std::fmt::Display) -> Failure {
 }
 
 impl UpdateArgs {
-    /// Docker's options from the flags; a bad value is refused as its flag parser does.
-    pub fn to_options(&self) -> Result<UpdateOptions, Failure> {
+    /// Docker's update body from the flags (only those given are set); a bad value is
+    /// refused as Docker's flag parser does.
+    pub fn to_body(&self) -> Result<m::ContainerUpdateBody, Failure> {
         let bytes = |flag: &str, v: &Option<String>| -> Result<Option<i64>, Failure> {
             v.as_deref()
                 .map(|s| parse_size(s).map_err(|e| flag_err(flag, s, e)))
@@ -79,7 +82,8 @@ impl UpdateArgs {
             }
             None => None,
         };
-        let restart = self
+        // The policy is checked here, as Docker's client checks it before sending.
+        let restart_policy = self
             .restart
             .as_deref()
             .filter(|r| !r.is_empty())
@@ -88,8 +92,16 @@ impl UpdateArgs {
             .map_err(|m| Failure {
                 code: 1,
                 message: m,
-            })?;
-        Ok(UpdateOptions {
+            })?
+            .map(|p| {
+                serde_json::from_value(serde_json::json!({
+                    "Name": p.name,
+                    "MaximumRetryCount": p.maximum_retry_count,
+                }))
+                .map_err(|e| Failure::from(format!("restart policy: {e}")))
+            })
+            .transpose()?;
+        Ok(m::ContainerUpdateBody {
             memory: bytes("--memory", &self.memory)?,
             memory_swap,
             memory_reservation: bytes("--memory-reservation", &self.memory_reservation)?,
@@ -100,26 +112,24 @@ impl UpdateArgs {
             cpuset_cpus: self.cpuset_cpus.clone(),
             cpuset_mems: self.cpuset_mems.clone(),
             pids_limit: self.pids_limit,
-            restart,
+            restart_policy,
+            ..Default::default()
         })
     }
 }
 
 pub fn run(engine: &Engine, a: UpdateArgs) -> CliResult {
-    let opts = a.to_options()?;
-    if opts == UpdateOptions::default() {
+    let body = a.to_body()?;
+    if body == m::ContainerUpdateBody::default() {
         return Err("You must provide one or more flags when using this command.".into());
     }
+    let door = Door::local(engine)?;
     // Docker updates each container, prints the names that worked, then the errors.
     let mut errors = Vec::new();
     for r in &a.containers {
-        let res = engine
-            .containers()
-            .find(r)
-            .and_then(|c| engine.update(&c, &opts));
-        match res {
-            Ok(()) => println!("{r}"),
-            Err(e) => errors.push(format!("Error response from daemon: {e}")),
+        match door.call(door.backend().container_update(r, body.clone())) {
+            Ok(_) => println!("{r}"),
+            Err(e) => errors.push(format!("Error response from daemon: {}", e.message)),
         }
     }
     if errors.is_empty() {
@@ -141,10 +151,10 @@ mod tests {
         a: UpdateArgs,
     }
 
-    fn opts(args: &[&str]) -> Result<UpdateOptions, String> {
+    fn opts(args: &[&str]) -> Result<m::ContainerUpdateBody, String> {
         let t = T::try_parse_from(std::iter::once("update").chain(args.iter().copied()))
             .map_err(|e| e.to_string())?;
-        t.a.to_options().map_err(|f| f.message)
+        t.a.to_body().map_err(|f| f.message)
     }
 
     #[test]
@@ -170,7 +180,9 @@ mod tests {
         assert_eq!(o.nano_cpus, Some(1_500_000_000));
         assert_eq!(o.cpu_shares, Some(512));
         assert_eq!(o.pids_limit, Some(-1));
-        assert_eq!(o.restart.map(|r| r.maximum_retry_count), Some(2));
+        let restart = o.restart_policy.expect("restart");
+        assert_eq!(restart.maximum_retry_count, Some(2));
+        assert_eq!(restart.name, Some(m::RestartPolicyNameEnum::ON_FAILURE));
         let o = opts(&[
             "--cpu-period",
             "50000",

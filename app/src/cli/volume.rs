@@ -135,9 +135,10 @@ pub fn run(engine: &Engine, cmd: VolumeCmd) -> CliResult {
             Ok(0)
         }
         VolumeCmd::Inspect { format, names } => inspect_each(&names, format.as_deref(), |n| {
-            door.call(b.volume_inspect(n))
+            let found = door
+                .call(b.volume_inspect(n))
                 .map_err(|e| Failure::from(missing_object("volume", n, &e)))?;
-            volume_document(engine, n)
+            volume_document(&found)
         }),
         VolumeCmd::Rm { force, names } => {
             let mut failed = false;
