@@ -112,7 +112,7 @@ pub enum ContainerCmd {
         container: String,
     },
     /// Copy files/folders between a container and the local filesystem
-    Cp(fs_cmds::CpArgs),
+    Cp(super::cp::CpArgs),
     /// Inspect changes to files or directories on a container's filesystem
     Diff { container: String },
     /// Export a container's filesystem as a tar archive
@@ -404,7 +404,7 @@ pub fn run(engine: &Engine, cmd: ContainerCmd) -> CliResult {
             };
             session::run(&door, s, start_refused)
         }
-        ContainerCmd::Cp(a) => fs_cmds::cp(engine, a),
+        ContainerCmd::Cp(a) => super::cp::cp(&Door::local(engine)?, a),
         ContainerCmd::Diff { container } => fs_cmds::diff(engine, &container),
         ContainerCmd::Export(a) => fs_cmds::export(engine, a),
         ContainerCmd::Commit(a) => fs_cmds::commit(engine, a),

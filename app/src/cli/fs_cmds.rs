@@ -1,11 +1,9 @@
-//! Filesystem commands on containers: `cp`, `diff`, `export` and `commit`. Argument
-//! parsing and Docker's wording live here; the work is the engine's (`commit`'s through
-//! the engine interface).
+//! Filesystem commands on containers: `diff`, `export` and `commit` (`cp` has its own
+//! module), through the engine interface.
 
 use std::io::Write;
 use std::path::PathBuf;
 
-use berth_engine::container::copy::{CopyIn, CopyOptions, CopyOut};
 use berth_engine::Engine;
 use bollard::models as m;
 use bollard::query_parameters as q;
@@ -13,23 +11,6 @@ use clap::{ArgAction, Args};
 
 use super::door::Door;
 use super::CliResult;
-
-#[derive(Args, Debug)]
-pub struct CpArgs {
-    /// Archive mode (copy all uid/gid information)
-    #[arg(short = 'a', long)]
-    archive: bool,
-    /// Always follow symbol link in SRC_PATH
-    #[arg(short = 'L', long = "follow-link")]
-    follow_link: bool,
-    /// Suppress progress output during copy (berth prints none)
-    #[arg(short = 'q', long)]
-    quiet: bool,
-    /// CONTAINER:SRC_PATH, SRC_PATH or - (a tar stream on stdin)
-    src: String,
-    /// CONTAINER:DEST_PATH, DEST_PATH or - (a tar stream on stdout)
-    dest: String,
-}
 
 #[derive(Args, Debug)]
 pub struct ExportArgs {
@@ -57,87 +38,6 @@ pub struct CommitArgs {
     container: String,
     /// REPOSITORY[:TAG]
     reference: Option<String>,
-}
-
-/// One side of `cp`: `NAME:PATH` names a container path; a path starting with `/` or `.`
-/// is local even with a colon in it, as Docker reads it.
-#[derive(Debug, PartialEq, Eq)]
-enum Side<'a> {
-    Local(&'a str),
-    Container(&'a str, &'a str),
-}
-
-fn side(arg: &str) -> Side<'_> {
-    if arg.starts_with('/') || arg.starts_with('.') {
-        return Side::Local(arg);
-    }
-    match arg.split_once(':') {
-        Some((c, p)) if !c.is_empty() => Side::Container(c, p),
-        _ => Side::Local(arg),
-    }
-}
-
-pub fn cp(engine: &Engine, a: CpArgs) -> CliResult {
-    let _ = a.quiet;
-    let o = CopyOptions {
-        archive: a.archive,
-        follow_link: a.follow_link,
-    };
-    match (side(&a.src), side(&a.dest)) {
-        (Side::Container(..), Side::Container(..)) => {
-            Err("copying between containers is not supported".into())
-        }
-        (Side::Local(_), Side::Local(_)) => {
-            Err("must specify at least one container source".into())
-        }
-        (Side::Container(name, path), Side::Local(dest)) => {
-            if path.is_empty() {
-                return Err(format!("Error: path for container {name} must not be empty").into());
-            }
-            let c = engine.containers().find(name)?;
-            let mut stdout = std::io::stdout().lock();
-            let out = if dest == "-" {
-                CopyOut::Stream(&mut stdout)
-            } else {
-                CopyOut::Path(PathBuf::from(dest))
-            };
-            engine.copy_from_container(&c, path, out, &o)?;
-            stdout
-                .flush()
-                .map_err(|e| format!("writing to stdout: {e}"))?;
-            Ok(0)
-        }
-        (Side::Local(src), Side::Container(name, path)) => {
-            if path.is_empty() {
-                return Err(format!("Error: path for container {name} must not be empty").into());
-            }
-            if src != "-" {
-                // The client's own check, as Docker's: its error is not the daemon's.
-                let meta = if a.follow_link {
-                    std::fs::metadata(src)
-                } else {
-                    std::fs::symlink_metadata(src)
-                };
-                if let Err(e) = meta {
-                    let why = match e.kind() {
-                        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
-                        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-                        _ => e.to_string(),
-                    };
-                    return Err(format!("lstat {src}: {why}").into());
-                }
-            }
-            let c = engine.containers().find(name)?;
-            let mut stdin = std::io::stdin().lock();
-            let input = if src == "-" {
-                CopyIn::Stream(&mut stdin)
-            } else {
-                CopyIn::Path(PathBuf::from(src))
-            };
-            engine.copy_to_container(&c, input, path, &o)?;
-            Ok(0)
-        }
-    }
 }
 
 /// `diff` through the engine interface: Docker's `C /etc` lines.

@@ -3,6 +3,7 @@
 
 mod container;
 mod container_doc;
+mod cp;
 mod create_flags;
 mod create_request;
 mod demo;

@@ -320,6 +320,20 @@ pub fn receive(
     archive: bool,
     missing: &dyn Fn(&Path) -> String,
 ) -> Result<(), String> {
+    receive_rebased(r, dest, mode, archive, missing, None)
+}
+
+/// [`receive`] of a stream whose top entry is named `rebase.0` but stands for
+/// `rebase.1`: a client that followed a symlink (`cp -L`) asks for the link's target
+/// and places it under the link's name, as Docker's client rebases the archive.
+pub fn receive_rebased(
+    r: impl Read,
+    dest: &str,
+    mode: Receive,
+    archive: bool,
+    missing: &dyn Fn(&Path) -> String,
+    rebase: Option<(&OsStr, &OsStr)>,
+) -> Result<(), String> {
     let resolved = resolve_dest(dest);
     let info = match fs::metadata(&resolved) {
         Ok(m) => DestInfo {
@@ -345,10 +359,15 @@ pub fn receive(
     let entries = ar.entries().map_err(|e| format!("reading archive: {e}"))?;
     for entry in entries {
         let mut e = entry.map_err(|e| format!("reading archive: {e}"))?;
-        let name = e
+        let mut name = e
             .path()
             .map_err(|err| format!("reading archive: {err}"))?
             .into_owned();
+        if let Some((from, to)) = rebase {
+            if let Ok(rest) = name.strip_prefix(from) {
+                name = Path::new(to).join(rest);
+            }
+        }
         let kind = e.header().entry_type();
         if placement.is_none() {
             let p = match mode {
@@ -375,11 +394,15 @@ pub fn receive(
             mode == Receive::Raw { replace: true },
         )?;
         if kind == tar::EntryType::Link {
-            let link = e
+            let link: PathBuf = e
                 .link_name()
                 .map_err(|err| format!("reading archive: {err}"))?
                 .ok_or_else(|| format!("hard link {} without a target", name.display()))?
                 .into_owned();
+            let link = match rebase.map(|(from, to)| (link.strip_prefix(from), to)) {
+                Some((Ok(rest), to)) => Path::new(to).join(rest),
+                _ => link,
+            };
             let Some(src_rel) = p.map(&link)? else {
                 return Err(format!("hard link {} to a directory", name.display()));
             };
