@@ -260,6 +260,8 @@ mod tests {
     #[test]
     fn sides_read_as_docker_reads_them() {
         assert_eq!(side("web:/etc"), Side::Container("web", "/etc"));
+        assert_eq!(side("web:"), Side::Container("web", ""));
+        assert_eq!(side("file"), Side::Local("file"));
         assert_eq!(side("./a:b"), Side::Local("./a:b"));
         assert_eq!(side("/x:y"), Side::Local("/x:y"));
         assert_eq!(side("-"), Side::Local("-"));

@@ -112,21 +112,3 @@ pub fn commit(engine: &Engine, a: CommitArgs) -> CliResult {
     println!("{}", id.id);
     Ok(0)
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cp_arguments_split_like_dockers() {
-        assert_eq!(
-            side("web:/etc/passwd"),
-            Side::Container("web", "/etc/passwd")
-        );
-        assert_eq!(side("web:"), Side::Container("web", ""));
-        assert_eq!(side("./a:b"), Side::Local("./a:b"));
-        assert_eq!(side("/tmp/x:y"), Side::Local("/tmp/x:y"));
-        assert_eq!(side("file"), Side::Local("file"));
-        assert_eq!(side("-"), Side::Local("-"));
-    }
-}
