@@ -513,7 +513,7 @@ impl Engine {
             cgroup_parent: o
                 .cgroup_parent
                 .clone()
-                .unwrap_or_else(|| self.cgroup_parent.clone()),
+                .unwrap_or_else(|| self.config.cgroup_parent.clone()),
             ..Default::default()
         };
         extras.fill(&mut host_config);

@@ -8,7 +8,6 @@
 //! the next start applies again.
 
 use super::model::{HostConfig, RestartPolicy};
-use super::monitor::cgroups_root;
 use super::Container;
 use crate::cgroups::{self, Machine, Resources};
 use crate::error::{Error, Result};
@@ -147,7 +146,7 @@ impl Engine {
         cgroups::validate::validate(&hc.resources(), &machine, true)?;
         let req = o.requested();
         if cur.state.status.is_live() {
-            let cg = cgroups::open(&cgroups_root(), &hc.cgroup_parent, c.id())?;
+            let cg = cgroups::open(&self.config.cgroup_root, &hc.cgroup_parent, c.id())?;
             if let Err(e) = cg.update(&req) {
                 // Put back what may have been written before the failure.
                 let _ = cg.update(&previous(&cur.record.host_config.resources(), &req));
