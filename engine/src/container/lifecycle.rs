@@ -189,7 +189,7 @@ impl Engine {
     }
 
     pub fn rename(&self, c: &Container, new_name: &str) -> Result<()> {
-        super::create::validate_name(new_name)?;
+        super::limits::check_name(new_name)?;
         let new_name = new_name.strip_prefix('/').unwrap_or(new_name);
         let _lock = FileLock::exclusive(&self.paths.global_lock())?;
         if let Some(other) = self.containers().name_in_use(new_name)? {
