@@ -1,7 +1,9 @@
 //! The engine facade: one value the CLI and the TUI hold, with a method per operation.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
+use crate::config::Config;
 use crate::container::store::ContainerStore;
 use crate::error::Result;
 use crate::image::ImageStore;
@@ -9,9 +11,10 @@ use crate::store::Paths;
 
 #[derive(Debug, Clone)]
 pub struct Engine {
+    /// The state and runtime roots (the same as `config`'s).
     pub paths: Paths,
-    /// The cgroup parent new containers go under (`BERTH_CGROUP_PARENT`, default `berth`).
-    pub cgroup_parent: String,
+    /// The settings, read once (see [`Config`]).
+    pub config: Arc<Config>,
     /// The program re-executed as a container's monitor (normally this very binary).
     pub monitor_exe: PathBuf,
     /// Whether `start` forks or re-executes the monitor.
@@ -19,22 +22,32 @@ pub struct Engine {
 }
 
 impl Engine {
-    pub fn new(paths: Paths) -> Engine {
+    /// An engine over these settings, without touching the disk (re-executed helpers,
+    /// which run under an engine that already opened the root).
+    pub fn with_config(config: Arc<Config>) -> Engine {
         Engine {
-            paths,
-            cgroup_parent: std::env::var("BERTH_CGROUP_PARENT").unwrap_or_else(|_| "berth".into()),
+            paths: config.paths(),
+            config,
             monitor_exe: PathBuf::from("/proc/self/exe"),
             monitor_launch: crate::container::start::MonitorLaunch::Exec,
         }
     }
 
-    /// Open the state root, creating it on first use, and sweep interrupted operations.
-    pub fn open(paths: Paths) -> Result<Engine> {
+    /// Open the state root of `config`, creating it on first use, and sweep interrupted
+    /// operations. The CLI reads its `Config` once and comes here.
+    pub fn open_with(config: Config) -> Result<Engine> {
+        let paths = config.paths();
         paths.ensure()?;
-        let e = Engine::new(paths);
+        let e = Engine::with_config(Arc::new(config));
         // Finish or undo what killed commands and monitors left (see `sweep`).
         e.sweep()?;
         Ok(e)
+    }
+
+    /// Open the roots of `paths` with the other settings read from the environment
+    /// (`Config::from_env`): the short way for tests and embedders.
+    pub fn open(paths: Paths) -> Result<Engine> {
+        Engine::open_with(Config::from_env()?.with_paths(&paths))
     }
 
     pub fn images(&self) -> ImageStore {
@@ -46,7 +59,7 @@ impl Engine {
     }
 
     pub fn networks(&self) -> crate::network::NetworkStore {
-        crate::network::NetworkStore::new(&self.paths)
+        crate::network::NetworkStore::new(&self.paths, &self.config)
     }
 
     pub fn volumes(&self) -> crate::volume::VolumeStore {

@@ -2,6 +2,7 @@
 //! returns data and events, and never draws.
 
 pub mod cgroups;
+pub mod config;
 pub mod container;
 mod engine;
 pub mod error;
@@ -16,5 +17,6 @@ mod sweep;
 pub mod util;
 pub mod volume;
 
+pub use config::Config;
 pub use engine::Engine;
 pub use error::{Error, Result};

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use berth::backend::local::{LocalBackend, Threads};
 use berth::backend::{once_bytes, Backend, BackendError, ErrorKind};
 use berth_engine::store::Paths;
-use berth_engine::Engine;
+use berth_engine::{Config, Engine};
 use berth_tests::Berth;
 use bollard::models as m;
 use bollard::query_parameters as q;
@@ -19,8 +19,13 @@ use bytes::Bytes;
 use futures_util::TryStreamExt;
 
 fn backend(b: &Berth) -> LocalBackend {
-    let mut e = Engine::open(Paths::new(&b.root, &b.run_root)).expect("open the state root");
-    e.cgroup_parent = b.cgroup_parent.clone();
+    let config = Config {
+        cgroup_parent: b.cgroup_parent.clone(),
+        ..Config::from_env()
+            .expect("settings")
+            .with_paths(&Paths::new(&b.root, &b.run_root))
+    };
+    let e = Engine::open_with(config).expect("open the state root");
     LocalBackend::new(e, Threads::Pool)
 }
 

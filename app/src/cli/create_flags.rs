@@ -60,7 +60,7 @@ pub struct CreateFlags {
     #[arg(long = "memory-swap", allow_hyphen_values = true)]
     pub memory_swap: Option<String>,
     /// Number of CPUs
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub cpus: Option<String>,
     /// CPU shares (relative weight)
     #[arg(short = 'c', long = "cpu-shares")]
@@ -180,6 +180,24 @@ fn flag_err(flag: &str, value: &str, why: impl std::fmt::Display) -> String {
     )
 }
 
+/// `--cpus` as nano CPUs. Only the syntax, as Docker's `ParseCPUs`; whether the number
+/// is in range is the engine's to say (`container::limits`), whichever front end asks.
+pub(super) fn parse_cpus(c: &str) -> Result<i64, String> {
+    let v: f64 = c
+        .trim()
+        .parse()
+        .ok()
+        .filter(|v: &f64| v.is_finite())
+        .ok_or_else(|| {
+            flag_err(
+                "--cpus",
+                c,
+                format!("failed to parse {c} as a rational number"),
+            )
+        })?;
+    Ok((v * 1e9).round() as i64)
+}
+
 /// A flag as Docker's parser names it in errors: `-m, --memory` where it has a short
 /// form.
 fn with_shorthand(flag: &str) -> String {
@@ -273,16 +291,10 @@ impl CreateFlags {
             Some(m) => Some(parse_size(m).map_err(|e| flag_err("--memory-swap", m, e))?),
             None => None,
         };
+        // Only the syntax here: the range is the engine's (`container::limits`), so
+        // every front end gets the same message.
         let nano_cpus = match self.cpus.as_deref() {
-            Some(c) => {
-                let v: f64 = c
-                    .parse()
-                    .map_err(|_| flag_err("--cpus", c, "not a number"))?;
-                if v.is_nan() || v <= 0.0 {
-                    return Err(flag_err("--cpus", c, "must be a positive number"));
-                }
-                Some((v * 1e9).round() as i64)
-            }
+            Some(c) => Some(parse_cpus(c)?),
             None => None,
         };
         for note in berth_engine::container::security_opt::notes(&self.security_opt) {

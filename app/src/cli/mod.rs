@@ -36,9 +36,7 @@ mod volume;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use berth_engine::store::paths::{DEFAULT_ROOT, DEFAULT_RUN_ROOT};
-use berth_engine::store::Paths;
-use berth_engine::Engine;
+use berth_engine::{Config, Engine};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser, Debug)]
@@ -48,12 +46,14 @@ use clap::{Parser, Subcommand};
     about = "A terminal container workstation with its own engine"
 )]
 pub struct Cli {
-    /// State root (images, containers, volumes).
-    #[arg(long, global = true, env = "BERTH_ROOT", default_value = DEFAULT_ROOT)]
-    root: PathBuf,
-    /// Runtime root (sockets of running containers).
-    #[arg(long = "run-root", global = true, env = "BERTH_RUN_ROOT", default_value = DEFAULT_RUN_ROOT)]
-    run_root: PathBuf,
+    // The roots' defaults and variables are the engine's `Config`, the one reader of
+    // the environment; a flag given here overrides it.
+    /// State root (images, containers, volumes) [env: BERTH_ROOT] [default: /var/lib/berth]
+    #[arg(long, global = true)]
+    root: Option<PathBuf>,
+    /// Runtime root (sockets of running containers) [env: BERTH_RUN_ROOT] [default: /run/berth]
+    #[arg(long = "run-root", global = true)]
+    run_root: Option<PathBuf>,
     /// TUI theme: dark, light, high-contrast, or a file in ~/.config/berth/themes
     #[arg(long, global = true)]
     theme: Option<String>,
@@ -200,27 +200,43 @@ pub fn main() -> ExitCode {
             return ExitCode::from(u.code);
         }
     };
-    let paths = Paths::new(&cli.root, &cli.run_root);
+    // The one read of the environment in this process (re-executed helpers included).
+    let mut config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("berth: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    if let Some(root) = cli.root {
+        config.root = root;
+    }
+    if let Some(run_root) = cli.run_root {
+        config.run_root = run_root;
+    }
     if let Some(Command::Monitor { id, attach }) = &cli.command {
         return ExitCode::from(
-            berth_engine::container::start::monitor_entry(paths, id, *attach) as u8,
+            berth_engine::container::start::monitor_entry(config, id, *attach) as u8,
         );
     }
     if let Some(Command::Exec { id }) = &cli.command {
-        let code = berth_engine::container::exec::helper_entry(paths, id);
+        let code = berth_engine::container::exec::helper_entry(config, id);
         return ExitCode::from(code.clamp(0, 255) as u8);
     }
     if let Some(Command::Dns { network }) = &cli.command {
-        return ExitCode::from(berth_engine::network::dns::server::main(paths, network) as u8);
+        return ExitCode::from(berth_engine::network::dns::server::main(&config, network) as u8);
     }
     if let Some(Command::Fs { id, job }) = &cli.command {
-        return ExitCode::from(berth_engine::container::fs_job::helper_entry(paths, id, job) as u8);
+        return ExitCode::from(
+            berth_engine::container::fs_job::helper_entry(config, id, job) as u8,
+        );
     }
-    let engine = match Engine::open(paths) {
+    let root = config.root.clone();
+    let engine = match Engine::open_with(config) {
         // The CLI is single-threaded: it may fork monitors instead of re-executing
         // (BERTH_MONITOR_EXEC=1 forces the re-exec path the TUI uses, for tests).
         Ok(e) => {
-            let launch = if std::env::var_os("BERTH_MONITOR_EXEC").is_some() {
+            let launch = if e.config.monitor_exec {
                 berth_engine::container::start::MonitorLaunch::Exec
             } else {
                 berth_engine::container::start::MonitorLaunch::Fork
@@ -232,10 +248,7 @@ pub fn main() -> ExitCode {
         }
 
         Err(e) => {
-            eprintln!(
-                "berth: cannot open the state root {}: {e}",
-                cli.root.display()
-            );
+            eprintln!("berth: cannot open the state root {}: {e}", root.display());
             return ExitCode::from(1);
         }
     };

@@ -14,7 +14,7 @@ use crate::format::size::parse_size;
 #[derive(Args, Debug, Default)]
 pub struct UpdateArgs {
     /// Number of CPUs
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     cpus: Option<String>,
     /// CPU shares (relative weight)
     #[arg(short = 'c', long = "cpu-shares")]
@@ -70,16 +70,9 @@ impl UpdateArgs {
             Some("-1") => Some(-1),
             other => bytes("--memory-swap", &other.map(str::to_string))?,
         };
+        // Only the syntax here: the range is the engine's (`container::limits`).
         let nano_cpus = match self.cpus.as_deref() {
-            Some(c) => {
-                let v: f64 = c
-                    .parse()
-                    .map_err(|_| flag_err("--cpus", c, "not a number"))?;
-                if v.is_nan() || v < 0.0 {
-                    return Err(flag_err("--cpus", c, "must be a positive number"));
-                }
-                Some((v * 1e9).round() as i64)
-            }
+            Some(c) => Some(super::create_flags::parse_cpus(c).map_err(Failure::from)?),
             None => None,
         };
         // The policy is checked here, as Docker's client checks it before sending.

@@ -4,17 +4,17 @@
 //! [`detect`] tells the layout from the files under the mount root alone, and [`open`]
 //! picks the manager: [`V1Manager`] for legacy and hybrid hosts (one directory per
 //! controller, plus one in the empty v2 tree on hybrid), [`V2Manager`] for unified hosts.
-//! Limits are validated with Docker's rules and wording before anything is written
-//! ([`validate`]), and the per-controller files live one module per controller under
+//! Limits are checked with Docker's rules and wording by the engine before they reach a
+//! manager (`container::limits`), and the per-controller files live one module per controller under
 //! `v1/` and `v2/`, each tested against a fixture directory. README.md in this directory
 //! says which parts are also tested against the running kernel.
 
 pub mod confine;
 mod files;
+pub mod machine;
 pub mod mounts;
 pub mod v1;
 pub mod v2;
-pub mod validate;
 
 #[cfg(test)]
 mod real_tests;
@@ -26,9 +26,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+pub use machine::Machine;
 pub use v1::V1Manager;
 pub use v2::V2Manager;
-pub use validate::Machine;
 
 use crate::error::{Error, IoContext, Result};
 

@@ -11,7 +11,6 @@ use std::thread;
 use serde::Serialize;
 
 use super::launch::ContainerDirs;
-use super::monitor::cgroups_root;
 use super::Container;
 use crate::cgroups;
 use crate::error::Result;
@@ -157,13 +156,17 @@ impl Engine {
                 })
             })
             .collect();
-        let cg = cgroups::open(&cgroups_root(), &c.record.host_config.cgroup_parent, c.id())?;
+        let cg = cgroups::open(
+            &self.config.cgroup_root,
+            &c.record.host_config.cgroup_parent,
+            c.id(),
+        )?;
         let procs = cg.procs().unwrap_or_default();
         a.processes = procs.iter().filter_map(|p| process_ids(*p)).collect();
         a.processes.sort_by_key(|p| p.pid_inside);
         let res = c.record.host_config.resources();
         a.cgroup = Some(CgroupAnatomy {
-            version: match cgroups::detect(&cgroups_root()) {
+            version: match cgroups::detect(&self.config.cgroup_root) {
                 Ok(cgroups::Hierarchy::Unified) => "v2".into(),
                 _ => "v1".into(),
             },

@@ -92,18 +92,6 @@ pub struct CreateOptions {
     pub attach: Option<super::run_options::AttachStreams>,
 }
 
-pub fn validate_name(name: &str) -> Result<()> {
-    let n = name.strip_prefix('/').unwrap_or(name);
-    let ok = crate::store::names::is_valid_object_name(n, 2);
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::invalid(format!(
-            "Invalid container name ({name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"
-        )))
-    }
-}
-
 /// The hostname and environment, refused before anything is made (a long hostname
 /// would otherwise fail the start, deep in sethostname).
 fn validate_identity(o: &CreateOptions) -> Result<()> {
@@ -117,66 +105,6 @@ fn validate_identity(o: &CreateOptions) -> Result<()> {
     }
     if let Some(e) = o.env.iter().find(|e| e.starts_with('=') || e.is_empty()) {
         return Err(Error::invalid(format!("invalid environment variable: {e}")));
-    }
-    Ok(())
-}
-
-fn validate_resources(o: &CreateOptions) -> Result<()> {
-    if let Some(m) = o.memory {
-        if m < 6 * 1024 * 1024 {
-            return Err(Error::invalid(
-                "invalid value for --memory: minimum memory limit allowed is 6MB",
-            ));
-        }
-    }
-    if let Some(s) = o.memory_swap {
-        if s != -1 && s != 0 {
-            match o.memory {
-                None => return Err(Error::invalid("invalid value for --memory-swap: you should always set the memory limit when using the memory-swap limit")),
-                Some(m) if s < m => return Err(Error::invalid("invalid value for --memory-swap: minimum memoryswap limit should be larger than memory limit, see usage")),
-                _ => {}
-            }
-        }
-    }
-    if let Some(n) = o.nano_cpus {
-        let ncpu = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1) as i64;
-        if n < 10_000_000 || n > ncpu * 1_000_000_000 {
-            return Err(Error::invalid(format!(
-                "invalid value for --cpus: range of CPUs is from 0.01 to {ncpu}.00, as there are only {ncpu} CPUs available"
-            )));
-        }
-    }
-    if let Some(s) = o.cpu_shares {
-        if s != 0 && !(2..=262144).contains(&s) {
-            return Err(Error::invalid(format!(
-                "invalid value for --cpu-shares: {s} is out of range 2..262144"
-            )));
-        }
-    }
-    if let Some(c) = &o.cpuset_cpus {
-        let ncpu = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1);
-        for part in c.split(',') {
-            let (a, b) = part.split_once('-').unwrap_or((part, part));
-            let (a, b) = match (a.trim().parse::<usize>(), b.trim().parse::<usize>()) {
-                (Ok(a), Ok(b)) if a <= b => (a, b),
-                _ => {
-                    return Err(Error::invalid(format!(
-                        "invalid value for --cpuset-cpus: invalid format {c:?}"
-                    )))
-                }
-            };
-            let _ = a;
-            if b >= ncpu {
-                return Err(Error::invalid(format!(
-                    "invalid value for --cpuset-cpus: requested CPUs are not available - requested {c}, available: 0-{}",
-                    ncpu - 1
-                )));
-            }
-        }
     }
     Ok(())
 }
@@ -276,7 +204,7 @@ impl Engine {
     pub fn create(&self, o: &CreateOptions) -> Result<super::Container> {
         // 1. Validate everything that needs no lock.
         if let Some(n) = &o.name {
-            validate_name(n)?;
+            super::limits::check_name(n)?;
         }
         let restart = match &o.restart {
             Some(r) => RestartPolicy::parse(r).map_err(Error::invalid)?,
@@ -290,7 +218,6 @@ impl Engine {
                 "conflicting options: cannot specify both --restart and --rm",
             ));
         }
-        validate_resources(o)?;
         validate_identity(o)?;
         if let Some(sig) = &o.stop_signal {
             crate::signals::parse(sig)?;
@@ -498,7 +425,7 @@ impl Engine {
             container_id_file: o.cidfile.clone().unwrap_or_default(),
             nano_cpus: o.nano_cpus.unwrap_or(0),
             cpu_shares: o.cpu_shares.unwrap_or(0),
-            pids_limit: o.pids_limit,
+            pids_limit: super::limits::pids_limit(o.pids_limit, false),
             cpuset_cpus: o.cpuset_cpus.clone().unwrap_or_default(),
             cap_add: o.cap_add.clone(),
             cap_drop: o.cap_drop.clone(),
@@ -513,14 +440,13 @@ impl Engine {
             cgroup_parent: o
                 .cgroup_parent
                 .clone()
-                .unwrap_or_else(|| self.cgroup_parent.clone()),
+                .unwrap_or_else(|| self.config.cgroup_parent.clone()),
             ..Default::default()
         };
         extras.fill(&mut host_config);
-        // The cgroup's own rules (reservation against the limit, the CFS pair against
-        // --cpus...) now, not at the first start.
-        crate::cgroups::validate::validate(
-            &host_config.resources(),
+        // Every limit, in Docker's words, now rather than at the first start.
+        super::limits::check_host_config(
+            &host_config,
             &crate::cgroups::Machine::probe(),
             false,
         )?;
@@ -584,19 +510,5 @@ impl Engine {
             record,
             state: Default::default(),
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_follow_docker_rules() {
-        assert!(validate_name("web_1.a-b").is_ok());
-        assert!(validate_name("/web").is_ok());
-        assert!(validate_name("-web").is_err());
-        assert!(validate_name("we b").is_err());
-        assert!(validate_name("a").is_err());
     }
 }

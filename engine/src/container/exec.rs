@@ -155,6 +155,7 @@ impl Engine {
             .arg("--run-root")
             .arg(&self.paths.run)
             .arg("__exec")
+            .envs(self.config.to_env())
             .arg(id)
             .stdin(std::process::Stdio::from(io.stdin))
             .stdout(std::process::Stdio::from(io.stdout))
@@ -194,8 +195,11 @@ impl Engine {
 /// `berth __exec ID`: run the exec in its container with our stdio, record the run and
 /// its end, and exit with the process's code. A process that cannot start says why on
 /// stderr and exits 126 or 127, as Docker's exec does.
-pub fn helper_entry(paths: Paths, id: &str) -> i32 {
-    let engine = Engine::new(paths.clone());
+///
+/// `config` is this process's own, read once at its entry from what it inherited.
+pub fn helper_entry(config: crate::Config, id: &str) -> i32 {
+    let paths = config.paths();
+    let engine = Engine::with_config(std::sync::Arc::new(config));
     let fail = |code: i32, msg: &str| {
         eprintln!("OCI runtime exec failed: {msg}");
         code
@@ -225,7 +229,7 @@ pub fn helper_entry(paths: Paths, id: &str) -> i32 {
         tty: r.asked.tty,
     };
     let cg = crate::cgroups::open(
-        &super::monitor::cgroups_root(),
+        &engine.config.cgroup_root,
         &c.record.host_config.cgroup_parent,
         c.id(),
     );

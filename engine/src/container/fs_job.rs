@@ -17,7 +17,6 @@ use super::path_stat;
 use super::rootfs_view::{Access, Scope};
 use super::tarwrite::{is_broken_pipe, TarWriter};
 use crate::error::{Error, Result};
-use crate::store::Paths;
 use crate::Engine;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -136,6 +135,7 @@ impl Engine {
             .arg("--run-root")
             .arg(&self.paths.run)
             .arg("__fs")
+            .envs(self.config.to_env())
             .arg(id)
             .arg(json)
             .stdin(if reads { Stdio::piped() } else { Stdio::null() })
@@ -175,11 +175,13 @@ impl Engine {
 
 /// `berth __fs ID JOB`: enter container `id`'s filesystem view and do the job on stdin
 /// or stdout; a failure is a message on stderr and exit code 1.
-pub fn helper_entry(paths: Paths, id: &str, job: &str) -> i32 {
+///
+/// `config` is this process's own, read once at its entry from what it inherited.
+pub fn helper_entry(config: crate::Config, id: &str, job: &str) -> i32 {
     let run = || -> Result<(), String> {
         let job: FsJob =
             serde_json::from_str(job).map_err(|e| format!("invalid filesystem job: {e}"))?;
-        let e = Engine::new(paths);
+        let e = Engine::with_config(std::sync::Arc::new(config));
         let c = e.containers().load(id).map_err(|e| e.to_string())?;
         e.enter_view(&c, job.scope(), job.access())?;
         let fd = if job.reads() {

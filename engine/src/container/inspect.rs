@@ -126,7 +126,7 @@ impl Container {
     }
 
     fn network_settings(&self, paths: &Paths) -> serde_json::Value {
-        let store = crate::network::NetworkStore::new(paths);
+        let store = crate::network::NetworkStore::reader(paths);
         let mut networks = serde_json::Map::new();
         let mut first: Option<(String, String, String)> = None;
         for (name, cfg) in &self.record.endpoints_config {
@@ -203,7 +203,7 @@ fn error_of(c: &Container, paths: &Paths) -> String {
     if !c.state.error.is_empty() {
         return c.state.error.clone();
     }
-    let store = crate::network::NetworkStore::new(paths);
+    let store = crate::network::NetworkStore::reader(paths);
     let lost = crate::network::wiring::check(&store, c).unwrap_or_default();
     lost.iter()
         .map(|(net, fault)| {

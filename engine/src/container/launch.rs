@@ -2,10 +2,11 @@
 //! upper dir, mounts, /etc files, process and capabilities.
 
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::model::ContainerRecord;
 use super::namespaces_mode;
+use crate::config::Config;
 use crate::error::{Error, IoContext, Result};
 use crate::image::ImageStore;
 use crate::runtime::caps;
@@ -39,11 +40,12 @@ impl ContainerDirs {
 
 /// `atts` are the container's reserved network addresses (they go into /etc/hosts).
 pub fn build(
-    paths: &Paths,
+    config: &Config,
     images: &ImageStore,
     rec: &ContainerRecord,
     atts: &[crate::network::attach::Attachment],
 ) -> Result<LaunchSpec> {
+    let paths = &config.paths();
     let img = images.resolve(&rec.image_id.to_string())?;
     let mut lower_dirs = images.layer_dirs(&img)?;
     if lower_dirs.is_empty() {
@@ -77,7 +79,7 @@ pub fn build(
         extra_hosts.push(l.hosts_line);
         link_env.extend(l.env);
     }
-    let etc_files = write_etc_files(paths, rec, &net, atts, &extra_hosts)?;
+    let etc_files = write_etc_files(paths, &config.resolv_conf, rec, &net, atts, &extra_hosts)?;
 
     let volumes = VolumeStore::new(paths);
     let mut mounts = Vec::new();
@@ -182,6 +184,7 @@ pub fn build(
 /// state directory and bind-mounted, as Docker does, so the image's files stay untouched.
 fn write_etc_files(
     paths: &Paths,
+    host_resolv_conf: &Path,
     rec: &ContainerRecord,
     net: &NetMode,
     atts: &[crate::network::attach::Attachment],
@@ -228,8 +231,7 @@ fn write_etc_files(
         }
     }
     fs::write(&hosts, hosts_text).ctx("write", &hosts)?;
-    let host_resolv =
-        fs::read_to_string(crate::network::dns::upstream::resolv_conf_path()).unwrap_or_default();
+    let host_resolv = fs::read_to_string(host_resolv_conf).unwrap_or_default();
     // The first network (in join order) with an embedded server answers: a container
     // on the default bridge that was connected to a user network resolves its names.
     let embedded = atts

@@ -8,7 +8,6 @@ use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 
 use super::model::Status;
-use super::monitor::cgroups_root;
 use super::Container;
 use crate::cgroups;
 use crate::error::{Error, Result};
@@ -41,9 +40,11 @@ impl Engine {
 
     fn thaw_if_paused(&self, c: &Container) {
         if c.state.status == Status::Paused {
-            if let Ok(cg) =
-                cgroups::open(&cgroups_root(), &c.record.host_config.cgroup_parent, c.id())
-            {
+            if let Ok(cg) = cgroups::open(
+                &self.config.cgroup_root,
+                &c.record.host_config.cgroup_parent,
+                c.id(),
+            ) {
                 let _ = cg.thaw();
             }
             let _ = self.containers().update_state(c.id(), |s| {
@@ -151,7 +152,11 @@ impl Engine {
             }
             _ => return Err(Self::not_running(&c)),
         }
-        let cg = cgroups::open(&cgroups_root(), &c.record.host_config.cgroup_parent, c.id())?;
+        let cg = cgroups::open(
+            &self.config.cgroup_root,
+            &c.record.host_config.cgroup_parent,
+            c.id(),
+        )?;
         cg.freeze()?;
         self.containers().update_state(c.id(), |s| {
             s.status = Status::Paused;
@@ -169,7 +174,11 @@ impl Engine {
                 c.id()
             )));
         }
-        let cg = cgroups::open(&cgroups_root(), &c.record.host_config.cgroup_parent, c.id())?;
+        let cg = cgroups::open(
+            &self.config.cgroup_root,
+            &c.record.host_config.cgroup_parent,
+            c.id(),
+        )?;
         cg.thaw()?;
         self.containers().update_state(c.id(), |s| {
             s.status = Status::Running;
@@ -180,7 +189,7 @@ impl Engine {
     }
 
     pub fn rename(&self, c: &Container, new_name: &str) -> Result<()> {
-        super::create::validate_name(new_name)?;
+        super::limits::check_name(new_name)?;
         let new_name = new_name.strip_prefix('/').unwrap_or(new_name);
         let _lock = FileLock::exclusive(&self.paths.global_lock())?;
         if let Some(other) = self.containers().name_in_use(new_name)? {
@@ -257,7 +266,11 @@ impl Engine {
             Err(e) if e.is_not_found() => return Ok(()),
             Err(e) => return Err(e),
         };
-        if let Ok(cg) = cgroups::open(&cgroups_root(), &c.record.host_config.cgroup_parent, id) {
+        if let Ok(cg) = cgroups::open(
+            &self.config.cgroup_root,
+            &c.record.host_config.cgroup_parent,
+            id,
+        ) {
             let _ = cg.kill_all();
             let _ = cg.destroy();
         }

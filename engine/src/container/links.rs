@@ -21,7 +21,7 @@ pub struct Link {
 pub fn resolve(paths: &Paths, store: &ContainerStore, link: &str, linking: &str) -> Result<Link> {
     let (name, alias) = link.split_once(':').unwrap_or((link, link));
     let target = store.find(name)?;
-    let nets = crate::network::NetworkStore::new(paths);
+    let nets = crate::network::NetworkStore::reader(paths);
     let ip = target
         .record
         .networks_in_order()

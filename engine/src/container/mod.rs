@@ -21,6 +21,7 @@ pub mod inspect;
 pub mod inspect_keys;
 pub mod launch;
 pub mod lifecycle;
+pub mod limits;
 pub mod links;
 pub mod log_config;
 pub mod logfile;

@@ -5,6 +5,7 @@
 
 use std::os::fd::{AsRawFd, RawFd};
 use std::os::unix::net::{UnixListener, UnixStream};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::{signal, SigHandler, Signal};
@@ -19,6 +20,7 @@ use super::stdio::{attach_pty, make_stdio, Streams};
 use super::store::ContainerStore;
 use super::{now_rfc3339, procfs};
 use crate::cgroups::{self, CgroupManager};
+use crate::config::Config;
 use crate::image::ImageStore;
 use crate::network::{attach, ports};
 use crate::runtime::init::Failure;
@@ -32,7 +34,9 @@ pub struct Handshake {
     pub attach: bool,
 }
 
-pub fn main(paths: Paths, id: &str, handshake: Handshake) -> i32 {
+/// `config` is the settings of the engine that started the container: the forking CLI's
+/// own value, or the one a re-executed monitor read once at its entry.
+pub fn main(config: Arc<Config>, id: &str, handshake: Handshake) -> i32 {
     for s in [
         Signal::SIGPIPE,
         Signal::SIGINT,
@@ -44,7 +48,7 @@ pub fn main(paths: Paths, id: &str, handshake: Handshake) -> i32 {
             let _ = signal(s, SigHandler::SigIgn);
         }
     }
-    let mut m = match Monitor::new(paths, id) {
+    let mut m = match Monitor::new(config, id) {
         Ok(m) => m,
         Err(e) => {
             let mut s = handshake.stream;
@@ -68,6 +72,7 @@ mod health_loop;
 
 struct Monitor {
     paths: Paths,
+    config: Arc<Config>,
     store: ContainerStore,
     record: ContainerRecord,
     cgroup: Box<dyn CgroupManager>,
@@ -84,14 +89,14 @@ struct Monitor {
     kill_at: Option<Instant>,
     /// Set when a health action restarts the container whatever its restart policy.
     forced_restart: Option<health_loop::ForcedRestart>,
-    autoheal: crate::container::health::policy::Autoheal,
 }
 
 impl Monitor {
-    fn new(paths: Paths, id: &str) -> crate::Result<Monitor> {
+    fn new(config: Arc<Config>, id: &str) -> crate::Result<Monitor> {
+        let paths = config.paths();
         let store = ContainerStore::new(&paths);
         let record = store.load(id)?.record;
-        let cgroup = cgroups::open(&cgroups_root(), &record.host_config.cgroup_parent, id)?;
+        let cgroup = cgroups::open(&config.cgroup_root, &record.host_config.cgroup_parent, id)?;
         let log = LogWriter::with_policy(
             &store.log_path(id),
             super::logfile::Policy::of(&record.host_config.log_config),
@@ -108,6 +113,7 @@ impl Monitor {
             .map_err(|e| crate::Error::io("set non-blocking", &sock, e))?;
         Ok(Monitor {
             paths,
+            config,
             store,
             record,
             cgroup,
@@ -119,7 +125,6 @@ impl Monitor {
             health: None,
             kill_at: None,
             forced_restart: None,
-            autoheal: crate::container::health::policy::Autoheal::from_env(),
         })
     }
 
@@ -193,7 +198,7 @@ impl Monitor {
         if let Ok(c) = self.store.load(&self.record.id) {
             self.record.name = c.record.name;
         }
-        let nets = crate::network::NetworkStore::new(&self.paths);
+        let nets = crate::network::NetworkStore::new(&self.paths, &self.config);
         let atts = attach::reserve(&nets, &self.record).map_err(|e| Failure(125, e.to_string()))?;
         let started = self.start_attached(first, &nets, &atts);
         if started.is_err() {
@@ -211,11 +216,11 @@ impl Monitor {
     ) -> Result<(Pid, Streams), Failure> {
         let images = ImageStore::new(&self.paths);
         for a in atts {
-            crate::network::dns::ensure_server(&self.paths, &a.network)
+            crate::network::dns::ensure_server(&self.config, &a.network)
                 .map_err(|e| Failure(125, e.to_string()))?;
         }
         self.hold_ports(atts)?;
-        let spec = launch::build(&self.paths, &images, &self.record, atts)
+        let spec = launch::build(&self.config, &images, &self.record, atts)
             .map_err(|e| Failure(125, e.to_string()))?;
         let res = self.record.host_config.resources();
         let (io, streams, child_ends) = make_stdio(&self.record).map_err(|e| Failure(125, e))?;
@@ -623,7 +628,7 @@ impl Monitor {
         let hidden = if self.record.host_config.auto_remove {
             let hidden = self.store.hide(&id).ok().flatten();
             // Anonymous volumes go with it before `run --rm` returns (they are visible).
-            let engine = crate::Engine::new(self.paths.clone());
+            let engine = crate::Engine::with_config(self.config.clone());
             let _ = engine.remove_anonymous_volumes(&self.record);
             hidden
         } else {
@@ -660,7 +665,7 @@ impl Monitor {
     fn release_network(&mut self) {
         self.release_ports();
         attach::release(
-            &crate::network::NetworkStore::new(&self.paths),
+            &crate::network::NetworkStore::new(&self.paths, &self.config),
             &self.record,
         );
     }
@@ -668,7 +673,7 @@ impl Monitor {
     /// Stop redirecting the published ports, then let go of the host ports.
     fn release_ports(&mut self) {
         if self.ports.is_some() {
-            let nets = crate::network::NetworkStore::new(&self.paths);
+            let nets = crate::network::NetworkStore::new(&self.paths, &self.config);
             let _ = nets.unpublish_ports(&self.record.id);
         }
         self.ports = None;
@@ -694,10 +699,4 @@ fn publish(
     };
     attach::set_hairpin(id, &a.network)?;
     nets.publish_ports(&active).map_err(|e| e.to_string())
-}
-
-pub fn cgroups_root() -> std::path::PathBuf {
-    std::path::PathBuf::from(
-        std::env::var("BERTH_CGROUP_ROOT").unwrap_or_else(|_| "/sys/fs/cgroup".into()),
-    )
 }

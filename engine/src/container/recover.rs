@@ -90,7 +90,7 @@ impl Engine {
         // What the dead monitor held: its cgroup (anything left in it), its addresses
         // and its port redirects.
         let parent = &c.record.host_config.cgroup_parent;
-        if let Ok(cg) = crate::cgroups::open(&super::monitor::cgroups_root(), parent, id) {
+        if let Ok(cg) = crate::cgroups::open(&self.config.cgroup_root, parent, id) {
             let _ = cg.kill_all();
             let _ = cg.destroy();
         }

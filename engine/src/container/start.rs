@@ -6,11 +6,13 @@ use std::os::fd::{AsRawFd, FromRawFd};
 use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
+use std::sync::Arc;
 
 use super::monitor::{self, Handshake};
 use super::Container;
+use crate::config::Config;
 use crate::error::Error;
-use crate::store::{FileLock, Paths};
+use crate::store::FileLock;
 use crate::Engine;
 
 /// The fd number the handshake socket has in the monitor.
@@ -88,6 +90,7 @@ impl Engine {
             .arg("--run-root")
             .arg(&self.paths.run)
             .arg("__monitor")
+            .envs(self.config.to_env())
             .arg(id);
         if attach {
             cmd.arg("--attach");
@@ -143,7 +146,7 @@ impl Engine {
                         libc::close(null);
                     }
                 }
-                let code = monitor_entry(self.paths.clone(), id, attach);
+                let code = detach_and_monitor(self.config.clone(), id, attach);
                 // SAFETY: leave without running the CLI's destructors or atexit handlers.
                 unsafe { libc::_exit(code) }
             }
@@ -183,7 +186,15 @@ fn read_line(mut s: &UnixStream) -> std::io::Result<String> {
 
 /// Entry point of the hidden `__monitor` subcommand: detach (fork, first child exits so
 /// the CLI can reap it) and become the container's monitor.
-pub fn monitor_entry(paths: Paths, id: &str, attach: bool) -> i32 {
+///
+/// `config` is this process's own, read once at its entry from the environment `start`
+/// gave it.
+pub fn monitor_entry(config: Config, id: &str, attach: bool) -> i32 {
+    detach_and_monitor(Arc::new(config), id, attach)
+}
+
+/// Fork, let the first process go, and monitor `id` in the second.
+fn detach_and_monitor(config: Arc<Config>, id: &str, attach: bool) -> i32 {
     // SAFETY: the CLI process is single-threaded when it dispatches here.
     match unsafe { nix::unistd::fork() } {
         Ok(nix::unistd::ForkResult::Parent { .. }) => return 0,
@@ -193,5 +204,5 @@ pub fn monitor_entry(paths: Paths, id: &str, attach: bool) -> i32 {
     // SAFETY: fd 3 was set up by `start` as our end of the handshake socketpair.
     let stream = unsafe { UnixStream::from_raw_fd(HANDSHAKE_FD) };
     crate::runtime::proctitle::set(&format!("berth-monitor {}", &id[..id.len().min(12)]));
-    monitor::main(paths, id, Handshake { stream, attach })
+    monitor::main(config, id, Handshake { stream, attach })
 }

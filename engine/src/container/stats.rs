@@ -6,7 +6,6 @@
 use std::fs;
 use std::time::SystemTime;
 
-use super::monitor::cgroups_root;
 use super::Container;
 use crate::cgroups;
 use crate::error::Result;
@@ -122,7 +121,11 @@ impl Engine {
         if !c.state.status.is_live() || c.state.pid <= 0 {
             return Ok((s, StatsDetail::default()));
         }
-        let cg = cgroups::open(&cgroups_root(), &c.record.host_config.cgroup_parent, c.id())?;
+        let cg = cgroups::open(
+            &self.config.cgroup_root,
+            &c.record.host_config.cgroup_parent,
+            c.id(),
+        )?;
         let st = cg.stats()?;
         let machine = machine_memory();
         s.running = true;

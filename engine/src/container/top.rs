@@ -8,7 +8,6 @@ use std::fs;
 
 use chrono::{DateTime, Local, TimeZone};
 
-use super::monitor::cgroups_root;
 use super::Container;
 use crate::cgroups;
 use crate::error::{Error, Result};
@@ -95,7 +94,11 @@ impl Engine {
                 c.id()
             )));
         }
-        let cg = cgroups::open(&cgroups_root(), &c.record.host_config.cgroup_parent, c.id())?;
+        let cg = cgroups::open(
+            &self.config.cgroup_root,
+            &c.record.host_config.cgroup_parent,
+            c.id(),
+        )?;
         let mut pids = cg.procs()?;
         pids.sort_unstable();
         pids.dedup();

@@ -8,7 +8,6 @@
 //! the next start applies again.
 
 use super::model::{HostConfig, RestartPolicy};
-use super::monitor::cgroups_root;
 use super::Container;
 use crate::cgroups::{self, Machine, Resources};
 use crate::error::{Error, Result};
@@ -43,7 +42,7 @@ impl UpdateOptions {
             cpu_shares: self.cpu_shares.map(|s| s.max(0) as u64),
             cpu_period: self.cpu_period,
             cpu_quota: self.cpu_quota,
-            pids_limit: self.pids_limit,
+            pids_limit: super::limits::pids_limit(self.pids_limit, true),
             cpuset_cpus: self.cpuset_cpus.clone(),
             cpuset_mems: self.cpuset_mems.clone(),
             ..Default::default()
@@ -88,7 +87,7 @@ pub fn updated(hc: &HostConfig, o: &UpdateOptions) -> Result<HostConfig> {
     set(&mut new.cpu_shares, o.cpu_shares);
     set(&mut new.cpu_period, o.cpu_period);
     set(&mut new.cpu_quota, o.cpu_quota);
-    if let Some(p) = o.pids_limit.filter(|&p| p != 0) {
+    if let Some(p) = super::limits::pids_limit(o.pids_limit, true) {
         new.pids_limit = Some(p);
     }
     if let Some(c) = o.cpuset_cpus.as_ref().filter(|c| !c.is_empty()) {
@@ -144,10 +143,10 @@ impl Engine {
         };
         let hc = updated(&cur.record.host_config, o).map_err(cannot)?;
         let machine = Machine::probe();
-        cgroups::validate::validate(&hc.resources(), &machine, true)?;
+        super::limits::check_host_config(&hc, &machine, true)?;
         let req = o.requested();
         if cur.state.status.is_live() {
-            let cg = cgroups::open(&cgroups_root(), &hc.cgroup_parent, c.id())?;
+            let cg = cgroups::open(&self.config.cgroup_root, &hc.cgroup_parent, c.id())?;
             if let Err(e) = cg.update(&req) {
                 // Put back what may have been written before the failure.
                 let _ = cg.update(&previous(&cur.record.host_config.resources(), &req));

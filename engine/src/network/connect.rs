@@ -69,7 +69,7 @@ impl Engine {
             let ifname = format!("eth{}", rec.endpoints_config.len());
             let a = attach::reserve_one(&store, &rec, &net.name, &cfg, ifname)?;
             let wired = attach::connect_running(current.state.pid, c.id(), &a).and_then(|_| {
-                crate::network::dns::ensure_server(&self.paths, &net).map_err(|e| e.to_string())
+                crate::network::dns::ensure_server(&self.config, &net).map_err(|e| e.to_string())
             });
             if let Err(e) = wired {
                 let _ = store.release(&net, c.id());
@@ -170,8 +170,7 @@ impl Engine {
     /// Point the container's resolv.conf at `net`'s server. Written in place: the
     /// container sees the file through a bind mount, which a rename would not update.
     fn use_embedded_dns(&self, id: &str, net: &super::Network) -> Result<()> {
-        let host =
-            std::fs::read_to_string(super::dns::upstream::resolv_conf_path()).unwrap_or_default();
+        let host = std::fs::read_to_string(&self.config.resolv_conf).unwrap_or_default();
         let text = crate::container::launch::embedded_resolv_conf(&host, net.gateway);
         let path = self.paths.container_dir(id).join("resolv.conf");
         std::fs::write(&path, text).map_err(|e| Error::io("write", &path, e))
@@ -203,7 +202,7 @@ impl Engine {
             let a = attach::reserve_one(store, rec, &net.name, &cfg, "eth0".into())?;
             attach::connect_running(current.state.pid, c.id(), &a).map_err(Error::Runtime)?;
         }
-        super::dns::ensure_server(&self.paths, &net)?;
+        super::dns::ensure_server(&self.config, &net)?;
         Ok(Some(()))
     }
 }

@@ -14,6 +14,7 @@ use super::ipam;
 use super::owner::Owner;
 use super::subnets::{pick_subnet, taken};
 use super::types::{Network, Subnet, DEFAULT_NETWORK, PREDEFINED};
+use crate::config::Config;
 use crate::error::{Error, IoContext, Result};
 use crate::store::{ids, read_json, write_json_atomic, FileLock, Paths};
 
@@ -47,7 +48,7 @@ pub struct NetworkOptions {
 #[derive(Debug, Clone)]
 pub struct NetworkStore {
     paths: Paths,
-    /// The default network's subnet when one is asked for (`BERTH_DEFAULT_SUBNET`);
+    /// The default network's subnet when one is asked for (`Config::default_subnet`);
     /// otherwise it is chosen host-wide like any other.
     default_subnet: Option<String>,
     /// Whether this store makes and removes the host's bridges and firewall rules
@@ -80,10 +81,22 @@ fn validate_name(name: &str) -> Result<()> {
 }
 
 impl NetworkStore {
-    pub fn new(paths: &Paths) -> Self {
+    /// The store of the engine with these settings (it takes the default network's
+    /// subnet from `config`).
+    pub fn new(paths: &Paths, config: &Config) -> Self {
+        NetworkStore {
+            default_subnet: config.default_subnet.clone(),
+            ..Self::reader(paths)
+        }
+    }
+
+    /// A store for looking at networks (records, and the host's links for what a
+    /// container lost) from where no engine settings are at hand, such as `inspect`.
+    /// Everything but making the default network works as with [`new`](Self::new).
+    pub fn reader(paths: &Paths) -> Self {
         NetworkStore {
             paths: paths.clone(),
-            default_subnet: std::env::var("BERTH_DEFAULT_SUBNET").ok(),
+            default_subnet: None,
             manages_host: true,
             owner: std::sync::OnceLock::new(),
             host: Host::default(),
@@ -94,7 +107,7 @@ impl NetworkStore {
     pub fn records_only(paths: &Paths) -> Self {
         NetworkStore {
             manages_host: false,
-            ..Self::new(paths)
+            ..Self::reader(paths)
         }
     }
 

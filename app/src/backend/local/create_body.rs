@@ -111,7 +111,8 @@ fn host_config(o: &mut CreateOptions, hc: m::HostConfig) -> Result<()> {
     o.cpu_shares = positive(hc.cpu_shares);
     o.cpu_period = positive(hc.cpu_period);
     o.cpu_quota = positive(hc.cpu_quota);
-    o.pids_limit = positive(hc.pids_limit);
+    // Zero or less is "no limit": the engine's `limits::pids_limit` says so.
+    o.pids_limit = hc.pids_limit;
     o.cpuset_cpus = hc.cpuset_cpus.filter(|c| !c.is_empty());
     o.shm_size = positive(hc.shm_size);
     o.oom_kill_disable = hc.oom_kill_disable.unwrap_or(false);

@@ -73,7 +73,7 @@ pub fn info(e: &Engine) -> Result<m::SystemInfo> {
     let count = |s: Status| cs.iter().filter(|c| c.state.status == s).count() as i64;
     let running = count(Status::Running);
     let paused = count(Status::Paused);
-    let unified = berth_engine::cgroups::detect(&berth_engine::container::monitor::cgroups_root())
+    let unified = berth_engine::cgroups::detect(&e.config.cgroup_root)
         .map(|h| format!("{h:?}") == "Unified")
         .unwrap_or(false);
     let mem_total = std::fs::read_to_string("/proc/meminfo")

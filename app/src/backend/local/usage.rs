@@ -274,7 +274,8 @@ pub fn update_options(b: m::ContainerUpdateBody) -> Result<UpdateOptions> {
         cpu_quota: given(b.cpu_quota),
         cpuset_cpus: b.cpuset_cpus.filter(|s| !s.is_empty()),
         cpuset_mems: b.cpuset_mems.filter(|s| !s.is_empty()),
-        pids_limit: b.pids_limit.map(|p| if p == 0 { -1 } else { p }),
+        // Zero or less is "unlimited": the engine's `limits::pids_limit` says so.
+        pids_limit: b.pids_limit,
         restart,
     })
 }
@@ -392,7 +393,7 @@ mod tests {
         }))
         .unwrap();
         let o = update_options(body).unwrap();
-        assert_eq!((o.restart, o.pids_limit), (None, Some(-1)));
+        assert_eq!((o.restart, o.pids_limit), (None, Some(0)));
     }
 
     #[test]

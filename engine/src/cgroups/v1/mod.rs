@@ -23,8 +23,8 @@ use std::path::{Path, PathBuf};
 use super::files::{
     self, join_errors, kill_until_empty, mkdir_tracked, read_pids_tree, rmdir_if_empty, rmdir_tree,
 };
+use super::machine::Machine;
 use super::mounts::{v1_mounts, V1Mounts};
-use super::validate::{validate, Machine};
 use super::{required_controllers, CgroupManager, Resources, Stats, FREEZE_TIMEOUT, KILL_TIMEOUT};
 use crate::error::{Error, Result};
 
@@ -151,7 +151,6 @@ impl V1Manager {
 
 impl CgroupManager for V1Manager {
     fn create(&self, res: &Resources) -> Result<()> {
-        validate(res, &self.machine, false)?;
         self.check_controllers(res)?;
         let mut created = Vec::new();
         let result = self
@@ -166,7 +165,6 @@ impl CgroupManager for V1Manager {
     }
 
     fn update(&self, res: &Resources) -> Result<()> {
-        validate(res, &self.machine, true)?;
         self.check_controllers(res)?;
         if !self.paths().iter().any(|p| p.is_dir()) {
             return Err(Error::not_found("cgroup", self.rel.display().to_string()));

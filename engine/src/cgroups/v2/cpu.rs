@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::super::files::{keyed, read_opt, write};
-use super::super::validate::{cfs_quota, shares_to_weight, CFS_PERIOD_US};
+use super::super::machine::{cfs_quota, shares_to_weight, CFS_PERIOD_US};
 use super::super::{Resources, Stats, Throttling};
 use crate::error::Result;
 

@@ -15,8 +15,8 @@ use std::path::{Path, PathBuf};
 use super::files::{
     self, join_errors, kill_until_empty, mkdir_tracked, read_opt, read_pids_tree, rmdir_tree,
 };
+use super::machine::Machine;
 use super::v1::{pids, remove_parents};
-use super::validate::{validate, Machine};
 use super::{required_controllers, CgroupManager, Resources, Stats, FREEZE_TIMEOUT, KILL_TIMEOUT};
 use crate::error::{Error, Result};
 
@@ -136,7 +136,6 @@ impl V2Manager {
 
 impl CgroupManager for V2Manager {
     fn create(&self, res: &Resources) -> Result<()> {
-        validate(res, &self.machine, false)?;
         let mut created = Vec::new();
         let result = self
             .make_dirs(res, &mut created)
@@ -149,7 +148,6 @@ impl CgroupManager for V2Manager {
     }
 
     fn update(&self, res: &Resources) -> Result<()> {
-        validate(res, &self.machine, true)?;
         if !self.path.is_dir() {
             return Err(Error::not_found("cgroup", self.path.display().to_string()));
         }

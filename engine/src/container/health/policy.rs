@@ -28,9 +28,9 @@ pub fn parse_on_failure(s: &str) -> Result<Option<Action>, String> {
     }
 }
 
-/// Autoheal's settings, from the environment of whoever started the container:
-/// `BERTH_AUTOHEAL_LABEL` (default `autoheal`; `all` watches every container) and
-/// `BERTH_AUTOHEAL_START_PERIOD` (seconds after a start during which autoheal waits).
+/// Autoheal's settings (`Config::autoheal`, from `BERTH_AUTOHEAL_LABEL` and
+/// `BERTH_AUTOHEAL_START_PERIOD` of whoever started the container): the label it
+/// watches (`all` watches every container) and how long after a start it waits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Autoheal {
     pub label: String,
@@ -38,20 +38,6 @@ pub struct Autoheal {
 }
 
 impl Autoheal {
-    pub fn from_env() -> Autoheal {
-        Autoheal {
-            label: std::env::var("BERTH_AUTOHEAL_LABEL")
-                .ok()
-                .filter(|l| !l.is_empty())
-                .unwrap_or_else(|| "autoheal".into()),
-            start_period: std::env::var("BERTH_AUTOHEAL_START_PERIOD")
-                .ok()
-                .and_then(|s| s.parse().ok())
-                .map(Duration::from_secs)
-                .unwrap_or(Duration::ZERO),
-        }
-    }
-
     pub fn watches(&self, labels: &BTreeMap<String, String>) -> bool {
         self.label == "all" || labels.get(&self.label).is_some_and(|v| v == "true")
     }

@@ -133,7 +133,7 @@ impl Monitor {
             .flatten();
         let Some((action, by_autoheal)) = policy::decide(
             on_failure,
-            &self.autoheal,
+            &self.config.autoheal,
             &self.record.config.labels,
             since_start,
         ) else {

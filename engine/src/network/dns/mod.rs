@@ -20,8 +20,8 @@ use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 
 use super::types::{Network, DEFAULT_NETWORK};
+use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::store::Paths;
 
 /// The fd the server finds its socket on.
 pub const SOCKET_FD: i32 = 3;
@@ -33,7 +33,7 @@ pub fn serves(net: &Network) -> bool {
 }
 
 /// Make sure `net`'s server runs (its bridge must exist).
-pub fn ensure_server(paths: &Paths, net: &Network) -> Result<()> {
+pub fn ensure_server(config: &Config, net: &Network) -> Result<()> {
     if !serves(net) {
         return Ok(());
     }
@@ -47,13 +47,15 @@ pub fn ensure_server(paths: &Paths, net: &Network) -> Result<()> {
             )))
         }
     };
-    spawn(paths, net, &sock)
+    spawn(config, net, &sock)
 }
 
 /// Start `berth __dns NETWORK-ID` with the socket as fd 3, in a session of its own.
 /// It forks once and its first process exits at once, so no zombie is left to whoever
 /// called us (a monitor, the CLI, the TUI).
-fn spawn(paths: &Paths, net: &Network, sock: &UdpSocket) -> Result<()> {
+/// It gets this process's settings as its environment (`Config::to_env`).
+fn spawn(config: &Config, net: &Network, sock: &UdpSocket) -> Result<()> {
+    let paths = config.paths();
     let fd = sock.as_raw_fd();
     // The binary's real path, so `ps` shows what runs; /proc/self/exe if it is gone
     // (replaced by an upgrade under a long-running TUI or API service: the link then
@@ -69,6 +71,7 @@ fn spawn(paths: &Paths, net: &Network, sock: &UdpSocket) -> Result<()> {
         .arg(&paths.run)
         .arg("__dns")
         .arg(&net.id)
+        .envs(config.to_env())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null());

@@ -14,23 +14,13 @@ use nix::sys::inotify::{AddWatchFlags, InitFlags, Inotify};
 use super::records::Records;
 use super::upstream::{self, Upstream};
 use super::wire::{self, Answer, Query};
+use crate::config::Config;
 use crate::store::Paths;
 
 /// How long a container name may be cached (Docker's embedded DNS says 600 s).
 const TTL: u32 = 600;
 /// How long an upstream gets before the next one is tried.
 const UPSTREAM_TIMEOUT: Duration = Duration::from_secs(2);
-
-/// How long the server stays once its network has no container: a burst of
-/// `run --rm` on a network must not pay for a new server each time.
-/// `BERTH_DNS_LINGER_SECS` changes it (tests shorten it).
-fn linger() -> Duration {
-    let secs = std::env::var("BERTH_DNS_LINGER_SECS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(30);
-    Duration::from_secs(secs)
-}
 
 /// A query sent upstream, waiting for its answer.
 struct Pending {
@@ -59,7 +49,11 @@ struct Server {
 
 /// `berth __dns NETWORK-ID`: detach, then serve the socket on fd 3 until the network
 /// goes away or has no containers.
-pub fn main(paths: Paths, net: &str) -> i32 {
+///
+/// `config` is this process's own, read once at its entry from the environment
+/// `ensure_server` gave it.
+pub fn main(config: &Config, net: &str) -> i32 {
+    let paths = config.paths();
     // SAFETY: fd 3 was handed to us by ensure_server; nothing else owns it.
     let sock = UdpSocket::from(unsafe { OwnedFd::from_raw_fd(super::SOCKET_FD) });
     // The process that started us waits for this one: fork and let it go.
@@ -83,12 +77,14 @@ pub fn main(paths: Paths, net: &str) -> i32 {
         net: net.to_string(),
         sock,
         up,
-        upstream: upstream::load(),
+        upstream: upstream::load(&config.resolv_conf),
         pending: HashMap::new(),
         next_id: std::process::id() as u16,
         turn: 0,
         idle_since: None,
-        linger: linger(),
+        // How long the server stays once its network has no container: a burst of
+        // `run --rm` on a network must not pay for a new server each time.
+        linger: config.dns_linger,
     };
     s.run();
     0

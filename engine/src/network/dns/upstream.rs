@@ -1,10 +1,10 @@
 //! Where names the containers do not own are sent: the nameservers of the host's
-//! resolv.conf (`BERTH_RESOLV_CONF` names another file; tests point it at a fake
+//! resolv.conf (`Config::resolv_conf`, `BERTH_RESOLV_CONF`, names another file; tests point it at a fake
 //! upstream on loopback). The embedded server runs in the host's namespace, so a
 //! loopback resolver such as systemd-resolved's 127.0.0.53 works as it does for the host.
 
 use std::net::{Ipv4Addr, SocketAddrV4};
-use std::path::PathBuf;
+use std::path::Path;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Upstream {
@@ -12,12 +12,6 @@ pub struct Upstream {
     /// Search domains: `web.corp.example` asked by a container whose resolv.conf
     /// searches `corp.example` is the container `web`.
     pub search: Vec<String>,
-}
-
-pub fn resolv_conf_path() -> PathBuf {
-    std::env::var_os("BERTH_RESOLV_CONF")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/etc/resolv.conf"))
 }
 
 /// Read a resolv.conf. IPv6 nameservers are left out (the server forwards over IPv4).
@@ -42,8 +36,9 @@ pub fn parse(text: &str) -> Upstream {
     u
 }
 
-pub fn load() -> Upstream {
-    parse(&std::fs::read_to_string(resolv_conf_path()).unwrap_or_default())
+/// Read the resolv.conf at `path` (`Config::resolv_conf`); a missing file has none.
+pub fn load(path: &Path) -> Upstream {
+    parse(&std::fs::read_to_string(path).unwrap_or_default())
 }
 
 #[cfg(test)]

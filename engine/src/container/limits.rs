@@ -1,116 +1,90 @@
-//! Checking [`Resources`] before anything is written, with Docker's wording, so a bad flag
-//! fails up front instead of leaving a half-configured cgroup behind.
+//! The one check of a container's limits and name, in Docker's words, made by the
+//! engine's `create` and `update` before anything is written: the CLI, the API and the
+//! TUI send values (front ends only parse their syntax: "512m" to bytes, "1.5" to nano
+//! CPUs) and all get the same message for the same bad value.
+//!
+//! Docker's daemon words (moby `daemon/daemon_unix.go`, `verifyPlatformContainerResources`):
+//! - memory: "Minimum memory limit allowed is 6MB"; swap below the memory: "Minimum
+//!   memoryswap limit should be larger than memory limit, see usage"; swap without a
+//!   memory limit: "You should always set the Memory limit when using Memoryswap limit,
+//!   see usage"; the reservation: "Minimum memory reservation allowed is 6MB", "Minimum
+//!   memory limit can not be less than memory reservation limit, see usage";
+//! - CPUs: "Range of CPUs is from 0.01 to N.00, as there are only N CPUs available"; the
+//!   CFS pair: "CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s
+//!   (i.e. 1000000)", "CPU cfs quota can not be less than 1ms (i.e. 1000)", and their
+//!   conflicts with `--cpus`; cpusets: "Invalid value X for cpuset cpus", "Requested CPUs
+//!   are not available - requested X, available: Y";
+//! - pids: never refused; zero or less means unlimited ([`pids_limit`]);
+//! - names: "Invalid container name (X), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed".
+//!
+//! Berth's own rules where Docker leaves it to the kernel: negative memory values other
+//! than -1, and CPU shares outside the kernel's 2..262144.
 
 use std::collections::BTreeSet;
-use std::fs;
 
-use super::Resources;
+use super::model::HostConfig;
+use crate::cgroups::machine::{fmt_list, parse_list, MAX_CPU_SHARES, MIN_CPU_SHARES, MIN_MEMORY};
+use crate::cgroups::{Machine, Resources};
 use crate::error::{Error, Result};
 
-/// Docker's floor for `-m` (`linuxMinMemory`): below it a container cannot even start.
-pub const MIN_MEMORY: i64 = 6 * 1024 * 1024;
-/// The kernel's range for v1 `cpu.shares`.
-pub const MIN_CPU_SHARES: u64 = 2;
-pub const MAX_CPU_SHARES: u64 = 262_144;
-/// The CFS period Docker uses for `--cpus`, in microseconds.
-pub const CFS_PERIOD_US: u64 = 100_000;
-
-/// What the host offers, against which limits are checked. Probed once per manager;
-/// tests build one by hand so that validation does not depend on the machine.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Machine {
-    /// CPUs this process may run on (Docker's `sysinfo.NumCPU`, the affinity mask).
-    pub ncpus: u32,
-    /// Online CPU ids, for `--cpuset-cpus`.
-    pub cpus: BTreeSet<u32>,
-    /// Online memory nodes, for `--cpuset-mems`.
-    pub mems: BTreeSet<u32>,
-}
-
-impl Machine {
-    pub fn probe() -> Self {
-        let online = |path: &str, fallback: &str| {
-            fs::read_to_string(path)
-                .ok()
-                .and_then(|s| parse_list(s.trim()))
-                .unwrap_or_else(|| parse_list(fallback).unwrap_or_default())
-        };
-        let cpus = online("/sys/devices/system/cpu/online", "0");
-        // Machines without NUMA have no node directory; they have node 0.
-        let mems = online("/sys/devices/system/node/online", "0");
-        let ncpus = affinity_count().unwrap_or(cpus.len() as u32).max(1);
-        Machine { ncpus, cpus, mems }
-    }
-
-    /// A machine with CPUs `0..ncpus` and one memory node, for tests.
-    pub fn with_cpus(ncpus: u32) -> Self {
-        Machine {
-            ncpus,
-            cpus: (0..ncpus).collect(),
-            mems: [0].into(),
-        }
+/// A container name: Docker's `[a-zA-Z0-9][a-zA-Z0-9_.-]+` (a leading `/` is allowed,
+/// as Docker stores names with one).
+pub fn check_name(name: &str) -> Result<()> {
+    let n = name.strip_prefix('/').unwrap_or(name);
+    if crate::store::names::is_valid_object_name(n, 2) {
+        Ok(())
+    } else {
+        Err(Error::invalid(format!(
+            "Invalid container name ({name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"
+        )))
     }
 }
 
-fn affinity_count() -> Option<u32> {
-    use nix::sched::{sched_getaffinity, CpuSet};
-    let set = sched_getaffinity(nix::unistd::Pid::from_raw(0)).ok()?;
-    let n = (0..CpuSet::count())
-        .filter(|&i| set.is_set(i).unwrap_or(false))
-        .count();
-    Some(n as u32)
+/// `--pids-limit` as Docker's API server takes it: zero or less is "unlimited", which on
+/// create is no limit at all and on update is -1 (the kernel's "max"); a positive value
+/// is the limit.
+pub fn pids_limit(asked: Option<i64>, update: bool) -> Option<i64> {
+    match asked {
+        Some(p) if p > 0 => Some(p),
+        Some(_) if update => Some(-1),
+        _ => None,
+    }
 }
 
-/// Parse a kernel CPU/node list ("0-3,6,8-9"). `None` when malformed; "" is the empty set.
-pub fn parse_list(s: &str) -> Option<BTreeSet<u32>> {
-    let mut out = BTreeSet::new();
-    if s.trim().is_empty() {
-        return Some(out);
+/// Check the limits of a container's host config as they were asked: zero is "not set",
+/// and a negative value is refused here rather than read as "none" later (the cgroup
+/// view, `HostConfig::resources`, keeps only what it can write).
+pub fn check_host_config(hc: &HostConfig, m: &Machine, update: bool) -> Result<()> {
+    let set = |v: i64| (v != 0).then_some(v);
+    if hc.cpu_shares < 0 {
+        return Err(shares_error(hc.cpu_shares));
     }
-    for part in s.trim().split(',') {
-        match part.split_once('-') {
-            Some((a, b)) => {
-                let (a, b): (u32, u32) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
-                if a > b {
-                    return None;
-                }
-                out.extend(a..=b);
-            }
-            None => {
-                out.insert(part.trim().parse().ok()?);
-            }
-        }
-    }
-    Some(out)
+    let asked = Resources {
+        memory: set(hc.memory),
+        memory_swap: set(hc.memory_swap),
+        memory_reservation: set(hc.memory_reservation),
+        nano_cpus: set(hc.nano_cpus),
+        cpu_period: set(hc.cpu_period),
+        cpu_quota: set(hc.cpu_quota),
+        cpu_shares: set(hc.cpu_shares).map(|v| v as u64),
+        ..hc.resources()
+    };
+    check(&asked, m, update)
 }
 
-fn fmt_list(set: &BTreeSet<u32>) -> String {
-    let mut parts = Vec::new();
-    let mut it = set.iter().copied().peekable();
-    while let Some(start) = it.next() {
-        let mut end = start;
-        while it.peek() == Some(&(end + 1)) {
-            end = it.next().unwrap_or(end);
-        }
-        parts.push(if start == end {
-            start.to_string()
-        } else {
-            format!("{start}-{end}")
-        });
-    }
-    parts.join(",")
+fn shares_error(shares: impl std::fmt::Display) -> Error {
+    Error::invalid(format!(
+        "Invalid CPU shares {shares}: the range is {MIN_CPU_SHARES} to {MAX_CPU_SHARES}"
+    ))
 }
 
 /// Check every limit in `res`. `update` relaxes the rule that a swap limit needs a memory
 /// limit in the same request, because on update the memory limit may already be set.
-pub fn validate(res: &Resources, m: &Machine, update: bool) -> Result<()> {
+pub fn check(res: &Resources, m: &Machine, update: bool) -> Result<()> {
     if let Some(mem) = res.memory {
-        if mem < -1 {
-            return Err(Error::invalid(format!(
-                "Invalid memory limit {mem}: must be positive, 0 or -1"
-            )));
-        }
-        if mem > 0 && mem < MIN_MEMORY {
+        // Docker's one word for anything under the floor, negative values too (-1 is
+        // berth's "unlimited", which `update` writes).
+        if mem != 0 && mem != -1 && mem < MIN_MEMORY {
             return Err(Error::invalid("Minimum memory limit allowed is 6MB"));
         }
     }
@@ -177,9 +151,7 @@ pub fn validate(res: &Resources, m: &Machine, update: bool) -> Result<()> {
     }
     if let Some(shares) = res.cpu_shares {
         if shares != 0 && !(MIN_CPU_SHARES..=MAX_CPU_SHARES).contains(&shares) {
-            return Err(Error::invalid(format!(
-                "Invalid CPU shares {shares}: the range is {MIN_CPU_SHARES} to {MAX_CPU_SHARES}"
-            )));
+            return Err(shares_error(shares));
         }
     }
     if let Some(cpus) = &res.cpuset_cpus {
@@ -204,38 +176,73 @@ fn check_set(req: &str, avail: &BTreeSet<u32>, flag: &str, what: &str) -> Result
     Ok(())
 }
 
-/// `--cpus` as a CFS quota over [`CFS_PERIOD_US`].
-pub fn cfs_quota(nano_cpus: i64) -> u64 {
-    (nano_cpus as u64) * CFS_PERIOD_US / 1_000_000_000
-}
-
-/// v1 `cpu.shares` to v2 `cpu.weight` (the conversion runc, crun and systemd agree on):
-/// maps [2, 262144] onto [1, 10000].
-pub fn shares_to_weight(shares: u64) -> u64 {
-    1 + ((shares.clamp(MIN_CPU_SHARES, MAX_CPU_SHARES) - 2) * 9999) / 262_142
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn check(res: Resources) -> Result<()> {
-        validate(&res, &Machine::with_cpus(2), false)
+    fn try_limits(res: Resources) -> Result<()> {
+        check(&res, &Machine::with_cpus(2), false)
     }
     fn msg(res: Resources) -> String {
-        match check(res) {
+        match try_limits(res) {
             Err(Error::InvalidArgument(m)) => m,
             other => panic!("expected InvalidArgument, got {other:?}"),
         }
     }
 
     #[test]
-    fn lists_parse_and_format() {
-        assert_eq!(parse_list("0-2,5"), Some([0, 1, 2, 5].into()));
-        assert_eq!(parse_list(""), Some(BTreeSet::new()));
-        assert_eq!(parse_list("3-1"), None);
-        assert_eq!(parse_list("a"), None);
-        assert_eq!(fmt_list(&[0, 1, 2, 5, 7, 8].into()), "0-2,5,7-8");
+    fn negative_values_in_a_host_config_are_refused_not_dropped() {
+        let m = Machine::with_cpus(2);
+        let hc = |f: fn(&mut HostConfig)| {
+            let mut hc = HostConfig::default();
+            f(&mut hc);
+            check_host_config(&hc, &m, false).map_err(|e| e.to_string())
+        };
+        assert_eq!(
+            hc(|h| h.nano_cpus = -1_000_000_000).unwrap_err(),
+            "Range of CPUs is from 0.01 to 2.00, as there are only 2 CPUs available"
+        );
+        assert_eq!(
+            hc(|h| h.cpu_shares = -5).unwrap_err(),
+            "Invalid CPU shares -5: the range is 2 to 262144"
+        );
+        assert_eq!(
+            hc(|h| h.memory = -5).unwrap_err(),
+            "Minimum memory limit allowed is 6MB"
+        );
+        assert!(hc(|h| h.cpu_period = -5).is_err());
+        assert!(hc(|h| h.memory_swap = -1).is_ok());
+        assert!(hc(|_| {}).is_ok());
+    }
+
+    #[test]
+    fn names_follow_dockers_pattern() {
+        assert!(check_name("web_1.a-b").is_ok());
+        assert!(check_name("/web").is_ok());
+        for bad in ["-web", "we b", "a", "", "_x"] {
+            assert_eq!(
+                check_name(bad).unwrap_err().to_string(),
+                format!(
+                    "Invalid container name ({bad}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"
+                )
+            );
+        }
+    }
+
+    #[test]
+    fn pids_zero_or_less_is_unlimited() {
+        assert_eq!(pids_limit(Some(50), false), Some(50));
+        assert_eq!(pids_limit(Some(0), false), None);
+        assert_eq!(pids_limit(Some(-1), false), None);
+        assert_eq!(pids_limit(None, false), None);
+        assert_eq!(pids_limit(Some(0), true), Some(-1));
+        assert_eq!(pids_limit(Some(-7), true), Some(-1));
+        assert_eq!(pids_limit(None, true), None);
+        try_limits(Resources {
+            pids_limit: Some(-1),
+            ..Default::default()
+        })
+        .unwrap();
     }
 
     #[test]
@@ -258,13 +265,13 @@ mod tests {
             ..Default::default()
         })
         .starts_with("You should always set the Memory limit"));
-        check(Resources {
+        try_limits(Resources {
             memory: Some(6 << 20),
             memory_swap: Some(-1),
             ..Default::default()
         })
         .unwrap();
-        check(Resources {
+        try_limits(Resources {
             memory: Some(64 << 20),
             memory_swap: Some(64 << 20),
             ..Default::default()
@@ -275,7 +282,7 @@ mod tests {
             memory_swap: Some(64 << 20),
             ..Default::default()
         };
-        validate(&swap_only, &Machine::with_cpus(2), true).unwrap();
+        check(&swap_only, &Machine::with_cpus(2), true).unwrap();
     }
 
     #[test]
@@ -292,7 +299,7 @@ mod tests {
             nano_cpus: Some(1_000_000),
             ..Default::default()
         });
-        check(Resources {
+        try_limits(Resources {
             nano_cpus: Some(2_000_000_000),
             ..Default::default()
         })
@@ -306,7 +313,7 @@ mod tests {
             cpu_shares: Some(300_000),
             ..Default::default()
         });
-        check(Resources {
+        try_limits(Resources {
             cpu_shares: Some(1024),
             ..Default::default()
         })
@@ -334,7 +341,7 @@ mod tests {
             ..Default::default()
         })
         .contains("memory nodes"));
-        check(Resources {
+        try_limits(Resources {
             cpuset_cpus: Some("0,1".into()),
             cpuset_mems: Some("0".into()),
             ..Default::default()
@@ -343,29 +350,20 @@ mod tests {
     }
 
     #[test]
-    fn conversions() {
-        assert_eq!(cfs_quota(1_500_000_000), 150_000);
-        assert_eq!(cfs_quota(10_000_000), 1_000);
-        assert_eq!(shares_to_weight(2), 1);
-        assert_eq!(shares_to_weight(1024), 39);
-        assert_eq!(shares_to_weight(262_144), 10_000);
-    }
-
-    #[test]
     fn reservation_and_cfs_pair_follow_dockers_rules() {
-        let check = |res: Resources| match validate(&res, &Machine::with_cpus(2), true) {
+        let updating = |res: Resources| match check(&res, &Machine::with_cpus(2), true) {
             Ok(()) => String::new(),
             Err(e) => e.to_string(),
         };
         assert_eq!(
-            check(Resources {
+            updating(Resources {
                 memory_reservation: Some(1 << 20),
                 ..Default::default()
             }),
             "Minimum memory reservation allowed is 6MB"
         );
         assert_eq!(
-            check(Resources {
+            updating(Resources {
                 memory: Some(64 << 20),
                 memory_reservation: Some(128 << 20),
                 ..Default::default()
@@ -373,21 +371,21 @@ mod tests {
             "Minimum memory limit can not be less than memory reservation limit, see usage"
         );
         assert_eq!(
-            check(Resources {
+            updating(Resources {
                 cpu_period: Some(500),
                 ..Default::default()
             }),
             "CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)"
         );
         assert_eq!(
-            check(Resources {
+            updating(Resources {
                 cpu_quota: Some(10),
                 ..Default::default()
             }),
             "CPU cfs quota can not be less than 1ms (i.e. 1000)"
         );
         assert_eq!(
-            check(Resources {
+            updating(Resources {
                 nano_cpus: Some(1_000_000_000),
                 cpu_quota: Some(50_000),
                 ..Default::default()
@@ -395,7 +393,7 @@ mod tests {
             "Conflicting options: Nano CPUs and CPU Quota cannot both be set"
         );
         assert_eq!(
-            check(Resources {
+            updating(Resources {
                 cpu_period: Some(50_000),
                 cpu_quota: Some(-1),
                 ..Default::default()
