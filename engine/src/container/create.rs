@@ -445,11 +445,7 @@ impl Engine {
         };
         extras.fill(&mut host_config);
         // Every limit, in Docker's words, now rather than at the first start.
-        super::limits::check_host_config(
-            &host_config,
-            &crate::cgroups::Machine::probe(),
-            false,
-        )?;
+        super::limits::check_host_config(&host_config, &crate::cgroups::Machine::probe(), false)?;
 
         // 2. Under the global lock: the name, the anonymous volumes, the record.
         let _lock = FileLock::exclusive(&self.paths.global_lock())?;
