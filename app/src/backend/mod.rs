@@ -226,6 +226,11 @@ pub trait Backend: Send + Sync {
     async fn housekeeping(&self) -> Result<()> {
         Ok(())
     }
+    /// Remove what this backend made on the host and no longer uses, beyond Docker's
+    /// prunes: bridges and veths left by containers a crash took away. The names removed.
+    async fn prune_leftovers(&self) -> Result<Vec<String>> {
+        Ok(Vec::new())
+    }
 }
 
 /// Bytes of a request body or a download, in chunks.

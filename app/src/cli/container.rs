@@ -2,7 +2,6 @@
 //! rename, wait, ps, logs, exec, attach. Both `berth ps` and `berth container ls` land here.
 
 use berth_engine::container::create::CreateOptions;
-use berth_engine::Engine;
 use clap::{Args, Subcommand};
 
 use bollard::query_parameters as q;
@@ -153,14 +152,14 @@ pub enum ContainerGroupCmd {
     },
 }
 
-pub fn run_group(engine: &Engine, cmd: ContainerGroupCmd) -> CliResult {
+pub fn run_group(door: &Door, cmd: ContainerGroupCmd) -> CliResult {
     match cmd {
-        ContainerGroupCmd::Common(cmd) => run(engine, cmd),
+        ContainerGroupCmd::Common(cmd) => run(door, cmd),
         ContainerGroupCmd::Inspect {
             format,
             size,
             containers,
-        } => super::inspect::containers(engine, &containers, format.as_deref(), size),
+        } => super::inspect::containers(door, &containers, format.as_deref(), size),
     }
 }
 
@@ -238,16 +237,15 @@ fn run_refused(e: BackendError) -> Failure {
     }
 }
 
-pub fn run(engine: &Engine, cmd: ContainerCmd) -> CliResult {
+pub fn run(door: &Door, cmd: ContainerCmd) -> CliResult {
     match cmd {
-        ContainerCmd::Run { detach, flags } => run_container(engine, detach, &flags),
+        ContainerCmd::Run { detach, flags } => run_container(door, detach, &flags),
         ContainerCmd::Create { flags } => {
             let opts = flags.to_options(false).map_err(|m| Failure {
                 code: 125,
                 message: m,
             })?;
-            let door = Door::local(engine)?;
-            let id = create(&door, &flags, &opts, "")?;
+            let id = create(door, &flags, &opts, "")?;
             println!("{id}");
             Ok(0)
         }
@@ -261,7 +259,6 @@ pub fn run(engine: &Engine, cmd: ContainerCmd) -> CliResult {
                 let [r] = containers.as_slice() else {
                     return Err("you cannot start and attach multiple containers at once".into());
                 };
-                let door = Door::local(engine)?;
                 let c = door
                     .call(door.backend().container_inspect(r, false))
                     .map_err(|e| Failure::from(daemon(e)))?;
@@ -278,30 +275,26 @@ pub fn run(engine: &Engine, cmd: ContainerCmd) -> CliResult {
                     sig_proxy: true,
                     detach_keys: detach_keys_or_default(detach_keys.as_deref())?,
                 };
-                return session::run(&door, s, start_refused);
+                return session::run(door, s, start_refused);
             }
-            let door = Door::local(engine)?;
             let b = door.backend();
             each(&containers, start_wording, |r| {
                 door.call(b.container_start(r))
             })
         }
         ContainerCmd::Stop(a) => {
-            let door = Door::local(engine)?;
             let b = door.backend();
             each(&a.containers, daemon, |r| {
                 door.call(b.container_stop(r, a.signal.clone(), a.time))
             })
         }
         ContainerCmd::Restart(a) => {
-            let door = Door::local(engine)?;
             let b = door.backend();
             each(&a.containers, start_wording, |r| {
                 door.call(b.container_restart(r, a.signal.clone(), a.time))
             })
         }
         ContainerCmd::Kill { signal, containers } => {
-            let door = Door::local(engine)?;
             let b = door.backend();
             let sig = signal.unwrap_or_default();
             each(&containers, daemon, |r| {
@@ -313,7 +306,6 @@ pub fn run(engine: &Engine, cmd: ContainerCmd) -> CliResult {
             volumes,
             containers,
         } => {
-            let door = Door::local(engine)?;
             let b = door.backend();
             each(&containers, daemon, |r| {
                 let opts = q::RemoveContainerOptions {
@@ -325,12 +317,10 @@ pub fn run(engine: &Engine, cmd: ContainerCmd) -> CliResult {
             })
         }
         ContainerCmd::Pause { containers } => {
-            let door = Door::local(engine)?;
             let b = door.backend();
             each(&containers, daemon, |r| door.call(b.container_pause(r)))
         }
         ContainerCmd::Unpause { containers } => {
-            let door = Door::local(engine)?;
             let b = door.backend();
             each(&containers, daemon, |r| door.call(b.container_unpause(r)))
         }
@@ -338,12 +328,10 @@ pub fn run(engine: &Engine, cmd: ContainerCmd) -> CliResult {
             container,
             new_name,
         } => {
-            let door = Door::local(engine)?;
             door.call(door.backend().container_rename(&container, &new_name))?;
             Ok(0)
         }
         ContainerCmd::Wait { containers } => {
-            let door = Door::local(engine)?;
             let mut failed = false;
             for r in &containers {
                 match door.call(door.backend().container_wait(r, "not-running")) {
@@ -357,7 +345,6 @@ pub fn run(engine: &Engine, cmd: ContainerCmd) -> CliResult {
             Ok(u8::from(failed))
         }
         ContainerCmd::Prune { force: _ } => {
-            let door = Door::local(engine)?;
             let pruned = door.call(door.backend().container_prune(Default::default()))?;
             println!("Deleted Containers:");
             for id in pruned.containers_deleted.unwrap_or_default() {
@@ -369,17 +356,16 @@ pub fn run(engine: &Engine, cmd: ContainerCmd) -> CliResult {
             );
             Ok(0)
         }
-        ContainerCmd::Ps(a) => ps::run(engine, a),
+        ContainerCmd::Ps(a) => ps::run(door, a),
 
-        ContainerCmd::Logs(a) => logs::run(engine, a),
-        ContainerCmd::Exec(a) => exec::run(engine, a),
+        ContainerCmd::Logs(a) => logs::run(door, a),
+        ContainerCmd::Exec(a) => exec::run(door, a),
         ContainerCmd::Attach {
             no_stdin,
             sig_proxy,
             detach_keys,
             container,
         } => {
-            let door = Door::local(engine)?;
             let c = door
                 .call(door.backend().container_inspect(&container, false))
                 .map_err(|e| Failure::from(daemon(e)))?;
@@ -402,17 +388,17 @@ pub fn run(engine: &Engine, cmd: ContainerCmd) -> CliResult {
                 sig_proxy,
                 detach_keys: detach_keys_or_default(detach_keys.as_deref())?,
             };
-            session::run(&door, s, start_refused)
+            session::run(door, s, start_refused)
         }
-        ContainerCmd::Cp(a) => super::cp::cp(&Door::local(engine)?, a),
-        ContainerCmd::Diff { container } => fs_cmds::diff(engine, &container),
-        ContainerCmd::Export(a) => fs_cmds::export(engine, a),
-        ContainerCmd::Commit(a) => fs_cmds::commit(engine, a),
-        ContainerCmd::Top(a) => top_stats::top(engine, a),
-        ContainerCmd::Port(a) => top_stats::port(engine, a),
-        ContainerCmd::Stats(a) => top_stats::stats(engine, a),
-        ContainerCmd::Anatomy(a) => top_stats::anatomy(engine, a),
-        ContainerCmd::Update(a) => super::update::run(engine, a),
+        ContainerCmd::Cp(a) => super::cp::cp(door, a),
+        ContainerCmd::Diff { container } => fs_cmds::diff(door, &container),
+        ContainerCmd::Export(a) => fs_cmds::export(door, a),
+        ContainerCmd::Commit(a) => fs_cmds::commit(door, a),
+        ContainerCmd::Top(a) => top_stats::top(door, a),
+        ContainerCmd::Port(a) => top_stats::port(door, a),
+        ContainerCmd::Stats(a) => top_stats::stats(door, a),
+        ContainerCmd::Anatomy(a) => top_stats::anatomy(door, a),
+        ContainerCmd::Update(a) => super::update::run(door, a),
     }
 }
 
@@ -499,7 +485,7 @@ fn check_pull(door: &Door, opts: &CreateOptions) -> Result<(), String> {
     }
 }
 
-fn run_container(engine: &Engine, detach: bool, flags: &CreateFlags) -> CliResult {
+fn run_container(door: &Door, detach: bool, flags: &CreateFlags) -> CliResult {
     // A bad flag value is the client's error, as Docker's flag parser reports it.
     let opts = flags.to_options(detach).map_err(|m| Failure {
         code: 125,
@@ -512,8 +498,7 @@ fn run_container(engine: &Engine, detach: bool, flags: &CreateFlags) -> CliResul
         });
     }
     let detach_keys = detach_keys_or_default(flags.more.detach_keys.as_deref())?;
-    let door = Door::local(engine)?;
-    let id = create(&door, flags, &opts, "berth: ")?;
+    let id = create(door, flags, &opts, "berth: ")?;
     if detach {
         door.call(door.backend().container_start(&id))
             .map_err(run_refused)?;
@@ -536,5 +521,5 @@ fn run_container(engine: &Engine, detach: bool, flags: &CreateFlags) -> CliResul
         sig_proxy: true,
         detach_keys,
     };
-    session::run(&door, s, run_refused)
+    session::run(door, s, run_refused)
 }

@@ -5,7 +5,6 @@
 use std::path::{Path, PathBuf};
 
 use berth_engine::container::create::CreateOptions;
-use berth_engine::Engine;
 use bollard::models as m;
 use bollard::query_parameters as q;
 use clap::Args;
@@ -174,12 +173,11 @@ fn demo_container(
     Ok(())
 }
 
-pub fn run(engine: &Engine, a: DemoArgs) -> CliResult {
+pub fn run(door: &Door, a: DemoArgs) -> CliResult {
     if let Some(out) = a.rootfs {
         write_rootfs(&out)?;
         return Ok(0);
     }
-    let door = Door::local(engine)?;
     let b = door.backend();
     match door.call(b.image_inspect(DEMO_IMAGE)) {
         Ok(_) => {}
@@ -210,7 +208,7 @@ pub fn run(engine: &Engine, a: DemoArgs) -> CliResult {
     // A web server with a healthcheck, watched by autoheal: `berth exec demo-web rm
     // /var/www/healthy` breaks its health on purpose (seed 000's /make-unhealthy).
     demo_container(
-        &door,
+        door,
         "demo-web",
         &[
             "sh",
@@ -233,7 +231,7 @@ pub fn run(engine: &Engine, a: DemoArgs) -> CliResult {
         },
     )?;
     demo_container(
-        &door,
+        door,
         "demo-ticker",
         &[
             "sh",
@@ -244,7 +242,7 @@ pub fn run(engine: &Engine, a: DemoArgs) -> CliResult {
         |_| {},
     )?;
     demo_container(
-        &door,
+        door,
         "demo-flaky",
         &[
             "sh",
@@ -255,5 +253,5 @@ pub fn run(engine: &Engine, a: DemoArgs) -> CliResult {
         |_| {},
     )?;
     println!("Demo ready: image {DEMO_IMAGE}, network {DEMO_NETWORK}, containers demo-web (healthcheck, autoheal), demo-ticker, demo-flaky.\n");
-    super::ps::run(engine, super::ps::PsArgs::all())
+    super::ps::run(door, super::ps::PsArgs::all())
 }

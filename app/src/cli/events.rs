@@ -121,14 +121,13 @@ fn filters(specs: &[String]) -> Result<HashMap<String, Vec<String>>, Failure> {
     Ok(out)
 }
 
-pub fn run(engine: &berth_engine::Engine, a: EventsArgs) -> CliResult {
+pub fn run(door: &Door, a: EventsArgs) -> CliResult {
     let now = now_nanos();
     let opts = q::EventsOptions {
         since: api_time("--since", a.since.as_deref(), now)?,
         until: api_time("--until", a.until.as_deref(), now)?,
         filters: Some(filters(&a.filter)?).filter(|f| !f.is_empty()),
     };
-    let door = Door::local(engine)?;
     let mut events = door.call(door.backend().events(opts))?;
     let fmt = a.format.as_deref();
     door.block_on(async {

@@ -1,7 +1,6 @@
 //! `exec`: run a process in a running container through the engine interface (create,
 //! start attached, inspect for the exit code), with a pty for `-t`.
 
-use berth_engine::Engine;
 use bollard::models as m;
 use clap::Args;
 
@@ -46,7 +45,7 @@ pub struct ExecArgs {
     args: Vec<String>,
 }
 
-pub fn run(engine: &Engine, a: ExecArgs) -> CliResult {
+pub fn run(door: &Door, a: ExecArgs) -> CliResult {
     if a.args.len() < 2 {
         return Err(
             "\"berth exec\" requires at least 2 arguments: CONTAINER COMMAND [ARG...]".into(),
@@ -57,7 +56,6 @@ pub fn run(engine: &Engine, a: ExecArgs) -> CliResult {
         env.extend(read_env_file(f)?);
     }
     env.extend(a.env.iter().cloned());
-    let door = Door::local(engine)?;
     let b = door.backend();
     let size = if a.tty { terminal_size() } else { None };
     let console = size.map(|(r, c)| vec![r as usize, c as usize]);

@@ -4,7 +4,6 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use berth_engine::Engine;
 use bollard::models as m;
 use bollard::query_parameters as q;
 use clap::{ArgAction, Args};
@@ -41,8 +40,7 @@ pub struct CommitArgs {
 }
 
 /// `diff` through the engine interface: Docker's `C /etc` lines.
-pub fn diff(engine: &Engine, container: &str) -> CliResult {
-    let door = Door::local(engine)?;
+pub fn diff(door: &Door, container: &str) -> CliResult {
     for change in door.call(door.backend().container_changes(container))? {
         let letter = match change.kind {
             m::ChangeType::_1 => 'A',
@@ -61,9 +59,8 @@ fn stdout_is_terminal() -> bool {
 
 /// `export` through the engine interface: the container's filesystem as a tar, to a
 /// file or to stdout (never to a terminal).
-pub fn export(engine: &Engine, a: ExportArgs) -> CliResult {
+pub fn export(door: &Door, a: ExportArgs) -> CliResult {
     use futures_util::StreamExt;
-    let door = Door::local(engine)?;
     let mut tar = door.call(door.backend().container_export(&a.container))?;
     let mut out: Box<dyn Write> =
         match &a.output {
@@ -96,8 +93,7 @@ pub fn export(engine: &Engine, a: ExportArgs) -> CliResult {
 
 /// `commit` through the engine interface: the reference goes whole as the repository
 /// (the interface splits off its tag) and the changes as Dockerfile lines.
-pub fn commit(engine: &Engine, a: CommitArgs) -> CliResult {
-    let door = Door::local(engine)?;
+pub fn commit(door: &Door, a: CommitArgs) -> CliResult {
     let opts = q::CommitContainerOptions {
         container: Some(a.container.clone()),
         repo: a.reference,

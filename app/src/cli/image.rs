@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use berth_engine::Engine;
 use bollard::models as m;
 use bollard::query_parameters as q;
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -164,9 +163,9 @@ pub enum ImageCmd {
     Prune(PruneArgs),
 }
 
-pub fn run_top(engine: &Engine, cmd: ImageTopCmd) -> CliResult {
+pub fn run_top(door: &Door, cmd: ImageTopCmd) -> CliResult {
     run(
-        engine,
+        door,
         match cmd {
             ImageTopCmd::Images(a) => ImageCmd::Ls(a),
             ImageTopCmd::Import(a) => ImageCmd::Import(a),
@@ -229,14 +228,13 @@ fn print_removals(items: &[m::ImageDeleteResponseItem]) {
     }
 }
 
-pub fn run(engine: &Engine, cmd: ImageCmd) -> CliResult {
-    let door = Door::local(engine)?;
+pub fn run(door: &Door, cmd: ImageCmd) -> CliResult {
     let b = door.backend();
     match cmd {
-        ImageCmd::Ls(a) => list(&door, a),
-        ImageCmd::Import(a) => image_archive::import(&door, a),
-        ImageCmd::Load(a) => image_archive::load(&door, a),
-        ImageCmd::Save(a) => image_archive::save(&door, a),
+        ImageCmd::Ls(a) => list(door, a),
+        ImageCmd::Import(a) => image_archive::import(door, a),
+        ImageCmd::Load(a) => image_archive::load(door, a),
+        ImageCmd::Save(a) => image_archive::save(door, a),
         ImageCmd::Tag(a) => {
             // The target whole as the repository: the interface splits off its tag.
             door.call(b.image_tag(&a.source, &a.target, ""))?;
@@ -255,7 +253,7 @@ pub fn run(engine: &Engine, cmd: ImageCmd) -> CliResult {
             }
             Ok(u8::from(failed))
         }
-        ImageCmd::History(a) => history(&door, a),
+        ImageCmd::History(a) => history(door, a),
         ImageCmd::Inspect {
             format,
             images: names,

@@ -2,7 +2,6 @@
 //! tried as a container, an image, a network, then a volume, in Docker's order; `--format`
 //! renders each through a template.
 
-use berth_engine::Engine;
 use bollard::models as m;
 use clap::Args;
 use serde_json::Value;
@@ -76,13 +75,7 @@ pub fn volume_document(vol: &m::Volume) -> Result<Value, Failure> {
 }
 
 /// `container inspect`: containers only, a miss worded as Docker's client words it.
-pub fn containers(
-    engine: &Engine,
-    names: &[String],
-    format: Option<&str>,
-    size: bool,
-) -> CliResult {
-    let door = Door::local(engine)?;
+pub fn containers(door: &Door, names: &[String], format: Option<&str>, size: bool) -> CliResult {
     inspect_each(names, format, |n| {
         let c = door
             .call(door.backend().container_inspect(n, size))
@@ -131,9 +124,8 @@ pub fn inspect_each(
     Ok(u8::from(failed))
 }
 
-pub fn run(engine: &Engine, a: InspectArgs) -> CliResult {
-    let door = Door::local(engine)?;
+pub fn run(door: &Door, a: InspectArgs) -> CliResult {
     inspect_each(&a.names, a.format.as_deref(), |n| {
-        lookup(&door, n, a.kind.as_deref(), a.size)
+        lookup(door, n, a.kind.as_deref(), a.size)
     })
 }

@@ -3,7 +3,6 @@
 
 use std::io::Write;
 
-use berth_engine::Engine;
 use clap::Args;
 use futures_util::StreamExt;
 
@@ -36,8 +35,7 @@ pub struct LogsArgs {
     container: String,
 }
 
-pub fn run(engine: &Engine, a: LogsArgs) -> CliResult {
-    let door = Door::local(engine)?;
+pub fn run(door: &Door, a: LogsArgs) -> CliResult {
     let b = door.backend();
     // A missing container is said first, as Docker's daemon checks it first.
     door.call(b.container_inspect(&a.container, false))?;

@@ -255,23 +255,40 @@ pub fn main() -> ExitCode {
     let Some(command) = cli.command else {
         return open_tui(engine, cli.theme.as_deref());
     };
+    if let Command::System {
+        cmd: system::SystemCmd::Service(a),
+    } = command
+    {
+        return finish(system::service(&engine, a));
+    }
+    // Every other command reaches the engine through the interface only.
+    let door = match door::Door::local(&engine) {
+        Ok(d) => d,
+        Err(f) => return finish(Err(f)),
+    };
+    let door = &door;
     let result = match command {
-        Command::ContainerTop(cmd) => container::run(&engine, cmd),
-        Command::Container { cmd } => container::run_group(&engine, cmd),
-        Command::ImageTop(cmd) => image::run_top(&engine, cmd),
-        Command::Image { cmd } => image::run(&engine, cmd),
-        Command::Volume { cmd } => volume::run(&engine, cmd),
-        Command::Network { cmd } => network::run(&engine, cmd),
-        Command::Inspect(args) => inspect::run(&engine, args),
-        Command::SystemTop(cmd) => system::run_top(&engine, cmd),
-        Command::System { cmd } => system::run(&engine, cmd),
-        Command::Events(a) => events::run(&engine, a),
-        Command::Demo(a) => demo::run(&engine, a),
+        Command::ContainerTop(cmd) => container::run(door, cmd),
+        Command::Container { cmd } => container::run_group(door, cmd),
+        Command::ImageTop(cmd) => image::run_top(door, cmd),
+        Command::Image { cmd } => image::run(door, cmd),
+        Command::Volume { cmd } => volume::run(door, cmd),
+        Command::Network { cmd } => network::run(door, cmd),
+        Command::Inspect(args) => inspect::run(door, args),
+        Command::SystemTop(cmd) => system::run_top(door, cmd),
+        Command::System { cmd } => system::run(door, cmd),
+        Command::Events(a) => events::run(door, a),
+        Command::Demo(a) => demo::run(door, a),
         Command::Monitor { .. }
         | Command::Dns { .. }
         | Command::Exec { .. }
         | Command::Fs { .. } => unreachable!("handled above"),
     };
+    finish(result)
+}
+
+/// A command's end: its exit code, or its error on stderr and that error's code.
+fn finish(result: CliResult) -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(f) => {

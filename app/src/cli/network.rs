@@ -4,7 +4,6 @@
 use std::collections::{BTreeMap, HashMap};
 use std::net::Ipv4Addr;
 
-use berth_engine::Engine;
 use bollard::models as m;
 use bollard::query_parameters as q;
 use chrono::Datelike;
@@ -245,8 +244,7 @@ fn list(
     Ok(0)
 }
 
-pub fn run(engine: &Engine, cmd: NetworkCmd) -> CliResult {
-    let door = Door::local(engine)?;
+pub fn run(door: &Door, cmd: NetworkCmd) -> CliResult {
     let b = door.backend();
     match cmd {
         NetworkCmd::Create {
@@ -287,7 +285,7 @@ pub fn run(engine: &Engine, cmd: NetworkCmd) -> CliResult {
             format,
             no_trunc,
             filter,
-        } => list(&door, quiet, format, no_trunc, &filter),
+        } => list(door, quiet, format, no_trunc, &filter),
         NetworkCmd::Inspect { format, networks } => {
             inspect_each(&networks, format.as_deref(), |r| {
                 let n = door

@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 
 use berth_engine::network::ports::spec::{ports_column, Mapping, Proto};
-use berth_engine::Engine;
 use bollard::models as m;
 use bollard::query_parameters as q;
 use clap::Args;
@@ -92,9 +91,8 @@ fn filters(specs: &[String]) -> Result<HashMap<String, Vec<String>>, Failure> {
     Ok(out)
 }
 
-pub fn run(engine: &Engine, a: PsArgs) -> CliResult {
+pub fn run(door: &Door, a: PsArgs) -> CliResult {
     let filters = filters(&a.filter)?;
-    let door = Door::local(engine)?;
     // Sizes cost a walk of every container's upper dir: only with -s, or when the
     // template asks for them (Docker turns --size on for a template with .Size too).
     let sizes = a.size || a.format.as_deref().is_some_and(|f| f.contains(".Size"));

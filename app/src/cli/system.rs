@@ -1,6 +1,8 @@
 //! System commands: info, version, system df, system prune (in `system_prune`).
 
 use berth_engine::Engine;
+
+use super::door::Door;
 use clap::Subcommand;
 
 use super::CliResult;
@@ -55,7 +57,7 @@ pub struct ServiceArgs {
 
 /// `system service`: a multi-threaded server, so the engine's blocking calls go to
 /// tokio's pool and monitors are re-executed, never forked.
-fn service(engine: &Engine, a: ServiceArgs) -> CliResult {
+pub fn service(engine: &Engine, a: ServiceArgs) -> CliResult {
     use crate::api::{Address, ServeOptions};
     use crate::backend::local::{LocalBackend, Threads};
     let address = match &a.uri {
@@ -84,11 +86,10 @@ fn service(engine: &Engine, a: ServiceArgs) -> CliResult {
     Ok(0)
 }
 
-pub fn run_top(engine: &Engine, cmd: SystemTopCmd) -> CliResult {
+pub fn run_top(door: &Door, cmd: SystemTopCmd) -> CliResult {
     match cmd {
-        SystemTopCmd::Info { format } => run(engine, SystemCmd::Info { format }),
+        SystemTopCmd::Info { format } => run(door, SystemCmd::Info { format }),
         SystemTopCmd::Version => {
-            let door = super::door::Door::local(engine)?;
             let server = door.call(door.backend().version())?;
             println!(
                 "Client:\n Version:           {}\n OS/Arch:           linux/amd64\n",
@@ -104,12 +105,12 @@ pub fn run_top(engine: &Engine, cmd: SystemTopCmd) -> CliResult {
     }
 }
 
-pub fn run(engine: &Engine, cmd: SystemCmd) -> CliResult {
+pub fn run(door: &Door, cmd: SystemCmd) -> CliResult {
     match cmd {
-        SystemCmd::Events(a) => super::events::run(engine, a),
-        SystemCmd::Service(a) => service(engine, a),
+        SystemCmd::Events(a) => super::events::run(door, a),
+        // It serves the engine itself, so main starts it before any door.
+        SystemCmd::Service(_) => unreachable!("handled in main"),
         SystemCmd::Info { format } => {
-            let door = super::door::Door::local(engine)?;
             let info = door.call(door.backend().info())?;
             if let Some(f) = format {
                 let v = serde_json::to_value(&info).map_err(|e| e.to_string())?;
@@ -155,7 +156,6 @@ pub fn run(engine: &Engine, cmd: SystemCmd) -> CliResult {
             Ok(0)
         }
         SystemCmd::Df => {
-            let door = super::door::Door::local(engine)?;
             let usage = door.call(door.backend().df())?;
             // Docker shows the reclaimable share as a percentage of the total.
             let reclaim = |free: i64, total: i64| match (free * 100).checked_div(total) {
@@ -215,6 +215,6 @@ pub fn run(engine: &Engine, cmd: SystemCmd) -> CliResult {
             all,
             volumes,
             force: _,
-        } => super::system_prune::run(engine, all, volumes),
+        } => super::system_prune::run(door, all, volumes),
     }
 }

@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 
-use berth_engine::Engine;
 use bollard::query_parameters as q;
 
 use super::door::Door;
@@ -22,8 +21,7 @@ fn section(title: &str, items: &[String]) {
     println!();
 }
 
-pub fn run(engine: &Engine, all: bool, volumes: bool) -> CliResult {
-    let door = Door::local(engine)?;
+pub fn run(door: &Door, all: bool, volumes: bool) -> CliResult {
     let b = door.backend();
     let mut reclaimed: i64 = 0;
 
@@ -38,9 +36,8 @@ pub fn run(engine: &Engine, all: bool, volumes: bool) -> CliResult {
     section("Deleted Networks", &n.networks_deleted.unwrap_or_default());
 
     // Berth's own housekeeping, which no Docker API call covers: bridges and veths left
-    // behind by containers this root no longer has. It is the local engine's alone.
-    let gc = engine.network_gc()?;
-    let links: Vec<String> = gc.bridges.iter().chain(&gc.veths).cloned().collect();
+    // behind by containers this root no longer has (a capability of the local engine).
+    let links = door.call(b.prune_leftovers())?;
     section("Deleted Network Links", &links);
 
     if volumes {

@@ -2,7 +2,6 @@
 //! engine's own view): this module only words and lays out what comes back, in Docker's
 //! columns and units.
 
-use berth_engine::Engine;
 use bollard::models as m;
 use bollard::query_parameters as q;
 use clap::Args;
@@ -69,9 +68,8 @@ fn print_table(titles: &[String], rows: &[Vec<String>]) {
 }
 
 /// `berth anatomy CONTAINER`: the TUI's anatomy view as text.
-pub fn anatomy(engine: &Engine, a: AnatomyArgs) -> CliResult {
-    let c = engine.containers().find(&a.container)?;
-    let anatomy = engine.anatomy(&c)?;
+pub fn anatomy(door: &Door, a: AnatomyArgs) -> CliResult {
+    let anatomy = door.call(door.backend().container_anatomy(&a.container))?;
     if a.json {
         println!(
             "{}",
@@ -84,8 +82,7 @@ pub fn anatomy(engine: &Engine, a: AnatomyArgs) -> CliResult {
 }
 
 /// `top` through the engine interface (`ps` options go as Docker's `ps_args`).
-pub fn top(engine: &Engine, a: TopArgs) -> CliResult {
-    let door = super::door::Door::local(engine)?;
+pub fn top(door: &Door, a: TopArgs) -> CliResult {
     let ps_args = (!a.ps_options.is_empty()).then(|| a.ps_options.join(" "));
     let t = door.call(door.backend().container_top(&a.container, ps_args))?;
     print_table(
@@ -129,10 +126,9 @@ fn published(ports: &m::PortMap) -> Vec<Published> {
 
 /// `berth port`: `80/tcp -> 0.0.0.0:8080` per published port, or the host addresses of
 /// one port, from the container's inspect through the engine interface.
-pub fn port(engine: &Engine, a: PortArgs) -> CliResult {
+pub fn port(door: &Door, a: PortArgs) -> CliResult {
     // A pure parser of `80` / `80/udp` (the engine's, so the wording stays its own).
     use berth_engine::network::ports::spec::parse_key;
-    let door = super::door::Door::local(engine)?;
     let c = door.call(door.backend().container_inspect(&a.container, false))?;
     let published = published(&c.network_settings.and_then(|n| n.ports).unwrap_or_default());
     match &a.private_port {
@@ -244,15 +240,14 @@ async fn next_rows(watched: &mut Vec<Watched>, no_trunc: bool) -> Result<Vec<Val
 }
 
 /// `stats` through the engine interface's stats streams.
-pub fn stats(engine: &Engine, a: StatsArgs) -> CliResult {
-    let door = Door::local(engine)?;
+pub fn stats(door: &Door, a: StatsArgs) -> CliResult {
     // SAFETY: isatty on a constant descriptor.
     let tty = unsafe { libc::isatty(1) == 1 };
     let mut watched = Vec::new();
     loop {
-        let want = targets(&door, &a)?;
+        let want = targets(door, &a)?;
         let rows = door.block_on(async {
-            watch(&door, &mut watched, want).await?;
+            watch(door, &mut watched, want).await?;
             next_rows(&mut watched, a.no_trunc).await
         })?;
         if !a.no_stream && tty {

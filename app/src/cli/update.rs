@@ -3,7 +3,6 @@
 //! engine interface's `container_update`.
 
 use berth_engine::container::model::RestartPolicy;
-use berth_engine::Engine;
 use bollard::models as m;
 use clap::Args;
 
@@ -111,12 +110,11 @@ impl UpdateArgs {
     }
 }
 
-pub fn run(engine: &Engine, a: UpdateArgs) -> CliResult {
+pub fn run(door: &Door, a: UpdateArgs) -> CliResult {
     let body = a.to_body()?;
     if body == m::ContainerUpdateBody::default() {
         return Err("You must provide one or more flags when using this command.".into());
     }
-    let door = Door::local(engine)?;
     // Docker updates each container, prints the names that worked, then the errors.
     let mut errors = Vec::new();
     for r in &a.containers {

@@ -2,7 +2,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use berth_engine::Engine;
 use bollard::models as m;
 use bollard::query_parameters as q;
 use clap::Subcommand;
@@ -66,8 +65,7 @@ pub enum VolumeCmd {
     },
 }
 
-pub fn run(engine: &Engine, cmd: VolumeCmd) -> CliResult {
-    let door = Door::local(engine)?;
+pub fn run(door: &Door, cmd: VolumeCmd) -> CliResult {
     let b = door.backend();
     match cmd {
         VolumeCmd::Create {

@@ -1,6 +1,6 @@
 //! The optional capabilities of the engine interface that only Berth's own engine has:
-//! the anatomy view (read from /proc, /sys and netlink) and the housekeeping that notices
-//! monitors killed while a front end watches.
+//! the anatomy view (read from /proc, /sys and netlink), the housekeeping that notices
+//! monitors killed while a front end watches, and the removal of leftover links.
 
 use berth_engine::Engine;
 
@@ -18,4 +18,10 @@ pub fn anatomy(e: &Engine, id: &str) -> Result<Anatomy> {
 pub fn housekeeping(e: &Engine) -> Result<()> {
     e.recover_crashed()?;
     Ok(())
+}
+
+/// Bridges and veths of this root that no container uses any more.
+pub fn prune_leftovers(e: &Engine) -> Result<Vec<String>> {
+    let gc = e.network_gc()?;
+    Ok(gc.bridges.into_iter().chain(gc.veths).collect())
 }

@@ -443,4 +443,7 @@ impl Backend for LocalBackend {
     async fn housekeeping(&self) -> Result<()> {
         self.call(capabilities::housekeeping).await
     }
+    async fn prune_leftovers(&self) -> Result<Vec<String>> {
+        self.call(capabilities::prune_leftovers).await
+    }
 }
