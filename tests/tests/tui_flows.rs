@@ -5,7 +5,8 @@
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use berth::tui::state::{App, Request, Tab};
+use berth::tui::state::{App, Request, Tab, TermVerb};
+use berth::tui::term::EmbeddedTerm;
 use berth::tui::theme::Theme;
 use berth::tui::worker;
 use berth_engine::store::Paths;
@@ -91,6 +92,7 @@ fn keys_drive_a_real_engine() {
     let worker::Handle {
         requests: tx,
         messages: rx,
+        sessions,
     } = worker::spawn(backend, berth);
     let mut t = Tui {
         app: App::new(Theme::built_in("dark").unwrap()),
@@ -159,6 +161,61 @@ fn keys_drive_a_real_engine() {
     t.until("paused", |a| state_of(a, "flow-a") == "paused");
     t.char('p');
     t.until("running again", |a| state_of(a, "flow-a") == "running");
+
+    // e: a shell in it, through the engine interface, in the embedded terminal; its
+    // size follows the pane, and closing the pane hangs the shell up.
+    let id = b.inspect("flow-a", "{{.Id}}");
+    let shell = |t: &mut EmbeddedTerm| {
+        let (term, ends) = EmbeddedTerm::new("exec flow-a".into(), 10, 60);
+        *t = term;
+        let s = worker::Session {
+            id: id.clone(),
+            verb: TermVerb::Exec,
+            ends,
+        };
+        assert!(sessions.send(s).is_ok());
+    };
+    let (mut term, _) = EmbeddedTerm::new(String::new(), 2, 10);
+    shell(&mut term);
+    let shows = |t: &EmbeddedTerm, what: &str| {
+        berth_tests::eventually(10, || {
+            t.screen()
+                .is_some_and(|p| p.screen().contents().contains(what))
+        })
+    };
+    term.write(b"echo $((6*7))-$HOSTNAME\r");
+    assert!(
+        shows(&term, "42-"),
+        "{:?}",
+        term.screen().map(|p| p.screen().contents())
+    );
+    term.resize(12, 70);
+    term.write(b"stty size\r");
+    assert!(
+        shows(&term, "12 70"),
+        "{:?}",
+        term.screen().map(|p| p.screen().contents())
+    );
+    let shells = || {
+        b.ok(&["top", "flow-a"])
+            .lines()
+            .filter(|l| l.ends_with(" sh"))
+            .count()
+    };
+    assert_eq!(shells(), 1);
+    drop(term);
+    assert!(
+        berth_tests::eventually(10, || shells() == 0),
+        "the shell outlived its pane"
+    );
+    // A shell that exits ends the session with its code.
+    let (mut term, _) = EmbeddedTerm::new(String::new(), 2, 10);
+    shell(&mut term);
+    term.write(b"exit 3\r");
+    assert!(berth_tests::eventually(10, || {
+        term.take_fresh();
+        term.exit == Some(3)
+    }));
 
     // Remove asks first; y removes it (running: forced).
     t.char('d');

@@ -112,6 +112,7 @@ fn run() -> Result<(), String> {
     let worker::Handle {
         requests: tx,
         messages: rx,
+        sessions,
     } = {
         let (backend, berth) = berth::tui::connect(engine.clone());
         worker::spawn(backend, berth)
@@ -179,14 +180,18 @@ fn run() -> Result<(), String> {
     s.key(KeyCode::Char('t'), KeyModifiers::NONE);
     // A shell in the container, in a pane of its own.
     s.app.tab = Tab::Containers;
-    let mut cmd = std::process::Command::new(&berth);
-    cmd.arg("--root")
-        .arg(&engine.paths.root)
-        .arg("--run-root")
-        .arg(&engine.paths.run)
-        .args(["exec", "-it", "demo-web", "sh"])
-        .env("TERM", "xterm-256color");
-    let mut shell = EmbeddedTerm::spawn(cmd, "exec demo-web".into(), ROWS - 4, COLS - 2)?;
+    let (mut shell, ends) = EmbeddedTerm::new("exec demo-web".into(), ROWS - 4, COLS - 2);
+    let id = engine
+        .containers()
+        .find("demo-web")
+        .map_err(|e| e.to_string())?;
+    sessions
+        .send(worker::Session {
+            id: id.id().to_string(),
+            verb: berth::tui::state::TermVerb::Exec,
+            ends,
+        })
+        .map_err(|_| "the worker has stopped")?;
     std::thread::sleep(Duration::from_millis(800));
     shell.write(b"hostname; ps; cat /proc/1/status | grep -E 'Cap(Eff|Bnd)|NoNewPrivs|Seccomp:'\r");
     std::thread::sleep(Duration::from_millis(1200));

@@ -337,7 +337,7 @@ fn mount(spec: &str) -> Result<m::Mount, String> {
             }
             "tmpfs-mode" => {
                 let mode = i64::from_str_radix(&value, 8)
-                    .map_err(|_| bad(format!("tmpfs-mode {value:?} is not an octal mode")))?;
+                    .map_err(|_| bad(format!("invalid value {value:?} for mode")))?;
                 mt.tmpfs_options.get_or_insert_with(Default::default).mode = Some(mode);
             }
             k if k.starts_with("tmpfs-") => {

@@ -96,6 +96,7 @@ fn event_loop(backend: Arc<dyn Backend>, berth: BerthExe, theme: Theme) -> Resul
     let worker::Handle {
         requests: req_tx,
         messages: msg_rx,
+        sessions,
     } = worker::spawn(backend, berth.clone());
     let mut app = App::new(theme);
     let mut dirty = true;
@@ -174,12 +175,17 @@ fn event_loop(backend: Arc<dyn Backend>, berth: BerthExe, theme: Theme) -> Resul
                         hand_over(&mut term, &berth, id, *verb);
                         app.message = "back in the TUI".into();
                     } else {
-                        match open_shell(&berth, id, name, *verb) {
-                            Ok(s) => {
-                                app.message = "Ctrl-] leaves the terminal".into();
-                                shell = Some(s);
-                            }
-                            Err(e) => app.message = e,
+                        let (s, ends) = open_shell(name, *verb);
+                        let session = worker::Session {
+                            id: id.clone(),
+                            verb: *verb,
+                            ends,
+                        };
+                        if sessions.send(session).is_ok() {
+                            app.message = "Ctrl-] leaves the terminal".into();
+                            shell = Some(s);
+                        } else {
+                            app.message = "the TUI's worker has stopped".into();
                         }
                     }
                     continue;
@@ -235,23 +241,15 @@ fn terminal_pane_size() -> (u16, u16) {
     (h.saturating_sub(4), w.saturating_sub(2))
 }
 
-/// `e`/`a`: a session in a pane of its own. It runs in a child berth on a pty (this
-/// process is multi-threaded: no fork-and-setns here).
-fn open_shell(
-    berth: &BerthExe,
-    id: &str,
-    name: &str,
-    verb: TermVerb,
-) -> Result<EmbeddedTerm, String> {
-    let mut cmd = berth.command();
-    cmd.args(session_args(id, verb))
-        .env("TERM", "xterm-256color");
+/// `e`/`a`: a session in a pane of its own, run by the worker through the engine
+/// interface; the ends go with it.
+fn open_shell(name: &str, verb: TermVerb) -> (EmbeddedTerm, term::TermEnds) {
     let (rows, cols) = terminal_pane_size();
     let what = match verb {
         TermVerb::Exec => "exec",
         TermVerb::Attach => "attach",
     };
-    EmbeddedTerm::spawn(cmd, format!("{what} {name}"), rows, cols)
+    EmbeddedTerm::new(format!("{what} {name}"), rows, cols)
 }
 
 /// `E`/`A`: hand the whole terminal to the session and take it back after.

@@ -1,18 +1,15 @@
-//! An embedded terminal: a child process (`berth exec -it`, `berth attach`) on a pty of
-//! our own, its output parsed by vt100 and drawn by tui-term inside the TUI. Keys are
-//! turned back into the bytes a terminal would send; a resize of the pane resizes the
-//! pty, and the kernel tells the child with SIGWINCH. The event loop owns it: it holds
-//! OS handles, which the pure App state does not.
+//! An embedded terminal: an exec or attach session of the engine interface on a tty,
+//! its output parsed by vt100 and drawn by tui-term inside the TUI. Keys are turned back
+//! into the bytes a terminal would send; a resize of the pane resizes the session's tty
+//! through the interface. The worker's runtime runs the session (`worker::session`)
+//! with the other ends of the channels made here; the event loop owns this end, and
+//! dropping it ends the session (an attach detaches, an exec's shell is hung up).
 
-use std::fs::File;
-use std::io::{Read, Write};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
-use std::os::unix::process::CommandExt;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use tokio::sync::{mpsc, watch};
 
 /// Lines kept above the screen for scrolling back.
 const SCROLLBACK: usize = 1000;
@@ -20,123 +17,89 @@ const SCROLLBACK: usize = 1000;
 pub struct EmbeddedTerm {
     pub title: String,
     parser: Arc<Mutex<vt100::Parser>>,
-    writer: File,
-    master: OwnedFd,
-    /// Taken on drop, to be reaped off the UI thread.
-    child: Option<Child>,
-    /// The child's exit code once it ended.
+    input: mpsc::UnboundedSender<Vec<u8>>,
+    size: watch::Sender<(u16, u16)>,
+    ended: Arc<Mutex<Option<i32>>>,
+    /// The session's exit code once it ended.
     pub exit: Option<i32>,
-    size: (u16, u16),
     /// Output arrived since the last frame.
     fresh: Arc<AtomicBool>,
 }
 
-impl EmbeddedTerm {
-    /// Start `cmd` on a new pty of `rows` × `cols`.
-    pub fn spawn(mut cmd: Command, title: String, rows: u16, cols: u16) -> Result<Self, String> {
-        let (rows, cols) = (rows.max(2), cols.max(10));
-        let pty = berth_engine::runtime::pty::open(rows, cols)?;
-        let slave = |what: &str| {
-            pty.slave
-                .try_clone()
-                .map(Stdio::from)
-                .map_err(|e| format!("pty {what}: {e}"))
-        };
-        cmd.stdin(slave("stdin")?)
-            .stdout(slave("stdout")?)
-            .stderr(slave("stderr")?);
-        // SAFETY: only async-signal-safe calls between fork and exec: a new session, and
-        // the pty (its stdin by now) as its controlling terminal, as a terminal emulator
-        // does, so the shell gets job control and SIGWINCH.
-        unsafe {
-            cmd.pre_exec(|| {
-                if libc::setsid() < 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                if libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
+/// The session's end of an embedded terminal: where output is drawn, what the user
+/// typed, the pane's size, and where the exit code goes.
+pub struct TermEnds {
+    pub parser: Arc<Mutex<vt100::Parser>>,
+    pub fresh: Arc<AtomicBool>,
+    pub input: mpsc::UnboundedReceiver<Vec<u8>>,
+    pub size: watch::Receiver<(u16, u16)>,
+    pub ended: Arc<Mutex<Option<i32>>>,
+}
+
+impl TermEnds {
+    /// Draw `bytes` as the session's output.
+    pub fn show(&self, bytes: &[u8]) {
+        if let Ok(mut p) = self.parser.lock() {
+            p.process(bytes);
         }
-        let child = cmd.spawn().map_err(|e| format!("start {title}: {e}"))?;
-        drop(pty.slave);
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, SCROLLBACK)));
-        let fresh = Arc::new(AtomicBool::new(true));
-        // SAFETY: dup(2) of the master we own; the File owns the copy.
-        let dup = unsafe { libc::dup(pty.master.as_raw_fd()) };
-        if dup < 0 {
-            return Err(format!("pty: {}", std::io::Error::last_os_error()));
-        }
-        // SAFETY: `dup` is a fresh descriptor nobody else owns.
-        let mut reader = unsafe { File::from_raw_fd(dup) };
-        let writer = pty
-            .master
-            .try_clone()
-            .map(File::from)
-            .map_err(|e| format!("pty: {e}"))?;
-        {
-            let parser = parser.clone();
-            let fresh = fresh.clone();
-            std::thread::spawn(move || {
-                let mut buf = [0u8; 16384];
-                // EIO once the child side is closed: the session is over.
-                while let Ok(n) = reader.read(&mut buf) {
-                    if n == 0 {
-                        break;
-                    }
-                    if let Ok(mut p) = parser.lock() {
-                        p.process(&buf[..n]);
-                    }
-                    fresh.store(true, Ordering::Release);
-                }
-                fresh.store(true, Ordering::Release);
-            });
-        }
-        Ok(EmbeddedTerm {
-            title,
-            parser,
-            writer,
-            master: pty.master,
-            child: Some(child),
-            exit: None,
-            size: (rows, cols),
-            fresh,
-        })
+        self.fresh.store(true, Ordering::Release);
     }
 
-    /// The pane is now `rows` × `cols`: resize the screen and the pty.
+    /// The session is over with this code.
+    pub fn end(&self, code: i32) {
+        if let Ok(mut e) = self.ended.lock() {
+            *e = Some(code);
+        }
+        self.fresh.store(true, Ordering::Release);
+    }
+}
+
+impl EmbeddedTerm {
+    /// A terminal of `rows` x `cols`, and the ends its session is run with.
+    pub fn new(title: String, rows: u16, cols: u16) -> (Self, TermEnds) {
+        let (rows, cols) = (rows.max(2), cols.max(10));
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, SCROLLBACK)));
+        let fresh = Arc::new(AtomicBool::new(true));
+        let ended = Arc::new(Mutex::new(None));
+        let (input, input_rx) = mpsc::unbounded_channel();
+        let (size, size_rx) = watch::channel((rows, cols));
+        let ends = TermEnds {
+            parser: parser.clone(),
+            fresh: fresh.clone(),
+            input: input_rx,
+            size: size_rx,
+            ended: ended.clone(),
+        };
+        let term = EmbeddedTerm {
+            title,
+            parser,
+            input,
+            size,
+            ended,
+            exit: None,
+            fresh,
+        };
+        (term, ends)
+    }
+
+    /// The pane is now `rows` x `cols`: resize the screen and the session's tty.
     pub fn resize(&mut self, rows: u16, cols: u16) {
         let (rows, cols) = (rows.max(2), cols.max(10));
-        if (rows, cols) == self.size {
+        if *self.size.borrow() == (rows, cols) {
             return;
         }
-        self.size = (rows, cols);
         if let Ok(mut p) = self.parser.lock() {
             p.set_size(rows, cols);
         }
-        berth_engine::runtime::pty::set_size(self.master.as_raw_fd(), rows, cols);
+        let _ = self.size.send((rows, cols));
     }
 
-    /// Has output arrived (or the child ended) since the last call?
+    /// Has output arrived (or the session ended) since the last call?
     pub fn take_fresh(&mut self) -> bool {
-        let ended = self.exit.is_none() && self.poll_exit();
-        self.fresh.swap(false, Ordering::AcqRel) || ended
-    }
-
-    /// True when the child has just been found to have ended.
-    fn poll_exit(&mut self) -> bool {
-        let Some(child) = self.child.as_mut() else {
-            return false;
-        };
-        match child.try_wait() {
-            Ok(Some(st)) => {
-                use std::os::unix::process::ExitStatusExt;
-                self.exit = Some(st.code().unwrap_or(128 + st.signal().unwrap_or(0)));
-                true
-            }
-            _ => false,
+        if self.exit.is_none() {
+            self.exit = self.ended.lock().ok().and_then(|e| *e);
         }
+        self.fresh.swap(false, Ordering::AcqRel)
     }
 
     pub fn screen(&self) -> Option<MutexGuard<'_, vt100::Parser>> {
@@ -151,37 +114,13 @@ impl EmbeddedTerm {
             .unwrap_or(false);
         let bytes = key_bytes(k, app_cursor);
         if !bytes.is_empty() {
-            let _ = self.writer.write_all(&bytes);
+            let _ = self.input.send(bytes);
         }
     }
 
     /// Text pasted or typed in one go.
     pub fn write(&mut self, data: &[u8]) {
-        let _ = self.writer.write_all(data);
-    }
-}
-
-impl Drop for EmbeddedTerm {
-    fn drop(&mut self) {
-        // Closing the master hangs the session up and the child ends; one that ignores
-        // SIGHUP gets SIGKILL two seconds later. Reaped off the UI thread either way.
-        let Some(mut child) = self.child.take() else {
-            return;
-        };
-        if self.exit.is_none() {
-            // SAFETY: kill(2) of our own child, not yet reaped, so its PID is still ours.
-            unsafe { libc::kill(child.id() as i32, libc::SIGHUP) };
-        }
-        std::thread::spawn(move || {
-            for _ in 0..20 {
-                if !matches!(child.try_wait(), Ok(None)) {
-                    return;
-                }
-                std::thread::sleep(std::time::Duration::from_millis(100));
-            }
-            let _ = child.kill();
-            let _ = child.wait();
-        });
+        let _ = self.input.send(data.to_vec());
     }
 }
 
@@ -245,6 +184,31 @@ pub fn key_bytes(k: KeyEvent, app_cursor: bool) -> Vec<u8> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn the_session_end_draws_and_the_term_sees_keys_sizes_and_the_exit() {
+        let (mut t, mut ends) = EmbeddedTerm::new("exec web".into(), 10, 40);
+        assert!(t.take_fresh());
+        ends.show(b"hello\r\n");
+        assert!(t.take_fresh());
+        assert!(t.screen().unwrap().screen().contents().contains("hello"));
+        t.write(b"ls\r");
+        t.key(KeyEvent::new(KeyCode::Up, KeyModifiers::NONE));
+        assert_eq!(ends.input.try_recv().unwrap(), b"ls\r");
+        assert_eq!(ends.input.try_recv().unwrap(), b"\x1b[A");
+        t.resize(12, 50);
+        assert_eq!(*ends.size.borrow_and_update(), (12, 50));
+        assert_eq!(t.screen().unwrap().screen().size(), (12, 50));
+        assert_eq!(t.exit, None);
+        ends.end(3);
+        assert!(t.take_fresh());
+        assert_eq!(t.exit, Some(3));
+        drop(t);
+        assert!(
+            ends.input.try_recv().is_err(),
+            "the session sees the pane close"
+        );
+    }
+
     fn k(code: KeyCode, m: KeyModifiers) -> KeyEvent {
         KeyEvent::new(code, m)
     }
@@ -267,35 +231,5 @@ mod tests {
         assert_eq!(key_bytes(k(KeyCode::PageDown, none), false), b"\x1b[6~");
         assert_eq!(key_bytes(k(KeyCode::F(1), none), false), b"\x1bOP");
         assert_eq!(key_bytes(k(KeyCode::F(5), none), false), b"\x1b[15~");
-    }
-
-    #[test]
-    fn a_shell_on_the_pty_echoes_and_sees_its_size() {
-        let mut cmd = Command::new("/bin/sh");
-        cmd.env("PS1", "$ ").env("TERM", "xterm");
-        let mut t = EmbeddedTerm::spawn(cmd, "sh".into(), 10, 40).unwrap();
-        t.write(b"stty size; echo HELLO-$((40+2))\r");
-        let seen = |t: &EmbeddedTerm, what: &str| {
-            (0..100).any(|_| {
-                std::thread::sleep(std::time::Duration::from_millis(30));
-                t.screen().unwrap().screen().contents().contains(what)
-            })
-        };
-        assert!(
-            seen(&t, "HELLO-42"),
-            "{}",
-            t.screen().unwrap().screen().contents()
-        );
-        assert!(seen(&t, "10 40"));
-        t.resize(12, 50);
-        t.write(b"stty size\r");
-        assert!(seen(&t, "12 50"));
-        t.write(b"exit 3\r");
-        assert!((0..100).any(|_| {
-            std::thread::sleep(std::time::Duration::from_millis(30));
-            t.take_fresh();
-            t.exit.is_some()
-        }));
-        assert_eq!(t.exit, Some(3));
     }
 }

@@ -9,6 +9,7 @@
 
 mod command;
 mod ops;
+mod session;
 mod tasks;
 
 use std::sync::mpsc::Sender;
@@ -56,6 +57,16 @@ pub enum Msg {
 pub struct Handle {
     pub requests: UnboundedSender<Request>,
     pub messages: std::sync::mpsc::Receiver<Msg>,
+    /// Embedded terminal sessions to run (`e`/`a`): the container, what to run in it,
+    /// and the session's end of the pane.
+    pub sessions: UnboundedSender<Session>,
+}
+
+/// An embedded terminal's session for the worker to run.
+pub struct Session {
+    pub id: String,
+    pub verb: crate::tui::state::TermVerb,
+    pub ends: crate::tui::term::TermEnds,
 }
 
 const REFRESH: Duration = Duration::from_secs(1);
@@ -74,19 +85,24 @@ const RESTAMP_SHARE: u32 = 100;
 /// `:` commands.
 pub fn spawn(backend: Arc<dyn Backend>, berth: BerthExe) -> Handle {
     let (requests, rx) = unbounded_channel();
+    let (sessions, sessions_rx) = unbounded_channel();
     let (tx, messages) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         match tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
         {
-            Ok(rt) => rt.block_on(run(backend, berth, rx, tx)),
+            Ok(rt) => rt.block_on(run(backend, berth, rx, sessions_rx, tx)),
             Err(e) => {
                 let _ = tx.send(Msg::Done(format!("the TUI's worker cannot start: {e}")));
             }
         }
     });
-    Handle { requests, messages }
+    Handle {
+        requests,
+        messages,
+        sessions,
+    }
 }
 
 /// What the loop keeps between snapshots.
@@ -117,6 +133,7 @@ async fn run(
     backend: Arc<dyn Backend>,
     berth: BerthExe,
     mut requests: UnboundedReceiver<Request>,
+    mut sessions: UnboundedReceiver<Session>,
     tx: Sender<Msg>,
 ) {
     let mut events = follow_events(backend.clone());
@@ -152,6 +169,11 @@ async fn run(
             Some(e) = events.recv() => {
                 w.add_event(e);
                 changed = true;
+            }
+            Some(s) = sessions.recv() => {
+                // A task of its own: the session lasts as long as the pane.
+                tokio::spawn(session::run(w.backend.clone(), s.id, s.verb, s.ends));
+                continue;
             }
             _ = clock.tick() => w.housekeep(),
             _ = log_tick.tick(), if w.view == Tab::Logs => {

@@ -87,7 +87,12 @@ pub fn duplex(master: OwnedFd, done: tokio::task::JoinHandle<()>) -> Result<Dupl
         use tokio::io::AsyncReadExt;
         let mut buf = vec![0u8; 32 * 1024];
         loop {
-            match reader.read(&mut buf).await {
+            let read = tokio::select! {
+                r = reader.read(&mut buf) => r,
+                // The client went away (a closed pane, a dropped connection).
+                _ = tx.closed() => break,
+            };
+            match read {
                 Ok(0) | Err(_) => break,
                 Ok(n) => {
                     let message = Bytes::copy_from_slice(&buf[..n]);
@@ -97,6 +102,10 @@ pub fn duplex(master: OwnedFd, done: tokio::task::JoinHandle<()>) -> Result<Dupl
                 }
             }
         }
+        // Our side of the terminal closes now: with the client's input side gone too,
+        // the process is hung up (SIGHUP), as when a terminal window closes, instead of
+        // lingering in the container with nobody at its terminal.
+        drop(reader);
         // End once the helper has recorded the exit (clients ask for it next).
         let _ = done.await;
     });
