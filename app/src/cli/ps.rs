@@ -61,8 +61,6 @@ impl PsArgs {
     }
 }
 
-pub use berth_engine::container::summary::status_text;
-
 /// `--filter` as the list query takes it; the keys and health values are checked here,
 /// in the CLI's own words.
 fn filters(specs: &[String]) -> Result<HashMap<String, Vec<String>>, Failure> {
