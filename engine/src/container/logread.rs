@@ -62,6 +62,24 @@ impl Engine {
         // Open the current file first, so what is written while older files are read
         // is still ahead of `pos`.
         let mut file = File::open(&path).ok();
+        // The last N lines of a log that may be gigabytes: read backwards from the end
+        // of the current file; older files only when it holds fewer than N.
+        if let (Some(n), None, Some(f)) = (window.tail, window.until, file.as_mut()) {
+            let (mut lines, pos, whole) = read_last_lines(f, n)?;
+            if lines.len() >= n || (whole && files(&path).len() <= 1) {
+                lines.retain(|l| window.holds(l));
+                let follower = LogFollower {
+                    engine: self.clone(),
+                    id: c.id().to_string(),
+                    path,
+                    file,
+                    pos,
+                    window: window.clone(),
+                    draining: false,
+                };
+                return Ok((lines, follower));
+            }
+        }
         let mut lines = Vec::new();
         for f in files(&path) {
             if f != path {
@@ -90,6 +108,47 @@ impl Engine {
         };
         Ok((lines, follower))
     }
+}
+
+/// Bytes read per step backwards.
+const BACK_STEP: u64 = 64 * 1024;
+
+/// The last `n` complete lines of `f`, the offset after the last of them, and whether
+/// the whole file was read. Reads backwards from the end, so the cost is that of the
+/// lines returned, not of the file.
+fn read_last_lines(f: &mut File, n: usize) -> Result<(Vec<LogLine>, u64, bool)> {
+    use std::io::Read;
+    let len = f
+        .metadata()
+        .map_err(|e| Error::io("stat log", "", e))?
+        .len();
+    let mut start = len;
+    let mut buf: Vec<u8> = Vec::new();
+    // n complete lines need n + 1 newlines, unless the file starts with the first.
+    while start > 0 && buf.iter().filter(|b| **b == b'\n').count() <= n {
+        let step = BACK_STEP.min(start);
+        start -= step;
+        let mut chunk = vec![0u8; step as usize];
+        f.seek(SeekFrom::Start(start))
+            .and_then(|_| f.read_exact(&mut chunk))
+            .map_err(|e| Error::io("read log", "", e))?;
+        chunk.extend_from_slice(&buf);
+        buf = chunk;
+    }
+    // Only complete lines: a line being written is left for the follower.
+    let end = buf.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+    let mut segments: Vec<&[u8]> = buf[..end].split(|b| *b == b'\n').collect();
+    segments.pop(); // after the last newline: empty
+    if start > 0 && !segments.is_empty() {
+        // Began mid-line.
+        segments.remove(0);
+    }
+    let skip = segments.len().saturating_sub(n);
+    let lines = segments[skip..]
+        .iter()
+        .filter_map(|l| serde_json::from_slice::<LogLine>(l).ok())
+        .collect();
+    Ok((lines, start + end as u64, start == 0))
 }
 
 /// The complete lines of `f` from `pos`, and the offset after the last of them.
@@ -159,5 +218,67 @@ impl LogFollower {
             std::thread::sleep(Duration::from_millis(100));
         }
         Ok(Some(out))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    fn log_with(lines: usize, partial: bool) -> (tempfile::NamedTempFile, Vec<u64>) {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        let mut ends = Vec::new();
+        let mut at = 0;
+        for i in 0..lines {
+            let l = format!(
+                "{{\"log\":\"line {i} {}\\n\",\"stream\":\"stdout\",\"time\":\"2026-12-07T00:00:00.{i:09}Z\"}}\n",
+                "x".repeat(i % 300)
+            );
+            f.write_all(l.as_bytes()).unwrap();
+            at += l.len() as u64;
+            ends.push(at);
+        }
+        if partial {
+            f.write_all(b"{\"log\":\"half").unwrap();
+        }
+        (f, ends)
+    }
+
+    #[test]
+    fn the_last_lines_are_read_from_the_end() {
+        // Lines long enough that the scan takes several steps back.
+        let (f, ends) = log_with(3000, true);
+        let mut file = File::open(f.path()).unwrap();
+        let (lines, pos, whole) = read_last_lines(&mut file, 700).unwrap();
+        assert_eq!(lines.len(), 700);
+        assert!(!whole);
+        assert_eq!(
+            lines[0].log,
+            format!("line 2300 {}\n", "x".repeat(2300 % 300))
+        );
+        assert_eq!(
+            lines[699].log,
+            format!("line 2999 {}\n", "x".repeat(2999 % 300))
+        );
+        // The follower goes on after the last complete line, before the partial one.
+        assert_eq!(pos, *ends.last().unwrap());
+    }
+
+    #[test]
+    fn a_short_log_is_read_whole() {
+        let (f, ends) = log_with(5, false);
+        let mut file = File::open(f.path()).unwrap();
+        let (lines, pos, whole) = read_last_lines(&mut file, 10).unwrap();
+        assert_eq!(lines.len(), 5);
+        assert!(whole);
+        assert_eq!(pos, ends[4]);
+        let (lines, _, _) = read_last_lines(&mut file, 5).unwrap();
+        assert_eq!(lines[0].log, "line 0 \n");
+        let empty = tempfile::NamedTempFile::new().unwrap();
+        let (lines, pos, whole) =
+            read_last_lines(&mut File::open(empty.path()).unwrap(), 3).unwrap();
+        assert!(lines.is_empty() && pos == 0 && whole);
     }
 }

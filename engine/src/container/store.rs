@@ -91,6 +91,15 @@ impl ContainerStore {
         if r.is_empty() {
             return Err(Error::invalid("container name or ID must not be empty"));
         }
+        // A whole ID is looked up directly, without reading every record: front ends
+        // that hold IDs (the TUI, API clients) ask this way all the time.
+        if r.len() == 64 && r.bytes().all(|b| b.is_ascii_hexdigit()) {
+            match self.load(r) {
+                Ok(c) => return Ok(c),
+                Err(e) if !e.is_not_found() => return Err(e),
+                Err(_) => {}
+            }
+        }
         let all = self.list()?;
         if let Some(c) = all.iter().find(|c| c.record.id == r || c.record.name == r) {
             return Ok(c.clone());

@@ -69,7 +69,13 @@ fn unix_secs(created: Option<&str>) -> i64 {
     rfc3339_nanos(created).map_or(0, |n| n.div_euclid(1_000_000_000))
 }
 
-pub fn list(e: &Engine, opts: &q::ListImagesOptions) -> Result<Vec<m::ImageSummary>> {
+/// `GET /images/json`. `count_users`: how many containers use each image, which Docker
+/// works out only for `system df` (a list says -1: it reads no container records).
+pub fn list(
+    e: &Engine,
+    opts: &q::ListImagesOptions,
+    count_users: bool,
+) -> Result<Vec<m::ImageSummary>> {
     let f = FilterArgs::parse(
         opts.filters.as_ref(),
         &[
@@ -100,7 +106,7 @@ pub fn list(e: &Engine, opts: &q::ListImagesOptions) -> Result<Vec<m::ImageSumma
     let references = f.values("reference");
     let all = e.images().list()?;
     let parents: HashSet<&Digest> = all.iter().filter_map(|i| i.parent.as_ref()).collect();
-    let users = users(e)?;
+    let users = if count_users { Some(users(e)?) } else { None };
     let mut out = Vec::new();
     for img in &all {
         let t = rfc3339_nanos(img.created.as_deref());
@@ -140,7 +146,9 @@ pub fn list(e: &Engine, opts: &q::ListImagesOptions) -> Result<Vec<m::ImageSumma
             size: img.size as i64,
             shared_size: -1,
             labels: labels.into_iter().collect(),
-            containers: users.get(&img.id).copied().unwrap_or(0),
+            containers: users
+                .as_ref()
+                .map_or(-1, |u| u.get(&img.id).copied().unwrap_or(0)),
             manifests: None,
             descriptor: None,
         });

@@ -318,7 +318,7 @@ impl Backend for LocalBackend {
     }
 
     async fn image_list(&self, opts: q::ListImagesOptions) -> Result<Vec<m::ImageSummary>> {
-        self.call(move |e| images::list(e, &opts)).await
+        self.call(move |e| images::list(e, &opts, false)).await
     }
     async fn image_inspect(&self, name: &str) -> Result<m::ImageInspect> {
         let name = name.to_string();
@@ -418,7 +418,7 @@ impl Backend for LocalBackend {
     }
 
     async fn volume_list(&self, opts: q::ListVolumesOptions) -> Result<m::VolumeListResponse> {
-        self.call(move |e| volumes::list(e, &opts)).await
+        self.call(move |e| volumes::list(e, &opts, false)).await
     }
     async fn volume_inspect(&self, name: &str) -> Result<m::Volume> {
         let name = name.to_string();

@@ -160,6 +160,7 @@ pub fn df(e: &Engine) -> Result<m::SystemDataUsageResponse> {
             all: true,
             ..Default::default()
         },
+        true,
     )?;
     shared_sizes(e, &mut images);
     let containers = super::containers::list(
@@ -170,7 +171,7 @@ pub fn df(e: &Engine) -> Result<m::SystemDataUsageResponse> {
             ..Default::default()
         },
     )?;
-    let volumes = super::volumes::list(e, &q::ListVolumesOptions::default())?
+    let volumes = super::volumes::list(e, &q::ListVolumesOptions::default(), true)?
         .volumes
         .unwrap_or_default();
     let sum = |xs: &mut dyn Iterator<Item = i64>| xs.sum::<i64>();

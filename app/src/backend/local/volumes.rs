@@ -60,15 +60,24 @@ fn model(v: Volume, usage: Option<m::VolumeUsageData>) -> m::Volume {
     }
 }
 
-/// Every volume the filters keep, with its size and how many containers use it
-/// (`system df` adds these up).
-pub fn list(e: &Engine, opts: &q::ListVolumesOptions) -> Result<m::VolumeListResponse> {
+/// Every volume the filters keep. `usage`: with its size and how many containers use it,
+/// which Docker works out only for `system df` (sizes walk every volume's files).
+pub fn list(
+    e: &Engine,
+    opts: &q::ListVolumesOptions,
+    usage: bool,
+) -> Result<m::VolumeListResponse> {
     let f = FilterArgs::parse(
         opts.filters.as_ref(),
         &["dangling", "name", "label", "driver"],
     )?;
     let dangling = f.boolean("dangling")?;
-    let refs = ref_counts(e)?;
+    // Container records are read only when something needs the counts.
+    let refs = if usage || dangling.is_some() {
+        ref_counts(e)?
+    } else {
+        HashMap::new()
+    };
     let vs = e.volumes();
     let mut out = Vec::new();
     for v in vs.list()? {
@@ -78,8 +87,11 @@ pub fn list(e: &Engine, opts: &q::ListVolumesOptions) -> Result<m::VolumeListRes
             && f.any("driver", |d| v.driver == d)
             && f.labels(&v.labels);
         if keep {
-            let size = vs.size(&v.name) as i64;
-            out.push(model(v, Some(m::VolumeUsageData { size, ref_count })));
+            let data = usage.then(|| m::VolumeUsageData {
+                size: vs.size(&v.name) as i64,
+                ref_count,
+            });
+            out.push(model(v, data));
         }
     }
     Ok(m::VolumeListResponse {
