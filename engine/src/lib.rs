@@ -1,6 +1,7 @@
 //! berth-engine: everything that touches the kernel or the disk. The app asks; the engine
 //! returns data and events, and never draws.
 
+pub mod build;
 pub mod cgroups;
 pub mod config;
 pub mod container;

@@ -1,0 +1,1 @@
+//! The Dockerfile parser: directives, logical lines, heredocs, words and typed instructions.
