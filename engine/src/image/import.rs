@@ -6,10 +6,9 @@ use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
-use flate2::read::MultiGzDecoder;
 use serde_json::json;
 
-use super::compress::{detect, looks_like_tar, peek, Compression};
+use super::compress::{decoder, detect, looks_like_tar, peek};
 use super::config::{self, DEFAULT_PATH};
 use super::manifest::MT_LAYER_TAR;
 use super::records::StoredLayer;
@@ -122,10 +121,7 @@ impl ImageStore {
     fn stage_tar(&self, src: impl Read, what: &str) -> Result<StagedBlob> {
         let (head, stream) = peek(src, 512).ctx("read", what)?;
         let comp = detect(&head).map_err(|e| Error::invalid(format!("{what}: {e}")))?;
-        let stream: Box<dyn Read + '_> = match comp {
-            Compression::Gzip => Box::new(MultiGzDecoder::new(stream)),
-            Compression::None => Box::new(stream),
-        };
+        let stream = decoder(comp, stream).ctx("read", what)?;
         let (block, stream) = peek(stream, 512).ctx("read", what)?;
         if !looks_like_tar(&block) {
             return Err(Error::invalid(format!(

@@ -19,7 +19,7 @@
 
 mod archive;
 mod commit;
-mod compress;
+pub(crate) mod compress;
 mod config;
 mod history;
 mod import;

@@ -187,6 +187,11 @@ fn sniff_media_type(a: &ArchiveDir, entry: &str) -> Result<String> {
     match detect(&head) {
         Ok(Compression::Gzip) => Ok(MT_LAYER_GZIP.into()),
         Ok(Compression::None) => Ok(MT_LAYER_TAR.into()),
+        // No media type carries these in a `docker save` manifest's layer list.
+        Ok(c) => Err(Error::invalid(format!(
+            "image archive: layer {entry}: {} compression is not supported",
+            c.name()
+        ))),
         Err(e) => Err(Error::invalid(format!("image archive: layer {entry}: {e}"))),
     }
 }
