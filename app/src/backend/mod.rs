@@ -60,6 +60,31 @@ pub enum ExecStarted {
     Detached,
 }
 
+/// `POST /build`'s request: `docker build`'s flags as the API takes them, plus what only
+/// some backends can honour (secrets travel in BuildKit sessions on Docker; the local
+/// engine reads the files itself).
+#[derive(Debug, Clone, Default)]
+pub struct BuildRequest {
+    /// The Dockerfile's path inside the context tar.
+    pub dockerfile: String,
+    pub tags: Vec<String>,
+    pub build_args: std::collections::BTreeMap<String, Option<String>>,
+    pub target: Option<String>,
+    pub no_cache: bool,
+    pub pull: bool,
+    pub labels: std::collections::BTreeMap<String, String>,
+    pub network: Option<String>,
+    /// `--secret id=ID,src=FILE`: id and a path on the backend's host.
+    pub secrets: std::collections::BTreeMap<String, std::path::PathBuf>,
+    pub platform: Option<String>,
+    /// `-q`: only the image ID at the end.
+    pub quiet: bool,
+}
+
+/// The `id` of a build message carrying one of Berth's structured build events as
+/// `aux` (JSON of `berth_engine::build::BuildEvent`), besides the classic text.
+pub const BUILD_EVENT_ID: &str = "io.berth.build";
+
 /// `POST /images/load`'s answer: the lines Docker prints (`Loaded image: busybox:latest`).
 #[derive(Debug, Clone, Default)]
 pub struct LoadReport {
@@ -173,6 +198,13 @@ pub trait Backend: Send + Sync {
         ))
     }
     async fn image_load(&self, tar: ByteStream) -> Result<LoadReport>;
+    /// `docker build`: a context tar in, Docker's classic JSON progress messages out
+    /// (`stream` text, `aux` with the image ID, `errorDetail` when a step fails).
+    async fn image_build(
+        &self,
+        req: BuildRequest,
+        context: ByteStream,
+    ) -> Result<Stream<m::BuildInfo>>;
     /// `docker import`: a root filesystem tar becomes a one-layer image.
     async fn image_import(
         &self,

@@ -141,6 +141,8 @@ pub enum ImageTopCmd {
 
 #[derive(Subcommand, Debug)]
 pub enum ImageCmd {
+    /// Build an image from a Dockerfile
+    Build(super::build::BuildArgs),
     /// List images
     #[command(visible_alias = "list")]
     Ls(ImagesArgs),
@@ -231,6 +233,7 @@ fn print_removals(items: &[m::ImageDeleteResponseItem]) {
 pub fn run(door: &Door, cmd: ImageCmd) -> CliResult {
     let b = door.backend();
     match cmd {
+        ImageCmd::Build(a) => super::build::run(door, a),
         ImageCmd::Ls(a) => list(door, a),
         ImageCmd::Import(a) => image_archive::import(door, a),
         ImageCmd::Load(a) => image_archive::load(door, a),

@@ -1,6 +1,8 @@
 //! The docker-style command line: argument definitions per command group, dispatch, and
 //! the one place errors become a line on stderr and an exit code.
 
+mod build;
+mod build_progress;
 mod container;
 mod container_doc;
 mod cp;
@@ -71,6 +73,8 @@ enum Command {
         #[command(subcommand)]
         cmd: container::ContainerGroupCmd,
     },
+    /// Build an image from a Dockerfile
+    Build(build::BuildArgs),
     #[command(flatten)]
     ImageTop(image::ImageTopCmd),
     /// Manage images
@@ -130,6 +134,16 @@ impl From<berth_engine::Error> for Failure {
         Failure {
             code: 1,
             message: format!("Error response from daemon: {e}"),
+        }
+    }
+}
+
+impl Failure {
+    /// A bad flag value, refused before anything is asked (Docker's exit code 125).
+    pub fn usage(message: impl Into<String>) -> Self {
+        Failure {
+            code: 125,
+            message: message.into(),
         }
     }
 }
@@ -270,6 +284,7 @@ pub fn main() -> ExitCode {
     let result = match command {
         Command::ContainerTop(cmd) => container::run(door, cmd),
         Command::Container { cmd } => container::run_group(door, cmd),
+        Command::Build(a) => build::run(door, a),
         Command::ImageTop(cmd) => image::run_top(door, cmd),
         Command::Image { cmd } => image::run(door, cmd),
         Command::Volume { cmd } => volume::run(door, cmd),

@@ -5,7 +5,7 @@
 //! side refuses to write through symlinks that arrive in the stream.
 
 use std::ffi::OsStr;
-use std::fs;
+use std::fs::{self, File};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -220,6 +220,47 @@ impl Engine {
             }
             _ => Ok(()),
         })
+    }
+}
+
+impl Engine {
+    /// A build step's COPY: make `dir` where missing (owned by `owner`) and unpack
+    /// `tar` into it, owners as the tar says, inside the container's root.
+    pub fn put_into(
+        &self,
+        c: &Container,
+        dir: &str,
+        owner: (u32, u32),
+        tar: &mut dyn Read,
+    ) -> Result<()> {
+        let job = FsJob::Put {
+            dir: absolute(dir),
+            owner,
+        };
+        self.in_container_fs(c, job, move |mut w| match io::copy(tar, &mut w) {
+            Err(e) if !is_broken_pipe(&e) => {
+                Err(Error::Runtime(format!("reading the archive: {e}")))
+            }
+            _ => Ok(()),
+        })
+    }
+
+    /// A path of the container as a tar whose entries are named under `name` (a
+    /// directory's contents under `.`), read by `read` (COPY --from).
+    pub fn send_path<T>(
+        &self,
+        c: &Container,
+        path: &str,
+        name: &str,
+        read: impl FnOnce(File) -> Result<T>,
+    ) -> Result<T> {
+        let job = FsJob::Send {
+            path: absolute(path),
+            name: name.to_string(),
+            follow_link: true,
+            container: c.name().to_string(),
+        };
+        self.in_container_fs(c, job, read)
     }
 }
 

@@ -42,6 +42,9 @@ pub enum FsJob {
         archive: bool,
         container: String,
     },
+    /// A build step's tar: `dir` made first where missing (0755, owned by `owner`),
+    /// then the stream unpacked into it with the tar's owners kept.
+    Put { dir: String, owner: (u32, u32) },
 }
 
 impl FsJob {
@@ -55,14 +58,14 @@ impl FsJob {
 
     pub fn access(&self) -> Access {
         match self {
-            FsJob::Receive { .. } => Access::Write,
+            FsJob::Receive { .. } | FsJob::Put { .. } => Access::Write,
             _ => Access::Read,
         }
     }
 
     /// True when the job reads the stream (the caller writes it).
     pub fn reads(&self) -> bool {
-        matches!(self, FsJob::Receive { .. })
+        matches!(self, FsJob::Receive { .. } | FsJob::Put { .. })
     }
 
     /// Do the job; `data` is the stream's end that belongs to it. Must run inside the
@@ -97,8 +100,38 @@ impl FsJob {
             } => receive(data, &dest, mode, archive, &|p| {
                 not_found(&container, &p.display().to_string())
             }),
+            FsJob::Put { dir, owner } => {
+                mkdir_all(Path::new(&dir), owner).map_err(|e| format!("mkdir {dir}: {e}"))?;
+                receive(data, &dir, Receive::Raw { replace: true }, true, &|p| {
+                    format!("no such directory: {}", p.display())
+                })
+            }
         }
     }
+}
+
+/// `mkdir -p` whose new directories get mode 0755 and `owner` (a COPY's destination).
+pub fn mkdir_all(dir: &Path, owner: (u32, u32)) -> io::Result<()> {
+    match std::fs::metadata(dir) {
+        Ok(m) if m.is_dir() => return Ok(()),
+        Ok(_) => {
+            return Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                "exists and is not a directory",
+            ))
+        }
+        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+        Err(_) => {}
+    }
+    if let Some(parent) = dir.parent() {
+        mkdir_all(parent, owner)?;
+    }
+    match std::fs::create_dir(dir) {
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Ok(()),
+        r => r?,
+    }
+    std::os::unix::fs::chown(dir, Some(owner.0), Some(owner.1))?;
+    std::fs::set_permissions(dir, std::os::unix::fs::PermissionsExt::from_mode(0o755))
 }
 
 /// Everything under `/` (the view's root) as a tar, names relative.

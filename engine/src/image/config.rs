@@ -143,6 +143,18 @@ pub fn push_layer(config: &mut Value, diff_id: &Digest, history: Value) {
     }
 }
 
+/// Append a history entry for a step that made no layer (`empty_layer: true`).
+pub fn push_history(config: &mut Value, history: Value) {
+    let root = ensure_object(config);
+    let hist = root.entry("history").or_insert_with(|| json!([]));
+    if !hist.is_array() {
+        *hist = json!([]);
+    }
+    if let Some(a) = hist.as_array_mut() {
+        a.push(history);
+    }
+}
+
 fn ensure_object(v: &mut Value) -> &mut Map<String, Value> {
     if !v.is_object() {
         *v = json!({});

@@ -21,6 +21,7 @@ mod archive;
 mod commit;
 pub(crate) mod compress;
 mod config;
+mod derive;
 mod history;
 mod import;
 mod inspect;
@@ -48,7 +49,10 @@ use serde::{Deserialize, Serialize};
 use crate::store::{BlobStore, Digest, FileLock, Paths};
 use crate::Result;
 
-pub use config::{docker_container_config, ConfigChanges};
+pub use config::{
+    docker_container_config, empty as empty_config, host_arch, now, ConfigChanges, DEFAULT_PATH,
+};
+pub use derive::Derivation;
 pub use reference::Reference;
 pub use usage::{DiskUsage, ImageUsage};
 

@@ -125,9 +125,28 @@ impl ImageStore {
     /// `image prune`: delete dangling (untagged) images, or with `all` every image no
     /// container uses; then sweep blobs and layers no image names.
     pub fn prune(&self, all: bool, in_use: &dyn Fn(&Digest) -> bool) -> Result<Vec<RemoveAction>> {
+        self.prune_matching(all, in_use, &|_| true)
+    }
+
+    /// `builder prune`'s share of the store: the untagged images build steps left
+    /// (each has a parent), none a container uses.
+    pub fn prune_intermediate(
+        &self,
+        in_use: &dyn Fn(&Digest) -> bool,
+    ) -> Result<Vec<RemoveAction>> {
+        self.prune_matching(false, in_use, &|s| s.parent.is_some())
+    }
+
+    fn prune_matching(
+        &self,
+        all: bool,
+        in_use: &dyn Fn(&Digest) -> bool,
+        chosen: &dyn Fn(&StoredImage) -> bool,
+    ) -> Result<Vec<RemoveAction>> {
         let free: HashSet<Digest> = self
             .all_stored()?
             .into_iter()
+            .filter(|s| chosen(s))
             .map(|s| s.id)
             .filter(|id| !in_use(id))
             .collect();

@@ -1,6 +1,7 @@
 //! The route table, and the few helpers every route uses to read a body and write an
 //! answer in Docker's shapes.
 
+mod build;
 mod containers;
 mod exec;
 mod images;
@@ -32,6 +33,7 @@ pub fn all() -> Router<AppState> {
         .merge(networks::routes())
         .merge(volumes::routes())
         .route("/commit", post(images::commit))
+        .route("/build", post(build::build))
         .fallback(not_found)
 }
 

@@ -63,7 +63,7 @@ pub fn download(produce: impl FnOnce(&mut dyn Write) -> Result<()> + Send + 'sta
     Box::pin(tokio_stream_from(rx))
 }
 
-fn tokio_stream_from<T: Send + 'static>(
+pub(super) fn tokio_stream_from<T: Send + 'static>(
     mut rx: mpsc::Receiver<T>,
 ) -> impl futures_util::Stream<Item = T> + Send {
     futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx))

@@ -8,6 +8,7 @@
 
 mod attach;
 mod bridge;
+mod build;
 mod capabilities;
 mod containers;
 mod convert;
@@ -360,6 +361,13 @@ impl Backend for LocalBackend {
     async fn image_load(&self, tar: ByteStream) -> Result<LoadReport> {
         let e = self.engine.clone();
         bridge::upload(tar, move |r| images::load(&e, r)).await
+    }
+    async fn image_build(
+        &self,
+        req: super::BuildRequest,
+        context: ByteStream,
+    ) -> Result<Stream<m::BuildInfo>> {
+        Ok(build::stream(self.engine.clone(), req, context))
     }
     async fn image_import(
         &self,

@@ -1,0 +1,359 @@
+//! `Engine::build`: parse, plan the stages the target needs, and run them step by step.
+//! Each step ends as an image whose parent is the step before (Docker's classic builder
+//! keeps the same chain), so the cache is simply "the image this step made last time".
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Instant;
+
+use serde_json::{json, Value};
+
+use super::cache::{BuildCache, StepKey};
+use super::context::Context;
+use super::dockerfile::{self, Command, Instruction};
+use super::event::BuildEvent;
+use super::options::BuildOptions;
+use super::scope::{Args, Given};
+use super::stages::{self, is_fs_step, Plan, Stage};
+use super::state::StageState;
+use crate::error::{Error, Result};
+use crate::image::{Derivation, ImageRecord};
+use crate::Engine;
+
+/// The comment BuildKit writes in every history entry of a Dockerfile build.
+pub const HISTORY_COMMENT: &str = "buildkit.dockerfile.v0";
+
+/// One build in progress.
+pub(super) struct Builder<'a> {
+    pub engine: &'a Engine,
+    pub opts: &'a BuildOptions,
+    pub ctx: Context,
+    pub plan: Plan,
+    pub file: String,
+    pub given: Given,
+    pub cache: BuildCache,
+    pub emit: &'a mut dyn FnMut(BuildEvent),
+    /// Steps started so far (BuildKit's `#N`).
+    pub n: usize,
+    /// Results of the stages built so far.
+    pub built: BTreeMap<usize, StageState>,
+}
+
+impl Engine {
+    /// Build the Dockerfile `o.dockerfile` of the context directory `context`. Events
+    /// describe progress; the result is the target stage's image, tagged as asked.
+    pub fn build(
+        &self,
+        context: &Path,
+        o: &BuildOptions,
+        emit: &mut dyn FnMut(BuildEvent),
+    ) -> Result<ImageRecord> {
+        if let Some(p) = &o.platform {
+            crate::container::run_options::check_platform(p)?;
+        }
+        let file = o.dockerfile_name().to_string();
+        let text = read_dockerfile(context, &file)?;
+        let df = dockerfile::parse(&text, &file).map_err(|e| Error::invalid(e.to_string()))?;
+        let mut given = Given::new(o.build_args.clone());
+        let plan = stages::plan(&df, &file, o.target.as_deref(), &mut given)?;
+        let mut b = Builder {
+            engine: self,
+            opts: o,
+            ctx: Context::open(context)?,
+            plan,
+            file,
+            given,
+            cache: BuildCache::new(&self.paths),
+            emit,
+            n: 0,
+            built: BTreeMap::new(),
+        };
+        let needed = b.plan.needed();
+        let steps: usize = needed
+            .iter()
+            .map(|i| 1 + b.plan.stages[*i].steps.len())
+            .sum();
+        (b.emit)(BuildEvent::Plan {
+            instructions: steps,
+        });
+        for i in needed {
+            let state = b.stage(i)?;
+            b.built.insert(i, state);
+        }
+        let target = b.plan.target;
+        let state = b
+            .built
+            .remove(&target)
+            .ok_or_else(|| Error::Runtime("the target stage was not built".into()))?;
+        let image = b.finish(state)?;
+        for name in b.given.unconsumed() {
+            (b.emit)(BuildEvent::Warning {
+                message: format!("One or more build-args [{name}] were not consumed"),
+            });
+        }
+        (b.emit)(BuildEvent::Built {
+            id: image.id.to_string(),
+            tags: o.tags.clone(),
+        });
+        Ok(image)
+    }
+}
+
+/// The Dockerfile's text; its path may not leave the context.
+fn read_dockerfile(context: &Path, file: &str) -> Result<String> {
+    let rel = Path::new(file);
+    if rel.is_absolute() || rel.components().any(|c| c.as_os_str() == "..") {
+        return Err(Error::invalid(format!(
+            "the Dockerfile ({file}) must be within the build context"
+        )));
+    }
+    let path = context.join(rel);
+    std::fs::read_to_string(&path).map_err(|e| {
+        let why = match e.kind() {
+            std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+            _ => e.to_string(),
+        };
+        Error::invalid(format!("failed to read dockerfile: open {file}: {why}"))
+    })
+}
+
+impl Builder<'_> {
+    fn stage(&mut self, i: usize) -> Result<StageState> {
+        let stage = self.plan.stages[i].clone();
+        let total = 1 + stage
+            .steps
+            .iter()
+            .filter(|s| is_fs_step(&s.command))
+            .count();
+        let multi = self.plan.stages.len() > 1;
+        let started = Instant::now();
+        let n = self.start_step(&stage, &stage.from, multi, 1, total, true);
+        let mut state = self.base(&stage)?;
+        self.done(n, &state, started);
+        let triggers = state.take_onbuild();
+        let mut index = 1;
+        for text in triggers {
+            let ins =
+                dockerfile::parse_instruction(&text, &self.file, stage.from.line, self.plan.escape)
+                    .map_err(|e| {
+                        Error::invalid(format!("ONBUILD trigger of {}: {e}", stage.base))
+                    })?;
+            self.step(&stage, &ins, &mut state, multi, &mut index, total)?;
+        }
+        for ins in &stage.steps {
+            self.step(&stage, ins, &mut state, multi, &mut index, total)?;
+        }
+        Ok(state)
+    }
+
+    /// The stage's starting point: scratch, an earlier stage, or an image.
+    fn base(&mut self, stage: &Stage) -> Result<StageState> {
+        if stage.base == "scratch" {
+            return Ok(StageState::scratch());
+        }
+        if let Some(dep) = self.plan.stage_named(&stage.base, stage.index) {
+            let built = self.built.get(&dep).ok_or_else(|| {
+                Error::Runtime(format!(
+                    "stage {} was needed before it was built",
+                    stage.base
+                ))
+            })?;
+            return Ok(built.fresh_stage());
+        }
+        let images = self.engine.images();
+        let image = images.resolve(&stage.base).map_err(|e| match e {
+            Error::NotFound { .. } => Error::not_found(
+                "image",
+                format!(
+                    "{} (FROM at {}:{}; it is not in the local store: load, import or pull it first)",
+                    stage.base, self.file, stage.from.line
+                ),
+            ),
+            other => other,
+        })?;
+        let config = images.config_json(&image)?;
+        Ok(StageState::from_image(image, config))
+    }
+
+    fn start_step(
+        &mut self,
+        stage: &Stage,
+        ins: &Instruction,
+        multi: bool,
+        index: usize,
+        total: usize,
+        fs: bool,
+    ) -> usize {
+        self.n += 1;
+        let label = if fs {
+            stage.label(multi, index, total)
+        } else {
+            String::new()
+        };
+        (self.emit)(BuildEvent::Step {
+            n: self.n,
+            label,
+            index,
+            total,
+            fs,
+            text: ins.text.clone(),
+        });
+        self.n
+    }
+
+    pub(super) fn done(&mut self, n: usize, state: &StageState, started: Instant) {
+        (self.emit)(BuildEvent::Done {
+            n,
+            image: state.image_id(),
+            millis: started.elapsed().as_millis() as u64,
+        });
+    }
+
+    fn step(
+        &mut self,
+        stage: &Stage,
+        ins: &Instruction,
+        state: &mut StageState,
+        multi: bool,
+        index: &mut usize,
+        total: usize,
+    ) -> Result<()> {
+        let fs = is_fs_step(&ins.command);
+        if fs {
+            *index += 1;
+        }
+        let started = Instant::now();
+        let n = self.start_step(stage, ins, multi, *index, total, fs);
+        let escape = self.plan.escape;
+        match &ins.command {
+            Command::Arg(decls) => {
+                for d in decls {
+                    let default = match &d.default {
+                        Some(v) => Some(state.expand(v, escape).map_err(|e| self.at(ins, e))?),
+                        None => None,
+                    };
+                    let global = self.plan.global.clone();
+                    state
+                        .args
+                        .declare(&d.name, default, &mut self.given, Some(&global));
+                }
+            }
+            Command::Run(run) => self.run_step(n, ins, run, state)?,
+            Command::Copy(spec) => self.copy_step(n, ins, spec, false, state)?,
+            Command::Add(spec) => self.copy_step(n, ins, spec, true, state)?,
+            Command::Workdir(dir) => self.workdir_step(n, ins, dir, state)?,
+            Command::From { .. } => return Err(self.at(ins, Error::invalid("unexpected FROM"))),
+            _ => self.meta_step(n, ins, state)?,
+        }
+        self.done(n, state, started);
+        Ok(())
+    }
+
+    /// Look a step up in the cache; on a hit the state moves to the cached image.
+    pub(super) fn cached(&mut self, n: usize, key: &str, state: &mut StageState) -> Result<bool> {
+        if self.opts.no_cache {
+            return Ok(false);
+        }
+        let images = self.engine.images();
+        let Some(img) = self.cache.lookup(key, &images) else {
+            return Ok(false);
+        };
+        let config = images.config_json(&img)?;
+        state.moved_to(img, config);
+        (self.emit)(BuildEvent::Cached { n });
+        Ok(true)
+    }
+
+    /// Register a step's result and remember it under `key`.
+    pub(super) fn commit(
+        &mut self,
+        key: &str,
+        state: &mut StageState,
+        config: Value,
+        layer: Option<&Path>,
+        created_by: String,
+    ) -> Result<()> {
+        let images = self.engine.images();
+        let img = images.derive(
+            state.image.as_ref(),
+            Derivation {
+                config: config.clone(),
+                layer,
+                created_by,
+                comment: Some(HISTORY_COMMENT.into()),
+                tags: Vec::new(),
+            },
+        )?;
+        self.cache.record(key, &img.id)?;
+        let config = images.config_json(&img)?;
+        state.moved_to(img, config);
+        Ok(())
+    }
+
+    /// A key for a step of this state, starting with its parent.
+    pub(super) fn key(&self, state: &StageState) -> StepKey {
+        StepKey::new(state.image.as_ref().map(|i| &i.id))
+    }
+
+    pub(super) fn at(&self, ins: &Instruction, e: Error) -> Error {
+        match e {
+            Error::InvalidArgument(m) => stages::at(&self.file, ins, &m),
+            other => other,
+        }
+    }
+
+    /// The result: `--label`s on the target's config, the tags pointed at it.
+    fn finish(&mut self, mut state: StageState) -> Result<ImageRecord> {
+        if !self.opts.labels.is_empty() {
+            let mut config = state.config.clone();
+            let labels = &mut config["config"]["Labels"];
+            if !labels.is_object() {
+                *labels = json!({});
+            }
+            for (k, v) in &self.opts.labels {
+                labels[k] = json!(v);
+            }
+            let mut key = self.key(&state);
+            key.part("--label");
+            for (k, v) in &self.opts.labels {
+                key.part(k).part(v);
+            }
+            let key = key.finish();
+            let n = self.n;
+            if !self.cached(n, &key, &mut state)? {
+                self.commit(&key, &mut state, config, None, String::new())?;
+            }
+        }
+        let images = self.engine.images();
+        let img = match state.image {
+            Some(img) => img,
+            // `FROM scratch` and nothing else: an image with no layers.
+            None => images.derive(
+                None,
+                Derivation {
+                    config: state.config.clone(),
+                    layer: None,
+                    created_by: String::new(),
+                    comment: None,
+                    tags: Vec::new(),
+                },
+            )?,
+        };
+        images.tag_image(&img, &self.opts.tags)?;
+        Ok(img)
+    }
+}
+
+/// The arguments of a stage, for modules that only need to read them.
+pub(super) fn arg_env(args: &Args, given: &Given, env: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (k, v) in args.values().into_iter().chain(given.predefined()) {
+        let in_env = env
+            .iter()
+            .any(|e| e.split_once('=').map(|(ek, _)| ek) == Some(k.as_str()));
+        if !in_env {
+            out.push(format!("{k}={v}"));
+        }
+    }
+    out
+}

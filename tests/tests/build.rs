@@ -1,0 +1,401 @@
+//! `berth build`: every instruction in a real build checked in the running container and
+//! in `image inspect`, the cache walk-through of seed 004, multi-stage with `--target`,
+//! cache mounts, `.dockerignore`, and the errors a user meets.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use berth_tests::{Berth, Out};
+
+/// A context directory with the given files.
+fn context(b: &Berth, name: &str, files: &[(&str, &str)]) -> PathBuf {
+    let dir = b.dir.path().join(name);
+    for (path, text) in files {
+        let p = dir.join(path);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, text).unwrap();
+    }
+    dir
+}
+
+fn build(b: &Berth, dir: &Path, extra: &[&str]) -> Out {
+    let mut args = vec!["build", "--progress", "plain"];
+    args.extend_from_slice(extra);
+    let d = dir.to_str().unwrap();
+    args.push(d);
+    b.run(&args)
+}
+
+fn build_ok(b: &Berth, dir: &Path, extra: &[&str]) -> String {
+    let o = build(b, dir, extra);
+    assert_eq!(o.code, 0, "build failed:\n{}\n{}", o.stdout, o.stderr);
+    o.stderr
+}
+
+fn image(b: &Berth, name: &str, fmt: &str) -> String {
+    b.ok(&["image", "inspect", "--format", fmt, name])
+}
+
+/// Nothing of a build may be left: no containers, nothing in the state root's tmp.
+fn assert_clean(b: &Berth) {
+    assert_eq!(b.ok(&["ps", "-aq"]), "", "a build left a container");
+    let tmp = b.root.join("tmp");
+    if tmp.exists() {
+        let left: Vec<_> = fs::read_dir(&tmp)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .filter(|n| !n.to_string_lossy().starts_with('.'))
+            .collect();
+        assert!(left.is_empty(), "a build left files in tmp: {left:?}");
+    }
+}
+
+const EVERY_INSTRUCTION: &str = r#"# syntax=docker/dockerfile:1
+# escape=\
+ARG BASE=busybox
+FROM ${BASE}:latest AS base
+ARG GREETING=hello
+ARG UNUSED_DEFAULT=x
+ENV APP_HOME=/srv/app \
+    MODE="prod mode"
+LABEL org.example.name="demo" version=1.0
+WORKDIR $APP_HOME
+COPY --chown=1000:1000 --chmod=0750 app.sh ./bin/
+COPY conf/ /etc/demo/
+ADD payload.tar.gz /opt/
+RUN <<EOF
+echo "$GREETING from heredoc" > /srv/app/greeting
+echo "${MODE:-none}" > /srv/app/mode
+EOF
+RUN ["/bin/sh", "-c", "echo exec form > /srv/app/exec"]
+COPY <<EOT /etc/demo/generated.txt
+home is ${APP_HOME}
+EOT
+SHELL ["/bin/sh", "-c"]
+EXPOSE 8080 53/udp
+VOLUME /data
+STOPSIGNAL SIGINT
+HEALTHCHECK --interval=5s --timeout=2s --retries=4 CMD true
+ONBUILD RUN echo child
+USER 1000:1000
+MAINTAINER someone@example.com
+ENTRYPOINT ["/bin/sh", "-c"]
+CMD ["cat /srv/app/greeting /srv/app/mode /srv/app/exec /opt/inner/data.txt /etc/demo/generated.txt /etc/demo/a.conf; id -u; pwd"]
+"#;
+
+#[test]
+fn every_instruction_lands_in_the_image_and_the_container() {
+    let b = Berth::new();
+    b.busybox_image("busybox:latest");
+    let ctx = context(
+        &b,
+        "ctx",
+        &[
+            ("Dockerfile", EVERY_INSTRUCTION),
+            ("app.sh", "#!/bin/sh\necho app\n"),
+            ("conf/a.conf", "setting=1\n"),
+        ],
+    );
+    // A gzip tar for ADD to unpack.
+    let payload = b.dir.path().join("payload");
+    fs::create_dir_all(payload.join("inner")).unwrap();
+    fs::write(payload.join("inner/data.txt"), "from the archive\n").unwrap();
+    let made = std::process::Command::new("tar")
+        .arg("-czf")
+        .arg(ctx.join("payload.tar.gz"))
+        .arg("-C")
+        .arg(&payload)
+        .arg("inner")
+        .status()
+        .unwrap();
+    assert!(made.success());
+
+    build_ok(&b, &ctx, &["-t", "demo:1", "--build-arg", "GREETING=hi"]);
+    let run = b.ok(&["run", "--rm", "demo:1"]);
+    assert_eq!(
+        run,
+        "hi from heredoc\nprod mode\nexec form\nfrom the archive\nhome is /srv/app\nsetting=1\n1000\n/srv/app"
+    );
+    let stat = b.ok(&[
+        "run",
+        "--rm",
+        "--entrypoint",
+        "stat",
+        "demo:1",
+        "-c",
+        "%u:%g %a",
+        "/srv/app/bin/app.sh",
+    ]);
+    assert_eq!(stat, "1000:1000 750");
+
+    let f = |fmt: &str| image(&b, "demo:1", fmt);
+    assert_eq!(
+        f("{{json .Config.Env}}"),
+        r#"["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","APP_HOME=/srv/app","MODE=prod mode"]"#
+    );
+    assert_eq!(f("{{.Config.WorkingDir}}"), "/srv/app");
+    assert_eq!(f("{{.Config.User}}"), "1000:1000");
+    assert_eq!(
+        f("{{json .Config.ExposedPorts}}"),
+        r#"{"53/udp":{},"8080/tcp":{}}"#
+    );
+    assert_eq!(f("{{json .Config.Volumes}}"), r#"{"/data":{}}"#);
+    assert_eq!(f("{{.Config.StopSignal}}"), "SIGINT");
+    assert_eq!(
+        f("{{json .Config.Healthcheck.Test}}"),
+        r#"["CMD-SHELL","true"]"#
+    );
+    assert_eq!(f("{{.Config.Healthcheck.Retries}}"), "4");
+    assert_eq!(f("{{json .Config.OnBuild}}"), r#"["RUN echo child"]"#);
+    assert_eq!(f(r#"{{index .Config.Labels "org.example.name"}}"#), "demo");
+    assert_eq!(f("{{.Author}}"), "someone@example.com");
+    assert_eq!(f("{{json .Config.Entrypoint}}"), r#"["/bin/sh","-c"]"#);
+    let history = b.ok(&[
+        "history",
+        "--no-trunc",
+        "--format",
+        "{{.CreatedBy}}",
+        "demo:1",
+    ]);
+    assert!(
+        history.contains("RUN |2 GREETING=hi UNUSED_DEFAULT=x /bin/sh -c"),
+        "{history}"
+    );
+    assert!(history.contains("WORKDIR /srv/app"), "{history}");
+    assert!(
+        history.contains("ENV APP_HOME=/srv/app MODE=prod mode"),
+        "{history}"
+    );
+
+    // ONBUILD runs in a child build, and the child does not inherit the trigger.
+    let child = context(&b, "child", &[("Dockerfile", "FROM demo:1\n")]);
+    let out = build_ok(&b, &child, &["-t", "child"]);
+    assert!(
+        out.contains("child"),
+        "the ONBUILD trigger did not run:\n{out}"
+    );
+    assert_eq!(image(&b, "child", "{{json .Config.OnBuild}}"), "null");
+    assert_clean(&b);
+}
+
+#[test]
+fn seed_004_cache_walkthrough_rebuilds_from_the_first_changed_step() {
+    let b = Berth::new();
+    b.busybox_image("busybox:latest");
+    let ctx = context(
+        &b,
+        "app",
+        &[
+            (
+                "Dockerfile",
+                "FROM busybox\nWORKDIR /app\nCOPY manifest.txt .\nRUN cat manifest.txt > installed && cat /proc/sys/kernel/random/uuid > install-stamp\nCOPY . .\nRUN ls > listing\nCMD [\"cat\", \"/app/installed\"]\n",
+            ),
+            ("manifest.txt", "dep-a\n"),
+            ("main.sh", "echo v1\n"),
+        ],
+    );
+    let first = build_ok(&b, &ctx, &["-t", "app"]);
+    assert_eq!(first.matches("CACHED").count(), 0, "{first}");
+    let stamp1 = b.ok(&["run", "--rm", "app", "cat", "/app/install-stamp"]);
+
+    // Nothing changed: every step after FROM comes from the cache.
+    let again = build_ok(&b, &ctx, &["-t", "app"]);
+    assert_eq!(again.matches("CACHED").count(), 5, "{again}");
+
+    // A source change: the manifest and install steps stay cached.
+    fs::write(ctx.join("main.sh"), "echo v2\n").unwrap();
+    let src = build_ok(&b, &ctx, &["-t", "app"]);
+    assert_eq!(src.matches("CACHED").count(), 3, "{src}");
+    assert_eq!(
+        b.ok(&["run", "--rm", "app", "cat", "/app/install-stamp"]),
+        stamp1
+    );
+    assert_eq!(
+        b.ok(&["run", "--rm", "app", "cat", "/app/main.sh"]),
+        "echo v2"
+    );
+
+    // A manifest change: install runs again.
+    fs::write(ctx.join("manifest.txt"), "dep-a\ndep-b\n").unwrap();
+    let dep = build_ok(&b, &ctx, &["-t", "app"]);
+    assert_eq!(dep.matches("CACHED").count(), 1, "{dep}");
+    assert_eq!(b.ok(&["run", "--rm", "app"]), "dep-a\ndep-b");
+    assert_ne!(
+        b.ok(&["run", "--rm", "app", "cat", "/app/install-stamp"]),
+        stamp1
+    );
+
+    // --no-cache runs everything.
+    let fresh = build_ok(&b, &ctx, &["-t", "app", "--no-cache"]);
+    assert_eq!(fresh.matches("CACHED").count(), 0, "{fresh}");
+    assert_clean(&b);
+}
+
+#[test]
+fn target_builds_only_the_stages_it_needs() {
+    let b = Berth::new();
+    b.busybox_image("busybox:latest");
+    let ctx = context(
+        &b,
+        "multi",
+        &[(
+            "Dockerfile",
+            "FROM busybox AS broken\nRUN echo this stage must not run && exit 7\n\nFROM busybox AS builder\nRUN mkdir -p /out && echo built > /out/artifact\n\nFROM scratch AS final\nCOPY --from=builder /out/artifact /artifact\nCOPY --from=builder /bin/busybox /bin/cat\nCMD [\"/bin/cat\", \"/artifact\"]\n\nFROM final AS other\nRUN false\n",
+        )],
+    );
+    let out = build_ok(&b, &ctx, &["-t", "multi", "--target", "final"]);
+    assert!(!out.contains("must not run"), "{out}");
+    assert_eq!(b.ok(&["run", "--rm", "multi"]), "built");
+    assert_eq!(image(&b, "multi", "{{len .RootFS.Layers}}"), "2");
+    let bad = build(&b, &ctx, &["--target", "nope"]);
+    assert_ne!(bad.code, 0);
+    assert!(
+        bad.stderr
+            .contains("target stage \"nope\" could not be found"),
+        "{}",
+        bad.stderr
+    );
+    assert_clean(&b);
+}
+
+#[test]
+fn cache_mounts_keep_files_between_builds() {
+    let b = Berth::new();
+    b.busybox_image("busybox:latest");
+    let ctx = context(
+        &b,
+        "cm",
+        &[(
+            "Dockerfile",
+            "FROM busybox\nRUN --mount=type=cache,target=/var/cache/demo echo run >> /var/cache/demo/log && wc -l < /var/cache/demo/log > /count\n",
+        )],
+    );
+    build_ok(&b, &ctx, &["-t", "cm"]);
+    assert_eq!(b.ok(&["run", "--rm", "cm", "cat", "/count"]), "1");
+    build_ok(&b, &ctx, &["-t", "cm", "--no-cache"]);
+    assert_eq!(b.ok(&["run", "--rm", "cm", "cat", "/count"]), "2");
+    // The mount point is not part of the image.
+    let o = b.run(&["run", "--rm", "cm", "ls", "/var/cache/demo"]);
+    assert_ne!(
+        o.code, 0,
+        "the cache mount's directory leaked into the image"
+    );
+    assert_clean(&b);
+}
+
+#[test]
+fn dockerignore_decides_what_the_context_holds() {
+    let b = Berth::new();
+    b.busybox_image("busybox:latest");
+    let ctx = context(
+        &b,
+        "ign",
+        &[
+            (
+                "Dockerfile",
+                "FROM busybox\nCOPY . /ctx\nRUN cd /ctx && find . -type f | sort > /list\n",
+            ),
+            (
+                ".dockerignore",
+                "# comments are ignored\n*.log\nsecret/\ndocs/**\n!docs/keep.md\n",
+            ),
+            ("app.txt", "a\n"),
+            ("debug.log", "x\n"),
+            ("secret/key", "k\n"),
+            ("docs/drop.md", "d\n"),
+            ("docs/keep.md", "k\n"),
+        ],
+    );
+    build_ok(&b, &ctx, &["-t", "ign"]);
+    assert_eq!(
+        b.ok(&["run", "--rm", "ign", "cat", "/list"]),
+        "./.dockerignore\n./Dockerfile\n./app.txt\n./docs/keep.md"
+    );
+    // A change to an ignored file does not invalidate the COPY.
+    fs::write(ctx.join("debug.log"), "changed\n").unwrap();
+    let again = build_ok(&b, &ctx, &["-t", "ign"]);
+    assert_eq!(again.matches("CACHED").count(), 2, "{again}");
+    assert_clean(&b);
+}
+
+#[test]
+fn errors_name_the_file_line_and_step() {
+    let b = Berth::new();
+    b.busybox_image("busybox:latest");
+    let parse = context(
+        &b,
+        "parse",
+        &[("Dockerfile", "FROM busybox\n\nRUNN echo hi\n")],
+    );
+    let o = build(&b, &parse, &[]);
+    assert_ne!(o.code, 0);
+    assert!(o.stderr.contains("Dockerfile:3"), "{}", o.stderr);
+    assert!(
+        o.stderr.to_lowercase().contains("unknown instruction"),
+        "{}",
+        o.stderr
+    );
+
+    let fail = context(
+        &b,
+        "fail",
+        &[(
+            "Dockerfile",
+            "FROM busybox\nRUN echo first line && echo about to fail >&2 && exit 3\n",
+        )],
+    );
+    let o = build(&b, &fail, &["-t", "never"]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(o.stderr.contains("about to fail"), "{}", o.stderr);
+    assert!(o.stderr.contains("exit code: 3"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("[2/2] RUN echo first line"),
+        "{}",
+        o.stderr
+    );
+    assert_ne!(b.run(&["image", "inspect", "never"]).code, 0);
+
+    let missing = context(
+        &b,
+        "missing",
+        &[("Dockerfile", "FROM busybox\nCOPY nothere /x\n")],
+    );
+    let o = build(&b, &missing, &[]);
+    assert_ne!(o.code, 0);
+    assert!(o.stderr.contains("nothere"), "{}", o.stderr);
+    assert!(o.stderr.contains("Dockerfile:2"), "{}", o.stderr);
+
+    let nofile = b.dir.path().join("empty-ctx");
+    fs::create_dir_all(&nofile).unwrap();
+    let o = build(&b, &nofile, &[]);
+    assert_ne!(o.code, 0);
+    assert!(o.stderr.contains("Dockerfile"), "{}", o.stderr);
+    assert_clean(&b);
+}
+
+#[test]
+fn context_and_dockerfile_from_stdin() {
+    use std::io::Write;
+    let b = Berth::new();
+    b.busybox_image("busybox:latest");
+    let mut child = b
+        .cmd()
+        .args(["build", "-q", "-t", "piped", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"FROM busybox\nRUN echo piped > /p\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let id = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(id.starts_with("sha256:"), "{id}");
+    assert_eq!(b.ok(&["run", "--rm", "piped", "cat", "/p"]), "piped");
+    assert_clean(&b);
+}
