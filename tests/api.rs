@@ -277,3 +277,21 @@ fn eventually_status(child: &mut Child, secs: u64) -> i32 {
         }
     }
 }
+
+/// The virtualenv's Python with docker-py (`BERTH_TEST_PYTHON` overrides), or a loud
+/// failure that says how to make it.
+pub fn python() -> PathBuf {
+    let p = std::env::var_os("BERTH_TEST_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/py/bin/python")
+        });
+    assert!(
+        p.is_file(),
+        "this test needs docker-py in a virtualenv at {}: make it with \
+         `python3 -m venv target/py && target/py/bin/pip install docker` \
+         (README.md's test command does)",
+        p.display()
+    );
+    p
+}

@@ -1,28 +1,8 @@
 //! docker-py (PyPI's `docker`, in the virtualenv README's test command makes at
 //! target/py) against `berth system service`: run and its output, list, stop, remove.
 
-use std::path::PathBuf;
-
-use berth_tests::api::Service;
+use berth_tests::api::{python, Service};
 use berth_tests::Berth;
-
-/// The virtualenv's Python (`BERTH_TEST_PYTHON` overrides), or a loud failure that says
-/// how to make it.
-fn python() -> PathBuf {
-    let p = std::env::var_os("BERTH_TEST_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/py/bin/python")
-        });
-    assert!(
-        p.is_file(),
-        "this test needs docker-py in a virtualenv at {}: make it with \
-         `python3 -m venv target/py && target/py/bin/pip install docker` \
-         (README.md's test command does)",
-        p.display()
-    );
-    p
-}
 
 const SCRIPT: &str = r#"
 import docker

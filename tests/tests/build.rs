@@ -399,3 +399,39 @@ fn context_and_dockerfile_from_stdin() {
     assert_eq!(b.ok(&["run", "--rm", "piped", "cat", "/p"]), "piped");
     assert_clean(&b);
 }
+
+#[test]
+fn builder_prune_forgets_the_cache_and_the_step_images() {
+    let b = Berth::new();
+    b.busybox_image("busybox:latest");
+    let ctx = context(
+        &b,
+        "prune",
+        &[(
+            "Dockerfile",
+            "FROM busybox\nRUN --mount=type=cache,target=/c echo x > /c/f && echo a > /a\nRUN echo b > /b\n",
+        )],
+    );
+    build_ok(&b, &ctx, &["-t", "p"]);
+    assert!(!b
+        .ok(&["images", "-a", "-q", "--filter", "dangling=false"])
+        .is_empty());
+    let all_before = b.ok(&["images", "-a", "-q"]).lines().count();
+    assert!(all_before > 2, "the steps left no images: {all_before}");
+    let out = b.ok(&["builder", "prune", "-f"]);
+    assert!(out.contains("Total reclaimed space:"), "{out}");
+    // Only the tagged image and its base are left, the cache mount is gone, and the
+    // next build runs every step.
+    assert_eq!(b.ok(&["images", "-a", "-q"]).lines().count(), 2);
+    let mounts = b.root.join("build/cache-mounts");
+    assert!(
+        !mounts
+            .read_dir()
+            .unwrap()
+            .any(|e| e.unwrap().path().join("f").exists()),
+        "the cache mount survived the prune"
+    );
+    let again = build_ok(&b, &ctx, &["-t", "p"]);
+    assert_eq!(again.matches("CACHED").count(), 0, "{again}");
+    assert_clean(&b);
+}

@@ -206,6 +206,9 @@ pub trait Backend: Send + Sync {
         context: ByteStream,
     ) -> Result<Stream<m::BuildInfo>>;
     /// `docker import`: a root filesystem tar becomes a one-layer image.
+    /// `docker builder prune`: the build cache (layer cache entries, cache mounts,
+    /// the step images nothing uses).
+    async fn build_prune(&self) -> Result<m::BuildPruneResponse>;
     async fn image_import(
         &self,
         tar: ByteStream,

@@ -3,6 +3,7 @@
 
 mod build;
 mod build_progress;
+mod builder;
 mod container;
 mod container_doc;
 mod cp;
@@ -75,6 +76,11 @@ enum Command {
     },
     /// Build an image from a Dockerfile
     Build(build::BuildArgs),
+    /// Manage builds
+    Builder {
+        #[command(subcommand)]
+        cmd: builder::BuilderCmd,
+    },
     #[command(flatten)]
     ImageTop(image::ImageTopCmd),
     /// Manage images
@@ -285,6 +291,7 @@ pub fn main() -> ExitCode {
         Command::ContainerTop(cmd) => container::run(door, cmd),
         Command::Container { cmd } => container::run_group(door, cmd),
         Command::Build(a) => build::run(door, a),
+        Command::Builder { cmd } => builder::run(door, cmd),
         Command::ImageTop(cmd) => image::run_top(door, cmd),
         Command::Image { cmd } => image::run(door, cmd),
         Command::Volume { cmd } => volume::run(door, cmd),

@@ -63,6 +63,13 @@ pub fn run(door: &Door, all: bool, volumes: bool) -> CliResult {
         .collect();
     section("Deleted Images", &images);
 
+    let cache = door.call(b.build_prune())?;
+    reclaimed += cache.space_reclaimed.unwrap_or(0);
+    section(
+        "Deleted build cache objects",
+        &cache.caches_deleted.unwrap_or_default(),
+    );
+
     println!(
         "Total reclaimed space: {}",
         human_size(reclaimed.max(0) as u64)

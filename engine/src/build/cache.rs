@@ -64,20 +64,23 @@ impl BuildCache {
         write_atomic(&self.dir.join(key), image.to_string().as_bytes())
     }
 
-    /// Forget every entry (`builder prune`); returns how many there were.
-    pub fn clear(&self) -> Result<usize> {
+    /// Forget every entry (`builder prune`); returns their keys (shortened, as
+    /// BuildKit lists cache records).
+    pub fn clear(&self) -> Result<Vec<String>> {
         let entries = match fs::read_dir(&self.dir) {
             Ok(e) => e,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
             Err(e) => return Err(crate::Error::io("read", &self.dir, e)),
         };
-        let mut n = 0;
+        let mut gone = Vec::new();
         for e in entries.flatten() {
             if fs::remove_file(e.path()).is_ok() {
-                n += 1;
+                let name = e.file_name().to_string_lossy().into_owned();
+                gone.push(name.chars().take(25).collect());
             }
         }
-        Ok(n)
+        gone.sort();
+        Ok(gone)
     }
 }
 
@@ -96,10 +99,7 @@ impl crate::Engine {
     pub fn builder_prune(&self) -> Result<PruneReport> {
         let mut report = PruneReport::default();
         let cache = BuildCache::new(&self.paths);
-        let n = cache.clear()?;
-        report
-            .removed
-            .extend((0..n).map(|i| format!("cache-entry-{i}")));
+        report.removed.extend(cache.clear()?);
         let mounts = self.paths.root.join("build").join("cache-mounts");
         if let Ok(entries) = fs::read_dir(&mounts) {
             for e in entries.flatten() {
@@ -127,17 +127,13 @@ impl crate::Engine {
             .map(|c| c.record.image_id)
             .collect();
         let images = self.images();
-        let before: std::collections::HashMap<Digest, u64> = images
-            .list()?
-            .into_iter()
-            .map(|i| (i.id.clone(), i.size))
-            .collect();
+        let before = images.disk_usage()?.total();
         for a in images.prune_intermediate(&|d| users.contains(d))? {
             if let crate::image::RemoveAction::Deleted(d) = a {
-                report.reclaimed += before.get(&d).copied().unwrap_or(0);
                 report.removed.push(d.to_string());
             }
         }
+        report.reclaimed += before.saturating_sub(images.disk_usage()?.total());
         Ok(report)
     }
 }

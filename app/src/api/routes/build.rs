@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
+use axum::response::IntoResponse;
 use futures_util::StreamExt;
 
 use super::{streamed, upload, ApiResult};
@@ -55,6 +56,16 @@ pub async fn build(State(s): State<AppState>, RawQuery(raw): RawQuery, b: Body) 
         }
     });
     Ok(streamed("application/json", Box::pin(lines)))
+}
+
+/// `POST /build/prune`: `{"CachesDeleted": [...], "SpaceReclaimed": N}`.
+pub async fn prune(State(s): State<AppState>) -> ApiResult {
+    let r = s.backend.build_prune().await?;
+    Ok(axum::Json(serde_json::json!({
+        "CachesDeleted": r.caches_deleted.unwrap_or_default(),
+        "SpaceReclaimed": r.space_reclaimed.unwrap_or(0),
+    }))
+    .into_response())
 }
 
 /// A query value that is a JSON object of strings (`buildargs`, `labels`).

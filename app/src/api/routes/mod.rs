@@ -34,6 +34,7 @@ pub fn all() -> Router<AppState> {
         .merge(volumes::routes())
         .route("/commit", post(images::commit))
         .route("/build", post(build::build))
+        .route("/build/prune", post(build::prune))
         .fallback(not_found)
 }
 

@@ -369,6 +369,16 @@ impl Backend for LocalBackend {
     ) -> Result<Stream<m::BuildInfo>> {
         Ok(build::stream(self.engine.clone(), req, context))
     }
+    async fn build_prune(&self) -> Result<m::BuildPruneResponse> {
+        self.call(|e| {
+            let r = e.builder_prune()?;
+            Ok(m::BuildPruneResponse {
+                caches_deleted: Some(r.removed),
+                space_reclaimed: Some(r.reclaimed as i64),
+            })
+        })
+        .await
+    }
     async fn image_import(
         &self,
         tar: ByteStream,
