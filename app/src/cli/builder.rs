@@ -12,7 +12,7 @@ use crate::format::human::human_size;
 #[derive(Subcommand, Debug)]
 pub enum BuilderCmd {
     /// Build an image from a Dockerfile
-    Build(super::build::BuildArgs),
+    Build(Box<super::build::BuildArgs>),
     /// Remove build cache
     Prune(PruneArgs),
 }
@@ -29,7 +29,7 @@ pub struct PruneArgs {
 
 pub fn run(door: &Door, cmd: BuilderCmd) -> CliResult {
     match cmd {
-        BuilderCmd::Build(a) => super::build::run(door, a),
+        BuilderCmd::Build(a) => super::build::run(door, *a),
         BuilderCmd::Prune(a) => prune(door, a),
     }
 }

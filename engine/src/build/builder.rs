@@ -148,6 +148,22 @@ impl Builder<'_> {
 
     /// The stage's starting point: scratch, an earlier stage, or an image.
     fn base(&mut self, stage: &Stage) -> Result<StageState> {
+        if let Command::From {
+            platform: Some(p), ..
+        } = &stage.from.command
+        {
+            let p = super::scope::expand(p, self.plan.escape, &[], &self.plan.global)
+                .map_err(|e| self.at(&stage.from, e))?;
+            crate::container::run_options::check_platform(&p).map_err(|_| {
+                let host = crate::container::run_options::host_platform();
+                self.at(
+                    &stage.from,
+                    Error::invalid(format!(
+                        "FROM --platform={p}: only this host's platform ({host}) can be built here"
+                    )),
+                )
+            })?;
+        }
         if stage.base == "scratch" {
             return Ok(StageState::scratch());
         }
