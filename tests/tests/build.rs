@@ -526,3 +526,28 @@ impl Drop for PodmanRoot {
             .output();
     }
 }
+
+#[test]
+fn independent_stages_build_at_the_same_time() {
+    let b = Berth::new();
+    b.busybox_image("busybox:latest");
+    // Each stage waits for the other's mark in a shared cache mount: built one after
+    // the other, the first would give up after 10 s and fail the build.
+    let wait_for = |me: &str, other: &str| {
+        format!(
+            "RUN --mount=type=cache,id=rendezvous,target=/r touch /r/{me} && i=0; while [ ! -f /r/{other} ]; do i=$((i+1)); [ $i -gt 100 ] && exit 9; sleep 0.1; done; echo {me} > /{me}\n"
+        )
+    };
+    let dockerfile = format!(
+        "FROM busybox AS left\n{}\nFROM busybox AS right\n{}\nFROM busybox\nCOPY --from=left /left /\nCOPY --from=right /right /\n",
+        wait_for("left", "right"),
+        wait_for("right", "left")
+    );
+    let ctx = context(&b, "par", &[("Dockerfile", &dockerfile)]);
+    build_ok(&b, &ctx, &["-t", "par"]);
+    assert_eq!(
+        b.ok(&["run", "--rm", "par", "cat", "/left", "/right"]),
+        "left\nright"
+    );
+    assert_clean(&b);
+}

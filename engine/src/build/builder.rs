@@ -2,8 +2,10 @@
 //! Each step ends as an image whose parent is the step before (Docker's classic builder
 //! keeps the same chain), so the cache is simply "the image this step made last time".
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 use std::time::Instant;
 
 use serde_json::{json, Value};
@@ -30,13 +32,13 @@ pub(super) struct Builder<'a> {
     pub ctx: Context,
     pub plan: Plan,
     pub file: String,
-    pub given: Given,
+    given: Mutex<Given>,
     pub cache: BuildCache,
-    pub emit: &'a mut dyn FnMut(BuildEvent),
+    emit: Mutex<&'a mut (dyn FnMut(BuildEvent) + Send)>,
     /// Steps started so far (BuildKit's `#N`).
-    pub n: usize,
+    n: AtomicUsize,
     /// Results of the stages built so far.
-    pub built: BTreeMap<usize, StageState>,
+    built: Mutex<BTreeMap<usize, StageState>>,
 }
 
 impl Engine {
@@ -46,7 +48,7 @@ impl Engine {
         &self,
         context: &Path,
         o: &BuildOptions,
-        emit: &mut dyn FnMut(BuildEvent),
+        emit: &mut (dyn FnMut(BuildEvent) + Send),
     ) -> Result<ImageRecord> {
         if let Some(p) = &o.platform {
             crate::container::run_options::check_platform(p)?;
@@ -56,42 +58,40 @@ impl Engine {
         let df = dockerfile::parse(&text, &file).map_err(|e| Error::invalid(e.to_string()))?;
         let mut given = Given::new(o.build_args.clone());
         let plan = stages::plan(&df, &file, o.target.as_deref(), &mut given)?;
-        let mut b = Builder {
+        let b = Builder {
             engine: self,
             opts: o,
             ctx: Context::open(context)?,
             plan,
             file,
-            given,
+            given: Mutex::new(given),
             cache: BuildCache::new(&self.paths),
-            emit,
-            n: 0,
-            built: BTreeMap::new(),
+            emit: Mutex::new(emit),
+            n: AtomicUsize::new(0),
+            built: Mutex::new(BTreeMap::new()),
         };
         let needed = b.plan.needed();
         let steps: usize = needed
             .iter()
             .map(|i| 1 + b.plan.stages[*i].steps.len())
             .sum();
-        (b.emit)(BuildEvent::Plan {
+        b.emit(BuildEvent::Plan {
             instructions: steps,
         });
-        for i in needed {
-            let state = b.stage(i)?;
-            b.built.insert(i, state);
-        }
+        b.run_stages(&needed)?;
         let target = b.plan.target;
         let state = b
-            .built
+            .built()
             .remove(&target)
             .ok_or_else(|| Error::Runtime("the target stage was not built".into()))?;
         let image = b.finish(state)?;
-        for name in b.given.unconsumed() {
-            (b.emit)(BuildEvent::Warning {
+        let unconsumed = b.given().unconsumed();
+        for name in unconsumed {
+            b.emit(BuildEvent::Warning {
                 message: format!("One or more build-args [{name}] were not consumed"),
             });
         }
-        (b.emit)(BuildEvent::Built {
+        b.emit(BuildEvent::Built {
             id: image.id.to_string(),
             tags: o.tags.clone(),
         });
@@ -118,7 +118,91 @@ fn read_dockerfile(context: &Path, file: &str) -> Result<String> {
 }
 
 impl Builder<'_> {
-    fn stage(&mut self, i: usize) -> Result<StageState> {
+    /// Build `needed` stages, each as soon as the stages it reads are built: stages that
+    /// do not depend on each other run at the same time, each on a thread of its own.
+    fn run_stages(&self, needed: &BTreeSet<usize>) -> Result<()> {
+        let mut left: Vec<usize> = needed.iter().copied().collect();
+        while !left.is_empty() {
+            let ready: Vec<usize> = {
+                let built = self.built();
+                left.iter()
+                    .copied()
+                    .filter(|i| self.plan.deps(*i).iter().all(|d| built.contains_key(d)))
+                    .collect()
+            };
+            if ready.is_empty() {
+                return Err(Error::Runtime(
+                    "build stages depend on each other in a circle".into(),
+                ));
+            }
+            left.retain(|i| !ready.contains(i));
+            // Each result with the moment it came, so a failure is reported as the
+            // first that happened, not as another stage that then waited in vain.
+            let results: Vec<(usize, Instant, Result<StageState>)> = if ready.len() == 1 {
+                let r = self.stage(ready[0]);
+                vec![(ready[0], Instant::now(), r)]
+            } else {
+                std::thread::scope(|s| {
+                    let handles: Vec<_> = ready
+                        .iter()
+                        .map(|&i| {
+                            (
+                                i,
+                                s.spawn(move || {
+                                    let r = self.stage(i);
+                                    (Instant::now(), r)
+                                }),
+                            )
+                        })
+                        .collect();
+                    handles
+                        .into_iter()
+                        .map(|(i, h)| {
+                            let (at, r) = h.join().unwrap_or_else(|_| {
+                                (
+                                    Instant::now(),
+                                    Err(Error::Runtime(format!("building stage {i} panicked"))),
+                                )
+                            });
+                            (i, at, r)
+                        })
+                        .collect()
+                })
+            };
+            let mut failed: Option<(Instant, Error)> = None;
+            for (i, at, r) in results {
+                match r {
+                    Ok(state) => {
+                        self.built().insert(i, state);
+                    }
+                    Err(e) => {
+                        if failed.as_ref().is_none_or(|(t, _)| at < *t) {
+                            failed = Some((at, e));
+                        }
+                    }
+                }
+            }
+            if let Some((_, e)) = failed {
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn emit(&self, ev: BuildEvent) {
+        let mut emit = self.emit.lock().unwrap_or_else(|p| p.into_inner());
+        (*emit)(ev);
+    }
+
+    pub(super) fn given(&self) -> std::sync::MutexGuard<'_, Given> {
+        self.given.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(super) fn built(&self) -> std::sync::MutexGuard<'_, BTreeMap<usize, StageState>> {
+        self.built.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn stage(&self, i: usize) -> Result<StageState> {
         let stage = self.plan.stages[i].clone();
         let total = 1 + stage
             .steps
@@ -147,7 +231,7 @@ impl Builder<'_> {
     }
 
     /// The stage's starting point: scratch, an earlier stage, or an image.
-    fn base(&mut self, stage: &Stage) -> Result<StageState> {
+    fn base(&self, stage: &Stage) -> Result<StageState> {
         if let Command::From {
             platform: Some(p), ..
         } = &stage.from.command
@@ -168,13 +252,14 @@ impl Builder<'_> {
             return Ok(StageState::scratch());
         }
         if let Some(dep) = self.plan.stage_named(&stage.base, stage.index) {
-            let built = self.built.get(&dep).ok_or_else(|| {
+            let built = self.built();
+            let dep = built.get(&dep).ok_or_else(|| {
                 Error::Runtime(format!(
                     "stage {} was needed before it was built",
                     stage.base
                 ))
             })?;
-            return Ok(built.fresh_stage());
+            return Ok(dep.fresh_stage());
         }
         let images = self.engine.images();
         let image = images.resolve(&stage.base).map_err(|e| match e {
@@ -192,7 +277,7 @@ impl Builder<'_> {
     }
 
     fn start_step(
-        &mut self,
+        &self,
         stage: &Stage,
         ins: &Instruction,
         multi: bool,
@@ -200,25 +285,25 @@ impl Builder<'_> {
         total: usize,
         fs: bool,
     ) -> usize {
-        self.n += 1;
+        let n = self.n.fetch_add(1, Ordering::SeqCst) + 1;
         let label = if fs {
             stage.label(multi, index, total)
         } else {
             String::new()
         };
-        (self.emit)(BuildEvent::Step {
-            n: self.n,
+        self.emit(BuildEvent::Step {
+            n,
             label,
             index,
             total,
             fs,
             text: ins.text.clone(),
         });
-        self.n
+        n
     }
 
-    pub(super) fn done(&mut self, n: usize, state: &StageState, started: Instant) {
-        (self.emit)(BuildEvent::Done {
+    pub(super) fn done(&self, n: usize, state: &StageState, started: Instant) {
+        self.emit(BuildEvent::Done {
             n,
             image: state.image_id(),
             millis: started.elapsed().as_millis() as u64,
@@ -226,7 +311,7 @@ impl Builder<'_> {
     }
 
     fn step(
-        &mut self,
+        &self,
         stage: &Stage,
         ins: &Instruction,
         state: &mut StageState,
@@ -251,7 +336,7 @@ impl Builder<'_> {
                     let global = self.plan.global.clone();
                     state
                         .args
-                        .declare(&d.name, default, &mut self.given, Some(&global));
+                        .declare(&d.name, default, &mut self.given(), Some(&global));
                 }
             }
             Command::Run(run) => self.run_step(n, ins, run, state)?,
@@ -266,7 +351,7 @@ impl Builder<'_> {
     }
 
     /// Look a step up in the cache; on a hit the state moves to the cached image.
-    pub(super) fn cached(&mut self, n: usize, key: &str, state: &mut StageState) -> Result<bool> {
+    pub(super) fn cached(&self, n: usize, key: &str, state: &mut StageState) -> Result<bool> {
         if self.opts.no_cache {
             return Ok(false);
         }
@@ -276,13 +361,13 @@ impl Builder<'_> {
         };
         let config = images.config_json(&img)?;
         state.moved_to(img, config);
-        (self.emit)(BuildEvent::Cached { n });
+        self.emit(BuildEvent::Cached { n });
         Ok(true)
     }
 
     /// Register a step's result and remember it under `key`.
     pub(super) fn commit(
-        &mut self,
+        &self,
         key: &str,
         state: &mut StageState,
         config: Value,
@@ -319,7 +404,7 @@ impl Builder<'_> {
     }
 
     /// The result: `--label`s on the target's config, the tags pointed at it.
-    fn finish(&mut self, mut state: StageState) -> Result<ImageRecord> {
+    fn finish(&self, mut state: StageState) -> Result<ImageRecord> {
         if !self.opts.labels.is_empty() {
             let mut config = state.config.clone();
             let labels = &mut config["config"]["Labels"];
@@ -335,7 +420,7 @@ impl Builder<'_> {
                 key.part(k).part(v);
             }
             let key = key.finish();
-            let n = self.n;
+            let n = self.n.load(Ordering::SeqCst);
             if !self.cached(n, &key, &mut state)? {
                 self.commit(&key, &mut state, config, None, String::new())?;
             }

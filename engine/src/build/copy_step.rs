@@ -27,7 +27,7 @@ enum From {
 
 impl Builder<'_> {
     pub(super) fn copy_step(
-        &mut self,
+        &self,
         n: usize,
         ins: &Instruction,
         spec: &CopySpec,
@@ -211,7 +211,7 @@ impl Builder<'_> {
             let f = state.expand(f, self.plan.escape)?;
             let img = match self.plan.stage_named(&f, self.plan.stages.len()) {
                 Some(i) => self
-                    .built
+                    .built()
                     .get(&i)
                     .and_then(|s| s.image.clone())
                     .ok_or_else(|| {

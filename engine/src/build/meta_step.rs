@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 
 impl Builder<'_> {
     pub(super) fn meta_step(
-        &mut self,
+        &self,
         n: usize,
         ins: &Instruction,
         state: &mut StageState,

@@ -180,11 +180,15 @@ impl Builder<'_> {
         let base = self.engine.paths.root.join("build").join("cache-mounts");
         fs::create_dir_all(&base).ctx("create", &base)?;
         let dir = base.join(crate::store::Digest::of(id.as_bytes()).hex());
-        if !dir.exists() {
-            fs::create_dir(&dir).ctx("create", &dir)?;
-            fs::set_permissions(&dir, fs::Permissions::from_mode(mode.unwrap_or(0o755)))
-                .ctx("chmod", &dir)?;
-            chown(&dir, Some(uid.unwrap_or(0)), Some(gid.unwrap_or(0))).ctx("chown", &dir)?;
+        // Stages building at the same time may both make it: whoever loses uses it.
+        match fs::create_dir(&dir) {
+            Ok(()) => {
+                fs::set_permissions(&dir, fs::Permissions::from_mode(mode.unwrap_or(0o755)))
+                    .ctx("chmod", &dir)?;
+                chown(&dir, Some(uid.unwrap_or(0)), Some(gid.unwrap_or(0))).ctx("chown", &dir)?;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(Error::io("create", &dir, e)),
         }
         Ok(dir)
     }

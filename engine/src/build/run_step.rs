@@ -17,14 +17,14 @@ use crate::error::{Error, Result};
 
 impl Builder<'_> {
     pub(super) fn run_step(
-        &mut self,
+        &self,
         n: usize,
         ins: &Instruction,
         run: &Run,
         state: &mut StageState,
     ) -> Result<()> {
         let argv = run_argv(&run.command, &run.heredocs, state);
-        let args = arg_env(&state.args, &self.given, &state.env());
+        let args = arg_env(&state.args, &self.given(), &state.env());
         let network = run
             .network
             .clone()
@@ -65,7 +65,7 @@ impl Builder<'_> {
                 ..Default::default()
             },
         )?;
-        (self.emit)(BuildEvent::Container {
+        self.emit(BuildEvent::Container {
             n,
             id: step.id().to_string(),
         });
@@ -88,7 +88,7 @@ impl Builder<'_> {
     }
 
     /// Start the step's container attached and forward its output; its exit code.
-    fn run_attached(&mut self, n: usize, step: &StepContainer<'_>) -> Result<i32> {
+    fn run_attached(&self, n: usize, step: &StepContainer<'_>) -> Result<i32> {
         let started = Instant::now();
         let s = self
             .engine
@@ -99,12 +99,12 @@ impl Builder<'_> {
             .ok_or_else(|| Error::Runtime("the step's container gave no output stream".into()))?;
         loop {
             match read_frame(&mut stream) {
-                Ok(Some((Kind::Stdout, data))) => (self.emit)(BuildEvent::Output {
+                Ok(Some((Kind::Stdout, data))) => self.emit(BuildEvent::Output {
                     n,
                     stderr: false,
                     data,
                 }),
-                Ok(Some((Kind::Stderr, data))) => (self.emit)(BuildEvent::Output {
+                Ok(Some((Kind::Stderr, data))) => self.emit(BuildEvent::Output {
                     n,
                     stderr: true,
                     data,

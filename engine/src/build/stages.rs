@@ -142,14 +142,22 @@ impl Plan {
         }
     }
 
-    /// The stages the target needs, itself included, in the order they must be built.
+    /// The stages the target needs, itself included.
     pub fn needed(&self) -> BTreeSet<usize> {
         let mut need = BTreeSet::new();
         let mut todo = vec![self.target];
         while let Some(i) = todo.pop() {
-            if !need.insert(i) {
-                continue;
+            if need.insert(i) {
+                todo.extend(self.deps(i));
             }
+        }
+        need
+    }
+
+    /// The earlier stages stage `i` reads (its base, COPY --from, RUN --mount from=).
+    pub fn deps(&self, i: usize) -> BTreeSet<usize> {
+        let mut deps = BTreeSet::new();
+        {
             let s = &self.stages[i];
             let mut refs = vec![s.base.clone()];
             for ins in &s.steps {
@@ -168,11 +176,11 @@ impl Plan {
             for r in refs {
                 let r = scope::expand(&r, self.escape, &[], &self.global).unwrap_or(r);
                 if let Some(dep) = self.stage_named(&r, i) {
-                    todo.push(dep);
+                    deps.insert(dep);
                 }
             }
         }
-        need
+        deps
     }
 }
 

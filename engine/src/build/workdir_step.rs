@@ -14,7 +14,7 @@ use crate::error::Result;
 
 impl Builder<'_> {
     pub(super) fn workdir_step(
-        &mut self,
+        &self,
         n: usize,
         ins: &Instruction,
         dir: &str,

@@ -53,7 +53,7 @@ fn build(
     engine: &Engine,
     req: &BuildRequest,
     context: &mut dyn std::io::Read,
-    send: &dyn Fn(m::BuildInfo) -> bool,
+    send: &(dyn Fn(m::BuildInfo) -> bool + Sync),
 ) -> Result<()> {
     let _hold = berth_engine::store::scratch::hold(&engine.paths)?;
     let dir = Staged::new(engine)?;
