@@ -226,6 +226,25 @@ fn seed_004_cache_walkthrough_rebuilds_from_the_first_changed_step() {
         stamp1
     );
 
+    // The anatomy view shows each layer as the lower dir it is, with the step that made
+    // it; history shows the same steps.
+    b.ok(&["create", "--name", "look", "app"]);
+    let anatomy = b.ok(&["anatomy", "--json", "look"]);
+    let v: serde_json::Value = serde_json::from_str(&anatomy).unwrap();
+    let steps: Vec<String> = v["rootfs"]["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["created_by"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(steps.len(), 6, "{steps:?}");
+    assert_eq!(steps[0], "RUN /bin/sh -c ls > listing # buildkit");
+    assert_eq!(steps[3], "COPY manifest.txt . # buildkit");
+    assert_eq!(v["rootfs"]["lower"][0], v["rootfs"]["layers"][0]["dir"]);
+    b.ok(&["rm", "look"]);
+    let history = b.ok(&["history", "--format", "{{.CreatedBy}}", "app"]);
+    assert!(history.contains("COPY manifest.txt ."), "{history}");
+
     // --no-cache runs everything.
     let fresh = build_ok(&b, &ctx, &["-t", "app", "--no-cache"]);
     assert_eq!(fresh.matches("CACHED").count(), 0, "{fresh}");

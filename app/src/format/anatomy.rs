@@ -214,15 +214,22 @@ fn rootfs(a: &Anatomy) -> Section {
     let r = &a.rootfs;
     let mut facts = Vec::new();
     for (i, l) in r.lower.iter().enumerate() {
-        facts.push(fact(
-            if i == 0 { "lower" } else { "" },
-            l.clone(),
-            if i == 0 {
-                "read-only image layer (top-most first), shared by every container of the image"
-            } else {
-                "read-only image layer"
-            },
-        ));
+        let step = r.layers.iter().find(|s| &s.dir == l);
+        let what = if i == 0 {
+            "read-only image layer (top-most first), shared by every container of the image"
+        } else {
+            "read-only image layer"
+        };
+        let meaning = match step {
+            Some(s) if !s.created_by.is_empty() => format!(
+                "{what}; made by `{}` ({})",
+                s.created_by.trim_end_matches(" # buildkit"),
+                bytes_size(s.size)
+            ),
+            Some(s) => format!("{what} ({})", bytes_size(s.size)),
+            None => what.to_string(),
+        };
+        facts.push(fact(if i == 0 { "lower" } else { "" }, l.clone(), meaning));
     }
     facts.push(fact(
         "upper",
@@ -432,6 +439,11 @@ pub(crate) fn sample() -> Anatomy {
         }],
         rootfs: RootfsAnatomy {
             lower: vec!["/var/lib/berth/layers/60c1".into()],
+            layers: vec![berth_engine::image::LayerStep {
+                dir: "/var/lib/berth/layers/60c1".into(),
+                created_by: "COPY site/ /www # buildkit".into(),
+                size: 2048,
+            }],
             upper: "/var/lib/berth/containers/c1/upper".into(),
             work: "/var/lib/berth/containers/c1/work".into(),
             merged: "/var/lib/berth/containers/c1/merged".into(),

@@ -80,6 +80,8 @@ pub struct CgroupAnatomy {
 pub struct RootfsAnatomy {
     /// Image layers, top-most first, as overlayfs was given them.
     pub lower: Vec<String>,
+    /// The image's layers, top-most first, each with the step that made it.
+    pub layers: Vec<crate::image::LayerStep>,
     pub upper: String,
     pub work: String,
     /// Where the merged tree is mounted on the host.
@@ -139,6 +141,11 @@ impl Engine {
             },
             ..Default::default()
         };
+        let images = self.images();
+        if let Ok(img) = images.resolve(&c.record.image_id.to_string()) {
+            a.rootfs.layers = images.layer_steps(&img).unwrap_or_default();
+            a.rootfs.lower = a.rootfs.layers.iter().map(|l| l.dir.clone()).collect();
+        }
         let pid = c.state.pid;
         if !c.state.status.is_live() || pid <= 0 {
             return Ok(a);

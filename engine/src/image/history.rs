@@ -9,7 +9,43 @@ use crate::store::Digest;
 
 const MAX_ANCESTORS: usize = 128;
 
+/// One layer of an image as the anatomy view shows it: the overlay lower dir, the step
+/// that made it (`created_by` of its history entry) and its unpacked size.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct LayerStep {
+    pub dir: String,
+    pub created_by: String,
+    pub size: u64,
+}
+
 impl ImageStore {
+    /// `img`'s layers, top-most first (the order overlayfs takes lower dirs in).
+    pub fn layer_steps(&self, img: &ImageRecord) -> Result<Vec<LayerStep>> {
+        let cfg = self.config_json(img)?;
+        let made_by: Vec<String> = cfg["history"]
+            .as_array()
+            .map(|h| {
+                h.iter()
+                    .filter(|e| !e["empty_layer"].as_bool().unwrap_or(false))
+                    .map(|e| e["created_by"].as_str().unwrap_or_default().to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let stored = self.read_stored(&img.id)?;
+        let mut out: Vec<LayerStep> = stored
+            .layers
+            .iter()
+            .enumerate()
+            .map(|(i, l)| LayerStep {
+                dir: self.layer_path(&l.info.diff_id).display().to_string(),
+                created_by: made_by.get(i).cloned().unwrap_or_default(),
+                size: l.unpacked_size,
+            })
+            .collect();
+        out.reverse();
+        Ok(out)
+    }
+
     pub fn history(&self, img: &ImageRecord) -> Result<Vec<HistoryEntry>> {
         let cfg = self.config_json(img)?;
         let sizes: Vec<u64> = self

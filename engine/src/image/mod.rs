@@ -53,6 +53,7 @@ pub use config::{
     docker_container_config, empty as empty_config, host_arch, now, ConfigChanges, DEFAULT_PATH,
 };
 pub use derive::Derivation;
+pub use history::LayerStep;
 pub use reference::Reference;
 pub use usage::{DiskUsage, ImageUsage};
 
