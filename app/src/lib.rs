@@ -6,6 +6,7 @@
 #![recursion_limit = "256"]
 pub mod api;
 pub mod backend;
+pub mod build_context;
 pub mod cli;
 // Some helpers (binary sizes, time_ago) wait for `stats` and the TUI.
 #[allow(dead_code)]

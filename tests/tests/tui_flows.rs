@@ -227,4 +227,42 @@ fn keys_drive_a_real_engine() {
     t.char('y');
     t.until("flow-a removed", |a| state_of(a, "flow-a") == "gone");
     assert_eq!(b.run(&["inspect", "flow-a"]).code, 1);
+
+    // b on the images pane: a build from the file last edited, its steps shown live in
+    // place of the image's details, the image tagged at the end.
+    let ctx = b.dir.path().join("tui-ctx");
+    std::fs::create_dir_all(&ctx).unwrap();
+    std::fs::write(
+        ctx.join("Dockerfile"),
+        "FROM bb\nRUN echo built-in-the-tui > /mark\nCMD [\"cat\", \"/mark\"]\n",
+    )
+    .unwrap();
+    t.app.last_file = Some(ctx.join("Dockerfile").display().to_string());
+    t.char('2');
+    assert_eq!(t.app.tab, Tab::Images);
+    t.char('b');
+    assert!(t.app.form.is_some(), "b opened no form: {}", t.app.message);
+    for c in "tui-built:1".chars() {
+        t.char(c);
+    }
+    let reqs = t
+        .app
+        .on_key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+    for r in reqs {
+        t.tx.send(r).unwrap();
+    }
+    t.until("the build's end", |a| {
+        a.build.as_ref().is_some_and(|v| v.outcome.is_some())
+    });
+    let view = t.app.build.clone().unwrap();
+    assert!(matches!(view.outcome, Some(Ok(_))), "{:?}", view.outcome);
+    let live = view.steps.live_lines(80, true);
+    assert!(
+        live.iter()
+            .any(|l| l.contains("[2/2] RUN echo built-in-the-tui")),
+        "{live:?}"
+    );
+    assert_eq!(b.ok(&["run", "--rm", "tui-built:1"]), "built-in-the-tui");
+    t.key(KeyCode::Esc);
+    assert!(t.app.build.is_none());
 }

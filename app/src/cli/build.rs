@@ -8,13 +8,13 @@ use std::fs;
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
-use berth_engine::build::context::Ignore;
 use clap::Args;
 
 use super::build_progress::{Mode, Progress};
 use super::door::{read_stream, Door};
 use super::{CliResult, Failure};
 use crate::backend::BuildRequest;
+use crate::build_context::{self, Dockerfile};
 
 #[derive(Args, Debug)]
 pub struct BuildArgs {
@@ -158,7 +158,8 @@ fn secrets(list: &[String]) -> Result<BTreeMap<String, PathBuf>, Failure> {
     Ok(out)
 }
 
-/// The context as a tar, and the Dockerfile's name inside it.
+/// The context as a tar, and the Dockerfile's name inside it: a directory packed as
+/// Docker's CLI packs it, or stdin (a tar, or a lone Dockerfile).
 fn context_tar(context: &str, file: Option<&str>) -> Result<(Vec<u8>, String), Failure> {
     if context == "-" {
         if file == Some("-") {
@@ -170,146 +171,24 @@ fn context_tar(context: &str, file: Option<&str>) -> Result<(Vec<u8>, String), F
         std::io::stdin()
             .read_to_end(&mut input)
             .map_err(|e| Failure::from(format!("reading the build context from stdin: {e}")))?;
-        if is_archive(&input) {
+        if build_context::is_archive(&input) {
             return Ok((input, file.unwrap_or("Dockerfile").to_string()));
         }
         // A Dockerfile alone: a context that holds only it.
-        return Ok((one_file_tar("Dockerfile", &input)?, "Dockerfile".into()));
+        let tar = build_context::one_file_tar("Dockerfile", &input).map_err(Failure::from)?;
+        return Ok((tar, "Dockerfile".into()));
     }
-    let dir = Path::new(context);
-    if !dir.is_dir() {
-        return Err(Failure::from(format!(
-            "ERROR: unable to prepare context: path {context:?} not found"
-        )));
-    }
-    if file.is_none() && !dir.join("Dockerfile").exists() {
-        return Err(Failure::from(format!(
-            "ERROR: unable to prepare context: unable to evaluate symlinks in Dockerfile path: lstat {}: no such file or directory",
-            dir.join("Dockerfile").display()
-        )));
-    }
-    let ignore = match fs::read_to_string(dir.join(".dockerignore")) {
-        Ok(t) => {
-            Ignore::parse(&t).map_err(|e| Failure::from(format!("ERROR: .dockerignore: {e}")))?
-        }
-        Err(_) => Ignore::parse("").map_err(|e| Failure::from(e.to_string()))?,
-    };
-    // A Dockerfile outside the context (or on stdin) travels in it under a name of its
-    // own, as Docker's CLI sends it.
-    let (extra, name) = match file {
-        None => (None, "Dockerfile".to_string()),
+    let dockerfile = match file {
+        None => Dockerfile::Default,
         Some("-") => {
             let mut text = Vec::new();
             std::io::stdin()
                 .read_to_end(&mut text)
                 .map_err(|e| Failure::from(format!("reading the Dockerfile from stdin: {e}")))?;
-            let name = format!(".dockerfile.{}", berth_engine::store::ids::random_hex(10));
-            (Some((name.clone(), text)), name)
+            Dockerfile::Text(text)
         }
-        Some(f) => {
-            let p = Path::new(f);
-            let abs = fs::canonicalize(p).map_err(|e| {
-                Failure::from(format!(
-                    "ERROR: unable to prepare context: the Dockerfile ({f}) cannot be read: {e}"
-                ))
-            })?;
-            let root = fs::canonicalize(dir).map_err(|e| Failure::from(e.to_string()))?;
-            match abs.strip_prefix(&root) {
-                Ok(rel) => (None, rel.to_string_lossy().into_owned()),
-                Err(_) => {
-                    let text =
-                        fs::read(&abs).map_err(|e| Failure::from(format!("reading {f}: {e}")))?;
-                    let name = format!(".dockerfile.{}", berth_engine::store::ids::random_hex(10));
-                    (Some((name.clone(), text)), name)
-                }
-            }
-        }
+        Some(f) => Dockerfile::Path(f.into()),
     };
-    let mut out = Vec::new();
-    {
-        let mut t = tar::Builder::new(&mut out);
-        t.follow_symlinks(false);
-        let keep = [name.as_str(), ".dockerignore"];
-        walk(&mut t, dir, "", &ignore, &keep).map_err(|e| {
-            Failure::from(format!("ERROR: reading the build context {context}: {e}"))
-        })?;
-        if let Some((n, text)) = &extra {
-            append_bytes(&mut t, n, text)
-                .map_err(|e| Failure::from(format!("ERROR: adding the Dockerfile: {e}")))?;
-        }
-        t.finish().map_err(|e| Failure::from(e.to_string()))?;
-    }
-    Ok((out, name))
-}
-
-/// Everything under `dir` not excluded, sorted, symlinks as links.
-fn walk(
-    t: &mut tar::Builder<&mut Vec<u8>>,
-    dir: &Path,
-    rel: &str,
-    ignore: &Ignore,
-    keep: &[&str],
-) -> std::io::Result<()> {
-    let mut names: Vec<_> = fs::read_dir(dir.join(rel))?
-        .filter_map(|e| e.ok().map(|e| e.file_name()))
-        .collect();
-    names.sort();
-    for n in names {
-        let child = if rel.is_empty() {
-            n.to_string_lossy().into_owned()
-        } else {
-            format!("{rel}/{}", n.to_string_lossy())
-        };
-        let path = dir.join(&child);
-        let m = fs::symlink_metadata(&path)?;
-        let excluded = ignore.excluded(&child) && !keep.contains(&child.as_str());
-        if excluded && !(m.is_dir() && ignore.may_reinclude_below(&child)) {
-            continue;
-        }
-        if !excluded {
-            if m.is_dir() {
-                t.append_dir(&child, &path)?;
-            } else {
-                t.append_path_with_name(&path, &child)?;
-            }
-        }
-        if m.is_dir() {
-            walk(t, dir, &child, ignore, keep)?;
-        }
-    }
-    Ok(())
-}
-
-fn append_bytes(
-    t: &mut tar::Builder<&mut Vec<u8>>,
-    name: &str,
-    data: &[u8],
-) -> std::io::Result<()> {
-    let mut h = tar::Header::new_gnu();
-    h.set_size(data.len() as u64);
-    h.set_mode(0o644);
-    h.set_mtime(0);
-    h.set_entry_type(tar::EntryType::Regular);
-    t.append_data(&mut h, name, data)
-}
-
-fn one_file_tar(name: &str, data: &[u8]) -> Result<Vec<u8>, Failure> {
-    let mut out = Vec::new();
-    {
-        let mut t = tar::Builder::new(&mut out);
-        append_bytes(&mut t, name, data).map_err(|e| Failure::from(e.to_string()))?;
-        t.finish().map_err(|e| Failure::from(e.to_string()))?;
-    }
-    Ok(out)
-}
-
-/// A tar (plain or compressed) rather than a Dockerfile's text.
-fn is_archive(b: &[u8]) -> bool {
-    matches!(
-        b,
-        [0x1f, 0x8b, ..]
-            | [0x42, 0x5a, 0x68, ..]
-            | [0xfd, b'7', b'z', b'X', b'Z', 0x00, ..]
-            | [0x28, 0xb5, 0x2f, 0xfd, ..]
-    ) || (b.len() >= 262 && &b[257..262] == b"ustar")
+    build_context::pack(Path::new(context), dockerfile)
+        .map_err(|e| Failure::from(format!("ERROR: {e}")))
 }

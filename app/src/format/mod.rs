@@ -6,6 +6,7 @@
 //! output shape can be tested to the byte against Docker's.
 
 pub mod anatomy;
+pub mod build_steps;
 pub mod contexts;
 pub mod duration;
 pub mod error;

@@ -216,11 +216,7 @@ pub fn network(f: &impl Fields) -> Result<Op, String> {
     if name.is_empty() {
         return Err("Name: required".into());
     }
-    let internal = match f.value("Internal").to_lowercase().as_str() {
-        "" | "no" | "n" | "false" => false,
-        "yes" | "y" | "true" => true,
-        other => return Err(format!("Internal: {other:?} is not yes or no")),
-    };
+    let internal = yes(&f.value("Internal"), "Internal")?;
     let (subnet, gateway) = (f.value("Subnet"), f.value("Gateway"));
     if subnet.is_empty() && !gateway.is_empty() {
         return Err("Gateway: needs a Subnet".into());
@@ -252,6 +248,37 @@ pub fn volume(f: &impl Fields) -> Result<Op, String> {
         labels: labels(f.lines("Labels"))?,
         ..Default::default()
     })))
+}
+
+/// A yes/no field.
+fn yes(value: &str, label: &str) -> Result<bool, String> {
+    match value.to_lowercase().as_str() {
+        "" | "no" | "n" | "false" => Ok(false),
+        "yes" | "y" | "true" => Ok(true),
+        other => Err(format!("{label}: {other:?} is not yes or no")),
+    }
+}
+
+/// The build form: the context must be a directory; tags must be references.
+pub fn build(f: &impl Fields) -> Result<Op, String> {
+    let context = f.value("Context");
+    if !std::path::Path::new(&context).is_dir() {
+        return Err(format!("Context: {context:?} is not a directory"));
+    }
+    let tags: Vec<String> = f
+        .value("Tags")
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
+    for t in &tags {
+        berth_engine::image::Reference::parse(t).map_err(|e| format!("Tags: {e}"))?;
+    }
+    Ok(Op::Build {
+        context,
+        dockerfile: f.value("Dockerfile"),
+        tags,
+        no_cache: yes(&f.value("No cache"), "No cache")?,
+    })
 }
 
 #[cfg(test)]

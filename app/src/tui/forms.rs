@@ -13,6 +13,7 @@ pub enum FormKind {
     Run,
     NetworkCreate,
     VolumeCreate,
+    Build,
 }
 
 pub struct Field {
@@ -136,6 +137,33 @@ impl Form {
         }
     }
 
+    /// `build` of a context directory (the editor's file's folder, or the current one).
+    pub fn build(context: &str, dockerfile: &str) -> Form {
+        Form {
+            kind: FormKind::Build,
+            title: "Build an image".into(),
+            fields: vec![
+                field("Context", "the directory the build reads", context, false),
+                field(
+                    "Dockerfile",
+                    "its path, inside the context or not",
+                    dockerfile,
+                    false,
+                ),
+                field(
+                    "Tags",
+                    "name:tag (space separated; empty: untagged)",
+                    "",
+                    false,
+                ),
+                field("No cache", "yes: run every step again", "no", false),
+            ],
+            focus: 2,
+            error: None,
+            cursor: Default::default(),
+        }
+    }
+
     /// Colors from the theme: text, placeholders, the cursor of the focused field.
     pub fn themed(mut self, t: &super::theme::Theme) -> Form {
         use ratatui::style::{Modifier, Style};
@@ -203,6 +231,7 @@ impl Form {
             FormKind::Run => form_values::run(self),
             FormKind::NetworkCreate => form_values::network(self),
             FormKind::VolumeCreate => form_values::volume(self),
+            FormKind::Build => form_values::build(self),
         }
     }
 }

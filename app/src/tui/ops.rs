@@ -45,6 +45,13 @@ pub enum Op {
     },
     CreateNetwork(Box<m::NetworkCreateRequest>),
     CreateVolume(Box<m::VolumeCreateRequest>),
+    /// The build form: a context directory, its Dockerfile, the tags.
+    Build {
+        context: String,
+        dockerfile: String,
+        tags: Vec<String>,
+        no_cache: bool,
+    },
 }
 
 /// A document shown over the panes.
@@ -83,6 +90,10 @@ impl Op {
             Op::CreateVolume(r) => match r.name.as_deref() {
                 Some(n) if !n.is_empty() => format!("create volume {n}"),
                 _ => "create a volume".into(),
+            },
+            Op::Build { context, tags, .. } => match tags.first() {
+                Some(t) => format!("build {t} from {context}"),
+                None => format!("build {context}"),
             },
         }
     }

@@ -95,9 +95,50 @@ pub fn container(f: &mut Frame, app: &App, area: Rect) {
     );
 }
 
+/// The build started from the images pane: BuildKit's live view of its steps (or a
+/// foreign backend's classic text), and how it ended.
+fn build_view(f: &mut Frame, app: &App, view: &crate::tui::state::BuildView, area: Rect) {
+    let t = &app.theme;
+    let width = area.width.saturating_sub(2) as usize;
+    let mut lines: Vec<Line> = if view.classic.is_empty() {
+        view.steps
+            .live_lines(width, view.outcome.is_some())
+            .into_iter()
+            .map(Line::from)
+            .collect()
+    } else {
+        view.classic.iter().map(|l| Line::from(l.clone())).collect()
+    };
+    match &view.outcome {
+        Some(Ok(id)) => lines.push(Line::styled(
+            format!("built {id} (Esc closes)"),
+            ratatui::style::Style::default().fg(t.healthy),
+        )),
+        Some(Err(e)) => {
+            if let Some(s) = view.steps.failing() {
+                lines.push(Line::from(format!(" > {} {}:", s.label, s.text)));
+                lines.extend(s.tail.iter().map(|l| Line::from(l.clone())));
+            }
+            lines.push(Line::styled(
+                format!("ERROR: {e} (Esc closes)"),
+                ratatui::style::Style::default().fg(t.unhealthy),
+            ));
+        }
+        None => {}
+    }
+    // The newest lines stay in view.
+    let room = area.height.saturating_sub(2) as usize;
+    let skip = lines.len().saturating_sub(room);
+    let lines: Vec<Line> = lines.into_iter().skip(skip).collect();
+    f.render_widget(Paragraph::new(lines).block(block(&view.title, t)), area);
+}
+
 /// Images, networks and volumes.
 pub fn object(f: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
+    if let (Tab::Images, Some(view)) = (app.tab, app.build.as_ref()) {
+        return build_view(f, app, view, area);
+    }
     let i = app.selection();
     let s = &app.snap;
     let lines: Vec<Line> = match app.tab {

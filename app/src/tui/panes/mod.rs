@@ -265,7 +265,10 @@ pub const HELP: &[(&str, &str)] = &[
         "d, P",
         "images, networks, volumes: remove, prune (ask first)",
     ),
-    ("images: Enter t H", "run (a form), tag, history"),
+    (
+        "images: Enter t H b",
+        "run (a form), tag, history, build (a form)",
+    ),
     ("nets, vols: c", "create (a form)"),
     ("F", "edit a file (Dockerfile, compose.yaml) in place"),
     (":", "run a berth command (:ps -a, :network create NAME...)"),

@@ -79,6 +79,12 @@ impl App {
 
     /// Ask the worker for `op` now.
     pub(super) fn start_op(&mut self, op: Op) -> Vec<Request> {
+        if let Op::Build { .. } = &op {
+            self.build = Some(super::BuildView {
+                title: op.describe(),
+                ..Default::default()
+            });
+        }
         self.busy += 1;
         self.message = format!("{}...", op.describe());
         vec![Request::Do(op)]
@@ -178,6 +184,27 @@ impl App {
             }
             (Tab::Volumes, 'c') => {
                 self.form = Some(Form::volume_create().themed(&self.theme));
+                Vec::new()
+            }
+            (Tab::Images, 'b') => {
+                if self.build.as_ref().is_some_and(|b| b.outcome.is_none()) {
+                    self.message = "a build is running".into();
+                    return Vec::new();
+                }
+                // From the file last edited (a Dockerfile, say), else from here.
+                let (context, dockerfile) = match self.last_file.as_deref() {
+                    Some(f) => {
+                        let p = std::path::Path::new(f);
+                        let dir = p
+                            .parent()
+                            .filter(|d| !d.as_os_str().is_empty())
+                            .map(|d| d.display().to_string())
+                            .unwrap_or_else(|| ".".into());
+                        (dir, f.to_string())
+                    }
+                    None => (".".to_string(), "Dockerfile".to_string()),
+                };
+                self.form = Some(Form::build(&context, &dockerfile).themed(&self.theme));
                 Vec::new()
             }
             (Tab::Images, 'H') => match crate::tui::panes::image_at(self, self.selection()) {

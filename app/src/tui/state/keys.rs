@@ -209,8 +209,14 @@ impl App {
                 self.filtering = true;
                 self.filter.clear();
             }
-            // Esc clears the filter first, then the marks.
+            // Esc clears the filter first, then a finished build's view, then the marks.
             KeyCode::Esc if !self.filter.is_empty() => self.filter.clear(),
+            KeyCode::Esc
+                if self.tab == Tab::Images
+                    && self.build.as_ref().is_some_and(|b| b.outcome.is_some()) =>
+            {
+                self.build = None
+            }
             KeyCode::Esc => self.marked.clear(),
             KeyCode::Char(' ') if self.tab == Tab::Containers => {
                 if let Some(id) = self.selected_container().map(|c| c.id.clone()) {

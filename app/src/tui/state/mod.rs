@@ -216,6 +216,17 @@ pub struct Input {
 /// Docker's stop timeout: SIGKILL follows SIGTERM after this long (the countdown shown).
 pub const STOP_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// A build followed in the images pane: its steps, or (from a backend that sends only
+/// Docker's classic text) that text, and how it ended.
+#[derive(Debug, Clone, Default)]
+pub struct BuildView {
+    pub title: String,
+    pub steps: crate::format::build_steps::BuildSteps,
+    pub classic: Vec<String>,
+    /// The image ID, or the error.
+    pub outcome: Option<Result<String, String>>,
+}
+
 pub struct App {
     pub tab: Tab,
     pub snap: Snapshot,
@@ -245,6 +256,10 @@ pub struct App {
     pub form: Option<Form>,
     /// The file being edited, if any.
     pub editor: Option<Editor>,
+    /// The last file opened in the editor (the build form starts from it).
+    pub last_file: Option<String>,
+    /// The build started from the images pane, shown in place of the image's details.
+    pub build: Option<BuildView>,
     /// The containers' listed order and the filter it was made for.
     order: std::cell::RefCell<(Option<String>, Vec<usize>)>,
     /// The selection the worker was last told about (None: never told).
@@ -279,6 +294,8 @@ impl App {
             logs: LogView::new(),
             form: None,
             editor: None,
+            last_file: None,
+            build: None,
             marked: Default::default(),
             told: None,
             order: Default::default(),
@@ -390,6 +407,7 @@ impl App {
         } else {
             format!("{path} (Ctrl-S saves, Esc closes)")
         };
+        self.last_file = Some(path.clone());
         self.editor = Some(Editor::new(&path, &content, new, &self.theme));
     }
 
@@ -455,9 +473,43 @@ impl App {
                 self.done(String::new());
                 self.output = Some(text);
             }
+            Msg::Build(m) => self.build_progress(m),
         }
         Vec::new()
     }
+}
+
+impl App {
+    fn build_progress(&mut self, m: crate::tui::worker::BuildMsg) {
+        use crate::tui::worker::BuildMsg;
+        let Some(view) = self.build.as_mut() else {
+            return;
+        };
+        match m {
+            BuildMsg::Event(ev) => {
+                view.steps.apply(ev);
+            }
+            BuildMsg::Text(t) => view.classic.extend(t.lines().map(str::to_string)),
+            BuildMsg::End(outcome) => {
+                let what = view.title.clone();
+                self.done(match &outcome {
+                    Ok(id) => format!("{what}: built {} (Esc closes)", short_id(id)),
+                    Err(e) => format!("{what} failed: {e}"),
+                });
+                if let Some(v) = self.build.as_mut() {
+                    v.outcome = Some(outcome);
+                }
+            }
+        }
+    }
+}
+
+fn short_id(id: &str) -> String {
+    id.strip_prefix("sha256:")
+        .unwrap_or(id)
+        .chars()
+        .take(12)
+        .collect()
 }
 
 /// Split a command line into words: whitespace separates, single and double quotes

@@ -7,6 +7,7 @@
 //! their own (tasks.rs, ops.rs, command.rs), so a 10-second stop never holds up the
 //! picture.
 
+mod build;
 mod command;
 mod ops;
 mod session;
@@ -27,6 +28,7 @@ use super::state::{Request, Tab};
 use super::stats::{History, Reading};
 use crate::backend::{Anatomy, Backend, ErrorKind};
 
+pub use build::BuildMsg;
 pub use command::BerthExe;
 
 pub enum Msg {
@@ -51,6 +53,8 @@ pub enum Msg {
         lines: Vec<super::logview::LogEntry>,
         reset: bool,
     },
+    /// Progress of the build started from the images pane.
+    Build(BuildMsg),
 }
 
 /// The UI's ends of the worker: requests go in, messages come out.

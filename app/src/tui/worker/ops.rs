@@ -90,6 +90,12 @@ async fn perform(b: &dyn Backend, op: Op) -> Result<String> {
             let made = b.network_create(*req).await?;
             format!("network {}", short(&made.id))
         }
+        // Builds stream their progress (worker/build.rs); `run` never sends one here.
+        Op::Build { .. } => {
+            return Err(crate::backend::BackendError::internal(
+                "a build is not a one-answer operation",
+            ))
+        }
         Op::CreateVolume(req) => {
             let made = b.volume_create(*req).await?;
             format!("volume {}", made.name)
@@ -98,6 +104,16 @@ async fn perform(b: &dyn Backend, op: Op) -> Result<String> {
 }
 
 pub fn run(b: &Arc<dyn Backend>, op: Op, tx: Sender<Msg>) {
+    // A build streams its progress to the UI rather than ending in one word.
+    if let Op::Build {
+        context,
+        dockerfile,
+        tags,
+        no_cache,
+    } = op
+    {
+        return super::build::start(b, context, dockerfile, tags, no_cache, tx);
+    }
     let b = b.clone();
     tokio::spawn(async move {
         let what = op.describe();
