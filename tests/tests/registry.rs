@@ -589,3 +589,72 @@ fn berth_pulls_uncompressed_layers() {
     );
     assert_eq!(b2.ok(&["run", "--rm", &name, "echo", "plain"]), "plain");
 }
+
+#[test]
+fn an_interrupted_pull_leaves_nothing_behind() {
+    let b = Berth::new();
+    let reg = Registry::start(None);
+    let rt = runtime();
+    let e = engine(&b);
+    b.busybox_image("busybox:latest");
+    // A layer of 8 MiB that does not compress, so the download takes many reads.
+    b.ok(&[
+        "run",
+        "--name",
+        "filler",
+        "busybox:latest",
+        "sh",
+        "-c",
+        "head -c 8388608 /dev/urandom > /filler",
+    ]);
+    let name = format!("{}/team/big:1", reg.addr());
+    b.ok(&["commit", "filler", &name]);
+    b.ok(&["rm", "filler"]);
+    let started = std::time::Instant::now();
+    push(&rt, &e, &name, None).0.unwrap();
+    eprintln!(
+        "push (busybox + 8 MiB random layer, debug build): {:?}",
+        started.elapsed()
+    );
+
+    // Into a fresh root; the caller drops the pull as soon as bytes flow.
+    let b2 = Berth::new();
+    let e2 = engine(&b2);
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let mut tx = Some(tx);
+    rt.block_on(async {
+        let mut on = |ev: PullEvent| {
+            if matches!(ev, PullEvent::Downloading { current, .. } if current > 0) {
+                if let Some(t) = tx.take() {
+                    let _ = t.send(());
+                }
+            }
+        };
+        tokio::select! {
+            r = e2.pull(&name, None, None, &mut on) => panic!("the pull ended before it was dropped: {r:?}"),
+            _ = rx => {}
+        }
+    });
+    assert!(e2.images().list().unwrap().is_empty());
+    // A layer being unpacked on the blocking pool stops at its next read.
+    let tmp = b2.root.join("tmp");
+    assert!(
+        eventually(10, || dir_entries(&tmp).is_empty()),
+        "{:?}",
+        dir_entries(&tmp)
+    );
+    assert_eq!(dir_entries(&b2.root.join("layers")), Vec::<String>::new());
+
+    // Then a whole pull works.
+    let started = std::time::Instant::now();
+    let rec = pull(&rt, &e2, &name, None).0.unwrap();
+    eprintln!(
+        "pull of the same into an empty root: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(rec.layers.len(), 2);
+    assert_eq!(
+        b2.ok(&["run", "--rm", &name, "sh", "-c", "wc -c < /filler"]),
+        "8388608"
+    );
+}

@@ -4,12 +4,17 @@
 //! register the image in one step.
 //!
 //! Every temp file has an owner that removes it when dropped, so an error, or the caller
-//! dropping the future, leaves nothing; a killed process leaves files that the `tmp/`
-//! sweep removes, since the pull holds the staging lock while they exist.
+//! dropping the future, leaves nothing: downloads stop with the future, and an unpack
+//! running on the blocking pool fails at its next read and removes its half layer. A
+//! killed process leaves files that the `tmp/` sweep removes, since the pull holds the
+//! staging lock while they exist.
 
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
+use std::io::Read;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use oci_client::secrets::RegistryAuth;
@@ -223,11 +228,46 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'sta
 /// it was new to the store.
 type Extraction = JoinHandle<Result<(u64, Option<StagedLayer>)>>;
 
+/// Set when the pull ends or its future is dropped: an unpack still running on the
+/// blocking pool (which cannot be aborted) then fails at its next read and removes its
+/// half layer, instead of finishing work nobody will register.
+#[derive(Debug, Default)]
+struct CancelOnDrop(Arc<AtomicBool>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+/// A reader that fails once `cancelled` is set.
+struct Cancellable<R> {
+    inner: R,
+    cancelled: Arc<AtomicBool>,
+}
+
+impl<R: Read> Read for Cancellable<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.cancelled.load(Ordering::Relaxed) {
+            // Not `Interrupted`: readers retry that kind.
+            return Err(std::io::Error::other("pull cancelled"));
+        }
+        self.inner.read(buf)
+    }
+}
+
 /// Unpack (or, for a layer already on disk, measure) a layer blob under `tmp/`.
-fn extract(paths: Paths, src: PathBuf, diff_id: Digest, blob: Digest) -> Extraction {
+fn extract(
+    paths: Paths,
+    src: PathBuf,
+    diff_id: Digest,
+    blob: Digest,
+    cancelled: Arc<AtomicBool>,
+) -> Extraction {
     tokio::task::spawn_blocking(move || {
         let _staging = scratch::hold(&paths)?;
-        let f = File::open(&src).ctx("open", &src)?;
+        let inner = File::open(&src).ctx("open", &src)?;
+        let f = Cancellable { inner, cancelled };
         let name = format!("{diff_id} (blob {blob})");
         ImageStore::new(&paths).stage_layer(f, &diff_id, &name)
     })
@@ -399,6 +439,7 @@ impl Engine {
             }
         }
 
+        let cancel = CancelOnDrop::default();
         let (tx, mut rx) = unbounded_channel();
         let mut queue = to_fetch.into_iter();
         let mut running = FuturesUnordered::new();
@@ -445,6 +486,7 @@ impl Engine {
                         src,
                         diff_id.clone(),
                         l.digest.clone(),
+                        cancel.0.clone(),
                     ));
                 }
                 if next == n && running.is_empty() {
@@ -477,6 +519,7 @@ impl Engine {
             // Downloads stop when `running` goes; an unpack in progress cannot be
             // stopped, so wait for it, and its staged layer goes with it.
             drop(running);
+            drop(cancel);
             if let Some(h) = extracting {
                 let _ = h.await;
             }

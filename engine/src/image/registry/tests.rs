@@ -141,3 +141,14 @@ fn credential_helpers_are_asked_as_the_docker_cli_asks() {
     assert!(f.erase("127.0.0.1:5000").unwrap());
     assert!(!store.exists());
 }
+
+/// The backend awaits these from spawned tasks: their futures must be `Send`.
+#[allow(dead_code)]
+fn futures_are_send(e: &crate::Engine, c: &Credentials) {
+    fn send<T: Send>(_: T) {}
+    let mut pulled = |_: super::PullEvent| {};
+    send(e.pull("x", None, None, &mut pulled));
+    let mut pushed = |_: super::PushEvent| {};
+    send(e.push("x", None, &mut pushed));
+    send(e.registry_login("x", c));
+}
