@@ -243,7 +243,11 @@ fn push_remove_pull_run_round_trip() {
         b.inspect(&format!("{}/team/app@{digest}", reg.addr()), "{{.Id}}"),
         id
     );
-    assert!(b.events("type=image").contains("pull"));
+    let image_events = b.events("type=image");
+    assert!(
+        image_events.contains("pull") && image_events.contains("push"),
+        "{image_events}"
+    );
 
     // Pulled again: nothing to download.
     let (rec2, events) = pull(&rt, &e, &name, None);
@@ -535,6 +539,31 @@ fn upload_blob(reg: &Registry, repo: &str, bytes: &[u8], dir: &Path) {
     assert!(ok.success(), "blob upload failed");
 }
 
+/// PUT a manifest (or index) under `reference` (a tag or a digest).
+fn put_manifest(
+    reg: &Registry,
+    repo: &str,
+    reference: &str,
+    media_type: &str,
+    body: &[u8],
+    dir: &Path,
+) {
+    let file = dir.join("manifest.json");
+    std::fs::write(&file, body).unwrap();
+    let ok = Command::new("curl")
+        .args(["-sS", "-f", "-X", "PUT", "-H"])
+        .arg(format!("Content-Type: {media_type}"))
+        .arg("--data-binary")
+        .arg(format!("@{}", file.display()))
+        .arg(format!(
+            "http://{}/v2/{repo}/manifests/{reference}",
+            reg.addr()
+        ))
+        .status()
+        .unwrap();
+    assert!(ok.success(), "manifest upload failed");
+}
+
 #[test]
 fn berth_pulls_uncompressed_layers() {
     require_tool("curl", "curl");
@@ -564,18 +593,15 @@ fn berth_pulls_uncompressed_layers() {
         "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar",
                     "digest": Digest::of(&layer).to_string(), "size": layer.len()}],
     });
-    let file = b.dir.path().join("manifest.json");
-    std::fs::write(&file, manifest.to_string()).unwrap();
-    let ok = Command::new("curl")
-        .args(["-sS", "-f", "-X", "PUT", "-H"])
-        .arg("Content-Type: application/vnd.oci.image.manifest.v1+json")
-        .arg("--data-binary")
-        .arg(format!("@{}", file.display()))
-        .arg(format!("http://{}/v2/plain/app/manifests/1", reg.addr()))
-        .status()
-        .unwrap();
-    assert!(ok.success(), "manifest upload failed");
-
+    let manifest = manifest.to_string().into_bytes();
+    put_manifest(
+        &reg,
+        "plain/app",
+        "1",
+        MT_OCI_MANIFEST,
+        &manifest,
+        b.dir.path(),
+    );
     // Pulled into a fresh root.
     let b2 = Berth::new();
     let e2 = engine(&b2);
@@ -588,7 +614,82 @@ fn berth_pulls_uncompressed_layers() {
         "application/vnd.oci.image.layer.v1.tar"
     );
     assert_eq!(b2.ok(&["run", "--rm", &name, "echo", "plain"]), "plain");
+
+    // Behind an OCI index: the host's entry is chosen; the repo digest is the index's.
+    let host_arch = match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        a => a,
+    };
+    let entry = |arch: &str| {
+        serde_json::json!({"mediaType": MT_OCI_MANIFEST, "digest": Digest::of(&manifest).to_string(),
+            "size": manifest.len(), "platform": {"os": "linux", "architecture": arch}})
+    };
+    let index = serde_json::json!({"schemaVersion": 2, "mediaType": MT_OCI_INDEX,
+        "manifests": [entry("s390x"), entry(host_arch)]})
+    .to_string()
+    .into_bytes();
+    put_manifest(
+        &reg,
+        "plain/app",
+        "multi",
+        MT_OCI_INDEX,
+        &index,
+        b.dir.path(),
+    );
+    let multi = format!("{}/plain/app:multi", reg.addr());
+    let (rec, events) = pull(&rt, &e2, &multi, None);
+    let rec = rec.unwrap();
+    assert_eq!(rec.id, img.id);
+    let index_digest = Digest::of(&index);
+    assert!(
+        matches!(events.first(), Some(PullEvent::Resolved { digest }) if *digest == index_digest),
+        "{events:?}"
+    );
+    let repo_digests = e2.images().repo_digests(&rec.id).unwrap();
+    assert!(
+        repo_digests.contains(&format!("{}/plain/app@{index_digest}", reg.addr())),
+        "{repo_digests:?}"
+    );
+
+    // A config whose diff ID is not the layer's: refused, naming it, leaving nothing.
+    let mut bad_config: serde_json::Value = serde_json::from_slice(&config).unwrap();
+    let wrong = Digest::of(b"not the layer");
+    bad_config["rootfs"]["diff_ids"] = serde_json::json!([wrong.to_string()]);
+    let bad_config = bad_config.to_string().into_bytes();
+    upload_blob(&reg, "plain/bad", &layer, b.dir.path());
+    upload_blob(&reg, "plain/bad", &bad_config, b.dir.path());
+    let bad = serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": MT_OCI_MANIFEST,
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
+                   "digest": Digest::of(&bad_config).to_string(), "size": bad_config.len()},
+        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar",
+                    "digest": Digest::of(&layer).to_string(), "size": layer.len()}],
+    });
+    put_manifest(
+        &reg,
+        "plain/bad",
+        "1",
+        MT_OCI_MANIFEST,
+        bad.to_string().as_bytes(),
+        b.dir.path(),
+    );
+    let b3 = Berth::new();
+    let e3 = engine(&b3);
+    let (res, _) = pull(&rt, &e3, &format!("{}/plain/bad:1", reg.addr()), None);
+    let err = res.unwrap_err().to_string();
+    assert!(
+        err.contains("diff ID mismatch") && err.contains(&wrong.to_string()),
+        "{err}"
+    );
+    assert!(e3.images().list().unwrap().is_empty());
+    assert_eq!(dir_entries(&b3.root.join("layers")), Vec::<String>::new());
+    assert_eq!(dir_entries(&b3.root.join("tmp")), Vec::<String>::new());
 }
+
+const MT_OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+const MT_OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
 
 #[test]
 fn an_interrupted_pull_leaves_nothing_behind() {
