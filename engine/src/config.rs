@@ -47,6 +47,10 @@ pub struct Config {
     /// Re-execute monitors even from the single-threaded CLI, which otherwise forks them
     /// (`BERTH_MONITOR_EXEC` set to anything; tests use it to cover the TUI's path).
     pub monitor_exec: bool,
+    /// Registries spoken to over plain HTTP, as `host[:port]` (`BERTH_INSECURE_REGISTRIES`,
+    /// comma-separated, like dockerd's `insecure-registries`). Loopback registries
+    /// (`localhost`, `127.0.0.0/8`, `::1`) always are; every other one is HTTPS.
+    pub insecure_registries: Vec<String>,
 }
 
 impl Default for Config {
@@ -64,6 +68,7 @@ impl Default for Config {
                 start_period: Duration::ZERO,
             },
             monitor_exec: false,
+            insecure_registries: Vec::new(),
         }
     }
 }
@@ -78,6 +83,7 @@ const DNS_LINGER_SECS: &str = "BERTH_DNS_LINGER_SECS";
 const AUTOHEAL_LABEL: &str = "BERTH_AUTOHEAL_LABEL";
 const AUTOHEAL_START_PERIOD: &str = "BERTH_AUTOHEAL_START_PERIOD";
 const MONITOR_EXEC: &str = "BERTH_MONITOR_EXEC";
+const INSECURE_REGISTRIES: &str = "BERTH_INSECURE_REGISTRIES";
 
 impl Config {
     /// Read every setting from this process's environment. A value that does not parse
@@ -115,6 +121,15 @@ impl Config {
                 start_period: secs(AUTOHEAL_START_PERIOD, d.autoheal.start_period)?,
             },
             monitor_exec: get(MONITOR_EXEC).is_some(),
+            insecure_registries: get(INSECURE_REGISTRIES)
+                .map(|v| {
+                    v.split(',')
+                        .map(str::trim)
+                        .filter(|h| !h.is_empty())
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default(),
         })
     }
 
@@ -158,6 +173,7 @@ impl Config {
                 MONITOR_EXEC,
                 if self.monitor_exec { "1" } else { "" }.to_string(),
             ),
+            (INSECURE_REGISTRIES, self.insecure_registries.join(",")),
         ]
     }
 }
@@ -198,6 +214,7 @@ mod tests {
             ("BERTH_AUTOHEAL_LABEL", "all"),
             ("BERTH_AUTOHEAL_START_PERIOD", "60"),
             ("BERTH_MONITOR_EXEC", "1"),
+            ("BERTH_INSECURE_REGISTRIES", "reg.lan:5000, other.lan,"),
         ])
         .unwrap();
         assert_eq!(c.paths().root, PathBuf::from("/r"));
@@ -210,6 +227,7 @@ mod tests {
         assert_eq!(c.autoheal.label, "all");
         assert_eq!(c.autoheal.start_period, Duration::from_secs(60));
         assert!(c.monitor_exec);
+        assert_eq!(c.insecure_registries, ["reg.lan:5000", "other.lan"]);
     }
 
     #[test]
@@ -228,6 +246,7 @@ mod tests {
         let mut c = read(&[("BERTH_DEFAULT_SUBNET", "10.9.0.0/24")]).unwrap();
         c.dns_linger = Duration::from_secs(5);
         c.monitor_exec = true;
+        c.insecure_registries = vec!["a.lan:5000".into(), "b.lan".into()];
         let env: HashMap<String, String> = c
             .to_env()
             .into_iter()

@@ -10,11 +10,12 @@ use crate::error::Result;
 impl ImageStore {
     pub fn inspect_json(&self, img: &ImageRecord) -> Result<Value> {
         let cfg = self.config_json(img)?;
+        let repo_digests = self.repo_digests(&img.id)?;
         let text = |k: &str| cfg.get(k).cloned().unwrap_or(Value::String(String::new()));
         Ok(json!({
             "Id": img.id.to_string(),
             "RepoTags": img.repo_tags,
-            "RepoDigests": [],
+            "RepoDigests": repo_digests,
             "Parent": img.parent.as_ref().map(|p| p.to_string()).unwrap_or_default(),
             "Comment": text("comment"),
             "Created": img.created.clone().unwrap_or_default(),

@@ -27,6 +27,10 @@ pub struct StoredImage {
     pub created: Option<String>,
     #[serde(default)]
     pub parent: Option<Digest>,
+    /// `name@sha256:...` for each registry repository this image was pulled from or
+    /// pushed to, the digest being the registry's manifest digest (Docker's RepoDigests).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub repo_digests: Vec<String>,
 }
 
 impl StoredImage {

@@ -109,6 +109,34 @@ pub fn docker_long_form(key: &str) -> String {
     }
 }
 
+/// Docker Hub's name in references (`docker.io/library/busybox`).
+pub const DOCKER_HUB: &str = "docker.io";
+
+/// Where a repository name lives, as Docker's `splitDockerDomain` decides: the registry
+/// host (`docker.io` when the first component is not a host) and the repository path on
+/// it, with `library/` before one-segment names on Docker Hub.
+/// `busybox` -> (`docker.io`, `library/busybox`); `127.0.0.1:5000/team/app` ->
+/// (`127.0.0.1:5000`, `team/app`).
+pub fn split_domain(name: &str) -> (String, String) {
+    let (domain, path) = match name.split_once('/') {
+        Some((first, rest))
+            if first.contains('.') || first.contains(':') || first == "localhost" =>
+        {
+            (first, rest)
+        }
+        _ => (DOCKER_HUB, name),
+    };
+    let domain = if domain == "index.docker.io" {
+        DOCKER_HUB
+    } else {
+        domain
+    };
+    if domain == DOCKER_HUB && !path.contains('/') {
+        return (domain.to_string(), format!("library/{path}"));
+    }
+    (domain.to_string(), path.to_string())
+}
+
 /// The repository part of a `name:tag` key.
 pub fn repository_of(key: &str) -> &str {
     let last_slash = key.rfind('/').map_or(0, |i| i + 1);
@@ -271,6 +299,30 @@ mod tests {
         let r = Reference::parse(&format!("foo:1@{d}")).unwrap();
         assert_eq!(r.to_string(), format!("foo:1@{d}"));
         assert!(Reference::parse("foo@sha256:abc").is_err());
+    }
+
+    #[test]
+    fn domains_split_as_docker_does() {
+        let split = |s: &str| split_domain(&Reference::parse(s).unwrap().name);
+        let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
+        assert_eq!(split("busybox"), pair("docker.io", "library/busybox"));
+        assert_eq!(split("busybox:1.36"), pair("docker.io", "library/busybox"));
+        assert_eq!(split("me/app"), pair("docker.io", "me/app"));
+        assert_eq!(split("docker.io/library/x"), pair("docker.io", "library/x"));
+        assert_eq!(split("index.docker.io/me/x"), pair("docker.io", "me/x"));
+        assert_eq!(split("localhost:5000/x"), pair("localhost:5000", "x"));
+        assert_eq!(split("localhost/x"), pair("localhost", "x"));
+        assert_eq!(
+            split("127.0.0.1:5000/team/app:1"),
+            pair("127.0.0.1:5000", "team/app")
+        );
+        assert_eq!(split("host.example/a/b:tag"), pair("host.example", "a/b"));
+        let d = Digest::of(b"x");
+        let r = Reference::parse(&format!("host.example/a/b@{d}")).unwrap();
+        assert_eq!(split_domain(&r.name), pair("host.example", "a/b"));
+        assert_eq!(r.digest, Some(d));
+        // A first component that is no host is part of the path.
+        assert_eq!(split("team/sub/app"), pair("docker.io", "team/sub/app"));
     }
 
     #[test]

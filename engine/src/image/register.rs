@@ -71,6 +71,7 @@ impl ImageStore {
                     layers: img.layers,
                     created,
                     parent: img.parent,
+                    repo_digests: Vec::new(),
                 };
                 self.write_stored(&s)?;
                 s

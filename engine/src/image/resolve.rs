@@ -92,11 +92,11 @@ impl ImageStore {
         d: &Digest,
         idx: &super::tags::TagIndex,
     ) -> Option<StoredImage> {
-        let img = self
-            .all_stored()
-            .ok()?
-            .into_iter()
-            .find(|s| &s.manifest == d || &s.id == d)?;
+        let img = self.all_stored().ok()?.into_iter().find(|s| {
+            &s.manifest == d
+                || &s.id == d
+                || s.repo_digests.iter().any(|r| r.ends_with(&format!("@{d}")))
+        })?;
         let tags = idx.tags_of(&img.id);
         let named = tags.is_empty() || tags.iter().any(|t| repository_of(t) == name);
         named.then_some(img)
