@@ -198,6 +198,25 @@ pub trait Backend: Send + Sync {
         ))
     }
     async fn image_load(&self, tar: ByteStream) -> Result<LoadReport>;
+    /// `docker pull`: Docker's progress messages (`Pulling fs layer`, `Downloading` with
+    /// its progress, `Pull complete`, `Digest:`, `Status:`). `auth` is what the client
+    /// read from its auth file for the registry, if anything.
+    async fn image_pull(
+        &self,
+        reference: &str,
+        platform: Option<String>,
+        auth: Option<m::AuthConfig>,
+    ) -> Result<Stream<m::CreateImageInfo>>;
+    /// `docker push`: Docker's progress messages, ending with `TAG: digest: ... size: N`.
+    /// They come as `CreateImageInfo`, the model with the layer `id` Docker's wire
+    /// message has (bollard's `PushImageInfo` lacks it).
+    async fn image_push(
+        &self,
+        reference: &str,
+        auth: Option<m::AuthConfig>,
+    ) -> Result<Stream<m::CreateImageInfo>>;
+    /// `POST /auth`: check credentials against a registry.
+    async fn registry_login(&self, auth: m::AuthConfig) -> Result<m::AuthResponse>;
     /// `docker build`: a context tar in, Docker's classic JSON progress messages out
     /// (`stream` text, `aux` with the image ID, `errorDetail` when a step fails).
     async fn image_build(

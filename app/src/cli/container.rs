@@ -467,22 +467,49 @@ fn create(
     Ok(created.id)
 }
 
-/// `--pull`, met as Docker's CLI meets it before the create: `never` needs the image
-/// here; `always` needs a registry, which berth cannot reach yet.
+/// `--pull`, met as Docker's CLI meets it before the create: `missing` (the default)
+/// pulls an image not here, `always` pulls it anyway, `never` needs it here. Progress
+/// goes to stderr, after Docker's "Unable to find image" line.
 fn check_pull(door: &Door, opts: &CreateOptions) -> Result<(), String> {
-    use berth_engine::container::create_host::pull_refusal;
     use berth_engine::container::run_options::PullPolicy;
-    let Some(p) = &opts.pull else { return Ok(()) };
-    let policy = PullPolicy::parse(p).map_err(|e| e.to_string())?;
+    let policy = match &opts.pull {
+        Some(p) => PullPolicy::parse(p).map_err(|e| e.to_string())?,
+        None => PullPolicy::Missing,
+    };
     let found = match door.call(door.backend().image_inspect(&opts.image)) {
         Ok(_) => true,
         Err(e) if e.kind == ErrorKind::NotFound => false,
         Err(e) => return Err(e.message),
     };
-    match pull_refusal(policy, &opts.image, found) {
-        Some(e) => Err(e.to_string()),
-        None => Ok(()),
+    let pull = match (policy, found) {
+        (PullPolicy::Never, false) => return Err(format!("No such image: {}", opts.image)),
+        (PullPolicy::Always, _) => true,
+        (PullPolicy::Missing, found) => !found,
+        (PullPolicy::Never, true) => false,
+    };
+    if !pull {
+        return Ok(());
     }
+    let mut err = std::io::stderr();
+    if !found {
+        let shown = berth_engine::image::Reference::parse(&opts.image)
+            .map(|r| {
+                if r.tag.is_none() && r.digest.is_none() {
+                    format!("{}:latest", r.name)
+                } else {
+                    r.to_string()
+                }
+            })
+            .unwrap_or_else(|_| opts.image.clone());
+        eprintln!("Unable to find image '{shown}' locally");
+    }
+    super::registry::pull_progress(door, &opts.image, opts.platform.clone(), false, &mut err)
+        .map_err(|f| {
+            f.message
+                .strip_prefix("Error response from daemon: ")
+                .map(str::to_string)
+                .unwrap_or(f.message)
+        })
 }
 
 fn run_container(door: &Door, detach: bool, flags: &CreateFlags) -> CliResult {

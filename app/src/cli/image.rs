@@ -143,6 +143,10 @@ pub enum ImageTopCmd {
 pub enum ImageCmd {
     /// Build an image from a Dockerfile
     Build(super::build::BuildArgs),
+    /// Download an image from a registry
+    Pull(super::registry::PullArgs),
+    /// Upload an image to a registry
+    Push(super::registry::PushArgs),
     /// List images
     #[command(visible_alias = "list")]
     Ls(ImagesArgs),
@@ -234,6 +238,8 @@ pub fn run(door: &Door, cmd: ImageCmd) -> CliResult {
     let b = door.backend();
     match cmd {
         ImageCmd::Build(a) => super::build::run(door, a),
+        ImageCmd::Pull(a) => super::registry::pull(door, a),
+        ImageCmd::Push(a) => super::registry::push(door, a),
         ImageCmd::Ls(a) => list(door, a),
         ImageCmd::Import(a) => image_archive::import(door, a),
         ImageCmd::Load(a) => image_archive::load(door, a),

@@ -26,12 +26,14 @@ mod object_docs;
 mod output;
 pub mod ps;
 mod pump;
+mod registry;
 mod run_flags;
 mod session;
 mod stats_row;
 mod system;
 mod system_prune;
 mod top_stats;
+mod transfer_progress;
 mod update;
 mod usage_error;
 mod volume;
@@ -76,6 +78,14 @@ enum Command {
     },
     /// Build an image from a Dockerfile
     Build(build::BuildArgs),
+    /// Download an image from a registry
+    Pull(registry::PullArgs),
+    /// Upload an image to a registry
+    Push(registry::PushArgs),
+    /// Log in to a registry
+    Login(registry::LoginArgs),
+    /// Log out from a registry
+    Logout(registry::LogoutArgs),
     /// Manage builds
     Builder {
         #[command(subcommand)]
@@ -291,6 +301,10 @@ pub fn main() -> ExitCode {
         Command::ContainerTop(cmd) => container::run(door, cmd),
         Command::Container { cmd } => container::run_group(door, cmd),
         Command::Build(a) => build::run(door, a),
+        Command::Pull(a) => registry::pull(door, a),
+        Command::Push(a) => registry::push(door, a),
+        Command::Login(a) => registry::login(door, a),
+        Command::Logout(a) => registry::logout(a),
         Command::Builder { cmd } => builder::run(door, cmd),
         Command::ImageTop(cmd) => image::run_top(door, cmd),
         Command::Image { cmd } => image::run(door, cmd),

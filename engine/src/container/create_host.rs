@@ -115,14 +115,10 @@ impl Engine {
     }
 }
 
-/// `--pull` against what the store has: `always` cannot be met without a registry, and
-/// `never` says plainly that the image must come from `load` or `import`.
+/// `--pull` against what the store has, once the client has pulled what the policy
+/// asked for: only `never` with no image here is refused, in Docker's words.
 pub fn pull_refusal(pull: PullPolicy, image: &str, found: bool) -> Option<Error> {
     match (pull, found) {
-        (PullPolicy::Always, _) => Some(Error::invalid(format!(
-            "--pull always: cannot pull {image}: berth has no registry to pull from here (load or import it, then run with --pull missing or never)"
-        ))),
-        // Docker's words; `berth load`/`import` are the way in (the README says so).
         (PullPolicy::Never, false) => Some(Error::not_found("image", image.to_string())),
         _ => None,
     }
@@ -134,13 +130,9 @@ mod tests {
 
     #[test]
     fn pull_policies_against_the_store() {
-        let always = pull_refusal(PullPolicy::Always, "web:1", true)
-            .unwrap()
-            .to_string();
-        assert!(
-            always.contains("web:1") && always.contains("--pull always"),
-            "{always}"
-        );
+        assert!(pull_refusal(PullPolicy::Always, "web:1", true).is_none());
+        assert!(pull_refusal(PullPolicy::Always, "web:1", false).is_none());
+        assert!(pull_refusal(PullPolicy::Missing, "web:1", false).is_none());
         let never = pull_refusal(PullPolicy::Never, "web:1", false)
             .unwrap()
             .to_string();

@@ -81,9 +81,13 @@ async fn load(State(s): State<AppState>, b: Body) -> ApiResult {
     )
 }
 
-/// `fromSrc=-` imports the body as a root filesystem; `fromImage` would pull, which
-/// needs a registry client Berth does not have yet.
-async fn create(State(s): State<AppState>, RawQuery(raw): RawQuery, b: Body) -> ApiResult {
+/// `fromSrc=-` imports the body as a root filesystem; `fromImage` pulls.
+async fn create(
+    State(s): State<AppState>,
+    RawQuery(raw): RawQuery,
+    headers: axum::http::HeaderMap,
+    b: Body,
+) -> ApiResult {
     let q = Query::parse(raw.as_deref())?;
     if let Some(src) = q.string("fromSrc") {
         if src != "-" {
@@ -103,9 +107,25 @@ async fn create(State(s): State<AppState>, RawQuery(raw): RawQuery, b: Body) -> 
         return progress(vec![serde_json::json!({"status": id})]);
     }
     let image = q.string("fromImage").unwrap_or_default();
-    Err(ApiError(BackendError::not_found(format!(
-        "pull access denied for {image}: berth cannot reach a registry yet; load or import the image first"
-    ))))
+    if image.is_empty() {
+        return Err(ApiError::bad_request("fromImage or fromSrc is required"));
+    }
+    // `tag` may be a tag or a digest; an image already naming one keeps it.
+    let reference = match q.string("tag").filter(|t| !t.is_empty()) {
+        Some(t) if t.starts_with("sha256:") => format!("{image}@{t}"),
+        Some(t) => format!("{image}:{t}"),
+        None => image,
+    };
+    let auth = super::registry::registry_auth(&headers)?;
+    let stream = s
+        .backend
+        .image_pull(
+            &reference,
+            q.string("platform").filter(|p| !p.is_empty()),
+            auth,
+        )
+        .await?;
+    Ok(super::registry::progress(s, stream))
 }
 
 async fn prune(State(s): State<AppState>, RawQuery(raw): RawQuery) -> ApiResult {
@@ -142,6 +162,7 @@ async fn by_name_post(
     State(s): State<AppState>,
     Path(rest): Path<String>,
     RawQuery(raw): RawQuery,
+    headers: axum::http::HeaderMap,
 ) -> ApiResult {
     let q = Query::parse(raw.as_deref())?;
     if let Some(name) = rest.strip_suffix("/tag") {
@@ -153,10 +174,14 @@ async fn by_name_post(
         s.backend.image_tag(name, &repo, &tag).await?;
         return Ok(StatusCode::CREATED.into_response());
     }
-    if rest.ends_with("/push") {
-        return Err(ApiError(BackendError::unsupported(
-            "berth cannot reach a registry yet: push is not available",
-        )));
+    if let Some(name) = rest.strip_suffix("/push") {
+        let reference = match q.string("tag").filter(|t| !t.is_empty()) {
+            Some(t) => format!("{name}:{t}"),
+            None => name.to_string(),
+        };
+        let auth = super::registry::registry_auth(&headers)?;
+        let stream = s.backend.image_push(&reference, auth).await?;
+        return Ok(super::registry::progress(s, stream));
     }
     Err(ApiError(BackendError::not_found("page not found")))
 }

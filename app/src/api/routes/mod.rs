@@ -6,6 +6,7 @@ mod containers;
 mod exec;
 mod images;
 mod networks;
+mod registry;
 mod system;
 mod volumes;
 
@@ -33,6 +34,7 @@ pub fn all() -> Router<AppState> {
         .merge(networks::routes())
         .merge(volumes::routes())
         .route("/commit", post(images::commit))
+        .route("/auth", post(registry::auth))
         .route("/build", post(build::build))
         .route("/build/prune", post(build::prune))
         .fallback(not_found)

@@ -22,6 +22,7 @@ mod image_transfer;
 mod images;
 mod logs;
 mod networks;
+mod registry;
 mod system;
 mod usage;
 mod volumes;
@@ -368,6 +369,37 @@ impl Backend for LocalBackend {
         context: ByteStream,
     ) -> Result<Stream<m::BuildInfo>> {
         Ok(build::stream(self.engine.clone(), req, context))
+    }
+    async fn image_pull(
+        &self,
+        reference: &str,
+        platform: Option<String>,
+        auth: Option<m::AuthConfig>,
+    ) -> Result<Stream<m::CreateImageInfo>> {
+        Ok(registry::pull(
+            self.engine.clone(),
+            reference.to_string(),
+            platform,
+            auth,
+        ))
+    }
+    async fn image_push(
+        &self,
+        reference: &str,
+        auth: Option<m::AuthConfig>,
+    ) -> Result<Stream<m::CreateImageInfo>> {
+        // A missing image is refused before any progress, as Docker's daemon does.
+        let r = reference.to_string();
+        self.call(move |e| e.images().resolve(&r).map(|_| ()).map_err(Into::into))
+            .await?;
+        Ok(registry::push(
+            self.engine.clone(),
+            reference.to_string(),
+            auth,
+        ))
+    }
+    async fn registry_login(&self, auth: m::AuthConfig) -> Result<m::AuthResponse> {
+        registry::login(&self.engine, auth).await
     }
     async fn build_prune(&self) -> Result<m::BuildPruneResponse> {
         self.call(|e| {
