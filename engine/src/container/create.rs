@@ -282,14 +282,9 @@ impl Engine {
         if let Some(e) = super::create_host::pull_refusal(extras.pull, &o.image, found.is_ok()) {
             return Err(e);
         }
+        // The client pulls (as Docker's CLI does); the create itself only looks.
         let img = found.map_err(|e| match e {
-            Error::NotFound { .. } => Error::not_found(
-                "image",
-                format!(
-                    "{} (pull or load it first; berth has no registry access here)",
-                    o.image
-                ),
-            ),
+            Error::NotFound { .. } => Error::not_found("image", o.image.clone()),
             e => e,
         })?;
         let defaults = self.images().run_defaults(&img)?;

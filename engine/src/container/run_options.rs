@@ -6,7 +6,7 @@ use super::model::MountPoint;
 use super::store::ContainerStore;
 use crate::error::{Error, Result};
 
-/// `--pull`. There is no registry to pull from here, so `always` can never be met.
+/// `--pull`: when the client pulls before it creates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum PullPolicy {
     #[default]

@@ -44,7 +44,9 @@ pub const STEPS: &[&str] = &[
     "run --rm busybox /etc/passwd",
     "run --rm busybox sh -c 'kill -9 $$'",
     "run --rm --pull never nosuch:img",
-    "run --rm nosuch:img",
+    // A registry on loopback that is not there: both try it (never Docker Hub: tests
+    // send nothing off this machine) and both fail.
+    "run --rm 127.0.0.1:1/nosuch:img",
     "run --rm -e FOO=bar -e EMPTY= busybox sh -c 'echo \"$FOO|$EMPTY\"'",
     "run --rm -e HOME=/root2 busybox sh -c 'env | sort'",
     "run --rm -w /tmp busybox pwd",
@@ -264,11 +266,6 @@ pub const ALLOWED: &[(&str, Aspect, &str)] = &[
         "exec -w /nonexist-wd busy pwd",
         Stdout,
         "Docker prints runc's exec error on stdout; berth on stderr",
-    ),
-    (
-        "run --rm nosuch:img",
-        Stderr,
-        "Docker tries to pull from Docker Hub; berth has no registry client and says to load the image",
     ),
     (
         "run --hostname hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh busybox true",
