@@ -8,6 +8,7 @@ pub mod api;
 pub mod backend;
 pub mod build_context;
 pub mod cli;
+pub mod client_auth;
 // Some helpers (binary sizes, time_ago) wait for `stats` and the TUI.
 #[allow(dead_code)]
 pub mod format;

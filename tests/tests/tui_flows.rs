@@ -265,4 +265,26 @@ fn keys_drive_a_real_engine() {
     assert_eq!(b.ok(&["run", "--rm", "tui-built:1"]), "built-in-the-tui");
     t.key(KeyCode::Esc);
     assert!(t.app.build.is_none());
+
+    // P pulls an image by name, its layers shown as Docker shows them.
+    let reg = berth_tests::registry_server::RegistryServer::start(None);
+    let remote = format!("{}/tui/pulled:1", reg.addr());
+    b.ok(&["tag", "tui-built:1", &remote]);
+    b.ok(&["push", &remote]);
+    b.ok(&["rmi", &remote]);
+    t.char('P');
+    for c in remote.chars() {
+        t.char(c);
+    }
+    t.key(KeyCode::Enter);
+    t.until("the pull's end", |a| {
+        a.transfer.as_ref().is_some_and(|v| v.outcome.is_some())
+    });
+    let view = t.app.transfer.clone().unwrap();
+    assert_eq!(view.outcome, Some(Ok(())), "{:?}", view.view.text());
+    let text = view.view.text().join("\n");
+    assert!(text.contains("Digest: sha256:"), "{text}");
+    assert!(b.run(&["image", "inspect", &remote]).code == 0);
+    t.key(KeyCode::Esc);
+    assert!(t.app.transfer.is_none());
 }

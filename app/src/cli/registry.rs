@@ -4,6 +4,7 @@
 
 use std::io::{BufRead, IsTerminal, Read, Write};
 
+use crate::client_auth::auth_for;
 use berth_engine::image::registry::{docker_config_path, AuthFile, Credentials, HUB_AUTH_KEY};
 use berth_engine::image::Reference;
 use bollard::models as m;
@@ -53,29 +54,6 @@ pub struct LoginArgs {
 #[derive(Args, Debug)]
 pub struct LogoutArgs {
     server: Option<String>,
-}
-
-/// The auth file's key for the registry `reference` lives on (Docker Hub's is its
-/// historical URL).
-fn server_of(reference: &str) -> String {
-    match Reference::parse(reference) {
-        Ok(r) => match r.name.split_once('/') {
-            Some((host, _)) if host.contains(['.', ':']) || host == "localhost" => host.to_string(),
-            _ => HUB_AUTH_KEY.to_string(),
-        },
-        Err(_) => HUB_AUTH_KEY.to_string(),
-    }
-}
-
-/// What the auth file holds for `reference`'s registry, as the API's auth config.
-pub fn auth_for(reference: &str) -> Option<m::AuthConfig> {
-    let server = server_of(reference);
-    let creds = AuthFile::new(docker_config_path()).get(&server).ok()??;
-    Some(m::AuthConfig {
-        username: Some(creds.username),
-        password: Some(creds.password),
-        serveraddress: Some(server),
-    })
 }
 
 /// `name` with Docker's default tag made explicit, and whether it was added.

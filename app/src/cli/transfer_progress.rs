@@ -8,25 +8,7 @@ use bollard::models as m;
 use futures_util::StreamExt;
 
 use crate::backend::Stream;
-use crate::format::human::human_size;
-
-/// Docker's progress bar (`[=====>      ]  1.2MB/3.4MB`), 50 columns wide.
-pub fn bar(current: i64, total: i64) -> String {
-    let (current, total) = (current.max(0) as u64, total.max(0) as u64);
-    if total == 0 {
-        return human_size(current);
-    }
-    let done = ((current.min(total) as f64 / total as f64) * 50.0) as usize;
-    let arrow = if done < 50 { ">" } else { "" };
-    let rest = 50usize.saturating_sub(done + arrow.len());
-    format!(
-        "[{}{arrow}{}] {:>8}/{}",
-        "=".repeat(done),
-        " ".repeat(rest),
-        human_size(current),
-        human_size(total)
-    )
-}
+use crate::format::transfer::{is_progress, line, Transfer};
 
 /// Show the stream on `out` until it ends; the error that ended it, if one did.
 pub async fn show(
@@ -35,53 +17,38 @@ pub async fn show(
     quiet: bool,
 ) -> Result<(), String> {
     let tty = !quiet && std::io::stdout().is_terminal();
-    // Layer lines in the order they appeared (the live view's rows).
-    let mut rows: Vec<(String, String)> = Vec::new();
+    let mut view = Transfer::default();
+    // Lines of the live view drawn so far (a line without an id starts a new block).
     let mut drawn = 0usize;
     while let Some(msg) = stream.next().await {
         let msg = msg.map_err(|e| e.message)?;
-        if let Some(e) = msg.error_detail.and_then(|d| d.message) {
+        if let Some(e) = msg.error_detail.as_ref().and_then(|d| d.message.clone()) {
             return Err(e);
         }
         if quiet {
             continue;
         }
-        let status = msg.status.unwrap_or_default();
-        let progress = msg
-            .progress_detail
-            .and_then(|p| Some(bar(p.current?, p.total.unwrap_or(0))));
-        match (msg.id, tty) {
-            (Some(id), true) => {
-                let line = match &progress {
-                    Some(b) => format!("{id}: {status} {b}"),
-                    None => format!("{id}: {status}"),
-                };
-                match rows.iter_mut().find(|(i, _)| *i == id) {
-                    Some(row) => row.1 = line,
-                    None => rows.push((id, line)),
-                }
-                // Redraw the layer rows in place.
-                if drawn > 0 {
-                    let _ = write!(out, "\x1b[{drawn}A");
-                }
-                for (_, l) in &rows {
-                    let _ = writeln!(out, "\r\x1b[2K{l}");
-                }
-                drawn = rows.len();
+        if !tty {
+            if !is_progress(&msg) {
+                let _ = writeln!(out, "{}", line(&msg));
             }
-            (Some(id), false) => {
-                if progress.is_none() {
-                    let _ = writeln!(out, "{id}: {status}");
-                }
-            }
-            (None, _) => {
-                // A line of its own ends the layer view (Digest:, Status:, the tag's
-                // digest after a push).
-                rows.clear();
-                drawn = 0;
-                let _ = writeln!(out, "{status}");
-            }
+            continue;
         }
+        if msg.id.is_none() {
+            // A line of its own ends the layer rows above it.
+            view = Transfer::default();
+            drawn = 0;
+            let _ = writeln!(out, "{}", line(&msg));
+            continue;
+        }
+        view.apply(&msg);
+        if drawn > 0 {
+            let _ = write!(out, "\x1b[{drawn}A");
+        }
+        for l in view.text() {
+            let _ = writeln!(out, "\r\x1b[2K{l}");
+        }
+        drawn = view.lines.len();
         let _ = out.flush();
     }
     Ok(())

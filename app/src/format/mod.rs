@@ -18,4 +18,5 @@ pub mod size;
 pub mod table;
 pub mod tabwriter;
 pub mod template;
+pub mod transfer;
 pub mod truncate;

@@ -45,6 +45,9 @@ pub enum Op {
     },
     CreateNetwork(Box<m::NetworkCreateRequest>),
     CreateVolume(Box<m::VolumeCreateRequest>),
+    /// `P`: pull an image by name; `U`: push the selected one.
+    Pull(String),
+    Push(String),
     /// The build form: a context directory, its Dockerfile, the tags.
     Build {
         context: String,
@@ -91,6 +94,8 @@ impl Op {
                 Some(n) if !n.is_empty() => format!("create volume {n}"),
                 _ => "create a volume".into(),
             },
+            Op::Pull(r) => format!("pull {r}"),
+            Op::Push(r) => format!("push {r}"),
             Op::Build { context, tags, .. } => match tags.first() {
                 Some(t) => format!("build {t} from {context}"),
                 None => format!("build {context}"),

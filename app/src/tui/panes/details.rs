@@ -133,11 +133,40 @@ fn build_view(f: &mut Frame, app: &App, view: &crate::tui::state::BuildView, are
     f.render_widget(Paragraph::new(lines).block(block(&view.title, t)), area);
 }
 
+/// A pull or push: a row per layer with its status and bar, then how it ended.
+fn transfer_view(f: &mut Frame, app: &App, view: &crate::tui::state::TransferView, area: Rect) {
+    let t = &app.theme;
+    let mut lines: Vec<Line> = view.view.text().into_iter().map(Line::from).collect();
+    match &view.outcome {
+        Some(Ok(())) => lines.push(Line::styled(
+            "done (Esc closes)",
+            ratatui::style::Style::default().fg(t.healthy),
+        )),
+        Some(Err(e)) => lines.push(Line::styled(
+            format!("ERROR: {e} (Esc closes)"),
+            ratatui::style::Style::default().fg(t.unhealthy),
+        )),
+        None => {}
+    }
+    let room = area.height.saturating_sub(2) as usize;
+    let skip = lines.len().saturating_sub(room);
+    let lines: Vec<Line> = lines.into_iter().skip(skip).collect();
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block(&view.title, t)),
+        area,
+    );
+}
+
 /// Images, networks and volumes.
 pub fn object(f: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
     if let (Tab::Images, Some(view)) = (app.tab, app.build.as_ref()) {
         return build_view(f, app, view, area);
+    }
+    if let (Tab::Images, Some(view)) = (app.tab, app.transfer.as_ref()) {
+        return transfer_view(f, app, view, area);
     }
     let i = app.selection();
     let s = &app.snap;

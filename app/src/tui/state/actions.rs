@@ -79,11 +79,20 @@ impl App {
 
     /// Ask the worker for `op` now.
     pub(super) fn start_op(&mut self, op: Op) -> Vec<Request> {
-        if let Op::Build { .. } = &op {
-            self.build = Some(super::BuildView {
-                title: op.describe(),
-                ..Default::default()
-            });
+        match &op {
+            Op::Build { .. } => {
+                self.build = Some(super::BuildView {
+                    title: op.describe(),
+                    ..Default::default()
+                })
+            }
+            Op::Pull(_) | Op::Push(_) => {
+                self.transfer = Some(super::TransferView {
+                    title: op.describe(),
+                    ..Default::default()
+                })
+            }
+            _ => {}
         }
         self.busy += 1;
         self.message = format!("{}...", op.describe());
@@ -207,6 +216,22 @@ impl App {
                 self.form = Some(Form::build(&context, &dockerfile).themed(&self.theme));
                 Vec::new()
             }
+            (Tab::Images, 'P') => {
+                self.input = Some(Input {
+                    prompt: "pull image".into(),
+                    text: String::new(),
+                    then: InputFor::Pull,
+                });
+                Vec::new()
+            }
+            (Tab::Images, 'U') => match crate::tui::panes::image_at(self, self.selection()) {
+                Some(r) if !r.starts_with("sha256:") => self.confirm_op(Op::Push(r)),
+                Some(_) => {
+                    self.message = "push needs a tagged image (t tags it)".into();
+                    Vec::new()
+                }
+                None => Vec::new(),
+            },
             (Tab::Images, 'H') => match crate::tui::panes::image_at(self, self.selection()) {
                 Some(r) => {
                     self.busy += 1;

@@ -105,6 +105,7 @@ impl App {
                                 tag,
                             }
                         }
+                        InputFor::Pull => Op::Pull(text),
                         InputFor::Tag { image } => {
                             let (repo, tag) = crate::tui::ops::split_reference(&text);
                             Op::Tag { image, repo, tag }
@@ -216,6 +217,12 @@ impl App {
                     && self.build.as_ref().is_some_and(|b| b.outcome.is_some()) =>
             {
                 self.build = None
+            }
+            KeyCode::Esc
+                if self.tab == Tab::Images
+                    && self.transfer.as_ref().is_some_and(|t| t.outcome.is_some()) =>
+            {
+                self.transfer = None
             }
             KeyCode::Esc => self.marked.clear(),
             KeyCode::Char(' ') if self.tab == Tab::Containers => {

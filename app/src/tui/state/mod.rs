@@ -203,6 +203,8 @@ pub enum InputFor {
     Tag { image: String },
     /// `F`: a file to edit.
     EditFile,
+    /// `P`: an image to pull.
+    Pull,
 }
 
 /// A line of text being typed for a key (`R` rename).
@@ -225,6 +227,14 @@ pub struct BuildView {
     pub classic: Vec<String>,
     /// The image ID, or the error.
     pub outcome: Option<Result<String, String>>,
+}
+
+/// A pull or push followed in the images pane: its layer rows and how it ended.
+#[derive(Debug, Clone, Default)]
+pub struct TransferView {
+    pub title: String,
+    pub view: crate::format::transfer::Transfer,
+    pub outcome: Option<Result<(), String>>,
 }
 
 pub struct App {
@@ -260,6 +270,8 @@ pub struct App {
     pub last_file: Option<String>,
     /// The build started from the images pane, shown in place of the image's details.
     pub build: Option<BuildView>,
+    /// The pull or push started from the images pane, shown likewise.
+    pub transfer: Option<TransferView>,
     /// The containers' listed order and the filter it was made for.
     order: std::cell::RefCell<(Option<String>, Vec<usize>)>,
     /// The selection the worker was last told about (None: never told).
@@ -296,6 +308,7 @@ impl App {
             editor: None,
             last_file: None,
             build: None,
+            transfer: None,
             marked: Default::default(),
             told: None,
             order: Default::default(),
@@ -474,6 +487,7 @@ impl App {
                 self.output = Some(text);
             }
             Msg::Build(m) => self.build_progress(m),
+            Msg::Transfer(m) => self.transfer_progress(m),
         }
         Vec::new()
     }
@@ -499,6 +513,26 @@ impl App {
                 if let Some(v) = self.build.as_mut() {
                     v.outcome = Some(outcome);
                 }
+            }
+        }
+    }
+}
+
+impl App {
+    fn transfer_progress(&mut self, m: crate::tui::worker::TransferMsg) {
+        use crate::tui::worker::TransferMsg;
+        let Some(view) = self.transfer.as_mut() else {
+            return;
+        };
+        match m {
+            TransferMsg::Progress(msg) => view.view.apply(&msg),
+            TransferMsg::End(outcome) => {
+                let what = view.title.clone();
+                view.outcome = Some(outcome.clone());
+                self.done(match outcome {
+                    Ok(()) => format!("{what}: done (Esc closes)"),
+                    Err(e) => format!("{what} failed: {e}"),
+                });
             }
         }
     }

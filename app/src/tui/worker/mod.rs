@@ -12,6 +12,7 @@ mod command;
 mod ops;
 mod session;
 mod tasks;
+mod transfer;
 
 use std::sync::mpsc::Sender;
 use std::sync::Arc;
@@ -30,6 +31,7 @@ use crate::backend::{Anatomy, Backend, ErrorKind};
 
 pub use build::BuildMsg;
 pub use command::BerthExe;
+pub use transfer::TransferMsg;
 
 pub enum Msg {
     Snapshot(Box<Snapshot>),
@@ -55,6 +57,8 @@ pub enum Msg {
     },
     /// Progress of the build started from the images pane.
     Build(BuildMsg),
+    /// Progress of a pull or push started from the images pane.
+    Transfer(TransferMsg),
 }
 
 /// The UI's ends of the worker: requests go in, messages come out.

@@ -90,8 +90,8 @@ async fn perform(b: &dyn Backend, op: Op) -> Result<String> {
             let made = b.network_create(*req).await?;
             format!("network {}", short(&made.id))
         }
-        // Builds stream their progress (worker/build.rs); `run` never sends one here.
-        Op::Build { .. } => {
+        // Builds, pulls and pushes stream their progress; `run` never sends one here.
+        Op::Build { .. } | Op::Pull(_) | Op::Push(_) => {
             return Err(crate::backend::BackendError::internal(
                 "a build is not a one-answer operation",
             ))
@@ -114,6 +114,12 @@ pub fn run(b: &Arc<dyn Backend>, op: Op, tx: Sender<Msg>) {
     {
         return super::build::start(b, context, dockerfile, tags, no_cache, tx);
     }
+    // So do pulls and pushes.
+    let op = match op {
+        Op::Pull(r) => return super::transfer::start(b, r, false, tx),
+        Op::Push(r) => return super::transfer::start(b, r, true, tx),
+        op => op,
+    };
     let b = b.clone();
     tokio::spawn(async move {
         let what = op.describe();
