@@ -54,6 +54,9 @@ const LAYER_TYPES: &[&str] = &[
     "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd",
 ];
 
+/// The largest config a pull reads into memory (Docker's limit too).
+const MAX_CONFIG: u64 = 8 * 1024 * 1024;
+
 /// Report download progress at most every this many bytes.
 const PROGRESS_STEP: u64 = 512 * 1024;
 
@@ -96,6 +99,12 @@ impl Session<'_> {
 
     /// A small blob (the config) in memory, verified.
     async fn small_blob(&self, d: &Descriptor) -> Result<Vec<u8>> {
+        if d.size > MAX_CONFIG {
+            return Err(Error::Runtime(format!(
+                "image config {} is {} bytes, more than the {MAX_CONFIG} accepted",
+                d.digest, d.size
+            )));
+        }
         let mut buf = Vec::new();
         let digest = d.digest.to_string();
         self.client
