@@ -185,6 +185,13 @@ fn push_remove_pull_run_round_trip() {
     assert_eq!((tag.as_str(), d), ("1", &digest));
     assert!(*size > 0);
 
+    // A tag that is not here is not pushed.
+    let (res, _) = push(&rt, &e, &format!("{}/team/app:none", reg.addr()), None);
+    assert_eq!(
+        res.unwrap_err().to_string(),
+        format!("No such image: {}/team/app:none", reg.addr())
+    );
+
     // Again: every layer is there already, the manifest is the same.
     let (again, events) = push(&rt, &e, &name, None);
     assert_eq!(again.unwrap(), digest);

@@ -15,6 +15,7 @@ mod auth_file;
 mod challenge;
 mod client;
 mod distribution;
+mod fetch;
 mod login;
 mod platform;
 mod pull;

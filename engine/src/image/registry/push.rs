@@ -225,15 +225,16 @@ impl Engine {
         let key = target.reference.key();
         let paths = self.paths.clone();
         let (img, config, dist) = blocking({
-            let (paths, name) = (paths.clone(), target.familiar_name().to_string());
+            let paths = paths.clone();
             move || {
                 let store = ImageStore::new(&paths);
-                let id = store.tag_index()?.tags.get(&key).cloned().ok_or_else(|| {
-                    Error::not_found(
-                        "image",
-                        format!("{name} (an image does not exist locally with the tag: {key})"),
-                    )
-                })?;
+                // The tag itself, as Docker pushes a tag (not an ID or a prefix).
+                let id = store
+                    .tag_index()?
+                    .tags
+                    .get(&key)
+                    .cloned()
+                    .ok_or_else(|| Error::not_found("image", key.clone()))?;
                 let img = store.read_stored(&id)?;
                 let config = store.blobs().read(&id)?;
                 Ok((img, config, Distribution::read(&paths)))
