@@ -39,6 +39,9 @@ pub struct ImagesArgs {
     /// Don't truncate output
     #[arg(long = "no-trunc")]
     no_trunc: bool,
+    /// Show digests
+    #[arg(long)]
+    digests: bool,
     /// Filter output (dangling=true|false, reference=PATTERN, before=IMAGE, since=IMAGE, label=KEY[=VALUE])
     #[arg(short = 'f', long = "filter")]
     filter: Vec<String>,
@@ -320,9 +323,20 @@ fn list(door: &Door, a: ImagesArgs) -> CliResult {
             img.repo_tags.iter().map(|t| repo_and_tag(t)).collect()
         };
         for (repo, tag) in tags {
+            // The registry's digest of this repository's manifest, when it came from one.
+            let digest = img
+                .repo_digests
+                .iter()
+                .find_map(|d| {
+                    d.split_once('@')
+                        .filter(|(r, _)| *r == repo)
+                        .map(|(_, d)| d)
+                })
+                .unwrap_or("<none>")
+                .to_string();
             rows.push(json!({
                 "Repository": repo, "Tag": tag, "ID": shown_id(&img.id, a.no_trunc),
-                "Digest": "<none>", "CreatedSince": ago(img.created),
+                "Digest": digest, "CreatedSince": ago(img.created),
                 "CreatedAt": created_at(img.created),
                 "Size": image_size(img.size), "VirtualSize": image_size(img.size),
                 // Docker knows these only from `system df -v`.
@@ -340,7 +354,12 @@ fn list(door: &Door, a: ImagesArgs) -> CliResult {
         }
         return Ok(0);
     }
-    print_rows(&rows, IMAGES_HEADERS, IMAGES_DEFAULT, a.format.as_deref())?;
+    let default = if a.digests {
+        "table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"
+    } else {
+        IMAGES_DEFAULT
+    };
+    print_rows(&rows, IMAGES_HEADERS, default, a.format.as_deref())?;
     Ok(0)
 }
 

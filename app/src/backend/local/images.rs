@@ -141,7 +141,7 @@ pub fn list(
                 .map(|p| p.to_string())
                 .unwrap_or_default(),
             repo_tags: tags,
-            repo_digests: Vec::new(),
+            repo_digests: e.images().repo_digests(&img.id).unwrap_or_default(),
             created: unix_secs(img.created.as_deref()),
             size: img.size as i64,
             shared_size: -1,
