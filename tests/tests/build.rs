@@ -570,3 +570,76 @@ fn independent_stages_build_at_the_same_time() {
     );
     assert_clean(&b);
 }
+
+#[test]
+fn secrets_labels_network_and_a_dockerfile_from_elsewhere() {
+    let b = Berth::new();
+    b.busybox_image("busybox:latest");
+    let secret = b.dir.path().join("token.txt");
+    fs::write(&secret, "t0ps3cret\n").unwrap();
+    let ctx = context(&b, "flags", &[("app.txt", "app\n")]);
+    // The Dockerfile lives outside the context (-f), as Docker's CLI allows.
+    let elsewhere = b.dir.path().join("elsewhere.Dockerfile");
+    fs::write(
+        &elsewhere,
+        "FROM busybox\nARG FROM_ENV\nRUN --mount=type=secret,id=token cat /run/secrets/token > /seen && stat -c %a /run/secrets/token >> /seen\nRUN --mount=type=secret,id=token,target=/tok,required=true test -f /tok\nRUN ls /sys/class/net > /nets\nRUN echo \"$FROM_ENV\" > /env\nCOPY app.txt /\n",
+    )
+    .unwrap();
+    let src = format!("id=token,src={}", secret.display());
+    let o = b
+        .cmd()
+        .env("FROM_ENV", "from-the-client")
+        .args([
+            "build",
+            "--progress",
+            "plain",
+            "-t",
+            "flags",
+            "-f",
+            elsewhere.to_str().unwrap(),
+            "--secret",
+            &src,
+            "--label",
+            "team=infra",
+            "--network",
+            "none",
+            "--build-arg",
+            "FROM_ENV",
+            ctx.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // The secret was readable during the build (mode 0400), and is in no layer.
+    assert_eq!(
+        b.ok(&["run", "--rm", "flags", "cat", "/seen"]),
+        "t0ps3cret\n400"
+    );
+    let o = b.run(&["run", "--rm", "flags", "ls", "/run/secrets"]);
+    assert_ne!(
+        o.code, 0,
+        "the secret's mount point is in the image: {}",
+        o.stdout
+    );
+    // --network none: only the loopback device during RUN.
+    assert_eq!(b.ok(&["run", "--rm", "flags", "cat", "/nets"]), "lo");
+    assert_eq!(
+        b.ok(&["run", "--rm", "flags", "cat", "/env"]),
+        "from-the-client"
+    );
+    assert_eq!(b.ok(&["run", "--rm", "flags", "cat", "/app.txt"]), "app");
+    assert_eq!(
+        image(&b, "flags", "{{index .Config.Labels \"team\"}}"),
+        "infra"
+    );
+    // A required secret not given fails the step, naming it.
+    fs::write(
+        ctx.join("Dockerfile"),
+        "FROM busybox\nRUN --mount=type=secret,id=token,required=true true\n",
+    )
+    .unwrap();
+    let o = b.run(&["build", "--progress", "plain", ctx.to_str().unwrap()]);
+    assert_ne!(o.code, 0);
+    assert!(o.stderr.contains("secret token not found"), "{}", o.stderr);
+    assert_clean(&b);
+}

@@ -198,3 +198,61 @@ fn docker_cli_pushes_and_pulls_through_the_api() {
         "pulled"
     );
 }
+
+#[test]
+fn a_build_pulls_its_base_image_and_pull_refreshes_it() {
+    let b = Berth::new();
+    b.busybox_image("busybox:latest");
+    let reg = RegistryServer::start(None);
+    let base = format!("{}/base/bb:1", reg.addr());
+    ok(&b, &["tag", "busybox", &base]);
+    ok(&b, &["push", "-q", &base]);
+    ok(&b, &["rmi", &base]);
+    let ctx = b.dir.path().join("fromreg");
+    std::fs::create_dir_all(&ctx).unwrap();
+    std::fs::write(
+        ctx.join("Dockerfile"),
+        format!("FROM {base}\nRUN echo on-a-pulled-base > /m\n"),
+    )
+    .unwrap();
+    // The base is not here: the build pulls it.
+    ok(&b, &["build", "-q", "-t", "onbase", ctx.to_str().unwrap()]);
+    assert_eq!(
+        ok(&b, &["run", "--rm", "onbase", "cat", "/m"]),
+        "on-a-pulled-base\n"
+    );
+    assert!(!ok(&b, &["images", "-q", &base]).is_empty());
+
+    // The registry's copy moves on; --pull takes it, without --pull the cache holds.
+    let ctx2 = b.dir.path().join("newbase");
+    std::fs::create_dir_all(&ctx2).unwrap();
+    std::fs::write(
+        ctx2.join("Dockerfile"),
+        "FROM busybox\nRUN echo v2 > /base-version\n",
+    )
+    .unwrap();
+    ok(&b, &["build", "-q", "-t", &base, ctx2.to_str().unwrap()]);
+    ok(&b, &["push", "-q", &base]);
+    ok(&b, &["tag", "busybox", &base]);
+    ok(&b, &["build", "-q", "-t", "onbase", ctx.to_str().unwrap()]);
+    let o = berth(&b, &["run", "--rm", "onbase", "cat", "/base-version"], None);
+    assert_ne!(o.code, 0, "the old base already had the new file");
+    let o = berth(
+        &b,
+        &[
+            "build",
+            "--pull",
+            "--progress",
+            "plain",
+            "-t",
+            "onbase",
+            ctx.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(
+        ok(&b, &["run", "--rm", "onbase", "cat", "/base-version"]),
+        "v2\n"
+    );
+}

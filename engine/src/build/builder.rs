@@ -262,6 +262,12 @@ impl Builder<'_> {
             return Ok(dep.fresh_stage());
         }
         let images = self.engine.images();
+        // A base image not here is pulled, as Docker's builder does; `--pull` pulls
+        // it even when it is here.
+        let here = images.resolve(&stage.base).is_ok();
+        if let (Some(fetch), true) = (&self.opts.fetch, !here || self.opts.pull) {
+            (fetch.0)(&stage.base).map_err(|e| self.at(&stage.from, e))?;
+        }
         let image = images.resolve(&stage.base).map_err(|e| match e {
             Error::NotFound { .. } => Error::not_found(
                 "image",

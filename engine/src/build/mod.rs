@@ -23,4 +23,4 @@ mod workdir_step;
 
 pub use builder::HISTORY_COMMENT;
 pub use event::BuildEvent;
-pub use options::BuildOptions;
+pub use options::{BuildOptions, Fetch};

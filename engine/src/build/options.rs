@@ -2,6 +2,19 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
+
+/// How a build gets a base image it lacks (or, with `--pull`, a fresh copy of one):
+/// the backend's registry pull, called with the reference. Absent: a missing base image
+/// is an error.
+#[derive(Clone)]
+pub struct Fetch(pub Arc<dyn Fn(&str) -> crate::Result<()> + Send + Sync>);
+
+impl std::fmt::Debug for Fetch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Fetch")
+    }
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
@@ -27,6 +40,8 @@ pub struct BuildOptions {
     pub secrets: BTreeMap<String, PathBuf>,
     /// `--platform`, checked against the host's.
     pub platform: Option<String>,
+    /// Pulls base images (see [`Fetch`]).
+    pub fetch: Option<Fetch>,
 }
 
 impl BuildOptions {

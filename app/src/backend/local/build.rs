@@ -21,9 +21,18 @@ pub fn stream(engine: Engine, req: BuildRequest, context: ByteStream) -> Stream<
             std::io::Error::other(e.message)
         }));
     let mut sync = tokio_util::io::SyncIoBridge::new(reader);
+    // Base images the build lacks are pulled on this runtime, from the blocking thread
+    // the build runs on.
+    let handle = tokio::runtime::Handle::current();
+    let puller = engine.clone();
+    let fetch = berth_engine::build::Fetch(std::sync::Arc::new(move |reference: &str| {
+        handle
+            .block_on(puller.pull(reference, None, None, &mut |_| {}))
+            .map(|_| ())
+    }));
     tokio::task::spawn_blocking(move || {
         let send = |m: m::BuildInfo| tx.blocking_send(Ok(m)).is_ok();
-        let result = build(&engine, &req, &mut sync, &send);
+        let result = build(&engine, &req, fetch, &mut sync, &send);
         if let Err(e) = result {
             let _ = tx.blocking_send(Ok(error_message(&e.message)));
         }
@@ -52,6 +61,7 @@ fn text(s: impl Into<String>) -> m::BuildInfo {
 fn build(
     engine: &Engine,
     req: &BuildRequest,
+    fetch: berth_engine::build::Fetch,
     context: &mut dyn std::io::Read,
     send: &(dyn Fn(m::BuildInfo) -> bool + Sync),
 ) -> Result<()> {
@@ -76,6 +86,7 @@ fn build(
         network: req.network.clone(),
         secrets: req.secrets.clone(),
         platform: req.platform.clone(),
+        fetch: Some(fetch),
     };
     let mut classic = Classic::default();
     let quiet = req.quiet;
