@@ -8,7 +8,10 @@ use std::sync::Arc;
 /// the backend's registry pull, called with the reference. Absent: a missing base image
 /// is an error.
 #[derive(Clone)]
-pub struct Fetch(pub Arc<dyn Fn(&str) -> crate::Result<()> + Send + Sync>);
+pub struct Fetch(pub Arc<FetchFn>);
+
+/// Pull one reference into the store.
+pub type FetchFn = dyn Fn(&str) -> crate::Result<()> + Send + Sync;
 
 impl std::fmt::Debug for Fetch {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
