@@ -178,10 +178,19 @@ fn start_attach_and_generated_names() {
 fn errors_are_one_line_and_leave_nothing_behind() {
     let b = Berth::new();
     b.busybox_image("busybox");
-    let o = b.run(&["run", "--rm", "nosuchimage", "true"]);
+    let o = b.run(&["run", "--rm", "--pull", "never", "nosuchimage", "true"]);
     assert_eq!(o.code, 125);
     assert!(o.stderr.contains("nosuchimage"), "{}", o.stderr);
     assert_eq!(o.stderr.trim().lines().count(), 1, "{}", o.stderr);
+    // A pull that fails (a loopback registry that is not there): exit 125, nothing made.
+    let o = b.run(&["run", "--rm", "127.0.0.1:1/nosuchimage", "true"]);
+    assert_eq!(o.code, 125, "{}", o.stderr);
+    assert!(
+        o.stderr
+            .starts_with("Unable to find image '127.0.0.1:1/nosuchimage:latest' locally"),
+        "{}",
+        o.stderr
+    );
 
     b.ok(&["create", "--name", "dup", "busybox", "true"]);
     let o = b.run(&["create", "--name", "dup", "busybox", "true"]);

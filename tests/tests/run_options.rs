@@ -91,12 +91,15 @@ fn group_add_by_name_and_number() {
 }
 
 #[test]
-fn pull_and_platform_without_a_registry() {
+fn pull_and_platform_policies() {
     let b = setup();
+    // `always` pulls even an image that is here: from a loopback registry that is not
+    // there (tests reach nothing off this machine), so it fails naming it.
+    b.ok(&["tag", "busybox", "127.0.0.1:1/bb:1"]);
     refused(
         &b,
-        &["run", "--pull", "always", "busybox", "true"],
-        "cannot pull busybox",
+        &["run", "--pull", "always", "127.0.0.1:1/bb:1", "true"],
+        "127.0.0.1:1",
     );
     refused(
         &b,
@@ -146,7 +149,14 @@ fn cidfile_and_label_file() {
     );
     // A failed create leaves no file behind.
     let cid2 = b.dir.path().join("cid2");
-    let o = b.run(&["create", "--cidfile", cid2.to_str().unwrap(), "nothere:1"]);
+    let o = b.run(&[
+        "create",
+        "--cidfile",
+        cid2.to_str().unwrap(),
+        "--pull",
+        "never",
+        "nothere:1",
+    ]);
     assert_eq!(o.code, 125);
     assert!(!cid2.exists());
 
