@@ -14,6 +14,13 @@ BUILDAH="buildah --root $W/broot --runroot $W/brun --storage-driver overlay"
 cleanup() {
     $BUILDAH rmi -af >/dev/null 2>&1 || true
     umount -l "$W/broot/overlay" >/dev/null 2>&1 || true
+    # The bench root's default bridge and firewall table (RUN steps used the bridge).
+    if [ -f "$W/berth-root/root-id" ]; then
+        id=$(cat "$W/berth-root/root-id")
+        ip link del "berth$id" 2>/dev/null || true
+        nft delete table ip "berth_$id" 2>/dev/null || true
+        rm -f "/run/berth-host/roots/$id"
+    fi
     rm -rf "$W" 2>/dev/null || true
 }
 trap cleanup EXIT

@@ -14,6 +14,13 @@ W=$(mktemp -d /tmp/berth-bench.XXXXXX)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 cleanup() {
     [ -n "${REG_PID:-}" ] && kill "$REG_PID" 2>/dev/null || true
+    # The bench root's default bridge and firewall table (RUN steps used the bridge).
+    if [ -f "$W/berth-root/root-id" ]; then
+        id=$(cat "$W/berth-root/root-id")
+        ip link del "berth$id" 2>/dev/null || true
+        nft delete table ip "berth_$id" 2>/dev/null || true
+        rm -f "/run/berth-host/roots/$id"
+    fi
     rm -rf "$W" 2>/dev/null || true
 }
 trap cleanup EXIT

@@ -18,6 +18,10 @@ pub enum Error {
     Sys(String),
     #[error("No such {kind}: {name}")]
     NotFound { kind: &'static str, name: String },
+    /// Something another party (a registry) does not have, in that party's or Docker's
+    /// own words rather than berth's "No such ...".
+    #[error("{0}")]
+    Missing(String),
     /// A network named for a container to join (`run --network`, `network connect`),
     /// in Docker's words for that case.
     #[error("network {0} not found")]
@@ -71,8 +75,10 @@ impl Error {
     }
     /// True when the error is "the thing does not exist" (for idempotent cleanup).
     pub fn is_not_found(&self) -> bool {
-        matches!(self, Error::NotFound { .. } | Error::NetworkNotFound(_))
-            || matches!(self, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound)
+        matches!(
+            self,
+            Error::NotFound { .. } | Error::NetworkNotFound(_) | Error::Missing(_)
+        ) || matches!(self, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound)
     }
 }
 

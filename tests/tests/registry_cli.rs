@@ -83,8 +83,16 @@ fn seed_000_builds_tags_pushes_and_pulls_back() {
         "{pulled}"
     );
     assert!(pulled.contains(&format!("Digest: {digest}")), "{pulled}");
-    assert!(pulled.contains("Status: "), "{pulled}");
+    assert!(
+        pulled.contains(&format!("Status: Downloaded newer image for {remote}")),
+        "{pulled}"
+    );
     assert!(pulled.trim_end().ends_with(&remote), "{pulled}");
+    let again = ok(&b, &["pull", &remote]);
+    assert!(
+        again.contains(&format!("Status: Image is up to date for {remote}")),
+        "{again}"
+    );
     assert_eq!(ok(&b, &["run", "--rm", &remote]), "<h1>cct</h1>\n");
     let repo_digest = ok(
         &b,

@@ -62,7 +62,7 @@ impl From<berth_engine::Error> for BackendError {
     fn from(e: berth_engine::Error) -> Self {
         use berth_engine::Error as E;
         let kind = match &e {
-            E::NotFound { .. } | E::NetworkNotFound(_) => ErrorKind::NotFound,
+            E::NotFound { .. } | E::NetworkNotFound(_) | E::Missing(_) => ErrorKind::NotFound,
             E::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
                 ErrorKind::Internal
             }

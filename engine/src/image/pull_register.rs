@@ -30,7 +30,12 @@ impl ImageStore {
     /// Register a pulled image. Returns it and whether it is new to the store.
     pub(super) fn register_pulled(&self, p: PulledImage) -> Result<(ImageRecord, bool)> {
         let id = Digest::of(&p.config);
-        let new = !self.has_image(&id);
+        // Docker's "Downloaded newer image" when the tag now names another image (or
+        // named none); "Image is up to date" when it already named this one.
+        let new = match &p.tag {
+            Some(t) => self.tag_index()?.tags.get(t) != Some(&id),
+            None => !self.has_image(&id),
+        };
         let img = NewImage {
             config: p.config,
             manifest: Some(p.manifest),

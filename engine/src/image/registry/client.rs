@@ -64,7 +64,7 @@ pub fn translate(e: OciDistributionError, op: Op, t: &Target, has_creds: bool) -
         if has_creds {
             Error::Runtime("unauthorized: authentication required".into())
         } else if t.is_docker_hub() && op == Op::Pull {
-            Error::Runtime(format!(
+            Error::Missing(format!(
                 "pull access denied for {name}, repository does not exist or may require 'docker login': denied: requested access to the resource is denied"
             ))
         } else {
@@ -83,17 +83,17 @@ pub fn translate(e: OciDistributionError, op: Op, t: &Target, has_creds: bool) -
             };
             let cause = format!("{}: {}", code_text(&first.code), first.message);
             match (&first.code, op) {
-                (OciErrorCode::Denied, Op::Pull) => Error::Runtime(format!(
+                (OciErrorCode::Denied, Op::Pull) => Error::Missing(format!(
                     "pull access denied for {name}, repository does not exist or may require 'docker login': {cause}"
                 )),
-                // Runtime rather than NotFound: NotFound's text is berth's `No such ...`,
-                // and these are Docker's own words.
-                (OciErrorCode::ManifestUnknown, Op::Pull) => Error::Runtime(format!(
+                // Missing rather than NotFound: NotFound's text is berth's `No such ...`,
+                // and these are Docker's own words (and its 404).
+                (OciErrorCode::ManifestUnknown, Op::Pull) => Error::Missing(format!(
                     "manifest for {} not found: {cause}",
                     t.familiar_string()
                 )),
                 (OciErrorCode::NameUnknown, Op::Pull) => {
-                    Error::Runtime(format!("repository {name} not found: {cause}"))
+                    Error::Missing(format!("repository {name} not found: {cause}"))
                 }
                 (OciErrorCode::Unauthorized, _) => unauthorized(&quote(&url)),
                 (OciErrorCode::Denied, Op::Push) => Error::Runtime(cause),
