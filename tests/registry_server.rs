@@ -75,6 +75,15 @@ impl RegistryServer {
     pub fn storage(&self) -> PathBuf {
         self.dir.path().join("storage")
     }
+
+    /// A blob's data file in the registry's storage.
+    pub fn blob_file(&self, d: &berth_engine::store::Digest) -> PathBuf {
+        self.storage()
+            .join("docker/registry/v2/blobs/sha256")
+            .join(&d.hex()[..2])
+            .join(d.hex())
+            .join("data")
+    }
 }
 
 impl Drop for RegistryServer {

@@ -5,95 +5,14 @@
 //! Interop: what berth pushes, skopeo and podman read and run; what skopeo pushes
 //! (gzip, zstd, uncompressed layers), berth pulls and runs.
 
-use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 
 use berth_engine::image::registry::{Credentials, PullEvent, PushEvent};
 use berth_engine::store::Digest;
 use berth_engine::{Config, Engine};
-use berth_tests::{eventually, free_port, require_tool, Berth};
-
-/// A `docker-registry` serving on 127.0.0.1; killed and cleaned when dropped.
-struct Registry {
-    child: Child,
-    dir: tempfile::TempDir,
-    port: u16,
-}
-
-impl Registry {
-    /// With `user`, the registry wants that user's password (htpasswd basic auth).
-    fn start(user: Option<(&str, &str)>) -> Registry {
-        require_tool("docker-registry", "docker-registry");
-        let dir = tempfile::Builder::new()
-            .prefix("berth-registry-")
-            .tempdir()
-            .unwrap();
-        let port = free_port();
-        let storage = dir.path().join("storage");
-        let mut yaml = format!(
-            "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n  secret: berth-test\n",
-            storage.display()
-        );
-        if let Some((u, p)) = user {
-            require_tool("htpasswd", "apache2-utils");
-            let out = Command::new("htpasswd")
-                .args(["-Bbn", u, p])
-                .output()
-                .unwrap();
-            assert!(out.status.success(), "htpasswd failed");
-            let file = dir.path().join("htpasswd");
-            std::fs::write(&file, out.stdout).unwrap();
-            yaml.push_str(&format!(
-                "auth:\n  htpasswd:\n    realm: berth-test\n    path: {}\n",
-                file.display()
-            ));
-        }
-        let config = dir.path().join("config.yml");
-        std::fs::write(&config, yaml).unwrap();
-        let log = std::fs::File::create(dir.path().join("registry.log")).unwrap();
-        let child = Command::new("docker-registry")
-            .arg("serve")
-            .arg(&config)
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .expect("start docker-registry");
-        let r = Registry { child, dir, port };
-        assert!(
-            eventually(20, || TcpStream::connect(("127.0.0.1", port)).is_ok()),
-            "docker-registry did not listen: {}",
-            r.log()
-        );
-        r
-    }
-
-    fn addr(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("registry.log")).unwrap_or_default()
-    }
-
-    /// A blob's data file in the registry's storage.
-    fn blob_file(&self, d: &Digest) -> PathBuf {
-        self.dir
-            .path()
-            .join("storage/docker/registry/v2/blobs/sha256")
-            .join(&d.hex()[..2])
-            .join(d.hex())
-            .join("data")
-    }
-}
-
-impl Drop for Registry {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use berth_tests::registry_server::RegistryServer as Registry;
+use berth_tests::{eventually, require_tool, Berth};
 
 fn engine(b: &Berth) -> Engine {
     Engine::open_with(Config {

@@ -2,18 +2,15 @@
 //! whiteouts) become a new image on top of the container's image, with config changes
 //! and a history entry.
 
-use std::fs::File;
 use std::path::Path;
 
 use serde_json::{json, Map, Value};
 
 use super::config::{self, ConfigChanges};
 use super::import::tag_keys;
-use super::manifest::MT_LAYER_TAR;
-use super::records::StoredLayer;
-use super::register::{NewImage, PendingBlob};
-use super::{ImageRecord, ImageStore, LayerInfo};
-use crate::error::{Error, IoContext, Result};
+use super::register::NewImage;
+use super::{ImageRecord, ImageStore};
+use crate::error::{Error, Result};
 
 impl ImageStore {
     /// Make an image from `parent` (or from nothing) plus the layer in `layer_tar`.
@@ -36,25 +33,9 @@ impl ImageStore {
             None => (config::empty(&created, &[]), Vec::new()),
         };
 
-        let blob = self.stage_tar_file(layer_tar)?;
-        let diff_id = blob.digest.clone();
-        let (size, staged) = match blob.path() {
-            Some(p) => self.stage_layer(
-                File::open(p).ctx("open", p)?,
-                &diff_id,
-                &layer_tar.display().to_string(),
-            )?,
-            None => (0, None),
-        };
-        layers.push(StoredLayer {
-            info: LayerInfo {
-                diff_id: diff_id.clone(),
-                blob: diff_id.clone(),
-                media_type: MT_LAYER_TAR.into(),
-                size: blob.size,
-            },
-            unpacked_size: size,
-        });
+        let new = self.stage_new_layer(layer_tar)?;
+        let diff_id = new.diff_id.clone();
+        layers.push(new.stored);
 
         let mut entry = Map::new();
         entry.insert("created".into(), json!(created));
@@ -87,10 +68,6 @@ impl ImageStore {
             parent: parent.map(|p| p.id.clone()),
             tags,
         };
-        self.register(
-            img,
-            vec![PendingBlob::Staged(blob)],
-            staged.into_iter().collect(),
-        )
+        self.register(img, vec![new.blob], new.staged.into_iter().collect())
     }
 }

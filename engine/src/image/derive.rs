@@ -12,6 +12,7 @@ use super::import::tag_keys;
 use super::manifest::MT_LAYER_TAR;
 use super::records::StoredLayer;
 use super::register::{NewImage, PendingBlob};
+use super::staging::StagedLayer;
 use super::{ImageRecord, ImageStore, LayerInfo};
 use crate::error::{Error, IoContext, Result};
 
@@ -29,7 +30,45 @@ pub struct Derivation<'a> {
     pub tags: Vec<String>,
 }
 
+/// A layer tar staged for registration: its record, its blob, and its unpacked tree
+/// (None when the store already has that layer unpacked).
+pub(super) struct NewLayer {
+    pub diff_id: crate::store::Digest,
+    pub stored: StoredLayer,
+    pub blob: PendingBlob,
+    pub staged: Option<StagedLayer>,
+}
+
 impl ImageStore {
+    /// Stage an uncompressed layer tar (a commit's, a build step's) for `register`.
+    pub(super) fn stage_new_layer(&self, tar: &Path) -> Result<NewLayer> {
+        let blob = self.stage_tar_file(tar)?;
+        let diff_id = blob.digest.clone();
+        let (size, staged) = match blob.path() {
+            Some(p) => self.stage_layer(
+                File::open(p).ctx("open", p)?,
+                &diff_id,
+                &tar.display().to_string(),
+            )?,
+            None => (0, None),
+        };
+        let stored = StoredLayer {
+            info: LayerInfo {
+                diff_id: diff_id.clone(),
+                blob: diff_id.clone(),
+                media_type: MT_LAYER_TAR.into(),
+                size: blob.size,
+            },
+            unpacked_size: size,
+        };
+        Ok(NewLayer {
+            diff_id,
+            stored,
+            blob: PendingBlob::Staged(blob),
+            staged,
+        })
+    }
+
     /// Register `parent` (None: scratch) plus the derivation as a new image.
     pub fn derive(&self, parent: Option<&ImageRecord>, d: Derivation<'_>) -> Result<ImageRecord> {
         let mut tags = Vec::new();
@@ -50,28 +89,11 @@ impl ImageStore {
         let mut staged_layers = Vec::new();
         match d.layer {
             Some(tar) => {
-                let blob = self.stage_tar_file(tar)?;
-                let diff_id = blob.digest.clone();
-                let (size, staged) = match blob.path() {
-                    Some(p) => self.stage_layer(
-                        File::open(p).ctx("open", p)?,
-                        &diff_id,
-                        &tar.display().to_string(),
-                    )?,
-                    None => (0, None),
-                };
-                layers.push(StoredLayer {
-                    info: LayerInfo {
-                        diff_id: diff_id.clone(),
-                        blob: diff_id.clone(),
-                        media_type: MT_LAYER_TAR.into(),
-                        size: blob.size,
-                    },
-                    unpacked_size: size,
-                });
-                config::push_layer(&mut cfg, &diff_id, entry);
-                blobs.push(PendingBlob::Staged(blob));
-                staged_layers.extend(staged);
+                let new = self.stage_new_layer(tar)?;
+                config::push_layer(&mut cfg, &new.diff_id, entry);
+                layers.push(new.stored);
+                blobs.push(new.blob);
+                staged_layers.extend(new.staged);
             }
             None => {
                 entry["empty_layer"] = json!(true);

@@ -126,11 +126,15 @@ fn build_view(f: &mut Frame, app: &App, view: &crate::tui::state::BuildView, are
         }
         None => {}
     }
-    // The newest lines stay in view.
+    newest(f, app, &view.title, lines, area);
+}
+
+/// `lines` in a block titled `title`, scrolled so the newest ones are in view.
+fn newest(f: &mut Frame, app: &App, title: &str, lines: Vec<Line>, area: Rect) {
     let room = area.height.saturating_sub(2) as usize;
     let skip = lines.len().saturating_sub(room);
     let lines: Vec<Line> = lines.into_iter().skip(skip).collect();
-    f.render_widget(Paragraph::new(lines).block(block(&view.title, t)), area);
+    f.render_widget(Paragraph::new(lines).block(block(title, &app.theme)), area);
 }
 
 /// A pull or push: a row per layer with its status and bar, then how it ended.
@@ -148,15 +152,7 @@ fn transfer_view(f: &mut Frame, app: &App, view: &crate::tui::state::TransferVie
         )),
         None => {}
     }
-    let room = area.height.saturating_sub(2) as usize;
-    let skip = lines.len().saturating_sub(room);
-    let lines: Vec<Line> = lines.into_iter().skip(skip).collect();
-    f.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(block(&view.title, t)),
-        area,
-    );
+    newest(f, app, &view.title, lines, area);
 }
 
 /// Images, networks and volumes.
