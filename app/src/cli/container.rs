@@ -451,13 +451,43 @@ fn create(
             },
         },
     })?;
-    check_pull(door, opts).map_err(|m| from_daemon(&m))?;
+    use berth_engine::container::run_options::PullPolicy;
+    let policy = match &opts.pull {
+        Some(p) => PullPolicy::parse(p).map_err(|e| from_daemon(&e.to_string()))?,
+        None => PullPolicy::Missing,
+    };
+    // `always` pulls first; `missing` (the default) pulls only when the create says the
+    // image is not here, so a run of an image that is here costs no extra lookup.
+    if policy == PullPolicy::Always {
+        pull_for_create(door, opts).map_err(|m| from_daemon(&m))?;
+    }
     let cid = super::run_flags::CidFile::claim(flags.more.cidfile.as_ref()).map_err(fail)?;
-    let created = match door.call(b.container_create(req.name, req.platform, req.body)) {
-        Ok(c) => c,
-        Err(e) => {
-            cid.abandon();
-            return Err(from_daemon(&e.message));
+    let mut pulled = policy == PullPolicy::Always;
+    let created = loop {
+        let made =
+            door.call(b.container_create(req.name.clone(), req.platform.clone(), req.body.clone()));
+        match made {
+            Ok(c) => break c,
+            Err(e)
+                if !pulled
+                    && policy == PullPolicy::Missing
+                    && e.kind == ErrorKind::NotFound
+                    && e.message.starts_with("No such image") =>
+            {
+                pulled = true;
+                eprintln!(
+                    "Unable to find image '{}' locally",
+                    with_default_tag(&opts.image)
+                );
+                if let Err(m) = pull_for_create(door, opts) {
+                    cid.abandon();
+                    return Err(from_daemon(&m));
+                }
+            }
+            Err(e) => {
+                cid.abandon();
+                return Err(from_daemon(&e.message));
+            }
         }
     };
     for w in &created.warnings {
@@ -467,42 +497,23 @@ fn create(
     Ok(created.id)
 }
 
-/// `--pull`, met as Docker's CLI meets it before the create: `missing` (the default)
-/// pulls an image not here, `always` pulls it anyway, `never` needs it here. Progress
-/// goes to stderr, after Docker's "Unable to find image" line.
-fn check_pull(door: &Door, opts: &CreateOptions) -> Result<(), String> {
-    use berth_engine::container::run_options::PullPolicy;
-    let policy = match &opts.pull {
-        Some(p) => PullPolicy::parse(p).map_err(|e| e.to_string())?,
-        None => PullPolicy::Missing,
-    };
-    let found = match door.call(door.backend().image_inspect(&opts.image)) {
-        Ok(_) => true,
-        Err(e) if e.kind == ErrorKind::NotFound => false,
-        Err(e) => return Err(e.message),
-    };
-    let pull = match (policy, found) {
-        (PullPolicy::Never, false) => return Err(format!("No such image: {}", opts.image)),
-        (PullPolicy::Always, _) => true,
-        (PullPolicy::Missing, found) => !found,
-        (PullPolicy::Never, true) => false,
-    };
-    if !pull {
-        return Ok(());
-    }
+/// `image` as Docker's "Unable to find image" line names it (`busybox:latest`).
+fn with_default_tag(image: &str) -> String {
+    berth_engine::image::Reference::parse(image)
+        .map(|r| {
+            if r.tag.is_none() && r.digest.is_none() {
+                format!("{}:latest", r.name)
+            } else {
+                r.to_string()
+            }
+        })
+        .unwrap_or_else(|_| image.to_string())
+}
+
+/// The pull a run or create makes, its progress on stderr as Docker's run shows it;
+/// the daemon's message when it fails.
+fn pull_for_create(door: &Door, opts: &CreateOptions) -> Result<(), String> {
     let mut err = std::io::stderr();
-    if !found {
-        let shown = berth_engine::image::Reference::parse(&opts.image)
-            .map(|r| {
-                if r.tag.is_none() && r.digest.is_none() {
-                    format!("{}:latest", r.name)
-                } else {
-                    r.to_string()
-                }
-            })
-            .unwrap_or_else(|_| opts.image.clone());
-        eprintln!("Unable to find image '{shown}' locally");
-    }
     super::registry::pull_progress(door, &opts.image, opts.platform.clone(), false, &mut err)
         .map_err(|f| {
             f.message
