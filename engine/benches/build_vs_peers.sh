@@ -6,6 +6,7 @@
 # busybox-static; builds berth in release mode first).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. engine/benches/lib.sh
 RUNS=${1:-15}
 cargo build --release -p berth >/dev/null
 BERTH=$PWD/target/release/berth
@@ -14,13 +15,7 @@ BUILDAH="buildah --root $W/broot --runroot $W/brun --storage-driver overlay"
 cleanup() {
     $BUILDAH rmi -af >/dev/null 2>&1 || true
     umount -l "$W/broot/overlay" >/dev/null 2>&1 || true
-    # The bench root's default bridge and firewall table (RUN steps used the bridge).
-    if [ -f "$W/berth-root/root-id" ]; then
-        id=$(cat "$W/berth-root/root-id")
-        ip link del "berth$id" 2>/dev/null || true
-        nft delete table ip "berth_$id" 2>/dev/null || true
-        rm -f "/run/berth-host/roots/$id"
-    fi
+    remove_root_links "$BERTH_ROOT"
     rm -rf "$W" 2>/dev/null || true
 }
 trap cleanup EXIT

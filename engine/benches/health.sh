@@ -5,6 +5,7 @@
 # Usage: engine/benches/health.sh [SECONDS]   (as root; needs busybox-static)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. engine/benches/lib.sh
 SECS=${1:-60}
 cargo build --release -p berth >/dev/null
 BERTH=$PWD/target/release/berth
@@ -12,11 +13,7 @@ W=$(mktemp -d /tmp/berth-healthbench.XXXXXX)
 export BERTH_ROOT=$W/root BERTH_RUN_ROOT=$W/run BERTH_CGROUP_PARENT=berth-healthbench-$$
 cleanup() {
     $BERTH rm -f hb >/dev/null 2>&1 || true
-    # The root's own bridge and firewall table are named by its ID.
-    if [ -f "$BERTH_ROOT/root-id" ]; then
-        ip link del "berth$(cat "$BERTH_ROOT/root-id")" 2>/dev/null || true
-        nft delete table ip "berth_$(cat "$BERTH_ROOT/root-id")" 2>/dev/null || true
-    fi
+    remove_root_links "$BERTH_ROOT"
     rm -rf "$W"
 }
 trap cleanup EXIT

@@ -4,6 +4,7 @@
 # Usage: engine/benches/network.sh [RUNS]   (as root; needs hyperfine, podman, busybox-static)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. engine/benches/lib.sh
 RUNS=${1:-20}
 cargo build --release -p berth >/dev/null
 BERTH=$PWD/target/release/berth
@@ -17,11 +18,7 @@ PRE_TABLES=$(nft list tables 2>/dev/null || true)
 cleanup() {
     $BERTH rm -f $($BERTH ps -aq) >/dev/null 2>&1 || true
     $BERTH network rm benchnet >/dev/null 2>&1 || true
-    # The root's own bridge and firewall table are named by its ID.
-    if [ -f "$BERTH_ROOT/root-id" ]; then
-        ip link del "berth$(cat "$BERTH_ROOT/root-id")" 2>/dev/null || true
-        nft delete table ip "berth_$(cat "$BERTH_ROOT/root-id")" 2>/dev/null || true
-    fi
+    remove_root_links "$BERTH_ROOT"
     $PODMAN rm -af >/dev/null 2>&1 || true
     $PODMAN network rm -f benchnet >/dev/null 2>&1 || true
     $PODMAN rmi -af >/dev/null 2>&1 || true

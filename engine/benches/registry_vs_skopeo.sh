@@ -7,6 +7,7 @@
 # docker-registry, busybox-static; builds berth in release mode first).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. engine/benches/lib.sh
 RUNS=${1:-5}
 cargo build --release -p berth >/dev/null
 BERTH=$PWD/target/release/berth
@@ -14,13 +15,7 @@ W=$(mktemp -d /tmp/berth-bench.XXXXXX)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 cleanup() {
     [ -n "${REG_PID:-}" ] && kill "$REG_PID" 2>/dev/null || true
-    # The bench root's default bridge and firewall table (RUN steps used the bridge).
-    if [ -f "$W/berth-root/root-id" ]; then
-        id=$(cat "$W/berth-root/root-id")
-        ip link del "berth$id" 2>/dev/null || true
-        nft delete table ip "berth_$id" 2>/dev/null || true
-        rm -f "/run/berth-host/roots/$id"
-    fi
+    remove_root_links "$BERTH_ROOT"
     rm -rf "$W" 2>/dev/null || true
 }
 trap cleanup EXIT

@@ -457,7 +457,6 @@ fn builder_prune_forgets_the_cache_and_the_step_images() {
 
 #[test]
 fn a_built_image_runs_on_podman_after_save() {
-    berth_tests::require_tool("podman", "podman");
     let b = Berth::new();
     b.busybox_image("busybox:latest");
     let ctx = context(
@@ -474,47 +473,9 @@ fn a_built_image_runs_on_podman_after_save() {
     build_ok(&b, &ctx, &["-t", "interop:1"]);
     let archive = b.dir.path().join("interop.tar");
     b.ok(&["save", "-o", archive.to_str().unwrap(), "interop:1"]);
-    let podman_root = b.dir.path().join("podman");
-    let _cleanup = PodmanRoot(podman_root.clone());
-    let podman = |args: &[&str]| {
-        let o = std::process::Command::new("podman")
-            .arg("--root")
-            .arg(podman_root.join("root"))
-            .arg("--runroot")
-            .arg(podman_root.join("run"))
-            .args([
-                "--cgroup-manager",
-                "cgroupfs",
-                "--runtime",
-                "runc",
-                "--events-backend",
-                "none",
-            ])
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            o.status.success(),
-            "podman {args:?}: {}{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        );
-        String::from_utf8_lossy(&o.stdout).trim_end().to_string()
-    };
-    podman(&["load", "-i", archive.to_str().unwrap()]);
-    let out = podman(&[
-        "run",
-        "--rm",
-        "--pull",
-        "never",
-        "--network",
-        "none",
-        "--ulimit",
-        "nofile=1024:1024",
-        "--ulimit",
-        "nproc=1000:1000",
-        "docker.io/library/interop:1",
-    ]);
+    let podman = berth_tests::podman::Podman::new();
+    podman.ok(&["load", "-i", archive.to_str().unwrap()]);
+    let out = podman.run("docker.io/library/interop:1", &[]);
     assert_eq!(out, "from berth\nran");
     let bad = context(
         &b,
@@ -525,25 +486,6 @@ fn a_built_image_runs_on_podman_after_save() {
     assert_ne!(o.code, 0);
     assert!(o.stderr.contains("Dockerfile:1"), "{}", o.stderr);
     assert_clean(&b);
-}
-
-/// A podman storage root of a test's own, reset and unmounted even when the test fails.
-struct PodmanRoot(PathBuf);
-
-impl Drop for PodmanRoot {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new("podman")
-            .arg("--root")
-            .arg(self.0.join("root"))
-            .arg("--runroot")
-            .arg(self.0.join("run"))
-            .args(["system", "reset", "-f"])
-            .output();
-        let _ = std::process::Command::new("umount")
-            .arg("-l")
-            .arg(self.0.join("root/overlay"))
-            .output();
-    }
 }
 
 #[test]

@@ -6,7 +6,7 @@
 //! (gzip, zstd, uncompressed layers), berth pulls and runs.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use berth_engine::image::registry::{Credentials, PullEvent, PushEvent};
 use berth_engine::store::Digest;
@@ -313,51 +313,10 @@ fn skopeo_and_podman_read_what_berth_pushes() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["Digest"], digest.to_string());
 
-    let podman_dir = tempfile::Builder::new()
-        .prefix("berth-podman-")
-        .tempdir()
-        .unwrap();
-    let podman = |args: &[&str]| {
-        let out = Command::new("podman")
-            .arg("--root")
-            .arg(podman_dir.path().join("root"))
-            .arg("--runroot")
-            .arg(podman_dir.path().join("run"))
-            .args([
-                "--cgroup-manager",
-                "cgroupfs",
-                "--runtime",
-                "runc",
-                "--storage-driver",
-                "vfs",
-            ])
-            .args(args)
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "podman {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    };
-    podman(&["pull", "--tls-verify=false", &name]);
-    let said = podman(&[
-        "run",
-        "--rm",
-        "--network",
-        "none",
-        "--ulimit",
-        "nofile=1024:1024",
-        "--ulimit",
-        "nproc=1000:1000",
-        &name,
-        "echo",
-        "from podman",
-    ]);
+    let podman = berth_tests::podman::Podman::new();
+    podman.ok(&["pull", "--tls-verify=false", &name]);
+    let said = podman.run(&name, &["echo", "from podman"]);
     assert_eq!(said, "from podman");
-    podman(&["rmi", "-a", "-f"]);
 }
 
 #[test]

@@ -451,7 +451,8 @@ impl Builder<'_> {
     }
 }
 
-/// The arguments of a stage, for modules that only need to read them.
+/// What a RUN sees of the build arguments: those in scope with a value, and the
+/// predefined proxy ones given, as `K=V`, leaving out any the ENV sets.
 pub(super) fn arg_env(args: &Args, given: &Given, env: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for (k, v) in args.values().into_iter().chain(given.predefined()) {

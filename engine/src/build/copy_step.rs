@@ -10,7 +10,7 @@ use std::path::Path;
 use super::builder::Builder;
 use super::context::{self, open_archive, write_copy_tar, CopyOpts, Placement, Source};
 use super::dockerfile::{CopySpec, Instruction};
-use super::owner::resolve_owner;
+use super::owner::{numeric, resolve_owner};
 use super::run_mounts::absolute;
 use super::state::StageState;
 use super::target::Target;
@@ -177,7 +177,7 @@ impl Builder<'_> {
                 put_piped(engine, &target, &dir, owner, &mut produce)?;
             }
         }
-        let (tar, _hold) = target.layer(engine)?;
+        let (tar, _hold) = target.layer()?;
         let config = state.config.clone();
         let made = self.commit(&key, state, config, Some(&tar), created_by);
         let _ = std::fs::remove_file(&tar);
@@ -193,7 +193,6 @@ impl Builder<'_> {
         sources: &[String],
         state: &StageState,
     ) -> Result<From> {
-        let heredoc_names: Vec<&str> = spec.heredocs.iter().map(|h| h.name.as_str()).collect();
         if !spec.heredocs.is_empty() {
             let mut files = Vec::new();
             for h in &spec.heredocs {
@@ -204,7 +203,6 @@ impl Builder<'_> {
                 };
                 files.push((h.name.clone(), body));
             }
-            let _ = heredoc_names;
             return Ok(From::Heredocs(files));
         }
         if let Some(f) = &spec.from {
@@ -280,22 +278,6 @@ fn put_piped(
             .unwrap_or_else(|_| Err(Error::Runtime("the COPY writer panicked".into())));
         put.and(wrote)
     })
-}
-
-/// `--chown` in a stage with no files: numbers only (there is no /etc/passwd).
-fn numeric(spec: &str) -> Result<(u32, u32)> {
-    let (u, g) = spec.split_once(':').unwrap_or((spec, ""));
-    let uid: u32 = u.parse().map_err(|_| {
-        Error::invalid(format!(
-            "--chown={spec}: a stage with no files has no users to look {u} up in; use numbers"
-        ))
-    })?;
-    let gid = if g.is_empty() {
-        uid
-    } else {
-        g.parse().map_err(|_| Error::invalid(format!("--chown={spec}: a stage with no files has no groups to look {g} up in; use numbers")))?
-    };
-    Ok((uid, gid))
 }
 
 /// A tar from another image, its entries re-owned and re-moded as COPY asks.

@@ -145,7 +145,7 @@ impl Builder<'_> {
                 format!("STOPSIGNAL {sig}")
             }
             Command::Healthcheck(h) => {
-                let v = healthcheck_json(h, s);
+                let v = healthcheck_json(h);
                 s.set("Healthcheck", v);
                 ins.text.clone()
             }
@@ -189,7 +189,7 @@ impl Builder<'_> {
 }
 
 /// Docker's Healthcheck object for the config.
-fn healthcheck_json(h: &Healthcheck, s: &StageState) -> Value {
+fn healthcheck_json(h: &Healthcheck) -> Value {
     match h {
         Healthcheck::None => json!({ "Test": ["NONE"] }),
         Healthcheck::Check {
@@ -206,7 +206,6 @@ fn healthcheck_json(h: &Healthcheck, s: &StageState) -> Value {
                     .collect(),
                 ShellOrExec::Shell(cmd) => vec!["CMD-SHELL".into(), cmd.clone()],
             };
-            let _ = s;
             let mut o = json!({ "Test": test });
             let nanos = |d: &Option<std::time::Duration>| d.map(|d| d.as_nanos() as u64);
             for (k, v) in [

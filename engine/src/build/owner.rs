@@ -13,6 +13,9 @@ pub fn resolve_owner(engine: &Engine, c: &Container, spec: &str) -> Result<(u32,
         Some((u, g)) => (u, Some(g)),
         None => (spec, None),
     };
+    if let Ok(ids) = numeric(spec) {
+        return Ok(ids);
+    }
     let uid = match user.parse::<u32>() {
         Ok(n) => n,
         Err(_) => lookup(engine, c, "/etc/passwd", user)?
@@ -26,6 +29,26 @@ pub fn resolve_owner(engine: &Engine, c: &Container, spec: &str) -> Result<(u32,
                 Error::invalid(format!("unable to convert uid/gid chown string to host mapping: can't find gid for group {g}: no such group: {g}"))
             })?,
         },
+    };
+    Ok((uid, gid))
+}
+
+/// `user[:group]` as numbers only (a stage with no files has no passwd to look names
+/// up in); a user alone is also the group.
+pub fn numeric(spec: &str) -> Result<(u32, u32)> {
+    let (u, g) = spec.split_once(':').unwrap_or((spec, ""));
+    let uid: u32 = u.parse().map_err(|_| {
+        Error::invalid(format!(
+            "--chown={spec}: a stage with no files has no users to look {u} up in; use numbers"
+        ))
+    })?;
+    let gid = match g {
+        "" => uid,
+        g => g.parse().map_err(|_| {
+            Error::invalid(format!(
+                "--chown={spec}: a stage with no files has no groups to look {g} up in; use numbers"
+            ))
+        })?,
     };
     Ok((uid, gid))
 }

@@ -2,8 +2,6 @@
 //! environment plus the build args in scope, its user and working directory, the
 //! build's network), its output streamed as events; what it changed becomes a layer.
 
-use std::time::Instant;
-
 use serde_json::json;
 
 use super::builder::{arg_env, Builder};
@@ -31,7 +29,7 @@ impl Builder<'_> {
             .or_else(|| self.opts.network.clone())
             .unwrap_or_else(|| "default".into());
         let mounts = self.run_mounts(ins, run, state)?;
-        let created_by = created_by(&argv, &args, run);
+        let created_by = created_by(&argv, &args);
         let mut key = self.key(state);
         key.part("RUN").part(&json!(argv).to_string());
         for a in &args {
@@ -89,7 +87,6 @@ impl Builder<'_> {
 
     /// Start the step's container attached and forward its output; its exit code.
     fn run_attached(&self, n: usize, step: &StepContainer<'_>) -> Result<i32> {
-        let started = Instant::now();
         let s = self
             .engine
             .start(&step.c, true)
@@ -123,7 +120,6 @@ impl Builder<'_> {
                 Ok(Some(_)) => {}
                 Ok(None) => {
                     // The monitor went away without an exit frame: ask the record.
-                    let _ = started;
                     return self.engine.wait(&step.c);
                 }
                 Err(e) => return Err(Error::Runtime(format!("reading the step's output: {e}"))),
@@ -167,12 +163,11 @@ fn shell_script(line: &str, heredocs: &[Heredoc]) -> String {
 }
 
 /// BuildKit's history line: `RUN |2 A=1 B=2 /bin/sh -c make # buildkit`.
-fn created_by(argv: &[String], args: &[String], run: &Run) -> String {
+fn created_by(argv: &[String], args: &[String]) -> String {
     let mut s = String::from("RUN ");
     if !args.is_empty() {
         s.push_str(&format!("|{} {} ", args.len(), args.join(" ")));
     }
-    let _ = run;
     s.push_str(&argv.join(" "));
     s.push_str(" # buildkit");
     s

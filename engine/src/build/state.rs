@@ -148,12 +148,10 @@ impl StageState {
     /// A COPY heredoc body with `$NAME`, `${NAME}` and `${NAME:-default}` expanded
     /// (quotes are the file's own, so they stay); `\$` is a literal `$`.
     pub fn expand_heredoc(&self, body: &str, escape: char) -> Result<String> {
-        let env = self.env();
         let value = |name: &str| -> String {
             self.expand(&format!("${{{name}}}"), escape)
                 .unwrap_or_default()
         };
-        let _ = env;
         let mut out = String::with_capacity(body.len());
         let chars: Vec<char> = body.chars().collect();
         let mut i = 0;

@@ -84,7 +84,7 @@ impl<'e> Target<'e> {
     }
 
     /// The step's changes as a layer tar (the caller removes the file).
-    pub fn layer(&self, engine: &Engine) -> Result<(PathBuf, Option<FileLock>)> {
+    pub fn layer(&self) -> Result<(PathBuf, Option<FileLock>)> {
         match self {
             Target::Container(s) => {
                 let (p, h) = s.layer()?;
@@ -101,7 +101,6 @@ impl<'e> Target<'e> {
                     Ok(())
                 };
                 write().map_err(|e| Error::io("write layer", &tar, e))?;
-                let _ = engine;
                 Ok((tar, None))
             }
         }

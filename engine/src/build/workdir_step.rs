@@ -33,7 +33,8 @@ impl Builder<'_> {
         if self.cached(n, &key, state)? {
             return Ok(());
         }
-        let owner = numeric_owner(&state.user());
+        // A named USER counts as root here: its numbers are in the image's passwd.
+        let owner = super::owner::numeric(&state.user()).unwrap_or((0, 0));
         let config = next.config;
         let engine = self.engine;
         let target = Target::new(engine, state.image.as_ref())?;
@@ -41,17 +42,9 @@ impl Builder<'_> {
             return self.commit(&key, state, config, None, created_by);
         }
         target.put(engine, &path, owner, &mut dir_tar(owner).as_slice())?;
-        let (tar, _hold) = target.layer(engine)?;
+        let (tar, _hold) = target.layer()?;
         let made = self.commit(&key, state, config, Some(&tar), created_by);
         let _ = std::fs::remove_file(&tar);
         made
     }
-}
-
-/// `1000` or `1000:1000` as numbers; names count as root here.
-fn numeric_owner(user: &str) -> (u32, u32) {
-    let (u, g) = user.split_once(':').unwrap_or((user, ""));
-    let uid = u.parse().unwrap_or(0);
-    let gid = g.parse().unwrap_or(uid);
-    (uid, gid)
 }

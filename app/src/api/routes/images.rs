@@ -125,7 +125,7 @@ async fn create(
             auth,
         )
         .await?;
-    Ok(super::registry::progress(s, stream))
+    Ok(super::registry::progress(stream))
 }
 
 async fn prune(State(s): State<AppState>, RawQuery(raw): RawQuery) -> ApiResult {
@@ -181,7 +181,7 @@ async fn by_name_post(
         };
         let auth = super::registry::registry_auth(&headers)?;
         let stream = s.backend.image_push(&reference, auth).await?;
-        return Ok(super::registry::progress(s, stream));
+        return Ok(super::registry::progress(stream));
     }
     Err(ApiError(BackendError::not_found("page not found")))
 }

@@ -39,8 +39,7 @@ pub fn registry_auth(headers: &HeaderMap) -> Result<Option<m::AuthConfig>, ApiEr
 }
 
 /// A progress stream as Docker's JSON lines; an error ends it as Docker's last message.
-pub fn progress(s: AppState, stream: Stream<m::CreateImageInfo>) -> axum::response::Response {
-    let _ = s;
+pub fn progress(stream: Stream<m::CreateImageInfo>) -> axum::response::Response {
     let lines = stream.map(|m| {
         let v = match m {
             Ok(m) => wire(&m),

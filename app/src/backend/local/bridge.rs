@@ -69,6 +69,14 @@ pub(super) fn tokio_stream_from<T: Send + 'static>(
     futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx))
 }
 
+/// An unbounded channel's receiving end as a stream (for producers that cannot wait: a
+/// progress callback called from inside an engine operation).
+pub(super) fn unbounded_stream<T: Send + 'static>(
+    mut rx: mpsc::UnboundedReceiver<T>,
+) -> impl futures_util::Stream<Item = T> + Send {
+    futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx))
+}
+
 /// Run `consume` on a blocking thread, reading `upload` as a blocking reader.
 pub async fn upload<T: Send + 'static>(
     upload: ByteStream,

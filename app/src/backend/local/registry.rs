@@ -127,7 +127,7 @@ pub fn pull(
             let _ = tx.send(Err(BackendError::from(e)));
         }
     });
-    Box::pin(tokio_stream_from_unbounded(rx))
+    Box::pin(super::bridge::unbounded_stream(rx))
 }
 
 pub fn push(
@@ -186,7 +186,7 @@ pub fn push(
             let _ = tx.send(Err(BackendError::from(e)));
         }
     });
-    Box::pin(tokio_stream_from_unbounded(rx))
+    Box::pin(super::bridge::unbounded_stream(rx))
 }
 
 pub async fn login(engine: &Engine, auth: m::AuthConfig) -> Result<m::AuthResponse> {
@@ -211,10 +211,4 @@ fn docker_path(repo: &str) -> String {
     long.strip_prefix("docker.io/")
         .map(str::to_string)
         .unwrap_or(long)
-}
-
-fn tokio_stream_from_unbounded<T: Send + 'static>(
-    mut rx: mpsc::UnboundedReceiver<T>,
-) -> impl futures_util::Stream<Item = T> + Send {
-    futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx))
 }
