@@ -19,7 +19,7 @@ pub enum BuilderCmd {
 
 #[derive(Args, Debug)]
 pub struct PruneArgs {
-    /// Remove all unused build cache, not just dangling ones
+    /// Remove all unused build cache (berth keeps no other kind: with or without -a, all of it goes)
     #[arg(short = 'a', long)]
     all: bool,
     /// Do not prompt for confirmation
