@@ -455,8 +455,65 @@ fn builder_prune_forgets_the_cache_and_the_step_images() {
     assert_clean(&b);
 }
 
+/// The other way round: an image Docker's classic builder made (from berth's busybox)
+/// runs on Berth after `docker save`, and one Berth built runs on Docker.
 #[test]
-fn a_built_image_runs_on_podman_after_save() {
+fn built_images_cross_between_berth_and_docker() {
+    let b = Berth::new();
+    b.busybox_image("busybox:latest");
+    let d = berth_tests::docker::Dockerd::start();
+    d.load_from_berth(&b, "busybox:latest");
+    let ctx = context(
+        &b,
+        "both",
+        &[
+            (
+                "Dockerfile",
+                "FROM busybox\nCOPY msg /msg\nRUN echo ran >> /msg && rm /bin/true\nCMD [\"cat\", \"/msg\"]\n",
+            ),
+            ("msg", "built\n"),
+        ],
+    );
+    let ctx_s = ctx.to_str().unwrap();
+    // Docker's side: the classic builder (no BuildKit in Debian's client here).
+    let built = d
+        .cmd()
+        .env("DOCKER_BUILDKIT", "0")
+        .args(["build", "-q", "-t", "bydocker:1", ctx_s])
+        .output()
+        .expect("spawn docker build");
+    assert!(built.status.success(), "docker build: {built:?}");
+    let archive = d.dir.path().join("bydocker.tar");
+    d.ok(&["save", "-o", archive.to_str().unwrap(), "bydocker:1"]);
+    b.ok(&["load", "-i", archive.to_str().unwrap()]);
+    let out = b.ok(&["run", "--rm", "bydocker:1"]);
+    assert_eq!(out.trim_end(), "built\nran");
+    // The deletion Docker's layer recorded as a whiteout hides the file on Berth too.
+    let o = b.run(&["run", "--rm", "bydocker:1", "ls", "/bin/true"]);
+    assert_ne!(o.code, 0, "{}", o.stdout);
+
+    // Berth's side: built, saved, loaded and run by Docker.
+    build_ok(&b, &ctx, &["-t", "byberth:1"]);
+    let archive = b.dir.path().join("byberth.tar");
+    b.ok(&["save", "-o", archive.to_str().unwrap(), "byberth:1"]);
+    d.ok(&["load", "-i", archive.to_str().unwrap()]);
+    let out = d.ok(&["run", "--rm", "--network", "none", "byberth:1"]);
+    assert_eq!(out, "built\nran");
+    let o = d.run(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "byberth:1",
+        "ls",
+        "/bin/true",
+    ]);
+    assert_ne!(o.code, 0, "{}", o.stdout);
+    assert_clean(&b);
+}
+
+#[test]
+fn built_images_cross_between_berth_and_podman() {
     let b = Berth::new();
     b.busybox_image("busybox:latest");
     let ctx = context(
@@ -477,6 +534,26 @@ fn a_built_image_runs_on_podman_after_save() {
     podman.ok(&["load", "-i", archive.to_str().unwrap()]);
     let out = podman.run("docker.io/library/interop:1", &[]);
     assert_eq!(out, "from berth\nran");
+    // And podman's build (buildah's layers) of the same context runs on Berth.
+    let base = b.dir.path().join("busybox.tar");
+    b.ok(&["save", "-o", base.to_str().unwrap(), "busybox:latest"]);
+    podman.ok(&["load", "-i", base.to_str().unwrap()]);
+    podman.ok(&[
+        "build",
+        "--pull=never",
+        "--network",
+        "none",
+        "--ulimit",
+        "nofile=1024:1024",
+        "-t",
+        "bypodman:1",
+        ctx.to_str().unwrap(),
+    ]);
+    let archive = b.dir.path().join("bypodman.tar");
+    podman.ok(&["save", "-o", archive.to_str().unwrap(), "bypodman:1"]);
+    b.ok(&["load", "-i", archive.to_str().unwrap()]);
+    let out = b.ok(&["run", "--rm", "localhost/bypodman:1"]);
+    assert_eq!(out.trim_end(), "from berth\nran");
     let bad = context(
         &b,
         "arm",

@@ -9,10 +9,10 @@ use serde_json::{json, Value};
 
 use super::config;
 use super::import::tag_keys;
-use super::manifest::MT_LAYER_TAR;
+use super::manifest::MT_LAYER_GZIP;
 use super::records::StoredLayer;
 use super::register::{NewImage, PendingBlob};
-use super::staging::StagedLayer;
+use super::staging::{StagedBlob, StagedLayer};
 use super::{ImageRecord, ImageStore, LayerInfo};
 use crate::error::{Error, IoContext, Result};
 
@@ -40,23 +40,24 @@ pub(super) struct NewLayer {
 }
 
 impl ImageStore {
-    /// Stage an uncompressed layer tar (a commit's, a build step's) for `register`.
+    /// Stage an uncompressed layer tar (a commit's, a build step's) for `register`: its
+    /// blob gzip-compressed, its tree unpacked.
     pub(super) fn stage_new_layer(&self, tar: &Path) -> Result<NewLayer> {
-        let blob = self.stage_tar_file(tar)?;
-        let diff_id = blob.digest.clone();
-        let (size, staged) = match blob.path() {
-            Some(p) => self.stage_layer(
-                File::open(p).ctx("open", p)?,
-                &diff_id,
-                &tar.display().to_string(),
-            )?,
-            None => (0, None),
-        };
+        let (blob, diff_id) = StagedBlob::write_gzip(
+            &self.paths.tmp_dir(),
+            File::open(tar).ctx("open", tar)?,
+            tar,
+        )?;
+        let (size, staged) = self.stage_layer(
+            File::open(tar).ctx("open", tar)?,
+            &diff_id,
+            &tar.display().to_string(),
+        )?;
         let stored = StoredLayer {
             info: LayerInfo {
                 diff_id: diff_id.clone(),
-                blob: diff_id.clone(),
-                media_type: MT_LAYER_TAR.into(),
+                blob: blob.digest.clone(),
+                media_type: MT_LAYER_GZIP.into(),
                 size: blob.size,
             },
             unpacked_size: size,

@@ -110,14 +110,8 @@ impl ImageStore {
         )
     }
 
-    /// Copy a tar file (plain or gzip) into `tmp/` uncompressed, hashing it. Anything that
-    /// is not a tar is refused with the file's name.
-    pub(super) fn stage_tar_file(&self, src: &Path) -> Result<StagedBlob> {
-        let f = File::open(src).ctx("open", src)?;
-        self.stage_tar(f, &src.display().to_string())
-    }
-
-    /// As `stage_tar_file`, from a reader; `what` names it in errors.
+    /// Copy a tar (plain or gzip) into `tmp/` uncompressed, hashing it. Anything that is
+    /// not a tar is refused; `what` names it in errors.
     fn stage_tar(&self, src: impl Read, what: &str) -> Result<StagedBlob> {
         let (head, stream) = peek(src, 512).ctx("read", what)?;
         let comp = detect(&head).map_err(|e| Error::invalid(format!("{what}: {e}")))?;

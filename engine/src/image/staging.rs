@@ -8,11 +8,18 @@ use std::io::{self, Read, Write};
 use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 
+use flate2::read::GzEncoder;
+
 use super::compress::{decompress, HashingReader};
 use super::unpack::{self, Unpacked};
 use crate::error::{Error, IoContext, Result};
 use crate::store::ids::random_hex;
 use crate::store::{BlobStore, Digest};
+
+/// The gzip level of the layers berth makes (built, committed, compressed for a push):
+/// zlib's fastest, so that compressing never holds a build or a push back for long; the
+/// blobs are a little larger than at the default level and just as valid.
+const LAYER_GZIP_LEVEL: flate2::Compression = flate2::Compression::fast();
 
 /// A layer unpacked into a temp dir, its diff ID checked.
 #[derive(Debug)]
@@ -127,6 +134,16 @@ impl StagedBlob {
         staged.digest = digest;
         staged.size = size;
         Ok(staged)
+    }
+
+    /// Gzip the plain tar `r` into a temp file: the blob's digest and size are the
+    /// compressed bytes', the returned diff ID the plain stream's, both hashed in one pass.
+    /// `src` names the tar in errors.
+    pub fn write_gzip(tmp: &Path, r: impl Read, src: &Path) -> Result<(StagedBlob, Digest)> {
+        let mut plain = HashingReader::new(r);
+        let staged = StagedBlob::write(tmp, GzEncoder::new(&mut plain, LAYER_GZIP_LEVEL))?;
+        let (diff_id, _) = plain.finish().ctx("read", src)?;
+        Ok((staged, diff_id))
     }
 
     pub fn path(&self) -> Option<&Path> {

@@ -1,16 +1,15 @@
 //! `push`: send an image's layers, config and a Docker v2 schema 2 manifest (gzip layers,
 //! as Docker pushes) to a registry, three blobs at a time.
 //!
-//! Layers the store keeps uncompressed (committed, built, imported) are gzipped once on
-//! their first push; the gzip blob is kept and remembered by diff ID, so later pushes send
-//! the same bytes without compressing again. Each blob is first asked for (HEAD) and
+//! Layers the store keeps uncompressed (imported, loaded, made by older versions) are
+//! gzipped once on their first push; the gzip blob is kept and remembered by diff ID, so
+//! later pushes send the same bytes without compressing again. Each blob is first asked for (HEAD) and
 //! skipped when the registry has it; a blob we know another repository of the same
 //! registry holds is mounted from there instead of uploaded.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use flate2::read::GzEncoder;
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use oci_client::errors::OciDistributionError;
 use oci_client::secrets::RegistryAuth;
@@ -168,10 +167,7 @@ fn gzip_blob(paths: &Paths, l: &LayerInfo, dist: &Distribution) -> Result<Compre
     }
     let _staging = scratch::hold(paths)?;
     let tar = decompress(blobs.open(&l.blob)?).ctx("read blob", blobs.path(&l.blob))?;
-    let staged = StagedBlob::write(
-        &paths.tmp_dir(),
-        GzEncoder::new(tar, flate2::Compression::default()),
-    )?;
+    let (staged, _) = StagedBlob::write_gzip(&paths.tmp_dir(), tar, &blobs.path(&l.blob))?;
     let c = Compressed {
         digest: staged.digest.clone(),
         size: staged.size,
