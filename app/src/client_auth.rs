@@ -5,6 +5,7 @@
 use berth_engine::image::registry::{docker_config_path, AuthFile, HUB_AUTH_KEY};
 use berth_engine::image::Reference;
 use bollard::models as m;
+use std::collections::BTreeMap;
 
 /// The auth file's key for the registry `reference` lives on (Docker Hub's is its
 /// historical URL).
@@ -16,6 +17,24 @@ pub fn server_of(reference: &str) -> String {
         },
         Err(_) => HUB_AUTH_KEY.to_string(),
     }
+}
+
+/// Everything the auth file holds, by registry, for a build's base-image pulls (Docker's
+/// CLI sends the same as `X-Registry-Config`). An unreadable file gives none.
+pub fn all_auths() -> BTreeMap<String, m::AuthConfig> {
+    let all = AuthFile::new(docker_config_path())
+        .all()
+        .unwrap_or_default();
+    all.into_iter()
+        .map(|(server, c)| {
+            let auth = m::AuthConfig {
+                username: Some(c.username),
+                password: Some(c.password),
+                serveraddress: Some(server.clone()),
+            };
+            (server, auth)
+        })
+        .collect()
 }
 
 /// What the auth file holds for `reference`'s registry, as the API's auth config.

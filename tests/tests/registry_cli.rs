@@ -179,6 +179,30 @@ fn login_with_password_stdin_then_push_and_logout() {
     ok(&b, &["rmi", &remote]);
     ok(&b, &["pull", &remote]);
 
+    // A build on a base from there pulls it with the stored credentials: berth's CLI,
+    // and the docker CLI through the API (its X-Registry-Config).
+    let ctx = b.dir.path().join("private-base");
+    std::fs::create_dir_all(&ctx).unwrap();
+    std::fs::write(
+        ctx.join("Dockerfile"),
+        format!("FROM {remote}\nRUN echo ok > /m\n"),
+    )
+    .unwrap();
+    let ctx = ctx.to_str().unwrap();
+    ok(&b, &["rmi", &remote]);
+    ok(&b, &["build", "-q", "-t", "onprivate", ctx]);
+    ok(&b, &["rmi", "onprivate", &remote]);
+    let api = Service::start(&b);
+    let o = api
+        .docker_cmd()
+        .env("DOCKER_BUILDKIT", "0")
+        .args(["build", "-q", "-t", "onprivate", ctx])
+        .output()
+        .expect("spawn docker build");
+    assert!(o.status.success(), "docker build: {o:?}");
+    ok(&b, &["rmi", "onprivate"]);
+    drop(api);
+
     assert_eq!(
         ok(&b, &["logout", &reg.addr()]),
         format!("Removing login credentials for {}\n", reg.addr())
@@ -186,6 +210,13 @@ fn login_with_password_stdin_then_push_and_logout() {
     ok(&b, &["rmi", &remote]);
     let after = berth(&b, &["pull", &remote], None);
     assert_eq!(after.code, 1, "{}", after.stdout);
+    let build = berth(&b, &["build", "-q", ctx], None);
+    assert_ne!(build.code, 0);
+    assert!(
+        build.stderr.contains("no basic auth credentials"),
+        "{}",
+        build.stderr
+    );
 }
 
 #[test]

@@ -79,6 +79,9 @@ pub struct BuildRequest {
     pub platform: Option<String>,
     /// `-q`: only the image ID at the end.
     pub quiet: bool,
+    /// Credentials for the registries base images are pulled from, by auth file key
+    /// (`127.0.0.1:5000`, Docker Hub's URL): Docker's `X-Registry-Config`.
+    pub registry_auths: std::collections::BTreeMap<String, m::AuthConfig>,
 }
 
 /// The `id` of a build message carrying one of Berth's structured build events as
@@ -224,10 +227,10 @@ pub trait Backend: Send + Sync {
         req: BuildRequest,
         context: ByteStream,
     ) -> Result<Stream<m::BuildInfo>>;
-    /// `docker import`: a root filesystem tar becomes a one-layer image.
     /// `docker builder prune`: the build cache (layer cache entries, cache mounts,
     /// the step images nothing uses).
     async fn build_prune(&self) -> Result<m::BuildPruneResponse>;
+    /// `docker import`: a root filesystem tar becomes a one-layer image.
     async fn image_import(
         &self,
         tar: ByteStream,

@@ -91,6 +91,7 @@ pub fn run(door: &Door, a: BuildArgs) -> CliResult {
     req.build_args = build_args(&a.build_args);
     req.labels = labels(&a.labels)?;
     req.secrets = secrets(&a.secrets)?;
+    req.registry_auths = crate::client_auth::all_auths();
     let (tar, dockerfile) = context_tar(&a.context, a.file.as_deref())?;
     req.dockerfile = dockerfile;
     let stream = door.call(

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
+use axum::http::HeaderMap;
 use axum::response::IntoResponse;
 use futures_util::StreamExt;
 
@@ -16,7 +17,12 @@ use crate::api::query::Query;
 use crate::api::AppState;
 use crate::backend::{BuildRequest, BUILD_EVENT_ID};
 
-pub async fn build(State(s): State<AppState>, RawQuery(raw): RawQuery, b: Body) -> ApiResult {
+pub async fn build(
+    State(s): State<AppState>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+    b: Body,
+) -> ApiResult {
     let q = Query::parse(raw.as_deref())?;
     if q.string("remote").is_some_and(|r| !r.is_empty()) {
         return Err(ApiError::bad_request(
@@ -42,6 +48,7 @@ pub async fn build(State(s): State<AppState>, RawQuery(raw): RawQuery, b: Body) 
         secrets: BTreeMap::new(),
         platform: q.string("platform").filter(|p| !p.is_empty()),
         quiet: q.flag("q"),
+        registry_auths: super::registry::registry_config(&headers)?,
     };
     let stream = s.backend.image_build(req, upload(b)).await?;
     let lines = stream.filter_map(|m| async move {

@@ -1,8 +1,11 @@
 //! Registry endpoints: `POST /images/create?fromImage=` (pull), `POST
 //! /images/{name}/push`, `POST /auth`. Credentials come as Docker's clients send them:
 //! the `X-Registry-Auth` header (base64url JSON of an auth config) for pull and push,
-//! the JSON body for `/auth`. Progress is Docker's JSON message stream; an error after
+//! `X-Registry-Config` (a map of them by registry) for a build's base images, the JSON
+//! body for `/auth`. Progress is Docker's JSON message stream; an error after
 //! the stream began is its last message (`errorDetail`), as Docker's daemon sends it.
+
+use std::collections::BTreeMap;
 
 use axum::body::Bytes;
 use axum::http::HeaderMap;
@@ -16,26 +19,37 @@ use crate::api::error::ApiError;
 use crate::api::AppState;
 use crate::backend::Stream;
 
-/// The credentials in `X-Registry-Auth`, if any (an empty or `{}` header is none).
-pub fn registry_auth(headers: &HeaderMap) -> Result<Option<m::AuthConfig>, ApiError> {
-    let Some(v) = headers.get("x-registry-auth") else {
+/// A header holding base64 (URL-safe, padded or not, or standard) JSON, decoded; None
+/// when absent or empty. `name` is the header's as Docker writes it, for errors.
+fn json_header<T: serde::de::DeserializeOwned>(
+    headers: &HeaderMap,
+    name: &str,
+) -> Result<Option<T>, ApiError> {
+    let Some(v) = headers.get(name) else {
         return Ok(None);
     };
     let text = v.to_str().unwrap_or_default().trim();
     if text.is_empty() {
         return Ok(None);
     }
-    let decode = |t: &str| {
-        base64::engine::general_purpose::URL_SAFE
-            .decode(t)
-            .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(t))
-            .or_else(|_| base64::engine::general_purpose::STANDARD.decode(t))
-    };
-    let raw = decode(text)
-        .map_err(|e| ApiError::bad_request(format!("invalid X-Registry-Auth header: {e}")))?;
-    let auth: m::AuthConfig = serde_json::from_slice(&raw)
-        .map_err(|e| ApiError::bad_request(format!("invalid X-Registry-Auth header: {e}")))?;
-    Ok(Some(auth).filter(|a| a.username.is_some() || a.password.is_some()))
+    let invalid = |e: String| ApiError::bad_request(format!("invalid {name} header: {e}"));
+    let raw = base64::engine::general_purpose::URL_SAFE
+        .decode(text)
+        .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text))
+        .or_else(|_| base64::engine::general_purpose::STANDARD.decode(text))
+        .map_err(|e| invalid(e.to_string()))?;
+    serde_json::from_slice(&raw).map_err(|e| invalid(e.to_string()))
+}
+
+/// The credentials in `X-Registry-Auth`, if any (an empty or `{}` header is none).
+pub fn registry_auth(headers: &HeaderMap) -> Result<Option<m::AuthConfig>, ApiError> {
+    let auth: Option<m::AuthConfig> = json_header(headers, "X-Registry-Auth")?;
+    Ok(auth.filter(|a| a.username.is_some() || a.password.is_some()))
+}
+
+/// A build's credentials, registry -> auth config, from `X-Registry-Config`.
+pub fn registry_config(headers: &HeaderMap) -> Result<BTreeMap<String, m::AuthConfig>, ApiError> {
+    Ok(json_header(headers, "X-Registry-Config")?.unwrap_or_default())
 }
 
 /// A progress stream as Docker's JSON lines; an error ends it as Docker's last message.

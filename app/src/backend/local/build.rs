@@ -4,10 +4,12 @@
 //! message (`Step 2/5 : RUN make`, ` ---> Using cache`, output, ` ---> 1a2b3c4d5e6f`)
 //! with the structured event alongside for Berth's own front ends.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use berth_engine::build::{BuildEvent, BuildOptions};
 use berth_engine::container::copy::{receive, Receive};
+use berth_engine::image::registry::auth_key;
 use berth_engine::Engine;
 use bollard::models as m;
 use tokio::sync::mpsc;
@@ -22,12 +24,19 @@ pub fn stream(engine: Engine, req: BuildRequest, context: ByteStream) -> Stream<
         }));
     let mut sync = tokio_util::io::SyncIoBridge::new(reader);
     // Base images the build lacks are pulled on this runtime, from the blocking thread
-    // the build runs on.
+    // the build runs on, with the credentials the client sent for their registry.
     let handle = tokio::runtime::Handle::current();
     let puller = engine.clone();
+    let auths: BTreeMap<String, m::AuthConfig> = req
+        .registry_auths
+        .iter()
+        .map(|(server, a)| (auth_key(server), a.clone()))
+        .collect();
     let fetch = berth_engine::build::Fetch(std::sync::Arc::new(move |reference: &str| {
+        let key = auth_key(&crate::client_auth::server_of(reference));
+        let creds = super::registry::creds(auths.get(&key).cloned());
         handle
-            .block_on(puller.pull(reference, None, None, &mut |_| {}))
+            .block_on(puller.pull(reference, None, creds, &mut |_| {}))
             .map(|_| ())
     }));
     tokio::task::spawn_blocking(move || {

@@ -10,7 +10,7 @@ use tokio::sync::mpsc;
 
 use crate::backend::{BackendError, Result, Stream};
 
-fn creds(auth: Option<m::AuthConfig>) -> Option<Credentials> {
+pub(super) fn creds(auth: Option<m::AuthConfig>) -> Option<Credentials> {
     let a = auth?;
     let username = a.username.unwrap_or_default();
     let password = a.password.unwrap_or_default();

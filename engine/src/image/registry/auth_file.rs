@@ -2,8 +2,8 @@
 //! written as the docker CLI does, so `docker login` and `berth login` share credentials:
 //! - `auths`: registry -> `{"auth": base64("user:password")}`;
 //! - `credsStore`: a helper for every registry, `credHelpers`: one per registry; a helper
-//!   is the program `docker-credential-<name>`, spoken to with `get`, `store` and `erase`
-//!   (the server on stdin, JSON on stdout).
+//!   is the program `docker-credential-<name>`, spoken to with `get`, `store`, `erase`
+//!   and `list` (the server on stdin, JSON on stdout).
 //!
 //! Docker Hub's key is `https://index.docker.io/v1/`; other registries are keyed by
 //! `host[:port]`, and a key written with a scheme or path (`https://host/v1/`) matches too.
@@ -150,6 +150,31 @@ impl AuthFile {
             })),
             _ => Ok(None),
         }
+    }
+
+    /// Every registry with credentials and what they are, as Docker's CLI gathers them
+    /// for a build (`X-Registry-Config`): the `auths` keys, the `credHelpers` registries
+    /// and what a `credsStore` helper lists. A registry whose credentials cannot be read
+    /// is left out: the build then pulls from it anonymously, as Docker's does.
+    pub fn all(&self) -> Result<Vec<(String, Credentials)>> {
+        let file = self.read()?;
+        let mut keys = std::collections::BTreeSet::new();
+        for section in ["auths", "credHelpers"] {
+            if let Some(m) = file.get(section).and_then(Value::as_object) {
+                keys.extend(m.keys().map(|k| auth_key(k)));
+            }
+        }
+        let store = file.get("credsStore").and_then(Value::as_str);
+        if let Some(helper) = store.filter(|h| !h.is_empty()) {
+            let listed = self.helper_run(helper, "list", b"").ok();
+            if let Some(Value::Object(m)) = listed.and_then(|o| serde_json::from_str(&o).ok()) {
+                keys.extend(m.keys().map(|k| auth_key(k)));
+            }
+        }
+        Ok(keys
+            .into_iter()
+            .filter_map(|k| self.get(&k).ok().flatten().map(|c| (k, c)))
+            .collect())
     }
 
     /// Keep credentials after a login: in the configured helper, else in `auths`.

@@ -24,7 +24,7 @@ mod target;
 #[cfg(test)]
 mod tests;
 
-pub use auth_file::{docker_config_path, AuthFile, HUB_AUTH_KEY};
+pub use auth_file::{auth_key, docker_config_path, AuthFile, HUB_AUTH_KEY};
 pub use target::Target;
 
 use crate::store::Digest;

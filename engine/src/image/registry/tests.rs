@@ -142,6 +142,53 @@ fn credential_helpers_are_asked_as_the_docker_cli_asks() {
     assert!(!store.exists());
 }
 
+#[test]
+fn all_credentials_gathers_auths_helpers_and_the_store_list() {
+    let d = tempfile::tempdir().unwrap();
+    let bin = d.path().join("bin");
+    fs::create_dir(&bin).unwrap();
+    // A store that lists one registry and answers for every one it is asked about.
+    let script = "#!/bin/sh\ncase $1 in\n list) echo '{\"https://stored.example:5000/v1/\": \"s\"}';;\n get) read s; echo \"{\\\"Username\\\": \\\"u-$s\\\", \\\"Secret\\\": \\\"p\\\"}\";;\nesac\n";
+    let helper = bin.join("docker-credential-fake");
+    fs::write(&helper, script).unwrap();
+    fs::set_permissions(&helper, fs::Permissions::from_mode(0o755)).unwrap();
+    let path = d.path().join("config.json");
+    fs::write(
+        &path,
+        r#"{"auths": {"127.0.0.1:5000": {"auth": "YTpi"}, "https://index.docker.io/v1/": {}},
+            "credHelpers": {"helped.example": "fake"}, "credsStore": "fake"}"#,
+    )
+    .unwrap();
+    let mut f = AuthFile::new(&path);
+    f.helper_dir = Some(bin);
+    let all: Vec<(String, String)> = f
+        .all()
+        .unwrap()
+        .into_iter()
+        .map(|(k, c)| (k, c.username))
+        .collect();
+    // With a credsStore every registry is the store's; each key is asked for once.
+    assert_eq!(
+        all,
+        [
+            ("127.0.0.1:5000".to_string(), "u-127.0.0.1:5000".to_string()),
+            ("helped.example".into(), "u-helped.example".into()),
+            (HUB_AUTH_KEY.into(), format!("u-{HUB_AUTH_KEY}")),
+            ("stored.example:5000".into(), "u-stored.example:5000".into()),
+        ]
+    );
+    // Without helpers, only `auths` entries that hold credentials.
+    fs::write(
+        &path,
+        r#"{"auths": {"127.0.0.1:5000": {"auth": "YTpi"}, "x.example": {}}}"#,
+    )
+    .unwrap();
+    let all = f.all().unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].0, "127.0.0.1:5000");
+    assert_eq!(all[0].1.password, "b");
+}
+
 /// The backend awaits these from spawned tasks: their futures must be `Send`.
 #[allow(dead_code)]
 fn futures_are_send(e: &crate::Engine, c: &Credentials) {
