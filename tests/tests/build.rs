@@ -662,3 +662,72 @@ fn secrets_labels_network_and_a_dockerfile_from_elsewhere() {
     assert!(o.stderr.contains("secret token not found"), "{}", o.stderr);
     assert_clean(&b);
 }
+
+#[test]
+fn bind_mounts_from_the_context_a_stage_and_an_image() {
+    let b = Berth::new();
+    b.busybox_image("busybox:latest");
+    let ctx = context(
+        &b,
+        "binds",
+        &[
+            (
+                "Dockerfile",
+                "FROM busybox AS gen\n\
+                 RUN mkdir /out && echo generated > /out/a.txt\n\
+                 FROM busybox\n\
+                 RUN --mount=type=bind,source=data,target=/ctx cat /ctx/d.txt > /from-ctx\n\
+                 RUN --mount=type=bind,source=data,target=/ctx,rw echo scribble > /ctx/new && ls /ctx > /rw-listing\n\
+                 RUN --mount=type=bind,from=gen,source=/out,target=/in cat /in/a.txt > /from-stage\n\
+                 RUN --mount=type=bind,from=gen,source=/out/a.txt,target=/one.txt cp /one.txt /from-stage-file\n\
+                 RUN --mount=type=bind,from=busybox,source=/bin,target=/other-bin test -x /other-bin/busybox && echo yes > /from-image\n\
+                 RUN --mount=type=bind,from=gen,target=/gen,rw rm -rf /gen/out && echo gone > /rw-stage\n",
+            ),
+            ("data/d.txt", "context data\n"),
+        ],
+    );
+    build_ok(&b, &ctx, &["-t", "binds"]);
+    let got = b.ok(&[
+        "run",
+        "--rm",
+        "binds",
+        "cat",
+        "/from-ctx",
+        "/rw-listing",
+        "/from-stage",
+        "/from-stage-file",
+        "/from-image",
+        "/rw-stage",
+    ]);
+    assert_eq!(
+        got,
+        "context data\nd.txt\nnew\ngenerated\ngenerated\nyes\ngone"
+    );
+    // A writable bind's writes went to a private copy: not to the context, not into
+    // the image; no mount point is left in the image.
+    assert!(!ctx.join("data/new").exists());
+    let o = b.run(&[
+        "run", "--rm", "binds", "ls", "/ctx", "/in", "/one.txt", "/gen",
+    ]);
+    assert_ne!(o.code, 0, "mount points are in the image: {}", o.stdout);
+    // The stage the binds read still has its files (the rw bind changed a copy).
+    build_ok(&b, &ctx, &["-t", "gen", "--target", "gen"]);
+    assert_eq!(
+        b.ok(&["run", "--rm", "gen", "cat", "/out/a.txt"]),
+        "generated"
+    );
+    // A path the stage does not have is an error at its line.
+    fs::write(
+        ctx.join("Dockerfile"),
+        "FROM busybox AS gen\nFROM busybox\nRUN --mount=type=bind,from=gen,source=/nope,target=/x true\n",
+    )
+    .unwrap();
+    let o = build(&b, &ctx, &[]);
+    assert_ne!(o.code, 0);
+    assert!(
+        o.stderr.contains("Dockerfile:3") && o.stderr.contains("\"/nope\": not found"),
+        "{}",
+        o.stderr
+    );
+    assert_clean(&b);
+}

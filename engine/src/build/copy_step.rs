@@ -184,6 +184,28 @@ impl Builder<'_> {
         made
     }
 
+    /// What a `--from=` names: an earlier stage's result, else an image of the store.
+    pub(super) fn stage_or_image(&self, ins: &Instruction, f: &str) -> Result<ImageRecord> {
+        match self.plan.stage_named(f, self.plan.stages.len()) {
+            Some(i) => self
+                .built()
+                .get(&i)
+                .and_then(|s| s.image.clone())
+                .ok_or_else(|| {
+                    self.at(
+                        ins,
+                        Error::invalid(format!("--from={f}: that stage has no files")),
+                    )
+                }),
+            None => self.engine.images().resolve(f).map_err(|_| {
+                self.at(
+                    ins,
+                    Error::invalid(format!("--from={f}: no stage or image of that name")),
+                )
+            }),
+        }
+    }
+
     /// Resolve a COPY's sources to what they name.
     fn copy_sources(
         &self,
@@ -207,24 +229,7 @@ impl Builder<'_> {
         }
         if let Some(f) = &spec.from {
             let f = state.expand(f, self.plan.escape)?;
-            let img = match self.plan.stage_named(&f, self.plan.stages.len()) {
-                Some(i) => self
-                    .built()
-                    .get(&i)
-                    .and_then(|s| s.image.clone())
-                    .ok_or_else(|| {
-                        self.at(
-                            ins,
-                            Error::invalid(format!("--from={f}: that stage has no files")),
-                        )
-                    })?,
-                None => self.engine.images().resolve(&f).map_err(|_| {
-                    self.at(
-                        ins,
-                        Error::invalid(format!("--from={f}: no stage or image of that name")),
-                    )
-                })?,
-            };
+            let img = self.stage_or_image(ins, &f)?;
             for s in sources {
                 if s.contains(['*', '?', '[']) {
                     return Err(self.at(

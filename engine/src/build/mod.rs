@@ -3,6 +3,7 @@
 //! step, `context/`), and the builder that runs each step in a real container of the engine
 //! and keeps a layer cache.
 
+mod bind_copy;
 mod builder;
 pub mod cache;
 pub mod context;

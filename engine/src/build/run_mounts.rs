@@ -1,6 +1,7 @@
 //! RUN --mount: cache mounts (a directory under the state root that outlives builds,
-//! `--no-cache` included), read-only binds of the context, secrets (a private copy of
-//! the host file, never in a layer) and tmpfs. The mount points the runtime had to make
+//! `--no-cache` included), binds of the context (read-only as they are; `rw` or
+//! `from=` another stage or image through a private copy, see `bind_copy`), secrets (a
+//! private copy of the host file, never in a layer) and tmpfs. The mount points the runtime had to make
 //! are taken out of the step's upper dir before it becomes a layer, so a mount leaves no
 //! trace in the image.
 
@@ -8,6 +9,7 @@ use std::fs;
 use std::os::unix::fs::{chown, PermissionsExt};
 use std::path::{Path, PathBuf};
 
+use super::bind_copy::BindCopy;
 use super::builder::Builder;
 use super::dockerfile::{Instruction, Run, RunMount, Sharing};
 use super::state::StageState;
@@ -31,6 +33,8 @@ pub struct Mounts {
     /// the step.
     _locks: Vec<FileLock>,
     secrets: Vec<PathBuf>,
+    /// Private copies bound instead of their sources, removed after the step.
+    copies: Vec<BindCopy>,
 }
 
 impl Drop for Mounts {
@@ -86,28 +90,41 @@ impl Builder<'_> {
                     from,
                     readwrite,
                 } => {
-                    if from.is_some() {
-                        return Err(self.at(ins, Error::invalid("RUN --mount=type=bind,from= is not supported yet: bind the build context, or COPY --from")));
-                    }
-                    if *readwrite {
-                        return Err(self.at(ins, Error::invalid("RUN --mount=type=bind,rw is not supported yet: the context is bound read-only")));
-                    }
-                    let source = source.clone().unwrap_or_else(|| ".".into());
-                    let found = self.ctx.matches(&source)?;
-                    let host = match found.as_slice() {
-                        [one] => one.path.clone(),
-                        _ => {
-                            return Err(self.at(
-                                ins,
-                                Error::invalid(format!("bind source {source:?} must name one path of the context")),
-                            ))
+                    let target = absolute(&workdir, target);
+                    let (host, key) = match from {
+                        Some(f) => {
+                            let f = state.expand(f, self.plan.escape)?;
+                            let img = self.stage_or_image(ins, &f)?;
+                            let path = absolute("/", source.as_deref().unwrap_or("/"));
+                            let copy = self.bind_copy_of_image(ins, &img, &path, &f)?;
+                            let host = copy.source.clone();
+                            out.copies.push(copy);
+                            (host, format!("bind:{target}:from:{}:{path}", img.id))
+                        }
+                        None => {
+                            let source = source.clone().unwrap_or_else(|| ".".into());
+                            let found = self.ctx.matches(&source)?;
+                            let [one] = found.as_slice() else {
+                                return Err(self.at(
+                                    ins,
+                                    Error::invalid(format!("bind source {source:?} must name one path of the context")),
+                                ));
+                            };
+                            let key = format!("bind:{target}:{}", self.ctx.checksum(&found)?);
+                            if *readwrite {
+                                let copy = self.bind_copy_of_context(one)?;
+                                let host = copy.source.clone();
+                                out.copies.push(copy);
+                                (host, key)
+                            } else {
+                                (one.path.clone(), key)
+                            }
                         }
                     };
-                    let target = absolute(&workdir, target);
-                    out.keys
-                        .push(format!("bind:{target}:{}", self.ctx.checksum(&found)?));
+                    let ro = if *readwrite { "" } else { ",readonly" };
+                    out.keys.push(format!("{key}{}", if *readwrite { ":rw" } else { "" }));
                     out.specs.push(format!(
-                        "type=bind,source={},target={target},readonly",
+                        "type=bind,source={},target={target}{ro}",
                         host.display()
                     ));
                     out.targets.push(target);
