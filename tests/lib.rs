@@ -7,6 +7,7 @@ pub mod docker;
 pub mod podman;
 pub mod registry_server;
 pub mod shapes;
+pub mod token_server;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -1,12 +1,22 @@
 //! Debian's `docker-registry` for a test: serving on a free loopback port with its own
-//! config and storage in a temp dir, optionally behind htpasswd basic auth; killed when
-//! dropped, even when the test fails.
+//! config and storage in a temp dir, optionally behind htpasswd basic auth or token auth
+//! (a [`TokenServer`]'s); killed when dropped, even when the test fails.
 
 use std::net::TcpStream;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
+use crate::token_server::{TokenServer, ISSUER, SERVICE};
 use crate::{eventually, free_port, require_tool};
+
+/// Who the registry lets in.
+enum Auth<'a> {
+    Anyone,
+    /// htpasswd basic auth for one user (name, password).
+    Basic(&'a str, &'a str),
+    /// Bearer tokens from this server.
+    Token(&'a TokenServer),
+}
 
 pub struct RegistryServer {
     child: Child,
@@ -17,6 +27,18 @@ pub struct RegistryServer {
 impl RegistryServer {
     /// With `user`, the registry wants that user's password (htpasswd basic auth).
     pub fn start(user: Option<(&str, &str)>) -> RegistryServer {
+        match user {
+            Some((u, p)) => Self::serve(Auth::Basic(u, p)),
+            None => Self::serve(Auth::Anyone),
+        }
+    }
+
+    /// A registry that wants a bearer token from `tokens` for every request.
+    pub fn with_token_auth(tokens: &TokenServer) -> RegistryServer {
+        Self::serve(Auth::Token(tokens))
+    }
+
+    fn serve(auth: Auth) -> RegistryServer {
         require_tool("docker-registry", "docker-registry");
         let dir = tempfile::Builder::new()
             .prefix("berth-registry-")
@@ -28,19 +50,14 @@ impl RegistryServer {
             "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n  secret: berth-test\n",
             storage.display()
         );
-        if let Some((u, p)) = user {
-            require_tool("htpasswd", "apache2-utils");
-            let out = Command::new("htpasswd")
-                .args(["-Bbn", u, p])
-                .output()
-                .expect("run htpasswd");
-            assert!(out.status.success(), "htpasswd failed");
-            let file = dir.path().join("htpasswd");
-            std::fs::write(&file, out.stdout).expect("write htpasswd");
-            yaml.push_str(&format!(
-                "auth:\n  htpasswd:\n    realm: berth-test\n    path: {}\n",
-                file.display()
-            ));
+        match auth {
+            Auth::Anyone => {}
+            Auth::Basic(u, p) => yaml.push_str(&htpasswd_auth(dir.path(), u, p)),
+            Auth::Token(t) => yaml.push_str(&format!(
+                "auth:\n  token:\n    realm: {}\n    service: {SERVICE}\n    issuer: {ISSUER}\n    rootcertbundle: {}\n",
+                t.realm(),
+                t.root_cert_bundle().display()
+            )),
         }
         let config = dir.path().join("config.yml");
         std::fs::write(&config, yaml).expect("write registry config");
@@ -84,6 +101,22 @@ impl RegistryServer {
             .join(d.hex())
             .join("data")
     }
+}
+
+/// The `auth:` section for htpasswd basic auth of one user, its file written in `dir`.
+fn htpasswd_auth(dir: &Path, user: &str, password: &str) -> String {
+    require_tool("htpasswd", "apache2-utils");
+    let out = Command::new("htpasswd")
+        .args(["-Bbn", user, password])
+        .output()
+        .expect("run htpasswd");
+    assert!(out.status.success(), "htpasswd failed");
+    let file = dir.join("htpasswd");
+    std::fs::write(&file, out.stdout).expect("write htpasswd");
+    format!(
+        "auth:\n  htpasswd:\n    realm: berth-test\n    path: {}\n",
+        file.display()
+    )
 }
 
 impl Drop for RegistryServer {

@@ -1,10 +1,11 @@
 //! The `oci-client` side: a client for one target (HTTP or HTTPS as the target says), the
-//! credentials it presents, and its errors turned into Docker's words.
+//! credentials it presents, how the registry took them, and its errors turned into
+//! Docker's words.
 
 use oci_client::client::{ClientConfig, ClientProtocol};
 use oci_client::errors::{OciDistributionError, OciErrorCode};
 use oci_client::secrets::RegistryAuth;
-use oci_client::Client;
+use oci_client::{Client, RegistryOperation};
 
 use super::{Credentials, Target};
 use crate::error::Error;
@@ -55,28 +56,81 @@ pub enum Op {
     Push,
 }
 
+impl Op {
+    fn registry_operation(self) -> RegistryOperation {
+        match self {
+            Op::Pull => RegistryOperation::Pull,
+            Op::Push => RegistryOperation::Push,
+        }
+    }
+}
+
+/// How we stand with the registry, which decides what its 401 means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Caller {
+    /// No credentials, and no token: the registry wants basic auth, or nothing.
+    Anonymous,
+    /// Credentials sent as basic auth.
+    Basic,
+    /// A bearer token from the registry's token server, for our credentials or for
+    /// nobody (token servers hand anonymous callers tokens too).
+    Token,
+}
+
+impl Caller {
+    /// Before the registry has been asked.
+    pub fn presenting(creds: bool) -> Caller {
+        if creds {
+            Caller::Basic
+        } else {
+            Caller::Anonymous
+        }
+    }
+}
+
+/// Settle who we are with the registry before the first request, as Docker does: its
+/// `/v2/` challenge, and for a token registry a token for `op` on the target's repository
+/// (`oci-client` keeps it for the requests that follow). Says how we now stand.
+pub async fn authenticate(
+    client: &Client,
+    t: &Target,
+    auth: &RegistryAuth,
+    op: Op,
+    creds: bool,
+) -> Result<Caller, Error> {
+    let before = Caller::presenting(creds);
+    match client.auth(&t.oci(), auth, op.registry_operation()).await {
+        Ok(Some(_token)) => Ok(Caller::Token),
+        Ok(None) => Ok(before),
+        Err(e) => Err(translate(e, op, t, before)),
+    }
+}
+
+/// Docker's words when a token does not allow what was asked.
+const DENIED: &str = "denied: requested access to the resource is denied";
+
 /// A registry's refusal in Docker's words (distribution/errors.go): denied, unknown name
-/// and unknown manifest are "not found" errors naming the reference; a 401 without
-/// credentials is `no basic auth credentials`, with them `unauthorized: ...`.
-pub fn translate(e: OciDistributionError, op: Op, t: &Target, has_creds: bool) -> Error {
+/// and unknown manifest are "not found" errors naming the reference. A 401 depends on how
+/// we stood: with a token it is the token's scope falling short (the challenge's
+/// `insufficient_scope`, which Docker reports as `denied`), with basic credentials
+/// `unauthorized: ...`, with neither `no basic auth credentials`.
+pub fn translate(e: OciDistributionError, op: Op, t: &Target, caller: Caller) -> Error {
     let name = t.familiar_name();
     let unauthorized = |url: &str| {
-        if has_creds {
-            Error::Runtime("unauthorized: authentication required".into())
-        } else if t.is_docker_hub() && op == Op::Pull {
-            Error::Missing(format!(
-                "pull access denied for {name}, repository does not exist or may require 'docker login': denied: requested access to the resource is denied"
-            ))
-        } else {
-            Error::Runtime(format!("{url}: no basic auth credentials"))
-        }
+        match (caller, op) {
+        (Caller::Token, Op::Pull) => Error::Missing(format!(
+            "pull access denied for {name}, repository does not exist or may require 'docker login': {DENIED}"
+        )),
+        (Caller::Token, Op::Push) => Error::Runtime(DENIED.into()),
+        (Caller::Basic, _) => Error::Runtime("unauthorized: authentication required".into()),
+        (Caller::Anonymous, _) => Error::Runtime(format!("{url}: no basic auth credentials")),
+    }
     };
     match e {
         OciDistributionError::UnauthorizedError { url } => unauthorized(&quote(&url)),
         OciDistributionError::ServerError { code: 401, url, .. } => unauthorized(&quote(&url)),
-        OciDistributionError::AuthenticationFailure(reason) => {
-            Error::Runtime(format!("unauthorized: {}", reason.trim()))
-        }
+        // The token server said no (oci-client keeps its body, not its status).
+        OciDistributionError::AuthenticationFailure(body) => Error::Runtime(token_refusal(&body)),
         OciDistributionError::RegistryError { envelope, url } => {
             let Some(first) = envelope.errors.first() else {
                 return Error::Runtime(format!("{}: registry error", quote(&url)));
@@ -140,5 +194,107 @@ fn code_text(c: &OciErrorCode) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_else(|| format!("{c:?}"));
-    s.to_lowercase().replace('_', " ")
+    spoken(&s)
+}
+
+/// `MANIFEST_UNKNOWN` -> `manifest unknown`.
+fn spoken(code: &str) -> String {
+    code.to_lowercase().replace('_', " ")
+}
+
+/// A token server's refusal (the body of its 401) as Docker reads it
+/// (distribution's `parseHTTPErrorResponse`): Docker Hub's `{"details": "..."}`, or an
+/// error list whose first entry is `code: message`; anything else is
+/// `unauthorized: authentication required`.
+pub fn token_refusal(body: &str) -> String {
+    let v: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+    if let Some(details) = v["details"].as_str().filter(|d| !d.is_empty()) {
+        return format!("unauthorized: {details}");
+    }
+    let first = &v["errors"][0];
+    match (first["code"].as_str(), first["message"].as_str()) {
+        (Some(code), Some(message)) => format!("{}: {message}", spoken(code)),
+        _ => "unauthorized: authentication required".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    fn target(r: &str) -> Target {
+        Target::parse(r, &Config::default()).unwrap()
+    }
+
+    fn unauthorized() -> OciDistributionError {
+        OciDistributionError::UnauthorizedError {
+            url: "http://127.0.0.1:5000/v2/team/app/manifests/1".into(),
+        }
+    }
+
+    #[test]
+    fn a_401_reads_as_how_we_stood() {
+        let t = target("127.0.0.1:5000/team/app:1");
+        let msg = |op, caller| translate(unauthorized(), op, &t, caller).to_string();
+        assert_eq!(
+            msg(Op::Pull, Caller::Token),
+            "pull access denied for 127.0.0.1:5000/team/app, repository does not exist or may require 'docker login': denied: requested access to the resource is denied"
+        );
+        assert!(matches!(
+            translate(unauthorized(), Op::Pull, &t, Caller::Token),
+            Error::Missing(_)
+        ));
+        assert_eq!(msg(Op::Push, Caller::Token), DENIED);
+        assert_eq!(
+            msg(Op::Push, Caller::Basic),
+            "unauthorized: authentication required"
+        );
+        assert_eq!(
+            msg(Op::Push, Caller::Anonymous),
+            "Get \"http://127.0.0.1:5000/v2/team/app/manifests/1\": no basic auth credentials"
+        );
+        // Docker Hub is a token registry like any other.
+        let hub = target("busybox");
+        assert!(translate(unauthorized(), Op::Pull, &hub, Caller::Token)
+            .to_string()
+            .starts_with("pull access denied for busybox, "));
+    }
+
+    #[test]
+    fn token_server_refusals_in_dockers_words() {
+        assert_eq!(
+            token_refusal(r#"{"details":"incorrect username or password"}"#),
+            "unauthorized: incorrect username or password"
+        );
+        assert_eq!(
+            token_refusal(
+                r#"{"errors":[{"code":"UNAUTHORIZED","message":"authentication required","detail":null}]}"#
+            ),
+            "unauthorized: authentication required"
+        );
+        assert_eq!(
+            token_refusal(r#"{"errors":[{"code":"DENIED","message":"account disabled"}]}"#),
+            "denied: account disabled"
+        );
+        for other in ["", "<html>401</html>", "{}", r#"{"errors":[]}"#, "null"] {
+            assert_eq!(
+                token_refusal(other),
+                "unauthorized: authentication required",
+                "{other}"
+            );
+        }
+        let e = translate(
+            OciDistributionError::AuthenticationFailure(
+                r#"{"details":"incorrect username or password"}"#.into(),
+            ),
+            Op::Push,
+            &target("127.0.0.1:5000/x"),
+            Caller::Basic,
+        );
+        assert_eq!(
+            e.to_string(),
+            "unauthorized: incorrect username or password"
+        );
+    }
 }

@@ -11,7 +11,7 @@ use sha2::{Digest as _, Sha256};
 use tokio::io::AsyncWriteExt;
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::client::{self, Op};
+use super::client::{self, Caller, Op};
 use super::{PullEvent, Target};
 use crate::error::{Error, IoContext, Result};
 use crate::image::manifest::{MT_DOCKER_LIST, MT_DOCKER_MANIFEST, MT_INDEX, MT_MANIFEST};
@@ -52,12 +52,12 @@ pub(super) struct Session<'a> {
     pub client: Client,
     pub auth: RegistryAuth,
     pub target: &'a Target,
-    pub has_creds: bool,
+    pub caller: Caller,
 }
 
 impl Session<'_> {
     pub(super) fn err(&self, e: oci_client::errors::OciDistributionError) -> Error {
-        client::translate(e, Op::Pull, self.target, self.has_creds)
+        client::translate(e, Op::Pull, self.target, self.caller)
     }
 
     /// A manifest by tag or digest, as sent, with the digest it has.

@@ -8,7 +8,7 @@ use reqwest::header::WWW_AUTHENTICATE;
 use reqwest::StatusCode;
 
 use super::challenge::Challenge;
-use super::client::{request_error, tls_provider};
+use super::client::{request_error, tls_provider, token_refusal};
 use super::{Credentials, Target};
 use crate::error::{Error, Result};
 use crate::Engine;
@@ -63,8 +63,11 @@ impl Engine {
                     .await
                     .map_err(|e| transport(&realm, e))?;
                 if tok.status() == StatusCode::UNAUTHORIZED {
+                    // The token server's own reason, as Docker prints it.
+                    let body = tok.text().await.unwrap_or_default();
                     return Err(Error::Runtime(format!(
-                        "Get {url:?}: unauthorized: incorrect username or password"
+                        "Get {url:?}: {}",
+                        token_refusal(&body)
                     )));
                 }
                 if !tok.status().is_success() {

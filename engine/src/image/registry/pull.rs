@@ -21,7 +21,7 @@ use serde_json::Value;
 use tokio::sync::mpsc::unbounded_channel;
 use tokio::task::JoinHandle;
 
-use super::client::{self, CONCURRENCY};
+use super::client::{self, Op, CONCURRENCY};
 use super::fetch::{descriptors, is_list, parse_json, Descriptor, Session, TempBlob};
 use super::platform::Platform;
 use super::{distribution, Credentials, PullEvent, Target};
@@ -132,11 +132,15 @@ impl Engine {
     ) -> Result<ImageRecord> {
         let target = Target::parse(reference, &self.config)?;
         let want = Platform::parse(platform)?;
+        let oci = client::client(&target);
+        let auth = client::registry_auth(creds.as_ref());
+        // A token registry's token first, so that a refusal reads as Docker's.
+        let caller = client::authenticate(&oci, &target, &auth, Op::Pull, creds.is_some()).await?;
         let s = Session {
-            client: client::client(&target),
-            auth: client::registry_auth(creds.as_ref()),
+            client: oci,
+            auth,
             target: &target,
-            has_creds: creds.is_some(),
+            caller,
         };
 
         // The manifest: through a list or index to this platform's, if need be.

@@ -12,14 +12,13 @@ use std::path::PathBuf;
 
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use oci_client::errors::OciDistributionError;
-use oci_client::secrets::RegistryAuth;
 use oci_client::Client;
 use serde::Serialize;
 use serde_json::json;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
 use tokio_util::io::ReaderStream;
 
-use super::client::{self, Op, CONCURRENCY};
+use super::client::{self, Caller, Op, CONCURRENCY};
 use super::distribution::{self, Compressed, Distribution};
 use super::{Credentials, PushEvent, Target};
 use crate::error::{Error, IoContext, Result};
@@ -48,16 +47,15 @@ struct Blob {
 
 struct Session<'a> {
     client: Client,
-    auth: RegistryAuth,
     target: &'a Target,
-    has_creds: bool,
+    caller: Caller,
     /// What we know of blobs held elsewhere on registries (for mounts).
     dist: Distribution,
 }
 
 impl Session<'_> {
     fn err(&self, e: OciDistributionError) -> Error {
-        client::translate(e, Op::Push, self.target, self.has_creds)
+        client::translate(e, Op::Push, self.target, self.caller)
     }
 
     async fn exists(&self, d: &Digest) -> Result<bool> {
@@ -237,18 +235,16 @@ impl Engine {
             }
         })
         .await?;
+        let oci = client::client(&target);
+        let auth = client::registry_auth(creds.as_ref());
+        // Who we are is settled once, before the blobs go in parallel.
+        let caller = client::authenticate(&oci, &target, &auth, Op::Push, creds.is_some()).await?;
         let s = Session {
-            client: client::client(&target),
-            auth: client::registry_auth(creds.as_ref()),
+            client: oci,
             target: &target,
-            has_creds: creds.is_some(),
+            caller,
             dist,
         };
-        // Who we are is settled once, before the blobs go in parallel.
-        s.client
-            .auth(&target.oci(), &s.auth, oci_client::RegistryOperation::Push)
-            .await
-            .map_err(|e| s.err(e))?;
 
         // Each layer (once per diff ID) is compressed if need be, then sent; three at a
         // time, so a compression overlaps the uploads of the others.
