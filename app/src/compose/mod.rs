@@ -1,0 +1,2 @@
+//! Compose: reading `docker compose` project files the way compose-go does.
+pub mod interpolate;
