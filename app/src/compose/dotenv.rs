@@ -22,8 +22,9 @@
 //! a statement with no name (`=value`, which compose-go stores under the empty name) is
 //! an error; a name containing any whitespace, not just a space, is an error; a bare name
 //! on a last line without a newline is read as a bare name (compose-go stores it as the
-//! value of the empty name); and an unterminated quote is reported at the line where the
-//! value starts, not at the end of the file.
+//! value of the empty name); a lone `export` names nothing, even on a last line without a
+//! newline (where compose-go fails with "zero length string"); and an unterminated quote
+//! is reported at the line where the value starts, not at the end of the file.
 
 use std::collections::HashMap;
 
@@ -345,7 +346,8 @@ fn decode_escape(after: &str, out: &mut String) -> usize {
 }
 
 /// `\0` followed by exactly three octal digits worth at most 0o377 is that code point
-/// (XSI echo style, `\0101` is `A`); any other `\0...` stays as written.
+/// (XSI echo style, `\0101` is `A`). compose-go drops the `0` before it tries to decode,
+/// and keeps the shortened text when that fails: `\012` gives `\12`, `\0` gives `\`.
 fn decode_octal(after: &str, out: &mut String) -> usize {
     let digits = after[1..]
         .bytes()
@@ -362,7 +364,8 @@ fn decode_octal(after: &str, out: &mut String) -> usize {
         }
         _ => {
             out.push('\\');
-            0
+            out.extend(digits.iter().map(|d| char::from(*d)));
+            1 + digits.len()
         }
     }
 }
@@ -618,11 +621,14 @@ mod tests {
             (r#"KEY="\0101\0102""#, "KEY", "AB"),
             (r#"KEY="\0377""#, "KEY", "\u{ff}"),
             (r#"KEY="\0000x""#, "KEY", "\0x"),
-            // Fewer than three digits, a digit that is not octal, or more than 0o377.
-            (r#"KEY="\0""#, "KEY", r"\0"),
-            (r#"KEY="\012""#, "KEY", r"\012"),
-            (r#"KEY="\0128""#, "KEY", r"\0128"),
-            (r#"KEY="\0400""#, "KEY", r"\0400"),
+            // Fewer than three digits, a digit that is not octal, or more than 0o377:
+            // the text stays, less the `0`.
+            (r#"KEY="\0""#, "KEY", r"\"),
+            (r#"KEY="\0x""#, "KEY", r"\x"),
+            (r#"KEY="\012""#, "KEY", r"\12"),
+            (r#"KEY="\0128""#, "KEY", r"\128"),
+            (r#"KEY="\0400""#, "KEY", r"\400"),
+            (r#"KEY="\\0123""#, "KEY", r"\0123"),
         ]);
     }
 
@@ -784,6 +790,7 @@ mod tests {
         );
         // `export` alone names nothing.
         assert_eq!(parsed_with("export\nA=1", &env), owned(&[("A", "1")]));
+        assert_eq!(parsed_with("A=1\nexport ", &env), owned(&[("A", "1")]));
     }
 
     #[test]
@@ -909,5 +916,7 @@ mod tests {
         let text = "# c\nA=\"x\ny\"\n\n  # more\nB='p\nq' # tail\nC D=1";
         assert_eq!(failed(text).line, 8);
         assert_eq!(failed("\r\n\r\nA=1\r\nB C\r\n").line, 4);
+        // A bare name with a trailing space still ends its line (compose-go loses count).
+        assert_eq!(failed("B \n\nC D=1").line, 3);
     }
 }
