@@ -9,6 +9,7 @@ pub mod backend;
 pub mod build_context;
 pub mod cli;
 pub mod client_auth;
+pub mod compose;
 // Some helpers (binary sizes, time_ago) wait for `stats` and the TUI.
 #[allow(dead_code)]
 pub mod format;
