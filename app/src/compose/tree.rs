@@ -61,8 +61,10 @@ pub struct ParseError {
 
 /// Parse one compose file's text; `file` names it in origins and errors.
 pub fn parse(file: &str, text: &str) -> Result<Node, ParseError> {
+    // As compose-go's YAML reader: `yes` is a string, `0440` an octal file mode.
     let options = serde_saphyr::options! {
         strict_booleans: true,
+        legacy_octal_numbers: true,
     };
     let raw: Option<Raw> =
         serde_saphyr::from_str_with_options(text, options).map_err(|e| ParseError {
@@ -366,7 +368,7 @@ mod tests {
 
     #[test]
     fn lines_tags_anchors_and_merge_keys() {
-        let text = "x-base: &base\n  image: busybox\n  environment:\n    A: \"1\"\nservices:\n  web:\n    <<: *base\n    ports: !reset []\n    command: !override [a, b]\n    on: yes\n    n: 80\n    f: 1.5\n    e:\n";
+        let text = "x-base: &base\n  image: busybox\n  environment:\n    A: \"1\"\nservices:\n  web:\n    <<: *base\n    ports: !reset []\n    command: !override [a, b]\n    on: yes\n    mode: 0440\n    n: 80\n    f: 1.5\n    e:\n";
         let root = parse("compose.yaml", text).unwrap();
         let web = &map(&map(&root)["services"])["web"];
         let web = map(web);
@@ -374,9 +376,11 @@ mod tests {
         assert_eq!(web["ports"].tag, Some(Tag::Reset));
         assert_eq!(web["command"].tag, Some(Tag::Override));
         assert_eq!(web["command"].at.line, 9);
+        assert_eq!(web["n"].at.line, 12);
         // YAML 1.2: `yes` is a string.
         assert_eq!(web["on"].value, Value::Str("yes".into()));
         assert_eq!(web["n"].value, Value::Int(80));
+        assert_eq!(web["mode"].value, Value::Int(0o440));
         assert_eq!(web["f"].scalar_text().as_deref(), Some("1.5"));
         assert_eq!(web["e"].value, Value::Null);
         assert_eq!(&*web["n"].at.file, "compose.yaml");
