@@ -39,7 +39,6 @@ pub fn settle(mut n: Node) -> Node {
 }
 
 /// How the value at a path merges, by the spec's rules.
-#[derive(Debug, PartialEq, Eq)]
 enum Rule {
     /// The later value replaces the earlier.
     Replace,
