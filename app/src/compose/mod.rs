@@ -2,6 +2,9 @@
 //! of small steps over a generic tree: parse, interpolate, merge, normalize, then the
 //! typed model), and running projects through the engine interface.
 pub mod dotenv;
+pub mod environment;
 pub mod interpolate;
 pub mod merge;
+pub mod project_files;
+pub mod substitute;
 pub mod tree;
