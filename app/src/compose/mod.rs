@@ -5,6 +5,7 @@ pub mod dotenv;
 pub mod environment;
 pub mod interpolate;
 pub mod merge;
+pub mod normalize;
 pub mod project_files;
 pub mod substitute;
 pub mod tree;
