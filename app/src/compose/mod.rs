@@ -9,3 +9,4 @@ pub mod normalize;
 pub mod project_files;
 pub mod substitute;
 pub mod tree;
+pub mod validate;
