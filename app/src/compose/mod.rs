@@ -7,6 +7,7 @@ pub mod interpolate;
 pub mod merge;
 pub mod normalize;
 pub mod project_files;
+pub mod relocate;
 pub mod substitute;
 pub mod tree;
 pub mod validate;

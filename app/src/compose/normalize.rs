@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use super::environment::read_env_file;
-use super::project_files::absolute;
+use super::relocate::{relocate_resources, relocate_service};
 use super::tree::{Node, Origin, Value};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -47,6 +47,7 @@ const FREE_FORM: [&str; 10] = [
 pub fn normalize(mut root: Node, cx: &Context<'_>) -> Result<Node, NormalizeError> {
     strip_extensions(&mut root);
     check_shapes(&root)?;
+    relocate_resources(&mut root, cx.dir);
     let at = root.at.clone();
     let top = map_mut(&mut root);
     top.insert("name".into(), str_node(cx.name, &at));
@@ -69,7 +70,7 @@ pub fn normalize(mut root: Node, cx: &Context<'_>) -> Result<Node, NormalizeErro
                 .entry("default".into())
                 .or_insert_with(|| Node::new(Value::Map(BTreeMap::new()), at.clone()));
         }
-        resources(kind, entry, cx);
+        resources(entry, cx);
     }
     // Empty top-level sections are not printed by `config`.
     top.retain(|k, v| k == "services" || v.as_map().is_none_or(|m| !m.is_empty()));
@@ -82,25 +83,12 @@ fn service(name: &str, s: &mut Node, cx: &Context<'_>) -> Result<bool, Normalize
     if matches!(s.value, Value::Null) {
         s.value = Value::Map(BTreeMap::new());
     }
+    relocate_service(s, cx.dir);
     let m = map_mut(s);
     if let Some(build) = m.get_mut("build").and_then(Node::as_map_mut) {
-        let context = build
-            .get("context")
-            .and_then(Node::as_str)
-            .unwrap_or(".")
-            .to_string();
-        if !is_remote(&context) {
-            let p = absolute(cx.dir, Path::new(&context));
-            build.insert("context".into(), str_node(&p.display().to_string(), &at));
-        }
         build
             .entry("dockerfile".into())
             .or_insert_with(|| str_node("Dockerfile", &at));
-    }
-    if let Some(vols) = m.get_mut("volumes").and_then(seq_mut) {
-        for v in vols.iter_mut() {
-            bind_source(v, cx.dir);
-        }
     }
     env_files(name, m, cx)?;
     for (kind, base) in [("secrets", "/run/secrets/"), ("configs", "/")] {
@@ -147,15 +135,11 @@ fn env_files(
             let Some(path) = item.get("path").and_then(Node::as_str) else {
                 continue;
             };
-            let p = absolute(cx.dir, Path::new(path));
+            let p = Path::new(path).to_path_buf();
             let required = !matches!(
                 item.get("required").map(|r| &r.value),
                 Some(Value::Bool(false))
             );
-            let path_node = str_node(&p.display().to_string(), &item.at);
-            if let Some(e) = item.as_map_mut() {
-                e.insert("path".into(), path_node);
-            }
             if !p.exists() {
                 if required {
                     return Err(NormalizeError {
@@ -193,19 +177,6 @@ fn env_files(
         m.remove("environment");
     }
     Ok(())
-}
-
-/// A bind mount's relative source is the project directory's.
-fn bind_source(v: &mut Node, dir: &Path) {
-    let Some(m) = v.as_map_mut() else { return };
-    if m.get("type").and_then(Node::as_str) != Some("bind") {
-        return;
-    }
-    if let Some(src) = m.get_mut("source") {
-        if let Value::Str(s) = &mut src.value {
-            *s = absolute(dir, Path::new(s.as_str())).display().to_string();
-        }
-    }
 }
 
 fn default_target(item: &mut Node, base: &str) {
@@ -267,8 +238,8 @@ fn implicit_dependencies(m: &mut BTreeMap<String, Node>, at: &Origin) {
     }
 }
 
-/// Top-level networks, volumes, secrets and configs: their names, their files.
-fn resources(kind: &str, section: &mut Node, cx: &Context<'_>) {
+/// Top-level networks, volumes, secrets and configs: their names.
+fn resources(section: &mut Node, cx: &Context<'_>) {
     let Some(entries) = section.as_map_mut() else {
         return;
     };
@@ -286,15 +257,6 @@ fn resources(kind: &str, section: &mut Node, cx: &Context<'_>) {
                 format!("{}_{key}", cx.name)
             };
             m.insert("name".into(), str_node(&name, &at));
-        }
-        if matches!(kind, "secrets" | "configs") {
-            if let Some(f) = m.get_mut("file") {
-                if let Value::Str(s) = &mut f.value {
-                    *s = absolute(cx.dir, Path::new(s.as_str()))
-                        .display()
-                        .to_string();
-                }
-            }
         }
     }
 }
@@ -356,12 +318,6 @@ fn check_shapes(root: &Node) -> Result<(), NormalizeError> {
         }
     }
     Ok(())
-}
-
-fn is_remote(context: &str) -> bool {
-    ["http://", "https://", "git://", "git@", "github.com/"]
-        .iter()
-        .any(|p| context.starts_with(p))
 }
 
 fn str_node(s: &str, at: &Origin) -> Node {
