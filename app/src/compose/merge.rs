@@ -15,6 +15,11 @@ pub fn merge(base: Node, over: Node) -> Node {
     merge_at(&[], base, over)
 }
 
+/// Merge one service definition onto another (`extends`), by the same rules.
+pub fn merge_service(base: Node, over: Node) -> Node {
+    merge_at(&["services", "_"], base, over)
+}
+
 /// The tags' meaning once no file is left to merge: `!reset` entries go, other tags are
 /// dropped (a single file's `!reset` resets nothing but itself).
 pub fn settle(mut n: Node) -> Node {

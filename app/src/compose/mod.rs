@@ -3,6 +3,7 @@
 //! typed model), and running projects through the engine interface.
 pub mod dotenv;
 pub mod environment;
+pub mod extends;
 pub mod interpolate;
 pub mod merge;
 pub mod normalize;
