@@ -20,8 +20,9 @@ pub struct ExtendsError {
 /// Reads another compose file (parsed, interpolated, canonical); errors as messages.
 pub type LoadFile<'a> = dyn FnMut(&Path) -> Result<Node, String> + 'a;
 
-/// Resolve every `extends` of `root`, a file whose directory is `dir`.
-pub fn resolve(root: &mut Node, dir: &Path, load: &mut LoadFile<'_>) -> Result<(), ExtendsError> {
+/// Resolve every `extends` of `root` (its own relative paths are left for the caller to
+/// resolve against its directory).
+pub fn resolve(root: &mut Node, load: &mut LoadFile<'_>) -> Result<(), ExtendsError> {
     let names: Vec<String> = services(root)
         .map(|m| {
             m.iter()
@@ -33,7 +34,7 @@ pub fn resolve(root: &mut Node, dir: &Path, load: &mut LoadFile<'_>) -> Result<(
     let mut files = BTreeMap::new();
     for name in names {
         let this = root.at.file.to_string();
-        let done = resolved(root, dir, &this, &name, load, &mut files, &mut Vec::new())?;
+        let done = resolved(root, &this, &name, load, &mut files, &mut Vec::new())?;
         if let Some(m) = root
             .as_map_mut()
             .and_then(|r| r.get_mut("services"))
@@ -49,10 +50,9 @@ fn services(root: &Node) -> Option<&BTreeMap<String, Node>> {
     root.get("services").and_then(Node::as_map)
 }
 
-/// `name` of `tree` (the file `file`, in `dir`) with its `extends` chain applied.
+/// `name` of `tree` (the file `file`) with its `extends` chain applied.
 fn resolved(
     tree: &Node,
-    dir: &Path,
     file: &str,
     name: &str,
     load: &mut LoadFile<'_>,
@@ -91,7 +91,7 @@ fn resolved(
     }
     stack.push((file.to_string(), name.to_string()));
     let mut base = match &other {
-        None => resolved(tree, dir, file, &base_name, load, files, stack)?,
+        None => resolved(tree, file, &base_name, load, files, stack)?,
         Some(path) => {
             if !files.contains_key(path) {
                 let loaded = load(path).map_err(|message| ExtendsError {
@@ -105,15 +105,7 @@ fn resolved(
                 .cloned()
                 .unwrap_or_else(|| Node::new(Value::Null, ext.at.clone()));
             let other_dir = path.parent().unwrap_or(Path::new("/")).to_path_buf();
-            let mut b = resolved(
-                &other_tree,
-                &other_dir,
-                &key.0,
-                &base_name,
-                load,
-                files,
-                stack,
-            )?;
+            let mut b = resolved(&other_tree, &key.0, &base_name, load, files, stack)?;
             relocate_service(&mut b, &other_dir);
             b
         }
@@ -142,7 +134,7 @@ mod tests {
             "services:\n  base:\n    image: busybox\n    environment: {A: '1', B: '1'}\n    command: [a]\n  mid:\n    extends: {service: base}\n    environment: {B: '2'}\n  web:\n    extends: {service: mid}\n    command: [b]\n",
         )
         .unwrap();
-        resolve(&mut root, Path::new("/p"), &mut no_files).unwrap();
+        resolve(&mut root, &mut no_files).unwrap();
         let j = root.to_json("", &mut BTreeMap::new());
         let web = &j["services"]["web"];
         assert_eq!(web["image"], "busybox");
@@ -166,7 +158,7 @@ mod tests {
             )
             .map_err(|e| e.to_string())
         };
-        resolve(&mut root, Path::new("/p"), &mut load).unwrap();
+        resolve(&mut root, &mut load).unwrap();
         let j = root.to_json("", &mut BTreeMap::new());
         assert_eq!(j["services"]["web"]["build"]["context"], "/p/common/app");
     }
@@ -174,14 +166,14 @@ mod tests {
     #[test]
     fn missing_bases_and_cycles_are_errors() {
         let mut root = parse("c.yml", "services:\n  a:\n    extends: {service: nope}\n").unwrap();
-        let e = resolve(&mut root, Path::new("/p"), &mut no_files).unwrap_err();
+        let e = resolve(&mut root, &mut no_files).unwrap_err();
         assert!(e.message.contains("cannot extend service \"nope\""), "{e}");
         let mut root = parse(
             "c.yml",
             "services:\n  a:\n    extends: {service: b}\n  b:\n    extends: {service: a}\n",
         )
         .unwrap();
-        let e = resolve(&mut root, Path::new("/p"), &mut no_files).unwrap_err();
+        let e = resolve(&mut root, &mut no_files).unwrap_err();
         assert!(e.message.contains("circular reference"), "{e}");
     }
 }
