@@ -4,6 +4,7 @@
 pub mod dotenv;
 pub mod environment;
 pub mod extends;
+pub mod graph;
 pub mod interpolate;
 pub mod merge;
 pub mod normalize;
