@@ -1,0 +1,334 @@
+//! One service: which attribute has which short forms, and the small rewrites that need
+//! no parser of their own (`build`, `extends`, `depends_on`, `env_file`, `ulimits`,
+//! `healthcheck.test`, `devices`, `gpus`, secrets and configs).
+
+use std::collections::BTreeMap;
+
+use super::{
+    default, error, field, go_text, index, items, map_of, mapping, ports, string_or_list, volumes,
+    wrong_type, Result,
+};
+use crate::compose::tree::{join, Node, Value};
+
+type Rule = fn(&mut Node, &str) -> Result<()>;
+
+/// The attributes of a service that have more than one form; the others (`command`
+/// and `entrypoint` among them: the typed model reads a string as a shell command and a
+/// list as exec form) are kept as written.
+const SERVICE: &[(&str, Rule)] = &[
+    ("annotations", mapping::labels),
+    ("build", build),
+    ("configs", file_mounts),
+    ("depends_on", depends_on),
+    ("deploy", deploy),
+    ("develop", develop),
+    ("devices", devices),
+    ("dns", string_or_list),
+    ("dns_search", string_or_list),
+    ("env_file", env_file),
+    ("environment", mapping::environment),
+    ("expose", ports::expose),
+    ("extends", extends),
+    ("extra_hosts", mapping::extra_hosts),
+    ("gpus", gpus),
+    ("healthcheck", healthcheck),
+    ("label_file", string_or_list),
+    ("labels", mapping::labels),
+    ("models", mapping::names_to_map),
+    ("networks", mapping::names_to_map),
+    ("ports", ports::ports),
+    ("post_start", hooks),
+    ("pre_start", hooks),
+    ("pre_stop", hooks),
+    ("secrets", file_mounts),
+    ("sysctls", mapping::labels),
+    ("tmpfs", string_or_list),
+    ("ulimits", ulimits),
+    ("volumes", volumes::volumes),
+];
+
+const BUILD: &[(&str, Rule)] = &[
+    ("additional_contexts", mapping::key_values),
+    ("args", mapping::build_args),
+    ("cache_from", string_or_list),
+    ("cache_to", string_or_list),
+    ("extra_hosts", mapping::extra_hosts),
+    ("labels", mapping::labels),
+    ("no_cache_filter", string_or_list),
+    ("platforms", string_or_list),
+    ("provenance", string_or_flag),
+    ("sbom", string_or_flag),
+    ("secrets", file_mounts),
+    ("ssh", mapping::ssh),
+    ("tags", string_or_list),
+    ("ulimits", ulimits),
+];
+
+fn apply(node: &mut Node, path: &str, rules: &[(&str, Rule)]) -> Result<()> {
+    let Value::Map(m) = &mut node.value else {
+        return Err(wrong_type(node, path, "a mapping"));
+    };
+    for (key, rule) in rules {
+        field(m, path, key, *rule)?;
+    }
+    Ok(())
+}
+
+pub(super) fn service(node: &mut Node, path: &str) -> Result<()> {
+    apply(node, path, SERVICE)
+}
+
+/// Moves a string value into a one-key mapping: `build: .` is `build: {context: .}`.
+fn string_to_map(node: &mut Node, path: &str, key: &str, rules: &[(&str, Rule)]) -> Result<()> {
+    match &node.value {
+        Value::Str(_) => {
+            let value = std::mem::replace(&mut node.value, Value::Null);
+            node.value = map_of([(key, value)], &node.at);
+            Ok(())
+        }
+        Value::Map(_) => apply(node, path, rules),
+        _ => Err(wrong_type(node, path, "a string or a mapping")),
+    }
+}
+
+/// `build: DIR` is `build: {context: DIR}`. The default context is left to the step
+/// after the merge: filled here, it would override an earlier file's context.
+fn build(node: &mut Node, path: &str) -> Result<()> {
+    string_to_map(node, path, "context", BUILD)
+}
+
+/// `extends: NAME` is `extends: {service: NAME}`.
+fn extends(node: &mut Node, path: &str) -> Result<()> {
+    string_to_map(node, path, "service", &[])
+}
+
+/// A service's (or a build's) `secrets` and `configs`: `NAME` is `{source: NAME}`. The
+/// default target (`/run/secrets/NAME`) is filled after the merge.
+fn file_mounts(node: &mut Node, path: &str) -> Result<()> {
+    items(node, path, |item, path| {
+        string_to_map(item, path, "source", &[])
+    })
+}
+
+/// `depends_on`: a list of names is a mapping of each to `{condition: service_started,
+/// required: true}`; in the mapping form those two are filled where missing (an
+/// override file's list then resets an earlier condition, as compose-go merges it).
+fn depends_on(node: &mut Node, path: &str) -> Result<()> {
+    match &mut node.value {
+        Value::Seq(list) => {
+            let mut map = BTreeMap::new();
+            for (i, item) in list.iter().enumerate() {
+                let Value::Str(name) = &item.value else {
+                    return Err(wrong_type(item, &index(path, i), "a service name"));
+                };
+                let mut dependency = Node::new(Value::Map(BTreeMap::new()), item.at.clone());
+                dependency.tag = item.tag;
+                dependency_defaults(&mut dependency);
+                map.insert(name.clone(), dependency);
+            }
+            node.value = Value::Map(map);
+            Ok(())
+        }
+        Value::Map(m) => {
+            for (name, dependency) in m.iter_mut() {
+                if super::is_reset(dependency) {
+                    continue;
+                }
+                if !matches!(dependency.value, Value::Map(_)) {
+                    return Err(wrong_type(dependency, &join(path, name), "a mapping"));
+                }
+                dependency_defaults(dependency);
+            }
+            Ok(())
+        }
+        _ => Err(wrong_type(
+            node,
+            path,
+            "a list of service names or a mapping",
+        )),
+    }
+}
+
+fn dependency_defaults(dependency: &mut Node) {
+    default(
+        dependency,
+        "condition",
+        Value::Str("service_started".into()),
+    );
+    default(dependency, "required", Value::Bool(true));
+}
+
+/// `env_file`: one path or a list; each item is `{path, required: true}` (a mapping item
+/// gets `required: true` where it has none, and keeps its `format`).
+fn env_file(node: &mut Node, path: &str) -> Result<()> {
+    string_or_list(node, path)?;
+    items(node, path, |item, path| {
+        string_to_map(item, path, "path", &[])?;
+        default(item, "required", Value::Bool(true));
+        Ok(())
+    })
+}
+
+/// `ulimits` (of a service or a build): `nofile: N` is `nofile: {soft: N, hard: N}`.
+/// Numbers written as strings (left so by interpolation) become integers.
+fn ulimits(node: &mut Node, path: &str) -> Result<()> {
+    let Value::Map(m) = &mut node.value else {
+        return Err(wrong_type(node, path, "a mapping"));
+    };
+    for (name, limit) in m.iter_mut() {
+        if super::is_reset(limit) {
+            continue;
+        }
+        let limit_path = join(path, name);
+        if let Value::Map(bounds) = &mut limit.value {
+            for key in ["soft", "hard"] {
+                if let Some(bound) = bounds.get_mut(key) {
+                    let n = ulimit_value(bound, &join(&limit_path, key))?;
+                    bound.value = Value::Int(n);
+                }
+            }
+        } else {
+            let n = ulimit_value(limit, &limit_path)?;
+            limit.value = map_of(
+                [("soft", Value::Int(n)), ("hard", Value::Int(n))],
+                &limit.at,
+            );
+        }
+    }
+    Ok(())
+}
+
+fn ulimit_value(node: &Node, path: &str) -> Result<i64> {
+    match &node.value {
+        Value::Int(n) => Ok(*n),
+        Value::Str(s) => s
+            .parse()
+            .map_err(|_| error(node, path, format!("invalid ulimit {s:?}: not an integer"))),
+        _ => Err(wrong_type(
+            node,
+            path,
+            "an integer or a mapping of soft and hard",
+        )),
+    }
+}
+
+/// `healthcheck.test: CMD` is `["CMD-SHELL", CMD]`; the list form is kept.
+fn healthcheck(node: &mut Node, path: &str) -> Result<()> {
+    apply(node, path, &[("test", health_test)])
+}
+
+fn health_test(node: &mut Node, path: &str) -> Result<()> {
+    match &node.value {
+        Value::Str(_) => {
+            let command = std::mem::replace(&mut node.value, Value::Null);
+            node.value = Value::Seq(vec![
+                Node::new(Value::Str("CMD-SHELL".into()), node.at.clone()),
+                Node::new(command, node.at.clone()),
+            ]);
+            Ok(())
+        }
+        Value::Seq(_) => Ok(()),
+        _ => Err(wrong_type(node, path, "a string or a list")),
+    }
+}
+
+/// `devices`: `HOST[:CONTAINER[:PERMISSIONS]]` is `{source, target, permissions}`, the
+/// target being the host path and the permissions `rwm` when left out.
+fn devices(node: &mut Node, path: &str) -> Result<()> {
+    items(node, path, |item, path| {
+        let spec = match &item.value {
+            Value::Map(_) => return Ok(()),
+            Value::Str(s) => s.clone(),
+            _ => return Err(wrong_type(item, path, "a string or a mapping")),
+        };
+        let parts: Vec<&str> = spec.split(':').collect();
+        if parts.len() > 3 {
+            return Err(error(
+                item,
+                path,
+                format!("confusing device mapping {spec:?}, please use long syntax"),
+            ));
+        }
+        let source = parts[0];
+        let target = parts
+            .get(1)
+            .copied()
+            .filter(|t| !t.is_empty())
+            .unwrap_or(source);
+        let permissions = parts.get(2).copied().unwrap_or("rwm");
+        item.value = map_of(
+            [
+                ("source", Value::Str(source.into())),
+                ("target", Value::Str(target.into())),
+                ("permissions", Value::Str(permissions.into())),
+            ],
+            &item.at,
+        );
+        Ok(())
+    })
+}
+
+/// `gpus: all` is `[{count: all}]`; a listed request with neither `count` nor
+/// `device_ids` asks for all devices.
+fn gpus(node: &mut Node, path: &str) -> Result<()> {
+    match &node.value {
+        Value::Str(s) if s == "all" => {
+            let request = Node::new(
+                map_of([("count", Value::Str("all".into()))], &node.at),
+                node.at.clone(),
+            );
+            node.value = Value::Seq(vec![request]);
+            Ok(())
+        }
+        Value::Seq(_) => items(node, path, |request, path| {
+            let Value::Map(m) = &request.value else {
+                return Err(wrong_type(request, path, "a mapping"));
+            };
+            if !m.contains_key("count") && !m.contains_key("device_ids") {
+                default(request, "count", Value::Str("all".into()));
+            }
+            Ok(())
+        }),
+        _ => Err(wrong_type(
+            node,
+            path,
+            "\"all\" or a list of device requests",
+        )),
+    }
+}
+
+/// `build.provenance` and `build.sbom`: `true` is "true" (the attestation options are
+/// strings whose short form is a flag).
+fn string_or_flag(node: &mut Node, _path: &str) -> Result<()> {
+    if matches!(node.value, Value::Bool(_) | Value::Int(_) | Value::Float(_)) {
+        node.value = Value::Str(go_text(node).unwrap_or_default());
+    }
+    Ok(())
+}
+
+/// `deploy.labels`; the rest of `deploy` has one form already.
+fn deploy(node: &mut Node, path: &str) -> Result<()> {
+    apply(node, path, &[("labels", mapping::labels)])
+}
+
+/// `develop.watch[].ignore` and `include`: a pattern alone is a one-item list.
+fn develop(node: &mut Node, path: &str) -> Result<()> {
+    apply(node, path, &[("watch", watch)])
+}
+
+fn watch(node: &mut Node, path: &str) -> Result<()> {
+    items(node, path, |rule, path| {
+        apply(
+            rule,
+            path,
+            &[("ignore", string_or_list), ("include", string_or_list)],
+        )
+    })
+}
+
+/// `pre_start`, `post_start`, `pre_stop`: each hook's `environment`.
+fn hooks(node: &mut Node, path: &str) -> Result<()> {
+    items(node, path, |hook, path| {
+        apply(hook, path, &[("environment", mapping::environment)])
+    })
+}
