@@ -265,3 +265,216 @@ pub(super) fn names_to_map(node: &mut Node, path: &str) -> Result<()> {
         _ => Err(wrong_type(node, path, "a mapping or a list of names")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{check, shape, web_err};
+    use super::super::{go_float, go_text};
+    use crate::compose::tree::{Node, Tag, Value};
+
+    #[test]
+    fn environment_list_becomes_a_mapping() {
+        check(
+            "environment:\n  - A=1\n  - B\n  - C=\n  - D=x=y\n  - A=2\n  - \" E=e\"",
+            "environment: {A: \"2\", B: null, C: \"\", D: x=y, \" E\": e}",
+        );
+    }
+
+    #[test]
+    fn environment_mapping_values_become_strings_and_null_stays() {
+        check(
+            "environment:\n  A: 1\n  B: true\n  C:\n  D: 1.5\n  E: 2.0\n  F: x\n  G: \"\"\n  H: 1e6",
+            "environment: {A: \"1\", B: \"true\", C: null, D: \"1.5\", E: \"2\", F: x, G: \"\", H: \"1e+06\"}",
+        );
+    }
+
+    #[test]
+    fn labels_annotations_and_sysctls_have_no_null_values() {
+        check(
+            "labels:\n  - a=1\n  - b\nannotations:\n  x: 1\n  y:\nsysctls:\n  - net.core.somaxconn=1024\n  - net.ipv4.tcp_syncookies=0\nx-labels: [a]",
+            "labels: {a: \"1\", b: \"\"}\nannotations: {x: \"1\", y: \"\"}\nsysctls: {net.core.somaxconn: \"1024\", net.ipv4.tcp_syncookies: \"0\"}\nx-labels: [a]",
+        );
+        check(
+            "sysctls:\n  net.core.somaxconn: 1024\ndeploy:\n  labels: [a=b]\n  resources: {limits: {cpus: \"0.5\"}}",
+            "sysctls: {net.core.somaxconn: \"1024\"}\ndeploy:\n  labels: {a: b}\n  resources: {limits: {cpus: \"0.5\"}}",
+        );
+    }
+
+    #[test]
+    fn mapping_errors() {
+        let cases = [
+            (
+                "environment:\n  - A=1\n  - \"B =2\"",
+                "compose.yaml:5: services.web.environment[1]: environment variable \"B \" is declared with a trailing space",
+            ),
+            (
+                "build:\n  context: .\n  args: [\"V =1\"]",
+                "compose.yaml:5: services.web.build.args[0]: build argument \"V \" is declared with a trailing space",
+            ),
+            (
+                "environment:\n  - {A: 1}",
+                "compose.yaml:4: services.web.environment[0]: must be a string, not a mapping",
+            ),
+            (
+                "environment: A=1",
+                "compose.yaml:3: services.web.environment: must be a mapping or a list of KEY=VALUE strings, not a string",
+            ),
+            (
+                "labels:\n  a: [1]",
+                "compose.yaml:4: services.web.labels.a: must be a string, a number or a boolean, not a list",
+            ),
+            (
+                "build:\n  context: .\n  additional_contexts: [\"base\"]",
+                "compose.yaml:5: services.web.build.additional_contexts[0]: invalid value \"base\", expected key=value",
+            ),
+        ];
+        for (body, message) in cases {
+            assert_eq!(web_err(body), message, "{body}");
+        }
+        // Labels take `KEY ` as written: only a bare key means "from the shell".
+        check("labels: [\"a =1\"]", "labels: {\"a \": \"1\"}");
+    }
+
+    #[test]
+    fn a_reset_item_removes_its_key() {
+        let root =
+            shape("services:\n  web:\n    environment:\n      - A=1\n      - !reset B\n").unwrap();
+        let env = root
+            .get("services")
+            .unwrap()
+            .get("web")
+            .unwrap()
+            .get("environment")
+            .unwrap();
+        let b = env.get("B").unwrap();
+        assert_eq!(
+            (b.tag, &b.value, b.at.line),
+            (Some(Tag::Reset), &Value::Null, 5)
+        );
+        let a = env.get("A").unwrap();
+        assert_eq!((a.tag, a.as_str(), a.at.line), (None, Some("1"), 4));
+        // In the mapping form the reset value is kept as written.
+        let root = shape("services:\n  web:\n    labels:\n      a: !reset\n").unwrap();
+        let a = root
+            .get("services")
+            .unwrap()
+            .get("web")
+            .unwrap()
+            .get("labels")
+            .unwrap();
+        assert_eq!(a.get("a").unwrap().tag, Some(Tag::Reset));
+        assert_eq!(a.get("a").unwrap().value, Value::Null);
+    }
+
+    #[test]
+    fn extra_hosts_map_each_host_to_its_addresses() {
+        check(
+            r#"extra_hosts:
+  - "somehost=162.242.195.82"
+  - "otherhost:50.31.209.229"
+  - "myhostv6=::1"
+  - "oldv6:::2"
+  - "bracketed=[::3]"
+  - "multi=1.1.1.1,2.2.2.2"
+  - "somehost=10.0.0.1""#,
+            r#"extra_hosts:
+  somehost: [162.242.195.82, 10.0.0.1]
+  otherhost: [50.31.209.229]
+  myhostv6: ["::1"]
+  oldv6: ["::2"]
+  bracketed: ["::3"]
+  multi: [1.1.1.1, 2.2.2.2]"#,
+        );
+        check(
+            "extra_hosts:\n  a: 1.2.3.4\n  b: [1.1.1.1, \"[::1]\"]\n  c:",
+            "extra_hosts: {a: [1.2.3.4], b: [1.1.1.1, \"::1\"], c: [\"\"]}",
+        );
+        check(
+            "build:\n  extra_hosts: [\"h=1.2.3.4\"]",
+            "build:\n  extra_hosts: {h: [1.2.3.4]}",
+        );
+        let cases = [
+            (
+                "extra_hosts:\n  - nohost",
+                "compose.yaml:4: services.web.extra_hosts[0]: invalid additional host, missing IP: nohost",
+            ),
+            (
+                "extra_hosts:\n  - \"=1.2.3.4\"",
+                "compose.yaml:4: services.web.extra_hosts[0]: bad host name \"\"",
+            ),
+            (
+                "extra_hosts:\n  \"a:b\": 1.2.3.4",
+                "compose.yaml:4: services.web.extra_hosts.a:b: bad host name \"a:b\"",
+            ),
+            (
+                "extra_hosts:\n  a: {ip: 1.2.3.4}",
+                "compose.yaml:4: services.web.extra_hosts.a: must be a string or a list of strings, not a mapping",
+            ),
+        ];
+        for (body, message) in cases {
+            assert_eq!(web_err(body), message, "{body}");
+        }
+    }
+
+    #[test]
+    fn build_ssh_becomes_a_mapping() {
+        check(
+            "build:\n  ssh: [default, \"key=/home/me/.ssh/id\"]",
+            "build:\n  ssh: {default: null, key: /home/me/.ssh/id}",
+        );
+        check(
+            "build:\n  ssh: {default: , key: ./id}",
+            "build:\n  ssh: {default: null, key: ./id}",
+        );
+        assert_eq!(
+            web_err("build:\n  ssh:\n    - mykey"),
+            "compose.yaml:5: services.web.build.ssh[0]: invalid ssh key \"mykey\": expected default or ID=PATH"
+        );
+    }
+
+    #[test]
+    fn networks_and_models_lists_map_names_to_null() {
+        check(
+            "networks: [front, back]\nmodels: [llm]",
+            "networks: {front: null, back: null}\nmodels: {llm: null}",
+        );
+        check(
+            "networks:\n  front:\n    aliases: [a]\n  back:",
+            "networks:\n  front:\n    aliases: [a]\n  back:",
+        );
+        assert_eq!(
+            web_err("networks: [{front: {}}]"),
+            "compose.yaml:3: services.web.networks[0]: must be a string, not a mapping"
+        );
+    }
+
+    #[test]
+    fn floats_print_as_go_prints_them() {
+        let cases = [
+            (2.0, "2"),
+            (1.5, "1.5"),
+            (-2.5, "-2.5"),
+            (1e6, "1e+06"),
+            (123456.0, "123456"),
+            (1234567.0, "1.234567e+06"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+            (1e21, "1e+21"),
+            (1.5e300, "1.5e+300"),
+            (0.1 + 0.2, "0.30000000000000004"),
+            (0.0, "0"),
+        ];
+        for (f, text) in cases {
+            assert_eq!(go_float(f), text, "{f}");
+        }
+        let at = crate::compose::tree::Origin {
+            file: "f".into(),
+            line: 1,
+        };
+        assert_eq!(
+            go_text(&Node::new(Value::Int(-3), at.clone())).as_deref(),
+            Some("-3")
+        );
+        assert_eq!(go_text(&Node::new(Value::Null, at)), None);
+    }
+}

@@ -332,3 +332,259 @@ fn hooks(node: &mut Node, path: &str) -> Result<()> {
         apply(hook, path, &[("environment", mapping::environment)])
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{check, shape, web_err};
+    use crate::compose::tree::{Tag, Value};
+
+    #[test]
+    fn build_and_extends_strings_become_mappings() {
+        check(
+            "build: ./dir\nextends: base",
+            "build: {context: ./dir}\nextends: {service: base}",
+        );
+        check(
+            "extends: {service: base, file: common.yaml}",
+            "extends: {service: base, file: common.yaml}",
+        );
+        check(
+            r#"build:
+  dockerfile: Dockerfile.dev
+  args: [A=1, B]
+  labels: [l=1]
+  cache_from: type=local,src=/tmp
+  cache_to: [type=inline]
+  tags: app:dev
+  platforms: linux/amd64
+  no_cache_filter: deps
+  secrets: [token, {source: key, target: /k}]
+  ulimits: {nofile: 1024}
+  provenance: true
+  sbom: mode=max
+  x-note: [a]"#,
+            r#"build:
+  dockerfile: Dockerfile.dev
+  args: {A: "1", B: null}
+  labels: {l: "1"}
+  cache_from: ["type=local,src=/tmp"]
+  cache_to: [type=inline]
+  tags: [app:dev]
+  platforms: [linux/amd64]
+  no_cache_filter: [deps]
+  secrets: [{source: token}, {source: key, target: /k}]
+  ulimits: {nofile: {soft: 1024, hard: 1024}}
+  provenance: "true"
+  sbom: mode=max
+  x-note: [a]"#,
+        );
+    }
+
+    #[test]
+    fn depends_on_gets_condition_and_required() {
+        check(
+            "depends_on: [db, redis]",
+            r#"depends_on:
+  db: {condition: service_started, required: true}
+  redis: {condition: service_started, required: true}"#,
+        );
+        check(
+            r#"depends_on:
+  db: {condition: service_healthy, restart: true}
+  cache: {required: false}
+  init: {condition: service_completed_successfully, required: false}"#,
+            r#"depends_on:
+  db: {condition: service_healthy, restart: true, required: true}
+  cache: {condition: service_started, required: false}
+  init: {condition: service_completed_successfully, required: false}"#,
+        );
+        assert_eq!(
+            web_err("depends_on:\n  db:"),
+            "compose.yaml:4: services.web.depends_on.db: must be a mapping, not null"
+        );
+        assert_eq!(
+            web_err("depends_on: db"),
+            "compose.yaml:3: services.web.depends_on: must be a list of service names or a mapping, not a string"
+        );
+    }
+
+    #[test]
+    fn env_file_entries_are_path_and_required() {
+        check("env_file: .env", "env_file: [{path: .env, required: true}]");
+        check(
+            r#"env_file:
+  - ./a.env
+  - path: ./b.env
+    required: false
+  - path: ./c.env
+    format: raw"#,
+            r#"env_file:
+  - {path: ./a.env, required: true}
+  - {path: ./b.env, required: false}
+  - {path: ./c.env, format: raw, required: true}"#,
+        );
+        assert_eq!(
+            web_err("env_file:\n  - 1"),
+            "compose.yaml:4: services.web.env_file[0]: must be a string or a mapping, not an integer"
+        );
+    }
+
+    #[test]
+    fn single_strings_become_lists() {
+        check(
+            "dns: 8.8.8.8\ndns_search: example.com\ntmpfs: /run\nlabel_file: ./labels\ncap_add: [NET_ADMIN]",
+            "dns: [8.8.8.8]\ndns_search: [example.com]\ntmpfs: [/run]\nlabel_file: [./labels]\ncap_add: [NET_ADMIN]",
+        );
+        check(
+            "dns: [8.8.8.8, 1.1.1.1]\ntmpfs: [\"/data:mode=755,uid=1009\"]",
+            "dns: [8.8.8.8, 1.1.1.1]\ntmpfs: [\"/data:mode=755,uid=1009\"]",
+        );
+        assert_eq!(
+            web_err("dns: 8"),
+            "compose.yaml:3: services.web.dns: must be a string or a list of strings, not an integer"
+        );
+    }
+
+    #[test]
+    fn commands_and_other_attributes_are_kept_as_written() {
+        let body = "image: nginx\ncommand: echo \"a b\"\nentrypoint: [sh, -c]\ncap_add: NET_ADMIN\nx-ports: \"80\"\nrestart: always\ndeploy:\n  resources: {limits: {memory: 50M}}";
+        check(body, body);
+    }
+
+    #[test]
+    fn ulimits_have_soft_and_hard() {
+        check(
+            "ulimits:\n  nproc: 65535\n  nofile: {soft: 20000, hard: \"40000\"}\n  core: \"-1\"",
+            "ulimits:\n  nproc: {soft: 65535, hard: 65535}\n  nofile: {soft: 20000, hard: 40000}\n  core: {soft: -1, hard: -1}",
+        );
+        assert_eq!(
+            web_err("ulimits:\n  nofile: unlimited"),
+            "compose.yaml:4: services.web.ulimits.nofile: invalid ulimit \"unlimited\": not an integer"
+        );
+        assert_eq!(
+            web_err("ulimits:\n  nofile:\n    soft: 1.5\n    hard: 2"),
+            "compose.yaml:5: services.web.ulimits.nofile.soft: must be an integer or a mapping of soft and hard, not a number"
+        );
+    }
+
+    #[test]
+    fn healthcheck_test_string_runs_in_a_shell() {
+        check(
+            "healthcheck:\n  test: curl -f http://localhost\n  interval: 5s",
+            "healthcheck:\n  test: [CMD-SHELL, curl -f http://localhost]\n  interval: 5s",
+        );
+        check(
+            "healthcheck:\n  test: [CMD, curl, -f, http://localhost]",
+            "healthcheck:\n  test: [CMD, curl, -f, http://localhost]",
+        );
+        check(
+            "healthcheck:\n  disable: true",
+            "healthcheck:\n  disable: true",
+        );
+        assert_eq!(
+            web_err("healthcheck: curl"),
+            "compose.yaml:3: services.web.healthcheck: must be a mapping, not a string"
+        );
+    }
+
+    #[test]
+    fn secrets_and_configs_name_their_source() {
+        check(
+            "secrets: [db_password, {source: key, target: /k, mode: 0400}]\nconfigs: [app]",
+            "secrets: [{source: db_password}, {source: key, target: /k, mode: 0400}]\nconfigs: [{source: app}]",
+        );
+        assert_eq!(
+            web_err("configs:\n  - 1"),
+            "compose.yaml:4: services.web.configs[0]: must be a string or a mapping, not an integer"
+        );
+    }
+
+    #[test]
+    fn devices_have_source_target_and_permissions() {
+        check(
+            r#"devices:
+  - /dev/ttyUSB0
+  - "/dev/sda:/dev/xvda"
+  - "/dev/sdb:/dev/xvdb:r"
+  - "/dev/sdc::rw"
+  - {source: /dev/null}"#,
+            r#"devices:
+  - {source: /dev/ttyUSB0, target: /dev/ttyUSB0, permissions: rwm}
+  - {source: /dev/sda, target: /dev/xvda, permissions: rwm}
+  - {source: /dev/sdb, target: /dev/xvdb, permissions: r}
+  - {source: /dev/sdc, target: /dev/sdc, permissions: rw}
+  - {source: /dev/null}"#,
+        );
+        assert_eq!(
+            web_err("devices:\n  - a:b:c:d"),
+            "compose.yaml:4: services.web.devices[0]: confusing device mapping \"a:b:c:d\", please use long syntax"
+        );
+    }
+
+    #[test]
+    fn gpus_all_and_device_requests() {
+        check("gpus: all", "gpus: [{count: all}]");
+        check(
+            "gpus:\n  - driver: nvidia\n  - {device_ids: [\"0\"]}\n  - {count: 2}",
+            "gpus:\n  - {driver: nvidia, count: all}\n  - {device_ids: [\"0\"]}\n  - {count: 2}",
+        );
+        assert_eq!(
+            web_err("gpus: some"),
+            "compose.yaml:3: services.web.gpus: must be \"all\" or a list of device requests, not a string"
+        );
+    }
+
+    #[test]
+    fn develop_watch_and_hooks() {
+        check(
+            "develop:\n  watch:\n    - {path: ./src, action: sync, target: /app, ignore: node_modules/}\npost_start:\n  - command: [echo]\n    environment: [A=1]\npre_stop:\n  - command: stop",
+            "develop:\n  watch:\n    - {path: ./src, action: sync, target: /app, ignore: [node_modules/]}\npost_start:\n  - command: [echo]\n    environment: {A: \"1\"}\npre_stop:\n  - command: stop",
+        );
+    }
+
+    #[test]
+    fn tags_stay_on_the_rewritten_node_and_reset_is_untouched() {
+        let root = shape(
+            "services:\n  web:\n    build: !override ./dir\n    depends_on: !override [db]\n    extends: !reset\n    environment: !reset [\"not=checked\"]\n",
+        )
+        .unwrap();
+        let web = root.get("services").unwrap().get("web").unwrap();
+        let build = web.get("build").unwrap();
+        assert_eq!((build.tag, build.at.line), (Some(Tag::Override), 3));
+        let context = build.get("context").unwrap();
+        assert_eq!(
+            (context.tag, context.as_str(), context.at.line),
+            (None, Some("./dir"), 3)
+        );
+        let depends = web.get("depends_on").unwrap();
+        assert_eq!(depends.tag, Some(Tag::Override));
+        assert_eq!(
+            depends.get("db").unwrap().get("required").unwrap().at.line,
+            4
+        );
+        let extends = web.get("extends").unwrap();
+        assert_eq!(
+            (extends.tag, &extends.value),
+            (Some(Tag::Reset), &Value::Null)
+        );
+        assert!(web.get("environment").unwrap().as_seq().is_some());
+    }
+
+    #[test]
+    fn null_attributes_are_left_for_the_typed_model() {
+        let body = "environment:\nports:\nbuild:\nvolumes:\nhealthcheck:";
+        check(body, body);
+    }
+
+    #[test]
+    fn a_service_must_be_a_mapping() {
+        assert_eq!(
+            shape("services:\n  web: nginx\n").unwrap_err().to_string(),
+            "compose.yaml:2: services.web: must be a mapping, not a string"
+        );
+        assert_eq!(
+            shape("services:\n  web:\n").unwrap_err().to_string(),
+            "compose.yaml:2: services.web: must be a mapping, not null"
+        );
+    }
+}
