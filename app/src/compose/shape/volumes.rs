@@ -201,3 +201,172 @@ fn clean(path: &str) -> String {
         (false, false) => joined,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{check, web_err};
+    use super::*;
+
+    #[test]
+    fn host_paths_are_binds_that_create_their_source() {
+        check(
+            r#"volumes:
+  - /var/run/docker.sock:/var/run/docker.sock
+  - ./src:/app:ro
+  - ../data:/data:rw
+  - ~/configs:/etc/configs/:ro,z
+  - "/srv:/srv:rshared,Z"
+  - .:/code"#,
+            r#"volumes:
+  - type: bind
+    source: /var/run/docker.sock
+    target: /var/run/docker.sock
+    bind: {create_host_path: true}
+  - type: bind
+    source: ./src
+    target: /app
+    read_only: true
+    bind: {create_host_path: true}
+  - type: bind
+    source: ../data
+    target: /data
+    bind: {create_host_path: true}
+  - type: bind
+    source: ~/configs
+    target: /etc/configs
+    read_only: true
+    bind: {create_host_path: true, selinux: z}
+  - type: bind
+    source: /srv
+    target: /srv
+    bind: {create_host_path: true, propagation: rshared, selinux: Z}
+  - type: bind
+    source: .
+    target: /code
+    bind: {create_host_path: true}"#,
+        );
+    }
+
+    #[test]
+    fn names_are_volumes_and_a_target_alone_is_anonymous() {
+        check(
+            r#"volumes:
+  - db-data:/var/lib/postgresql/data
+  - cache:/cache:nocopy,ro
+  - /var/lib/anonymous
+  - 0:/foo
+  - data:/d:z
+  - /h:/c:nocopy
+  - vol:/c:cached"#,
+            r#"volumes:
+  - {type: volume, source: db-data, target: /var/lib/postgresql/data, volume: {}}
+  - {type: volume, source: cache, target: /cache, read_only: true, volume: {nocopy: true}}
+  - {type: volume, target: /var/lib/anonymous, volume: {}}
+  - {type: volume, source: "0", target: /foo, volume: {}}
+  - {type: volume, source: data, target: /d, bind: {selinux: z}, volume: {}}
+  - {type: bind, source: /h, target: /c, bind: {create_host_path: true}, volume: {nocopy: true}}
+  - {type: volume, source: vol, target: /c, volume: {}}"#,
+        );
+    }
+
+    #[test]
+    fn windows_drives_and_substitutions_keep_their_colons() {
+        // A one-letter source reads as a drive (`c:/data` is one field), and an
+        // unresolved `${...}` source is not a host path: both as compose-go reads them.
+        check(
+            r#"volumes:
+  - 'C:\data:/data'
+  - c:/data
+  - '\\.\pipe\docker_engine:\\.\pipe\docker_engine'
+  - "${HOME:-/tmp}:/home""#,
+            r#"volumes:
+  - {type: bind, source: 'C:\data', target: /data, bind: {create_host_path: true}}
+  - {type: volume, target: c:/data, volume: {}}
+  - {type: bind, source: '\\.\pipe\docker_engine', target: '\\.\pipe\docker_engine', bind: {create_host_path: true}}
+  - {type: volume, source: "${HOME:-/tmp}", target: /home, volume: {}}"#,
+        );
+    }
+
+    #[test]
+    fn long_entries_fill_create_host_path_only_in_a_bind_section() {
+        check(
+            r#"volumes:
+  - type: bind
+    source: ./a
+    target: /a
+  - type: bind
+    source: ./b
+    target: /b/
+    bind: {propagation: rslave}
+  - type: bind
+    source: ./c
+    target: /c
+    bind: {create_host_path: false}
+  - type: volume
+    source: v
+    target: /v
+    volume: {nocopy: true, labels: [a=b]}
+  - {type: tmpfs, target: /t, tmpfs: {size: 1000}}"#,
+            r#"volumes:
+  - {type: bind, source: ./a, target: /a}
+  - {type: bind, source: ./b, target: /b/, bind: {propagation: rslave, create_host_path: true}}
+  - {type: bind, source: ./c, target: /c, bind: {create_host_path: false}}
+  - {type: volume, source: v, target: /v, volume: {nocopy: true, labels: {a: b}}}
+  - {type: tmpfs, target: /t, tmpfs: {size: 1000}}"#,
+        );
+    }
+
+    #[test]
+    fn invalid_specs_name_the_entry_and_the_reason() {
+        let cases = [
+            (
+                "volumes:\n  - \"\"",
+                "compose.yaml:4: services.web.volumes[0]: invalid volume \"\": empty volume spec",
+            ),
+            (
+                "volumes:\n  - \":/data\"",
+                "compose.yaml:4: services.web.volumes[0]: invalid volume \":/data\": empty section between colons",
+            ),
+            (
+                "volumes:\n  - /a:/b\n  - \"/a::ro\"",
+                "compose.yaml:5: services.web.volumes[1]: invalid volume \"/a::ro\": empty section between colons",
+            ),
+            (
+                "volumes:\n  - /a:/b:ro:z",
+                "compose.yaml:4: services.web.volumes[0]: invalid volume \"/a:/b:ro:z\": too many colons",
+            ),
+            (
+                "volumes:\n  - 1",
+                "compose.yaml:4: services.web.volumes[0]: must be a string or a mapping, not an integer",
+            ),
+            (
+                "volumes:\n  - {type: bind, source: ., target: /a, bind: rw}",
+                "compose.yaml:4: services.web.volumes[0].bind: must be a mapping, not a string",
+            ),
+            (
+                "volumes: /data",
+                "compose.yaml:3: services.web.volumes: must be a list, not a string",
+            ),
+        ];
+        for (body, message) in cases {
+            assert_eq!(web_err(body), message, "{body}");
+        }
+    }
+
+    #[test]
+    fn targets_are_cleaned_as_go_cleans_paths() {
+        let cases = [
+            ("/data/", "/data"),
+            ("/a//b/./c/..", "/a/b"),
+            ("/../a", "/a"),
+            ("/", "/"),
+            ("a/../..", ".."),
+            ("./a", "a"),
+            (".", "."),
+            ("c:/data", "c:/data"),
+        ];
+        for (path, cleaned) in cases {
+            assert_eq!(clean(path), cleaned, "{path}");
+        }
+    }
+}
