@@ -25,6 +25,8 @@ mod volumes;
 
 #[cfg(test)]
 mod testing;
+#[cfg(test)]
+mod tests;
 
 use std::collections::BTreeMap;
 

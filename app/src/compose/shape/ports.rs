@@ -1,6 +1,6 @@
-//! `ports` and `expose`. A short port `[HOST_IP:][HOST_PORT[-END]:]PORT[-END][/PROTOCOL]`
-//! becomes one long entry per container port, as Docker's port-spec parser (the one
-//! compose-go calls) splits it:
+//! `ports`, and `expose` whose numbers become strings. A short port
+//! `[HOST_IP:][HOST_PORT[-END]:]PORT[-END][/PROTOCOL]` becomes one long entry per
+//! container port, as Docker's port-spec parser (the one compose-go calls) splits it:
 //! - `80` or `80/udp`: container port only, the engine picks a host port;
 //! - `8080:80`, `127.0.0.1:8080:80`, `[::1]:8080:80`, `::1:8080:80`, `127.0.0.1::80`;
 //! - `8000-8001:80-81`: ranges of the same length pair up, one entry per port;
@@ -198,8 +198,9 @@ fn number(s: &str) -> std::result::Result<u16, String> {
     s.parse::<u16>().map_err(|_| format!("{s} is out of range"))
 }
 
-/// `expose`: ports (or ranges) to open without publishing, as strings.
-pub(super) fn expose(node: &mut Node, path: &str) -> Result<()> {
+/// `expose` (ports or ranges to open without publishing) and `group_add` (group names
+/// or ids): lists of strings, numbers written as numbers included.
+pub(super) fn strings(node: &mut Node, path: &str) -> Result<()> {
     string_or_list(node, path)?;
     items(node, path, |item, path| match &item.value {
         Value::Str(_) => Ok(()),

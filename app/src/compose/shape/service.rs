@@ -27,10 +27,11 @@ const SERVICE: &[(&str, Rule)] = &[
     ("dns_search", string_or_list),
     ("env_file", env_file),
     ("environment", mapping::environment),
-    ("expose", ports::expose),
+    ("expose", ports::strings),
     ("extends", extends),
     ("extra_hosts", mapping::extra_hosts),
     ("gpus", gpus),
+    ("group_add", ports::strings),
     ("healthcheck", healthcheck),
     ("label_file", string_or_list),
     ("labels", mapping::labels),
@@ -435,6 +436,7 @@ mod tests {
             "dns: 8.8.8.8\ndns_search: example.com\ntmpfs: /run\nlabel_file: ./labels\ncap_add: [NET_ADMIN]",
             "dns: [8.8.8.8]\ndns_search: [example.com]\ntmpfs: [/run]\nlabel_file: [./labels]\ncap_add: [NET_ADMIN]",
         );
+        check("group_add: [mail, 1000]", "group_add: [mail, \"1000\"]");
         check(
             "dns: [8.8.8.8, 1.1.1.1]\ntmpfs: [\"/data:mode=755,uid=1009\"]",
             "dns: [8.8.8.8, 1.1.1.1]\ntmpfs: [\"/data:mode=755,uid=1009\"]",
