@@ -231,7 +231,8 @@ mod tests {
   - "6060:6060/udp"
   - "53/UDP"
   - "9/sctp"
-  - "443/""#,
+  - "443/"
+  - 22:22"#,
             r#"ports:
   - {target: 80, protocol: tcp, mode: ingress}
   - {target: 3000, protocol: tcp, mode: ingress}
@@ -242,7 +243,8 @@ mod tests {
   - {target: 6060, published: "6060", protocol: udp, mode: ingress}
   - {target: 53, protocol: udp, mode: ingress}
   - {target: 9, protocol: sctp, mode: ingress}
-  - {target: 443, protocol: tcp, mode: ingress}"#,
+  - {target: 443, protocol: tcp, mode: ingress}
+  - {target: 22, published: "22", protocol: tcp, mode: ingress}"#,
         );
     }
 
