@@ -6,7 +6,7 @@
 //! The step runs on one file's interpolated tree, before files are merged. That order
 //! is why only defaults that survive a merge unchanged are filled in here (port protocol
 //! and mode, `depends_on` condition and `required`, `env_file` `required`, a bind's
-//! `create_host_path`): a default such as `build.context: .` or a secret's target would
+//! `create_host_path`, a GPU request's `count: all`): a default such as `build.context: .` or a secret's target would
 //! override what an earlier file said, so it belongs after the merge.
 //!
 //! Rules that hold everywhere:
@@ -14,6 +14,7 @@
 //!   holds, and it may hold anything (`build: !reset` is null);
 //! - a node that is rewritten keeps its origin and its `!override` tag; nodes created
 //!   from it take its origin; values that need no change keep their node;
+//! - a null attribute stays null, for the typed model to read as unset;
 //! - `x-*` keys inside a service or a resource are extensions and are not looked at.
 //!   Entry names under `services`, `networks`, ... are names, `x-` or not, as compose-go
 //!   reads them.
