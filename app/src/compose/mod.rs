@@ -10,6 +10,7 @@ pub mod merge;
 pub mod normalize;
 pub mod project_files;
 pub mod relocate;
+pub mod shape;
 pub mod substitute;
 pub mod tree;
 pub mod validate;
