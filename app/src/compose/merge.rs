@@ -69,6 +69,10 @@ fn rule(path: &[&str]) -> Rule {
         ["services", _, "dns" | "dns_opt" | "dns_search" | "tmpfs" | "profiles" | "cap_add" | "cap_drop"
         | "expose" | "external_links" | "links" | "security_opt" | "group_add"] => Rule::Unique,
         ["services", _, "build", "cache_from" | "cache_to" | "tags" | "platforms"] => Rule::Unique,
+        // A host's addresses from every file, each once.
+        ["services", _, "extra_hosts", _] | ["services", _, "build", "extra_hosts", _] => {
+            Rule::Unique
+        }
         ["services", _, "logging"] => Rule::Logging,
         _ => Rule::Default,
     }
@@ -284,12 +288,12 @@ mod tests {
     #[test]
     fn commands_are_replaced_and_dns_lists_drop_repeats() {
         let got = merged(&[
-            "services:\n  s:\n    command: [echo, foo]\n    healthcheck: {test: [CMD, a], retries: 3}\n    dns: [1.1.1.1, 8.8.8.8]\n",
-            "services:\n  s:\n    command: [echo, bar]\n    healthcheck: {test: [CMD, b]}\n    dns: [8.8.8.8, 9.9.9.9]\n",
+            "services:\n  s:\n    command: [echo, foo]\n    healthcheck: {test: [CMD, a], retries: 3}\n    dns: [1.1.1.1, 8.8.8.8]\n    extra_hosts: {db: [10.0.0.1]}\n",
+            "services:\n  s:\n    command: [echo, bar]\n    healthcheck: {test: [CMD, b]}\n    dns: [8.8.8.8, 9.9.9.9]\n    extra_hosts: {db: [10.0.0.1, 10.0.0.2]}\n",
         ]);
         assert_eq!(
             got,
-            yaml("services:\n  s:\n    command: [echo, bar]\n    healthcheck: {test: [CMD, b], retries: 3}\n    dns: [1.1.1.1, 8.8.8.8, 9.9.9.9]\n")
+            yaml("services:\n  s:\n    command: [echo, bar]\n    healthcheck: {test: [CMD, b], retries: 3}\n    dns: [1.1.1.1, 8.8.8.8, 9.9.9.9]\n    extra_hosts: {db: [10.0.0.1, 10.0.0.2]}\n")
         );
     }
 
