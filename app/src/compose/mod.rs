@@ -3,4 +3,5 @@
 //! typed model), and running projects through the engine interface.
 pub mod dotenv;
 pub mod interpolate;
+pub mod model;
 pub mod tree;
