@@ -7,6 +7,7 @@ pub mod extends;
 pub mod graph;
 pub mod interpolate;
 pub mod merge;
+pub mod model;
 pub mod normalize;
 pub mod project_files;
 pub mod relocate;
