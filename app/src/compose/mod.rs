@@ -6,6 +6,9 @@ pub mod environment;
 pub mod extends;
 pub mod graph;
 pub mod interpolate;
+pub mod load;
+#[cfg(test)]
+mod load_tests;
 pub mod merge;
 pub mod model;
 pub mod normalize;

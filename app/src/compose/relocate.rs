@@ -29,6 +29,18 @@ pub fn relocate_service(s: &mut Node, dir: &Path) {
     }
 }
 
+/// Only `extends.file` of every service: it is relative to the file that says it, while
+/// the file's other paths are relative to the project directory.
+pub fn relocate_extends_files(root: &mut Node, file_dir: &Path) {
+    if let Some(services) = root.as_map_mut().and_then(|m| m.get_mut("services")) {
+        for (_, s) in services.as_map_mut().into_iter().flatten() {
+            if let Some(ext) = s.as_map_mut().and_then(|m| m.get_mut("extends")) {
+                absolutize(ext, "file", file_dir);
+            }
+        }
+    }
+}
+
 /// The `file` of top-level secrets and configs.
 pub fn relocate_resources(root: &mut Node, dir: &Path) {
     for kind in ["secrets", "configs"] {
