@@ -4,6 +4,7 @@
 mod build;
 mod build_progress;
 mod builder;
+pub mod compose;
 mod container;
 mod container_doc;
 mod cp;
@@ -86,6 +87,8 @@ enum Command {
     Login(registry::LoginArgs),
     /// Log out from a registry
     Logout(registry::LogoutArgs),
+    /// Define and run multi-container applications (Docker Compose)
+    Compose(compose::args::ComposeArgs),
     /// Manage builds
     Builder {
         #[command(subcommand)]
@@ -215,9 +218,11 @@ fn open_tui(engine: Engine, theme: Option<&str>) -> ExitCode {
 }
 
 pub fn main() -> ExitCode {
-    let argv: Vec<String> = std::env::args_os()
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
+    let argv = compose_alias(
+        std::env::args_os()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect(),
+    );
     let cli = match Cli::try_parse_from(&argv) {
         Ok(cli) => cli,
         Err(e) => {
@@ -306,6 +311,7 @@ pub fn main() -> ExitCode {
         Command::Login(a) => registry::login(door, a),
         Command::Logout(a) => registry::logout(a),
         Command::Builder { cmd } => builder::run(door, cmd),
+        Command::Compose(a) => compose::run(door, a),
         Command::ImageTop(cmd) => image::run_top(door, cmd),
         Command::Image { cmd } => image::run(door, cmd),
         Command::Volume { cmd } => volume::run(door, cmd),
@@ -321,6 +327,19 @@ pub fn main() -> ExitCode {
         | Command::Fs { .. } => unreachable!("handled above"),
     };
     finish(result)
+}
+
+/// Invoked as `berth-compose` (a link to this binary), it is `berth compose`.
+fn compose_alias(mut argv: Vec<String>) -> Vec<String> {
+    let invoked = argv
+        .first()
+        .and_then(|a| std::path::Path::new(a).file_name())
+        .map(|f| f.to_string_lossy().into_owned());
+    if invoked.as_deref() == Some("berth-compose") {
+        argv[0] = "berth".into();
+        argv.insert(1, "compose".into());
+    }
+    argv
 }
 
 /// A command's end: its exit code, or its error on stderr and that error's code.
