@@ -6,6 +6,7 @@ pub mod environment;
 pub mod extends;
 pub mod graph;
 pub mod interpolate;
+pub mod labels;
 pub mod load;
 #[cfg(test)]
 mod load_tests;
