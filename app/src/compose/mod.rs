@@ -5,6 +5,7 @@ pub mod dotenv;
 pub mod environment;
 pub mod extends;
 pub mod graph;
+pub mod hash;
 pub mod interpolate;
 pub mod labels;
 pub mod load;
