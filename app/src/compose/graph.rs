@@ -4,33 +4,16 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-/// What a service waits for before it starts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Condition {
-    /// `service_started`: the dependency's containers are running.
-    Started,
-    /// `service_healthy`: they report healthy.
-    Healthy,
-    /// `service_completed_successfully`: they exited 0.
-    CompletedSuccessfully,
-}
+use super::model::Project;
 
-impl Condition {
-    pub fn parse(s: &str) -> Option<Condition> {
-        match s {
-            "service_started" => Some(Condition::Started),
-            "service_healthy" => Some(Condition::Healthy),
-            "service_completed_successfully" => Some(Condition::CompletedSuccessfully),
-            _ => None,
-        }
-    }
+pub use super::model::Condition;
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Condition::Started => "service_started",
-            Condition::Healthy => "service_healthy",
-            Condition::CompletedSuccessfully => "service_completed_successfully",
-        }
+/// How Compose writes a condition (`service_healthy`).
+pub fn condition_name(c: Condition) -> &'static str {
+    match c {
+        Condition::ServiceStarted => "service_started",
+        Condition::ServiceHealthy => "service_healthy",
+        Condition::ServiceCompletedSuccessfully => "service_completed_successfully",
     }
 }
 
@@ -41,6 +24,24 @@ pub struct Graph {
 }
 
 impl Graph {
+    /// The project's `depends_on`, dependencies that are not services left out.
+    pub fn of(project: &Project) -> Graph {
+        let deps = project
+            .services
+            .iter()
+            .map(|(name, s)| {
+                let d = s
+                    .depends_on
+                    .iter()
+                    .filter(|(dep, _)| project.services.contains_key(*dep))
+                    .map(|(dep, v)| (dep.clone(), v.condition))
+                    .collect();
+                (name.clone(), d)
+            })
+            .collect();
+        Graph { deps }
+    }
+
     /// `wanted` and everything they depend on, transitively (all services when empty).
     pub fn closure(&self, wanted: &[String]) -> BTreeSet<String> {
         if wanted.is_empty() {
@@ -133,12 +134,15 @@ mod tests {
         let g = graph(&[
             ("db", &[]),
             ("cache", &[]),
-            ("seeder", &[("db", Condition::Healthy)]),
+            ("seeder", &[("db", Condition::ServiceHealthy)]),
             (
                 "app",
-                &[("db", Condition::Healthy), ("cache", Condition::Started)],
+                &[
+                    ("db", Condition::ServiceHealthy),
+                    ("cache", Condition::ServiceStarted),
+                ],
             ),
-            ("web", &[("app", Condition::Started)]),
+            ("web", &[("app", Condition::ServiceStarted)]),
         ]);
         let all = g.closure(&[]);
         assert_eq!(
@@ -164,14 +168,12 @@ mod tests {
     }
 
     #[test]
-    fn conditions_read_as_compose_writes_them() {
-        for c in [
-            Condition::Started,
-            Condition::Healthy,
-            Condition::CompletedSuccessfully,
-        ] {
-            assert_eq!(Condition::parse(c.as_str()), Some(c));
-        }
-        assert_eq!(Condition::parse("whenever"), None);
+    fn conditions_are_named_as_compose_writes_them() {
+        assert_eq!(condition_name(Condition::ServiceHealthy), "service_healthy");
+        let json = serde_json::to_value(Condition::ServiceCompletedSuccessfully).unwrap();
+        assert_eq!(
+            json,
+            condition_name(Condition::ServiceCompletedSuccessfully)
+        );
     }
 }

@@ -17,6 +17,7 @@ pub mod model;
 pub mod normalize;
 pub mod project_files;
 pub mod relocate;
+pub mod run;
 pub mod shape;
 pub mod substitute;
 pub mod tree;

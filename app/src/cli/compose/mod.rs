@@ -3,6 +3,10 @@
 
 pub mod args;
 mod config;
+mod lifecycle;
+mod logs;
+mod printer;
+mod ps;
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -21,11 +25,71 @@ pub fn run(door: &Door, a: ComposeArgs) -> CliResult {
     };
     match cmd {
         ComposeCmd::Config(c) => config::run(&a, c),
-        _ => {
-            let _ = door;
-            Err(Failure::from("this compose command is not available yet"))
-        }
+        ComposeCmd::Up(u) => lifecycle::up_cmd(door, &a, u),
+        ComposeCmd::Create(c) => lifecycle::create_cmd(door, &a, c),
+        ComposeCmd::Down(d) => lifecycle::down_cmd(door, &a, d),
+        ComposeCmd::Start(s) => lifecycle::start_cmd(door, &a, s),
+        ComposeCmd::Stop(t) => lifecycle::stop_cmd(door, &a, t),
+        ComposeCmd::Restart(t) => lifecycle::restart_cmd(door, &a, t),
+        ComposeCmd::Kill(k) => lifecycle::kill_cmd(door, &a, k),
+        ComposeCmd::Rm(r) => lifecycle::rm_cmd(door, &a, r),
+        ComposeCmd::Pause(s) => lifecycle::pause_cmd(door, &a, s),
+        ComposeCmd::Unpause(s) => lifecycle::unpause_cmd(door, &a, s),
+        ComposeCmd::Ps(p) => ps::ps_cmd(door, &a, p),
+        ComposeCmd::Ls(l) => ps::ls_cmd(door, l),
+        ComposeCmd::Version(v) => ps::version_cmd(v),
+        ComposeCmd::Logs(l) => logs_cmd(door, &a, l),
+        other => Err(Failure::from(format!(
+            "compose {}: not available yet",
+            format!("{other:?}")
+                .split('(')
+                .next()
+                .unwrap_or_default()
+                .to_lowercase()
+        ))),
     }
+}
+
+/// `compose logs`: the selected services' containers as one stream.
+fn logs_cmd(door: &Door, a: &ComposeArgs, l: args::LogsArgs) -> CliResult {
+    let mut cs = lifecycle::selected(door, a, &l.services)?;
+    if let Some(i) = l.index {
+        cs.retain(|c| c.number == i);
+    }
+    let now = chrono::Local::now();
+    let nanos = |flag: &str, v: &Option<String>| -> Result<Option<i64>, Failure> {
+        v.as_deref()
+            .map(|s| crate::format::since::parse_since(s, &now))
+            .transpose()
+            .map_err(|e| Failure::from(format!("invalid value for --{flag}: {e}")))
+            .map(|t| t.and_then(|t| t.timestamp_nanos_opt()))
+    };
+    let tail = match l.tail.as_str() {
+        "all" | "-1" => None,
+        n => Some(n.parse().map_err(|_| {
+            Failure::from(format!(
+                "invalid value for --tail: {n:?} is not a number or \"all\""
+            ))
+        })?),
+    };
+    let query = crate::backend::LogsQuery {
+        follow: l.follow,
+        stdout: true,
+        stderr: true,
+        since: nanos("since", &l.since)?,
+        until: nanos("until", &l.until)?,
+        timestamps: l.timestamps,
+        tail,
+        details: false,
+    };
+    let prefixes = logs::Prefixes::new(&cs, l.no_color, l.no_log_prefix);
+    door.block_on(async {
+        tokio::select! {
+            _ = logs::print(door.backend(), &cs, query, &prefixes) => {},
+            _ = tokio::signal::ctrl_c() => {},
+        }
+    });
+    Ok(0)
 }
 
 /// Load the project the global flags name; warnings go to stderr as Compose prints them.

@@ -1,0 +1,254 @@
+//! `berth compose` end to end, with real containers from images built of the host's
+//! busybox: the seed 000 scenario with stand-ins (a slow database gated by its health,
+//! a seeder that needs it, a webserver built from its folder, published, breakable and
+//! healed), scaling over a port range, recreating only what changed, and `down -v`
+//! leaving nothing.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use berth_tests::{eventually, free_port, Berth, Out};
+
+/// The seed's project with stand-ins; `{PORT}` is the webserver's host port.
+const SEED_000: &str = r#"services:
+  db:
+    image: busybox:latest
+    command: ["sh", "-c", "mkdir -p /www && echo db-ok > /www/index.html && sleep 2 && exec httpd -f -p 5432 -h /www"]
+    healthcheck:
+      test: ["CMD", "wget", "-q", "-O-", "http://127.0.0.1:5432/"]
+      interval: 1s
+      retries: 30
+  seeder:
+    image: busybox:latest
+    command: ["sh", "-c", "wget -q -O- http://db:5432/ && echo seeded"]
+    depends_on:
+      db:
+        condition: service_healthy
+  app:
+    build: .
+    ports:
+      - "${APP_PORT}:80"
+    tmpfs: [/run/flag]
+    healthcheck:
+      test: ["CMD-SHELL", "test ! -f /run/flag/unhealthy && wget -q -O- http://127.0.0.1/ >/dev/null"]
+      interval: 1s
+      retries: 1
+    labels:
+      autoheal: "true"
+    depends_on:
+      seeder:
+        condition: service_completed_successfully
+"#;
+
+const DOCKERFILE: &str = "FROM busybox:latest\nCOPY www /www\nCMD [\"sh\", \"-c\", \"hostname > /www/index.html && exec httpd -f -p 80 -h /www\"]\n";
+
+const BREAK: &str =
+    "#!/bin/sh\ntouch /run/flag/unhealthy\necho 'Content-Type: text/plain'\necho\necho broken\n";
+
+fn project(b: &Berth, files: &[(&str, &str)]) -> PathBuf {
+    let dir = b.dir.path().join("cct");
+    for (name, text) in files {
+        let p = dir.join(name);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(&p, text).unwrap();
+    }
+    dir
+}
+
+fn compose(b: &Berth, dir: &Path, args: &[&str]) -> Out {
+    let mut all = vec!["compose"];
+    all.extend_from_slice(args);
+    Out::from(
+        b.cmd()
+            .current_dir(dir)
+            .args(&all)
+            .output()
+            .expect("spawn berth compose"),
+    )
+}
+
+fn compose_ok(b: &Berth, dir: &Path, args: &[&str]) -> String {
+    let o = compose(b, dir, args);
+    assert_eq!(o.code, 0, "compose {args:?}: {}{}", o.stdout, o.stderr);
+    o.stdout
+}
+
+fn get(port: u16, path: &str) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(std::time::Duration::from_secs(2)))
+        .ok()?;
+    write!(s, "GET {path} HTTP/1.0\r\nHost: x\r\n\r\n").ok()?;
+    let mut out = String::new();
+    s.read_to_string(&mut out).ok()?;
+    Some(out)
+}
+
+#[test]
+fn seed_000_up_in_order_heal_and_down() {
+    let b = Berth::new();
+    b.busybox_image("busybox:latest");
+    let port = free_port();
+    let dir = project(
+        &b,
+        &[
+            ("docker-compose.yml", SEED_000),
+            ("Dockerfile", DOCKERFILE),
+            ("www/cgi-bin/make-unhealthy", BREAK),
+            (".env", &format!("APP_PORT={port}\n")),
+        ],
+    );
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(
+        dir.join("www/cgi-bin/make-unhealthy"),
+        fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+
+    let up = compose(&b, &dir, &["-p", "cct", "up", "-d", "--build"]);
+    assert_eq!(up.code, 0, "{}{}", up.stdout, up.stderr);
+    // The order Compose keeps: the db healthy before the seeder, the seeder done
+    // before the app.
+    let at = |needle: &str| {
+        up.stderr
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle:?} not in:\n{}", up.stderr))
+    };
+    assert!(at("Container cct-db-1  Healthy") < at("Container cct-seeder-1  Started"));
+    assert!(at("Container cct-seeder-1  Exited") < at("Container cct-app-1  Started"));
+    assert!(b.ok(&["logs", "cct-seeder-1"]).contains("seeded"));
+    let code = b.ok(&["inspect", "-f", "{{.State.ExitCode}}", "cct-seeder-1"]);
+    assert_eq!(code, "0");
+
+    // The app answers on its published port with its hostname; the db publishes none.
+    assert!(eventually(20, || get(port, "/").is_some_and(|r| r.contains("200 OK"))));
+    assert_eq!(b.ok(&["port", "cct-db-1"]), "");
+    let ps = compose_ok(&b, &dir, &["-p", "cct", "ps"]);
+    assert!(ps.contains("cct-app-1") && ps.contains("cct-db-1"), "{ps}");
+    assert!(
+        !ps.contains("cct-seeder-1"),
+        "an exited container is only in ps -a: {ps}"
+    );
+    let ps_all = compose_ok(&b, &dir, &["-p", "cct", "ps", "-a", "--format", "json"]);
+    assert_eq!(ps_all.lines().count(), 3, "{ps_all}");
+
+    // Breaking the app's health makes autoheal restart it.
+    assert!(eventually(20, || {
+        b.ok(&["inspect", "-f", "{{.State.Health.Status}}", "cct-app-1"]) == "healthy"
+    }));
+    assert!(get(port, "/cgi-bin/make-unhealthy").is_some_and(|r| r.contains("broken")));
+    assert!(
+        eventually(30, || {
+            b.ok(&["inspect", "-f", "{{.RestartCount}}", "cct-app-1"]) != "0"
+        }),
+        "autoheal did not restart the app"
+    );
+    assert!(eventually(20, || get(port, "/").is_some_and(|r| r.contains("200 OK"))));
+
+    // Logs of one service, by name.
+    let logs = compose_ok(&b, &dir, &["-p", "cct", "logs", "seeder"]);
+    assert!(logs.contains("seeder-1  | seeded"), "{logs}");
+
+    // down -v: nothing of the project is left.
+    compose_ok(&b, &dir, &["-p", "cct", "down", "-v"]);
+    assert_eq!(
+        b.ok(&[
+            "ps",
+            "-aq",
+            "--filter",
+            "label=com.docker.compose.project=cct"
+        ]),
+        ""
+    );
+    assert!(!b
+        .ok(&["network", "ls", "--format", "{{.Name}}"])
+        .contains("cct_default"));
+    assert_eq!(b.ok(&["volume", "ls", "-q"]), "");
+}
+
+#[test]
+fn scale_over_a_port_range_and_recreate_only_what_changed() {
+    let b = Berth::new();
+    b.busybox_image("busybox:latest");
+    let first = free_port();
+    let range = format!("{first}-{}", first + 10);
+    let text = format!(
+        "services:\n  web:\n    image: busybox:latest\n    command: [\"sh\", \"-c\", \"mkdir -p /w && hostname > /w/index.html && exec httpd -f -p 80 -h /w\"]\n    ports:\n      - \"{range}:80\"\n  kv:\n    image: busybox:latest\n    command: [\"sleep\", \"300\"]\n    environment:\n      MODE: one\n"
+    );
+    let dir = project(&b, &[("compose.yaml", &text)]);
+    compose_ok(&b, &dir, &["-p", "demo", "up", "-d", "--scale", "web=3"]);
+    let mut ports = Vec::new();
+    for n in 1..=3 {
+        let p = b.ok(&["port", &format!("demo-web-{n}"), "80"]);
+        let port: u16 = p.rsplit(':').next().unwrap().parse().unwrap();
+        assert!((first..=first + 10).contains(&port), "{p}");
+        ports.push(port);
+    }
+    ports.sort();
+    ports.dedup();
+    assert_eq!(ports.len(), 3, "each replica has its own host port");
+
+    // Only kv's file changed: only kv is recreated.
+    let ids = |name: &str| b.ok(&["inspect", "-f", "{{.Id}}", name]);
+    let (web1, kv1) = (ids("demo-web-1"), ids("demo-kv-1"));
+    fs::write(
+        dir.join("compose.yaml"),
+        text.replace("MODE: one", "MODE: two"),
+    )
+    .unwrap();
+    let again = compose(&b, &dir, &["-p", "demo", "up", "-d", "--scale", "web=3"]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert_eq!(ids("demo-web-1"), web1);
+    assert_ne!(ids("demo-kv-1"), kv1);
+    assert!(
+        again.stderr.contains("Container demo-kv-1  Recreated"),
+        "{}",
+        again.stderr
+    );
+    let env = b.ok(&["exec", "demo-kv-1", "sh", "-c", "echo $MODE"]);
+    assert_eq!(env, "two");
+
+    // Scaling down removes the highest replicas.
+    compose_ok(&b, &dir, &["-p", "demo", "up", "-d", "--scale", "web=1"]);
+    assert!(b.run(&["inspect", "demo-web-3"]).code != 0);
+    compose_ok(&b, &dir, &["-p", "demo", "down"]);
+    assert_eq!(b.ok(&["ps", "-aq"]), "");
+}
+
+#[test]
+fn a_failed_condition_stops_up_naming_the_service_and_its_log() {
+    let b = Berth::new();
+    b.busybox_image("busybox:latest");
+    let text = "services:\n  db:\n    image: busybox:latest\n    command: [\"sh\", \"-c\", \"echo db is broken; exit 3\"]\n    healthcheck:\n      test: [\"CMD\", \"true\"]\n      interval: 1s\n  app:\n    image: busybox:latest\n    command: [\"sleep\", \"300\"]\n    depends_on:\n      db:\n        condition: service_healthy\n";
+    let dir = project(&b, &[("compose.yaml", text)]);
+    let o = compose(&b, &dir, &["-p", "bad", "up", "-d"]);
+    assert_ne!(o.code, 0);
+    assert!(
+        o.stderr
+            .contains("dependency failed to start: container bad-db-1 exited (3)"),
+        "{}",
+        o.stderr
+    );
+    assert!(o.stderr.contains("db is broken"), "{}", o.stderr);
+    assert!(
+        b.run(&["inspect", "bad-app-1"]).code != 0,
+        "app was created anyway"
+    );
+    compose_ok(&b, &dir, &["-p", "bad", "down"]);
+
+    // A bad file creates nothing and says where.
+    fs::write(
+        dir.join("compose.yaml"),
+        "services:\n  app:\n    image: busybox\n    portz: [80]\n",
+    )
+    .unwrap();
+    let o = compose(&b, &dir, &["up", "-d"]);
+    assert_ne!(o.code, 0);
+    assert!(
+        o.stderr
+            .contains("compose.yaml:4: services.app additional properties 'portz' not allowed"),
+        "{}",
+        o.stderr
+    );
+    assert_eq!(b.ok(&["ps", "-aq"]), "");
+}
