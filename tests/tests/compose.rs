@@ -252,3 +252,72 @@ fn a_failed_condition_stops_up_naming_the_service_and_its_log() {
     );
     assert_eq!(b.ok(&["ps", "-aq"]), "");
 }
+
+#[test]
+fn run_exec_port_and_secrets() {
+    let b = Berth::new();
+    b.busybox_image("busybox:latest");
+    let port = free_port();
+    let text = format!(
+        "services:\n  kv:\n    image: busybox:latest\n    command: [\"sh\", \"-c\", \"mkdir -p /w && echo kv-answer > /w/index.html && exec httpd -f -p 80 -h /w\"]\n  web:\n    image: busybox:latest\n    command: [\"sleep\", \"300\"]\n    ports: [\"{port}:80\"]\n    depends_on: [kv]\n    secrets: [token, file_secret]\nsecrets:\n  token:\n    environment: TOKEN\n  file_secret:\n    file: ./secret.txt\n"
+    );
+    let dir = project(
+        &b,
+        &[("compose.yaml", &text), ("secret.txt", "from-a-file\n")],
+    );
+    let up = b
+        .cmd()
+        .current_dir(&dir)
+        .env("TOKEN", "s3cret")
+        .args(["compose", "-p", "tools", "up", "-d"])
+        .output()
+        .unwrap();
+    assert!(
+        up.status.success(),
+        "{}",
+        String::from_utf8_lossy(&up.stderr)
+    );
+    let exec = |args: &[&str]| {
+        let mut all = vec!["-p", "tools", "exec", "-T", "web"];
+        all.extend_from_slice(args);
+        compose_ok(&b, &dir, &all)
+    };
+    assert_eq!(exec(&["cat", "/run/secrets/token"]), "s3cret");
+    assert_eq!(exec(&["cat", "/run/secrets/file_secret"]), "from-a-file\n");
+    // Services find each other by name on the project's network.
+    assert_eq!(exec(&["wget", "-q", "-O-", "http://kv/"]), "kv-answer\n");
+    assert_eq!(
+        compose_ok(&b, &dir, &["-p", "tools", "port", "web", "80"]).trim(),
+        format!("0.0.0.0:{port}")
+    );
+    // A one-off container: the command's output and exit code, removed with --rm.
+    let o = b
+        .cmd()
+        .current_dir(&dir)
+        .env("TOKEN", "s3cret")
+        .args([
+            "compose",
+            "-p",
+            "tools",
+            "run",
+            "--rm",
+            "--no-deps",
+            "kv",
+            "sh",
+            "-c",
+            "echo one-off; exit 7",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(7));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("one-off"));
+    let left = b.ok(&[
+        "ps",
+        "-aq",
+        "--filter",
+        "label=com.docker.compose.oneoff=True",
+    ]);
+    assert_eq!(left, "", "the --rm one-off container is still there");
+    compose_ok(&b, &dir, &["-p", "tools", "down"]);
+    assert_eq!(b.ok(&["ps", "-aq"]), "");
+}

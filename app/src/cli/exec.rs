@@ -14,35 +14,35 @@ use crate::backend::ExecStarted;
 pub struct ExecArgs {
     /// Detached mode: run command in the background
     #[arg(short = 'd', long)]
-    detach: bool,
+    pub detach: bool,
     /// Keep STDIN open even if not attached
     #[arg(short = 'i', long)]
-    interactive: bool,
+    pub interactive: bool,
     /// Allocate a pseudo-TTY
     #[arg(short = 't', long)]
-    tty: bool,
+    pub tty: bool,
     /// Set environment variables
     #[arg(short = 'e', long = "env")]
-    env: Vec<String>,
+    pub env: Vec<String>,
     /// Read in a file of environment variables
     #[arg(long = "env-file")]
-    env_file: Vec<std::path::PathBuf>,
+    pub env_file: Vec<std::path::PathBuf>,
     /// Username or UID (format: "<name|uid>[:<group|gid>]")
     #[arg(short = 'u', long)]
-    user: Option<String>,
+    pub user: Option<String>,
     /// Working directory inside the container
     #[arg(short = 'w', long)]
-    workdir: Option<String>,
+    pub workdir: Option<String>,
     /// Give extended privileges to the command
     #[arg(long)]
-    privileged: bool,
+    pub privileged: bool,
     #[arg(
         required = true,
         num_args = 2..,
         trailing_var_arg = true,
         value_name = "CONTAINER COMMAND [ARG...]"
     )]
-    args: Vec<String>,
+    pub args: Vec<String>,
 }
 
 pub fn run(door: &Door, a: ExecArgs) -> CliResult {

@@ -7,6 +7,8 @@ mod lifecycle;
 mod logs;
 mod printer;
 mod ps;
+mod run_cmd;
+mod service_cmds;
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -39,6 +41,14 @@ pub fn run(door: &Door, a: ComposeArgs) -> CliResult {
         ComposeCmd::Ls(l) => ps::ls_cmd(door, l),
         ComposeCmd::Version(v) => ps::version_cmd(v),
         ComposeCmd::Logs(l) => logs_cmd(door, &a, l),
+        ComposeCmd::Exec(e) => service_cmds::exec_cmd(door, &a, e),
+        ComposeCmd::Run(r) => run_cmd::run_cmd(door, &a, r),
+        ComposeCmd::Port(p) => service_cmds::port_cmd(door, &a, p),
+        ComposeCmd::Top(s) => service_cmds::top_cmd(door, &a, s),
+        ComposeCmd::Images(i) => service_cmds::images_cmd(door, &a, i),
+        ComposeCmd::Build(bld) => service_cmds::build_cmd(door, &a, bld),
+        ComposeCmd::Pull(p) => service_cmds::pull_cmd(door, &a, p),
+        ComposeCmd::Push(p) => service_cmds::push_cmd(door, &a, p),
         other => Err(Failure::from(format!(
             "compose {}: not available yet",
             format!("{other:?}")

@@ -204,10 +204,8 @@ impl Converge<'_> {
         self.opts.no_recreate || c.hash == hash
     }
 
-    /// Create replica `number` of `service`: its container, its other networks, the
-    /// secrets and configs that have no file to bind.
+    /// Create replica `number` of `service`.
     async fn create(&self, service: &str, number: u32, hash: &str) -> Result<String> {
-        let (b, sink) = (self.b, self.sink);
         let svc = &self.project.services[service];
         let image = self
             .images
@@ -225,32 +223,54 @@ impl Converge<'_> {
             config_files: self.files,
             config_hash: hash,
         };
-        let (cname, body) =
-            container_spec::create_body(&spec).map_err(|e| ComposeError::Spec(e.to_string()))?;
-        sink(Progress::status(Kind::Container, &cname, "Creating"));
-        let created = b.container_create(Some(cname.clone()), None, body).await?;
-        let id = created.id;
-        let env = &self.loaded.environment;
-        for f in container_spec::file_injections(&spec, &|k| env.get(k))
-            .map_err(|e| ComposeError::Spec(e.to_string()))?
-        {
-            inject(b, &id, &f).await?;
-        }
-        for (key, net) in container_spec::networks_in_order(svc).into_iter().skip(1) {
-            let (net_name, endpoint) =
-                container_spec::endpoint(self.project, service, &cname, &key, net);
-            b.network_connect(
-                &net_name,
-                m::NetworkConnectRequest {
-                    container: id.clone(),
-                    endpoint_config: Some(endpoint),
-                },
-            )
-            .await?;
-        }
-        sink(Progress::status(Kind::Container, &cname, "Created"));
+        let (id, _) = create_container(self.b, self.loaded, &spec, false, self.sink).await?;
         Ok(id)
     }
+}
+
+/// Create a container from `spec`: the container on its first network, its other
+/// networks connected, the secrets and configs that have no file to bind put in.
+/// Returns its id and name.
+pub async fn create_container(
+    b: &dyn Backend,
+    loaded: &Loaded,
+    spec: &Spec<'_>,
+    auto_remove: bool,
+    sink: Sink<'_>,
+) -> Result<(String, String)> {
+    let (cname, mut body) =
+        container_spec::create_body(spec).map_err(|e| ComposeError::Spec(e.to_string()))?;
+    if auto_remove {
+        body.host_config
+            .get_or_insert_with(Default::default)
+            .auto_remove = Some(true);
+    }
+    sink(Progress::status(Kind::Container, &cname, "Creating"));
+    let created = b.container_create(Some(cname.clone()), None, body).await?;
+    let id = created.id;
+    let env = &loaded.environment;
+    for f in container_spec::file_injections(spec, &|k| env.get(k))
+        .map_err(|e| ComposeError::Spec(e.to_string()))?
+    {
+        inject(b, &id, &f).await?;
+    }
+    for (key, net) in container_spec::networks_in_order(spec.service)
+        .into_iter()
+        .skip(1)
+    {
+        let (net_name, endpoint) =
+            container_spec::endpoint(spec.project, spec.service_name, &cname, &key, net);
+        b.network_connect(
+            &net_name,
+            m::NetworkConnectRequest {
+                container: id.clone(),
+                endpoint_config: Some(endpoint),
+            },
+        )
+        .await?;
+    }
+    sink(Progress::status(Kind::Container, &cname, "Created"));
+    Ok((id, cname))
 }
 
 /// Put one file into a created container (a secret or config from `content` or an
@@ -283,6 +303,9 @@ fn file_tar(f: &FileInjection) -> std::io::Result<Vec<u8>> {
             let mut h = tar::Header::new_gnu();
             h.set_entry_type(tar::EntryType::Directory);
             h.set_mode(0o755);
+            h.set_uid(0);
+            h.set_gid(0);
+            h.set_mtime(0);
             h.set_size(0);
             h.set_cksum();
             t.append_data(&mut h, &dir, std::io::empty())?;
@@ -292,6 +315,7 @@ fn file_tar(f: &FileInjection) -> std::io::Result<Vec<u8>> {
         h.set_mode(f.mode);
         h.set_uid(f.uid.unwrap_or(0).into());
         h.set_gid(f.gid.unwrap_or(0).into());
+        h.set_mtime(0);
         h.set_cksum();
         t.append_data(&mut h, rel, f.contents.as_slice())?;
         t.finish()?;
@@ -361,7 +385,7 @@ async fn orphans(
 
 /// The project's networks the selected services use: created unless present (an
 /// external one must exist).
-async fn networks(
+pub async fn networks(
     b: &dyn Backend,
     project: &Project,
     selected: &BTreeSet<String>,
@@ -431,7 +455,7 @@ async fn networks(
 }
 
 /// The project's named volumes the selected services mount: created unless present.
-async fn volumes(
+pub async fn volumes(
     b: &dyn Backend,
     project: &Project,
     selected: &BTreeSet<String>,
