@@ -32,6 +32,12 @@ pub enum SystemCmd {
     },
     /// Serve the Docker Engine API (docker, docker-compose, docker-py drive Berth through it)
     Service(ServiceArgs),
+    /// Make `berth-compose` (a link to this binary that runs `berth compose`) in DIR
+    LinkCompose {
+        /// Where to put the link
+        #[arg(default_value = "/usr/local/bin")]
+        dir: std::path::PathBuf,
+    },
     /// Remove unused data: stopped containers, dangling images (all unused with -a), and with --volumes unused anonymous volumes
     Prune {
         #[arg(short = 'a', long)]
@@ -110,6 +116,7 @@ pub fn run(door: &Door, cmd: SystemCmd) -> CliResult {
         SystemCmd::Events(a) => super::events::run(door, a),
         // It serves the engine itself, so main starts it before any door.
         SystemCmd::Service(_) => unreachable!("handled in main"),
+        SystemCmd::LinkCompose { dir } => link_compose(&dir),
         SystemCmd::Info { format } => {
             let info = door.call(door.backend().info())?;
             if let Some(f) = format {
@@ -217,4 +224,31 @@ pub fn run(door: &Door, cmd: SystemCmd) -> CliResult {
             force: _,
         } => super::system_prune::run(door, all, volumes),
     }
+}
+
+/// `system link-compose DIR`: `DIR/berth-compose`, a link to this binary, so that
+/// tutorials typing `docker-compose` (or `docker compose`) run with `berth-compose`.
+fn link_compose(dir: &std::path::Path) -> CliResult {
+    let me = std::env::current_exe().map_err(|e| format!("cannot find this binary: {e}"))?;
+    let link = dir.join("berth-compose");
+    match std::fs::read_link(&link) {
+        Ok(target) if target == me => {
+            println!("{} already links to {}", link.display(), me.display());
+            return Ok(0);
+        }
+        Ok(_) => std::fs::remove_file(&link)
+            .map_err(|e| format!("cannot replace {}: {e}", link.display()))?,
+        Err(_) if link.exists() => {
+            return Err(format!(
+                "{} exists and is not a link: not replacing it",
+                link.display()
+            )
+            .into())
+        }
+        Err(_) => {}
+    }
+    std::os::unix::fs::symlink(&me, &link)
+        .map_err(|e| format!("cannot make {}: {e}", link.display()))?;
+    println!("{} -> {}", link.display(), me.display());
+    Ok(0)
 }

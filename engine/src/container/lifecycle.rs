@@ -277,8 +277,11 @@ impl Engine {
         // Addresses left reserved by a monitor that crashed go back to the pool.
         crate::network::attach::release(&self.networks(), &c.record);
         if let Some(doomed) = self.containers().hide(id)? {
-            self.containers().purge(id, &doomed)?;
+            // Hidden is gone for every reader: the event goes out now, before the purge,
+            // so a kill during the purge cannot lose it (the sweep that finishes the
+            // purge writes it only if it is not in the journal yet).
             crate::events::container_event(&self.paths, &c.record, "destroy", &[]);
+            self.containers().purge(id, &doomed)?;
         }
         if volumes {
             self.remove_anonymous_volumes(&c.record)?;

@@ -1,6 +1,7 @@
 //! Removals that a kill interrupted (`rm -f` killed after it stopped the container, or
 //! between hiding the directory and purging it), finished by the next command's sweep
-//! so no empty run dir, cgroup or address is left and the `destroy` event is written.
+//! so no empty run dir, cgroup or address is left and the `destroy` event is written
+//! once.
 
 use crate::error::Result;
 use crate::store::intent::Orphan;
@@ -25,7 +26,15 @@ impl Engine {
         }
         if let Ok(rec) = record {
             crate::network::attach::release(&self.networks(), &rec);
-            crate::events::container_event(&self.paths, &rec, "destroy", &[]);
+            // The removal writes its event before it purges; a kill may have come
+            // before or after that line.
+            let said = !crate::events::journal::read(&self.paths, |e| {
+                e.action == "destroy" && e.actor.id == o.id
+            })
+            .is_empty();
+            if !said {
+                crate::events::container_event(&self.paths, &rec, "destroy", &[]);
+            }
             if volumes {
                 self.remove_anonymous_volumes(&rec)?;
             }

@@ -3,6 +3,7 @@
 
 pub mod args;
 mod config;
+mod events;
 mod lifecycle;
 mod logs;
 mod printer;
@@ -43,6 +44,7 @@ pub fn run(door: &Door, a: ComposeArgs) -> CliResult {
         ComposeCmd::Logs(l) => logs_cmd(door, &a, l),
         ComposeCmd::Exec(e) => service_cmds::exec_cmd(door, &a, e),
         ComposeCmd::Run(r) => run_cmd::run_cmd(door, &a, r),
+        ComposeCmd::Events(e) => events::events_cmd(door, &a, e),
         ComposeCmd::Port(p) => service_cmds::port_cmd(door, &a, p),
         ComposeCmd::Top(s) => service_cmds::top_cmd(door, &a, s),
         ComposeCmd::Images(i) => service_cmds::images_cmd(door, &a, i),
