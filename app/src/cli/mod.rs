@@ -352,3 +352,18 @@ fn finish(result: CliResult) -> ExitCode {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::compose_alias;
+
+    #[test]
+    fn berth_compose_is_berth_compose() {
+        let argv = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            compose_alias(argv(&["/usr/local/bin/berth-compose", "-p", "x", "up"])),
+            argv(&["berth", "compose", "-p", "x", "up"])
+        );
+        assert_eq!(compose_alias(argv(&["berth", "ps"])), argv(&["berth", "ps"]));
+    }
+}
