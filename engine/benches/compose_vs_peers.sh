@@ -45,7 +45,8 @@ $DOCKER load -q -i "$W/busybox.tar" >/dev/null
 {
     echo "services:"
     for i in $(seq 1 10); do
-        printf '  s%d:\n    image: docker.io/library/busybox:latest\n    command: ["sleep", "3000"]\n' "$i"
+        # The ulimits podman's runc needs here (see DESIGN.md), for all three alike.
+        printf '  s%d:\n    image: docker.io/library/busybox:latest\n    command: ["sleep", "3000"]\n    ulimits: {nofile: 1024, nproc: 1000}\n' "$i"
     done
 } > "$W/proj/compose.yaml"
 cd "$W/proj"

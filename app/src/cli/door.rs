@@ -33,6 +33,25 @@ impl Door {
         })
     }
 
+    /// The local engine on a multi-threaded runtime whose blocking calls go to tokio's
+    /// pool, for commands that act on many containers at once (compose): a stop that
+    /// waits out its grace period does not hold up the others. Monitors are then
+    /// re-executed, never forked from this multi-threaded process.
+    pub fn local_pool(engine: &Engine) -> Result<Door, Failure> {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Failure::from(format!("berth: start the runtime: {e}")))?;
+        let engine = Engine {
+            monitor_launch: berth_engine::container::start::MonitorLaunch::Exec,
+            ..engine.clone()
+        };
+        Ok(Door {
+            rt,
+            backend: Box::new(LocalBackend::new(engine, Threads::Pool)),
+        })
+    }
+
     pub fn backend(&self) -> &dyn Backend {
         self.backend.as_ref()
     }

@@ -296,8 +296,13 @@ pub fn main() -> ExitCode {
     {
         return finish(system::service(&engine, a));
     }
-    // Every other command reaches the engine through the interface only.
-    let door = match door::Door::local(&engine) {
+    // Every other command reaches the engine through the interface only; compose acts
+    // on many containers at once, so its door runs them in parallel.
+    let door = match &command {
+        Command::Compose(_) => door::Door::local_pool(&engine),
+        _ => door::Door::local(&engine),
+    };
+    let door = match door {
         Ok(d) => d,
         Err(f) => return finish(Err(f)),
     };
@@ -364,6 +369,9 @@ mod tests {
             compose_alias(argv(&["/usr/local/bin/berth-compose", "-p", "x", "up"])),
             argv(&["berth", "compose", "-p", "x", "up"])
         );
-        assert_eq!(compose_alias(argv(&["berth", "ps"])), argv(&["berth", "ps"]));
+        assert_eq!(
+            compose_alias(argv(&["berth", "ps"])),
+            argv(&["berth", "ps"])
+        );
     }
 }

@@ -115,38 +115,22 @@ fn attached(door: &Door, containers: Vec<Existing>, u: &UpArgs) -> CliResult {
             e = exited => e,
         }
     });
-    let stop = |timeout: Option<i64>| -> Result<(), Failure> {
-        door.block_on(async {
-            for c in shown.iter().rev() {
-                printer::print(crate::compose::run::progress::Progress::status(
-                    crate::compose::run::progress::Kind::Container,
-                    &c.name,
-                    "Stopping",
-                ));
-                b.container_stop(&c.id, None, timeout)
-                    .await
-                    .map_err(Failure::from)?;
-                printer::print(crate::compose::run::progress::Progress::status(
-                    crate::compose::run::progress::Kind::Container,
-                    &c.name,
-                    "Stopped",
-                ));
-            }
-            Ok(())
-        })
-    };
+    let timeout = u.timeout.map(|t| t as i64);
     match outcome {
         Ended::Interrupted => {
             eprintln!("Gracefully stopping... (press Ctrl+C again to force)");
-            let kill = door.block_on(async {
+            let stopped = door.block_on(async {
                 tokio::select! {
-                    r = async { stop(u.timeout.map(|t| t as i64)) } => Some(r),
+                    r = stop_all(b, &shown, timeout) => Some(r),
                     _ = tokio::signal::ctrl_c() => None,
                 }
             });
-            if kill.is_none() {
-                for c in &shown {
-                    let _ = door.block_on(b.container_kill(&c.id, "SIGKILL"));
+            match stopped {
+                Some(r) => r?,
+                None => {
+                    for c in &shown {
+                        let _ = door.block_on(b.container_kill(&c.id, "SIGKILL"));
+                    }
                 }
             }
             Ok(130)
@@ -154,11 +138,30 @@ fn attached(door: &Door, containers: Vec<Existing>, u: &UpArgs) -> CliResult {
         Ended::Exited(service) => {
             eprintln!("{service} exited");
             eprintln!("Aborting on container exit...");
-            stop(u.timeout.map(|t| t as i64))?;
+            door.block_on(stop_all(b, &shown, timeout))?;
             exit_code(door, &shown, u)
         }
         Ended::AllStopped => exit_code(door, &shown, u),
     }
+}
+
+/// Stop every container at once, each within its grace period.
+async fn stop_all(
+    b: &dyn Backend,
+    shown: &[Existing],
+    timeout: Option<i64>,
+) -> Result<(), Failure> {
+    use crate::compose::run::progress::{Kind, Progress};
+    let stops = shown.iter().map(|c| async move {
+        printer::print(Progress::status(Kind::Container, &c.name, "Stopping"));
+        let r = b.container_stop(&c.id, None, timeout).await;
+        printer::print(Progress::status(Kind::Container, &c.name, "Stopped"));
+        r
+    });
+    for r in futures_util::future::join_all(stops).await {
+        r.map_err(Failure::from)?;
+    }
+    Ok(())
 }
 
 enum Ended {
