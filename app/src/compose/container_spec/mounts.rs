@@ -201,52 +201,10 @@ pub(super) fn absolute(dir: &Path, path: &str) -> String {
     }
 }
 
-/// Go's `path.Clean`: `.` and empty elements dropped, `..` resolved lexically.
-pub(super) fn clean(path: &str) -> String {
-    let rooted = path.starts_with('/');
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => match parts.last() {
-                Some(&last) if last != ".." => {
-                    parts.pop();
-                }
-                _ if rooted => {}
-                _ => parts.push(".."),
-            },
-            p => parts.push(p),
-        }
-    }
-    let joined = parts.join("/");
-    match (rooted, joined.is_empty()) {
-        (true, _) => format!("/{joined}"),
-        (false, true) => ".".into(),
-        (false, false) => joined,
-    }
-}
+/// Go's `path.Clean`, the one the build context uses.
+pub(super) use berth_engine::build::context::clean_path as clean;
 
 pub(super) fn is_windows_abs(p: &str) -> bool {
     let b = p.as_bytes();
     p.starts_with("\\\\") || (b.len() > 2 && b[1] == b':' && b[2] == b'\\')
-}
-
-#[cfg(test)]
-mod tests {
-    use super::clean;
-
-    #[test]
-    fn clean_as_go_path_clean() {
-        for (input, want) in [
-            ("/data/", "/data"),
-            ("/a//b/./c/..", "/a/b"),
-            ("/../x", "/x"),
-            ("a/../../b", "../b"),
-            ("", "."),
-            ("/", "/"),
-            ("./", "."),
-        ] {
-            assert_eq!(clean(input), want, "{input:?}");
-        }
-    }
 }

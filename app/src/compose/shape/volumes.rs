@@ -14,6 +14,8 @@
 use std::collections::BTreeMap;
 
 use super::{default, error, field, items, mapping, wrong_type, Result};
+use berth_engine::build::context::clean_path;
+
 use crate::compose::tree::{join, Node, Origin, Value};
 
 const PROPAGATIONS: [&str; 6] = [
@@ -135,7 +137,10 @@ fn parse(spec: &str) -> std::result::Result<Mount, String> {
         }
     }
     mount.bind = is_host_path(&mount.source);
-    mount.target = clean(&mount.target);
+    // Go's path.Clean, as compose-go cleans targets; an empty target stays empty.
+    if !mount.target.is_empty() {
+        mount.target = clean_path(&mount.target);
+    }
     Ok(mount)
 }
 
@@ -174,38 +179,9 @@ fn is_host_path(source: &str) -> bool {
     matches!((chars.next(), chars.next()), (Some(c), Some(':')) if c.is_alphabetic())
 }
 
-/// Go's `path.Clean`: no empty, `.` or resolvable `..` elements, no trailing slash.
-fn clean(path: &str) -> String {
-    if path.is_empty() {
-        return String::new();
-    }
-    let rooted = path.starts_with('/');
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => match parts.last() {
-                Some(&last) if last != ".." => {
-                    parts.pop();
-                }
-                _ if rooted => {}
-                _ => parts.push(".."),
-            },
-            _ => parts.push(part),
-        }
-    }
-    let joined = parts.join("/");
-    match (rooted, joined.is_empty()) {
-        (true, _) => format!("/{joined}"),
-        (false, true) => ".".into(),
-        (false, false) => joined,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::testing::{check, web_err};
-    use super::*;
 
     #[test]
     fn host_paths_are_binds_that_create_their_source() {
@@ -350,23 +326,6 @@ mod tests {
         ];
         for (body, message) in cases {
             assert_eq!(web_err(body), message, "{body}");
-        }
-    }
-
-    #[test]
-    fn targets_are_cleaned_as_go_cleans_paths() {
-        let cases = [
-            ("/data/", "/data"),
-            ("/a//b/./c/..", "/a/b"),
-            ("/../a", "/a"),
-            ("/", "/"),
-            ("a/../..", ".."),
-            ("./a", "a"),
-            (".", "."),
-            ("c:/data", "c:/data"),
-        ];
-        for (path, cleaned) in cases {
-            assert_eq!(clean(path), cleaned, "{path}");
         }
     }
 }

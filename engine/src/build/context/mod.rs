@@ -27,6 +27,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, IoContext, Result};
 
 pub use archive::open_archive;
+pub use clean::clean as clean_path;
 pub use copy_tar::{write_copy_tar, CopyOpts};
 pub use dockerignore::Ignore;
 pub use placement::{placement, Placement};
