@@ -141,7 +141,7 @@ pub fn run_cmd(door: &Door, a: &ComposeArgs, r: RunArgs) -> CliResult {
         stderr: true,
         tty: svc.tty,
         sig_proxy: true,
-        detach_keys: b"\x10\x11".to_vec(),
+        detach_keys: crate::cli::detach_keys::DEFAULT.to_vec(),
     };
     session::run(door, s, |e| Failure {
         code: session::start_exit_code(&e.message),

@@ -11,6 +11,7 @@ use futures_util::future::join_all;
 
 use super::progress::{Kind, Progress, Sink};
 use super::state::{self, Existing};
+use super::up::remove;
 use super::Result;
 use crate::backend::{Backend, ErrorKind};
 use crate::compose::graph::Graph;
@@ -57,7 +58,9 @@ pub async fn down(
     let mut gone = Vec::new();
     for level in levels {
         let batch: Vec<&Existing> = mine.iter().filter(|c| level.contains(&c.service)).collect();
-        let runs = batch.iter().map(|c| stop_remove(b, c, opts, sink));
+        let runs = batch
+            .iter()
+            .map(|c| remove(b, c, opts.timeout, opts.volumes, sink));
         for r in join_all(runs).await {
             r?;
         }
@@ -65,7 +68,7 @@ pub async fn down(
     }
     if opts.remove_orphans {
         for c in &orphans {
-            stop_remove(b, c, opts, sink).await?;
+            remove(b, c, opts.timeout, opts.volumes, sink).await?;
         }
     }
     if !opts.services.is_empty() {
@@ -78,37 +81,6 @@ pub async fn down(
     if let Some(which) = &opts.rmi {
         remove_images(b, name, project, which, &gone, sink).await?;
     }
-    Ok(())
-}
-
-async fn stop_remove(
-    b: &dyn Backend,
-    c: &Existing,
-    opts: &DownOptions,
-    sink: Sink<'_>,
-) -> Result<()> {
-    if c.running() {
-        sink(Progress::status(Kind::Container, &c.name, "Stopping"));
-        b.container_stop(&c.id, None, opts.timeout).await?;
-        sink(Progress::status(Kind::Container, &c.name, "Stopped"));
-    }
-    sink(Progress::status(Kind::Container, &c.name, "Removing"));
-    let removed = b
-        .container_remove(
-            &c.id,
-            q::RemoveContainerOptions {
-                force: true,
-                v: opts.volumes,
-                ..Default::default()
-            },
-        )
-        .await;
-    match removed {
-        Ok(()) => {}
-        Err(e) if e.kind == ErrorKind::NotFound => {}
-        Err(e) => return Err(e.into()),
-    }
-    sink(Progress::status(Kind::Container, &c.name, "Removed"));
     Ok(())
 }
 

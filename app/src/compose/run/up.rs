@@ -156,7 +156,7 @@ impl Converge<'_> {
             .filter(|c| c.number > want || c.number == 0)
             .rev()
         {
-            remove(b, extra, self.opts.stop_timeout, sink).await?;
+            remove(b, extra, self.opts.stop_timeout, false, sink).await?;
         }
         for number in 1..=want {
             let found = mine.iter().find(|c| c.number == number);
@@ -173,7 +173,7 @@ impl Converge<'_> {
                 }
                 Some(c) => {
                     sink(Progress::status(Kind::Container, &c.name, "Recreate"));
-                    remove(b, c, self.opts.stop_timeout, |_| {}).await?;
+                    remove(b, c, self.opts.stop_timeout, false, &|_| {}).await?;
                     let id = self.create(name, number, &hash).await?;
                     sink(Progress::status(Kind::Container, &c.name, "Recreated"));
                     id
@@ -323,12 +323,14 @@ fn file_tar(f: &FileInjection) -> std::io::Result<Vec<u8>> {
     Ok(out)
 }
 
-/// Stop and remove one container (and its anonymous volumes, as a recreate does not).
+/// Stop and remove one container (with `volumes`, its anonymous volumes too): `down`,
+/// a recreate, a scale-down and orphans all end a container this way.
 pub async fn remove(
     b: &dyn Backend,
     c: &Existing,
     timeout: Option<i64>,
-    sink: impl Fn(Progress),
+    volumes: bool,
+    sink: Sink<'_>,
 ) -> Result<()> {
     if c.running() {
         sink(Progress::status(Kind::Container, &c.name, "Stopping"));
@@ -336,16 +338,17 @@ pub async fn remove(
         sink(Progress::status(Kind::Container, &c.name, "Stopped"));
     }
     sink(Progress::status(Kind::Container, &c.name, "Removing"));
-    match b
+    let removed = b
         .container_remove(
             &c.id,
             q::RemoveContainerOptions {
                 force: true,
+                v: volumes,
                 ..Default::default()
             },
         )
-        .await
-    {
+        .await;
+    match removed {
         Ok(()) => {}
         Err(e) if e.kind == ErrorKind::NotFound => {}
         Err(e) => return Err(e.into()),
@@ -371,7 +374,7 @@ async fn orphans(
     }
     if opts.remove_orphans {
         for c in orphans {
-            remove(b, c, opts.stop_timeout, sink).await?;
+            remove(b, c, opts.stop_timeout, false, sink).await?;
         }
     } else {
         let names: Vec<&str> = orphans.iter().map(|c| c.name.as_str()).collect();
