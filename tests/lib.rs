@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod docker;
+pub mod moto;
 pub mod podman;
 pub mod registry_server;
 pub mod shapes;

@@ -151,6 +151,17 @@ pub fn human_duration(d: chrono::TimeDelta) -> String {
     }
 }
 
+/// This binary, for re-executing it as a helper (`__dns`, `__logship`): its real path,
+/// so `ps` shows what runs, or /proc/self/exe if it is gone (replaced by an upgrade
+/// under a long-running TUI or API service: the link then names a "(deleted)" path,
+/// but /proc/self/exe still opens the running binary).
+pub fn self_exe() -> std::path::PathBuf {
+    std::env::current_exe()
+        .ok()
+        .filter(|p| p.is_file())
+        .unwrap_or_else(|| "/proc/self/exe".into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

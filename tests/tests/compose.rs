@@ -40,7 +40,21 @@ const SEED_000: &str = r#"services:
         condition: service_completed_successfully
 "#;
 
-const DOCKERFILE: &str = "FROM busybox:latest\nCOPY www /www\nCMD [\"sh\", \"-c\", \"hostname > /www/index.html && exec httpd -f -p 80 -h /www\"]\n";
+/// The webserver says it started and logs each request (`-vv`, to stderr).
+const DOCKERFILE: &str = "FROM busybox:latest\nCOPY www /www\nCMD [\"sh\", \"-c\", \"hostname > /www/index.html && echo serving $(hostname) && exec httpd -f -vv -p 80 -h /www\"]\n";
+
+/// Seed 000's override: the app's logs go to CloudWatch (moto standing in for
+/// Localstack), with the seed's options.
+const AWSLOGS_OVERRIDE: &str = r#"services:
+  app:
+    logging:
+      driver: awslogs
+      options:
+        awslogs-region: us-east-1
+        awslogs-group: cctWebServerGroup
+        awslogs-create-group: "true"
+        awslogs-endpoint: http://127.0.0.1:${MOTO_PORT}
+"#;
 
 const BREAK: &str =
     "#!/bin/sh\ntouch /run/flag/unhealthy\necho 'Content-Type: text/plain'\necho\necho broken\n";
@@ -61,6 +75,22 @@ fn compose(b: &Berth, dir: &Path, args: &[&str]) -> Out {
     Out::from(
         b.cmd()
             .current_dir(dir)
+            .args(&all)
+            .output()
+            .expect("spawn berth compose"),
+    )
+}
+
+/// `compose` as root with the seed's `~/.aws/credentials` (HOME is the project's `home`).
+fn compose_with_aws_home(b: &Berth, dir: &Path, args: &[&str]) -> Out {
+    let mut all = vec!["compose"];
+    all.extend_from_slice(args);
+    Out::from(
+        b.cmd()
+            .current_dir(dir)
+            .env("HOME", dir.join("home"))
+            .env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
             .args(&all)
             .output()
             .expect("spawn berth compose"),
@@ -164,6 +194,99 @@ fn seed_000_up_in_order_heal_and_down() {
         .ok(&["network", "ls", "--format", "{{.Name}}"])
         .contains("cct_default"));
     assert_eq!(b.ok(&["volume", "ls", "-q"]), "");
+}
+
+#[test]
+fn seed_000_awslogs_override_ships_the_apps_logs_and_compose_logs_still_reads_them() {
+    let b = Berth::new();
+    b.busybox_image("busybox:latest");
+    let moto = berth_tests::moto::Moto::start();
+    let port = free_port();
+    let dir = project(
+        &b,
+        &[
+            ("docker-compose.yml", SEED_000),
+            ("docker-compose.awslogs.yml", AWSLOGS_OVERRIDE),
+            ("Dockerfile", DOCKERFILE),
+            ("www/index.html", "x"),
+            (
+                ".env",
+                &format!("APP_PORT={port}\nMOTO_PORT={}\n", moto.port),
+            ),
+            (
+                "home/.aws/credentials",
+                "[default]\naws_access_key_id = test\naws_secret_access_key = test\n",
+            ),
+        ],
+    );
+    let files = [
+        "-f",
+        "docker-compose.yml",
+        "-f",
+        "docker-compose.awslogs.yml",
+    ];
+    fn with<'a>(files: &[&'a str], rest: &[&'a str]) -> Vec<&'a str> {
+        let mut a = vec!["--project-name", "cct"];
+        a.extend_from_slice(files);
+        a.extend_from_slice(rest);
+        a
+    }
+    // The override merges into the app alone.
+    let config = compose_ok(&b, &dir, &with(&files, &["config", "--format", "json"]));
+    let config: serde_json::Value = serde_json::from_str(&config).unwrap();
+    assert_eq!(config["services"]["app"]["logging"]["driver"], "awslogs");
+    assert!(config["services"]["db"]["logging"].is_null());
+
+    let up = compose_with_aws_home(&b, &dir, &with(&files, &["up", "-d", "--build"]));
+    assert_eq!(up.code, 0, "{}{}", up.stdout, up.stderr);
+    assert!(eventually(20, || get(port, "/").is_some_and(|r| r.contains("200 OK"))));
+    let id = b.ok(&["inspect", "-f", "{{.Id}}", "cct-app-1"]);
+    let hostname = b.ok(&["inspect", "-f", "{{.Config.Hostname}}", "cct-app-1"]);
+    assert_eq!(
+        b.ok(&[
+            "inspect",
+            "-f",
+            "{{.HostConfig.LogConfig.Type}}",
+            "cct-db-1"
+        ]),
+        "json-file"
+    );
+
+    // The app's lines are in the group, in the stream named for its container.
+    let mut got = Vec::new();
+    assert!(
+        eventually(30, || {
+            got = moto
+                .log_events("cctWebServerGroup", &id)
+                .unwrap_or_default();
+            got.iter().any(|l| *l == format!("serving {hostname}"))
+                && got.iter().any(|l| l.ends_with("url:/"))
+        }),
+        "the app's lines never reached the log group: {got:?}"
+    );
+    // And `compose logs` still reads them, from the local copy.
+    let logs = compose_ok(&b, &dir, &["-p", "cct", "logs", "app"]);
+    assert!(
+        logs.contains(&format!("app-1  | serving {hostname}")),
+        "{logs}"
+    );
+    assert_eq!(
+        b.ok(&["inspect", "-f", "{{.State.Error}}", "cct-app-1"]),
+        ""
+    );
+
+    compose_ok(&b, &dir, &with(&files, &["down", "-v"]));
+    assert_eq!(b.ok(&["ps", "-aq"]), "");
+    let root = b.root.to_string_lossy().to_string();
+    assert!(
+        eventually(15, || !fs::read_dir("/proc").unwrap().flatten().any(|p| {
+            fs::read(p.path().join("cmdline")).is_ok_and(|c| {
+                let c = String::from_utf8_lossy(&c);
+                c.contains("__logship") && c.contains(root.as_str())
+            })
+        })),
+        "a log shipper outlived its container"
+    );
 }
 
 #[test]

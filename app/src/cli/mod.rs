@@ -134,6 +134,10 @@ enum Command {
     /// Internal: runs one exec in its container (started by berth itself).
     #[command(name = "__exec", hide = true)]
     Exec { id: String },
+    /// Internal: sends a container's log lines to its remote log driver (started by its
+    /// monitor).
+    #[command(name = "__logship", hide = true)]
+    LogShip { id: String },
     /// The embedded DNS server of a user network (started by berth itself).
     #[command(name = "__dns", hide = true)]
     Dns { network: String },
@@ -258,6 +262,9 @@ pub fn main() -> ExitCode {
         let code = berth_engine::container::exec::helper_entry(config, id);
         return ExitCode::from(code.clamp(0, 255) as u8);
     }
+    if let Some(Command::LogShip { id }) = &cli.command {
+        return ExitCode::from(berth_engine::container::logdriver::ship::main(&config, id) as u8);
+    }
     if let Some(Command::Dns { network }) = &cli.command {
         return ExitCode::from(berth_engine::network::dns::server::main(&config, network) as u8);
     }
@@ -328,6 +335,7 @@ pub fn main() -> ExitCode {
         Command::Demo(a) => demo::run(door, a),
         Command::Monitor { .. }
         | Command::Dns { .. }
+        | Command::LogShip { .. }
         | Command::Exec { .. }
         | Command::Fs { .. } => unreachable!("handled above"),
     };

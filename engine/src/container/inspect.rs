@@ -203,6 +203,10 @@ fn error_of(c: &Container, paths: &Paths) -> String {
     if !c.state.error.is_empty() {
         return c.state.error.clone();
     }
+    // A remote log driver that fails or lost lines (the container itself runs on).
+    if let Some(said) = super::logdriver::status::read(paths, c.id()).and_then(|s| s.describe()) {
+        return said;
+    }
     let store = crate::network::NetworkStore::reader(paths);
     let lost = crate::network::wiring::check(&store, c).unwrap_or_default();
     lost.iter()

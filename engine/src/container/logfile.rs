@@ -46,26 +46,44 @@ impl Policy {
     /// From `HostConfig.LogConfig`. Values were checked at create; one that does not
     /// parse here (an old record) means no rotation rather than no log.
     pub fn of(cfg: &super::model::LogConfig) -> Policy {
-        let size = cfg
-            .config
-            .get("max-size")
-            .and_then(|s| crate::util::ram_in_bytes(s).ok())
-            .filter(|n| *n > 0);
-        let files = cfg
-            .config
-            .get("max-file")
-            .and_then(|f| f.parse::<u32>().ok());
-        match cfg.kind.as_str() {
-            "none" => Policy::None,
-            // Docker's defaults for the local driver.
-            "local" => Policy::Keep(Some(Rotation {
+        let limits = |size_key: &str, files_key: &str| {
+            let size = cfg
+                .config
+                .get(size_key)
+                .and_then(|s| crate::util::ram_in_bytes(s).ok())
+                .filter(|n| *n > 0);
+            let files = cfg
+                .config
+                .get(files_key)
+                .and_then(|f| f.parse::<u32>().ok());
+            (size, files)
+        };
+        // Docker's defaults for the local driver.
+        let local = |(size, files): (Option<u64>, Option<u32>)| {
+            Policy::Keep(Some(Rotation {
                 max_size: size.unwrap_or(20 << 20),
                 max_files: files.unwrap_or(5).max(1),
-            })),
-            _ => Policy::Keep(size.map(|max_size| Rotation {
-                max_size,
-                max_files: files.unwrap_or(1).max(1),
-            })),
+            }))
+        };
+        match cfg.kind.as_str() {
+            "none" => Policy::None,
+            // A remote driver's local copy (Docker's dual logging cache): the local
+            // driver's defaults under the `cache-` names, or nothing when disabled.
+            kind if super::logdriver::is_remote(kind) => {
+                if cfg.config.get("cache-disabled").map(String::as_str) == Some("true") {
+                    Policy::None
+                } else {
+                    local(limits("cache-max-size", "cache-max-file"))
+                }
+            }
+            "local" => local(limits("max-size", "max-file")),
+            _ => {
+                let (size, files) = limits("max-size", "max-file");
+                Policy::Keep(size.map(|max_size| Rotation {
+                    max_size,
+                    max_files: files.unwrap_or(1).max(1),
+                }))
+            }
         }
     }
 }
@@ -99,6 +117,8 @@ pub struct LogWriter {
     written: u64,
     rotation: Option<Rotation>,
     partial: [Vec<u8>; 2],
+    /// A remote driver's pipe: every line goes there too.
+    forward: Option<super::logdriver::forward::Forwarder>,
 }
 
 const MAX_PARTIAL: usize = 16 * 1024;
@@ -124,7 +144,13 @@ impl LogWriter {
             written,
             rotation,
             partial: [Vec::new(), Vec::new()],
+            forward: None,
         })
+    }
+
+    /// Send every line to a remote driver's shipper as well.
+    pub fn forward_to(&mut self, f: super::logdriver::forward::Forwarder) {
+        self.forward = Some(f);
     }
 
     /// Make room for `incoming` bytes: rotate when they would pass the size limit.
@@ -189,11 +215,17 @@ impl LogWriter {
             time: super::now_rfc3339(),
             attrs: Default::default(),
         };
-        if self.file.is_none() {
+        if self.file.is_none() && self.forward.is_none() {
             return;
         }
         if let Ok(mut s) = serde_json::to_vec(&rec) {
             s.push(b'\n');
+            if let Some(f) = self.forward.as_mut() {
+                f.send(&s);
+            }
+            if self.file.is_none() {
+                return;
+            }
             self.rotate_for(s.len() as u64);
             if let Some(f) = self.file.as_mut() {
                 // One write per line keeps lines whole for concurrent readers.
@@ -342,5 +374,17 @@ mod tests {
             }))
         );
         assert_eq!(Policy::of(&cfg("none", &[])), Policy::None);
+        // A remote driver keeps a local copy unless told not to.
+        assert_eq!(
+            Policy::of(&cfg("awslogs", &[("cache-max-size", "1k")])),
+            Policy::Keep(Some(Rotation {
+                max_size: 1024,
+                max_files: 5
+            }))
+        );
+        assert_eq!(
+            Policy::of(&cfg("awslogs", &[("cache-disabled", "true")])),
+            Policy::None
+        );
     }
 }

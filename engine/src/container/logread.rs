@@ -53,7 +53,9 @@ impl Engine {
         c: &Container,
         window: &LogWindow,
     ) -> Result<(Vec<LogLine>, LogFollower)> {
-        if c.record.host_config.log_config.kind == "none" {
+        if super::logfile::Policy::of(&c.record.host_config.log_config)
+            == super::logfile::Policy::None
+        {
             return Err(Error::invalid(
                 "configured logging driver does not support reading",
             ));

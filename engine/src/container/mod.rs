@@ -24,6 +24,7 @@ pub mod lifecycle;
 pub mod limits;
 pub mod links;
 pub mod log_config;
+pub mod logdriver;
 pub mod logfile;
 pub mod logread;
 pub mod model;

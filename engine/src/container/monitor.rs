@@ -97,10 +97,21 @@ impl Monitor {
         let store = ContainerStore::new(&paths);
         let record = store.load(id)?.record;
         let cgroup = cgroups::open(&config.cgroup_root, &record.host_config.cgroup_parent, id)?;
-        let log = LogWriter::with_policy(
+        let mut log = LogWriter::with_policy(
             &store.log_path(id),
             super::logfile::Policy::of(&record.host_config.log_config),
         )?;
+        let driver = &record.host_config.log_config.kind;
+        if super::logdriver::is_remote(driver) {
+            // A shipper that cannot start costs the remote copy, never the container.
+            match super::logdriver::forward::Forwarder::start(&config, id) {
+                Ok(f) => log.forward_to(f),
+                Err(e) => {
+                    super::logdriver::status::Reporter::new(paths.clone(), record.clone(), driver)
+                        .failed(&e)
+                }
+            }
+        }
         let run_dir = paths.container_run_dir(id);
         std::fs::create_dir_all(&run_dir)
             .map_err(|e| crate::Error::io("create directory", &run_dir, e))?;

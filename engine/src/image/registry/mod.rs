@@ -26,6 +26,8 @@ mod tests;
 
 pub use auth_file::{auth_key, docker_config_path, AuthFile, HUB_AUTH_KEY};
 pub use target::Target;
+// The TLS provider and the full text of a reqwest error, shared with the awslogs driver.
+pub(crate) use client::{request_error, tls_provider};
 
 use crate::store::Digest;
 

@@ -57,14 +57,7 @@ pub fn ensure_server(config: &Config, net: &Network) -> Result<()> {
 fn spawn(config: &Config, net: &Network, sock: &UdpSocket) -> Result<()> {
     let paths = config.paths();
     let fd = sock.as_raw_fd();
-    // The binary's real path, so `ps` shows what runs; /proc/self/exe if it is gone
-    // (replaced by an upgrade under a long-running TUI or API service: the link then
-    // names a "(deleted)" path, but /proc/self/exe still opens the running binary).
-    let exe = std::env::current_exe()
-        .ok()
-        .filter(|p| p.is_file())
-        .unwrap_or_else(|| "/proc/self/exe".into());
-    let mut cmd = Command::new(exe);
+    let mut cmd = Command::new(crate::util::self_exe());
     cmd.arg("--root")
         .arg(&paths.root)
         .arg("--run-root")
