@@ -45,6 +45,9 @@ pub fn run(a: &ComposeArgs, c: ConfigArgs) -> CliResult {
                 )))
             }
         }
+        // Interpolation is done: a `$` left is literal, and is written `$$` so that the
+        // output loads again as the same project (Compose v2 does the same).
+        .replace('$', "$$")
     };
     match &c.output {
         Some(path) => std::fs::write(path, &text)
