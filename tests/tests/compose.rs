@@ -444,3 +444,150 @@ fn run_exec_port_and_secrets() {
     compose_ok(&b, &dir, &["-p", "tools", "down"]);
     assert_eq!(b.ok(&["ps", "-aq"]), "");
 }
+
+#[test]
+fn each_kind_of_bad_file_is_refused_naming_where_and_creates_nothing() {
+    let b = Berth::new();
+    b.busybox_image("busybox:latest");
+    let dir = project(&b, &[("compose.yaml", "")]);
+    let svc = "services:\n  web:\n    image: busybox:latest\n";
+    let cases: Vec<(String, &str)> = vec![
+        (
+            format!("{svc}    portz: [80]\n"),
+            "compose.yaml:4: services.web additional properties 'portz' not allowed",
+        ),
+        (
+            format!("{svc}    ports: {{a: 1}}\n"),
+            "compose.yaml:4: services.web.ports: must be a list, not a mapping",
+        ),
+        (
+            format!("{svc}    mem_limit: lots\n"),
+            "compose.yaml:4: services.web.mem_limit: invalid size: 'lots'",
+        ),
+        (
+            "services:\n  web:\n    image: \"${TAG:?TAG must be set}\"\n".into(),
+            "compose.yaml:3: error while interpolating services.web.image: required variable TAG is missing a value: TAG must be set",
+        ),
+        (
+            "services:\n  web:\n    image: \"${TAG\"\n".into(),
+            "compose.yaml:3: invalid interpolation format for services.web.image",
+        ),
+        (
+            format!("{svc}    env_file: missing.env\n"),
+            "compose.yaml:4: env file",
+        ),
+        (
+            format!("{svc}   bad: indent\n"),
+            "compose.yaml: line 4 column 4",
+        ),
+        (
+            format!("{svc}    depends_on: [nope]\n"),
+            "compose.yaml:4: service \"web\" depends on undefined service \"nope\"",
+        ),
+        (
+            "services:\n  a:\n    image: busybox:latest\n    depends_on: [b]\n  b:\n    image: busybox:latest\n    depends_on: [a]\n".into(),
+            "dependency cycle detected: a -> b -> a",
+        ),
+        (
+            format!("{svc}    networks: [nonet]\n"),
+            "compose.yaml:4: service \"web\" refers to undefined network nonet",
+        ),
+        (
+            format!("{svc}    volumes: [\"data:/d\"]\n"),
+            "compose.yaml:4: service \"web\" refers to undefined volume data",
+        ),
+    ];
+    for (text, says) in &cases {
+        fs::write(dir.join("compose.yaml"), text).unwrap();
+        let o = compose(&b, &dir, &["-p", "bad", "up", "-d"]);
+        assert_ne!(o.code, 0, "{text}");
+        assert!(
+            o.stderr.contains(says),
+            "{text}\nwanted {says:?}, got: {}",
+            o.stderr
+        );
+    }
+    let missing = compose(&b, &dir, &["-f", "nothere.yml", "config"]);
+    assert!(
+        missing.code != 0 && missing.stderr.contains("nothere.yml: no such file"),
+        "{}",
+        missing.stderr
+    );
+    // Nothing of any of them was made.
+    assert_eq!(b.ok(&["ps", "-aq"]), "");
+    assert!(!b.ok(&["network", "ls"]).contains("bad_default"));
+    assert_eq!(b.ok(&["volume", "ls", "-q"]), "");
+}
+
+#[test]
+fn dotenv_and_env_file_interpolate_with_the_shell_first() {
+    let b = Berth::new();
+    b.busybox_image("busybox:latest");
+    let text = "services:\n  web:\n    image: \"busybox:${TAG}\"\n    command: [\"true\"]\n    environment:\n      GREETING: ${GREETING:-hello}\n      WHO: ${WHO-nobody}\n      SET: ${TAG:+tagged}\n      LITERAL: $$HOME\n";
+    let dir = project(
+        &b,
+        &[
+            ("compose.yaml", text),
+            (".env", "TAG=latest\n# a comment\nWHO=\"the world\"\n"),
+            ("other.env", "TAG=other\nGREETING=hi\n"),
+        ],
+    );
+    let env = |args: &[&str], shell: &[(&str, &str)]| -> serde_json::Value {
+        let mut c = b.cmd();
+        c.current_dir(&dir).arg("compose").args(args);
+        for (k, v) in shell {
+            c.env(k, v);
+        }
+        let o = Out::from(c.args(["config", "--format", "json"]).output().unwrap());
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+        v["services"]["web"].clone()
+    };
+    let web = env(&[], &[]);
+    assert_eq!(web["image"], "busybox:latest");
+    assert_eq!(web["environment"]["GREETING"], "hello");
+    assert_eq!(web["environment"]["WHO"], "the world");
+    assert_eq!(web["environment"]["SET"], "tagged");
+    assert_eq!(web["environment"]["LITERAL"], "$$HOME");
+    // --env-file replaces .env; the shell's environment wins over both.
+    let web = env(&["--env-file", "other.env"], &[]);
+    assert_eq!(web["image"], "busybox:other");
+    assert_eq!(web["environment"]["GREETING"], "hi");
+    assert_eq!(web["environment"]["WHO"], "nobody");
+    let web = env(&[], &[("TAG", "shell")]);
+    assert_eq!(web["image"], "busybox:shell");
+    // And the interpolated project runs.
+    let said = compose_ok(
+        &b,
+        &dir,
+        &[
+            "-p",
+            "dot",
+            "run",
+            "--rm",
+            "web",
+            "sh",
+            "-c",
+            "echo $GREETING $WHO",
+        ],
+    );
+    assert!(said.contains("hello the world"), "{said}");
+
+    // `rm` asks first: no answer (stdin closed) is no; `-f` does not ask.
+    compose_ok(&b, &dir, &["-p", "dot", "create"]);
+    let asked = compose(&b, &dir, &["-p", "dot", "rm"]);
+    assert!(
+        asked.stderr.contains("? Going to remove dot-web-1 (y/N)"),
+        "{}",
+        asked.stderr
+    );
+    assert_eq!(b.run(&["inspect", "dot-web-1"]).code, 0);
+    let forced = compose(&b, &dir, &["-p", "dot", "rm", "-f"]);
+    assert!(
+        forced.stderr.contains("Going to remove dot-web-1"),
+        "{}",
+        forced.stderr
+    );
+    assert_ne!(b.run(&["inspect", "dot-web-1"]).code, 0);
+    compose_ok(&b, &dir, &["-p", "dot", "down"]);
+}

@@ -401,6 +401,13 @@ pub fn rm_cmd(door: &Door, a: &ComposeArgs, r: RmArgs) -> CliResult {
         eprintln!("No stopped containers");
         return Ok(0);
     }
+    let names: Vec<&str> = stopped.iter().map(|c| c.name.as_str()).collect();
+    let msg = format!("Going to remove {}", names.join(", "));
+    if r.force {
+        eprintln!("{msg}");
+    } else if !confirm(&msg) {
+        return Ok(0);
+    }
     let volumes = r.volumes;
     each(
         door,
@@ -418,4 +425,15 @@ pub fn rm_cmd(door: &Door, a: &ComposeArgs, r: RmArgs) -> CliResult {
             ))
         }),
     )
+}
+
+/// Compose's question before `rm` without `-f`: yes only when the answer says so (an
+/// empty answer, or none at all from a closed stdin, is no).
+fn confirm(msg: &str) -> bool {
+    use std::io::{BufRead, Write};
+    eprint!("? {msg} (y/N) ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut answer);
+    matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")
 }
