@@ -591,3 +591,92 @@ fn dotenv_and_env_file_interpolate_with_the_shell_first() {
     assert_ne!(b.run(&["inspect", "dot-web-1"]).code, 0);
     compose_ok(&b, &dir, &["-p", "dot", "down"]);
 }
+
+#[test]
+fn berth_compose_link_takes_v1_spellings_and_events_follow_the_project() {
+    let b = Berth::new();
+    b.busybox_image("busybox:latest");
+    let dir = project(
+        &b,
+        &[(
+            "docker-compose.yml",
+            "version: \"3\"\nservices:\n  kv:\n    image: busybox:latest\n    command: [\"sleep\", \"300\"]\n",
+        )],
+    );
+    // `berth system link-compose DIR` makes DIR/berth-compose, which is `berth compose`.
+    let bin = b.dir.path().join("bin");
+    fs::create_dir_all(&bin).unwrap();
+    let linked = b.ok(&["system", "link-compose", bin.to_str().unwrap()]);
+    assert!(linked.contains("berth-compose"), "{linked}");
+    let spelled_v1 = |args: &[&str]| {
+        // berth's own command, with the link as the program.
+        let mut cmd = b.cmd();
+        let mut linked = std::process::Command::new(bin.join("berth-compose"));
+        for (k, v) in cmd.get_envs().filter_map(|(k, v)| Some((k, v?))) {
+            linked.env(k, v);
+        }
+        cmd = linked;
+        Out::from(
+            cmd.current_dir(&dir)
+                .args(args)
+                .output()
+                .expect("run berth-compose"),
+        )
+    };
+
+    // Events of the project, as JSON lines, while it starts and stops.
+    let mut events = b
+        .cmd()
+        .current_dir(&dir)
+        .args(["compose", "--project-name", "link", "events", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("compose events");
+    // The v1 spellings: --project-name, -f, the obsolete version key (a warning).
+    let up = spelled_v1(&[
+        "--project-name",
+        "link",
+        "-f",
+        "docker-compose.yml",
+        "up",
+        "-d",
+    ]);
+    assert_eq!(up.code, 0, "{}", up.stderr);
+    assert!(
+        up.stderr.contains("version"),
+        "the obsolete key is warned about: {}",
+        up.stderr
+    );
+    let ps = spelled_v1(&["--project-name", "link", "ps", "--services"]);
+    assert_eq!(ps.stdout.trim(), "kv");
+    let stop = spelled_v1(&["--project-name", "link", "stop", "-t", "1"]);
+    assert_eq!(stop.code, 0, "{}", stop.stderr);
+
+    // The stream saw the container start and die, with the service's name.
+    let out = events.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(out).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut actions = Vec::new();
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !actions.contains(&"die".to_string()) && std::time::Instant::now() < until {
+        if let Ok(line) = rx.recv_timeout(std::time::Duration::from_millis(200)) {
+            let v: serde_json::Value = serde_json::from_str(&line).expect("a JSON line");
+            assert_eq!(v["service"], "kv", "{line}");
+            actions.push(v["action"].as_str().unwrap_or_default().to_string());
+        }
+    }
+    let _ = events.kill();
+    let _ = events.wait();
+    assert!(
+        actions.contains(&"start".to_string()) && actions.contains(&"die".to_string()),
+        "{actions:?}"
+    );
+    compose_ok(&b, &dir, &["--project-name", "link", "down"]);
+}
