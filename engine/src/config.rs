@@ -147,6 +147,24 @@ impl Config {
         Paths::new(&self.root, &self.run_root)
     }
 
+    /// This binary re-executed as the helper `verb` (`__dns`, `__logship`) of this
+    /// engine: its roots as flags, its settings as the environment, no stdio. The caller
+    /// adds the helper's arguments and how it detaches.
+    pub fn helper_command(&self, verb: &str) -> std::process::Command {
+        let paths = self.paths();
+        let mut cmd = std::process::Command::new(crate::util::self_exe());
+        cmd.arg("--root")
+            .arg(&paths.root)
+            .arg("--run-root")
+            .arg(&paths.run)
+            .arg(verb)
+            .envs(self.to_env())
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        cmd
+    }
+
     /// The settings as the environment of a re-executed berth (a monitor, the DNS
     /// server, a helper), which reads them back with [`from_env`](Config::from_env).
     /// Every variable is listed, so one this value leaves unset is cleared in the child

@@ -17,16 +17,23 @@ fn aws_opts(endpoint: &str, group: &str) -> Vec<String> {
     .into()
 }
 
-/// berth with the seed's credentials in the environment.
-fn run_with_creds(b: &Berth, args: &[String]) -> berth_tests::Out {
-    berth_tests::Out::from(
+/// `berth run FLAGS --log-driver awslogs ... REST` with the seed's credentials in the
+/// environment; it must succeed.
+fn run_aws(b: &Berth, flags: &[&str], endpoint: &str, group: &str, rest: &[&str]) -> String {
+    let mut args: Vec<String> = vec!["run".into()];
+    args.extend(flags.iter().map(|s| s.to_string()));
+    args.extend(aws_opts(endpoint, group));
+    args.extend(rest.iter().map(|s| s.to_string()));
+    let out = berth_tests::Out::from(
         b.cmd()
             .env("AWS_ACCESS_KEY_ID", "test")
             .env("AWS_SECRET_ACCESS_KEY", "test")
-            .args(args)
+            .args(&args)
             .output()
             .expect("spawn berth"),
-    )
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    out.stdout
 }
 
 #[test]
@@ -34,19 +41,18 @@ fn awslogs_ships_each_line_to_the_containers_stream_and_logs_still_reads_them() 
     let b = Berth::new();
     b.busybox_image("busybox:latest");
     let moto = Moto::start();
-    let mut args = vec!["run".to_string(), "--name".into(), "shipped".into()];
-    args.extend(aws_opts(&moto.endpoint(), "berthGroup"));
-    args.extend(
-        [
+    run_aws(
+        &b,
+        &["--name", "shipped"],
+        &moto.endpoint(),
+        "berthGroup",
+        &[
             "busybox:latest",
             "sh",
             "-c",
             "echo one; echo two >&2; echo; echo three",
-        ]
-        .map(String::from),
+        ],
     );
-    let out = run_with_creds(&b, &args);
-    assert_eq!(out.code, 0, "{}", out.stderr);
     let id = b.ok(&["inspect", "-f", "{{.Id}}", "shipped"]);
     // The stream is named for the container's ID; empty lines are not sent.
     let mut got = Vec::new();
@@ -83,27 +89,26 @@ fn a_service_away_never_stops_the_container_and_its_lines_arrive_once_it_is_back
     b.busybox_image("busybox:latest");
     let port = free_port();
     let endpoint = format!("http://127.0.0.1:{port}");
-    let mut args = vec![
-        "run".to_string(),
-        "-d".into(),
-        "--name".into(),
-        "patient".into(),
-    ];
-    args.extend(aws_opts(&endpoint, "lateGroup"));
-    args.extend(
-        [
+    let id = run_aws(
+        &b,
+        &[
+            "-d",
+            "--name",
+            "patient",
             "--log-opt=mode=non-blocking",
             "--log-opt=awslogs-force-flush-interval-seconds=1",
+        ],
+        &endpoint,
+        "lateGroup",
+        &[
             "busybox:latest",
             "sh",
             "-c",
             "i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.1; done",
-        ]
-        .map(String::from),
-    );
-    let out = run_with_creds(&b, &args);
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    let id = out.stdout.trim().to_string();
+        ],
+    )
+    .trim()
+    .to_string();
 
     // Nothing listens: the failure is in inspect and the events, the container runs.
     assert!(

@@ -165,15 +165,7 @@ fn v1_service(s: &mut Map<String, Value>) {
     }
     if !implied.is_empty() {
         let deps = s.entry("depends_on").or_insert_with(|| json!({}));
-        if let Value::Array(list) = deps {
-            let map: Map<String, Value> = list
-                .iter()
-                .filter_map(Value::as_str)
-                .map(|d| (d.to_string(), json!({"condition": "service_started"})))
-                .collect();
-            *deps = Value::Object(map);
-        }
-        if let Value::Object(map) = deps {
+        if let Value::Object(map) = as_map(deps) {
             for d in implied {
                 map.entry(d)
                     .or_insert_with(|| json!({"condition": "service_started"}));
@@ -182,12 +174,8 @@ fn v1_service(s: &mut Map<String, Value>) {
     }
 }
 
-/// `depends_on` as a map of conditions, without v2's defaults (`required: true`,
-/// `restart: false`), which v1 does not know.
-fn depends_on(s: &mut Map<String, Value>) {
-    let Some(deps) = s.get_mut("depends_on") else {
-        return;
-    };
+/// `depends_on` as a map: a list names services started before this one.
+fn as_map(deps: &mut Value) -> &mut Value {
     if let Value::Array(list) = deps {
         let map: Map<String, Value> = list
             .iter()
@@ -196,7 +184,16 @@ fn depends_on(s: &mut Map<String, Value>) {
             .collect();
         *deps = Value::Object(map);
     }
-    if let Value::Object(map) = deps {
+    deps
+}
+
+/// `depends_on` as a map of conditions, without v2's defaults (`required: true`,
+/// `restart: false`), which v1 does not know.
+fn depends_on(s: &mut Map<String, Value>) {
+    let Some(deps) = s.get_mut("depends_on") else {
+        return;
+    };
+    if let Value::Object(map) = as_map(deps) {
         for d in map.values_mut() {
             if let Some(m) = d.as_object_mut() {
                 if m.get("required") == Some(&Value::Bool(true)) {

@@ -9,7 +9,7 @@
 
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::process::CommandExt;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use nix::fcntl::{fcntl, FcntlArg, OFlag};
 
@@ -33,18 +33,8 @@ impl Forwarder {
             nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(|e| format!("pipe: {}", e.desc()))?;
         // Best effort: the default 64 KiB still works, it only drops sooner.
         let _ = fcntl(write.as_raw_fd(), FcntlArg::F_SETPIPE_SZ(PIPE_SIZE));
-        let paths = config.paths();
-        let mut cmd = Command::new(crate::util::self_exe());
-        cmd.arg("--root")
-            .arg(&paths.root)
-            .arg("--run-root")
-            .arg(&paths.run)
-            .arg("__logship")
-            .arg(id)
-            .envs(config.to_env())
-            .stdin(Stdio::from(read))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
+        let mut cmd = config.helper_command("__logship");
+        cmd.arg(id).stdin(Stdio::from(read));
         // SAFETY: only async-signal-safe calls between fork and exec.
         unsafe {
             cmd.pre_exec(|| {

@@ -17,7 +17,6 @@ pub mod wire;
 use std::net::UdpSocket;
 use std::os::fd::AsRawFd;
 use std::os::unix::process::CommandExt;
-use std::process::{Command, Stdio};
 
 use super::types::{Network, DEFAULT_NETWORK};
 use crate::config::Config;
@@ -55,19 +54,9 @@ pub fn ensure_server(config: &Config, net: &Network) -> Result<()> {
 /// called us (a monitor, the CLI, the TUI).
 /// It gets this process's settings as its environment (`Config::to_env`).
 fn spawn(config: &Config, net: &Network, sock: &UdpSocket) -> Result<()> {
-    let paths = config.paths();
     let fd = sock.as_raw_fd();
-    let mut cmd = Command::new(crate::util::self_exe());
-    cmd.arg("--root")
-        .arg(&paths.root)
-        .arg("--run-root")
-        .arg(&paths.run)
-        .arg("__dns")
-        .arg(&net.id)
-        .envs(config.to_env())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
+    let mut cmd = config.helper_command("__dns");
+    cmd.arg(&net.id);
     // SAFETY: only async-signal-safe calls between fork and exec.
     unsafe {
         cmd.pre_exec(move || {
