@@ -28,6 +28,9 @@ pub enum Error {
     NetworkNotFound(String),
     #[error("{0}")]
     Conflict(String),
+    /// What needs a state this host is not in (swarm mode), Docker's 503.
+    #[error("{0}")]
+    Unavailable(String),
     #[error("{0}")]
     InvalidArgument(String),
     /// A `run`/`create` flag's value refused before anything is made; the message names

@@ -14,6 +14,7 @@ pub mod network;
 pub mod runtime;
 pub mod signals;
 pub mod store;
+pub mod swarm;
 mod sweep;
 pub mod util;
 pub mod volume;

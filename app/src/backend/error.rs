@@ -17,6 +17,8 @@ pub enum ErrorKind {
     NotModified,
     /// 501 at the API: the backend cannot do this (or not yet).
     Unsupported,
+    /// 503: the host is not in the state this needs (not a swarm manager).
+    Unavailable,
     /// 500: anything else (I/O, the kernel refused).
     Internal,
 }
@@ -67,6 +69,7 @@ impl From<berth_engine::Error> for BackendError {
                 ErrorKind::Internal
             }
             E::Conflict(_) => ErrorKind::Conflict,
+            E::Unavailable(_) => ErrorKind::Unavailable,
             E::InvalidArgument(_) | E::InvalidFlag { .. } | E::UnsafeLayer { .. } => {
                 ErrorKind::InvalidArgument
             }

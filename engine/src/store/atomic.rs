@@ -3,6 +3,7 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 use serde::{de::DeserializeOwned, Serialize};
@@ -10,17 +11,23 @@ use serde::{de::DeserializeOwned, Serialize};
 use crate::error::{Error, IoContext, Result};
 
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    write_replace(path, bytes, true)
+    write_replace(path, bytes, true, 0o644)
 }
 
 /// Replace a record atomically without waiting for the disk: readers and crashed
 /// processes always see the old or the new record, but a power cut may lose the update.
 /// For state that is re-derived after a reboot anyway (a container's live state).
 pub fn write_atomic_volatile(path: &Path, bytes: &[u8]) -> Result<()> {
-    write_replace(path, bytes, false)
+    write_replace(path, bytes, false, 0o644)
 }
 
-fn write_replace(path: &Path, bytes: &[u8], durable: bool) -> Result<()> {
+/// As [`write_atomic`], for a file only root may read (secrets): 0600 from its creation,
+/// never readable by others even for a moment.
+pub fn write_atomic_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_replace(path, bytes, true, 0o600)
+}
+
+fn write_replace(path: &Path, bytes: &[u8], durable: bool, mode: u32) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path
         .file_name()
@@ -28,10 +35,11 @@ fn write_replace(path: &Path, bytes: &[u8], durable: bool) -> Result<()> {
         .unwrap_or("record");
     let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
     {
+        let _ = fs::remove_file(&tmp);
         let mut f = OpenOptions::new()
             .write(true)
-            .create(true)
-            .truncate(true)
+            .create_new(true)
+            .mode(mode)
             .open(&tmp)
             .ctx("create", &tmp)?;
         f.write_all(bytes).ctx("write", &tmp)?;

@@ -1,0 +1,9 @@
+//! Swarm mode on one host: the records the manager and the front ends share (the
+//! cluster and its node, services, tasks, secrets, configs), kept in Docker's API models.
+//! The manager that turns services into tasks plans against the engine interface, in
+//! the app; what it needs of the kernel (the routing mesh) is here.
+
+pub mod ids;
+pub mod store;
+
+pub use store::{Cluster, State, SwarmStore};
