@@ -29,6 +29,9 @@ mod tests {
         assert!(a.bytes().all(|c| ALPHABET.contains(&c)));
         assert_ne!(a, new_id());
         let t = join_token();
-        assert!(t.starts_with("SWMTKN-1-") && t.len() == 9 + 50 + 1 + 25, "{t}");
+        assert!(
+            t.starts_with("SWMTKN-1-") && t.len() == 9 + 50 + 1 + 25,
+            "{t}"
+        );
     }
 }

@@ -3,7 +3,9 @@
 //! The manager that turns services into tasks plans against the engine interface, in
 //! the app; what it needs of the kernel (the routing mesh) is here.
 
+pub mod cluster;
 pub mod ids;
+pub mod services;
 pub mod store;
 
-pub use store::{Cluster, State, SwarmStore};
+pub use store::{Cluster, ServiceRecord, State, SwarmStore};

@@ -26,12 +26,26 @@ pub struct Cluster {
     pub node: m::Node,
 }
 
+/// A service as kept: Docker's `Service` and the spec before its last update (Docker's
+/// `PreviousSpec`, which `service rollback` goes back to; bollard's model lacks it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServiceRecord {
+    #[serde(flatten)]
+    pub service: m::Service,
+    #[serde(
+        rename = "PreviousSpec",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub previous_spec: Option<m::ServiceSpec>,
+}
+
 /// Everything, as one value for a transaction.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct State {
     /// None: this host is not in swarm mode.
     pub cluster: Option<Cluster>,
-    pub services: BTreeMap<String, m::Service>,
+    pub services: BTreeMap<String, ServiceRecord>,
     pub tasks: BTreeMap<String, m::Task>,
     pub secrets: BTreeMap<String, m::Secret>,
     pub configs: BTreeMap<String, m::Config>,
@@ -84,7 +98,10 @@ fn load_dir<T: DeserializeOwned>(dir: &Path) -> Result<BTreeMap<String, T>> {
     for e in entries.flatten() {
         let name = e.file_name().to_string_lossy().to_string();
         // Temp files of a write in progress start with a dot.
-        if let Some(id) = name.strip_suffix(".json").filter(|_| !name.starts_with('.')) {
+        if let Some(id) = name
+            .strip_suffix(".json")
+            .filter(|_| !name.starts_with('.'))
+        {
             out.insert(id.to_string(), read_json(&e.path())?);
         }
     }
@@ -148,11 +165,10 @@ impl SwarmStore {
             None
         };
         let encoded: BTreeMap<String, String> = match std::fs::read(self.secrets_file()) {
-            Ok(b) => serde_json::from_slice(&b)
-                .map_err(|e| Error::Corrupt {
-                    path: self.secrets_file(),
-                    reason: e.to_string(),
-                })?,
+            Ok(b) => serde_json::from_slice(&b).map_err(|e| Error::Corrupt {
+                path: self.secrets_file(),
+                reason: e.to_string(),
+            })?,
             Err(_) => BTreeMap::new(),
         };
         let b64 = base64::engine::general_purpose::STANDARD;
@@ -190,7 +206,11 @@ impl SwarmStore {
         if after == before {
             return Ok(out);
         }
-        save_dir(&self.dir.join("services"), &before.services, &after.services)?;
+        save_dir(
+            &self.dir.join("services"),
+            &before.services,
+            &after.services,
+        )?;
         save_dir(&self.dir.join("tasks"), &before.tasks, &after.tasks)?;
         save_dir(&self.dir.join("secrets"), &before.secrets, &after.secrets)?;
         save_dir(&self.dir.join("configs"), &before.configs, &after.configs)?;
@@ -247,10 +267,13 @@ mod tests {
             let v = st.next_version();
             st.services.insert(
                 "s1".into(),
-                m::Service {
-                    id: Some("s1".into()),
-                    version: Some(v),
-                    ..Default::default()
+                ServiceRecord {
+                    service: m::Service {
+                        id: Some("s1".into()),
+                        version: Some(v),
+                        ..Default::default()
+                    },
+                    previous_spec: None,
                 },
             );
             st.secret_data.insert("x".into(), b"hush".to_vec());
@@ -258,7 +281,10 @@ mod tests {
         })
         .unwrap();
         let st = s.load().unwrap();
-        assert_eq!(st.services["s1"].version.as_ref().unwrap().index, Some(1));
+        assert_eq!(
+            st.services["s1"].service.version.as_ref().unwrap().index,
+            Some(1)
+        );
         assert_eq!(st.secret_data["x"], b"hush");
         let mode = std::fs::metadata(s.dir().join("secrets.data"))
             .unwrap()
