@@ -1,6 +1,7 @@
 //! Compose: reading `docker compose` project files the way compose-go does (a pipeline
 //! of small steps over a generic tree: parse, interpolate, merge, normalize, then the
-//! typed model), and running projects through the engine interface.
+//! typed model), running projects through the engine interface, and watching their
+//! files (`develop.watch`).
 pub mod container_spec;
 pub mod dotenv;
 pub mod environment;
@@ -22,3 +23,4 @@ pub mod shape;
 pub mod substitute;
 pub mod tree;
 pub mod validate;
+pub mod watch;

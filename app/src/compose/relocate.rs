@@ -7,7 +7,8 @@ use std::path::Path;
 use super::project_files::absolute;
 use super::tree::{Node, Value};
 
-/// A service's build context, env files, bind mount sources and `extends.file`.
+/// A service's build context, env files, bind mount sources, `develop.watch` paths and
+/// `extends.file`.
 pub fn relocate_service(s: &mut Node, dir: &Path) {
     if let Some(build) = s.as_map_mut().and_then(|m| m.get_mut("build")) {
         let context = build.get("context").and_then(Node::as_str).unwrap_or(".");
@@ -22,6 +23,11 @@ pub fn relocate_service(s: &mut Node, dir: &Path) {
     for v in seq(s, "volumes") {
         if v.get("type").and_then(Node::as_str) == Some("bind") {
             absolutize(v, "source", dir);
+        }
+    }
+    if let Some(develop) = s.as_map_mut().and_then(|m| m.get_mut("develop")) {
+        for rule in seq(develop, "watch") {
+            absolutize(rule, "path", dir);
         }
     }
     if let Some(ext) = s.as_map_mut().and_then(|m| m.get_mut("extends")) {
@@ -108,7 +114,7 @@ mod tests {
     fn paths_move_with_their_file() {
         let mut root = parse(
             "c.yml",
-            "services:\n  s:\n    build: {context: ../app}\n    env_file: [{path: ./a.env}]\n    volumes:\n      - {type: bind, source: ./src, target: /src}\n      - {type: volume, source: data, target: /d}\n    extends: {service: base, file: base.yml}\n  r:\n    build: {context: 'https://example.com/r.git'}\nsecrets:\n  t: {file: ./t.txt}\n",
+            "services:\n  s:\n    build: {context: ../app}\n    env_file: [{path: ./a.env}]\n    volumes:\n      - {type: bind, source: ./src, target: /src}\n      - {type: volume, source: data, target: /d}\n    extends: {service: base, file: base.yml}\n    develop: {watch: [{path: ./src, action: sync, target: /src}, {path: /abs, action: rebuild}]}\n  r:\n    build: {context: 'https://example.com/r.git'}\nsecrets:\n  t: {file: ./t.txt}\n",
         )
         .unwrap();
         relocate_all(&mut root, Path::new("/proj/sub"));
@@ -119,6 +125,8 @@ mod tests {
         assert_eq!(s["volumes"][0]["source"], "/proj/sub/src");
         assert_eq!(s["volumes"][1]["source"], "data");
         assert_eq!(s["extends"]["file"], "/proj/sub/base.yml");
+        assert_eq!(s["develop"]["watch"][0]["path"], "/proj/sub/src");
+        assert_eq!(s["develop"]["watch"][1]["path"], "/abs");
         assert_eq!(
             j["services"]["r"]["build"]["context"],
             "https://example.com/r.git"

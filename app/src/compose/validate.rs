@@ -79,6 +79,19 @@ pub fn validate(root: &Node) -> Result<(), ValidateError> {
                 }
             }
         }
+        // compose-go's check: only a rule that rebuilds or restarts needs no target.
+        for rule in items(s.get("develop").and_then(|d| d.get("watch"))) {
+            let action = rule
+                .get("action")
+                .and_then(Node::as_str)
+                .unwrap_or_default();
+            if !matches!(action, "rebuild" | "restart") && rule.get("target").is_none() {
+                return Err(ValidateError {
+                    at: rule.at.clone(),
+                    message: format!("services.{name}.develop.watch: target is required for non-rebuild actions: invalid compose project"),
+                });
+            }
+        }
         if s.get("container_name").is_some() && replicas(s) > 1 {
             return Err(invalid(
                 &s.at,
@@ -185,6 +198,22 @@ mod tests {
             check("services:\n  a:\n    image: x\n    secrets:\n      - {source: s}\n")
                 .unwrap_err()
                 .contains("refers to undefined secret s")
+        );
+    }
+
+    #[test]
+    fn watch_rules_that_copy_need_a_target() {
+        let rules = |r: &str| {
+            check(&format!(
+                "services:\n  web:\n    build: .\n    develop:\n      watch:\n        - {r}\n"
+            ))
+        };
+        assert_eq!(rules("{path: ., action: rebuild}"), Ok(()));
+        assert_eq!(rules("{path: ., action: restart}"), Ok(()));
+        assert_eq!(rules("{path: ., action: sync, target: /app}"), Ok(()));
+        assert_eq!(
+            rules("{path: ., action: sync+restart}"),
+            Err("c.yml:6: services.web.develop.watch: target is required for non-rebuild actions: invalid compose project".into())
         );
     }
 

@@ -86,7 +86,7 @@ pub enum ComposeCmd {
     Ls(LsArgs),
     /// Show the Docker Compose version information
     Version(VersionArgs),
-    /// Watch the build context and update containers as files change
+    /// Watch build context for service and rebuild/refresh containers when files are updated
     Watch(WatchArgs),
 }
 
@@ -472,7 +472,7 @@ pub struct WatchArgs {
     /// Prune dangling images on rebuild
     #[arg(long)]
     pub prune: bool,
-    /// hide the build output
+    /// hide build output
     #[arg(long)]
     pub quiet: bool,
     pub services: Vec<String>,

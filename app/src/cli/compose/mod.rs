@@ -10,6 +10,7 @@ mod printer;
 mod ps;
 mod run_cmd;
 mod service_cmds;
+mod watch;
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -51,14 +52,7 @@ pub fn run(door: &Door, a: ComposeArgs) -> CliResult {
         ComposeCmd::Build(bld) => service_cmds::build_cmd(door, &a, bld),
         ComposeCmd::Pull(p) => service_cmds::pull_cmd(door, &a, p),
         ComposeCmd::Push(p) => service_cmds::push_cmd(door, &a, p),
-        other => Err(Failure::from(format!(
-            "compose {}: not available yet",
-            format!("{other:?}")
-                .split('(')
-                .next()
-                .unwrap_or_default()
-                .to_lowercase()
-        ))),
+        ComposeCmd::Watch(w) => watch::watch_cmd(door, &a, w),
     }
 }
 
