@@ -680,3 +680,40 @@ fn berth_compose_link_takes_v1_spellings_and_events_follow_the_project() {
     );
     compose_ok(&b, &dir, &["--project-name", "link", "down"]);
 }
+
+#[test]
+fn up_build_recreates_a_container_whose_image_was_rebuilt_and_keeps_one_whose_was_not() {
+    let b = Berth::new();
+    b.busybox_image("busybox:latest");
+    let dir = project(
+        &b,
+        &[
+            ("compose.yaml", "services:\n  app:\n    build: .\n"),
+            (
+                "Dockerfile",
+                "FROM busybox:latest\nCMD [\"sleep\", \"300\"]\n",
+            ),
+        ],
+    );
+    let id = || b.ok(&["inspect", "-f", "{{.Id}}", "img-app-1"]);
+    compose_ok(&b, &dir, &["-p", "img", "up", "-d", "--build"]);
+    let first = id();
+    // Same file, same build (from the cache): the container stays.
+    compose_ok(&b, &dir, &["-p", "img", "up", "-d", "--build"]);
+    assert_eq!(id(), first);
+    // A changed Dockerfile makes a new image under the same name: recreated.
+    fs::write(
+        dir.join("Dockerfile"),
+        "FROM busybox:latest\nLABEL version=2\nCMD [\"sleep\", \"300\"]\n",
+    )
+    .unwrap();
+    let again = compose(&b, &dir, &["-p", "img", "up", "-d", "--build"]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert_ne!(id(), first);
+    assert!(
+        again.stderr.contains("Container img-app-1  Recreated"),
+        "{}",
+        again.stderr
+    );
+    compose_ok(&b, &dir, &["-p", "img", "down"]);
+}

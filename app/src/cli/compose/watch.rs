@@ -57,15 +57,13 @@ pub fn watch_cmd(door: &Door, a: &ComposeArgs, w: WatchArgs) -> CliResult {
             std::future::pending::<()>().await;
         }
     };
-    door.block_on(watch(
-        b,
-        &loaded,
-        &plan,
-        &opts,
-        &printer::print,
-        interrupted,
-    ))
-    .map_err(failure)?;
+    // Compose prints the watch's own lines on stdout; progress stays on stderr.
+    let say = |p: Progress| match p {
+        Progress::Output(line) => println!("{line}"),
+        other => printer::print(other),
+    };
+    door.block_on(watch(b, &loaded, &plan, &opts, &say, interrupted))
+        .map_err(failure)?;
     // Ended by Ctrl-C, as Compose's canceled command ends.
     Ok(130)
 }

@@ -24,6 +24,8 @@ pub struct Existing {
     pub state: String,
     pub status: String,
     pub image: String,
+    /// The ID of the image it was created from.
+    pub image_id: String,
     pub labels: HashMap<String, String>,
 }
 
@@ -72,6 +74,7 @@ fn existing(c: m::ContainerSummary) -> Option<Existing> {
         state: c.state.map(|s| s.to_string()).unwrap_or_default(),
         status: c.status.unwrap_or_default(),
         image: c.image.unwrap_or_default(),
+        image_id: c.image_id.unwrap_or_default(),
         service,
         labels,
     })

@@ -145,6 +145,14 @@ impl Converge<'_> {
             .copied()
             .unwrap_or_else(|| svc.replicas());
         let hash = service_hash(svc);
+        // A container made from an older build of the image is out of date too, as
+        // Compose sees it (a rebuilt or pulled image under the same name).
+        let image = self
+            .images
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| svc.image_or_default(self.project.name(), name));
+        let image_id = b.image_inspect(&image).await.ok().and_then(|i| i.id);
         let mut mine: Vec<&Existing> = before
             .iter()
             .filter(|c| c.service == name && !c.oneoff)
@@ -161,7 +169,7 @@ impl Converge<'_> {
         for number in 1..=want {
             let found = mine.iter().find(|c| c.number == number);
             let id = match found {
-                Some(c) if self.keep(c, &hash) => {
+                Some(c) if self.keep(c, &hash, image_id.as_deref()) => {
                     if !c.running() && !self.opts.no_start {
                         sink(Progress::status(Kind::Container, &c.name, "Starting"));
                         b.container_start(&c.id).await?;
@@ -195,13 +203,14 @@ impl Converge<'_> {
         Ok(())
     }
 
-    /// An existing container stays when its configuration is the file's (or recreating
-    /// is off), unless `--force-recreate`.
-    fn keep(&self, c: &Existing, hash: &str) -> bool {
+    /// An existing container stays when its configuration is the file's and its image
+    /// the one the name stands for now (or recreating is off), unless `--force-recreate`.
+    fn keep(&self, c: &Existing, hash: &str, image_id: Option<&str>) -> bool {
         if self.opts.force_recreate {
             return false;
         }
-        self.opts.no_recreate || c.hash == hash
+        let same_image = image_id.is_none_or(|id| c.image_id.is_empty() || c.image_id == id);
+        self.opts.no_recreate || (c.hash == hash && same_image)
     }
 
     /// Create replica `number` of `service`.

@@ -308,8 +308,8 @@ pub(super) fn prune_history(
         .and_then(|o| o.task_history_retention_limit)
         .unwrap_or(berth_engine::swarm::cluster::TASK_HISTORY)
         .max(1) as usize;
-    let mut by_slot: BTreeMap<(String, i64), Vec<(Option<DateTime<Utc>>, String)>> =
-        BTreeMap::new();
+    type Slot = (String, i64);
+    let mut by_slot: BTreeMap<Slot, Vec<(Option<DateTime<Utc>>, String)>> = BTreeMap::new();
     for (id, t) in &st.tasks {
         let key = (t.service_id.clone().unwrap_or_default(), slot_of(t));
         by_slot
@@ -318,7 +318,7 @@ pub(super) fn prune_history(
             .push((created(t), id.clone()));
     }
     for mut list in by_slot.into_values() {
-        list.sort_by(|a, b| b.0.cmp(&a.0));
+        list.sort_by_key(|t| std::cmp::Reverse(t.0));
         for (_, id) in list.into_iter().skip(limit) {
             let done = st.tasks.get(&id).is_some_and(|t| !wanted(t));
             if done {
