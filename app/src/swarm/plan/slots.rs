@@ -308,8 +308,10 @@ pub(super) fn prune_history(
         .and_then(|o| o.task_history_retention_limit)
         .unwrap_or(berth_engine::swarm::cluster::TASK_HISTORY)
         .max(1) as usize;
+    // (service, slot) to its tasks' (created, id).
     type Slot = (String, i64);
-    let mut by_slot: BTreeMap<Slot, Vec<(Option<DateTime<Utc>>, String)>> = BTreeMap::new();
+    type Made = (Option<DateTime<Utc>>, String);
+    let mut by_slot: BTreeMap<Slot, Vec<Made>> = BTreeMap::new();
     for (id, t) in &st.tasks {
         let key = (t.service_id.clone().unwrap_or_default(), slot_of(t));
         by_slot
