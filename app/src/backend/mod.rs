@@ -10,6 +10,8 @@ pub mod error;
 pub mod local;
 pub mod streams;
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use bollard::models as m;
 use bollard::query_parameters as q;
@@ -265,6 +267,80 @@ pub trait Backend: Send + Sync {
     async fn volume_remove(&self, name: &str, force: bool) -> Result<()>;
     async fn volume_prune(&self, opts: q::PruneVolumesOptions) -> Result<m::VolumePruneResponse>;
 
+    // --- swarm ---
+    // Docker's swarm endpoints. A backend without swarm mode keeps the defaults, which
+    // say so in Docker's words.
+
+    /// Start a swarm with this engine as its manager; the node's ID.
+    async fn swarm_init(&self, req: m::SwarmInitRequest) -> Result<String> {
+        let _ = req;
+        Err(no_swarm())
+    }
+    async fn swarm_inspect(&self) -> Result<m::Swarm> {
+        Err(no_swarm())
+    }
+    /// Leave the swarm: its services, tasks, secrets and configs go.
+    async fn swarm_leave(&self, force: bool) -> Result<()> {
+        let _ = force;
+        Err(no_swarm())
+    }
+    async fn node_list(&self) -> Result<Vec<m::Node>> {
+        Err(no_swarm())
+    }
+    async fn node_inspect(&self, id: &str) -> Result<m::Node> {
+        let _ = id;
+        Err(no_swarm())
+    }
+    /// Replace a node's spec (availability, role, labels); `version` as read.
+    async fn node_update(&self, id: &str, version: u64, spec: m::NodeSpec) -> Result<()> {
+        let _ = (id, version, spec);
+        Err(no_swarm())
+    }
+    async fn service_create(&self, spec: m::ServiceSpec) -> Result<m::ServiceCreateResponse> {
+        let _ = spec;
+        Err(no_swarm())
+    }
+    /// Services matching Docker's filters (`id`, `name`, `label`, `mode`); with `status`,
+    /// their running and desired task counts.
+    async fn service_list(
+        &self,
+        filters: HashMap<String, Vec<String>>,
+        status: bool,
+    ) -> Result<Vec<m::Service>> {
+        let _ = (filters, status);
+        Err(no_swarm())
+    }
+    async fn service_inspect(&self, id: &str) -> Result<m::Service> {
+        let _ = id;
+        Err(no_swarm())
+    }
+    /// Replace a service's spec (`version` as read), or with `rollback` go back to the
+    /// spec before its last update.
+    async fn service_update(
+        &self,
+        id: &str,
+        version: u64,
+        spec: m::ServiceSpec,
+        rollback: bool,
+    ) -> Result<m::ServiceUpdateResponse> {
+        let _ = (id, version, spec, rollback);
+        Err(no_swarm())
+    }
+    async fn service_remove(&self, id: &str) -> Result<()> {
+        let _ = id;
+        Err(no_swarm())
+    }
+    /// Tasks matching Docker's filters (`service`, `id`, `name`, `node`,
+    /// `desired-state`).
+    async fn task_list(&self, filters: HashMap<String, Vec<String>>) -> Result<Vec<m::Task>> {
+        let _ = filters;
+        Err(no_swarm())
+    }
+    async fn task_inspect(&self, id: &str) -> Result<m::Task> {
+        let _ = id;
+        Err(no_swarm())
+    }
+
     // --- capabilities only some backends have ---
     // What only the local engine can show or do. A backend without one keeps the default,
     // and front ends say so instead of failing (the TUI's anatomy pane, for one).
@@ -288,6 +364,14 @@ pub trait Backend: Send + Sync {
     async fn prune_leftovers(&self) -> Result<Vec<String>> {
         Ok(Vec::new())
     }
+}
+
+/// Docker's answer where there is no swarm.
+fn no_swarm() -> BackendError {
+    BackendError::new(
+        ErrorKind::Unavailable,
+        "This node is not a swarm manager. Use \"berth swarm init\" or \"berth swarm join\" to connect this node to swarm and try again.",
+    )
 }
 
 /// Bytes of a request body or a download, in chunks.

@@ -134,6 +134,9 @@ enum Command {
     /// Internal: runs one exec in its container (started by berth itself).
     #[command(name = "__exec", hide = true)]
     Exec { id: String },
+    /// Internal: the swarm manager (started by berth itself when a swarm exists).
+    #[command(name = "__swarm-manager", hide = true)]
+    SwarmManager,
     /// Internal: sends a container's log lines to its remote log driver (started by its
     /// monitor).
     #[command(name = "__logship", hide = true)]
@@ -262,6 +265,9 @@ pub fn main() -> ExitCode {
         let code = berth_engine::container::exec::helper_entry(config, id);
         return ExitCode::from(code.clamp(0, 255) as u8);
     }
+    if let Some(Command::SwarmManager) = &cli.command {
+        return ExitCode::from(crate::swarm::manager::main(config) as u8);
+    }
     if let Some(Command::LogShip { id }) = &cli.command {
         return ExitCode::from(berth_engine::container::logdriver::ship::main(&config, id) as u8);
     }
@@ -336,6 +342,7 @@ pub fn main() -> ExitCode {
         Command::Monitor { .. }
         | Command::Dns { .. }
         | Command::LogShip { .. }
+        | Command::SwarmManager
         | Command::Exec { .. }
         | Command::Fs { .. } => unreachable!("handled above"),
     };

@@ -23,6 +23,7 @@ mod images;
 mod logs;
 mod networks;
 mod registry;
+mod swarm;
 mod system;
 mod usage;
 mod volumes;
@@ -483,6 +484,98 @@ impl Backend for LocalBackend {
     }
     async fn volume_prune(&self, opts: q::PruneVolumesOptions) -> Result<m::VolumePruneResponse> {
         self.call(move |e| volumes::prune(e, &opts)).await
+    }
+
+    // --- swarm ---
+    async fn swarm_init(&self, req: m::SwarmInitRequest) -> Result<String> {
+        self.call(move |e| swarm::init(e, req)).await
+    }
+    async fn swarm_inspect(&self) -> Result<m::Swarm> {
+        self.call(swarm::inspect).await
+    }
+    async fn swarm_leave(&self, force: bool) -> Result<()> {
+        if !force {
+            // Refused (a manager leaving loses the swarm) before anything is touched.
+            return self.call(move |e| swarm::leave(e, false)).await;
+        }
+        // The manager stops first, so nothing starts a task while they are removed.
+        self.call(move |e| {
+            swarm::inspect(e)?;
+            crate::swarm::manager::stop(e)
+        })
+        .await?;
+        let tasks = self
+            .container_list(q::ListContainersOptions {
+                all: true,
+                filters: Some(std::collections::HashMap::from([(
+                    "label".to_string(),
+                    vec![crate::swarm::task_container::TASK_ID.to_string()],
+                )])),
+                ..Default::default()
+            })
+            .await?;
+        for c in tasks {
+            let id = c.id.unwrap_or_default();
+            let opts = q::RemoveContainerOptions {
+                force: true,
+                v: true,
+                ..Default::default()
+            };
+            self.container_remove(&id, opts).await?;
+        }
+        self.call(move |e| swarm::leave(e, true)).await
+    }
+    async fn node_list(&self) -> Result<Vec<m::Node>> {
+        self.call(swarm::nodes).await
+    }
+    async fn node_inspect(&self, id: &str) -> Result<m::Node> {
+        let id = id.to_string();
+        self.call(move |e| swarm::node(e, &id)).await
+    }
+    async fn node_update(&self, id: &str, version: u64, spec: m::NodeSpec) -> Result<()> {
+        let id = id.to_string();
+        self.call(move |e| swarm::node_update(e, &id, version, spec))
+            .await
+    }
+    async fn service_create(&self, spec: m::ServiceSpec) -> Result<m::ServiceCreateResponse> {
+        self.call(move |e| swarm::service_create(e, spec)).await
+    }
+    async fn service_list(
+        &self,
+        filters: std::collections::HashMap<String, Vec<String>>,
+        status: bool,
+    ) -> Result<Vec<m::Service>> {
+        self.call(move |e| swarm::service_list(e, &filters, status))
+            .await
+    }
+    async fn service_inspect(&self, id: &str) -> Result<m::Service> {
+        let id = id.to_string();
+        self.call(move |e| swarm::service_inspect(e, &id)).await
+    }
+    async fn service_update(
+        &self,
+        id: &str,
+        version: u64,
+        spec: m::ServiceSpec,
+        rollback: bool,
+    ) -> Result<m::ServiceUpdateResponse> {
+        let id = id.to_string();
+        self.call(move |e| swarm::service_update(e, &id, version, spec, rollback))
+            .await
+    }
+    async fn service_remove(&self, id: &str) -> Result<()> {
+        let id = id.to_string();
+        self.call(move |e| swarm::service_remove(e, &id)).await
+    }
+    async fn task_list(
+        &self,
+        filters: std::collections::HashMap<String, Vec<String>>,
+    ) -> Result<Vec<m::Task>> {
+        self.call(move |e| swarm::task_list(e, &filters)).await
+    }
+    async fn task_inspect(&self, id: &str) -> Result<m::Task> {
+        let id = id.to_string();
+        self.call(move |e| swarm::task_inspect(e, &id)).await
     }
 
     // --- capabilities only some backends have ---

@@ -1,0 +1,294 @@
+//! The manager process (`berth __swarm-manager`): one per state root, detached, its
+//! state all in the swarm records so that killing it loses nothing. Every half second
+//! (sooner is never needed by people watching) it observes the task containers,
+//! reconciles the records in one transaction, and carries out the container actions
+//! through the engine interface. Any berth command that changes the swarm starts it
+//! again when it is gone ([`ensure`]).
+
+use std::collections::HashMap;
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use berth_engine::store::lock::FileLock;
+use berth_engine::swarm::SwarmStore;
+use berth_engine::{Config, Engine};
+use bollard::models as m;
+use bollard::query_parameters as q;
+
+use super::plan::{self, Action, Observed};
+use super::task_container;
+use crate::backend::local::{LocalBackend, Threads};
+use crate::backend::{Backend, BackendError, Result};
+
+fn run_dir(e: &Engine) -> PathBuf {
+    e.paths.run.join("swarm")
+}
+
+fn lock_path(e: &Engine) -> PathBuf {
+    run_dir(e).join("manager.lock")
+}
+
+fn pid_path(e: &Engine) -> PathBuf {
+    run_dir(e).join("manager.pid")
+}
+
+fn io(what: &str, e: std::io::Error) -> BackendError {
+    BackendError::internal(format!("{what}: {e}"))
+}
+
+/// Start the manager unless one runs (it holds its lock for as long as it lives).
+pub fn ensure(e: &Engine) -> Result<()> {
+    std::fs::create_dir_all(run_dir(e)).map_err(|x| io("create the swarm run directory", x))?;
+    match FileLock::try_exclusive(&lock_path(e))? {
+        None => Ok(()),
+        Some(free) => {
+            drop(free);
+            let mut cmd = e.config.helper_command("__swarm-manager");
+            // SAFETY: only async-signal-safe calls between fork and exec.
+            unsafe {
+                cmd.pre_exec(|| {
+                    if libc::setsid() < 0 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                    Ok(())
+                });
+            }
+            let mut child = cmd.spawn().map_err(|x| io("start the swarm manager", x))?;
+            // It forks and its first process exits at once.
+            let _ = child.wait();
+            Ok(())
+        }
+    }
+}
+
+/// Stop the manager (SIGTERM, then SIGKILL after 10 s) and wait until it is gone.
+pub fn stop(e: &Engine) -> Result<()> {
+    let Ok(text) = std::fs::read_to_string(pid_path(e)) else {
+        return Ok(());
+    };
+    let Ok(pid) = text.trim().parse::<i32>() else {
+        return Ok(());
+    };
+    let pid = nix::unistd::Pid::from_raw(pid);
+    let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
+    let until = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        if FileLock::try_exclusive(&lock_path(e))?.is_some() {
+            let _ = std::fs::remove_file(pid_path(e));
+            return Ok(());
+        }
+        if std::time::Instant::now() >= until {
+            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// `berth __swarm-manager`: detach, hold the lock, reconcile until the swarm is gone.
+pub fn main(config: Config) -> i32 {
+    // The starter waits for this first process: fork and let it go.
+    // SAFETY: single-threaded here (no runtime yet).
+    match unsafe { nix::unistd::fork() } {
+        Ok(nix::unistd::ForkResult::Parent { .. }) => return 0,
+        Ok(nix::unistd::ForkResult::Child) => {}
+        Err(_) => return 1,
+    }
+    let engine = Engine {
+        monitor_launch: berth_engine::container::start::MonitorLaunch::Exec,
+        ..Engine::with_config(Arc::new(config))
+    };
+    let _ = std::fs::create_dir_all(run_dir(&engine));
+    let Ok(Some(_lock)) = FileLock::try_exclusive(&lock_path(&engine)) else {
+        // Another manager runs.
+        return 0;
+    };
+    let _ = std::fs::write(pid_path(&engine), std::process::id().to_string());
+    let Ok(rt) = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    else {
+        return 1;
+    };
+    let backend = LocalBackend::new(engine.clone(), Threads::Pool);
+    rt.block_on(async {
+        let mut term =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        loop {
+            match pass(&backend, &engine).await {
+                Ok(true) => {}
+                // The swarm is gone (left): nothing more to do.
+                Ok(false) => break,
+                Err(_) => {}
+            }
+            let sleep = tokio::time::sleep(Duration::from_millis(500));
+            match term.as_mut() {
+                Some(t) => {
+                    tokio::select! {
+                        _ = sleep => {}
+                        _ = t.recv() => break,
+                    }
+                }
+                None => sleep.await,
+            }
+        }
+    });
+    let _ = std::fs::remove_file(pid_path(&engine));
+    0
+}
+
+/// The task containers as they are now, by task ID.
+async fn observe(b: &dyn Backend) -> Result<HashMap<String, Observed>> {
+    let list = b
+        .container_list(q::ListContainersOptions {
+            all: true,
+            filters: Some(HashMap::from([(
+                "label".to_string(),
+                vec![task_container::TASK_ID.to_string()],
+            )])),
+            ..Default::default()
+        })
+        .await?;
+    let mut out = HashMap::new();
+    for c in list {
+        let labels = c.labels.unwrap_or_default();
+        let Some(task) = labels.get(task_container::TASK_ID).cloned() else {
+            continue;
+        };
+        let status = c.status.unwrap_or_default();
+        let running = matches!(
+            c.state,
+            Some(m::ContainerSummaryStateEnum::RUNNING | m::ContainerSummaryStateEnum::RESTARTING)
+        );
+        // `Exited (137) 3 seconds ago`.
+        let exit_code = status
+            .strip_prefix("Exited (")
+            .and_then(|s| s.split(')').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(if running { 0 } else { 1 });
+        out.insert(
+            task,
+            Observed {
+                container_id: c.id.unwrap_or_default(),
+                running,
+                exit_code,
+                unhealthy: status.contains("(unhealthy)"),
+                pid: 0,
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// One round: observe, reconcile, act. False once there is no swarm.
+async fn pass(b: &LocalBackend, e: &Engine) -> Result<bool> {
+    let store = SwarmStore::new(&e.paths);
+    if store.load()?.cluster.is_none() {
+        return Ok(false);
+    }
+    let observed = observe(b).await?;
+    let now = chrono::Utc::now();
+    let actions = store.transact(|st| Ok(plan::reconcile(st, &observed, now)))?;
+    for a in actions {
+        match a {
+            Action::Start { task_id } => start(b, &store, &task_id).await?,
+            Action::Stop {
+                container_id,
+                grace,
+            } => {
+                let secs = grace.map(|ns| ns / 1_000_000_000);
+                let _ = b.container_stop(&container_id, None, secs).await;
+            }
+            Action::Remove { container_id } => {
+                let _ = b
+                    .container_remove(
+                        &container_id,
+                        q::RemoveContainerOptions {
+                            force: true,
+                            ..Default::default()
+                        },
+                    )
+                    .await;
+            }
+        }
+    }
+    Ok(true)
+}
+
+/// Make and start a task's container; a refusal (no such image, a bad mount) rejects
+/// the task with the engine's words, and the slot is tried again per its policy.
+async fn start(b: &LocalBackend, store: &SwarmStore, task_id: &str) -> Result<()> {
+    let st = store.load()?;
+    let Some(task) = st.tasks.get(task_id).cloned() else {
+        return Ok(());
+    };
+    let Some(service) = task
+        .service_id
+        .as_deref()
+        .and_then(|id| st.services.get(id))
+        .map(|s| s.service.clone())
+    else {
+        return Ok(());
+    };
+    let sname = service
+        .spec
+        .as_ref()
+        .and_then(|s| s.name.clone())
+        .unwrap_or_default();
+    let name = task_container::name(&sname, &task);
+    let made = async {
+        let id = match b.container_inspect(&name, false).await {
+            // Made by a manager that died before it wrote so down: adopt it.
+            Ok(c) => c.id.unwrap_or_default(),
+            Err(_) => {
+                b.container_create(
+                    Some(name.clone()),
+                    None,
+                    task_container::body(&service, &task),
+                )
+                .await?
+                .id
+            }
+        };
+        b.container_start(&id).await.or_else(|e| {
+            if e.kind == crate::backend::ErrorKind::NotModified {
+                Ok(())
+            } else {
+                Err(e)
+            }
+        })?;
+        Ok::<String, BackendError>(id)
+    }
+    .await;
+    let stamp = plan::rfc3339(chrono::Utc::now());
+    store.transact(|st| {
+        if let Some(t) = st.tasks.get_mut(task_id) {
+            match &made {
+                Ok(id) => {
+                    plan::observe::set_status(t, m::TaskState::RUNNING, "started", None, &stamp);
+                    if let Some(s) = t.status.as_mut() {
+                        s.container_status = Some(m::ContainerStatus {
+                            container_id: Some(id.clone()),
+                            pid: None,
+                            exit_code: None,
+                        });
+                    }
+                }
+                Err(e) => {
+                    t.desired_state = Some(m::TaskState::SHUTDOWN);
+                    plan::observe::set_status(
+                        t,
+                        m::TaskState::REJECTED,
+                        "rejected",
+                        Some(e.message.clone()),
+                        &stamp,
+                    );
+                }
+            }
+        }
+        Ok(())
+    })?;
+    Ok(())
+}

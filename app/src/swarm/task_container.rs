@@ -1,0 +1,170 @@
+//! A task's container as Docker's swarm executor makes it: named
+//! `SERVICE.SLOT.TASKID`, labelled `com.docker.swarm.*`, with the task's container spec
+//! and resource limits, no restart policy of its own (the manager replaces tasks), on
+//! the service's first network with the service's name as an alias.
+
+use std::collections::HashMap;
+
+use bollard::models as m;
+
+pub const TASK_ID: &str = "com.docker.swarm.task.id";
+pub const TASK_NAME: &str = "com.docker.swarm.task.name";
+pub const SERVICE_ID: &str = "com.docker.swarm.service.id";
+pub const SERVICE_NAME: &str = "com.docker.swarm.service.name";
+pub const NODE_ID: &str = "com.docker.swarm.node.id";
+
+/// `web.1.TASKID` (a global service's tasks: `web.NODEID.TASKID`).
+pub fn name(service: &str, task: &m::Task) -> String {
+    let id = task.id.as_deref().unwrap_or_default();
+    match task.slot {
+        Some(slot) => format!("{service}.{slot}.{id}"),
+        None => format!(
+            "{service}.{}.{id}",
+            task.node_id.as_deref().unwrap_or_default()
+        ),
+    }
+}
+
+/// The networks the task joins: the task template's, else the service's (Docker's
+/// older place for them).
+fn networks(spec: &m::ServiceSpec) -> Vec<m::NetworkAttachmentConfig> {
+    spec.task_template
+        .as_ref()
+        .and_then(|t| t.networks.clone())
+        .filter(|n| !n.is_empty())
+        .or_else(|| spec.networks.clone())
+        .unwrap_or_default()
+}
+
+pub fn body(service: &m::Service, task: &m::Task) -> m::ContainerCreateBody {
+    let spec = service.spec.clone().unwrap_or_default();
+    let sname = spec.name.clone().unwrap_or_default();
+    let tspec = task.spec.clone().unwrap_or_default();
+    let c = tspec.container_spec.clone().unwrap_or_default();
+    let mut labels: HashMap<String, String> = c.labels.clone().unwrap_or_default();
+    labels.insert(TASK_ID.into(), task.id.clone().unwrap_or_default());
+    labels.insert(TASK_NAME.into(), name(&sname, task));
+    labels.insert("com.docker.swarm.task".into(), String::new());
+    labels.insert(SERVICE_ID.into(), service.id.clone().unwrap_or_default());
+    labels.insert(SERVICE_NAME.into(), sname.clone());
+    labels.insert(NODE_ID.into(), task.node_id.clone().unwrap_or_default());
+    let limits = tspec.resources.as_ref().and_then(|r| r.limits.clone());
+    let reservations = tspec
+        .resources
+        .as_ref()
+        .and_then(|r| r.reservations.clone());
+    let nets = networks(&spec);
+    let first = nets.first().and_then(|n| n.target.clone());
+    let endpoints = nets.first().map(|n| {
+        let mut aliases = n.aliases.clone().unwrap_or_default();
+        aliases.push(sname.clone());
+        HashMap::from([(
+            n.target.clone().unwrap_or_default(),
+            m::EndpointSettings {
+                aliases: Some(aliases),
+                ..Default::default()
+            },
+        )])
+    });
+    m::ContainerCreateBody {
+        image: c.image.clone(),
+        entrypoint: c.command.clone(),
+        cmd: c.args.clone(),
+        env: c.env.clone(),
+        labels: Some(labels),
+        hostname: c.hostname.clone(),
+        user: c.user.clone(),
+        working_dir: c.dir.clone(),
+        tty: c.tty,
+        open_stdin: c.open_stdin,
+        healthcheck: c.health_check.clone(),
+        stop_signal: c.stop_signal.clone(),
+        // The grace period is in nanoseconds; the container's timeout in seconds.
+        stop_timeout: c.stop_grace_period.map(|ns| ns / 1_000_000_000),
+        host_config: Some(m::HostConfig {
+            nano_cpus: limits.as_ref().and_then(|l| l.nano_cpus),
+            memory: limits.as_ref().and_then(|l| l.memory_bytes),
+            memory_reservation: reservations.as_ref().and_then(|r| r.memory_bytes),
+            pids_limit: limits.as_ref().and_then(|l| l.pids),
+            mounts: c.mounts.clone(),
+            cap_add: c.capability_add.clone(),
+            cap_drop: c.capability_drop.clone(),
+            init: c.init,
+            readonly_rootfs: c.read_only,
+            sysctls: c.sysctls.clone(),
+            ulimits: c.ulimits.clone(),
+            extra_hosts: c.hosts.clone(),
+            dns: c.dns_config.as_ref().and_then(|d| d.nameservers.clone()),
+            dns_search: c.dns_config.as_ref().and_then(|d| d.search.clone()),
+            dns_options: c.dns_config.as_ref().and_then(|d| d.options.clone()),
+            network_mode: first,
+            ..Default::default()
+        }),
+        networking_config: endpoints.map(|e| m::NetworkingConfig {
+            endpoints_config: Some(e),
+        }),
+        ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_task_becomes_a_labelled_limited_container() {
+        let service = m::Service {
+            id: Some("svc1".into()),
+            spec: Some(m::ServiceSpec {
+                name: Some("web".into()),
+                task_template: Some(m::TaskSpec {
+                    networks: Some(vec![m::NetworkAttachmentConfig {
+                        target: Some("webnet".into()),
+                        ..Default::default()
+                    }]),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let task = m::Task {
+            id: Some("task1".into()),
+            slot: Some(2),
+            node_id: Some("node1".into()),
+            spec: Some(m::TaskSpec {
+                container_spec: Some(m::TaskSpecContainerSpec {
+                    image: Some("web:1".into()),
+                    args: Some(vec!["serve".into()]),
+                    stop_grace_period: Some(20_000_000_000),
+                    ..Default::default()
+                }),
+                resources: Some(m::TaskSpecResources {
+                    limits: Some(m::Limit {
+                        nano_cpus: Some(100_000_000),
+                        memory_bytes: Some(50 << 20),
+                        pids: None,
+                    }),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        assert_eq!(name("web", &task), "web.2.task1");
+        let b = body(&service, &task);
+        let labels = b.labels.unwrap();
+        assert_eq!(labels[SERVICE_NAME], "web");
+        assert_eq!(labels[TASK_NAME], "web.2.task1");
+        assert_eq!(b.cmd.unwrap(), ["serve"]);
+        assert_eq!(b.stop_timeout, Some(20));
+        let hc = b.host_config.unwrap();
+        assert_eq!(
+            (hc.nano_cpus, hc.memory),
+            (Some(100_000_000), Some(50 << 20))
+        );
+        assert_eq!(hc.network_mode.as_deref(), Some("webnet"));
+        let ep = b.networking_config.unwrap().endpoints_config.unwrap();
+        assert_eq!(ep["webnet"].aliases.as_ref().unwrap(), &["web"]);
+    }
+}
