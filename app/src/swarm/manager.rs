@@ -191,29 +191,39 @@ async fn pass(b: &LocalBackend, e: &Engine) -> Result<bool> {
     let observed = observe(b).await?;
     let now = chrono::Utc::now();
     let actions = store.transact(|st| Ok(plan::reconcile(st, &observed, now)))?;
+    // Stops and removals go on in the background: a stop waits out its grace period
+    // (10 s for a process that ignores SIGTERM) and must hold up neither the starts
+    // nor the next round (a drained node made active again starts its tasks at once).
+    // Their tasks are already shut down in the records, so no round asks again.
+    let mut starts = Vec::new();
     for a in actions {
         match a {
-            Action::Start { task_id } => start(b, &store, &task_id).await?,
+            Action::Start { task_id } => starts.push(task_id),
             Action::Stop {
                 container_id,
                 grace,
             } => {
-                let secs = grace.map(|ns| ns / 1_000_000_000);
-                let _ = b.container_stop(&container_id, None, secs).await;
+                let b = b.clone();
+                tokio::spawn(async move {
+                    let secs = grace.map(|ns| ns / 1_000_000_000);
+                    let _ = b.container_stop(&container_id, None, secs).await;
+                });
             }
             Action::Remove { container_id } => {
-                let _ = b
-                    .container_remove(
-                        &container_id,
-                        q::RemoveContainerOptions {
-                            force: true,
-                            ..Default::default()
-                        },
-                    )
-                    .await;
+                let b = b.clone();
+                tokio::spawn(async move {
+                    let opts = q::RemoveContainerOptions {
+                        force: true,
+                        ..Default::default()
+                    };
+                    let _ = b.container_remove(&container_id, opts).await;
+                });
             }
         }
     }
+    let store = &store;
+    let done = futures_util::future::join_all(starts.iter().map(|t| start(b, store, t))).await;
+    done.into_iter().collect::<Result<Vec<()>>>()?;
     Ok(true)
 }
 

@@ -7,6 +7,7 @@ mod exec;
 mod images;
 mod networks;
 mod registry;
+mod swarm;
 mod system;
 mod volumes;
 
@@ -33,6 +34,7 @@ pub fn all() -> Router<AppState> {
         .merge(images::routes())
         .merge(networks::routes())
         .merge(volumes::routes())
+        .merge(swarm::routes())
         .route("/commit", post(images::commit))
         .route("/auth", post(registry::auth))
         .route("/build", post(build::build))

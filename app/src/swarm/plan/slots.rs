@@ -203,10 +203,12 @@ pub(super) fn service(
     let delay_over =
         last_step.is_none_or(|t| now >= t + Duration::nanoseconds(update.delay.unwrap_or(0)));
     if !outdated.is_empty() && !settling && delay_over {
-        let n = update
-            .parallelism
-            .filter(|p| *p > 0)
-            .unwrap_or(outdated.len() as i64) as usize;
+        // Swarmkit's default is one at a time; an explicit 0 means all at once.
+        let n = match update.parallelism {
+            None => 1,
+            Some(0) => outdated.len(),
+            Some(p) => p.max(1) as usize,
+        };
         for tid in outdated.iter().take(n) {
             if let Some(t) = st.tasks.get_mut(tid) {
                 shut_down(t, observed, grace, &stamp, actions);
