@@ -340,6 +340,41 @@ pub trait Backend: Send + Sync {
         let _ = id;
         Err(no_swarm())
     }
+    /// A secret from its spec (`Data` base64); its ID.
+    async fn secret_create(&self, spec: m::SecretSpec) -> Result<String> {
+        let _ = spec;
+        Err(no_swarm())
+    }
+    /// Secrets without their data, matching Docker's filters (`id`, `name`, `label`).
+    async fn secret_list(&self, filters: HashMap<String, Vec<String>>) -> Result<Vec<m::Secret>> {
+        let _ = filters;
+        Err(no_swarm())
+    }
+    async fn secret_inspect(&self, id: &str) -> Result<m::Secret> {
+        let _ = id;
+        Err(no_swarm())
+    }
+    /// Refused while a service names it.
+    async fn secret_remove(&self, id: &str) -> Result<()> {
+        let _ = id;
+        Err(no_swarm())
+    }
+    async fn config_create(&self, spec: m::ConfigSpec) -> Result<String> {
+        let _ = spec;
+        Err(no_swarm())
+    }
+    async fn config_list(&self, filters: HashMap<String, Vec<String>>) -> Result<Vec<m::Config>> {
+        let _ = filters;
+        Err(no_swarm())
+    }
+    async fn config_inspect(&self, id: &str) -> Result<m::Config> {
+        let _ = id;
+        Err(no_swarm())
+    }
+    async fn config_remove(&self, id: &str) -> Result<()> {
+        let _ = id;
+        Err(no_swarm())
+    }
 
     // --- capabilities only some backends have ---
     // What only the local engine can show or do. A backend without one keeps the default,

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use berth_engine::store::lock::FileLock;
+use berth_engine::swarm::task_files::{self, TaskFile};
 use berth_engine::swarm::SwarmStore;
 use berth_engine::{Config, Engine};
 use bollard::models as m;
@@ -189,6 +190,19 @@ async fn pass(b: &LocalBackend, e: &Engine) -> Result<bool> {
         return Ok(false);
     }
     let observed = observe(b).await?;
+    // The files of tasks that ended or went.
+    {
+        let st = store.load()?;
+        for tid in task_files::tasks_with_files(&e.paths) {
+            let live = st
+                .tasks
+                .get(&tid)
+                .is_some_and(|t| t.desired_state == Some(m::TaskState::RUNNING));
+            if !live {
+                task_files::remove(&e.paths, &tid);
+            }
+        }
+    }
     let now = chrono::Utc::now();
     let actions = store.transact(|st| Ok(plan::reconcile(st, &observed, now)))?;
     // Stops and removals go on in the background: a stop waits out its grace period
@@ -248,19 +262,21 @@ async fn start(b: &LocalBackend, store: &SwarmStore, task_id: &str) -> Result<()
         .and_then(|s| s.name.clone())
         .unwrap_or_default();
     let name = task_container::name(&sname, &task);
+    let paths = b.engine().paths.clone();
     let made = async {
+        let mut body = task_container::body(&service, &task);
+        // Its secrets and configs as files on the tmpfs, bound read-only at their targets.
+        let wanted = task_container::files(&st, &task);
+        let owned: Vec<TaskFile> = wanted.iter().map(|(_, f)| f.clone()).collect();
+        let (paths, tid) = (paths.clone(), task_id.to_string());
+        let written = tokio::task::spawn_blocking(move || task_files::write(&paths, &tid, &owned))
+            .await?
+            .map_err(BackendError::from)?;
+        task_container::bind_files(&mut body, &wanted, &written);
         let id = match b.container_inspect(&name, false).await {
             // Made by a manager that died before it wrote so down: adopt it.
             Ok(c) => c.id.unwrap_or_default(),
-            Err(_) => {
-                b.container_create(
-                    Some(name.clone()),
-                    None,
-                    task_container::body(&service, &task),
-                )
-                .await?
-                .id
-            }
+            Err(_) => b.container_create(Some(name.clone()), None, body).await?.id,
         };
         b.container_start(&id).await.or_else(|e| {
             if e.kind == crate::backend::ErrorKind::NotModified {

@@ -13,6 +13,96 @@ pub const SERVICE_ID: &str = "com.docker.swarm.service.id";
 pub const SERVICE_NAME: &str = "com.docker.swarm.service.name";
 pub const NODE_ID: &str = "com.docker.swarm.node.id";
 
+/// A secret's or config's file for one task: where it goes in the container, and what.
+pub type Wanted = (String, berth_engine::swarm::task_files::TaskFile);
+
+/// The files of the task's secrets (at `/run/secrets/NAME` unless the target is a
+/// path) and configs (at their target, `/NAME` by default), with Docker's defaults:
+/// owner 0:0, mode 0444.
+pub fn files(st: &berth_engine::swarm::State, task: &m::Task) -> Vec<Wanted> {
+    use berth_engine::swarm::secrets::data_of;
+    use berth_engine::swarm::task_files::TaskFile;
+    let Some(c) = task.spec.as_ref().and_then(|s| s.container_spec.as_ref()) else {
+        return Vec::new();
+    };
+    let id = |s: &Option<String>| {
+        s.as_deref()
+            .and_then(|v| v.parse::<u32>().ok())
+            .unwrap_or(0)
+    };
+    let mut out = Vec::new();
+    for r in c.secrets.iter().flatten() {
+        let f = r.file.clone().unwrap_or_default();
+        let name = f.name.clone().or(r.secret_name.clone()).unwrap_or_default();
+        let target = if name.starts_with('/') {
+            name
+        } else {
+            format!("/run/secrets/{name}")
+        };
+        if let Some(data) = r
+            .secret_id
+            .as_deref()
+            .and_then(|sid| data_of(st, true, sid))
+        {
+            let mode = f.mode.unwrap_or(0o444);
+            out.push((
+                target,
+                TaskFile {
+                    data,
+                    uid: id(&f.uid),
+                    gid: id(&f.gid),
+                    mode,
+                },
+            ));
+        }
+    }
+    for r in c.configs.iter().flatten() {
+        let f = r.file.clone().unwrap_or_default();
+        let name = f.name.clone().or(r.config_name.clone()).unwrap_or_default();
+        let target = if name.starts_with('/') {
+            name
+        } else {
+            format!("/{name}")
+        };
+        if let Some(data) = r
+            .config_id
+            .as_deref()
+            .and_then(|cid| data_of(st, false, cid))
+        {
+            let mode = f.mode.unwrap_or(0o444);
+            out.push((
+                target,
+                TaskFile {
+                    data,
+                    uid: id(&f.uid),
+                    gid: id(&f.gid),
+                    mode,
+                },
+            ));
+        }
+    }
+    out
+}
+
+/// Bind each written file read-only at its target.
+pub fn bind_files(
+    body: &mut m::ContainerCreateBody,
+    wanted: &[Wanted],
+    written: &[std::path::PathBuf],
+) {
+    let hc = body.host_config.get_or_insert_with(Default::default);
+    let mounts = hc.mounts.get_or_insert_with(Vec::new);
+    for ((target, _), source) in wanted.iter().zip(written) {
+        mounts.push(m::Mount {
+            target: Some(target.clone()),
+            source: Some(source.to_string_lossy().into_owned()),
+            typ: Some(m::MountType::BIND),
+            read_only: Some(true),
+            ..Default::default()
+        });
+    }
+}
+
 /// `web.1.TASKID` (a global service's tasks: `web.NODEID.TASKID`).
 pub fn name(service: &str, task: &m::Task) -> String {
     let id = task.id.as_deref().unwrap_or_default();

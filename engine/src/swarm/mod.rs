@@ -5,7 +5,9 @@
 
 pub mod cluster;
 pub mod ids;
+pub mod secrets;
 pub mod services;
 pub mod store;
+pub mod task_files;
 
 pub use store::{Cluster, ServiceRecord, State, SwarmStore};

@@ -78,12 +78,56 @@ fn settle(state: &State, mut spec: m::ServiceSpec, except: Option<&str>) -> Resu
             return Err(Error::invalid("replicas must be 0 or more"));
         }
     }
+    resolve_references(state, &mut spec)?;
     spec.name = Some(name);
     spec.mode.get_or_insert_with(|| m::ServiceSpecMode {
         replicated: Some(m::ServiceSpecModeReplicated { replicas: Some(1) }),
         ..Default::default()
     });
     Ok(spec)
+}
+
+/// Each secret and config the tasks mount must exist; one named without its ID (or
+/// with a stale ID) gets the ID of the one by that name.
+fn resolve_references(state: &State, spec: &mut m::ServiceSpec) -> Result<()> {
+    let Some(c) = spec
+        .task_template
+        .as_mut()
+        .and_then(|t| t.container_spec.as_mut())
+    else {
+        return Ok(());
+    };
+    for r in c.secrets.iter_mut().flatten() {
+        let key = r
+            .secret_id
+            .clone()
+            .filter(|id| state.secrets.contains_key(id));
+        let key = key.or_else(|| r.secret_name.clone()).unwrap_or_default();
+        let s = super::secrets::find_secret(state, &key).map_err(|_| {
+            Error::invalid(format!(
+                "secret not found: {}",
+                r.secret_name.clone().unwrap_or(key.clone())
+            ))
+        })?;
+        r.secret_id = s.id.clone();
+        r.secret_name = s.spec.as_ref().and_then(|sp| sp.name.clone());
+    }
+    for r in c.configs.iter_mut().flatten() {
+        let key = r
+            .config_id
+            .clone()
+            .filter(|id| state.configs.contains_key(id));
+        let key = key.or_else(|| r.config_name.clone()).unwrap_or_default();
+        let cfg = super::secrets::find_config(state, &key).map_err(|_| {
+            Error::invalid(format!(
+                "config not found: {}",
+                r.config_name.clone().unwrap_or(key.clone())
+            ))
+        })?;
+        r.config_id = cfg.id.clone();
+        r.config_name = cfg.spec.as_ref().and_then(|sp| sp.name.clone());
+    }
+    Ok(())
 }
 
 pub fn service_name(s: &ServiceRecord) -> &str {

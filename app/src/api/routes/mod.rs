@@ -7,6 +7,7 @@ mod exec;
 mod images;
 mod networks;
 mod registry;
+mod secrets;
 mod swarm;
 mod system;
 mod volumes;
@@ -35,6 +36,7 @@ pub fn all() -> Router<AppState> {
         .merge(networks::routes())
         .merge(volumes::routes())
         .merge(swarm::routes())
+        .merge(secrets::routes())
         .route("/commit", post(images::commit))
         .route("/auth", post(registry::auth))
         .route("/build", post(build::build))

@@ -24,6 +24,7 @@ mod logs;
 mod networks;
 mod registry;
 mod swarm;
+mod swarm_secrets;
 mod system;
 mod usage;
 mod volumes;
@@ -523,7 +524,12 @@ impl Backend for LocalBackend {
             };
             self.container_remove(&id, opts).await?;
         }
-        self.call(move |e| swarm::leave(e, true)).await
+        self.call(move |e| {
+            swarm::leave(e, true)?;
+            berth_engine::swarm::task_files::clear(&e.paths);
+            Ok(())
+        })
+        .await
     }
     async fn node_list(&self) -> Result<Vec<m::Node>> {
         self.call(swarm::nodes).await
@@ -576,6 +582,48 @@ impl Backend for LocalBackend {
     async fn task_inspect(&self, id: &str) -> Result<m::Task> {
         let id = id.to_string();
         self.call(move |e| swarm::task_inspect(e, &id)).await
+    }
+    async fn secret_create(&self, spec: m::SecretSpec) -> Result<String> {
+        self.call(move |e| swarm_secrets::secret_create(e, spec))
+            .await
+    }
+    async fn secret_list(
+        &self,
+        filters: std::collections::HashMap<String, Vec<String>>,
+    ) -> Result<Vec<m::Secret>> {
+        self.call(move |e| swarm_secrets::secret_list(e, &filters))
+            .await
+    }
+    async fn secret_inspect(&self, id: &str) -> Result<m::Secret> {
+        let id = id.to_string();
+        self.call(move |e| swarm_secrets::secret_inspect(e, &id))
+            .await
+    }
+    async fn secret_remove(&self, id: &str) -> Result<()> {
+        let id = id.to_string();
+        self.call(move |e| swarm_secrets::secret_remove(e, &id))
+            .await
+    }
+    async fn config_create(&self, spec: m::ConfigSpec) -> Result<String> {
+        self.call(move |e| swarm_secrets::config_create(e, spec))
+            .await
+    }
+    async fn config_list(
+        &self,
+        filters: std::collections::HashMap<String, Vec<String>>,
+    ) -> Result<Vec<m::Config>> {
+        self.call(move |e| swarm_secrets::config_list(e, &filters))
+            .await
+    }
+    async fn config_inspect(&self, id: &str) -> Result<m::Config> {
+        let id = id.to_string();
+        self.call(move |e| swarm_secrets::config_inspect(e, &id))
+            .await
+    }
+    async fn config_remove(&self, id: &str) -> Result<()> {
+        let id = id.to_string();
+        self.call(move |e| swarm_secrets::config_remove(e, &id))
+            .await
     }
 
     // --- capabilities only some backends have ---
