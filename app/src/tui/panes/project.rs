@@ -205,8 +205,16 @@ fn member(
             _ if !served => "no embedded DNS on this network".to_string(),
             _ if e.ip.is_empty() => "the DNS answers nothing for it while it is stopped".into(),
             Some(n) if !n.is_empty() => {
+                // The engine adds the container's name, which compose gave as an
+                // alias already: each name once.
+                let mut seen: Vec<&String> = Vec::new();
                 let shown: Vec<String> = n
                     .iter()
+                    .filter(|d| {
+                        let new = !seen.contains(d);
+                        seen.push(d);
+                        new
+                    })
                     .map(|d| format!("{d} ({})", origin(c, service, d)))
                     .collect();
                 format!("DNS names  {}", shown.join(", "))

@@ -158,3 +158,14 @@ fn a_project_s_stats_line_sums_its_containers() {
         "{text}"
     );
 }
+
+/// A project's header selected on every pane draws at any size, down to one cell.
+#[test]
+fn every_pane_survives_tiny_terminals_on_a_project() {
+    for (w, h) in [(1, 1), (2, 3), (10, 4), (25, 6), (40, 10), (79, 23)] {
+        for tab in crate::tui::state::TABS {
+            let app = app_on(tab);
+            draw(&app, w, h);
+        }
+    }
+}

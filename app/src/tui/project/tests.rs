@@ -60,8 +60,16 @@ pub fn doc(
                 m::EndpointSettings {
                     ip_address: Some(ip.to_string()),
                     aliases: Some(vec![c.name.clone(), c.service.clone()]),
-                    dns_names: running
-                        .then(|| vec![c.name.clone(), c.service.clone(), short.clone()]),
+                    // As the engine keeps them: compose's aliases, then the name
+                    // and short ID it adds itself.
+                    dns_names: running.then(|| {
+                        vec![
+                            c.name.clone(),
+                            c.service.clone(),
+                            c.name.clone(),
+                            short.clone(),
+                        ]
+                    }),
                     ..Default::default()
                 },
             )])),
@@ -135,7 +143,14 @@ fn services_carry_their_conditions_containers_and_dns_names() {
     assert_eq!(db.endpoints[0].ip, "172.18.0.2");
     assert_eq!(
         db.endpoints[0].dns_names.as_deref(),
-        Some(&["cct-db-1".to_string(), "db".into(), "db1".into()][..])
+        Some(
+            &[
+                "cct-db-1".to_string(),
+                "db".into(),
+                "cct-db-1".into(),
+                "db1".into()
+            ][..]
+        )
     );
     // The stopped replica holds no address and answers to nothing.
     let web2 = &p.services[1].containers[1];

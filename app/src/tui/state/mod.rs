@@ -427,6 +427,11 @@ impl App {
             }
             Msg::Done(text) => self.done(text),
             Msg::Note(text) => self.message = text,
+            Msg::Stopping(name) => {
+                if let Some(c) = self.snap.containers.iter().find(|c| c.name == name) {
+                    self.stopping.insert(c.id.clone(), Instant::now());
+                }
+            }
             Msg::FileOpened { path, content, new } => self.file_opened(path, content, new),
             Msg::FileSaved { path, content } => self.file_saved(path, content),
             Msg::Logs { id, lines, reset } => self.logs.append(&id, lines, reset),

@@ -8,8 +8,7 @@ impl App {
     /// A key on a selected project header; None when the key is not the project's (it
     /// then means what it means anywhere).
     pub(super) fn project_key(&mut self, c: char) -> Option<Vec<Request>> {
-        let g = self.selected_project()?;
-        let project = g.name.clone();
+        let project = self.selected_project()?.name;
         let verb = match c {
             'u' => ComposeVerb::Up,
             's' => ComposeVerb::Start,
@@ -37,15 +36,8 @@ impl App {
             }
             _ => return None,
         };
-        if matches!(verb, ComposeVerb::Stop | ComposeVerb::Restart) {
-            // The countdown to SIGKILL shows on each of its running containers.
-            let now = Instant::now();
-            for &i in &g.members {
-                if let Some(c) = self.snap.containers.get(i).filter(|c| c.state == "running") {
-                    self.stopping.insert(c.id.clone(), now);
-                }
-            }
-        }
+        // The countdowns to SIGKILL start as compose reaches each container
+        // (Msg::Stopping): a stop goes a level of the dependency graph at a time.
         Some(self.start_op(Op::Compose { project, verb }))
     }
 

@@ -44,10 +44,15 @@ fn a_header_s_keys_act_on_the_whole_project() {
     assert!(app.message.contains("compose up shop"), "{}", app.message);
     assert_eq!(app.on_key(key('s')), vec![compose(ComposeVerb::Start)]);
     assert_eq!(app.on_key(key('r')), vec![compose(ComposeVerb::Restart)]);
-    // A stop counts down on each running container of the project only.
+    // A stop counts down on each container as compose reaches it.
     assert_eq!(app.on_key(key('x')), vec![compose(ComposeVerb::Stop)]);
+    assert!(app.stop_countdown("c3", Instant::now()).is_none());
+    app.receive(Msg::Stopping("api".into()));
     assert!(app.stop_countdown("c3", Instant::now()).is_some());
-    assert!(app.stop_countdown("c2", Instant::now()).is_none());
+    app.receive(Msg::Note(
+        "compose stop shop: Container api  Stopping".into(),
+    ));
+    assert_eq!(app.message, "compose stop shop: Container api  Stopping");
     // Down asks first.
     assert!(app.on_key(key('d')).is_empty());
     assert!(app.message.contains("down shop"), "{}", app.message);

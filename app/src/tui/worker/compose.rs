@@ -29,6 +29,16 @@ pub fn run(b: &Arc<dyn Backend>, project: String, verb: ComposeVerb, tx: Sender<
         let note = {
             let (tx, what) = (tx.clone(), what.clone());
             move |p: Progress| {
+                if let Progress::Status {
+                    kind: Kind::Container,
+                    name,
+                    status,
+                } = &p
+                {
+                    if status == "Stopping" || status == "Restarting" {
+                        let _ = tx.send(Msg::Stopping(name.clone()));
+                    }
+                }
                 let text = match p {
                     Progress::Status { kind, name, status } => format!("{kind} {name}  {status}"),
                     Progress::Warning(w) => format!("WARN {w}"),

@@ -44,6 +44,9 @@ pub enum Msg {
     /// How an action that is still running goes (compose's progress), for the status
     /// line.
     Note(String),
+    /// A compose operation began stopping this container (by name): its countdown to
+    /// SIGKILL starts now, not when the key was pressed.
+    Stopping(String),
     /// What a `:` command printed, or a document asked for (`i`, `H`).
     Output(String),
     /// A file read for the editor (`new`: it did not exist).
