@@ -18,9 +18,12 @@ use crate::tui::project::{project_view, ProjectView};
 /// project of a thousand replicas must not cost a thousand inspects a second.
 pub const MOST_INSPECTED: usize = 64;
 
-/// The config text of the project last shown, and the files (with their times) it was
-/// read from.
-pub type ConfigCache = Option<(Vec<(PathBuf, Option<SystemTime>)>, Result<String, String>)>;
+/// What a config text was read from: the project's name (two projects may share files)
+/// and its files (compose files and env files) with their times.
+type ConfigKey = (String, Vec<(PathBuf, Option<SystemTime>)>);
+
+/// The config text of the project last shown, and what it was read from.
+pub type ConfigCache = Option<(ConfigKey, Result<String, String>)>;
 
 /// The details last built, for which project and when.
 #[derive(Default)]
@@ -29,16 +32,18 @@ pub struct ProjectCache {
     pub config: ConfigCache,
 }
 
-fn stamps(p: &LabeledProject) -> Vec<(PathBuf, Option<SystemTime>)> {
-    p.config_files
+fn key(p: &LabeledProject) -> ConfigKey {
+    // The `.env` beside the project and any --env-file change what it says too.
+    let dot_env = p.working_dir.join(".env");
+    let modified = |f: &PathBuf| std::fs::metadata(f).and_then(|m| m.modified()).ok();
+    let files = p
+        .config_files
         .iter()
-        .map(|f| {
-            (
-                f.clone(),
-                std::fs::metadata(f).and_then(|m| m.modified()).ok(),
-            )
-        })
-        .collect()
+        .chain(&p.env_files)
+        .chain([&dot_env])
+        .map(|f| (f.clone(), modified(f)))
+        .collect();
+    (p.name.clone(), files)
 }
 
 /// `compose config`'s YAML of the project the containers' labels name, loaded on the
@@ -47,7 +52,7 @@ async fn config_text(cache: &mut ConfigCache, containers: &[Existing]) -> Result
     let Some(p) = labeled::project_of(containers) else {
         return Err("its containers do not say where its files are".into());
     };
-    let key = stamps(&p);
+    let key = key(&p);
     if let Some((k, text)) = cache.as_ref() {
         if *k == key {
             return text.clone();
