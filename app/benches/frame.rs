@@ -40,6 +40,11 @@ fn thousand() -> Snapshot {
             } else {
                 String::new()
             },
+            service: if i % 3 == 0 {
+                format!("svc{}", i % 4)
+            } else {
+                String::new()
+            },
             networks: vec!["demo".into()],
         });
         s.stats.insert(
@@ -76,6 +81,7 @@ fn app_on(tab: Tab) -> App {
                 i * 7,
                 i % 250
             ),
+            ..Default::default()
         })
         .collect();
     let id = app.snap.containers[500].id.clone();

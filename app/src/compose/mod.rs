@@ -9,10 +9,12 @@ pub mod extends;
 pub mod graph;
 pub mod hash;
 pub mod interpolate;
+pub mod labeled;
 pub mod labels;
 pub mod load;
 #[cfg(test)]
 mod load_tests;
+pub mod log_prefix;
 pub mod merge;
 pub mod model;
 pub mod normalize;

@@ -24,6 +24,8 @@ pub struct ContainerRow {
     pub ports: String,
     /// The compose project it belongs to (label com.docker.compose.project), if any.
     pub project: String,
+    /// Its compose service (label com.docker.compose.service), if any.
+    pub service: String,
     pub networks: Vec<String>,
 }
 
@@ -109,6 +111,8 @@ pub struct Snapshot {
     pub stats: HashMap<String, super::stats::Series>,
     /// The selected container taken apart (only while the anatomy pane shows).
     pub anatomy: Option<AnatomyView>,
+    /// The selected compose project's details (while its header is selected).
+    pub project: Option<super::project::ProjectView>,
 }
 
 impl Snapshot {
@@ -153,14 +157,18 @@ pub fn container_row(c: &m::ContainerSummary) -> ContainerRow {
         state: c.state.map(|s| s.to_string()).unwrap_or_default(),
         health,
         ports: crate::cli::ps::ports_text(c),
-        project: c
-            .labels
-            .as_ref()
-            .and_then(|l| l.get("com.docker.compose.project"))
-            .cloned()
-            .unwrap_or_default(),
+        project: label(c, crate::compose::labels::PROJECT),
+        service: label(c, crate::compose::labels::SERVICE),
         networks,
     }
+}
+
+fn label(c: &m::ContainerSummary, key: &str) -> String {
+    c.labels
+        .as_ref()
+        .and_then(|l| l.get(key))
+        .cloned()
+        .unwrap_or_default()
 }
 
 /// The container rows only (every container, stopped ones too).

@@ -100,10 +100,12 @@ pub fn parse_line(line: &str, stderr: bool) -> LogEntry {
         stderr,
         time: time.to_string(),
         text: text.to_string(),
+        ..Default::default()
     }
 }
 
-fn nanos(time: &str) -> Option<i64> {
+/// An RFC 3339 time in nanoseconds since the epoch.
+pub fn nanos(time: &str) -> Option<i64> {
     chrono::DateTime::parse_from_rfc3339(time)
         .ok()?
         .timestamp_nanos_opt()
@@ -175,6 +177,22 @@ impl LogTail {
             started: false,
         };
         t.reading = Reading::Follow(t.spawn_follow(None));
+        t
+    }
+
+    /// Follow `id`'s log from `since` (nanoseconds) on, every line: for a log whose
+    /// earlier lines were read already (a project's merged log reads its backlog first).
+    pub fn follow_since(b: Arc<dyn Backend>, id: &str, since: i64) -> LogTail {
+        let mut t = LogTail {
+            id: id.to_string(),
+            backend: b,
+            pending: Arc::new(Mutex::new(Pending::default())),
+            reading: Reading::Flood(None),
+            // A follow started again goes on from here too.
+            newest: since - 1,
+            started: false,
+        };
+        t.reading = Reading::Follow(t.spawn_follow(Some(since)));
         t
     }
 
@@ -319,9 +337,8 @@ fn with_skip_mark(lines: Vec<LogEntry>, skipped: u64, unknown: bool, reset: bool
     };
     let mut out = Vec::with_capacity(lines.len() + 1);
     out.push(LogEntry {
-        stderr: false,
-        time: String::new(),
         text,
+        ..Default::default()
     });
     out.extend(lines);
     out

@@ -14,6 +14,10 @@ pub struct LogEntry {
     /// RFC 3339, as the json-file log has it.
     pub time: String,
     pub text: String,
+    /// In a compose project's merged log: `web-1  | `, and its service's colour (an
+    /// index into the theme's palette). Empty in one container's log.
+    pub prefix: String,
+    pub colour: usize,
 }
 
 #[derive(Debug, Default)]
@@ -124,7 +128,7 @@ impl LogView {
         } else {
             0
         };
-        ts + e.text.chars().count()
+        ts + e.prefix.chars().count() + e.text.chars().count()
     }
 
     pub fn matches(&self, e: &LogEntry) -> bool {
@@ -170,6 +174,7 @@ mod tests {
                 text: format!("line {i}"),
                 time: "2026-11-25T12:00:00.000000000Z".into(),
                 stderr: false,
+                ..Default::default()
             })
             .collect()
     }

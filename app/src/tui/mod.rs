@@ -12,6 +12,7 @@ pub mod logtail;
 pub mod logview;
 pub mod ops;
 pub mod panes;
+pub mod project;
 pub mod state;
 pub mod stats;
 pub mod term;

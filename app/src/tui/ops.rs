@@ -55,6 +55,38 @@ pub enum Op {
         tags: Vec<String>,
         no_cache: bool,
     },
+    /// A compose project as a whole, through compose's own functions.
+    Compose {
+        project: String,
+        verb: ComposeVerb,
+    },
+}
+
+/// What is done to a whole compose project (a project header's keys).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ComposeVerb {
+    /// `compose up -d` from the files its labels name, read again.
+    Up,
+    /// `compose start`: its stopped containers, dependencies first.
+    Start,
+    /// `compose stop`: dependents first.
+    Stop,
+    /// `compose restart`: dependencies first.
+    Restart,
+    /// `compose down`: its containers and networks removed (volumes kept).
+    Down,
+}
+
+impl ComposeVerb {
+    pub fn word(self) -> &'static str {
+        match self {
+            ComposeVerb::Up => "up",
+            ComposeVerb::Start => "start",
+            ComposeVerb::Stop => "stop",
+            ComposeVerb::Restart => "restart",
+            ComposeVerb::Down => "down",
+        }
+    }
 }
 
 /// A document shown over the panes.
@@ -100,6 +132,7 @@ impl Op {
                 Some(t) => format!("build {t} from {context}"),
                 None => format!("build {context}"),
             },
+            Op::Compose { project, verb } => format!("compose {} {project}", verb.word()),
         }
     }
 }

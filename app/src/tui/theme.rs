@@ -156,6 +156,31 @@ impl Theme {
         }
     }
 
+    /// The colours compose services get in a project's merged log (a service's
+    /// place in name order picks one, as `compose up` picks its ANSI colours): the
+    /// theme's own accent, title and state colours, each once.
+    pub fn service_palette(&self) -> Vec<Color> {
+        let mut out: Vec<Color> = Vec::with_capacity(8);
+        for c in [
+            self.accent,
+            self.title,
+            self.running,
+            self.exited,
+            self.paused,
+            self.starting,
+            self.healthy,
+            self.unhealthy,
+        ] {
+            if !out.contains(&c) && c != self.bg {
+                out.push(c);
+            }
+        }
+        if out.is_empty() {
+            out.push(self.fg);
+        }
+        out
+    }
+
     pub fn health(&self, health: &str) -> Color {
         match health {
             "healthy" => self.healthy,

@@ -8,6 +8,7 @@ use futures_util::stream::{select_all, StreamExt};
 
 use crate::backend::streams::LogOutput;
 use crate::backend::{Backend, LogsQuery};
+use crate::compose::log_prefix;
 use crate::compose::run::state::Existing;
 
 /// Compose's colours for prefixes, in the order services get them.
@@ -22,9 +23,7 @@ pub struct Prefixes {
 
 impl Prefixes {
     pub fn new(containers: &[Existing], no_color: bool, no_prefix: bool) -> Prefixes {
-        let mut services: Vec<String> = containers.iter().map(|c| c.service.clone()).collect();
-        services.sort();
-        services.dedup();
+        let services = log_prefix::service_order(containers.iter().map(|c| c.service.as_str()));
         Prefixes {
             width: containers.iter().map(|c| short(c).len()).max().unwrap_or(0),
             colour: !no_color && std::io::stdout().is_terminal(),
@@ -39,11 +38,7 @@ impl Prefixes {
         }
         let name = format!("{:<w$}", short(c), w = self.width);
         if self.colour {
-            let i = self
-                .services
-                .iter()
-                .position(|s| s == &c.service)
-                .unwrap_or(0);
+            let i = log_prefix::colour_index(&self.services, &c.service);
             format!(
                 "\x1b[{}m{name}  |\x1b[0m {text}\n",
                 COLOURS[i % COLOURS.len()]
@@ -54,15 +49,10 @@ impl Prefixes {
     }
 }
 
-/// `web-1` for `cct-web-1`: the name without the project, as Compose shows it; a
-/// `container_name` is shown whole.
+/// `web-1` for `cct-web-1` (`log_prefix::short_name`).
 fn short(c: &Existing) -> String {
     match c.labels.get(crate::compose::labels::PROJECT) {
-        Some(p) => c
-            .name
-            .strip_prefix(&format!("{p}-"))
-            .unwrap_or(&c.name)
-            .to_string(),
+        Some(p) => log_prefix::short_name(&c.name, p).to_string(),
         None => c.name.clone(),
     }
 }

@@ -27,10 +27,14 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let width = area.width.saturating_sub(2) as usize;
     let title = match (sel, anatomy) {
         (None, _) => {
-            lines.push(Line::from(Span::styled(
-                "No container selected",
-                Style::default().fg(t.dim),
-            )));
+            let what = match app.selected_project() {
+                Some(g) => format!(
+                    "{} is a compose project: select one of its containers to take it apart",
+                    g.name
+                ),
+                None => "No container selected".to_string(),
+            };
+            lines.push(Line::from(Span::styled(what, Style::default().fg(t.dim))));
             "Anatomy".to_string()
         }
         // A backend without the view (a remote Docker engine) says so: nothing failed.

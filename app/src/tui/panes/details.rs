@@ -27,6 +27,9 @@ fn heading<'a>(t: &Theme, s: &'a str) -> Line<'a> {
 
 pub fn container(f: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
+    if let Some(g) = app.selected_project() {
+        return super::project::draw(f, app, area, &g);
+    }
     let mut lines = Vec::new();
     if let Some(c) = app.selected_container() {
         lines.push(field(t, "ID", c.id.chars().take(12).collect()));

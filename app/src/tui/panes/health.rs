@@ -8,10 +8,37 @@ use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::block;
-use crate::tui::state::App;
+use crate::tui::state::{App, Group};
+
+/// A project's header: each of its containers' health (or state, without a check).
+fn project(f: &mut Frame, app: &App, area: Rect, g: &Group) {
+    let t = &app.theme;
+    let mut lines = vec![Line::from(Span::styled(
+        format!("{}: select a container for its checks", g.name),
+        Style::default().fg(t.dim),
+    ))];
+    for c in g.members.iter().filter_map(|&i| app.snap.containers.get(i)) {
+        let (word, colour) = if c.health.is_empty() {
+            (format!("{} (no healthcheck)", c.state), t.state(&c.state))
+        } else {
+            (c.health.clone(), t.health(&c.health))
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {:<24} ", c.name), Style::default().fg(t.fg)),
+            Span::styled(word, Style::default().fg(colour)),
+        ]));
+    }
+    f.render_widget(
+        Paragraph::new(lines).block(block(&format!("Health: {}", g.name), t)),
+        area,
+    );
+}
 
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
+    if let Some(g) = app.selected_project() {
+        return project(f, app, area, &g);
+    }
     let sel = app.selected_container();
     let name = sel.map(|c| c.name.clone()).unwrap_or_default();
     let history = app

@@ -3,7 +3,7 @@
 //! and wrapping on request. Only the lines that fit are laid out, however many are kept.
 
 use ratatui::layout::Rect;
-use ratatui::style::{Modifier, Style};
+use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
@@ -16,15 +16,23 @@ use crate::tui::theme::Theme;
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
     let v = &app.logs;
-    let sel = app.selected_container();
-    let name = sel.map(|c| c.name.clone()).unwrap_or_default();
-    let mine = sel.is_some_and(|c| c.id == v.id);
+    // A container's log, or a compose project's merged log (its header selected).
+    let (name, key) = match (app.selected_container(), app.selected_project()) {
+        (Some(c), _) => (c.name.clone(), c.id.clone()),
+        (None, Some(g)) => (
+            format!("{} (every service)", g.name),
+            crate::tui::worker::project_log_key(&g.name),
+        ),
+        (None, None) => (String::new(), String::new()),
+    };
+    let mine = !key.is_empty() && key == v.id;
+    let palette = t.service_palette();
     let height = area.height.saturating_sub(2) as usize;
     let width = area.width.saturating_sub(2) as usize;
     let lines: Vec<Line> = if mine {
         v.visible(height, width)
             .into_iter()
-            .map(|e| line(t, app, e))
+            .map(|e| line(t, app, &palette, e))
             .collect()
     } else {
         Vec::new()
@@ -49,7 +57,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     f.render_widget(p, area);
 }
 
-fn line<'a>(t: &Theme, app: &App, e: &'a LogEntry) -> Line<'a> {
+fn line<'a>(t: &Theme, app: &App, palette: &[Color], e: &'a LogEntry) -> Line<'a> {
     let v = &app.logs;
     let color = if e.stderr { t.exited } else { t.fg };
     let mut spans = Vec::new();
@@ -58,6 +66,14 @@ fn line<'a>(t: &Theme, app: &App, e: &'a LogEntry) -> Line<'a> {
             format!("{} ", e.time),
             Style::default().fg(t.dim),
         ));
+    }
+    // A project's merged log: `web-1  | ` in its service's colour, as `compose up` does.
+    if !e.prefix.is_empty() {
+        let c = palette
+            .get(e.colour % palette.len().max(1))
+            .copied()
+            .unwrap_or(t.fg);
+        spans.push(Span::styled(e.prefix.as_str(), Style::default().fg(c)));
     }
     let base = Style::default().fg(color);
     if !v.matches(e) {

@@ -9,6 +9,7 @@ mod forms;
 mod health;
 mod lists;
 mod logs;
+mod project;
 mod stats;
 
 use std::time::Instant;
@@ -85,7 +86,13 @@ pub fn draw(f: &mut Frame, app: &App, now: Instant) {
     let body = rows[1];
     match app.tab {
         Tab::Containers => {
-            let cols = split(body, 60);
+            // A project's details are longer than a container's: they get more room.
+            let left = if app.selected_project().is_some() {
+                45
+            } else {
+                60
+            };
+            let cols = split(body, left);
             containers::draw(f, app, cols[0], now);
             details::container(f, app, cols[1]);
         }
@@ -242,6 +249,14 @@ pub const HELP: &[(&str, &str)] = &[
     ("x", "stop (SIGTERM, SIGKILL after 10 s, with a countdown)"),
     ("r", "restart"),
     ("K", "kill (asks first)"),
+    (
+        "u s x r d",
+        "a project's line: up, start, stop, restart, down (asks)",
+    ),
+    (
+        "Enter, space, z",
+        "fold / unfold a project (z works on its containers too)",
+    ),
     ("p", "pause / unpause"),
     ("d", "remove (asks first)"),
     (
@@ -272,7 +287,10 @@ pub const HELP: &[(&str, &str)] = &[
     ("nets, vols: c", "create (a form)"),
     ("F", "edit a file (Dockerfile, compose.yaml) in place"),
     (":", "run a berth command (:ps -a, :network create NAME...)"),
-    ("logs: f", "follow / pause"),
+    (
+        "logs: f",
+        "follow / pause (a project: its services' merged log)",
+    ),
     ("logs: / n N", "search, next / previous match"),
     (
         "logs: t w S",
@@ -391,5 +409,7 @@ fn draw_help(f: &mut Frame, app: &App) {
     );
 }
 
+#[cfg(test)]
+mod project_tests;
 #[cfg(test)]
 mod tests;

@@ -10,7 +10,8 @@ use ratatui::Frame;
 
 use super::block;
 use crate::format::human::bytes_size;
-use crate::tui::state::App;
+use crate::tui::data::ContainerRow;
+use crate::tui::state::{App, Group, Line as ListLine};
 
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let cols = Layout::default()
@@ -29,40 +30,19 @@ fn table(f: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
     // NET I/O only where it fits beside a readable name.
     let wide = area.width >= 72;
-    let list = app.containers();
-    let shown = super::window(
-        list.len(),
-        Some(app.selection()),
-        area.height.saturating_sub(3) as usize,
-    );
-    let rows: Vec<Row> = list[shown.clone()]
-        .iter()
-        .map(|c| {
-            let name = Cell::from(Span::styled(
-                c.name.clone(),
-                Style::default().fg(t.state(&c.state)),
-            ));
-            match app.snap.stats.get(&c.id) {
-                Some(s) => {
-                    let mut cells = vec![
-                        name,
-                        Cell::from(format!("{:.2}%", s.cpu_percent())),
-                        Cell::from(bytes_size(s.memory_used())),
-                    ];
-                    if wide {
-                        cells.push(Cell::from(format!(
-                            "{} / {}",
-                            bytes_size(s.net_total.0),
-                            bytes_size(s.net_total.1)
-                        )));
-                    }
-                    cells.push(Cell::from(s.pids.to_string()));
-                    Row::new(cells)
-                }
-                None => Row::new(vec![name, Cell::from("-"), Cell::from("-")]),
-            }
-        })
-        .collect();
+    let selected = app.selection();
+    let height = area.height.saturating_sub(3) as usize;
+    let (rows, shown) = app.with_listing(|l| {
+        let shown = super::window(l.lines.len(), Some(selected), height);
+        let rows: Vec<Row> = l.lines[shown.clone()]
+            .iter()
+            .map(|line| match *line {
+                ListLine::Project(g) => project_row(app, &l.groups[g]),
+                ListLine::Container(i) => container_row(app, &app.snap.containers[i], wide),
+            })
+            .collect();
+        (rows, shown)
+    });
     let mut titles = vec!["NAME", "CPU %", "MEM"];
     let mut widths = vec![
         Constraint::Min(8),
@@ -80,11 +60,63 @@ fn table(f: &mut Frame, app: &App, area: Rect) {
         .header(header)
         .row_highlight_style(t.selected())
         .block(block("Stats", t));
-    let mut state =
-        TableState::default().with_selected(Some(app.selection().saturating_sub(shown.start)));
+    let mut state = TableState::default().with_selected(Some(selected.saturating_sub(shown.start)));
     f.render_stateful_widget(table, area, &mut state);
     let rows: Vec<Option<usize>> = shown.map(Some).collect();
     super::register_rows(app, area, area.y + 2, 0, &rows);
+}
+
+/// A project: its name and the sum of its containers' CPU and memory.
+fn project_row<'a>(app: &App, g: &Group) -> Row<'a> {
+    let (name, _, colour) = super::containers::project_label(app, g);
+    let series: Vec<_> = g
+        .members
+        .iter()
+        .filter_map(|&i| app.snap.containers.get(i))
+        .filter_map(|c| app.snap.stats.get(&c.id))
+        .collect();
+    let name = Cell::from(Span::styled(
+        name,
+        Style::default().fg(colour).add_modifier(Modifier::BOLD),
+    ));
+    if series.is_empty() {
+        return Row::new(vec![name, Cell::from("-"), Cell::from("-")]);
+    }
+    let cpu: f64 = series.iter().map(|s| s.cpu_percent()).sum();
+    let mem: u64 = series.iter().map(|s| s.memory_used()).sum();
+    Row::new(vec![
+        name,
+        Cell::from(format!("{cpu:.2}%")),
+        Cell::from(bytes_size(mem)),
+    ])
+}
+
+fn container_row<'a>(app: &App, c: &ContainerRow, wide: bool) -> Row<'a> {
+    let t = &app.theme;
+    let indent = if c.project.is_empty() { "" } else { "  " };
+    let name = Cell::from(Span::styled(
+        format!("{indent}{}", c.name),
+        Style::default().fg(t.state(&c.state)),
+    ));
+    match app.snap.stats.get(&c.id) {
+        Some(s) => {
+            let mut cells = vec![
+                name,
+                Cell::from(format!("{:.2}%", s.cpu_percent())),
+                Cell::from(bytes_size(s.memory_used())),
+            ];
+            if wide {
+                cells.push(Cell::from(format!(
+                    "{} / {}",
+                    bytes_size(s.net_total.0),
+                    bytes_size(s.net_total.1)
+                )));
+            }
+            cells.push(Cell::from(s.pids.to_string()));
+            Row::new(cells)
+        }
+        None => Row::new(vec![name, Cell::from("-"), Cell::from("-")]),
+    }
 }
 
 fn charts(f: &mut Frame, app: &App, area: Rect) {
@@ -95,7 +127,13 @@ fn charts(f: &mut Frame, app: &App, area: Rect) {
         let why = match sel {
             Some(c) if c.state != "running" => format!("{} is not running", c.name),
             Some(_) => "reading its cgroup…".into(),
-            None => "no container selected".into(),
+            None => match app.selected_project() {
+                Some(g) => format!(
+                    "{}: the sum of its containers is on its line; select one for its charts",
+                    g.name
+                ),
+                None => "no container selected".into(),
+            },
         };
         f.render_widget(
             Paragraph::new(Span::styled(why, Style::default().fg(t.dim))).block(block("Usage", t)),

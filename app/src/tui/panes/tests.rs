@@ -27,6 +27,11 @@ fn fixture() -> Snapshot {
                 String::new()
             },
             project: project.into(),
+            service: if project.is_empty() {
+                String::new()
+            } else {
+                name.into()
+            },
             networks: vec!["demo".into()],
         }
     };
@@ -106,6 +111,7 @@ fn fixture() -> Snapshot {
         }),
         stats: [("c1".to_string(), series())].into(),
         anatomy: Some(AnatomyView::Shown(Box::new(anatomy()))),
+        project: None,
     }
 }
 
@@ -145,6 +151,7 @@ fn log_lines() -> Vec<crate::tui::logview::LogEntry> {
         stderr,
         time: "2026-11-25T10:00:00.000000000Z".into(),
         text: text.into(),
+        ..Default::default()
     };
     vec![
         l(false, "listening on 8080"),
@@ -158,13 +165,14 @@ fn app_on(tab: Tab) -> App {
     let mut app = App::new(Theme::built_in("dark").unwrap());
     app.update(fixture());
     app.tab = tab;
-    // web (ungrouped, listed after the shop project) is the third row.
-    app.selected[0] = 2;
+    // web (ungrouped, listed after the shop project's header, api and db) is the fourth
+    // line.
+    app.selected[0] = 3;
     app.logs.append("c1", log_lines(), true);
     app
 }
 
-fn render(app: &App) -> String {
+pub(super) fn render(app: &App) -> String {
     let mut term = Terminal::new(TestBackend::new(100, 20)).unwrap();
     term.draw(|f| super::draw(f, app, Instant::now())).unwrap();
     let buf = term.backend().buffer().clone();
@@ -270,9 +278,17 @@ fn a_click_selects_the_row_under_it() {
         vec![crate::tui::state::Request::Select(Some("c2".into()))]
     );
     assert_eq!(app.selected_container().unwrap().name, "db");
-    // The project header selects nothing.
-    assert!(app.click(5, 3).is_empty());
-    assert_eq!(app.selected_container().unwrap().name, "db");
+    // The project's header selects the project.
+    use crate::tui::state::Request;
+    assert_eq!(
+        app.click(5, 3),
+        vec![
+            Request::Select(None),
+            Request::SelectProject(Some("shop".into()))
+        ]
+    );
+    assert_eq!(app.selected_project().unwrap().name, "shop");
+    assert!(app.selected_container().is_none());
 }
 
 #[test]
@@ -311,7 +327,7 @@ fn editor_pane() {
     insta::assert_snapshot!(render(&app));
 }
 
-fn buffer_text(term: &Terminal<TestBackend>) -> String {
+pub(super) fn buffer_text(term: &Terminal<TestBackend>) -> String {
     let buf = term.backend().buffer();
     (0..buf.area.height)
         .map(|y| {

@@ -19,7 +19,7 @@ impl App {
     }
 
     /// The containers a lifecycle key acts on: the marked ones (in list order), else the
-    /// selected one. (id, name, state)
+    /// selected project's or the selected one. (id, name, state)
     pub(super) fn targets(&self) -> Vec<(String, String, String)> {
         let list = self.containers();
         let marked: Vec<_> = list
@@ -29,6 +29,15 @@ impl App {
             .collect();
         if !marked.is_empty() {
             return marked;
+        }
+        // A project's header: each of its containers.
+        if let Some(g) = self.selected_project() {
+            return g
+                .members
+                .iter()
+                .filter_map(|&i| self.snap.containers.get(i))
+                .map(|c| (c.id.clone(), c.name.clone(), c.state.clone()))
+                .collect();
         }
         self.selected_container()
             .map(|c| vec![(c.id.clone(), c.name.clone(), c.state.clone())])

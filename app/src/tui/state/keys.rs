@@ -179,7 +179,7 @@ impl App {
                 return reqs;
             }
         }
-        let before = self.selected_container().map(|c| c.id.clone());
+        let before = self.focus();
         let tab_before = self.tab;
         let mut out = Vec::new();
         match k.code {
@@ -225,6 +225,11 @@ impl App {
                 self.transfer = None
             }
             KeyCode::Esc => self.marked.clear(),
+            // On a project's header, Enter and space fold it; z folds the selection's.
+            KeyCode::Enter | KeyCode::Char(' ') if self.selected_project().is_some() => {
+                self.fold_selected()
+            }
+            KeyCode::Char('z') if self.tab.per_container() => self.fold_selected(),
             KeyCode::Char(' ') if self.tab == Tab::Containers => {
                 if let Some(id) = self.selected_container().map(|c| c.id.clone()) {
                     if !self.marked.remove(&id) {
@@ -266,7 +271,9 @@ impl App {
                 self.message = format!("theme {}", self.theme.name);
             }
             KeyCode::Char(c) => {
-                if let Some(a) = self.action_for(c) {
+                if let Some(reqs) = self.project_key(c) {
+                    out.extend(reqs);
+                } else if let Some(a) = self.action_for(c) {
                     out.extend(self.ask(a));
                 } else {
                     out.extend(self.object_key(c));
@@ -274,7 +281,7 @@ impl App {
             }
             _ => {}
         }
-        if self.selected_container().map(|c| c.id.clone()) != before {
+        if self.focus() != before {
             self.scroll = 0;
             out.extend(self.selection_request());
         }

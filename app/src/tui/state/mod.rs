@@ -3,11 +3,17 @@
 //! the worker come out, so the flows are tested without a terminal or an engine.
 
 mod actions;
+mod groups;
 mod keys;
+mod progress;
+mod project_keys;
+#[cfg(test)]
+mod project_tests;
+mod selection;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 
 use super::data::{ContainerRow, Snapshot};
@@ -16,6 +22,8 @@ use super::forms::{Form, FormOutcome};
 use super::logview::LogView;
 use super::theme::Theme;
 use super::worker::Msg;
+
+pub use groups::{Group, Line, Listing};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
@@ -139,6 +147,9 @@ pub enum Request {
     Show(Show),
     /// Keep the details of this container fresh.
     Select(Option<String>),
+    /// A compose project's header is selected (None: none is): keep its details and
+    /// merged log fresh.
+    SelectProject(Option<String>),
     /// Hand the terminal to a shell in this container (the event loop does it).
     Terminal {
         id: String,
@@ -163,7 +174,10 @@ pub enum Request {
     },
 }
 
-pub use super::ops::{Op, Show};
+pub use super::ops::{ComposeVerb, Op, Show};
+
+/// The selected container's ID and the selected project header's name.
+type Focus = (Option<String>, Option<String>);
 
 /// What an interactive session runs in a container.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -272,10 +286,14 @@ pub struct App {
     pub build: Option<BuildView>,
     /// The pull or push started from the images pane, shown likewise.
     pub transfer: Option<TransferView>,
-    /// The containers' listed order and the filter it was made for.
-    order: std::cell::RefCell<(Option<String>, Vec<usize>)>,
-    /// The selection the worker was last told about (None: never told).
-    told: Option<Option<String>>,
+    /// The container lists' lines and the filter they were made for (None: to be
+    /// made again).
+    listing: std::cell::RefCell<Option<(String, Listing)>>,
+    /// Compose projects shown as their header only (kept across refreshes).
+    pub collapsed: BTreeSet<String>,
+    /// The selection the worker was last told about: the container and the project
+    /// header (None: never told).
+    told: Option<Focus>,
     /// Marked containers (space): lifecycle keys act on all of them.
     pub marked: std::collections::BTreeSet<String>,
     /// Rows the last frame drew that a click selects: (row's area, index in the list).
@@ -311,7 +329,8 @@ impl App {
             transfer: None,
             marked: Default::default(),
             told: None,
-            order: Default::default(),
+            listing: Default::default(),
+            collapsed: Default::default(),
             hits: Default::default(),
             quit: false,
         }
@@ -321,44 +340,11 @@ impl App {
         self.filter.is_empty() || text.to_lowercase().contains(&self.filter.to_lowercase())
     }
 
-    /// Containers as listed: filtered, grouped by compose project (ungrouped last).
-    pub fn containers(&self) -> Vec<&ContainerRow> {
-        self.with_order(|order| order.iter().map(|&i| &self.snap.containers[i]).collect())
-    }
-
-    /// The listed order (indexes into the snapshot) for the current filter: sorted and
-    /// filtered once per snapshot and filter, not on every call a frame makes.
-    fn with_order<R>(&self, f: impl FnOnce(&[usize]) -> R) -> R {
-        let mut cache = self.order.borrow_mut();
-        if cache.0.as_deref() != Some(self.filter.as_str()) {
-            let c = &self.snap.containers;
-            let mut v: Vec<usize> = (0..c.len())
-                .filter(|&i| {
-                    let c = &c[i];
-                    self.matches(&format!(
-                        "{} {} {} {}",
-                        c.name, c.image, c.status, c.project
-                    ))
-                })
-                .collect();
-            v.sort_by(|&a, &b| {
-                let (a, b) = (&c[a], &c[b]);
-                (a.project.is_empty(), &a.project, &a.name).cmp(&(
-                    b.project.is_empty(),
-                    &b.project,
-                    &b.name,
-                ))
-            });
-            *cache = (Some(self.filter.clone()), v);
-        }
-        f(&cache.1)
-    }
-
     /// How many rows the current tab lists (after the filter).
     pub fn rows(&self) -> usize {
         let s = &self.snap;
         match self.tab {
-            t if t.per_container() => self.with_order(|o| o.len()),
+            t if t.per_container() => self.with_listing(|l| l.lines.len()),
             Tab::Images => s
                 .images
                 .iter()
@@ -373,14 +359,6 @@ impl App {
 
     pub fn selection(&self) -> usize {
         self.selected[self.tab.slot()]
-    }
-
-    pub fn selected_container(&self) -> Option<&ContainerRow> {
-        if !self.tab.per_container() {
-            return None;
-        }
-        let i = self.with_order(|o| o.get(self.selection()).copied())?;
-        self.snap.containers.get(i)
     }
 
     fn select(&mut self, i: usize) {
@@ -399,10 +377,7 @@ impl App {
                 .iter()
                 .any(|c| &c.id == id && (c.state == "running" || c.state == "paused"))
         });
-        self.snap = snap;
-        *self.order.get_mut() = (None, Vec::new());
-        let keep = self.selection();
-        self.select(keep);
+        self.take_snapshot(snap);
     }
 
     /// The countdown to SIGKILL of a container being stopped ("stopping… 7s").
@@ -439,46 +414,24 @@ impl App {
         self.message = message;
     }
 
-    /// A click at (column, row): select the list row drawn there.
-    pub fn click(&mut self, column: u16, row: u16) -> Vec<Request> {
-        let pos = ratatui::layout::Position { x: column, y: row };
-        let hit = self
-            .hits
-            .borrow()
-            .iter()
-            .find(|(r, _)| r.contains(pos))
-            .map(|(_, i)| *i);
-        let Some(i) = hit else {
-            return Vec::new();
-        };
-        let before = self.selected_container().map(|c| c.id.clone());
-        self.select(i);
-        if self.selected_container().map(|c| c.id.clone()) != before {
-            self.scroll = 0;
-            return self.selection_request();
-        }
-        Vec::new()
-    }
-
-    fn selection_request(&mut self) -> Vec<Request> {
-        let id = self.selected_container().map(|c| c.id.clone());
-        self.told = Some(id.clone());
-        vec![Request::Select(id)]
-    }
-
     /// A message from the worker; returns what to ask of it in turn (the selected
     /// container changes when the list does, and the worker must follow).
     pub fn receive(&mut self, m: Msg) -> Vec<Request> {
         match m {
             Msg::Snapshot(s) => {
                 self.update(*s);
-                let id = self.selected_container().map(|c| c.id.clone());
                 // On panes that are not about a container the selection is remembered.
-                if self.tab.per_container() && self.told.as_ref() != Some(&id) {
+                if self.tab.per_container() && self.told.as_ref() != Some(&self.focus()) {
                     return self.selection_request();
                 }
             }
             Msg::Done(text) => self.done(text),
+            Msg::Note(text) => self.message = text,
+            Msg::Stopping(name) => {
+                if let Some(c) = self.snap.containers.iter().find(|c| c.name == name) {
+                    self.stopping.insert(c.id.clone(), Instant::now());
+                }
+            }
             Msg::FileOpened { path, content, new } => self.file_opened(path, content, new),
             Msg::FileSaved { path, content } => self.file_saved(path, content),
             Msg::Logs { id, lines, reset } => self.logs.append(&id, lines, reset),
@@ -491,59 +444,6 @@ impl App {
         }
         Vec::new()
     }
-}
-
-impl App {
-    fn build_progress(&mut self, m: crate::tui::worker::BuildMsg) {
-        use crate::tui::worker::BuildMsg;
-        let Some(view) = self.build.as_mut() else {
-            return;
-        };
-        match m {
-            BuildMsg::Event(ev) => {
-                view.steps.apply(ev);
-            }
-            BuildMsg::Text(t) => view.classic.extend(t.lines().map(str::to_string)),
-            BuildMsg::End(outcome) => {
-                let what = view.title.clone();
-                self.done(match &outcome {
-                    Ok(id) => format!("{what}: built {} (Esc closes)", short_id(id)),
-                    Err(e) => format!("{what} failed: {e}"),
-                });
-                if let Some(v) = self.build.as_mut() {
-                    v.outcome = Some(outcome);
-                }
-            }
-        }
-    }
-}
-
-impl App {
-    fn transfer_progress(&mut self, m: crate::tui::worker::TransferMsg) {
-        use crate::tui::worker::TransferMsg;
-        let Some(view) = self.transfer.as_mut() else {
-            return;
-        };
-        match m {
-            TransferMsg::Progress(msg) => view.view.apply(&msg),
-            TransferMsg::End(outcome) => {
-                let what = view.title.clone();
-                view.outcome = Some(outcome.clone());
-                self.done(match outcome {
-                    Ok(()) => format!("{what}: done (Esc closes)"),
-                    Err(e) => format!("{what} failed: {e}"),
-                });
-            }
-        }
-    }
-}
-
-fn short_id(id: &str) -> String {
-    id.strip_prefix("sha256:")
-        .unwrap_or(id)
-        .chars()
-        .take(12)
-        .collect()
 }
 
 /// Split a command line into words: whitespace separates, single and double quotes

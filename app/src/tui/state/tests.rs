@@ -50,6 +50,8 @@ fn containers_group_by_project_and_filter() {
 fn stop_runs_at_once_with_a_countdown_and_remove_asks_first() {
     let mut app = App::new(Theme::built_in("dark").unwrap());
     app.update(fixture());
+    // api: the line under the shop project's header.
+    app.selected[0] = 1;
     // api is first (project shop); stop it.
     let r = app.on_key(key('x'));
     assert_eq!(
@@ -82,6 +84,8 @@ fn stop_runs_at_once_with_a_countdown_and_remove_asks_first() {
 fn the_command_line_runs_berth_verbs_and_e_execs() {
     let mut app = App::new(Theme::built_in("dark").unwrap());
     app.update(fixture());
+    // api: the line under the shop project's header.
+    app.selected[0] = 1;
     app.on_key(key(':'));
     for c in "docker network create 'my net'".chars() {
         app.on_key(key(c));
@@ -125,6 +129,8 @@ fn network_picker_rename_and_object_removal() {
         })
         .collect();
     app.update(s);
+    // api: the line under the shop project's header.
+    app.selected[0] = 1;
     // api is selected (project shop first); connect it to the only choice, back.
     assert!(app.on_key(key('n')).is_empty());
     assert_eq!(app.picker.as_ref().unwrap().items, vec!["back".to_string()]);
@@ -169,6 +175,8 @@ fn network_picker_rename_and_object_removal() {
 fn marked_containers_act_together() {
     let mut app = App::new(Theme::built_in("dark").unwrap());
     app.update(fixture());
+    // api: the line under the shop project's header.
+    app.selected[0] = 1;
     // api (paused? no: running) and db marked with space; web stays unmarked.
     app.on_key(key(' '));
     app.on_key(key(' '));
@@ -208,6 +216,8 @@ fn commit_tag_history_and_inspect_are_typed_requests() {
         ..Default::default()
     }];
     app.update(s);
+    // api: the line under the shop project's header.
+    app.selected[0] = 1;
     app.on_key(key('c'));
     for c in "snap:1".chars() {
         app.on_key(key(c));

@@ -9,7 +9,10 @@
 
 mod build;
 mod command;
+mod compose;
 mod ops;
+mod project;
+mod project_logs;
 mod session;
 mod tasks;
 mod transfer;
@@ -31,12 +34,19 @@ use crate::backend::{Anatomy, Backend, ErrorKind};
 
 pub use build::BuildMsg;
 pub use command::BerthExe;
+pub use project_logs::view_key as project_log_key;
 pub use transfer::TransferMsg;
 
 pub enum Msg {
     Snapshot(Box<Snapshot>),
     /// An action finished: what to tell the user.
     Done(String),
+    /// How an action that is still running goes (compose's progress), for the status
+    /// line.
+    Note(String),
+    /// A compose operation began stopping this container (by name): its countdown to
+    /// SIGKILL starts now, not when the key was pressed.
+    Stopping(String),
     /// What a `:` command printed, or a document asked for (`i`, `H`).
     Output(String),
     /// A file read for the editor (`new`: it did not exist).
@@ -120,6 +130,10 @@ struct Worker {
     tx: Sender<Msg>,
     events: Vec<m::EventMessage>,
     selected: Option<String>,
+    /// The compose project whose header is selected.
+    project: Option<String>,
+    project_tail: Option<project_logs::ProjectTail>,
+    projects: project::ProjectCache,
     view: Tab,
     history: History,
     tail: Option<LogTail>,
@@ -151,6 +165,9 @@ async fn run(
         tx,
         events: Vec::new(),
         selected: None,
+        project: None,
+        project_tail: None,
+        projects: Default::default(),
         view: Tab::Containers,
         history: History::default(),
         tail: None,
@@ -262,6 +279,13 @@ impl Worker {
         let tx = self.tx.clone();
         match r {
             Request::Select(id) => self.selected = id,
+            Request::SelectProject(p) => {
+                if p.is_none() {
+                    self.project_tail = None;
+                }
+                self.project = p;
+                return true;
+            }
             Request::View(tab) => {
                 self.view = tab;
                 return true;
@@ -302,8 +326,12 @@ impl Worker {
         self.events.drain(..cut);
     }
 
-    /// Send what the selected container's log gained; false once the UI has gone.
+    /// Send what the selected container's (or project's) log gained; false once the UI
+    /// has gone.
     fn poll_log(&mut self) -> bool {
+        if let Some(p) = self.project.clone() {
+            return self.poll_project_log(&p);
+        }
         if let Some(id) = self.selected.as_deref() {
             if self.tail.as_ref().is_none_or(|t| t.id != id) {
                 self.tail = Some(LogTail::follow(self.backend.clone(), id));
@@ -360,9 +388,11 @@ impl Worker {
         let mut snap = self.lists.clone().unwrap_or_default();
         if changed {
             self.resume_log(&snap);
+            self.sync_project_log();
         }
         snap.events = self.events.clone();
         snap.details = self.details().await;
+        snap.project = self.project_details(changed).await;
         // Stats once a second: for every running container while the stats pane shows,
         // else only for the selected one, so a thousand idle containers cost nothing.
         if self.last_stats.elapsed() >= REFRESH - Duration::from_millis(50) {

@@ -90,8 +90,9 @@ async fn perform(b: &dyn Backend, op: Op) -> Result<String> {
             let made = b.network_create(*req).await?;
             format!("network {}", short(&made.id))
         }
-        // Builds, pulls and pushes stream their progress; `run` never sends one here.
-        Op::Build { .. } | Op::Pull(_) | Op::Push(_) => {
+        // Builds, pulls, pushes and compose stream their progress; `run` never sends one
+        // here.
+        Op::Build { .. } | Op::Pull(_) | Op::Push(_) | Op::Compose { .. } => {
             return Err(crate::backend::BackendError::internal(
                 "a build is not a one-answer operation",
             ))
@@ -114,10 +115,11 @@ pub fn run(b: &Arc<dyn Backend>, op: Op, tx: Sender<Msg>) {
     {
         return super::build::start(b, context, dockerfile, tags, no_cache, tx);
     }
-    // So do pulls and pushes.
+    // So do pulls and pushes, and a compose project's operations tell their progress.
     let op = match op {
         Op::Pull(r) => return super::transfer::start(b, r, false, tx),
         Op::Push(r) => return super::transfer::start(b, r, true, tx),
+        Op::Compose { project, verb } => return super::compose::run(b, project, verb, tx),
         op => op,
     };
     let b = b.clone();
