@@ -117,3 +117,84 @@ fn docker_cli_runs_a_replicated_service_that_heals_scales_and_drains() {
         info.stderr
     );
 }
+
+#[test]
+fn docker_cli_secrets_reach_only_the_tasks_that_name_them() {
+    let b = Berth::new();
+    b.busybox_image("busybox:latest");
+    let api = Service::start(&b);
+    api.docker_ok(&["swarm", "init"]);
+    let _guard = Swarm { api: &api };
+    let file = b.dir.path().join("pass.txt");
+    std::fs::write(&file, "hunter2").unwrap();
+    api.docker_ok(&["secret", "create", "db_pass", file.to_str().unwrap()]);
+    // Its data is never shown.
+    let shown = api.docker_ok(&["secret", "inspect", "db_pass"]);
+    assert!(
+        !shown.contains("hunter2") && !shown.contains("aHVudGVyMg"),
+        "{shown}"
+    );
+    api.docker_ok(&[
+        "service",
+        "create",
+        "-d",
+        "--name",
+        "db",
+        "--secret",
+        "db_pass",
+        "--secret",
+        "source=db_pass,target=/etc/pass,mode=0400",
+        "busybox:latest",
+        "sleep",
+        "600",
+    ]);
+    api.docker_ok(&[
+        "service",
+        "create",
+        "-d",
+        "--name",
+        "other",
+        "busybox:latest",
+        "sleep",
+        "600",
+    ]);
+    let task = |svc: &str| {
+        b.ok(&[
+            "ps",
+            "-q",
+            "--filter",
+            &format!("label=com.docker.swarm.service.name={svc}"),
+        ])
+    };
+    assert!(eventually(20, || !task("db").is_empty() && !task("other").is_empty()));
+    let db = task("db");
+    assert_eq!(
+        b.ok(&["exec", &db, "cat", "/run/secrets/db_pass"]),
+        "hunter2"
+    );
+    assert_eq!(b.ok(&["exec", &db, "stat", "-c", "%a", "/etc/pass"]), "400");
+    // Read-only, and not in the other service's tasks.
+    let write = b.run(&["exec", &db, "sh", "-c", "echo x > /run/secrets/db_pass"]);
+    assert_ne!(write.code, 0);
+    let other = b.run(&["exec", &task("other"), "cat", "/run/secrets/db_pass"]);
+    assert_ne!(other.code, 0);
+    // Its data is kept in one file only root may read.
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(b.root.join("swarm/secrets.data"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+    // Removal waits until no service names it.
+    let busy = api.docker(&["secret", "rm", "db_pass"]);
+    assert!(
+        busy.code != 0
+            && busy
+                .stderr
+                .contains("is in use by the following service: db"),
+        "{}",
+        busy.stderr
+    );
+    api.docker_ok(&["service", "rm", "db"]);
+    api.docker_ok(&["secret", "rm", "db_pass"]);
+}

@@ -22,10 +22,9 @@ fn root(paths: &Paths) -> PathBuf {
     paths.run.join("swarm").join("files")
 }
 
-const TMPFS_MAGIC: i64 = 0x0102_1994;
-
 fn is_tmpfs(p: &Path) -> bool {
-    nix::sys::statfs::statfs(p).is_ok_and(|s| s.filesystem_type().0 as i64 == TMPFS_MAGIC)
+    nix::sys::statfs::statfs(p)
+        .is_ok_and(|s| s.filesystem_type() == nix::sys::statfs::TMPFS_MAGIC)
 }
 
 /// The tmpfs, mounted once (private to root: mode 0700).
