@@ -198,3 +198,53 @@ fn docker_cli_secrets_reach_only_the_tasks_that_name_them() {
     api.docker_ok(&["service", "rm", "db"]);
     api.docker_ok(&["secret", "rm", "db_pass"]);
 }
+
+#[test]
+fn a_manager_killed_while_it_scales_restarts_and_converges_without_duplicates() {
+    let b = Berth::new();
+    b.busybox_image("busybox:latest");
+    let api = Service::start(&b);
+    api.docker_ok(&["swarm", "init"]);
+    let _guard = Swarm { api: &api };
+    api.docker_ok(&[
+        "service",
+        "create",
+        "-d",
+        "--name",
+        "web",
+        "--replicas",
+        "2",
+        "busybox:latest",
+        "sleep",
+        "600",
+    ]);
+    let replicas = || api.docker_ok(&["service", "ls", "--format", "{{.Replicas}}"]);
+    assert!(eventually(20, || replicas() == "2/2"), "{}", replicas());
+    // SIGKILL the manager just as it starts scaling up.
+    api.docker_ok(&["service", "scale", "-d", "web=6"]);
+    let pid = std::fs::read_to_string(b.run_root.join("swarm/manager.pid")).unwrap();
+    let pid: i32 = pid.trim().parse().unwrap();
+    // SAFETY: kill(2) on a process id we read; nothing else to uphold.
+    unsafe { libc::kill(pid, libc::SIGKILL) };
+    // The records are readable at once, and any berth command brings the manager back.
+    api.docker_ok(&["service", "ps", "web"]);
+    b.ok(&["ps"]);
+    assert!(eventually(30, || replicas() == "6/6"), "{}", replicas());
+    // One running task and one container per slot: nothing doubled.
+    let running = api.docker_ok(&[
+        "service",
+        "ps",
+        "web",
+        "--filter",
+        "desired-state=running",
+        "-q",
+    ]);
+    assert_eq!(running.lines().count(), 6, "{running}");
+    let containers = b.ok(&[
+        "ps",
+        "-q",
+        "--filter",
+        "label=com.docker.swarm.service.name=web",
+    ]);
+    assert_eq!(containers.lines().count(), 6, "{containers}");
+}

@@ -23,8 +23,7 @@ fn root(paths: &Paths) -> PathBuf {
 }
 
 fn is_tmpfs(p: &Path) -> bool {
-    nix::sys::statfs::statfs(p)
-        .is_ok_and(|s| s.filesystem_type() == nix::sys::statfs::TMPFS_MAGIC)
+    nix::sys::statfs::statfs(p).is_ok_and(|s| s.filesystem_type() == nix::sys::statfs::TMPFS_MAGIC)
 }
 
 /// The tmpfs, mounted once (private to root: mode 0700).

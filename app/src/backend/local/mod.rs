@@ -64,6 +64,11 @@ pub struct LocalBackend {
 
 impl LocalBackend {
     pub fn new(engine: Engine, threads: Threads) -> Self {
+        // Any berth that opens the engine brings a swarm's manager back if it is gone
+        // (killed, or the machine restarted): a stat when there is no swarm.
+        if engine.paths.root.join("swarm/cluster.json").exists() {
+            let _ = crate::swarm::manager::ensure(&engine);
+        }
         LocalBackend {
             engine,
             threads,
