@@ -504,10 +504,14 @@ impl Backend for LocalBackend {
             // Refused (a manager leaving loses the swarm) before anything is touched.
             return self.call(move |e| swarm::leave(e, false)).await;
         }
-        // The manager stops first, so nothing starts a task while they are removed.
+        // The manager stops, then the records go (so a manager some other berth starts
+        // meanwhile finds no swarm and exits), then the task containers.
         self.call(move |e| {
             swarm::inspect(e)?;
-            crate::swarm::manager::stop(e)
+            crate::swarm::manager::stop(e)?;
+            swarm::leave(e, true)?;
+            berth_engine::swarm::task_files::clear(&e.paths);
+            Ok(())
         })
         .await?;
         let tasks = self
@@ -529,12 +533,7 @@ impl Backend for LocalBackend {
             };
             self.container_remove(&id, opts).await?;
         }
-        self.call(move |e| {
-            swarm::leave(e, true)?;
-            berth_engine::swarm::task_files::clear(&e.paths);
-            Ok(())
-        })
-        .await
+        Ok(())
     }
     async fn node_list(&self) -> Result<Vec<m::Node>> {
         self.call(swarm::nodes).await

@@ -293,7 +293,7 @@ fn resources(s: &Service, hc: &mut m::HostConfig) {
 }
 
 /// CPUs as nano-CPUs, multiplied in float32 as compose does; none for zero.
-fn nano_cpus(cpus: f32) -> Option<i64> {
+pub(crate) fn nano_cpus(cpus: f32) -> Option<i64> {
     Some((cpus * 1e9_f32) as i64).filter(|n| *n != 0)
 }
 

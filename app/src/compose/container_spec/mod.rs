@@ -20,7 +20,7 @@
 //! orchestrator to copy in (`archive_put`) before starting it.
 
 mod files;
-mod host;
+pub(crate) mod host;
 mod mounts;
 mod network;
 #[cfg(test)]
@@ -202,7 +202,7 @@ fn exposed_ports(s: &Service) -> Vec<String> {
 }
 
 /// Docker's healthcheck: durations in nanoseconds, `disable` as the test `NONE`.
-fn healthcheck(h: &model::Healthcheck) -> m::HealthConfig {
+pub(crate) fn healthcheck(h: &model::Healthcheck) -> m::HealthConfig {
     let nanos = |d: Option<model::Duration>| d.map(|d| d.nanos());
     m::HealthConfig {
         test: if h.disable {
