@@ -294,7 +294,7 @@ pub fn run(door: &Door, cmd: NodeCmd) -> CliResult {
                 .map_err(|e| node_error(&node, &e))?;
             let mut spec = n.spec.take().unwrap_or_default();
             merge(&mut spec, availability, role, &label_add, &label_rm)?;
-            let version = n.version.as_ref().and_then(|v| v.index).unwrap_or(0).max(0) as u64;
+            let version = n.version.as_ref().and_then(|v| v.index).unwrap_or(0);
             let id = n.id.clone().unwrap_or(node.clone());
             door.call(b.node_update(&id, version, spec))?;
             println!("{node}");
@@ -330,8 +330,11 @@ fn node_error(name: &str, e: &crate::backend::BackendError) -> Failure {
     }
 }
 
+/// Object IDs to the names shown for them.
+pub type IdNames = HashMap<String, String>;
+
 /// Service ID to name and node ID to hostname, for task tables.
-pub fn names(door: &Door) -> Result<(HashMap<String, String>, HashMap<String, String>), Failure> {
+pub fn names(door: &Door) -> Result<(IdNames, IdNames), Failure> {
     let b = door.backend();
     let services = door
         .call(b.service_list(HashMap::new(), false))?

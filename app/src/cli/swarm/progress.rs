@@ -270,7 +270,7 @@ pub struct Screen<W: Write> {
 /// Docker's bar for a task's state: `[=====>     ] ` (50 columns), or nothing on a
 /// narrow terminal.
 fn bar(current: i64, total: i64, width: usize) -> String {
-    if (current <= 0 && total <= 0) || total <= 0 || width <= 110 {
+    if total <= 0 || width <= 110 {
         return String::new();
     }
     let pct = (((current as f64 / total as f64) * 100.0) as i64 / 2).min(50) as usize;

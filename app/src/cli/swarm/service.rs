@@ -655,7 +655,7 @@ mod tests {
     /// Seed 001's `docker service ls` after the overlay-network exercise.
     #[test]
     fn service_ls_is_dockers_table() {
-        let mut list = vec![
+        let mut list = [
             service("web", "tmiz4ydl3v57ahdjnb2v5t1ka", "nginx:alpine", 1, 1),
             service(
                 "psql",

@@ -330,7 +330,7 @@ pub fn run(door: &Door, a: LogsArgs) -> CliResult {
                 }
             }
             // Merged by time; a slot's own lines keep their order.
-            all.sort_by(|x, y| x.at.cmp(&y.at));
+            all.sort_by_key(|l| l.at);
             for l in &all {
                 run.print(l);
             }
