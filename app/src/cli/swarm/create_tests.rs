@@ -6,7 +6,9 @@
 use clap::Parser;
 use serde_json::Value;
 
-use super::service_create::CreateArgs;
+use crate::cli::Failure;
+
+use super::service_create::{CreateArgs, Lookup};
 use super::service_update::UpdateArgs;
 
 #[derive(Parser)]
@@ -21,16 +23,32 @@ struct Update {
     a: UpdateArgs,
 }
 
-fn resolve(n: &str) -> Option<String> {
-    Some(format!("netid-{n}"))
+/// What the capturing socket answered the docker CLI: `netid-NAME` for any network,
+/// the secret `db` and the config `app`.
+struct Fake;
+
+impl Lookup for Fake {
+    fn network_id(&self, name: &str) -> Option<String> {
+        Some(format!("netid-{name}"))
+    }
+    fn secret_id(&self, name: &str) -> Result<String, Failure> {
+        match name {
+            "db" => Ok("secid-db".into()),
+            _ => Err(format!("secret not found: {name}").into()),
+        }
+    }
+    fn config_id(&self, name: &str) -> Result<String, Failure> {
+        match name {
+            "app" => Ok("cfgid-app".into()),
+            _ => Err(format!("config not found: {name}").into()),
+        }
+    }
 }
 
 fn create(args: &[&str]) -> Value {
     let argv = std::iter::once("create").chain(args.iter().copied());
     let c = Create::try_parse_from(argv).unwrap_or_else(|e| panic!("{args:?}: {e}"));
-    let spec =
-        c.a.spec(&resolve)
-            .unwrap_or_else(|e| panic!("{}", e.message));
+    let spec = c.a.spec(&Fake).unwrap_or_else(|e| panic!("{}", e.message));
     canon(serde_json::to_value(spec).unwrap())
 }
 
@@ -38,7 +56,7 @@ fn create_err(args: &[&str]) -> String {
     let argv = std::iter::once("create").chain(args.iter().copied());
     match Create::try_parse_from(argv) {
         Err(e) => e.to_string(),
-        Ok(c) => match c.a.spec(&resolve) {
+        Ok(c) => match c.a.spec(&Fake) {
             Err(e) => e.message,
             Ok(_) => panic!("{args:?} was accepted"),
         },
@@ -83,23 +101,6 @@ fn canon(v: Value) -> Value {
         },
         v => v,
     }
-}
-
-/// Remove `key` wherever it is (the IDs of secrets and configs, which Docker's client
-/// looks up by name and Berth leaves to the engine).
-fn without(mut v: Value, key: &str) -> Value {
-    fn walk(v: &mut Value, key: &str) {
-        match v {
-            Value::Object(o) => {
-                o.remove(key);
-                o.values_mut().for_each(|x| walk(x, key));
-            }
-            Value::Array(a) => a.iter_mut().for_each(|x| walk(x, key)),
-            _ => {}
-        }
-    }
-    walk(&mut v, key);
-    v
 }
 
 #[test]
@@ -220,8 +221,7 @@ fn every_create_flag_is_dockers() {
         "busybox:1.36",
         "echo hi; sleep 100",
     ];
-    let want = without(without(fixture("create_full.json"), "SecretID"), "ConfigID");
-    assert_eq!(create(&args), want);
+    assert_eq!(create(&args), fixture("create_full.json"));
 }
 
 #[test]
@@ -293,6 +293,14 @@ fn bad_values_are_refused_in_dockers_words() {
         .contains("time: missing unit in duration \"10\""));
     assert!(create_err(&["-p", "published=80", "x"]).contains("missing mandatory field 'target'"));
     assert!(create_err(&["--secret", "target=/x", "x"]).contains("source is required"));
+    assert_eq!(
+        create_err(&["--secret", "nope", "x"]),
+        "secret not found: nope"
+    );
+    assert_eq!(
+        create_err(&["--secret", "db", "--secret", "source=db,target=db", "x"]),
+        "duplicate secret target for db not allowed"
+    );
 }
 
 #[test]
@@ -332,7 +340,7 @@ fn an_update_is_dockers() {
     let u = Update::try_parse_from(args).unwrap_or_else(|e| panic!("{e}"));
     assert!(!u.a.more_than_rollback() || !u.a.rollback);
     let mut spec = before;
-    u.a.apply(&mut spec, &resolve)
+    u.a.apply(&mut spec, &Fake)
         .unwrap_or_else(|e| panic!("{}", e.message));
     let mut got = canon(serde_json::to_value(&spec).unwrap());
     let mut want = fixture("update_after.json");

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use super::node::names;
 use super::pretty::service_pretty;
 use super::progress;
-use super::service_create::CreateArgs;
+use super::service_create::{CreateArgs, Lookup};
 use super::service_flags::go_uint;
 use super::service_logs::{self, LogsArgs};
 use super::service_update::UpdateArgs;
@@ -246,12 +246,50 @@ fn service_error(name: &str, e: &BackendError) -> Failure {
     }
 }
 
-/// A network's ID by name, when the backend knows the network.
-fn network_resolver(door: &Door) -> impl Fn(&str) -> Option<String> + '_ {
-    move |name: &str| {
-        door.call(door.backend().network_inspect(name))
+/// Names to IDs through the engine interface, as Docker's client looks them up.
+struct DoorLookup<'a>(&'a Door);
+
+impl DoorLookup<'_> {
+    /// The ID of the secret or config named `name` among `(id, name)` pairs.
+    fn by_name(
+        kind: &str,
+        name: &str,
+        found: Result<Vec<(Option<String>, Option<String>)>, BackendError>,
+    ) -> Result<String, Failure> {
+        found?
+            .into_iter()
+            .find(|(_, n)| n.as_deref() == Some(name))
+            .and_then(|(id, _)| id)
+            .ok_or_else(|| Failure::from(format!("{kind} not found: {name}")))
+    }
+}
+
+impl Lookup for DoorLookup<'_> {
+    fn network_id(&self, name: &str) -> Option<String> {
+        self.0
+            .call(self.0.backend().network_inspect(name))
             .ok()
             .and_then(|n| n.id)
+    }
+
+    fn secret_id(&self, name: &str) -> Result<String, Failure> {
+        let filters = HashMap::from([("name".to_string(), vec![name.to_string()])]);
+        let found = self.0.call(self.0.backend().secret_list(filters)).map(|l| {
+            l.into_iter()
+                .map(|s| (s.id, s.spec.and_then(|sp| sp.name)))
+                .collect()
+        });
+        Self::by_name("secret", name, found)
+    }
+
+    fn config_id(&self, name: &str) -> Result<String, Failure> {
+        let filters = HashMap::from([("name".to_string(), vec![name.to_string()])]);
+        let found = self.0.call(self.0.backend().config_list(filters)).map(|l| {
+            l.into_iter()
+                .map(|c| (c.id, c.spec.and_then(|sp| sp.name)))
+                .collect()
+        });
+        Self::by_name("config", name, found)
     }
 }
 
@@ -263,7 +301,7 @@ pub fn run(door: &Door, cmd: ServiceCmd) -> CliResult {
     let b = door.backend();
     match cmd {
         ServiceCmd::Create(a) => {
-            let spec = a.spec(&network_resolver(door))?;
+            let spec = a.spec(&DoorLookup(door))?;
             let r = door.call(b.service_create(spec))?;
             for w in r.warnings.unwrap_or_default() {
                 eprintln!("{w}");
@@ -383,7 +421,7 @@ fn update(door: &Door, a: &UpdateArgs) -> CliResult {
     }
     let mut spec = s.spec.clone().unwrap_or_default();
     if !a.rollback {
-        a.apply(&mut spec, &network_resolver(door))?;
+        a.apply(&mut spec, &DoorLookup(door))?;
     }
     let id = s.id.clone().unwrap_or_default();
     let r = door.call(b.service_update(&id, version_of(&s), spec, a.rollback))?;

@@ -1,8 +1,8 @@
 //! `service create`'s flags into the `ServiceSpec` Docker's client sends (its
 //! `ToService`): the same fields set, the same ones left out, the same defaults, so a
 //! spec made here and one made by `docker service create` with the same flags are the
-//! same JSON. Secrets, configs and overlay networks go into the spec by name even where
-//! the engine cannot act on them yet.
+//! same JSON. A network the backend does not know (an overlay network, which the
+//! engine cannot make yet) goes into the spec by name.
 
 use std::collections::HashMap;
 
@@ -93,6 +93,65 @@ pub struct CreateArgs {
     pub args: Vec<String>,
 }
 
+/// What Docker's client asks the daemon while it makes a spec: network IDs by name,
+/// and the IDs of the secrets and configs a service names.
+pub trait Lookup {
+    /// A network's ID; `None` for a network the backend does not know (its name then
+    /// goes in the spec as it is).
+    fn network_id(&self, name: &str) -> Option<String>;
+    /// A secret's ID by its name; Docker's `secret not found: NAME` when there is none.
+    fn secret_id(&self, name: &str) -> Result<String, Failure>;
+    fn config_id(&self, name: &str) -> Result<String, Failure>;
+}
+
+/// Docker's `ParseSecrets`: each secret by name to its ID, no two at one target.
+pub fn resolve_secrets(
+    refs: &[m::TaskSpecContainerSpecSecrets],
+    lookup: &dyn Lookup,
+) -> Result<Vec<m::TaskSpecContainerSpecSecrets>, Failure> {
+    let mut targets = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for r in refs {
+        let target = r
+            .file
+            .as_ref()
+            .and_then(|f| f.name.clone())
+            .unwrap_or_default();
+        if !targets.insert(target.clone()) {
+            return Err(format!("duplicate secret target for {target} not allowed").into());
+        }
+        let name = r.secret_name.clone().unwrap_or_default();
+        let mut r = r.clone();
+        r.secret_id = Some(lookup.secret_id(&name)?);
+        out.push(r);
+    }
+    Ok(out)
+}
+
+/// Docker's `ParseConfigs`, as for secrets.
+pub fn resolve_configs(
+    refs: &[m::TaskSpecContainerSpecConfigs],
+    lookup: &dyn Lookup,
+) -> Result<Vec<m::TaskSpecContainerSpecConfigs>, Failure> {
+    let mut targets = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for r in refs {
+        let target = r
+            .file
+            .as_ref()
+            .and_then(|f| f.name.clone())
+            .unwrap_or_default();
+        if !targets.insert(target.clone()) {
+            return Err(format!("duplicate config target for {target} not allowed").into());
+        }
+        let name = r.config_name.clone().unwrap_or_default();
+        let mut r = r.clone();
+        r.config_id = Some(lookup.config_id(&name)?);
+        out.push(r);
+    }
+    Ok(out)
+}
+
 /// The ports one `-p` publishes (a range publishes several).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Ports(pub Vec<m::EndpointPortConfig>);
@@ -106,12 +165,8 @@ fn nonempty_map(v: HashMap<String, String>) -> Option<HashMap<String, String>> {
 }
 
 impl CreateArgs {
-    /// The spec Docker's client would send. `network_id` resolves a network's name to
-    /// its ID (Docker sends IDs); a name it does not know goes in as it is.
-    pub fn spec(
-        &self,
-        network_id: &dyn Fn(&str) -> Option<String>,
-    ) -> Result<m::ServiceSpec, Failure> {
+    /// The spec Docker's client would send, networks, secrets and configs by ID.
+    pub fn spec(&self, lookup: &dyn Lookup) -> Result<m::ServiceSpec, Failure> {
         let f = &self.flags;
         let env = make_env(&self.env_file, &self.env)?;
         let health = f.health_config().map_err(Failure::from)?;
@@ -122,7 +177,7 @@ impl CreateArgs {
             .cloned()
             .map(|mut n| {
                 let target = n.target.clone().unwrap_or_default();
-                n.target = Some(network_id(&target).unwrap_or(target));
+                n.target = Some(lookup.network_id(&target).unwrap_or(target));
                 n
             })
             .collect();
@@ -151,8 +206,8 @@ impl CreateArgs {
                 search: nonempty(self.dns_search.clone()),
                 options: nonempty(self.dns_option.clone()),
             }),
-            secrets: nonempty(self.secrets.clone()),
-            configs: nonempty(self.configs.clone()),
+            secrets: nonempty(resolve_secrets(&self.secrets, lookup)?),
+            configs: nonempty(resolve_configs(&self.configs, lookup)?),
             isolation: f
                 .isolation
                 .as_deref()
@@ -445,7 +500,7 @@ pub fn publish(value: &str) -> Result<Ports, String> {
 }
 
 /// Docker's `SecretOpt`: `NAME` or `source=NAME[,target=PATH][,uid=][,gid=][,mode=]`,
-/// mode 0444 owned by root by default. (The ID is the daemon's to fill.)
+/// mode 0444 owned by root by default (its ID is looked up later, by name).
 pub fn secret(value: &str) -> Result<m::TaskSpecContainerSpecSecrets, String> {
     let r = file_ref(value, "secret")?;
     Ok(m::TaskSpecContainerSpecSecrets {

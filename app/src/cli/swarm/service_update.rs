@@ -9,7 +9,8 @@ use bollard::models as m;
 use clap::Args;
 
 use super::service_create::{
-    config, effective_caps, make_env, mount, network, publish, secret, Ports,
+    config, effective_caps, make_env, mount, network, publish, resolve_configs, resolve_secrets,
+    secret, Lookup, Ports,
 };
 use super::service_flags::{
     kv_map, rollback_config, shell_words, update_config, ServiceFlags, Words,
@@ -105,12 +106,8 @@ impl UpdateArgs {
         format!("{probe:?}") != format!("{:?}", UpdateArgs::default())
     }
 
-    /// The flags on `spec`. `network_id` resolves a network name to its ID.
-    pub fn apply(
-        &self,
-        spec: &mut m::ServiceSpec,
-        network_id: &dyn Fn(&str) -> Option<String>,
-    ) -> Result<(), Failure> {
+    /// The flags on `spec`, networks, secrets and configs looked up by name.
+    pub fn apply(&self, spec: &mut m::ServiceSpec, lookup: &dyn Lookup) -> Result<(), Failure> {
         let f = &self.flags;
         edit_map(&mut spec.labels, &self.label_add, &self.label_rm);
         let task = spec.task_template.get_or_insert_with(Default::default);
@@ -184,13 +181,13 @@ impl UpdateArgs {
             let gone: Vec<String> = self
                 .network_rm
                 .iter()
-                .map(|n| network_id(n).unwrap_or_else(|| n.clone()))
+                .map(|n| lookup.network_id(n).unwrap_or_else(|| n.clone()))
                 .collect();
             list.retain(|n| !gone.contains(n.target.as_ref().unwrap_or(&String::new())));
             for n in &self.network_add {
                 let mut n = n.clone();
                 let target = n.target.clone().unwrap_or_default();
-                n.target = Some(network_id(&target).unwrap_or(target));
+                n.target = Some(lookup.network_id(&target).unwrap_or(target));
                 if list.iter().any(|x| x.target == n.target) {
                     return Err(format!(
                         "service is already attached to network {}",
@@ -261,7 +258,7 @@ impl UpdateArgs {
                 .secret_rm
                 .contains(s.secret_name.as_ref().unwrap_or(&String::new()))
         });
-        secrets.extend(self.secret_add.iter().cloned());
+        secrets.extend(resolve_secrets(&self.secret_add, lookup)?);
         c.secrets = Some(secrets).filter(|v| !v.is_empty());
         let mut configs = c.configs.take().unwrap_or_default();
         configs.retain(|s| {
@@ -269,7 +266,7 @@ impl UpdateArgs {
                 .config_rm
                 .contains(s.config_name.as_ref().unwrap_or(&String::new()))
         });
-        configs.extend(self.config_add.iter().cloned());
+        configs.extend(resolve_configs(&self.config_add, lookup)?);
         c.configs = Some(configs).filter(|v| !v.is_empty());
         Ok(())
     }
