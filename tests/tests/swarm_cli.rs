@@ -273,3 +273,118 @@ fn a_service_lives_through_scaling_a_killed_task_and_a_drain() {
     assert_eq!(all_tasks(&b), "");
     assert!(b.ok(&["info"]).contains(" Swarm: inactive"));
 }
+
+/// The same swarm seen by Debian's docker CLI (through `berth system service`) and by
+/// berth: the same tables, the same pretty inspects, and the same spec made from the
+/// same `service create` flags.
+#[test]
+fn berth_prints_what_the_docker_cli_prints() {
+    for client in berth_tests::api::clients() {
+        berth_prints_what_the_docker_cli_prints_with(client);
+    }
+}
+
+fn berth_prints_what_the_docker_cli_prints_with(client: std::path::PathBuf) {
+    let b = Berth::new();
+    b.busybox_image("busybox:latest");
+    let api = berth_tests::api::Service::start_for(&b, client);
+    b.ok(&["swarm", "init", "--advertise-addr", "127.0.0.1"]);
+    let _leave = LeaveSwarm(&b);
+    let flags = [
+        "--replicas",
+        "2",
+        "--limit-cpu",
+        "0.5",
+        "--limit-memory",
+        "50M",
+        "--reserve-memory",
+        "10m",
+        "--restart-condition",
+        "on-failure",
+        "--restart-max-attempts",
+        "3",
+        "--update-parallelism",
+        "2",
+        "--update-order",
+        "start-first",
+        "--rollback-monitor",
+        "2s",
+        "-e",
+        "A=1",
+        "--label",
+        "tier=front",
+        "--container-label",
+        "c=1",
+        "--constraint",
+        "node.role==manager",
+        "--stop-grace-period",
+        "1s",
+        "--hostname",
+        "box",
+        "--workdir",
+        "/tmp",
+        "--entrypoint",
+        "sh -c",
+    ];
+    let create = |via: &str| -> Vec<String> {
+        let mut v: Vec<String> = ["service", "create", "-d", "--name", via]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        v.extend(flags.iter().map(|s| s.to_string()));
+        v.extend(["busybox", "exec sleep 1000"].map(String::from));
+        v
+    };
+    let mut docker_args = create("viadocker");
+    docker_args.insert(2, "--no-resolve-image".into());
+    let docker_args: Vec<&str> = docker_args.iter().map(String::as_str).collect();
+    api.docker_ok(&docker_args);
+    let berth_args = create("viaberth");
+    let berth_args: Vec<&str> = berth_args.iter().map(String::as_str).collect();
+    b.ok(&berth_args);
+    let spec = |name: &str| {
+        b.ok(&["service", "inspect", "-f", "{{json .Spec}}", name])
+            .replace(name, "NAME")
+    };
+    assert_eq!(spec("viaberth"), spec("viadocker"));
+    assert!(eventually(60, || replicas(&b, "viaberth") == "2/2"
+        && replicas(&b, "viadocker") == "2/2"));
+
+    let both = |args: &[&str]| {
+        let d = api.docker_ok(args);
+        let o = b.ok(args);
+        assert_eq!(o, d, "berth {args:?} against docker's");
+        d
+    };
+    both(&["service", "ls"]);
+    both(&["service", "ls", "-q"]);
+    both(&[
+        "service",
+        "ls",
+        "--filter",
+        "name=viab",
+        "--format",
+        "{{.Name}} {{.Mode}} {{.Replicas}}",
+    ]);
+    let table = "table {{.ID}}\t{{.Name}}\t{{.Image}}\t{{.Node}}\t{{.DesiredState}}\t{{.Error}}\t{{.Ports}}";
+    let ps = both(&["service", "ps", "--format", table, "viaberth", "viadocker"]);
+    assert_eq!(ps.lines().count(), 5, "{ps}");
+    both(&["service", "ps", "-q", "viaberth"]);
+    both(&[
+        "service",
+        "ps",
+        "--no-trunc",
+        "--format",
+        table,
+        "viadocker",
+    ]);
+    let pretty = both(&["service", "inspect", "--pretty", "viaberth"]);
+    assert!(
+        pretty.contains("\n Limits:\n  CPU:\t\t0.5\n  Memory:\t50MiB"),
+        "{pretty}"
+    );
+    both(&["node", "ls"]);
+    both(&["node", "ls", "-q"]);
+    assert!(both(&["node", "inspect", "--pretty", "self"]).contains(" Leader:\t\tYes"));
+    both(&["node", "ps", "--format", table]);
+}
