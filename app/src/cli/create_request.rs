@@ -286,7 +286,7 @@ fn device(s: &str) -> Result<m::DeviceMapping, String> {
 
 /// One `--mount` value as Docker's Mount. The fields are only split here; what they
 /// mean (a bind source that must exist, a size) is the backend's to check.
-fn mount(spec: &str) -> Result<m::Mount, String> {
+pub(super) fn mount(spec: &str) -> Result<m::Mount, String> {
     let bad = |why: String| format!("invalid --mount {spec:?}: {why}");
     let mut mt = m::Mount::default();
     let mut kind = "volume".to_string();

@@ -31,6 +31,7 @@ mod registry;
 mod run_flags;
 pub mod session;
 mod stats_row;
+mod swarm;
 mod system;
 mod system_prune;
 mod top_stats;
@@ -122,6 +123,21 @@ enum Command {
     },
     /// Get real time events from berth
     Events(events::EventsArgs),
+    /// Manage Swarm
+    Swarm {
+        #[command(subcommand)]
+        cmd: swarm::SwarmCmd,
+    },
+    /// Manage Swarm nodes
+    Node {
+        #[command(subcommand)]
+        cmd: swarm::NodeCmd,
+    },
+    /// Manage Swarm services
+    Service {
+        #[command(subcommand)]
+        cmd: swarm::ServiceCmd,
+    },
     /// Set up a ready demo (busybox image and a few containers) that needs no registry
     Demo(demo::DemoArgs),
     /// Internal: a container's monitor process.
@@ -338,6 +354,9 @@ pub fn main() -> ExitCode {
         Command::SystemTop(cmd) => system::run_top(door, cmd),
         Command::System { cmd } => system::run(door, cmd),
         Command::Events(a) => events::run(door, a),
+        Command::Swarm { cmd } => swarm::run_swarm(door, cmd),
+        Command::Node { cmd } => swarm::run_node(door, cmd),
+        Command::Service { cmd } => swarm::run_service(door, cmd),
         Command::Demo(a) => demo::run(door, a),
         Command::Monitor { .. }
         | Command::Dns { .. }

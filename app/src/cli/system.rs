@@ -151,6 +151,7 @@ pub fn run(door: &Door, cmd: SystemCmd) -> CliResult {
                     .map(|v| v.to_string())
                     .unwrap_or_default()
             );
+            print!("{}", swarm_section(info.swarm.as_ref()));
             println!(
                 " Kernel Version: {}",
                 info.kernel_version.unwrap_or_default()
@@ -226,6 +227,73 @@ pub fn run(door: &Door, cmd: SystemCmd) -> CliResult {
     }
 }
 
+/// `info`'s swarm lines as Docker prints them (its raft, dispatcher and CA settings
+/// left out: Berth's one-host swarm has none of them).
+fn swarm_section(swarm: Option<&bollard::models::SwarmInfo>) -> String {
+    let state = swarm
+        .and_then(|s| s.local_node_state)
+        .map(|s| s.to_string())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "inactive".into());
+    let mut out = format!(" Swarm: {state}\n");
+    let Some(s) = swarm.filter(|_| state != "inactive" && state != "locked") else {
+        return out;
+    };
+    let mut line = |l: String| {
+        out.push_str(&l);
+        out.push('\n');
+    };
+    line(format!(
+        "  NodeID: {}",
+        s.node_id.clone().unwrap_or_default()
+    ));
+    if let Some(e) = s.error.as_deref().filter(|e| !e.is_empty()) {
+        line(format!("  Error: {e}"));
+    }
+    let manager = s.control_available.unwrap_or(false);
+    line(format!("  Is Manager: {manager}"));
+    if let Some(c) = s.cluster.as_ref().filter(|_| manager) {
+        line(format!("  ClusterID: {}", c.id.clone().unwrap_or_default()));
+        line(format!("  Managers: {}", s.managers.unwrap_or(0)));
+        line(format!("  Nodes: {}", s.nodes.unwrap_or(0)));
+        if let Some(pools) = &c.default_addr_pool {
+            let pools: String = pools.iter().map(|p| format!("{p}  ")).collect();
+            line(format!("  Default Address Pool: {pools}"));
+            line(format!("  SubnetSize: {}", c.subnet_size.unwrap_or(0)));
+        }
+        if let Some(port) = c.data_path_port.filter(|p| *p > 0) {
+            line(format!("  Data Path Port: {port}"));
+        }
+        let limit = c
+            .spec
+            .as_ref()
+            .and_then(|sp| sp.orchestration.as_ref())
+            .and_then(|o| o.task_history_retention_limit)
+            .unwrap_or(0);
+        line("  Orchestration:".into());
+        line(format!("   Task History Retention Limit: {limit}"));
+    }
+    line(format!(
+        "  Node Address: {}",
+        s.node_addr.clone().unwrap_or_default()
+    ));
+    let mut managers: Vec<String> = s
+        .remote_managers
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|m| m.addr)
+        .collect();
+    if !managers.is_empty() {
+        managers.sort();
+        line("  Manager Addresses:".into());
+        for m in managers {
+            line(format!("   {m}"));
+        }
+    }
+    out
+}
+
 /// `system link-compose DIR`: `DIR/berth-compose`, a link to this binary, so that
 /// tutorials typing `docker-compose` (or `docker compose`) run with `berth-compose`.
 fn link_compose(dir: &std::path::Path) -> CliResult {
@@ -251,4 +319,48 @@ fn link_compose(dir: &std::path::Path) -> CliResult {
         .map_err(|e| format!("cannot make {}: {e}", link.display()))?;
     println!("{} -> {}", link.display(), me.display());
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::swarm_section;
+    use bollard::models as m;
+
+    #[test]
+    fn info_shows_the_swarm_as_docker_does() {
+        assert_eq!(swarm_section(None), " Swarm: inactive\n");
+        let s = m::SwarmInfo {
+            node_id: Some("9rl10j8covggiwt5lfherdhh4".into()),
+            node_addr: Some("10.0.0.5".into()),
+            local_node_state: Some(m::LocalNodeState::ACTIVE),
+            control_available: Some(true),
+            error: Some(String::new()),
+            remote_managers: Some(vec![m::PeerNode {
+                node_id: Some("9rl10j8covggiwt5lfherdhh4".into()),
+                addr: Some("10.0.0.5:2377".into()),
+            }]),
+            nodes: Some(1),
+            managers: Some(1),
+            cluster: Some(m::ClusterInfo {
+                id: Some("c1".into()),
+                default_addr_pool: Some(vec!["10.0.0.0/8".into()]),
+                subnet_size: Some(24),
+                data_path_port: Some(4789),
+                spec: Some(m::SwarmSpec {
+                    orchestration: Some(m::SwarmSpecOrchestration {
+                        task_history_retention_limit: Some(5),
+                    }),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }),
+        };
+        assert_eq!(
+            swarm_section(Some(&s)),
+            " Swarm: active\n  NodeID: 9rl10j8covggiwt5lfherdhh4\n  Is Manager: true\n  \
+             ClusterID: c1\n  Managers: 1\n  Nodes: 1\n  Default Address Pool: 10.0.0.0/8  \n  \
+             SubnetSize: 24\n  Data Path Port: 4789\n  Orchestration:\n   Task History \
+             Retention Limit: 5\n  Node Address: 10.0.0.5\n  Manager Addresses:\n   10.0.0.5:2377\n"
+        );
+    }
 }

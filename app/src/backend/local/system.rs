@@ -130,7 +130,7 @@ pub fn info(e: &Engine) -> Result<m::SystemInfo> {
         "ServerVersion": env!("CARGO_PKG_VERSION"),
         "Runtimes": {"berth": {"path": "berth"}},
         "DefaultRuntime": "berth",
-        "Swarm": {"LocalNodeState": "inactive", "NodeID": "", "NodeAddr": "", "ControlAvailable": false, "Error": ""},
+        "Swarm": swarm_info(e),
         "LiveRestoreEnabled": true,
         "Isolation": "",
         "InitBinary": "",
@@ -138,6 +138,56 @@ pub fn info(e: &Engine) -> Result<m::SystemInfo> {
         "Warnings": [],
     });
     from_json(v)
+}
+
+/// `Info.Swarm`: inactive, or this host as the swarm's one node, its manager and
+/// leader, as Docker's daemon describes a single-node swarm.
+fn swarm_info(e: &Engine) -> serde_json::Value {
+    let inactive = serde_json::json!({
+        "LocalNodeState": "inactive", "NodeID": "", "NodeAddr": "",
+        "ControlAvailable": false, "Error": "", "RemoteManagers": null,
+    });
+    let (Ok(swarm), Ok(nodes)) = (super::swarm::inspect(e), super::swarm::nodes(e)) else {
+        return inactive;
+    };
+    let Some(node) = nodes.first() else {
+        return inactive;
+    };
+    let node_id = node.id.clone().unwrap_or_default();
+    let addr = node
+        .status
+        .as_ref()
+        .and_then(|s| s.addr.clone())
+        .unwrap_or_default();
+    let managers: Vec<serde_json::Value> = nodes
+        .iter()
+        .filter_map(|n| {
+            let ms = n.manager_status.as_ref()?;
+            Some(serde_json::json!({"NodeID": n.id, "Addr": ms.addr}))
+        })
+        .collect();
+    serde_json::json!({
+        "NodeID": node_id,
+        "NodeAddr": addr,
+        "LocalNodeState": "active",
+        "ControlAvailable": true,
+        "Error": "",
+        "RemoteManagers": managers,
+        "Nodes": nodes.len(),
+        "Managers": managers.len(),
+        "Cluster": {
+            "ID": swarm.id,
+            "Version": swarm.version,
+            "CreatedAt": swarm.created_at,
+            "UpdatedAt": swarm.updated_at,
+            "Spec": swarm.spec,
+            "TLSInfo": swarm.tls_info,
+            "RootRotationInProgress": swarm.root_rotation_in_progress.unwrap_or(false),
+            "DataPathPort": swarm.data_path_port.unwrap_or(4789),
+            "DefaultAddrPool": swarm.default_addr_pool.clone().unwrap_or_else(|| vec!["10.0.0.0/8".into()]),
+            "SubnetSize": swarm.subnet_size.unwrap_or(24),
+        },
+    })
 }
 
 /// `PRETTY_NAME` of /etc/os-release, as Docker's daemon reports the host.
