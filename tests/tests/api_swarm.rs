@@ -96,6 +96,51 @@ fn docker_cli_runs_a_replicated_service_that_heals_scales_and_drains() {
     api.docker_ok(&["node", "update", "--availability", "active", &node]);
     assert!(eventually(20, || replicas() == "web 5/5"), "{}", replicas());
 
+    // Seed 001's form: no -d (the CLI follows the converge), a health check, a port.
+    let out = api.docker(&[
+        "service",
+        "create",
+        "--name",
+        "hc",
+        "--health-cmd",
+        "true",
+        "--health-interval",
+        "1s",
+        "-p",
+        "8080:80",
+        "busybox:latest",
+        "sleep",
+        "600",
+    ]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("verify: Service") || out.stderr.contains("verify: Service"),
+        "{}{}",
+        out.stdout,
+        out.stderr
+    );
+    let hc = api.docker_ok(&[
+        "service",
+        "inspect",
+        "hc",
+        "--format",
+        "{{json .Spec.TaskTemplate.ContainerSpec}}",
+    ]);
+    assert!(
+        hc.contains("HealthCheck") || hc.contains("Healthcheck"),
+        "the health check was lost: {hc}"
+    );
+    let ports = api.docker_ok(&[
+        "service",
+        "ls",
+        "--filter",
+        "name=hc",
+        "--format",
+        "{{.Ports}}",
+    ]);
+    assert_eq!(ports, "*:8080->80/tcp");
+    api.docker_ok(&["service", "rm", "hc"]);
+
     // Removal takes the tasks' containers.
     api.docker_ok(&["service", "rm", "web"]);
     assert!(

@@ -80,11 +80,52 @@ fn settle(state: &State, mut spec: m::ServiceSpec, except: Option<&str>) -> Resu
     }
     resolve_references(state, &mut spec)?;
     spec.name = Some(name);
-    spec.mode.get_or_insert_with(|| m::ServiceSpecMode {
+    let mode = spec.mode.get_or_insert_with(|| m::ServiceSpecMode {
         replicated: Some(m::ServiceSpecModeReplicated { replicas: Some(1) }),
         ..Default::default()
     });
+    // `{"Replicated": {}}`, as the docker CLI sends it without --replicas: one.
+    if let Some(r) = mode.replicated.as_mut() {
+        r.replicas.get_or_insert(1);
+    }
     Ok(spec)
+}
+
+/// The service's endpoint as Docker reports it: its spec, and its ports with a
+/// published port given to each that asked for none (from 30000 up, as swarm's ingress
+/// allocates them, skipping ports other services hold).
+fn endpoint(state: &State, spec: &m::ServiceSpec, except: Option<&str>) -> m::ServiceEndpoint {
+    let taken: Vec<i64> = state
+        .services
+        .values()
+        .filter(|s| s.service.id.as_deref() != except)
+        .filter_map(|s| s.service.endpoint.as_ref()?.ports.clone())
+        .flatten()
+        .filter_map(|p| p.published_port)
+        .collect();
+    let mut next = 30000;
+    let ports = spec
+        .endpoint_spec
+        .as_ref()
+        .and_then(|e| e.ports.clone())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|mut p| {
+            if p.published_port.unwrap_or(0) == 0 {
+                while taken.contains(&next) {
+                    next += 1;
+                }
+                p.published_port = Some(next);
+                next += 1;
+            }
+            p
+        })
+        .collect::<Vec<_>>();
+    m::ServiceEndpoint {
+        spec: spec.endpoint_spec.clone(),
+        ports: Some(ports).filter(|p| !p.is_empty()),
+        virtual_ips: None,
+    }
 }
 
 /// Each secret and config the tasks mount must exist; one named without its ID (or
@@ -166,6 +207,7 @@ pub fn create(
 ) -> Result<m::ServiceCreateResponse> {
     state.cluster()?;
     let spec = settle(state, spec, None)?;
+    let endpoint = endpoint(state, &spec, None);
     let id = ids::new_id();
     let version = state.next_version();
     state.services.insert(
@@ -177,6 +219,7 @@ pub fn create(
                 created_at: Some(now.to_string()),
                 updated_at: Some(now.to_string()),
                 spec: Some(spec),
+                endpoint: Some(endpoint),
                 ..Default::default()
             },
             previous_spec: None,
@@ -207,10 +250,12 @@ pub fn update(
         ));
     }
     let spec = settle(state, spec, Some(&id))?;
+    let endpoint = endpoint(state, &spec, Some(&id));
     let version = state.next_version();
     if let Some(s) = state.services.get_mut(&id) {
         s.previous_spec = current.spec;
         s.service.spec = Some(spec);
+        s.service.endpoint = Some(endpoint);
         s.service.version = Some(version);
         s.service.updated_at = Some(now.to_string());
     }
@@ -282,6 +327,26 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("DNS name"), "{e}");
+        // Replicated without a count (the docker CLI's form) is one; a port without a
+        // published one gets one from 30000.
+        let mut bare = spec("bare", "x");
+        bare.mode = Some(m::ServiceSpecMode {
+            replicated: Some(m::ServiceSpecModeReplicated { replicas: None }),
+            ..Default::default()
+        });
+        bare.endpoint_spec = Some(m::EndpointSpec {
+            ports: Some(vec![m::EndpointPortConfig {
+                target_port: Some(80),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        });
+        create(&mut st, bare, "t3").unwrap();
+        let b = find(&st, "bare").unwrap();
+        assert_eq!(replicas(b.service.spec.as_ref().unwrap()), Some(1));
+        let published =
+            b.service.endpoint.as_ref().unwrap().ports.as_ref().unwrap()[0].published_port;
+        assert_eq!(published, Some(30000));
         let named = create(&mut st, spec("", "x"), "t3").unwrap().id.unwrap();
         assert!(!service_name(&st.services[&named]).is_empty());
         assert!(create(&mut State::default(), spec("a", "x"), "t").is_err());

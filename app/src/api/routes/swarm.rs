@@ -102,8 +102,25 @@ async fn services(State(s): State<AppState>, RawQuery(raw): RawQuery) -> ApiResu
     )
 }
 
+/// A service spec as the docker CLI sends it. Go's decoder matches keys without regard
+/// to case and the CLI writes the container's `Healthcheck`, which bollard's model
+/// spells `HealthCheck`: that one key is put right before reading.
+fn service_spec(bytes: &Bytes) -> ApiResult<m::ServiceSpec> {
+    let mut v: serde_json::Value = body(bytes)?;
+    if let Some(c) = v
+        .pointer_mut("/TaskTemplate/ContainerSpec")
+        .and_then(|c| c.as_object_mut())
+    {
+        if let Some(h) = c.remove("Healthcheck") {
+            c.entry("HealthCheck").or_insert(h);
+        }
+    }
+    serde_json::from_value(v)
+        .map_err(|e| ApiError::bad_request(format!("json: cannot unmarshal: {e}")))
+}
+
 async fn service_create(State(s): State<AppState>, bytes: Bytes) -> ApiResult {
-    let spec: m::ServiceSpec = body(&bytes)?;
+    let spec = service_spec(&bytes)?;
     Ok(json(
         StatusCode::CREATED,
         &s.backend.service_create(spec).await?,
@@ -126,7 +143,7 @@ async fn service_update(
     bytes: Bytes,
 ) -> ApiResult {
     let q = Query::parse(raw.as_deref())?;
-    let spec: m::ServiceSpec = body(&bytes)?;
+    let spec = service_spec(&bytes)?;
     let rollback = q.get("rollback") == Some("previous");
     ok_json(
         &s.backend

@@ -40,13 +40,13 @@ pub fn see(task: &m::Task, observed: Option<&Observed>) -> Seen {
             state: m::TaskState::FAILED,
             err: Some(format!("task: non-zero exit ({})", o.exit_code)),
         },
-        // A task the manager had started whose container is gone (`rm -f`).
-        None if matches!(state, Some(m::TaskState::RUNNING | m::TaskState::STARTING)) => {
-            Seen::Ended {
-                state: m::TaskState::FAILED,
-                err: Some("task: non-zero exit (137)".into()),
-            }
-        }
+        // A task that ran and whose container is gone (`rm -f`). One still starting
+        // has no container yet (or its manager died before making it): it is started
+        // again, never failed for that.
+        None if state == Some(m::TaskState::RUNNING) => Seen::Ended {
+            state: m::TaskState::FAILED,
+            err: Some("task: non-zero exit (137)".into()),
+        },
         None => Seen::NotYet,
     }
 }
