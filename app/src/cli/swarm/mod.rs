@@ -12,6 +12,9 @@ mod service;
 mod service_create;
 mod service_flags;
 mod service_logs;
+mod service_ls;
+mod service_opts;
+mod service_pretty;
 mod service_update;
 #[allow(clippy::module_inception)]
 mod swarm;
@@ -19,6 +22,8 @@ mod tasks;
 
 #[cfg(test)]
 mod create_tests;
+#[cfg(test)]
+mod pretty_tests;
 
 pub use node::{run as run_node, NodeCmd};
 pub use service::{run as run_service, ServiceCmd};

@@ -8,13 +8,11 @@ use std::collections::BTreeMap;
 use bollard::models as m;
 use clap::Args;
 
-use super::service_create::{
-    config, effective_caps, make_env, mount, network, publish, resolve_configs, resolve_secrets,
-    secret, Lookup, Ports,
-};
+use super::service_create::{effective_caps, make_env, resolve_configs, resolve_secrets, Lookup};
 use super::service_flags::{
     kv_map, rollback_config, shell_words, update_config, ServiceFlags, Words,
 };
+use super::service_opts::{config, mount, network, publish, secret, Ports};
 use super::tagged_image;
 use crate::cli::Failure;
 
