@@ -204,7 +204,11 @@ fn restart_policy_none_and_max_attempts_hold() {
         started.extend(starts(&reconcile(&mut st, &seen, now)));
         now += Duration::seconds(1);
     }
-    assert_eq!(started.len(), 3, "the first run and max_attempts (2) restarts");
+    assert_eq!(
+        started.len(),
+        3,
+        "the first run and max_attempts (2) restarts"
+    );
 }
 
 #[test]
