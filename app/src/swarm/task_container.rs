@@ -16,6 +16,17 @@ pub const NODE_ID: &str = "com.docker.swarm.node.id";
 /// A secret's or config's file for one task: where it goes in the container, and what.
 pub type Wanted = (String, berth_engine::swarm::task_files::TaskFile);
 
+/// One secret's or config's file: its reference's name (or the object's), uid, gid and
+/// mode, as the two reference types carry them alike.
+struct Ref<'a> {
+    name: Option<String>,
+    uid: &'a Option<String>,
+    gid: &'a Option<String>,
+    mode: Option<u32>,
+    id: Option<&'a str>,
+    secret: bool,
+}
+
 /// The files of the task's secrets (at `/run/secrets/NAME` unless the target is a
 /// path) and configs (at their target, `/NAME` by default), with Docker's defaults:
 /// owner 0:0, mode 0444.
@@ -25,63 +36,53 @@ pub fn files(st: &berth_engine::swarm::State, task: &m::Task) -> Vec<Wanted> {
     let Some(c) = task.spec.as_ref().and_then(|s| s.container_spec.as_ref()) else {
         return Vec::new();
     };
-    let id = |s: &Option<String>| {
+    let none = None;
+    let secrets = c.secrets.iter().flatten().map(|r| {
+        let f = r.file.as_ref();
+        Ref {
+            name: f.and_then(|f| f.name.clone()).or(r.secret_name.clone()),
+            uid: f.map_or(&none, |f| &f.uid),
+            gid: f.map_or(&none, |f| &f.gid),
+            mode: f.and_then(|f| f.mode),
+            id: r.secret_id.as_deref(),
+            secret: true,
+        }
+    });
+    let configs = c.configs.iter().flatten().map(|r| {
+        let f = r.file.as_ref();
+        Ref {
+            name: f.and_then(|f| f.name.clone()).or(r.config_name.clone()),
+            uid: f.map_or(&none, |f| &f.uid),
+            gid: f.map_or(&none, |f| &f.gid),
+            mode: f.and_then(|f| f.mode),
+            id: r.config_id.as_deref(),
+            secret: false,
+        }
+    });
+    let number = |s: &Option<String>| {
         s.as_deref()
             .and_then(|v| v.parse::<u32>().ok())
             .unwrap_or(0)
     };
-    let mut out = Vec::new();
-    for r in c.secrets.iter().flatten() {
-        let f = r.file.clone().unwrap_or_default();
-        let name = f.name.clone().or(r.secret_name.clone()).unwrap_or_default();
-        let target = if name.starts_with('/') {
-            name
-        } else {
-            format!("/run/secrets/{name}")
-        };
-        if let Some(data) = r
-            .secret_id
-            .as_deref()
-            .and_then(|sid| data_of(st, true, sid))
-        {
-            let mode = f.mode.unwrap_or(0o444);
-            out.push((
-                target,
-                TaskFile {
-                    data,
-                    uid: id(&f.uid),
-                    gid: id(&f.gid),
-                    mode,
-                },
-            ));
-        }
-    }
-    for r in c.configs.iter().flatten() {
-        let f = r.file.clone().unwrap_or_default();
-        let name = f.name.clone().or(r.config_name.clone()).unwrap_or_default();
-        let target = if name.starts_with('/') {
-            name
-        } else {
-            format!("/{name}")
-        };
-        if let Some(data) = r
-            .config_id
-            .as_deref()
-            .and_then(|cid| data_of(st, false, cid))
-        {
-            let mode = f.mode.unwrap_or(0o444);
-            out.push((
-                target,
-                TaskFile {
-                    data,
-                    uid: id(&f.uid),
-                    gid: id(&f.gid),
-                    mode,
-                },
-            ));
-        }
-    }
-    out
+    secrets
+        .chain(configs)
+        .filter_map(|r| {
+            let data = data_of(st, r.secret, r.id?)?;
+            let name = r.name.unwrap_or_default();
+            let target = match (name.starts_with('/'), r.secret) {
+                (true, _) => name,
+                (false, true) => format!("/run/secrets/{name}"),
+                (false, false) => format!("/{name}"),
+            };
+            let file = TaskFile {
+                data,
+                uid: number(r.uid),
+                gid: number(r.gid),
+                mode: r.mode.unwrap_or(0o444),
+            };
+            Some((target, file))
+        })
+        .collect()
 }
 
 /// Bind each written file read-only at its target.

@@ -73,19 +73,41 @@ fn users(state: &State, id: &str, configs: bool) -> Vec<String> {
         .collect()
 }
 
+/// A valid name no other secret (or config) has.
+fn check_new_name(
+    kind: &str,
+    name: &str,
+    mut names: impl Iterator<Item = Option<String>>,
+) -> Result<()> {
+    check_name(kind, name)?;
+    if names.any(|n| n.as_deref() == Some(name)) {
+        return Err(Error::Conflict(format!(
+            "rpc error: code = AlreadyExists desc = {kind} {name} already exists"
+        )));
+    }
+    Ok(())
+}
+
+/// Docker's refusal to remove what a service still names.
+fn refuse_if_used(state: &State, kind: &str, id: &str, name: &str) -> Result<()> {
+    let using = users(state, id, kind == "config");
+    if using.is_empty() {
+        return Ok(());
+    }
+    Err(Error::invalid(format!(
+        "rpc error: code = InvalidArgument desc = {kind} '{name}' is in use by the following service: {}",
+        using.join(", ")
+    )))
+}
+
 pub fn create_secret(state: &mut State, mut spec: m::SecretSpec, now: &str) -> Result<String> {
     state.cluster()?;
     let name = spec.name.clone().unwrap_or_default();
-    check_name("secret", &name)?;
-    if state
+    let names = state
         .secrets
         .values()
-        .any(|s| s.spec.as_ref().and_then(|sp| sp.name.as_deref()) == Some(name.as_str()))
-    {
-        return Err(Error::Conflict(format!(
-            "rpc error: code = AlreadyExists desc = secret {name} already exists"
-        )));
-    }
+        .map(|s| s.spec.as_ref()?.name.clone());
+    check_new_name("secret", &name, names)?;
     let data = decode(spec.data.take().as_deref())?;
     let id = ids::new_id();
     let version = state.next_version();
@@ -106,16 +128,11 @@ pub fn create_secret(state: &mut State, mut spec: m::SecretSpec, now: &str) -> R
 pub fn create_config(state: &mut State, spec: m::ConfigSpec, now: &str) -> Result<String> {
     state.cluster()?;
     let name = spec.name.clone().unwrap_or_default();
-    check_name("config", &name)?;
-    if state
+    let names = state
         .configs
         .values()
-        .any(|c| c.spec.as_ref().and_then(|sp| sp.name.as_deref()) == Some(name.as_str()))
-    {
-        return Err(Error::Conflict(format!(
-            "rpc error: code = AlreadyExists desc = config {name} already exists"
-        )));
-    }
+        .map(|c| c.spec.as_ref()?.name.clone());
+    check_new_name("config", &name, names)?;
     decode(spec.data.as_deref())?;
     let id = ids::new_id();
     let version = state.next_version();
@@ -183,13 +200,7 @@ pub fn remove_secret(state: &mut State, key: &str) -> Result<()> {
         .as_ref()
         .and_then(|sp| sp.name.clone())
         .unwrap_or_default();
-    let using = users(state, &id, false);
-    if !using.is_empty() {
-        return Err(Error::invalid(format!(
-            "rpc error: code = InvalidArgument desc = secret '{name}' is in use by the following service: {}",
-            using.join(", ")
-        )));
-    }
+    refuse_if_used(state, "secret", &id, &name)?;
     state.secrets.remove(&id);
     state.secret_data.remove(&id);
     Ok(())
@@ -204,13 +215,7 @@ pub fn remove_config(state: &mut State, key: &str) -> Result<()> {
         .as_ref()
         .and_then(|sp| sp.name.clone())
         .unwrap_or_default();
-    let using = users(state, &id, true);
-    if !using.is_empty() {
-        return Err(Error::invalid(format!(
-            "rpc error: code = InvalidArgument desc = config '{name}' is in use by the following service: {}",
-            using.join(", ")
-        )));
-    }
+    refuse_if_used(state, "config", &id, &name)?;
     state.configs.remove(&id);
     Ok(())
 }

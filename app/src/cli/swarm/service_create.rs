@@ -105,28 +105,44 @@ pub trait Lookup {
     fn config_id(&self, name: &str) -> Result<String, Failure>;
 }
 
+/// Each reference by name to its ID, no two at one target (Docker's `ParseSecrets` and
+/// `ParseConfigs` alike).
+fn resolve<T: Clone>(
+    refs: &[T],
+    kind: &str,
+    target: impl Fn(&T) -> Option<String>,
+    name: impl Fn(&T) -> Option<String>,
+    id: impl Fn(&str) -> Result<String, Failure>,
+    set_id: impl Fn(&mut T, String),
+) -> Result<Vec<T>, Failure> {
+    let mut targets = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for r in refs {
+        let target = target(r).unwrap_or_default();
+        if !targets.insert(target.clone()) {
+            return Err(format!("duplicate {kind} target for {target} not allowed").into());
+        }
+        let mut r = r.clone();
+        let found = id(&name(&r).unwrap_or_default())?;
+        set_id(&mut r, found);
+        out.push(r);
+    }
+    Ok(out)
+}
+
 /// Docker's `ParseSecrets`: each secret by name to its ID, no two at one target.
 pub fn resolve_secrets(
     refs: &[m::TaskSpecContainerSpecSecrets],
     lookup: &dyn Lookup,
 ) -> Result<Vec<m::TaskSpecContainerSpecSecrets>, Failure> {
-    let mut targets = std::collections::HashSet::new();
-    let mut out = Vec::new();
-    for r in refs {
-        let target = r
-            .file
-            .as_ref()
-            .and_then(|f| f.name.clone())
-            .unwrap_or_default();
-        if !targets.insert(target.clone()) {
-            return Err(format!("duplicate secret target for {target} not allowed").into());
-        }
-        let name = r.secret_name.clone().unwrap_or_default();
-        let mut r = r.clone();
-        r.secret_id = Some(lookup.secret_id(&name)?);
-        out.push(r);
-    }
-    Ok(out)
+    resolve(
+        refs,
+        "secret",
+        |r| r.file.as_ref().and_then(|f| f.name.clone()),
+        |r| r.secret_name.clone(),
+        |n| lookup.secret_id(n),
+        |r, id| r.secret_id = Some(id),
+    )
 }
 
 /// Docker's `ParseConfigs`, as for secrets.
@@ -134,23 +150,14 @@ pub fn resolve_configs(
     refs: &[m::TaskSpecContainerSpecConfigs],
     lookup: &dyn Lookup,
 ) -> Result<Vec<m::TaskSpecContainerSpecConfigs>, Failure> {
-    let mut targets = std::collections::HashSet::new();
-    let mut out = Vec::new();
-    for r in refs {
-        let target = r
-            .file
-            .as_ref()
-            .and_then(|f| f.name.clone())
-            .unwrap_or_default();
-        if !targets.insert(target.clone()) {
-            return Err(format!("duplicate config target for {target} not allowed").into());
-        }
-        let name = r.config_name.clone().unwrap_or_default();
-        let mut r = r.clone();
-        r.config_id = Some(lookup.config_id(&name)?);
-        out.push(r);
-    }
-    Ok(out)
+    resolve(
+        refs,
+        "config",
+        |r| r.file.as_ref().and_then(|f| f.name.clone()),
+        |r| r.config_name.clone(),
+        |n| lookup.config_id(n),
+        |r, id| r.config_id = Some(id),
+    )
 }
 
 fn nonempty<T>(v: Vec<T>) -> Option<Vec<T>> {
