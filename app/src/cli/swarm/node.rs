@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use super::pretty;
 use super::pretty::node_pretty;
-use super::tasks::{self, TaskView};
+use super::tasks::TaskListArgs;
 use crate::backend::ErrorKind;
 use crate::cli::door::Door;
 use crate::cli::filters::Filters;
@@ -46,21 +46,8 @@ pub enum NodeCmd {
     },
     /// List tasks running on one or more nodes, defaults to current node
     Ps {
-        /// Filter output based on conditions provided
-        #[arg(short = 'f', long = "filter")]
-        filter: Vec<String>,
-        /// Pretty-print tasks using a Go template
-        #[arg(long)]
-        format: Option<String>,
-        /// Do not map IDs to Names
-        #[arg(long = "no-resolve")]
-        no_resolve: bool,
-        /// Do not truncate output
-        #[arg(long = "no-trunc")]
-        no_trunc: bool,
-        /// Only display task IDs
-        #[arg(short = 'q', long)]
-        quiet: bool,
+        #[command(flatten)]
+        list: TaskListArgs,
         nodes: Vec<String>,
     },
     /// Update a node
@@ -225,18 +212,8 @@ pub fn run(door: &Door, cmd: NodeCmd) -> CliResult {
                 serde_json::to_value(&node).map_err(|e| Failure::from(e.to_string()))
             })
         }
-        NodeCmd::Ps {
-            filter,
-            format,
-            no_resolve,
-            no_trunc,
-            quiet,
-            nodes,
-        } => {
-            let filters = Filters::parse(
-                &filter,
-                &["desired-state", "id", "label", "name", "node", "service"],
-            )?;
+        NodeCmd::Ps { list: args, nodes } => {
+            let filters = args.filters()?;
             let nodes = if nodes.is_empty() {
                 vec!["self".to_string()]
             } else {
@@ -261,20 +238,7 @@ pub fn run(door: &Door, cmd: NodeCmd) -> CliResult {
                 }
             }
             if failed.is_empty() || !list.is_empty() {
-                let (services, nodes) = if no_resolve {
-                    (HashMap::new(), HashMap::new())
-                } else {
-                    names(door)?
-                };
-                let view = TaskView {
-                    services: &services,
-                    nodes: &nodes,
-                    trunc: !(no_trunc || quiet),
-                    quiet,
-                    format: format.as_deref(),
-                    now: chrono::Utc::now(),
-                };
-                print!("{}", tasks::render(list, &view)?);
+                args.print(door, list)?;
             }
             if failed.is_empty() {
                 Ok(0)

@@ -7,7 +7,6 @@ use std::collections::HashMap;
 use bollard::models as m;
 use clap::Subcommand;
 
-use super::node::names;
 use super::progress;
 use super::service_create::{CreateArgs, Lookup};
 use super::service_flags::go_uint;
@@ -16,10 +15,9 @@ use super::service_ls::published_ports;
 use super::service_name;
 use super::service_pretty::service_pretty;
 use super::service_update::UpdateArgs;
-use super::tasks::{self, TaskView};
+use super::tasks::TaskListArgs;
 use crate::backend::{BackendError, ErrorKind};
 use crate::cli::door::Door;
-use crate::cli::filters::Filters;
 use crate::cli::inspect::inspect_each;
 use crate::cli::{CliResult, Failure};
 
@@ -42,21 +40,8 @@ pub enum ServiceCmd {
     },
     /// List the tasks of one or more services
     Ps {
-        /// Filter output based on conditions provided (desired-state=, id=, label=, name=, node=, service=)
-        #[arg(short = 'f', long = "filter")]
-        filter: Vec<String>,
-        /// Pretty-print tasks using a Go template
-        #[arg(long)]
-        format: Option<String>,
-        /// Do not map IDs to Names
-        #[arg(long = "no-resolve")]
-        no_resolve: bool,
-        /// Do not truncate output
-        #[arg(long = "no-trunc")]
-        no_trunc: bool,
-        /// Only display task IDs
-        #[arg(short = 'q', long)]
-        quiet: bool,
+        #[command(flatten)]
+        list: TaskListArgs,
         #[arg(required = true, value_name = "SERVICE")]
         services: Vec<String>,
     },
@@ -178,22 +163,7 @@ pub fn run(door: &Door, cmd: ServiceCmd) -> CliResult {
             filter,
             format,
         } => super::service_ls::ls(door, quiet, &filter, format),
-        ServiceCmd::Ps {
-            filter,
-            format,
-            no_resolve,
-            no_trunc,
-            quiet,
-            services,
-        } => ps(
-            door,
-            &filter,
-            format.as_deref(),
-            no_resolve,
-            no_trunc,
-            quiet,
-            &services,
-        ),
+        ServiceCmd::Ps { list, services } => ps(door, &list, &services),
         ServiceCmd::Inspect {
             format,
             pretty,
@@ -355,20 +325,9 @@ fn scale(door: &Door, detach: bool, specs: &[String]) -> CliResult {
 
 /// `service ps`: services matched by full ID, full name, then unique ID prefix, as
 /// Docker's client matches them.
-fn ps(
-    door: &Door,
-    filter: &[String],
-    format: Option<&str>,
-    no_resolve: bool,
-    no_trunc: bool,
-    quiet: bool,
-    services: &[String],
-) -> CliResult {
+fn ps(door: &Door, args: &TaskListArgs, services: &[String]) -> CliResult {
     let b = door.backend();
-    let filters = Filters::parse(
-        filter,
-        &["desired-state", "id", "label", "name", "node", "service"],
-    )?;
+    let filters = args.filters()?;
     let all = door.call(b.service_list(HashMap::new(), false))?;
     let mut notfound = Vec::new();
     let mut ids = Vec::new();
@@ -409,20 +368,7 @@ fn ps(
         }
     }
     let list = door.call(b.task_list(query.query(&extra).unwrap_or_default()))?;
-    let (services_by_id, nodes) = if no_resolve {
-        (HashMap::new(), HashMap::new())
-    } else {
-        names(door)?
-    };
-    let view = TaskView {
-        services: &services_by_id,
-        nodes: &nodes,
-        trunc: !(no_trunc || quiet),
-        quiet,
-        format,
-        now: chrono::Utc::now(),
-    };
-    print!("{}", tasks::render(list, &view)?);
+    args.print(door, list)?;
     if notfound.is_empty() {
         Ok(0)
     } else {

@@ -15,6 +15,54 @@ use crate::format::human::human_duration;
 use crate::format::table::Format;
 use crate::format::truncate::{ellipsis, short_id};
 
+/// The flags `service ps` and `node ps` share, and the table they print.
+#[derive(clap::Args, Debug, Clone)]
+pub struct TaskListArgs {
+    /// Filter output based on conditions provided (desired-state=, id=, label=, name=, node=, service=)
+    #[arg(short = 'f', long = "filter")]
+    pub filter: Vec<String>,
+    /// Pretty-print tasks using a Go template
+    #[arg(long)]
+    pub format: Option<String>,
+    /// Do not map IDs to Names
+    #[arg(long = "no-resolve")]
+    pub no_resolve: bool,
+    /// Do not truncate output
+    #[arg(long = "no-trunc")]
+    pub no_trunc: bool,
+    /// Only display task IDs
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+}
+
+impl TaskListArgs {
+    pub fn filters(&self) -> Result<crate::cli::filters::Filters, Failure> {
+        crate::cli::filters::Filters::parse(
+            &self.filter,
+            &["desired-state", "id", "label", "name", "node", "service"],
+        )
+    }
+
+    /// Print `list` as the flags ask (IDs mapped to names unless `--no-resolve`).
+    pub fn print(&self, door: &crate::cli::door::Door, list: Vec<m::Task>) -> Result<(), Failure> {
+        let (services, nodes) = if self.no_resolve {
+            (HashMap::new(), HashMap::new())
+        } else {
+            super::node::names(door)?
+        };
+        let view = TaskView {
+            services: &services,
+            nodes: &nodes,
+            trunc: !(self.no_trunc || self.quiet),
+            quiet: self.quiet,
+            format: self.format.as_deref(),
+            now: Utc::now(),
+        };
+        print!("{}", render(list, &view)?);
+        Ok(())
+    }
+}
+
 const DEFAULT_TABLE: &str = "table {{.ID}}\t{{.Name}}\t{{.Image}}\t{{.Node}}\t{{.DesiredState}}\t{{.CurrentState}}\t{{.Error}}\t{{.Ports}}";
 
 const HEADERS: &[(&str, &str)] = &[
