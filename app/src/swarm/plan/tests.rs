@@ -47,24 +47,39 @@ fn starts(actions: &[Action]) -> Vec<String> {
         .collect()
 }
 
-/// Every started task's container running.
-fn all_running(st: &State) -> HashMap<String, Observed> {
+/// Every wanted task's container, running or ended with `exit_code`.
+fn all_observed(st: &State, running: bool, exit_code: i64) -> HashMap<String, Observed> {
     st.tasks
         .iter()
         .filter(|(_, t)| wanted(t))
         .map(|(id, _)| {
-            (
-                id.clone(),
-                Observed {
-                    container_id: format!("c-{id}"),
-                    running: true,
-                    exit_code: 0,
-                    unhealthy: false,
-                    pid: 42,
-                },
-            )
+            let o = Observed {
+                container_id: format!("c-{id}"),
+                running,
+                exit_code,
+                unhealthy: false,
+                pid: if running { 42 } else { 0 },
+            };
+            (id.clone(), o)
         })
         .collect()
+}
+
+/// Every started task's container running.
+fn all_running(st: &State) -> HashMap<String, Observed> {
+    all_observed(st, true, 0)
+}
+
+/// The service's task template (the one service of these tests).
+fn template(st: &mut State) -> &mut m::TaskSpec {
+    let svc = st.services.values_mut().next().unwrap();
+    svc.service
+        .spec
+        .as_mut()
+        .unwrap()
+        .task_template
+        .as_mut()
+        .unwrap()
 }
 
 fn running_slots(st: &State) -> Vec<i64> {
@@ -162,16 +177,7 @@ fn scaling_down_shuts_the_highest_slots_and_drain_shuts_all() {
 #[test]
 fn restart_policy_none_and_max_attempts_hold() {
     let mut st = swarm_with(1);
-    let id = st.services.keys().next().unwrap().clone();
-    let tmpl = st
-        .services
-        .get_mut(&id)
-        .unwrap()
-        .service
-        .spec
-        .as_mut()
-        .unwrap();
-    tmpl.task_template.as_mut().unwrap().restart_policy = Some(m::TaskSpecRestartPolicy {
+    template(&mut st).restart_policy = Some(m::TaskSpecRestartPolicy {
         condition: Some(m::TaskSpecRestartPolicyConditionEnum::ON_FAILURE),
         delay: Some(0),
         max_attempts: Some(2),
@@ -184,23 +190,7 @@ fn restart_policy_none_and_max_attempts_hold() {
         let a = reconcile(&mut st, &HashMap::new(), now);
         started.extend(starts(&a));
         // Each start fails at once: exit 1.
-        let seen: HashMap<String, Observed> = st
-            .tasks
-            .iter()
-            .filter(|(_, t)| wanted(t))
-            .map(|(id, _)| {
-                (
-                    id.clone(),
-                    Observed {
-                        container_id: format!("c-{id}"),
-                        running: false,
-                        exit_code: 1,
-                        unhealthy: false,
-                        pid: 0,
-                    },
-                )
-            })
-            .collect();
+        let seen = all_observed(&st, false, 1);
         started.extend(starts(&reconcile(&mut st, &seen, now)));
         now += Duration::seconds(1);
     }
@@ -305,16 +295,7 @@ fn an_update_replaces_one_task_at_a_time_and_history_is_kept_to_five() {
 #[test]
 fn a_reservation_larger_than_the_host_waits_saying_so() {
     let mut st = swarm_with(1);
-    let id = st.services.keys().next().unwrap().clone();
-    let tmpl = st
-        .services
-        .get_mut(&id)
-        .unwrap()
-        .service
-        .spec
-        .as_mut()
-        .unwrap();
-    tmpl.task_template.as_mut().unwrap().resources = Some(m::TaskSpecResources {
+    template(&mut st).resources = Some(m::TaskSpecResources {
         reservations: Some(m::ResourceObject {
             memory_bytes: Some(64 << 30),
             ..Default::default()
