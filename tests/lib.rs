@@ -263,10 +263,13 @@ impl Drop for Berth {
                 .args(["link", "del", &self.bridge()])
                 .stderr(Stdio::null())
                 .status();
-            let _ = Command::new("nft")
-                .args(["delete", "table", "ip", &self.nft_table()])
-                .stderr(Stdio::null())
-                .status();
+            // The swarm's routing mesh has a table of its own beside it.
+            for table in [self.nft_table(), format!("{}_mesh", self.nft_table())] {
+                let _ = Command::new("nft")
+                    .args(["delete", "table", "ip", &table])
+                    .stderr(Stdio::null())
+                    .status();
+            }
         }
     }
 }
@@ -401,6 +404,19 @@ impl Outside {
             .stderr(Stdio::null())
             .status()
             .is_ok_and(|s| s.success())
+    }
+
+    /// The body of `url` fetched from the outside namespace within 3 seconds.
+    pub fn fetch(&self, url: &str) -> Option<String> {
+        let out = std::process::Command::new("ip")
+            .args(["netns", "exec", &self.ns, "timeout", "3", "busybox", "wget"])
+            .args(["-q", "-O-", url])
+            .stderr(Stdio::null())
+            .output()
+            .ok()?;
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
     }
 
     /// Fetch `url` from the outside namespace within 3 seconds.

@@ -28,6 +28,10 @@ pub enum Error {
     NetworkNotFound(String),
     #[error("{0}")]
     Conflict(String),
+    /// What this caller may not do to that object (join a swarm network that is not
+    /// attachable), Docker's 403.
+    #[error("{0}")]
+    Forbidden(String),
     /// What needs a state this host is not in (swarm mode), Docker's 503.
     #[error("{0}")]
     Unavailable(String),

@@ -17,6 +17,8 @@ pub enum ErrorKind {
     NotModified,
     /// 501 at the API: the backend cannot do this (or not yet).
     Unsupported,
+    /// 403: not allowed on that object (a swarm network that is not attachable).
+    Forbidden,
     /// 503: the host is not in the state this needs (not a swarm manager).
     Unavailable,
     /// 500: anything else (I/O, the kernel refused).
@@ -70,6 +72,7 @@ impl From<berth_engine::Error> for BackendError {
             }
             E::Conflict(_) => ErrorKind::Conflict,
             E::Unavailable(_) => ErrorKind::Unavailable,
+            E::Forbidden(_) => ErrorKind::Forbidden,
             E::InvalidArgument(_) | E::InvalidFlag { .. } | E::UnsafeLayer { .. } => {
                 ErrorKind::InvalidArgument
             }

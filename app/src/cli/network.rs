@@ -22,9 +22,18 @@ use crate::format::contexts::{labels_column, Labelled};
 pub enum NetworkCmd {
     /// Create a network
     Create {
-        /// Driver to manage the Network (only "bridge")
+        /// Driver to manage the Network ("bridge", or "overlay" for a swarm network)
         #[arg(short = 'd', long, default_value = "bridge")]
         driver: String,
+        /// Enable manual container attachment (overlay networks)
+        #[arg(long)]
+        attachable: bool,
+        /// Create swarm routing-mesh network
+        #[arg(long)]
+        ingress: bool,
+        /// Control the network's scope
+        #[arg(long)]
+        scope: Option<String>,
         /// Subnet in CIDR format that represents a network segment
         #[arg(long)]
         subnet: Option<String>,
@@ -249,6 +258,9 @@ pub fn run(door: &Door, cmd: NetworkCmd) -> CliResult {
     match cmd {
         NetworkCmd::Create {
             driver,
+            attachable,
+            ingress,
+            scope,
             subnet,
             gateway,
             ip_range,
@@ -270,6 +282,9 @@ pub fn run(door: &Door, cmd: NetworkCmd) -> CliResult {
             let req = m::NetworkCreateRequest {
                 name,
                 driver: Some(driver),
+                attachable: Some(attachable),
+                ingress: Some(ingress),
+                scope,
                 internal: Some(internal),
                 labels: Some(kv(&labels)),
                 options: Some(kv(&opts)),

@@ -18,10 +18,13 @@ use berth_engine::{Config, Engine};
 use bollard::models as m;
 use bollard::query_parameters as q;
 
+use super::mesh::{self, TaskNet};
 use super::plan::{self, Action, Observed};
 use super::task_container;
 use crate::backend::local::{LocalBackend, Threads};
 use crate::backend::{Backend, BackendError, Result};
+use berth_engine::swarm::endpoints;
+use berth_engine::swarm::mesh::Mesh;
 
 fn run_dir(e: &Engine) -> PathBuf {
     e.paths.run.join("swarm")
@@ -117,8 +120,10 @@ pub fn main(config: Config) -> i32 {
     rt.block_on(async {
         let mut term =
             tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        // The mesh last applied (none yet: the first pass applies it whole).
+        let mut applied: Option<Mesh> = None;
         loop {
-            match pass(&backend, &engine).await {
+            match pass(&backend, &engine, &mut applied).await {
                 Ok(true) => {}
                 // The swarm is gone (left): nothing more to do.
                 Ok(false) => break,
@@ -140,8 +145,9 @@ pub fn main(config: Config) -> i32 {
     0
 }
 
-/// The task containers as they are now, by task ID.
-async fn observe(b: &dyn Backend) -> Result<HashMap<String, Observed>> {
+/// The task containers as they are now, by task ID: for the reconciler, and their
+/// readiness and addresses for the mesh.
+async fn observe(b: &dyn Backend) -> Result<(HashMap<String, Observed>, HashMap<String, TaskNet>)> {
     let list = b
         .container_list(q::ListContainersOptions {
             all: true,
@@ -153,7 +159,9 @@ async fn observe(b: &dyn Backend) -> Result<HashMap<String, Observed>> {
         })
         .await?;
     let mut out = HashMap::new();
+    let mut nets = HashMap::new();
     for c in list {
+        let net = TaskNet::of(&c);
         let labels = c.labels.unwrap_or_default();
         let Some(task) = labels.get(task_container::TASK_ID).cloned() else {
             continue;
@@ -169,6 +177,7 @@ async fn observe(b: &dyn Backend) -> Result<HashMap<String, Observed>> {
             .and_then(|s| s.split(')').next())
             .and_then(|n| n.parse().ok())
             .unwrap_or(if running { 0 } else { 1 });
+        nets.insert(task.clone(), net);
         out.insert(
             task,
             Observed {
@@ -180,16 +189,43 @@ async fn observe(b: &dyn Backend) -> Result<HashMap<String, Observed>> {
             },
         );
     }
-    Ok(out)
+    Ok((out, nets))
+}
+
+/// Bring the routing mesh in step with the tasks: the rules when what they say
+/// changed, the virtual IPs on the bridges every time (a bridge can be made again
+/// without them), and addresses of services that are gone back to the pool.
+fn sync_mesh(
+    e: &Engine,
+    store: &SwarmStore,
+    seen: &HashMap<String, TaskNet>,
+    applied: &mut Option<Mesh>,
+) -> Result<()> {
+    let st = store.load()?;
+    let nets = e.networks();
+    endpoints::release_orphan_vips(&nets, &st)?;
+    let wanted = mesh::wanted(&st, &nets.list()?, seen);
+    if applied.as_ref() != Some(&wanted) {
+        berth_engine::swarm::mesh::apply(e, &wanted)?;
+        *applied = Some(wanted);
+    } else {
+        berth_engine::swarm::mesh::ensure_addresses(e, &wanted)?;
+    }
+    Ok(())
 }
 
 /// One round: observe, reconcile, act. False once there is no swarm.
-async fn pass(b: &LocalBackend, e: &Engine) -> Result<bool> {
+async fn pass(b: &LocalBackend, e: &Engine, applied: &mut Option<Mesh>) -> Result<bool> {
     let store = SwarmStore::new(&e.paths);
     if store.load()?.cluster.is_none() {
         return Ok(false);
     }
-    let observed = observe(b).await?;
+    let (observed, seen) = observe(b).await?;
+    // The mesh follows what was seen; a failure here must not stop the tasks' work.
+    if let Err(err) = sync_mesh(e, &store, &seen, applied) {
+        *applied = None;
+        eprintln!("berth swarm manager: routing mesh: {err}");
+    }
     // The files of tasks that ended or went.
     {
         let st = store.load()?;
@@ -264,7 +300,10 @@ async fn start(b: &LocalBackend, store: &SwarmStore, task_id: &str) -> Result<()
     let name = task_container::name(&sname, &task);
     let paths = b.engine().paths.clone();
     let made = async {
-        let mut body = task_container::body(&service, &task);
+        let spec = service.spec.clone().unwrap_or_default();
+        let nets = b.engine().networks();
+        let joins = task_container::joins(&spec, endpoints::attachments(&nets, &spec)?);
+        let mut body = task_container::body(&service, &task, &joins);
         // Its secrets and configs as files on the tmpfs, bound read-only at their targets.
         let wanted = task_container::files(&st, &task);
         let owned: Vec<TaskFile> = wanted.iter().map(|(_, f)| f.clone()).collect();
@@ -278,6 +317,20 @@ async fn start(b: &LocalBackend, store: &SwarmStore, task_id: &str) -> Result<()
             Ok(c) => c.id.unwrap_or_default(),
             Err(_) => b.container_create(Some(name.clone()), None, body).await?.id,
         };
+        // Its other networks (an adopted container may have them already).
+        for j in joins.iter().skip(1) {
+            let req = m::NetworkConnectRequest {
+                container: id.clone(),
+                endpoint_config: Some(m::EndpointSettings {
+                    aliases: Some(j.aliases.clone()),
+                    ..Default::default()
+                }),
+            };
+            match b.network_connect(&j.network, req).await {
+                Err(e) if e.kind != crate::backend::ErrorKind::Conflict => return Err(e),
+                _ => {}
+            }
+        }
         b.container_start(&id).await.or_else(|e| {
             if e.kind == crate::backend::ErrorKind::NotModified {
                 Ok(())

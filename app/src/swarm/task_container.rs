@@ -1,7 +1,7 @@
 //! A task's container as Docker's swarm executor makes it: named
 //! `SERVICE.SLOT.TASKID`, labelled `com.docker.swarm.*`, with the task's container spec
 //! and resource limits, no restart policy of its own (the manager replaces tasks), on
-//! the service's first network with the service's name as an alias.
+//! the service's networks (and ingress when it publishes through the mesh).
 
 use std::collections::HashMap;
 
@@ -116,18 +116,69 @@ pub fn name(service: &str, task: &m::Task) -> String {
     }
 }
 
-/// The networks the task joins: the task template's, else the service's (Docker's
-/// older place for them).
-fn networks(spec: &m::ServiceSpec) -> Vec<m::NetworkAttachmentConfig> {
-    spec.task_template
-        .as_ref()
-        .and_then(|t| t.networks.clone())
-        .filter(|n| !n.is_empty())
-        .or_else(|| spec.networks.clone())
-        .unwrap_or_default()
+/// One network a task joins (by ID) and the names it answers to there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Join {
+    pub network: String,
+    pub aliases: Vec<String>,
 }
 
-pub fn body(service: &m::Service, task: &m::Task) -> m::ContainerCreateBody {
+/// The networks a task joins, from its service's attachments (see
+/// `swarm::endpoints::attachments`): in `vip` mode a task answers only to
+/// `tasks.NAME` (the service's name and aliases belong to its VIP); in `dnsrr` mode to
+/// those names too. On ingress it has no names.
+pub fn joins(
+    spec: &m::ServiceSpec,
+    attachments: Vec<(berth_engine::network::Network, Vec<String>)>,
+) -> Vec<Join> {
+    let name = spec.name.clone().unwrap_or_default();
+    let dnsrr =
+        spec.endpoint_spec.as_ref().and_then(|e| e.mode) == Some(m::EndpointSpecModeEnum::DNSRR);
+    attachments
+        .into_iter()
+        .map(|(net, names)| {
+            let aliases = match (net.ingress, dnsrr) {
+                (true, _) => Vec::new(),
+                (false, true) => names.into_iter().chain([format!("tasks.{name}")]).collect(),
+                (false, false) => vec![format!("tasks.{name}")],
+            };
+            Join {
+                network: net.id,
+                aliases,
+            }
+        })
+        .collect()
+}
+
+/// Ports published in `host` mode: bound on this host to the task's container, as
+/// `-p` binds them (the mesh does the rest).
+fn host_ports(
+    spec: &m::ServiceSpec,
+) -> (Vec<String>, HashMap<String, Option<Vec<m::PortBinding>>>) {
+    let mut exposed = Vec::new();
+    let mut bindings = HashMap::new();
+    let ports = spec.endpoint_spec.as_ref().and_then(|e| e.ports.clone());
+    for p in ports.unwrap_or_default() {
+        if p.publish_mode != Some(m::EndpointPortConfigPublishModeEnum::HOST) {
+            continue;
+        }
+        let proto = p.protocol.map_or("tcp".to_string(), |x| x.to_string());
+        let key = format!("{}/{proto}", p.target_port.unwrap_or(0));
+        exposed.push(key.clone());
+        bindings.insert(
+            key,
+            Some(vec![m::PortBinding {
+                host_ip: None,
+                host_port: p.published_port.map(|n| n.to_string()),
+            }]),
+        );
+    }
+    (exposed, bindings)
+}
+
+/// The container of `task`: on the first of `joins` (the manager connects the rest
+/// before it starts).
+pub fn body(service: &m::Service, task: &m::Task, joins: &[Join]) -> m::ContainerCreateBody {
     let spec = service.spec.clone().unwrap_or_default();
     let sname = spec.name.clone().unwrap_or_default();
     let tspec = task.spec.clone().unwrap_or_default();
@@ -144,19 +195,17 @@ pub fn body(service: &m::Service, task: &m::Task) -> m::ContainerCreateBody {
         .resources
         .as_ref()
         .and_then(|r| r.reservations.clone());
-    let nets = networks(&spec);
-    let first = nets.first().and_then(|n| n.target.clone());
-    let endpoints = nets.first().map(|n| {
-        let mut aliases = n.aliases.clone().unwrap_or_default();
-        aliases.push(sname.clone());
+    let first = joins.first().map(|j| j.network.clone());
+    let endpoints = joins.first().map(|j| {
         HashMap::from([(
-            n.target.clone().unwrap_or_default(),
+            j.network.clone(),
             m::EndpointSettings {
-                aliases: Some(aliases),
+                aliases: Some(j.aliases.clone()),
                 ..Default::default()
             },
         )])
     });
+    let (exposed, port_bindings) = host_ports(&spec);
     m::ContainerCreateBody {
         image: c.image.clone(),
         entrypoint: c.command.clone(),
@@ -172,7 +221,9 @@ pub fn body(service: &m::Service, task: &m::Task) -> m::ContainerCreateBody {
         stop_signal: c.stop_signal.clone(),
         // The grace period is in nanoseconds; the container's timeout in seconds.
         stop_timeout: c.stop_grace_period.map(|ns| ns / 1_000_000_000),
+        exposed_ports: Some(exposed).filter(|e| !e.is_empty()),
         host_config: Some(m::HostConfig {
+            port_bindings: Some(port_bindings).filter(|b| !b.is_empty()),
             nano_cpus: limits.as_ref().and_then(|l| l.nano_cpus),
             memory: limits.as_ref().and_then(|l| l.memory_bytes),
             memory_reservation: reservations.as_ref().and_then(|r| r.memory_bytes),
@@ -243,7 +294,11 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(name("web", &task), "web.2.task1");
-        let b = body(&service, &task);
+        let joins = [Join {
+            network: "webnet".into(),
+            aliases: vec!["tasks.web".into()],
+        }];
+        let b = body(&service, &task, &joins);
         let labels = b.labels.unwrap();
         assert_eq!(labels[SERVICE_NAME], "web");
         assert_eq!(labels[TASK_NAME], "web.2.task1");
@@ -256,6 +311,6 @@ mod tests {
         );
         assert_eq!(hc.network_mode.as_deref(), Some("webnet"));
         let ep = b.networking_config.unwrap().endpoints_config.unwrap();
-        assert_eq!(ep["webnet"].aliases.as_ref().unwrap(), &["web"]);
+        assert_eq!(ep["webnet"].aliases.as_ref().unwrap(), &["tasks.web"]);
     }
 }

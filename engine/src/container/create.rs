@@ -161,6 +161,7 @@ impl Engine {
         } else {
             self.networks().get_to_join(name)?
         };
+        net.may_join(&o.labels).map_err(Error::Forbidden)?;
         let ip = match &o.ip {
             Some(s) => {
                 if net.name == "bridge" {

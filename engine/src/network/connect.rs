@@ -25,6 +25,8 @@ impl Engine {
         } else {
             store.get_to_join(network)?
         };
+        net.may_join(&c.record.config.labels)
+            .map_err(Error::Forbidden)?;
         let mode = &c.record.host_config.network_mode;
         if mode == "host" || mode == "none" {
             return Err(Error::Conflict(format!(

@@ -100,6 +100,8 @@ mod tests {
             labels: Default::default(),
             options: Default::default(),
             bridge: "br-x".into(),
+            attachable: false,
+            ingress: false,
         }
     }
 

@@ -18,6 +18,7 @@ pub mod ports;
 pub mod store;
 pub mod subnets;
 pub mod types;
+pub mod vips;
 pub mod wiring;
 
 pub use store::{Endpoint, NetworkOptions, NetworkStore};

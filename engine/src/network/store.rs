@@ -13,7 +13,7 @@ use super::host::Host;
 use super::ipam;
 use super::owner::Owner;
 use super::subnets::{pick_subnet, taken};
-use super::types::{Network, Subnet, DEFAULT_NETWORK, PREDEFINED};
+use super::types::{Network, Subnet, DEFAULT_NETWORK, OVERLAY, PREDEFINED};
 use crate::config::Config;
 use crate::error::{Error, IoContext, Result};
 use crate::store::{ids, read_json, write_json_atomic, FileLock, Paths};
@@ -43,6 +43,9 @@ pub struct NetworkOptions {
     pub internal: bool,
     pub labels: BTreeMap<String, String>,
     pub options: BTreeMap<String, String>,
+    /// Overlay networks only (see `Network`).
+    pub attachable: bool,
+    pub ingress: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -62,7 +65,7 @@ pub struct NetworkStore {
 /// Docker's attributes of network events: the network's name and type, and the
 /// container for connect/disconnect.
 pub fn net_attrs(net: &Network, container: Option<&str>) -> Vec<(&'static str, String)> {
-    let mut v = vec![("name", net.name.clone()), ("type", "bridge".to_string())];
+    let mut v = vec![("name", net.name.clone()), ("type", net.driver.clone())];
     if let Some(c) = container {
         v.push(("container", c.to_string()));
     }
@@ -237,10 +240,15 @@ impl NetworkStore {
     pub fn create(&self, o: &NetworkOptions) -> Result<Network> {
         validate_name(&o.name)?;
         let driver = o.driver.clone().unwrap_or_else(|| "bridge".into());
-        if driver != "bridge" {
+        if driver != "bridge" && driver != OVERLAY {
             return Err(Error::invalid(format!(
-                "network driver {driver:?} is not supported: only \"bridge\" is"
+                "network driver {driver:?} is not supported: only \"bridge\" and \"overlay\" are"
             )));
+        }
+        if driver != OVERLAY && (o.attachable || o.ingress) {
+            return Err(Error::invalid(
+                "--attachable and --ingress are options of swarm (overlay) networks",
+            ));
         }
         let _lock = FileLock::exclusive(&self.paths.global_lock())?;
         if PREDEFINED.contains(&o.name.as_str()) && o.name != DEFAULT_NETWORK
@@ -308,7 +316,7 @@ impl NetworkStore {
             },
             id,
             name: o.name.clone(),
-            driver: "bridge".into(),
+            driver: o.driver.clone().unwrap_or_else(|| "bridge".into()),
             created: crate::container::now_rfc3339(),
             subnet,
             gateway,
@@ -316,6 +324,8 @@ impl NetworkStore {
             internal: o.internal,
             labels: o.labels.clone(),
             options: o.options.clone(),
+            attachable: o.attachable,
+            ingress: o.ingress,
         };
         let dir = self.dir(&net.id);
         fs::create_dir_all(&dir).ctx("create directory", &dir)?;
@@ -410,7 +420,8 @@ impl NetworkStore {
         if let Some(ep) = eps.get(container) {
             return Ok(ep.clone());
         }
-        let used: BTreeSet<Ipv4Addr> = eps.values().map(|e| e.ip).collect();
+        let mut used: BTreeSet<Ipv4Addr> = eps.values().map(|e| e.ip).collect();
+        used.extend(self.vips(net)?.values().map(|v| v.ip));
         let ip = match requested {
             Some(ip) => {
                 ipam::check_requested(net, ip, &used).map_err(Error::Conflict)?;
@@ -470,6 +481,12 @@ impl NetworkStore {
         }
         let _lock = FileLock::exclusive(&self.paths.global_lock())?;
         let eps = self.endpoints(net)?;
+        if let Some(v) = self.vips(net)?.values().next() {
+            return Err(Error::Conflict(format!(
+                "rpc error: code = FailedPrecondition desc = network {} is in use by service {}",
+                net.name, v.service
+            )));
+        }
         if !eps.is_empty() {
             let names: Vec<&str> = eps.keys().map(|k| &k[..12.min(k.len())]).collect();
             return Err(Error::Conflict(format!(

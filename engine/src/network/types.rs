@@ -89,11 +89,55 @@ pub struct Network {
     pub options: BTreeMap<String, String>,
     /// The Linux bridge, e.g. `berth0` for the default network, `br-<short id>` otherwise.
     pub bridge: String,
+    /// A swarm network (`--driver overlay`) that plain containers may join too (tasks
+    /// of services always may).
+    #[serde(default)]
+    pub attachable: bool,
+    /// The swarm's `ingress` network: where the routing mesh reaches the tasks of
+    /// services that publish ports. No container joins it by hand.
+    #[serde(default)]
+    pub ingress: bool,
 }
+
+/// The driver of swarm-scoped networks. On one host an overlay needs no tunnel: it is
+/// a bridge like any other, scoped to the swarm (it goes when the swarm goes).
+pub const OVERLAY: &str = "overlay";
+
+/// The label every swarm task's container carries (Docker's).
+pub const SWARM_TASK_LABEL: &str = "com.docker.swarm.task.id";
 
 impl Network {
     pub fn short_id(&self) -> &str {
         &self.id[..12]
+    }
+
+    /// Whether the network belongs to the swarm (made by or for it, removed with it).
+    pub fn is_swarm(&self) -> bool {
+        self.driver == OVERLAY
+    }
+
+    /// Whether a container may join: any container joins a local network; a swarm
+    /// network takes the tasks of services (labelled by the manager as Docker's swarm
+    /// executor labels them), and other containers only when it is attachable. Docker's
+    /// refusal otherwise.
+    pub fn may_join(&self, labels: &BTreeMap<String, String>) -> Result<(), String> {
+        let task = labels.contains_key(SWARM_TASK_LABEL);
+        if !self.is_swarm() || task || (self.attachable && !self.ingress) {
+            return Ok(());
+        }
+        Err(format!(
+            "Could not attach to network {0}: rpc error: code = PermissionDenied desc = network {0} not manually attachable",
+            self.name
+        ))
+    }
+
+    /// Docker's scope: `swarm` for overlay networks, `local` for bridges.
+    pub fn scope(&self) -> &'static str {
+        if self.is_swarm() {
+            "swarm"
+        } else {
+            "local"
+        }
     }
 }
 

@@ -4,7 +4,9 @@
 //! the app; what it needs of the kernel (the routing mesh) is here.
 
 pub mod cluster;
+pub mod endpoints;
 pub mod ids;
+pub mod mesh;
 pub mod secrets;
 pub mod services;
 pub mod store;

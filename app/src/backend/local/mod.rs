@@ -533,7 +533,7 @@ impl Backend for LocalBackend {
             };
             self.container_remove(&id, opts).await?;
         }
-        Ok(())
+        self.call(swarm::remove_networks).await
     }
     async fn node_list(&self) -> Result<Vec<m::Node>> {
         self.call(swarm::nodes).await

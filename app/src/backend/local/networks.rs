@@ -102,7 +102,7 @@ pub fn list(e: &Engine, opts: &q::ListNetworksOptions) -> Result<Vec<m::Network>
         let keep = f.any("driver", |d| n.driver == d)
             && f.any("id", |i| n.id.contains(i))
             && f.any("name", |s| n.name.contains(s))
-            && f.any("scope", |s| s == "local")
+            && f.any("scope", |s| s == n.scope())
             && f.any("type", |t| (t == "builtin") == builtin)
             && f.labels(&n.labels);
         if !keep {
@@ -148,8 +148,8 @@ pub fn inspect(e: &Engine, reference: &str) -> Result<m::NetworkInspect> {
 fn unsupported_in(req: &m::NetworkCreateRequest) -> Option<String> {
     let driver = req.driver.as_deref().unwrap_or_default();
     match driver {
-        "" | "bridge" => {}
-        "overlay" | "macvlan" | "ipvlan" => {
+        "" | "bridge" | "overlay" => {}
+        "macvlan" | "ipvlan" => {
             return Some(format!(
                 "network driver {driver:?} is not supported by berth: only \"bridge\" is"
             ))
@@ -162,17 +162,20 @@ fn unsupported_in(req: &m::NetworkCreateRequest) -> Option<String> {
     if req.enable_ipv4 == Some(false) {
         return Some("networks without IPv4 are not supported by berth".into());
     }
-    if req.ingress == Some(true) || req.config_only == Some(true) || req.config_from.is_some() {
-        return Some(
-            "swarm networks (ingress, config-only, config-from) are not supported by berth".into(),
-        );
+    if req.config_only == Some(true) || req.config_from.is_some() {
+        return Some("config-only networks are not supported by berth".into());
     }
-    if req
-        .scope
-        .as_deref()
-        .is_some_and(|s| !s.is_empty() && s != "local")
-    {
-        return Some("only local-scope networks are supported by berth".into());
+    let scope = req.scope.as_deref().unwrap_or_default();
+    let wanted = if driver == "overlay" {
+        "swarm"
+    } else {
+        "local"
+    };
+    if !scope.is_empty() && scope != wanted {
+        return Some(format!(
+            "a {} network is {wanted}-scoped in berth, not {scope}-scoped",
+            if driver.is_empty() { "bridge" } else { driver }
+        ));
     }
     let ipam = req.ipam.as_ref()?;
     if ipam
@@ -209,6 +212,7 @@ pub fn create(e: &Engine, req: m::NetworkCreateRequest) -> Result<m::NetworkCrea
     let driver = req.driver.clone().filter(|d| !d.is_empty());
     match driver.as_deref() {
         None | Some("bridge") => {}
+        Some("overlay") => super::swarm::require_swarm(e)?,
         Some(d @ ("host" | "null")) => {
             return Err(BackendError::conflict(format!(
                 "only one instance of \"{}\" network is allowed",
@@ -223,9 +227,16 @@ pub fn create(e: &Engine, req: m::NetworkCreateRequest) -> Result<m::NetworkCrea
         .and_then(|c| c.into_iter().next())
         .unwrap_or_default();
     let nonempty = |s: Option<String>| s.filter(|s| !s.is_empty());
+    if req.ingress == Some(true) && driver.as_deref() != Some("overlay") {
+        return Err(BackendError::invalid(
+            "an ingress network must use the overlay driver",
+        ));
+    }
     let n = e.networks().create(&NetworkOptions {
         name: req.name,
-        driver: Some("bridge".into()),
+        driver: Some(driver.unwrap_or_else(|| "bridge".into())),
+        attachable: req.attachable.unwrap_or(false),
+        ingress: req.ingress.unwrap_or(false),
         subnet: nonempty(ipam.subnet),
         gateway: nonempty(ipam.gateway),
         ip_range: nonempty(ipam.ip_range),
@@ -308,7 +319,8 @@ pub fn prune(e: &Engine, opts: &q::PruneNetworksOptions) -> Result<m::NetworkPru
     let nets = e.networks();
     let mut deleted = Vec::new();
     for n in nets.list()? {
-        if PREDEFINED.contains(&n.name.as_str()) || !unused(e, &n, &named)? {
+        // The routing mesh's network stays while the swarm does (Docker's rule too).
+        if PREDEFINED.contains(&n.name.as_str()) || n.ingress || !unused(e, &n, &named)? {
             continue;
         }
         let created = rfc3339_nanos(Some(&n.created));

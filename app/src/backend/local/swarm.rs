@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use berth_engine::swarm::{cluster, services, ServiceRecord, State, SwarmStore};
+use berth_engine::swarm::{cluster, endpoints, services, ServiceRecord, State, SwarmStore};
 use berth_engine::Engine;
 use bollard::models as m;
 
@@ -50,8 +50,49 @@ pub fn init(e: &Engine, req: m::SwarmInitRequest) -> Result<String> {
             req.spec.clone(),
         )
     })?;
+    ensure_ingress(e)?;
     manager::ensure(e)?;
     Ok(id)
+}
+
+/// The name of the routing mesh's network, as Docker names it.
+pub const INGRESS: &str = "ingress";
+
+/// Docker's refusal of swarm objects (overlay networks) where there is no swarm.
+pub fn require_swarm(e: &Engine) -> Result<()> {
+    store(e).load()?.cluster()?;
+    Ok(())
+}
+
+/// The `ingress` network every swarm has (made again if a crash lost it between the
+/// records and the network).
+fn ensure_ingress(e: &Engine) -> Result<()> {
+    let nets = e.networks();
+    if nets.list()?.iter().any(|n| n.ingress) {
+        return Ok(());
+    }
+    nets.create(&berth_engine::network::NetworkOptions {
+        name: INGRESS.into(),
+        driver: Some(berth_engine::network::types::OVERLAY.into()),
+        ingress: true,
+        ..Default::default()
+    })?;
+    Ok(())
+}
+
+/// The swarm's networks go with it (`swarm leave --force`, once its tasks are gone):
+/// their virtual IPs first, then the networks, bridges and all.
+pub fn remove_networks(e: &Engine) -> Result<()> {
+    e.release_stale_endpoints()?;
+    let nets = e.networks();
+    for n in nets.list()?.into_iter().filter(|n| n.is_swarm()) {
+        for service in nets.vips(&n)?.keys() {
+            nets.release_vip(&n, service)?;
+        }
+        nets.remove(&n)?;
+    }
+    berth_engine::swarm::mesh::remove(e)?;
+    Ok(())
 }
 
 pub fn inspect(e: &Engine) -> Result<m::Swarm> {
@@ -102,9 +143,29 @@ pub fn node_update(e: &Engine, id: &str, version: u64, spec: m::NodeSpec) -> Res
 }
 
 pub fn service_create(e: &Engine, spec: m::ServiceSpec) -> Result<m::ServiceCreateResponse> {
-    let r = store(e).transact(|st| services::create(st, spec, &now()))?;
+    let nets = e.networks();
+    let r = store(e).transact(|st| {
+        let mut spec = spec;
+        st.cluster()?;
+        endpoints::resolve_networks(&nets, &mut spec)?;
+        let r = services::create(st, spec, &now())?;
+        let id = r.id.clone().unwrap_or_default();
+        // Addresses reserved before a refusal go back at once (the records are not
+        // written then); a crash in between leaves them to the manager's sweep.
+        endpoints::assign_vips(&nets, st, &id).inspect_err(|_| {
+            let _ = release_vips_of(&nets, &id);
+        })?;
+        Ok(r)
+    })?;
     manager::ensure(e)?;
     Ok(r)
+}
+
+fn release_vips_of(nets: &berth_engine::network::NetworkStore, id: &str) -> Result<()> {
+    for n in nets.list()? {
+        nets.release_vip(&n, id)?;
+    }
+    Ok(())
 }
 
 /// Docker's `Service`, with `ServiceStatus` when asked for.
@@ -192,6 +253,7 @@ pub fn service_update(
     spec: m::ServiceSpec,
     rollback: bool,
 ) -> Result<m::ServiceUpdateResponse> {
+    let nets = e.networks();
     store(e).transact(|st| {
         let spec = if rollback {
             services::find(st, id)?
@@ -205,14 +267,31 @@ pub fn service_update(
         } else {
             spec
         };
-        services::update(st, id, version, spec, &now())
+        let mut spec = spec;
+        endpoints::resolve_networks(&nets, &mut spec)?;
+        services::update(st, id, version, spec, &now())?;
+        let sid = services::find(st, id)?
+            .service
+            .id
+            .clone()
+            .unwrap_or_default();
+        endpoints::assign_vips(&nets, st, &sid)
     })?;
     manager::ensure(e)?;
     Ok(m::ServiceUpdateResponse { warnings: None })
 }
 
 pub fn service_remove(e: &Engine, id: &str) -> Result<()> {
-    store(e).transact(|st| services::remove(st, id))?;
+    let gone = store(e).transact(|st| {
+        let sid = services::find(st, id)?
+            .service
+            .id
+            .clone()
+            .unwrap_or_default();
+        services::remove(st, id)?;
+        Ok(sid)
+    })?;
+    release_vips_of(&e.networks(), &gone)?;
     manager::ensure(e)?;
     Ok(())
 }

@@ -36,7 +36,7 @@ impl Records {
         let mut nets = Vec::new();
         for network in store.list().unwrap_or_default() {
             let eps = store.endpoints(&network).unwrap_or_default();
-            let entries = eps
+            let mut entries: Vec<Entry> = eps
                 .into_iter()
                 .map(|(container, ep)| Entry {
                     names: ep.aliases.iter().map(|a| a.to_ascii_lowercase()).collect(),
@@ -45,6 +45,15 @@ impl Records {
                     name: ep.name,
                 })
                 .collect();
+            // A swarm service's name answers with its virtual IP (no container holds it,
+            // so it never counts as the asker).
+            let vips = store.vips(&network).unwrap_or_default();
+            entries.extend(vips.into_iter().map(|(service, v)| Entry {
+                container: format!("vip:{service}"),
+                ip: v.ip,
+                name: v.service,
+                names: v.names,
+            }));
             nets.push(NetView { network, entries });
         }
         Records { nets }

@@ -81,6 +81,11 @@ pub fn ruleset(table: &str, nets: &[Network], published: &[Active]) -> String {
     format!("table ip {table} {{}}\ndelete table ip {table}\ntable ip {table} {{\n{chains}}}\n")
 }
 
+/// Apply a batch with `nft -f -` (the mesh's table goes through here too).
+pub fn run_nft(batch: &str) -> Result<()> {
+    nft(batch)
+}
+
 fn nft(batch: &str) -> Result<()> {
     let mut child = Command::new("nft")
         .args(["-f", "-"])
@@ -153,6 +158,8 @@ mod tests {
             labels: Default::default(),
             options: Default::default(),
             bridge: bridge.into(),
+            attachable: false,
+            ingress: false,
         }
     }
 
