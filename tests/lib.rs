@@ -226,6 +226,21 @@ impl Berth {
         self.ok(&["inspect", "--format", fmt, name])
     }
 
+    /// The first of `files` found in container `id`'s cgroup (v1 and v2 names differ).
+    pub fn cgroup_value(&self, id: &str, files: &[&str]) -> String {
+        for dir in self.cgroup_dirs() {
+            for f in files {
+                if let Ok(v) = std::fs::read_to_string(dir.join(id).join(f)) {
+                    return v.trim().to_string();
+                }
+            }
+        }
+        panic!(
+            "no cgroup file {files:?} for {id} under {:?}",
+            self.cgroup_dirs()
+        );
+    }
+
     /// Every cgroup directory this test's parent has on the machine.
     pub fn cgroup_dirs(&self) -> Vec<PathBuf> {
         let mut out = Vec::new();

@@ -127,20 +127,6 @@ fn exec_of_a_missing_command_is_126_and_commit_entrypoint_resets_cmd() {
 }
 
 /// The first of `files` that the container's cgroup has (v1 or v2 name), trimmed.
-fn cgroup_value(b: &Berth, id: &str, files: &[&str]) -> String {
-    for dir in b.cgroup_dirs() {
-        for f in files {
-            if let Ok(v) = std::fs::read_to_string(dir.join(id).join(f)) {
-                return v.trim().to_string();
-            }
-        }
-    }
-    panic!(
-        "no cgroup file {files:?} for {id} under {:?}",
-        b.cgroup_dirs()
-    );
-}
-
 #[test]
 fn every_management_spelling_docker_has_works() {
     let b = Berth::new();
@@ -242,12 +228,12 @@ fn update_changes_a_running_containers_cgroup_and_record_at_once() {
         ),
         "104857600 209715200 50 50000 25000 on-failure:2"
     );
-    assert_eq!(cgroup_value(&b, &id, &["pids.max"]), "50");
+    assert_eq!(b.cgroup_value(&id, &["pids.max"]), "50");
     assert_eq!(
-        cgroup_value(&b, &id, &["memory.limit_in_bytes", "memory.max"]),
+        b.cgroup_value(&id, &["memory.limit_in_bytes", "memory.max"]),
         "104857600"
     );
-    let cpu = cgroup_value(&b, &id, &["cpu.cfs_quota_us", "cpu.max"]);
+    let cpu = b.cgroup_value(&id, &["cpu.cfs_quota_us", "cpu.max"]);
     assert!(cpu == "25000" || cpu == "25000 50000", "{cpu}");
     // Docker's refusals, in its words, with exit 1 and nothing changed.
     let refused = |args: &[&str], says: &str| {
@@ -271,7 +257,7 @@ fn update_changes_a_running_containers_cgroup_and_record_at_once() {
         &["update", "--pids-limit", "9", "nope"],
         "Error response from daemon: No such container: nope",
     );
-    assert_eq!(cgroup_value(&b, &id, &["pids.max"]), "50");
+    assert_eq!(b.cgroup_value(&id, &["pids.max"]), "50");
     b.ok(&[
         "run",
         "-d",
@@ -308,7 +294,7 @@ fn update_of_a_stopped_container_applies_at_its_next_start_and_restart_policy_at
     ]);
     b.ok(&["update", "--pids-limit", "33", "later"]);
     b.ok(&["start", "later"]);
-    assert_eq!(cgroup_value(&b, &id, &["pids.max"]), "33");
+    assert_eq!(b.cgroup_value(&id, &["pids.max"]), "33");
     // A policy given to a running container is the one its monitor applies at exit.
     b.ok(&[
         "run",

@@ -30,6 +30,7 @@ mod pump;
 mod registry;
 mod run_flags;
 pub mod session;
+mod stack;
 mod stats_row;
 mod swarm;
 mod system;
@@ -137,6 +138,21 @@ enum Command {
     Service {
         #[command(subcommand)]
         cmd: swarm::ServiceCmd,
+    },
+    /// Manage Swarm secrets
+    Secret {
+        #[command(subcommand)]
+        cmd: swarm::ObjectCmd,
+    },
+    /// Manage Swarm configs
+    Config {
+        #[command(subcommand)]
+        cmd: swarm::ObjectCmd,
+    },
+    /// Manage Swarm stacks
+    Stack {
+        #[command(subcommand)]
+        cmd: stack::StackCmd,
     },
     /// Set up a ready demo (busybox image and a few containers) that needs no registry
     Demo(demo::DemoArgs),
@@ -357,6 +373,9 @@ pub fn main() -> ExitCode {
         Command::Swarm { cmd } => swarm::run_swarm(door, cmd),
         Command::Node { cmd } => swarm::run_node(door, cmd),
         Command::Service { cmd } => swarm::run_service(door, cmd),
+        Command::Secret { cmd } => swarm::run_object(door, swarm::ObjectKind::Secret, cmd),
+        Command::Config { cmd } => swarm::run_object(door, swarm::ObjectKind::Config, cmd),
+        Command::Stack { cmd } => stack::run(door, cmd),
         Command::Demo(a) => demo::run(door, a),
         Command::Monitor { .. }
         | Command::Dns { .. }

@@ -307,7 +307,40 @@ pub fn remove(e: &Engine, id: &str) -> Result<()> {
     // Addresses a crashed container still holds do not keep a network alive.
     e.release_stale_endpoints()?;
     let net = find(e, id)?;
+    if net.is_swarm() {
+        remove_orphan_tasks(e, &net)?;
+    }
     Ok(e.networks().remove(&net)?)
+}
+
+/// The task containers on a swarm network whose service is gone are on their way out
+/// (the manager removes them within a round): they go now, so that `stack rm`, which
+/// removes the services and then at once the networks, works as on Docker.
+fn remove_orphan_tasks(e: &Engine, net: &Network) -> Result<()> {
+    use berth_engine::network::types::SWARM_TASK_LABEL;
+    let services = berth_engine::swarm::SwarmStore::new(&e.paths)
+        .load()?
+        .services;
+    for id in e.networks().endpoints(net)?.keys() {
+        let Ok(c) = e.containers().load(id) else {
+            continue;
+        };
+        let labels = &c.record.config.labels;
+        let service = labels.get(crate::swarm::task_container::SERVICE_ID);
+        if labels.contains_key(SWARM_TASK_LABEL)
+            && service.is_none_or(|s| !services.contains_key(s))
+        {
+            let opts = q::RemoveContainerOptions {
+                force: true,
+                ..Default::default()
+            };
+            match containers::remove(e, id, &opts) {
+                Err(err) if !err.is_not_found() => return Err(err),
+                _ => {}
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Removes every user network no container uses or names; answers their names.

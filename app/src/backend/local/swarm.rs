@@ -309,6 +309,21 @@ fn task_matches(st: &State, t: &m::Task, filters: &HashMap<String, Vec<String>>)
                         .is_some_and(|id| id.starts_with(w.as_str()))
             }
             "id" => t.id.as_deref().is_some_and(|id| id.starts_with(w.as_str())),
+            // A task carries its service's labels and its container's (Docker's
+            // `stack ps` finds a stack's tasks by the namespace label).
+            "label" => {
+                let spec = service.and_then(|s| s.service.spec.as_ref());
+                let container = t
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.container_spec.as_ref())
+                    .and_then(|c| c.labels.as_ref());
+                let has = |l: Option<&HashMap<String, String>>| match w.split_once('=') {
+                    Some((k, v)) => l.and_then(|l| l.get(k)).is_some_and(|x| x == v),
+                    None => l.is_some_and(|l| l.contains_key(w.as_str())),
+                };
+                has(spec.and_then(|s| s.labels.as_ref())) || has(container)
+            }
             "name" => format!("{sname}.{}", t.slot.unwrap_or(0)).starts_with(w.as_str()),
             "node" => {
                 let node = st.cluster.as_ref().map(|c| &c.node);

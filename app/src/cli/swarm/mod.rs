@@ -1,18 +1,19 @@
 //! Swarm mode's commands, as the docker CLI has them: `swarm` (init, leave, join-token,
-//! join), `node` (ls, inspect, ps, update, rm) and `service` (create, ls, ps, inspect,
-//! logs, update, scale, rollback, rm). They reach the engine through the engine
+//! join), `node` (ls, inspect, ps, update, rm), `service` (create, ls, ps, inspect,
+//! logs, update, scale, rollback, rm), `secret` and `config` (create, ls, inspect, rm). They reach the engine through the engine
 //! interface's swarm operations only, so the same commands drive a real Docker Swarm
 //! through another backend. What Docker's client works out for itself (the spec a
 //! `service create` sends, the converge progress, the task table) is worked out here.
 
 mod node;
 mod pretty;
-mod progress;
+pub(crate) mod progress;
+mod secret;
 mod service;
 mod service_create;
 mod service_flags;
 mod service_logs;
-mod service_ls;
+pub(crate) mod service_ls;
 mod service_opts;
 mod service_pretty;
 mod service_update;
@@ -26,8 +27,10 @@ mod create_tests;
 mod pretty_tests;
 
 pub use node::{run as run_node, NodeCmd};
+pub use secret::{run as run_object, Kind as ObjectKind, ObjectCmd};
 pub use service::{run as run_service, ServiceCmd};
 pub use swarm::{run as run_swarm, SwarmCmd};
+pub use tasks::TaskListArgs;
 
 use std::cmp::Ordering;
 
