@@ -193,19 +193,11 @@ pub fn service_update(
     rollback: bool,
 ) -> Result<m::ServiceUpdateResponse> {
     store(e).transact(|st| {
-        let spec = if rollback {
-            services::find(st, id)?
-                .previous_spec
-                .clone()
-                .ok_or_else(|| {
-                    berth_engine::Error::invalid(format!(
-                        "service {id} does not have a previous spec"
-                    ))
-                })?
+        if rollback {
+            services::rollback(st, id, version, &now())
         } else {
-            spec
-        };
-        services::update(st, id, version, spec, &now())
+            services::update(st, id, version, spec, &now())
+        }
     })?;
     manager::ensure(e)?;
     Ok(m::ServiceUpdateResponse { warnings: None })
