@@ -176,6 +176,7 @@ async fn observe(b: &dyn Backend) -> Result<HashMap<String, Observed>> {
                 running,
                 exit_code,
                 unhealthy: status.contains("(unhealthy)"),
+                starting: status.contains("(health: starting)"),
                 pid: 0,
             },
         );
