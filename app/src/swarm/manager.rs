@@ -185,6 +185,7 @@ async fn observe(b: &dyn Backend) -> Result<(HashMap<String, Observed>, HashMap<
                 running,
                 exit_code,
                 unhealthy: status.contains("(unhealthy)"),
+                starting: status.contains("(health: starting)"),
                 pid: 0,
             },
         );

@@ -11,5 +11,6 @@ pub mod secrets;
 pub mod services;
 pub mod store;
 pub mod task_files;
+pub mod update;
 
 pub use store::{Cluster, ServiceRecord, State, SwarmStore};

@@ -223,6 +223,7 @@ pub fn create(
                 ..Default::default()
             },
             previous_spec: None,
+            update: None,
         },
     );
     Ok(m::ServiceCreateResponse {
@@ -258,7 +259,34 @@ pub fn update(
         s.service.endpoint = Some(endpoint);
         s.service.version = Some(version);
         s.service.updated_at = Some(now.to_string());
+        super::update::reset(s);
     }
+    Ok(())
+}
+
+/// `service rollback` (or `update --rollback`): the previous spec again, rolled out
+/// per the rollback config; `version` as for [`update`].
+pub fn rollback(state: &mut State, key: &str, version: u64, now: &str) -> Result<()> {
+    state.cluster()?;
+    let current = find(state, key)?.service.clone();
+    let id = current.id.clone().unwrap_or_default();
+    let have = current.version.as_ref().and_then(|v| v.index).unwrap_or(0);
+    if have != version {
+        return Err(Error::invalid(
+            "rpc error: code = Unknown desc = update out of sequence",
+        ));
+    }
+    let version = state.next_version();
+    let Some(s) = state.services.get_mut(&id) else {
+        return Err(Error::not_found("service", key));
+    };
+    if !super::update::request_rollback(s, now) {
+        return Err(Error::invalid(format!(
+            "service {key} does not have a previous spec"
+        )));
+    }
+    s.service.version = Some(version);
+    s.service.updated_at = Some(now.to_string());
     Ok(())
 }
 

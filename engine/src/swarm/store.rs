@@ -38,6 +38,14 @@ pub struct ServiceRecord {
         skip_serializing_if = "Option::is_none"
     )]
     pub previous_spec: Option<m::ServiceSpec>,
+    /// The rolling update in flight, as the manager tracks it between rounds (Berth's
+    /// own; Docker shows only `UpdateStatus`).
+    #[serde(
+        rename = "BerthUpdate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub update: Option<super::update::UpdateProgress>,
 }
 
 /// Everything, as one value for a transaction.
@@ -274,6 +282,7 @@ mod tests {
                         ..Default::default()
                     },
                     previous_spec: None,
+                    update: None,
                 },
             );
             st.secret_data.insert("x".into(), b"hush".to_vec());

@@ -255,21 +255,14 @@ pub fn service_update(
 ) -> Result<m::ServiceUpdateResponse> {
     let nets = e.networks();
     store(e).transact(|st| {
-        let spec = if rollback {
-            services::find(st, id)?
-                .previous_spec
-                .clone()
-                .ok_or_else(|| {
-                    berth_engine::Error::invalid(format!(
-                        "service {id} does not have a previous spec"
-                    ))
-                })?
+        if rollback {
+            services::rollback(st, id, version, &now())
         } else {
-            spec
-        };
-        let mut spec = spec;
-        endpoints::resolve_networks(&nets, &mut spec)?;
-        services::update(st, id, version, spec, &now())?;
+            let mut spec = spec;
+            endpoints::resolve_networks(&nets, &mut spec)?;
+            services::update(st, id, version, spec, &now())
+        }?;
+        // The spec in force may name other networks now: its VIPs follow.
         let sid = services::find(st, id)?
             .service
             .id

@@ -7,11 +7,14 @@
 //! ends or vanishes is failed and replaced by a new task in its slot per the restart
 //! policy (condition, delay, attempts in a window); scaling down shuts the highest
 //! slots; a drained node runs nothing; an update replaces tasks `parallelism` at a
-//! time, `delay` apart; each slot keeps the newest tasks up to the history limit.
+//! time, `delay` apart, stop-first or start-first, and pauses or rolls back when the
+//! tasks it starts fail (update.rs); each slot keeps the newest tasks up to the
+//! history limit.
 
 pub mod observe;
 pub mod schedule;
 mod slots;
+mod update;
 
 use std::collections::HashMap;
 
@@ -93,6 +96,15 @@ pub fn reconcile(
                         pid: Some(o.pid),
                         exit_code: None,
                     });
+                }
+            }
+            // The manager marks a task running once its container started; with a
+            // healthcheck it is starting until healthy.
+            Seen::Starting => {
+                let running =
+                    task.status.as_ref().and_then(|s| s.state) == Some(m::TaskState::RUNNING);
+                if running {
+                    set_status(task, m::TaskState::STARTING, "starting", None, &stamp);
                 }
             }
             Seen::Unhealthy => {

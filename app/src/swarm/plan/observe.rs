@@ -11,12 +11,25 @@ pub struct Observed {
     pub running: bool,
     pub exit_code: i64,
     pub unhealthy: bool,
+    /// Up, with a healthcheck that has not passed yet: the task is still starting
+    /// (Docker reports a task running only once its container is healthy).
+    pub starting: bool,
     pub pid: i64,
+}
+
+impl Observed {
+    /// Running and, if it has a healthcheck, healthy: what a start-first update waits
+    /// for before it stops the old task.
+    pub fn up(&self) -> bool {
+        self.running && !self.starting && !self.unhealthy
+    }
 }
 
 /// A task that should be running: is it, and if not, how did it end?
 pub enum Seen {
     Running,
+    /// Up, its healthcheck not passed yet.
+    Starting,
     /// Its container is up but unhealthy: stop it and fail the task.
     Unhealthy,
     Ended {
@@ -31,6 +44,7 @@ pub fn see(task: &m::Task, observed: Option<&Observed>) -> Seen {
     let state = task.status.as_ref().and_then(|s| s.state);
     match observed {
         Some(o) if o.running && o.unhealthy => Seen::Unhealthy,
+        Some(o) if o.running && o.starting => Seen::Starting,
         Some(o) if o.running => Seen::Running,
         Some(o) if o.exit_code == 0 => Seen::Ended {
             state: m::TaskState::COMPLETE,
@@ -85,4 +99,13 @@ pub fn is_done(task: &m::Task) -> bool {
 /// Whether the manager still means the task to run.
 pub fn wanted(task: &m::Task) -> bool {
     task.desired_state == Some(m::TaskState::RUNNING)
+}
+
+/// Whether the task holds its slot: meant to run, or made ready to run once the task it
+/// replaces has stopped (a stop-first update's new task, desired `ready`).
+pub fn holds_slot(task: &m::Task) -> bool {
+    matches!(
+        task.desired_state,
+        Some(m::TaskState::RUNNING | m::TaskState::READY)
+    ) && !is_done(task)
 }

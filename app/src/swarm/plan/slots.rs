@@ -1,6 +1,7 @@
-//! One service's slots: shut down what is beyond the replica count or outdated by an
-//! update, start what is missing (a new slot now, a failed one per the restart policy),
-//! and keep each slot's history to the limit.
+//! One service's slots: shut down what is beyond the replica count, let the update
+//! step (update.rs) replace what is out of date, start what is missing (a new slot now,
+//! a failed one per the restart policy, a stop-first update's new task once the old
+//! one has stopped), and keep each slot's history to the limit.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -9,13 +10,14 @@ use berth_engine::swarm::{Cluster, ServiceRecord, State};
 use bollard::models as m;
 use chrono::{DateTime, Duration, Utc};
 
-use super::observe::{is_done, set_status, wanted, Observed};
+use super::observe::{holds_slot, set_status, wanted, Observed};
+use super::update::{self, Step};
 use super::{parse_time, rfc3339, schedule, Action};
 
 /// Docker's restart delay when the policy gives none: 5 s.
 const DEFAULT_RESTART_DELAY_NS: i64 = 5_000_000_000;
 
-fn slot_of(t: &m::Task) -> i64 {
+pub(super) fn slot_of(t: &m::Task) -> i64 {
     t.slot.unwrap_or(0)
 }
 
@@ -23,16 +25,16 @@ fn created(t: &m::Task) -> Option<DateTime<Utc>> {
     parse_time(t.created_at.as_deref())
 }
 
-fn when(t: &m::Task) -> Option<DateTime<Utc>> {
+pub(super) fn when(t: &m::Task) -> Option<DateTime<Utc>> {
     parse_time(t.status.as_ref().and_then(|s| s.timestamp.as_deref()))
 }
 
-fn state_of(t: &m::Task) -> Option<m::TaskState> {
+pub(super) fn state_of(t: &m::Task) -> Option<m::TaskState> {
     t.status.as_ref().and_then(|s| s.state)
 }
 
 /// Shut a task down now (scale down, drain, update): its container is stopped.
-fn shut_down(
+pub(super) fn shut_down(
     task: &mut m::Task,
     observed: &HashMap<String, Observed>,
     grace: Option<i64>,
@@ -93,7 +95,7 @@ fn may_restart(
     true
 }
 
-fn new_task(
+pub(super) fn new_task(
     svc: &ServiceRecord,
     cluster: &Cluster,
     slot: i64,
@@ -166,54 +168,16 @@ pub(super) fn service(
     // Beyond the replica count, or on a drained node: shut down.
     for tid in &mine {
         if let Some(t) = st.tasks.get_mut(tid) {
-            if wanted(t) && !is_done(t) && slot_of(t) > want {
+            if holds_slot(t) && slot_of(t) > want {
                 shut_down(t, observed, grace, &stamp, actions);
             }
-            if wanted(t) && !node_open {
+            if holds_slot(t) && !node_open {
                 shut_down(t, observed, grace, &stamp, actions);
             }
         }
     }
-    // An update: replace outdated running tasks `parallelism` at a time, once the tasks
-    // started by the last step run and `delay` has passed.
-    let update = spec.update_config.clone().unwrap_or_default();
-    let outdated: Vec<String> = mine
-        .iter()
-        .filter(|tid| {
-            st.tasks
-                .get(*tid)
-                .is_some_and(|t| wanted(t) && !is_done(t) && t.spec != template)
-        })
-        .cloned()
-        .collect();
-    let settling = mine.iter().any(|tid| {
-        st.tasks.get(tid).is_some_and(|t| {
-            wanted(t)
-                && !is_done(t)
-                && t.spec == template
-                && state_of(t) != Some(m::TaskState::RUNNING)
-        })
-    });
-    let last_step = mine
-        .iter()
-        .filter_map(|tid| st.tasks.get(tid))
-        .filter(|t| t.spec == template)
-        .filter_map(created)
-        .max();
-    let delay_over =
-        last_step.is_none_or(|t| now >= t + Duration::nanoseconds(update.delay.unwrap_or(0)));
-    if !outdated.is_empty() && !settling && delay_over {
-        // Swarmkit's default is one at a time; an explicit 0 means all at once.
-        let n = match update.parallelism {
-            None => 1,
-            Some(0) => outdated.len(),
-            Some(p) => p.max(1) as usize,
-        };
-        for tid in outdated.iter().take(n) {
-            if let Some(t) = st.tasks.get_mut(tid) {
-                shut_down(t, observed, grace, &stamp, actions);
-            }
-        }
+    if update::step(st, &id, cluster, observed, now, actions) == Step::RolledBack {
+        return;
     }
     // Fill the slots.
     let mut by_slot: BTreeMap<i64, Vec<&m::Task>> = BTreeMap::new();
@@ -235,9 +199,24 @@ pub(super) fn service(
     };
     let mut starts = Vec::new();
     let mut create = Vec::new();
+    let mut promote = Vec::new();
     for slot in slots.into_iter().take(want.max(0) as usize) {
         let history = by_slot.get(&slot).cloned().unwrap_or_default();
-        match history.iter().find(|t| wanted(t) && !is_done(t)) {
+        match history.iter().find(|t| holds_slot(t)) {
+            // A stop-first update's new task: it starts only once no other task of the
+            // slot has a running container (the old one's stop runs in the background).
+            Some(t) if t.desired_state == Some(m::TaskState::READY) => {
+                let stopping = history.iter().any(|o| {
+                    o.id != t.id
+                        && o.id
+                            .as_deref()
+                            .and_then(|id| observed.get(id))
+                            .is_some_and(|c| c.running)
+                });
+                if !stopping {
+                    promote.push(t.id.clone().unwrap_or_default());
+                }
+            }
             // Asked for but not running yet (a manager restart in between): start it.
             Some(t)
                 if state_of(t) != Some(m::TaskState::RUNNING)
@@ -255,6 +234,12 @@ pub(super) fn service(
                     create.push(slot);
                 }
             }
+        }
+    }
+    for tid in promote {
+        if let Some(t) = st.tasks.get_mut(&tid) {
+            t.desired_state = Some(m::TaskState::RUNNING);
+            starts.push(tid);
         }
     }
     for slot in create {
@@ -324,7 +309,10 @@ pub(super) fn prune_history(
     for mut list in by_slot.into_values() {
         list.sort_by_key(|t| std::cmp::Reverse(t.0));
         for (_, id) in list.into_iter().skip(limit) {
-            let done = st.tasks.get(&id).is_some_and(|t| !wanted(t));
+            let done = st
+                .tasks
+                .get(&id)
+                .is_some_and(|t| !holds_slot(t) && !wanted(t));
             if done {
                 st.tasks.remove(&id);
                 if let Some(o) = observed.get(&id) {

@@ -3,6 +3,8 @@ use berth_engine::swarm::cluster::{init, HostResources};
 use berth_engine::swarm::services;
 use chrono::Duration;
 
+mod rolling;
+
 fn t0() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-12-07T12:00:00Z")
         .unwrap()
@@ -58,6 +60,7 @@ fn all_observed(st: &State, running: bool, exit_code: i64) -> HashMap<String, Ob
                 running,
                 exit_code,
                 unhealthy: false,
+                starting: false,
                 pid: if running { 42 } else { 0 },
             };
             (id.clone(), o)
@@ -202,7 +205,7 @@ fn restart_policy_none_and_max_attempts_hold() {
 }
 
 #[test]
-fn an_update_replaces_one_task_at_a_time_and_history_is_kept_to_five() {
+fn an_update_replaces_each_slot_once_and_history_is_kept_to_five() {
     let mut st = swarm_with(2);
     reconcile(&mut st, &HashMap::new(), t0());
     let mut seen = all_running(&st);
@@ -224,30 +227,18 @@ fn an_update_replaces_one_task_at_a_time_and_history_is_kept_to_five() {
     });
     st.services.get_mut(&id).unwrap().service.spec = Some(new);
     let a = reconcile(&mut st, &seen, t0());
-    assert_eq!(starts(&a).len(), 1, "one at a time: {a:?}");
-    let new_image = |st: &State| {
-        st.tasks
-            .values()
-            .filter(|t| wanted(t))
-            .filter(|t| {
-                t.spec
-                    .as_ref()
-                    .unwrap()
-                    .container_spec
-                    .as_ref()
-                    .unwrap()
-                    .image
-                    .as_deref()
-                    == Some("web:2")
-            })
-            .count()
-    };
-    assert_eq!(new_image(&st), 1);
-    seen = all_running(&st);
-    let a = reconcile(&mut st, &seen, t0() + Duration::seconds(1));
-    let seen = all_running(&st);
-    reconcile(&mut st, &seen, t0() + Duration::seconds(1));
-    assert_eq!(starts(&a).len(), 1);
+    let stops = a
+        .iter()
+        .filter(|a| matches!(a, Action::Stop { .. }))
+        .count();
+    // One at a time, and stop-first: the new task waits for the old container.
+    assert_eq!((stops, starts(&a).len()), (1, 0), "{a:?}");
+    // Rounds in which stopped containers are gone and started ones run.
+    for i in 1..8 {
+        seen = all_running(&st);
+        reconcile(&mut st, &seen, t0() + Duration::seconds(i));
+    }
+    assert_eq!(st.tasks.len(), 4, "one new task per slot");
     let images: Vec<_> = st
         .tasks
         .values()
