@@ -388,3 +388,54 @@ fn berth_prints_what_the_docker_cli_prints_with(client: std::path::PathBuf) {
     assert!(both(&["node", "inspect", "--pretty", "self"]).contains(" Leader:\t\tYes"));
     both(&["node", "ps", "--format", table]);
 }
+
+#[test]
+fn an_unhealthy_task_is_replaced_and_kept_in_history() {
+    let b = Berth::new();
+    b.busybox_image("busybox:latest");
+    b.ok(&["swarm", "init"]);
+    let _leave = LeaveSwarm(&b);
+    b.ok(&[
+        "service",
+        "create",
+        "-d",
+        "--name",
+        "hc",
+        "--health-cmd",
+        "test ! -e /tmp/sick",
+        "--health-interval",
+        "1s",
+        "--health-retries",
+        "1",
+        "busybox:latest",
+        "sleep",
+        "600",
+    ]);
+    assert!(eventually(60, || replicas(&b, "hc") == "1/1"));
+    let healthy = |id: &str| b.inspect(id, "{{.State.Health.Status}}") == "healthy";
+    let first = running_tasks(&b).pop().expect("a task");
+    assert!(eventually(30, || healthy(&first)));
+    // It falls ill: the manager fails the task and starts another in its slot.
+    b.ok(&["exec", &first, "touch", "/tmp/sick"]);
+    assert!(eventually(60, || {
+        let now = running_tasks(&b);
+        now.len() == 1 && now[0] != first && healthy(&now[0])
+    }));
+    let history = b.ok(&[
+        "service",
+        "ps",
+        "--no-trunc",
+        "--format",
+        "{{.Name}}|{{.DesiredState}}|{{.CurrentState}}|{{.Error}}",
+        "hc",
+    ]);
+    let failed = history
+        .lines()
+        .find(|l| l.contains("|Shutdown|Failed"))
+        .unwrap_or_else(|| panic!("no failed task in:\n{history}"));
+    assert!(failed.contains("unhealthy container"), "{history}");
+    assert!(
+        history.lines().any(|l| l.contains("|Running|Running")),
+        "{history}"
+    );
+}

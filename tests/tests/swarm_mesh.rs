@@ -220,6 +220,39 @@ fn vips_dns_and_the_routing_mesh_follow_the_tasks() {
     let seen: BTreeSet<String> = o.stdout.lines().map(String::from).collect();
     assert_eq!(seen, hostnames, "{}", show(&o));
 
+    // The anatomy of a task teaches the mesh: the VIP, what the names answer, and the
+    // kernel's rule that spreads connections over the tasks.
+    let task = b.ok(&[
+        "ps",
+        "-q",
+        "--filter",
+        "label=com.docker.swarm.service.name=web",
+    ]);
+    let task = task.lines().next().unwrap();
+    let anatomy = b.ok(&["anatomy", task]);
+    let swarm = anatomy
+        .split_once("Swarm: task")
+        .map(|(_, s)| s.to_string())
+        .unwrap_or_else(|| panic!("no Swarm section:\n{anatomy}"));
+    assert!(
+        swarm.contains(&format!("webnet VIP")) && swarm.contains(&vip),
+        "{swarm}"
+    );
+    let tasks_line = swarm
+        .lines()
+        .find(|l| l.contains("DNS tasks.web"))
+        .unwrap_or_default();
+    assert!(
+        ips.iter().all(|ip| tasks_line.contains(ip.as_str())),
+        "{swarm}"
+    );
+    assert!(
+        swarm
+            .lines()
+            .any(|l| l.contains(&format!("ip daddr {vip} dnat")) && l.contains("numgen inc mod 3")),
+        "{swarm}"
+    );
+
     // The routing mesh: the published port on the host's address, from another
     // machine, spread over the three tasks.
     let outside = Outside::new(&format!("m{}", std::process::id() % 100_000), 63);

@@ -56,6 +56,9 @@ pub fn explain(a: &Anatomy) -> Vec<Section> {
             out.push(s);
         }
         out.push(mounts(a));
+        if let Some(s) = swarm(a) {
+            out.push(s);
+        }
     }
     out
 }
@@ -285,6 +288,75 @@ fn network(a: &Anatomy) -> Section {
         },
         facts,
     }
+}
+
+fn ips(v: &[std::net::Ipv4Addr]) -> String {
+    if v.is_empty() {
+        return "no answer".into();
+    }
+    v.iter()
+        .map(|ip| ip.to_string())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A swarm task in the routing mesh: its service's VIP and what names answer, on each
+/// network, and the kernel's rules that spread the connections.
+fn swarm(a: &Anatomy) -> Option<Section> {
+    let t = a.swarm.as_ref()?;
+    let mut facts = Vec::new();
+    for n in &t.networks {
+        let me = n.task_ip.map_or("?".into(), |ip| ip.to_string());
+        match n.vip {
+            Some(vip) => facts.push(fact(
+                format!("{} VIP", n.network),
+                vip.to_string(),
+                format!(
+                    "the service's virtual IP: held by no container; the host answers for it \
+                     on the bridge and hands each new connection to one ready task \
+                     (this one is {me})"
+                ),
+            )),
+            None => facts.push(fact(
+                format!("{} address", n.network),
+                me,
+                "no VIP here: clients reach the tasks by their own addresses",
+            )),
+        }
+        if n.network == "ingress" && n.name_answer.is_empty() {
+            continue;
+        }
+        facts.push(fact(
+            format!("  DNS {}", t.service),
+            ips(&n.name_answer),
+            if n.vip.is_some() {
+                "the service's name answers with the VIP"
+            } else {
+                "dnsrr: the service's name answers with every task (clients pick one)"
+            },
+        ));
+        facts.push(fact(
+            format!("  DNS tasks.{}", t.service),
+            ips(&n.tasks_answer),
+            "every task's own address, whatever the endpoint mode",
+        ));
+    }
+    for r in &t.rules {
+        facts.push(fact(
+            "nft",
+            r.clone(),
+            "numgen inc: the kernel gives new connections to the tasks in turn; \
+             conntrack keeps each on its task",
+        ));
+    }
+    Some(Section {
+        title: "Swarm",
+        lead: format!(
+            "task {} of service {}: the routing mesh, as the kernel holds it",
+            t.task, t.service
+        ),
+        facts,
+    })
 }
 
 fn security(a: &Anatomy) -> Option<Section> {

@@ -37,6 +37,8 @@ pub struct Anatomy {
     pub links: Vec<LinkAnatomy>,
     pub security: Option<Security>,
     pub mounts: Vec<MountEntry>,
+    /// A swarm task's service in the routing mesh (VIP, DNS answers, the rules).
+    pub swarm: Option<crate::swarm::anatomy::TaskAnatomy>,
 }
 
 /// One namespace of the container's first process, and berth's own (the host's) of that
@@ -192,6 +194,7 @@ impl Engine {
         }
         a.security = security(pid);
         a.links = self.links(&c, pid);
+        a.swarm = self.task_anatomy(&c);
         Ok(a)
     }
 

@@ -3,6 +3,7 @@
 //! The manager that turns services into tasks plans against the engine interface, in
 //! the app; what it needs of the kernel (the routing mesh) is here.
 
+pub mod anatomy;
 pub mod cluster;
 pub mod endpoints;
 pub mod ids;
