@@ -235,7 +235,7 @@ fn vips_dns_and_the_routing_mesh_follow_the_tasks() {
         .map(|(_, s)| s.to_string())
         .unwrap_or_else(|| panic!("no Swarm section:\n{anatomy}"));
     assert!(
-        swarm.contains(&format!("webnet VIP")) && swarm.contains(&vip),
+        swarm.contains("webnet VIP") && swarm.contains(&vip),
         "{swarm}"
     );
     let tasks_line = swarm
