@@ -293,3 +293,50 @@ fn a_manager_killed_while_it_scales_restarts_and_converges_without_duplicates() 
     ]);
     assert_eq!(containers.lines().count(), 6, "{containers}");
 }
+
+#[test]
+fn docker_cli_service_logs_name_each_task_as_berth_does() {
+    let b = Berth::new();
+    b.busybox_image("busybox:latest");
+    let api = Service::start(&b);
+    api.docker_ok(&["swarm", "init"]);
+    let _guard = Swarm { api: &api };
+    api.docker_ok(&[
+        "service",
+        "create",
+        "-d",
+        "--name",
+        "talk",
+        "--replicas",
+        "2",
+        "busybox:latest",
+        "sh",
+        "-c",
+        "echo hello from $(hostname); sleep 600",
+    ]);
+    let sorted = |s: String| {
+        let mut v: Vec<String> = s.lines().map(String::from).collect();
+        v.sort();
+        v
+    };
+    assert!(eventually(60, || {
+        api.docker_ok(&["service", "logs", "talk"]).lines().count() == 2
+    }));
+    // The docker CLI builds `talk.1.TASKID@node    | ` from the details the API sends.
+    let docker = sorted(api.docker_ok(&["service", "logs", "talk"]));
+    assert_eq!(docker, sorted(b.ok(&["service", "logs", "talk"])));
+    assert!(
+        docker
+            .iter()
+            .all(|l| l.starts_with("talk.") && l.contains("    | hello from ")),
+        "{docker:?}"
+    );
+    // One task's log by its ID, timestamps in front.
+    let task = api.docker_ok(&["service", "ps", "-q", "talk"]);
+    let task = task.lines().next().unwrap();
+    let one = api.docker_ok(&["service", "logs", "-t", task]);
+    assert_eq!(one.lines().count(), 1, "{one}");
+    let (stamp, rest) = one.split_once(' ').unwrap();
+    assert!(chrono::DateTime::parse_from_rfc3339(stamp).is_ok(), "{one}");
+    assert!(rest.contains("    | hello from "), "{one}");
+}

@@ -340,6 +340,12 @@ pub trait Backend: Send + Sync {
         let _ = id;
         Err(no_swarm())
     }
+    /// A service's tasks' logs merged (`task`: one task's), each line with its task's
+    /// `com.docker.swarm.*` details before the message when `details` is asked.
+    async fn service_logs(&self, id: &str, task: bool, opts: LogsQuery) -> Result<LogStream> {
+        let _ = (id, task, opts);
+        Err(no_swarm())
+    }
     /// A secret from its spec (`Data` base64); its ID.
     async fn secret_create(&self, spec: m::SecretSpec) -> Result<String> {
         let _ = spec;

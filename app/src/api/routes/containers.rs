@@ -270,12 +270,9 @@ async fn export(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult 
 
 /// Docker's log stream: raw for a tty container, otherwise each chunk framed with its
 /// stream (stdout or stderr) and length.
-async fn logs(
-    State(s): State<AppState>,
-    Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
-) -> ApiResult {
-    let q = query(&raw)?;
+/// A logs endpoint's query (containers', services' and tasks' take the same).
+pub(crate) fn logs_query(raw: &Option<String>) -> Result<LogsQuery, ApiError> {
+    let q = query(raw)?;
     // `since`/`until` as the events endpoint reads them (Unix seconds with a fraction).
     let now = berth_engine::events::now_nanos();
     let time = |key: &str| -> Result<Option<i64>, ApiError> {
@@ -307,6 +304,15 @@ async fn logs(
             "Bad parameters: you must choose at least one stream",
         ));
     }
+    Ok(opts)
+}
+
+async fn logs(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult {
+    let opts = logs_query(&raw)?;
     let tty = s
         .backend
         .container_inspect(&id, false)

@@ -27,8 +27,10 @@ pub fn routes() -> Router<AppState> {
         .route("/services/create", post(service_create))
         .route("/services/{id}", get(service).delete(service_remove))
         .route("/services/{id}/update", post(service_update))
+        .route("/services/{id}/logs", get(service_logs))
         .route("/tasks", get(tasks))
         .route("/tasks/{id}", get(task))
+        .route("/tasks/{id}/logs", get(task_logs))
 }
 
 fn filters(q: &Query) -> Result<std::collections::HashMap<String, Vec<String>>, ApiError> {
@@ -159,4 +161,39 @@ async fn tasks(State(s): State<AppState>, RawQuery(raw): RawQuery) -> ApiResult 
 
 async fn task(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult {
     ok_json(&s.backend.task_inspect(&id).await?)
+}
+
+/// Whether a service's tasks have a terminal: their logs are then one raw stream.
+fn tty(spec: Option<&m::TaskSpec>) -> bool {
+    spec.and_then(|t| t.container_spec.as_ref())
+        .and_then(|c| c.tty)
+        .unwrap_or(false)
+}
+
+async fn service_logs(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult {
+    let opts = super::containers::logs_query(&raw)?;
+    let service = s.backend.service_inspect(&id).await?;
+    let tty = tty(service
+        .spec
+        .as_ref()
+        .and_then(|sp| sp.task_template.as_ref()));
+    let out = s.backend.service_logs(&id, false, opts).await?;
+    let (ctype, bytes) = crate::api::frame::encode(out, tty);
+    Ok(super::streamed(ctype, bytes))
+}
+
+async fn task_logs(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult {
+    let opts = super::containers::logs_query(&raw)?;
+    let task = s.backend.task_inspect(&id).await?;
+    let out = s.backend.service_logs(&id, true, opts).await?;
+    let (ctype, bytes) = crate::api::frame::encode(out, tty(task.spec.as_ref()));
+    Ok(super::streamed(ctype, bytes))
 }

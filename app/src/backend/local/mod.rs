@@ -24,6 +24,7 @@ mod logs;
 mod networks;
 mod registry;
 mod swarm;
+mod swarm_logs;
 mod swarm_secrets;
 mod system;
 mod usage;
@@ -586,6 +587,9 @@ impl Backend for LocalBackend {
     async fn task_inspect(&self, id: &str) -> Result<m::Task> {
         let id = id.to_string();
         self.call(move |e| swarm::task_inspect(e, &id)).await
+    }
+    async fn service_logs(&self, id: &str, task: bool, opts: LogsQuery) -> Result<LogStream> {
+        swarm_logs::logs(self, id, task, opts).await
     }
     async fn secret_create(&self, spec: m::SecretSpec) -> Result<String> {
         self.call(move |e| swarm_secrets::secret_create(e, spec))
