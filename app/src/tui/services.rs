@@ -94,8 +94,8 @@ impl Converge {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ServiceDetails {
     pub id: String,
-    /// `updating: started 5 seconds ago, update in progress`; empty when it has never
-    /// been updated.
+    /// `updating, started 5 seconds ago: update in progress`; empty while the backend
+    /// reports no update status.
     pub update: String,
     pub converge: Converge,
     /// Each slot's tasks, newest first (`service ps`'s order).
@@ -140,7 +140,7 @@ pub fn service_rows(list: &[m::Service]) -> Vec<ServiceRow> {
     rows
 }
 
-/// `state: started 5 seconds ago, message`, from the service's update status.
+/// `updating, started 5 seconds ago: message`, from the service's update status.
 pub fn update_line(s: &m::Service, now: DateTime<Utc>) -> String {
     let Some(us) = s.update_status.as_ref().filter(|u| u.state.is_some()) else {
         return String::new();

@@ -97,11 +97,11 @@ fn list(
     let table = Table::new(
         table_rows,
         [
-            Constraint::Percentage(24),
-            Constraint::Percentage(12),
-            Constraint::Percentage(12),
-            Constraint::Percentage(28),
-            Constraint::Percentage(24),
+            Constraint::Fill(3),
+            Constraint::Length(10),
+            Constraint::Length(10),
+            Constraint::Fill(3),
+            Constraint::Fill(3),
         ],
     )
     .header(header)
@@ -194,7 +194,7 @@ fn details(f: &mut Frame, app: &App, area: Rect, s: &ServiceRow) {
     };
     let label = |x: &str| Span::styled(format!("{x:<9}"), Style::default().fg(t.title));
     let update = if d.update.is_empty() {
-        Span::styled("never updated", Style::default().fg(t.dim))
+        Span::styled("none under way or recorded", Style::default().fg(t.dim))
     } else {
         Span::styled(d.update.clone(), Style::default().fg(t.fg))
     };
@@ -260,12 +260,12 @@ fn tasks(f: &mut Frame, app: &App, area: Rect, list: &[TaskRow]) {
     let table = Table::new(
         rows,
         [
+            Constraint::Length(12),
+            Constraint::Fill(2),
+            Constraint::Fill(2),
             Constraint::Length(13),
-            Constraint::Percentage(15),
-            Constraint::Percentage(17),
-            Constraint::Length(14),
-            Constraint::Percentage(28),
-            Constraint::Percentage(40),
+            Constraint::Length(27),
+            Constraint::Fill(4),
         ],
     )
     .header(header)

@@ -431,14 +431,27 @@ fn services_pane_with_a_swarm() {
     let text = buffer_text(&term);
     for want in [
         "▾ shop",
-        "2/3             busybox:latest                *:4000->80/tcp",
-        "t2oldaaaaaaa   \\_ web.2",
+        "t2oldaaaaaaa  \\_ web.2",
         "2/3 tasks of the current spec running · converging",
         "updating, started 10 seconds ago",
         "+/- scale",
     ] {
         assert!(text.contains(want), "{want}: {text}");
     }
+    // web's row: its mode, replicas running/desired, image and ports.
+    assert!(
+        text.lines().any(|l| {
+            let cols: Vec<&str> = l.trim_matches('│').split_whitespace().collect();
+            cols == [
+                "web",
+                "replicated",
+                "2/3",
+                "busybox:latest",
+                "*:4000->80/tcp",
+            ]
+        }),
+        "{text}"
+    );
     insta::assert_snapshot!(text);
 }
 

@@ -117,8 +117,8 @@ impl App {
                 self.services.task = None;
                 self.message = "? for help".into();
             }
-            KeyCode::Enter => return Some(self.to_task_container(Tab::Containers)),
-            KeyCode::Char('l') => return Some(self.to_task_container(Tab::Logs)),
+            KeyCode::Enter => return Some(self.jump_to_task(Tab::Containers)),
+            KeyCode::Char('l') => return Some(self.jump_to_task(Tab::Logs)),
             _ => return None,
         }
         Some(Vec::new())
@@ -146,7 +146,7 @@ impl App {
 
     /// Enter (or `l`) on a task: its container, selected in the containers (or logs)
     /// pane. A filter that would hide it is cleared, a folded project unfolded.
-    fn to_task_container(&mut self, tab: Tab) -> Vec<Request> {
+    fn jump_to_task(&mut self, tab: Tab) -> Vec<Request> {
         let Some(t) = self.selected_task().cloned() else {
             return Vec::new();
         };
