@@ -39,8 +39,9 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     };
     let listing = app.service_listing();
     // The list takes what it needs, up to 45% of the pane; the selected service the rest.
-    let want = listing.lines.len() as u16 + 3;
-    let list_height = want.clamp(5, (area.height * 45 / 100).max(5));
+    let want = listing.lines.len().min(usize::from(u16::MAX - 3)) as u16 + 3;
+    let most = (u32::from(area.height) * 45 / 100) as u16;
+    let list_height = want.clamp(5, most.max(5));
     let parts = Layout::default()
         .direction(Direction::Vertical)
         .constraints([Constraint::Length(list_height), Constraint::Min(3)])

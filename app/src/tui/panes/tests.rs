@@ -455,6 +455,19 @@ fn services_pane_with_a_swarm() {
     insta::assert_snapshot!(text);
 }
 
+/// The pane with services, tasks and the keys in the tasks draws at any size.
+#[test]
+fn the_services_pane_survives_tiny_terminals() {
+    let mut app = app_on_the_swarm();
+    for focus in [None, Some(2)] {
+        app.services.task = focus;
+        for (w, h) in [(1, 1), (2, 3), (10, 4), (25, 6), (40, 10), (79, 23)] {
+            let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+            term.draw(|f| super::draw(f, &app, Instant::now())).unwrap();
+        }
+    }
+}
+
 #[test]
 fn services_pane_with_a_folded_stack_and_the_tasks_focused() {
     let mut app = app_on_the_swarm();
