@@ -8,6 +8,7 @@ pub mod moto;
 pub mod podman;
 pub mod registry_server;
 pub mod shapes;
+pub mod tmux;
 pub mod token_server;
 
 use std::path::{Path, PathBuf};

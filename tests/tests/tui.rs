@@ -2,39 +2,11 @@
 //! shows the engine's containers, stops one on `x`, and quits on `q` leaving the
 //! terminal as it found it.
 
-use std::process::Command;
-
-use berth_tests::{berth_bin, eventually, Berth};
-
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn cmd(&self, args: &[&str]) -> std::process::Output {
-        Command::new("tmux")
-            .args(["-L", &self.socket])
-            .args(args)
-            .output()
-            .expect("tmux")
-    }
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-t", "tui"]).stdout).into_owned()
-    }
-    fn keys(&self, k: &str) {
-        self.cmd(&["send-keys", "-t", "tui", k]);
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        self.cmd(&["kill-server"]);
-    }
-}
+use berth_tests::tmux::Tmux;
+use berth_tests::{eventually, Berth};
 
 #[test]
 fn the_tui_shows_containers_acts_on_keys_and_restores_the_terminal() {
-    berth_tests::require_tool("tmux", "tmux");
     let b = Berth::new();
     b.busybox_image("busybox");
     b.ok(&[
@@ -48,36 +20,8 @@ fn the_tui_shows_containers_acts_on_keys_and_restores_the_terminal() {
         "trap 'exit 0' TERM; i=0; while true; do i=$((i+1)); echo tick-$i; sleep 0.1; done",
     ]);
     b.ok(&["network", "create", "--subnet", &b.user_subnet(8), "tuinet"]);
-    let tmux = Tmux {
-        socket: format!("berth-test-{}-{}", std::process::id(), b.n),
-    };
     // The TUI runs with this test's state root, then the pane shows "exited" and waits.
-    let env: Vec<String> = b
-        .cmd()
-        .get_envs()
-        .filter_map(|(k, v)| Some(format!("{}={}", k.to_str()?, v?.to_str()?)))
-        .collect();
-    let script = format!(
-        "env {} {} ; echo TUI-EXITED $?; sleep 60",
-        env.join(" "),
-        berth_bin().display()
-    );
-    let out = tmux.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        "tui",
-        "-x",
-        "120",
-        "-y",
-        "30",
-        &script,
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let tmux = Tmux::start(&b, 120, 30);
     assert!(
         eventually(10, || tmux.screen().contains("tui-web")),
         "{}",

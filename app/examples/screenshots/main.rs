@@ -138,25 +138,65 @@ fn run() -> Result<(), String> {
     s.app.selected[0] = web;
     let id = s.app.selected_container().map(|c| c.id.clone());
     let _ = s.tx.send(Request::Select(id));
+    let cli = |args: &[&str]| {
+        std::process::Command::new(&berth)
+            .arg("--root")
+            .arg(&engine.paths.root)
+            .arg("--run-root")
+            .arg(&engine.paths.run)
+            .args(args)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
     // Seed 000's autoheal flow, for the health pane: break the check on purpose; after
     // three failures autoheal restarts the container.
-    let _ = std::process::Command::new(&berth)
-        .arg("--root")
-        .arg(&engine.paths.root)
-        .arg("--run-root")
-        .arg(&engine.paths.run)
-        .args(["exec", "demo-web", "rm", "/var/www/healthy"])
-        .status();
+    cli(&["exec", "demo-web", "rm", "/var/www/healthy"]);
+    // For the services pane: a service of the demo image, then a rolling update of its
+    // env, so its tasks have a history. A swarm started here is left at the end.
+    let swarm_made = cli(&["swarm", "init", "--advertise-addr", "127.0.0.1"]);
+    // Undone however the shots end.
+    let _cleanup = OnDrop(|| {
+        if swarm_made {
+            cli(&["swarm", "leave", "--force"]);
+        } else {
+            cli(&["service", "rm", "demo-svc"]);
+        }
+    });
+    cli(&[
+        "service",
+        "create",
+        "--detach",
+        "--replicas",
+        "3",
+        "--name",
+        "demo-svc",
+        "demo/busybox:latest",
+        "sleep",
+        "3600",
+    ]);
     // Meanwhile some seconds of stats, so the sparklines have a history.
     s.app.tab = Tab::Stats;
     let _ = s.tx.send(Request::View(Tab::Stats));
-    s.pump(Duration::from_secs(12), |_| false);
+    s.pump(Duration::from_secs(6), |_| false);
+    cli(&[
+        "service",
+        "update",
+        "--detach",
+        "--env-add",
+        "MODE=green",
+        "demo-svc",
+    ]);
+    s.pump(Duration::from_secs(6), |_| false);
     for tab in TABS {
         s.app.tab = tab;
         let _ = s.tx.send(Request::View(tab));
         match tab {
             Tab::Logs => s.pump(Duration::from_secs(5), |a| a.logs.visible(5, 80).len() >= 3),
             Tab::Anatomy => s.pump(Duration::from_secs(5), |a| a.snap.anatomy.is_some()),
+            Tab::Services => s.pump(Duration::from_secs(5), |a| {
+                a.snap.service.as_ref().is_some_and(|d| !d.tasks.is_empty())
+            }),
             _ => s.pump(Duration::from_millis(1500), |_| false),
         }
         s.shoot(&tab.title().to_lowercase(), None)?;
@@ -233,6 +273,15 @@ fn run() -> Result<(), String> {
     s.raster = raster::Raster::new(Path::new("/usr/share/fonts/truetype/dejavu"), 15.0, true)?;
     s.shoot("containers-high-contrast", None)?;
     Ok(())
+}
+
+/// Runs its closure when dropped.
+struct OnDrop<F: Fn()>(F);
+
+impl<F: Fn()> Drop for OnDrop<F> {
+    fn drop(&mut self) {
+        (self.0)()
+    }
 }
 
 fn main() -> ExitCode {

@@ -15,6 +15,7 @@ pub mod gotypes;
 pub mod human;
 pub mod since;
 pub mod size;
+pub mod swarm;
 pub mod table;
 pub mod tabwriter;
 pub mod template;

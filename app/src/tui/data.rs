@@ -113,6 +113,10 @@ pub struct Snapshot {
     pub anatomy: Option<AnatomyView>,
     /// The selected compose project's details (while its header is selected).
     pub project: Option<super::project::ProjectView>,
+    /// The swarm's services (read while the services pane shows).
+    pub swarm: super::services::SwarmView,
+    /// The service selected in the services pane: its tasks, update and convergence.
+    pub service: Option<super::services::ServiceDetails>,
 }
 
 impl Snapshot {

@@ -14,6 +14,10 @@ pub enum FormKind {
     NetworkCreate,
     VolumeCreate,
     Build,
+    /// A swarm service's replica count (service_forms.rs).
+    ServiceScale,
+    /// A swarm service's rolling update: its image and env (service_forms.rs).
+    ServiceUpdate,
 }
 
 pub struct Field {
@@ -26,9 +30,11 @@ pub struct Field {
 
 pub struct Form {
     pub kind: FormKind,
-    /// Shown on the form's border.
     /// The focused field's cursor style (from the theme); others show none.
     cursor: ratatui::style::Style,
+    /// What the form acts on, when it is not in its fields: a service's (ID, name).
+    pub subject: Option<(String, String)>,
+    /// Shown on the form's border.
     pub title: String,
     pub fields: Vec<Field>,
     pub focus: usize,
@@ -45,7 +51,12 @@ pub enum FormOutcome {
     Submit(Box<Op>),
 }
 
-fn field(label: &'static str, hint: &'static str, value: &str, multiline: bool) -> Field {
+pub(crate) fn field(
+    label: &'static str,
+    hint: &'static str,
+    value: &str,
+    multiline: bool,
+) -> Field {
     let mut text = TextArea::new(if value.is_empty() {
         vec![String::new()]
     } else {
@@ -63,6 +74,19 @@ fn field(label: &'static str, hint: &'static str, value: &str, multiline: bool) 
 }
 
 impl Form {
+    /// A form of `kind` with these fields, the keys starting on field `focus`.
+    pub(crate) fn new(kind: FormKind, title: String, fields: Vec<Field>, focus: usize) -> Form {
+        Form {
+            kind,
+            title,
+            fields,
+            focus,
+            error: None,
+            cursor: Default::default(),
+            subject: None,
+        }
+    }
+
     /// `run -d` of `image`.
     pub fn run(image: &str) -> Form {
         Form {
@@ -98,6 +122,7 @@ impl Form {
             focus: 1,
             error: None,
             cursor: Default::default(),
+            subject: None,
         }
     }
 
@@ -120,6 +145,7 @@ impl Form {
             focus: 0,
             error: None,
             cursor: Default::default(),
+            subject: None,
         }
     }
 
@@ -134,6 +160,7 @@ impl Form {
             focus: 0,
             error: None,
             cursor: Default::default(),
+            subject: None,
         }
     }
 
@@ -161,6 +188,7 @@ impl Form {
             focus: 2,
             error: None,
             cursor: Default::default(),
+            subject: None,
         }
     }
 
@@ -232,6 +260,8 @@ impl Form {
             FormKind::NetworkCreate => form_values::network(self),
             FormKind::VolumeCreate => form_values::volume(self),
             FormKind::Build => form_values::build(self),
+            FormKind::ServiceScale => super::service_forms::scale(self),
+            FormKind::ServiceUpdate => super::service_forms::update(self),
         }
     }
 }

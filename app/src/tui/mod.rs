@@ -13,6 +13,8 @@ pub mod logview;
 pub mod ops;
 pub mod panes;
 pub mod project;
+pub mod service_forms;
+pub mod services;
 pub mod state;
 pub mod stats;
 pub mod term;

@@ -60,6 +60,25 @@ pub enum Op {
         project: String,
         verb: ComposeVerb,
     },
+    /// A swarm service (its ID, its name for the status line).
+    Service {
+        id: String,
+        name: String,
+        verb: ServiceVerb,
+    },
+}
+
+/// What is done to a swarm service (the services pane's keys and forms).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServiceVerb {
+    /// `service scale NAME=N`.
+    Scale(u64),
+    /// `service update --image --env`: a rolling update to this image and env.
+    Update { image: String, env: Vec<String> },
+    /// `service rollback`: back to the spec before its last update.
+    Rollback,
+    /// `service rm`.
+    Remove,
 }
 
 /// What is done to a whole compose project (a project header's keys).
@@ -133,6 +152,12 @@ impl Op {
                 None => format!("build {context}"),
             },
             Op::Compose { project, verb } => format!("compose {} {project}", verb.word()),
+            Op::Service { name, verb, .. } => match verb {
+                ServiceVerb::Scale(n) => format!("scale {name} to {n}"),
+                ServiceVerb::Update { image, .. } => format!("update {name} to {image}"),
+                ServiceVerb::Rollback => format!("roll back {name}"),
+                ServiceVerb::Remove => format!("remove service {name}"),
+            },
         }
     }
 }

@@ -11,7 +11,6 @@ use super::progress;
 use super::service_create::{CreateArgs, Lookup};
 use super::service_flags::go_uint;
 use super::service_logs::{self, LogsArgs};
-use super::service_ls::published_ports;
 use super::service_name;
 use super::service_pretty::service_pretty;
 use super::service_update::UpdateArgs;
@@ -20,6 +19,7 @@ use crate::backend::{BackendError, ErrorKind};
 use crate::cli::door::Door;
 use crate::cli::inspect::inspect_each;
 use crate::cli::{CliResult, Failure};
+use crate::format::swarm::published_ports;
 
 #[derive(Subcommand, Debug)]
 pub enum ServiceCmd {

@@ -9,11 +9,11 @@ use bollard::models as m;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
-use super::{display_image, natural_cmp, pretty};
+use super::{display_image, pretty};
 use crate::cli::Failure;
-use crate::format::human::human_duration;
+use crate::format::swarm::{current_state, error_column, sort, task_name};
 use crate::format::table::Format;
-use crate::format::truncate::{ellipsis, short_id};
+use crate::format::truncate::short_id;
 
 /// The flags `service ps` and `node ps` share, and the table they print.
 #[derive(clap::Args, Debug, Clone)]
@@ -76,9 +76,6 @@ const HEADERS: &[(&str, &str)] = &[
     ("Ports", "PORTS"),
 ];
 
-/// Docker keeps this much of a task's error in the table.
-const MAX_ERR: usize = 30;
-
 /// How the table is asked for.
 pub struct TaskView<'a> {
     /// Service ID to name, node ID to hostname (IDs stand for themselves when missing,
@@ -89,63 +86,6 @@ pub struct TaskView<'a> {
     pub quiet: bool,
     pub format: Option<&'a str>,
     pub now: DateTime<Utc>,
-}
-
-fn parse_time(s: Option<&str>) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s?)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
-}
-
-/// A task's name: `web.2`, or `web.NODEID` for a global service's task.
-fn task_name(t: &m::Task, services: &HashMap<String, String>) -> String {
-    let sid = t.service_id.clone().unwrap_or_default();
-    let service = services.get(&sid).cloned().unwrap_or(sid);
-    match t.slot.filter(|s| *s != 0) {
-        Some(slot) => format!("{service}.{slot}"),
-        None => format!("{service}.{}", t.node_id.clone().unwrap_or_default()),
-    }
-}
-
-/// Docker's order: by name (naturally), then the newest task of a slot first.
-pub fn sort(tasks: &mut [(String, m::Task)]) {
-    tasks.sort_by(|(na, a), (nb, b)| {
-        natural_cmp(na, nb).then_with(|| {
-            let (ca, cb) = (
-                parse_time(a.created_at.as_deref()),
-                parse_time(b.created_at.as_deref()),
-            );
-            cb.cmp(&ca)
-        })
-    });
-}
-
-/// `Running 8 seconds ago`.
-fn current_state(t: &m::Task, now: DateTime<Utc>) -> String {
-    let status = t.status.clone().unwrap_or_default();
-    let state = status.state.map(|s| s.to_string()).unwrap_or_default();
-    let since = parse_time(status.timestamp.as_deref())
-        .map(|at| now - at)
-        .unwrap_or_default();
-    format!(
-        "{} {} ago",
-        pretty(&state),
-        human_duration(since).to_lowercase()
-    )
-}
-
-fn error_column(t: &m::Task, trunc: bool) -> String {
-    let err = t
-        .status
-        .as_ref()
-        .and_then(|s| s.err.clone())
-        .unwrap_or_default();
-    let err = if trunc { ellipsis(&err, MAX_ERR) } else { err };
-    if err.is_empty() {
-        err
-    } else {
-        format!("\"{err}\"")
-    }
 }
 
 /// Ports a task publishes on its node (host mode), `*:8080->80/tcp`.
@@ -227,7 +167,7 @@ mod tests {
     use super::*;
 
     fn at(s: &str) -> DateTime<Utc> {
-        parse_time(Some(s)).unwrap()
+        crate::format::swarm::parse_time(Some(s)).unwrap()
     }
 
     fn task(id: &str, slot: i64, created: &str, state: m::TaskState, err: Option<&str>) -> m::Task {

@@ -10,6 +10,7 @@ mod health;
 mod lists;
 mod logs;
 mod project;
+mod services;
 mod stats;
 
 use std::time::Instant;
@@ -121,15 +122,7 @@ pub fn draw(f: &mut Frame, app: &App, now: Instant) {
             anatomy::draw(f, app, cols[1]);
         }
         Tab::Events => events::draw(f, app, body),
-        Tab::Services => {
-            let p = Paragraph::new(
-                "No swarm services: swarm mode is not initialised on this host.\n\
-                 Services, their replicas and tasks will be listed here.",
-            )
-            .style(Style::default().fg(t.dim))
-            .block(block("Services", t));
-            f.render_widget(p, body);
-        }
+        Tab::Services => services::draw(f, app, body),
     }
     draw_status(f, app, rows[2]);
     if app.help {
@@ -295,6 +288,18 @@ pub const HELP: &[(&str, &str)] = &[
     (
         "logs: t w S",
         "timestamps, wrap, save the whole log to a file",
+    ),
+    (
+        "services: + - S",
+        "scale by one, or to a count typed in a form",
+    ),
+    (
+        "services: u B d",
+        "roll an update (image, env), roll back, remove (ask)",
+    ),
+    (
+        "services: Enter",
+        "its tasks (Enter: a task's container, l: its logs); a stack folds",
     ),
     ("T", "next theme"),
     ("?", "this help"),

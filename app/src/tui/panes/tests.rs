@@ -112,6 +112,8 @@ fn fixture() -> Snapshot {
         stats: [("c1".to_string(), series())].into(),
         anatomy: Some(AnatomyView::Shown(Box::new(anatomy()))),
         project: None,
+        swarm: crate::tui::services::SwarmView::Inactive,
+        service: None,
     }
 }
 
@@ -400,9 +402,85 @@ fn terminal_pane() {
     insta::assert_snapshot!(buffer_text(&term));
 }
 
+/// Outside a swarm the pane says how to start one, not that something failed.
 #[test]
-fn services_pane() {
-    insta::assert_snapshot!(render(&app_on(Tab::Services)));
+fn services_pane_without_a_swarm() {
+    let text = render(&app_on(Tab::Services));
+    assert!(text.contains("`swarm init` starts one"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+/// The services pane on the fixture swarm, `web` selected: its tasks with slot 2's
+/// failed one under its replacement, the update under way, the progress of converging.
+fn app_on_the_swarm() -> App {
+    let mut app = app_on(Tab::Services);
+    let (view, details) = crate::tui::services::fixtures::swarm();
+    let mut snap = app.snap.clone();
+    snap.swarm = view;
+    snap.service = Some(details);
+    app.update(snap);
+    app.on_key(KeyEvent::new(KeyCode::Char('G'), KeyModifiers::NONE));
+    app
+}
+
+#[test]
+fn services_pane_with_a_swarm() {
+    let mut term = Terminal::new(TestBackend::new(120, 24)).unwrap();
+    term.draw(|f| super::draw(f, &app_on_the_swarm(), Instant::now()))
+        .unwrap();
+    let text = buffer_text(&term);
+    for want in [
+        "▾ shop",
+        "t2oldaaaaaaa  \\_ web.2",
+        "2/3 tasks of the current spec running · converging",
+        "updating, started 10 seconds ago",
+        "+/- scale",
+    ] {
+        assert!(text.contains(want), "{want}: {text}");
+    }
+    // web's row: its mode, replicas running/desired, image and ports.
+    assert!(
+        text.lines().any(|l| {
+            let cols: Vec<&str> = l.trim_matches('│').split_whitespace().collect();
+            cols == [
+                "web",
+                "replicated",
+                "2/3",
+                "busybox:latest",
+                "*:4000->80/tcp",
+            ]
+        }),
+        "{text}"
+    );
+    insta::assert_snapshot!(text);
+}
+
+/// The pane with services, tasks and the keys in the tasks draws at any size.
+#[test]
+fn the_services_pane_survives_tiny_terminals() {
+    let mut app = app_on_the_swarm();
+    for focus in [None, Some(2)] {
+        app.services.task = focus;
+        for (w, h) in [(1, 1), (2, 3), (10, 4), (25, 6), (40, 10), (79, 23)] {
+            let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+            term.draw(|f| super::draw(f, &app, Instant::now())).unwrap();
+        }
+    }
+}
+
+#[test]
+fn services_pane_with_a_folded_stack_and_the_tasks_focused() {
+    let mut app = app_on_the_swarm();
+    let key = |c| KeyEvent::new(c, KeyModifiers::NONE);
+    // Fold shop (its line is the first), back to web, into its tasks, down to web.2.
+    app.on_key(key(KeyCode::Char('g')));
+    app.on_key(key(KeyCode::Enter));
+    app.on_key(key(KeyCode::Char('G')));
+    app.on_key(key(KeyCode::Enter));
+    app.on_key(key(KeyCode::Char('j')));
+    let mut term = Terminal::new(TestBackend::new(120, 24)).unwrap();
+    term.draw(|f| super::draw(f, &app, Instant::now())).unwrap();
+    insta::assert_snapshot!(buffer_text(&term));
 }
 
 #[test]

@@ -172,10 +172,18 @@ impl App {
                 _ => {}
             }
             self.select(0);
-            return self.selection_request();
+            let mut out = self.selection_request();
+            out.extend(self.service_selection_request());
+            return out;
         }
         if self.tab == Tab::Logs {
             if let Some(reqs) = self.logs_key(k) {
+                return reqs;
+            }
+        }
+        if self.tab == Tab::Services {
+            if let Some(mut reqs) = self.services_key(k) {
+                reqs.extend(self.service_selection_request());
                 return reqs;
             }
         }
@@ -289,6 +297,7 @@ impl App {
             self.scroll = 0;
             out.push(Request::View(self.tab));
         }
+        out.extend(self.service_selection_request());
         out
     }
 

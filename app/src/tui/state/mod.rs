@@ -10,6 +10,10 @@ mod project_keys;
 #[cfg(test)]
 mod project_tests;
 mod selection;
+mod service_keys;
+#[cfg(test)]
+mod service_tests;
+mod services;
 #[cfg(test)]
 mod tests;
 
@@ -24,6 +28,7 @@ use super::theme::Theme;
 use super::worker::Msg;
 
 pub use groups::{Group, Line, Listing};
+pub use services::{ServiceLine, ServiceListing, ServicesState, Stack};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
@@ -150,6 +155,8 @@ pub enum Request {
     /// A compose project's header is selected (None: none is): keep its details and
     /// merged log fresh.
     SelectProject(Option<String>),
+    /// A service is selected in the services pane (its ID): keep its tasks fresh.
+    SelectService(Option<String>),
     /// Hand the terminal to a shell in this container (the event loop does it).
     Terminal {
         id: String,
@@ -174,7 +181,7 @@ pub enum Request {
     },
 }
 
-pub use super::ops::{ComposeVerb, Op, Show};
+pub use super::ops::{ComposeVerb, Op, ServiceVerb, Show};
 
 /// The selected container's ID and the selected project header's name.
 type Focus = (Option<String>, Option<String>);
@@ -291,6 +298,8 @@ pub struct App {
     listing: std::cell::RefCell<Option<(String, Listing)>>,
     /// Compose projects shown as their header only (kept across refreshes).
     pub collapsed: BTreeSet<String>,
+    /// The services pane's folded stacks, task selection and asked replica counts.
+    pub services: ServicesState,
     /// The selection the worker was last told about: the container and the project
     /// header (None: never told).
     told: Option<Focus>,
@@ -331,6 +340,7 @@ impl App {
             told: None,
             listing: Default::default(),
             collapsed: Default::default(),
+            services: Default::default(),
             hits: Default::default(),
             quit: false,
         }
@@ -353,6 +363,7 @@ impl App {
             Tab::Networks => s.networks.iter().filter(|n| self.matches(&n.name)).count(),
             Tab::Volumes => s.volumes.iter().filter(|v| self.matches(&v.name)).count(),
             Tab::Events => super::panes::events_count(self),
+            Tab::Services => self.service_listing().lines.len(),
             _ => 0,
         }
     }
@@ -377,7 +388,9 @@ impl App {
                 .iter()
                 .any(|c| &c.id == id && (c.state == "running" || c.state == "paused"))
         });
+        self.follow_services(&snap);
         self.take_snapshot(snap);
+        self.clamp_task();
     }
 
     /// The countdown to SIGKILL of a container being stopped ("stopping… 7s").
@@ -420,6 +433,9 @@ impl App {
         match m {
             Msg::Snapshot(s) => {
                 self.update(*s);
+                if self.tab == Tab::Services {
+                    return self.service_selection_request();
+                }
                 // On panes that are not about a container the selection is remembered.
                 if self.tab.per_container() && self.told.as_ref() != Some(&self.focus()) {
                     return self.selection_request();

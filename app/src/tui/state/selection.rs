@@ -154,11 +154,13 @@ impl App {
         };
         let before = self.focus();
         self.select(i);
+        let mut out = Vec::new();
         if self.focus() != before {
             self.scroll = 0;
-            return self.selection_request();
+            out = self.selection_request();
         }
-        Vec::new()
+        out.extend(self.service_selection_request());
+        out
     }
 
     /// Tell the worker what is selected: the container (None on a header), and the

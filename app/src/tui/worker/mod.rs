@@ -1,7 +1,7 @@
 //! The worker: everything the TUI asks of a backend happens here, off the UI thread, on
 //! a tokio runtime of its own, through the engine interface (`Backend`) only. One loop
 //! selects over the UI's requests, the backend's event stream, a one-second clock (for
-//! "Up 2 minutes", stats and the backend's housekeeping) and, while the logs pane shows,
+//! "Up 2 minutes", stats, the services pane and the backend's housekeeping) and, while the logs pane shows,
 //! a 100 ms log tick; it keeps a snapshot fresh and sends it to the UI. Lifecycle
 //! actions, typed operations, `:` commands and file reads and writes run as tasks of
 //! their own (tasks.rs, ops.rs, command.rs), so a 10-second stop never holds up the
@@ -13,6 +13,7 @@ mod compose;
 mod ops;
 mod project;
 mod project_logs;
+mod services;
 mod session;
 mod tasks;
 mod transfer;
@@ -134,6 +135,9 @@ struct Worker {
     project: Option<String>,
     project_tail: Option<project_logs::ProjectTail>,
     projects: project::ProjectCache,
+    /// The service selected in the services pane (its ID).
+    service: Option<String>,
+    swarm: services::SwarmCache,
     view: Tab,
     history: History,
     tail: Option<LogTail>,
@@ -168,6 +172,8 @@ async fn run(
         project: None,
         project_tail: None,
         projects: Default::default(),
+        service: None,
+        swarm: Default::default(),
         view: Tab::Containers,
         history: History::default(),
         tail: None,
@@ -286,6 +292,10 @@ impl Worker {
                 self.project = p;
                 return true;
             }
+            Request::SelectService(id) => {
+                self.service = id;
+                return true;
+            }
             Request::View(tab) => {
                 self.view = tab;
                 return true;
@@ -393,6 +403,7 @@ impl Worker {
         snap.events = self.events.clone();
         snap.details = self.details().await;
         snap.project = self.project_details(changed).await;
+        (snap.swarm, snap.service) = self.services(changed).await;
         // Stats once a second: for every running container while the stats pane shows,
         // else only for the selected one, so a thousand idle containers cost nothing.
         if self.last_stats.elapsed() >= REFRESH - Duration::from_millis(50) {

@@ -97,6 +97,7 @@ async fn perform(b: &dyn Backend, op: Op) -> Result<String> {
                 "a build is not a one-answer operation",
             ))
         }
+        Op::Service { id, verb, .. } => super::services::perform(b, &id, verb).await?,
         Op::CreateVolume(req) => {
             let made = b.volume_create(*req).await?;
             format!("volume {}", made.name)
