@@ -396,7 +396,15 @@ mod tests {
         assert_eq!(req(&|_| {}), None);
         assert_eq!(req(&|r| r.driver = Some("bridge".into())), None);
         assert_eq!(req(&|r| r.driver = Some("nosuch".into())), None);
-        assert!(req(&|r| r.driver = Some("overlay".into())).is_some());
+        // Overlay networks are swarm-scoped bridges here; macvlan has no stand-in.
+        assert_eq!(req(&|r| r.driver = Some("overlay".into())), None);
+        assert!(req(&|r| r.driver = Some("macvlan".into())).is_some());
+        assert!(req(&|r| {
+            r.driver = Some("overlay".into());
+            r.scope = Some("local".into());
+        })
+        .is_some());
+        assert!(req(&|r| r.scope = Some("swarm".into())).is_some());
         assert!(req(&|r| r.enable_ipv6 = Some(true)).is_some());
         let v6 = m::Ipam {
             config: Some(vec![m::IpamConfig {

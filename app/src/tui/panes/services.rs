@@ -132,7 +132,7 @@ fn stack_row<'a>(t: &Theme, s: &Stack) -> Row<'a> {
             Style::default().fg(count_colour(t, s.running, s.desired)),
         )),
         Cell::from(Span::styled(
-            format!("{} services", s.services),
+            services_word(s.services),
             Style::default().fg(t.dim),
         )),
         Cell::from(""),
@@ -280,13 +280,25 @@ fn stack_summary(f: &mut Frame, app: &App, area: Rect, s: &Stack) {
     let t = &app.theme;
     let title = format!("stack {}", s.name);
     let text = format!(
-        "Stack {}: {} services, {}/{} tasks running.\n\nEnter or space folds it to this line and back; \
+        "Stack {}: {}, {}/{} tasks running.\n\nEnter or space folds it to this line and back; \
          select one of its services for its tasks and keys.",
-        s.name, s.services, s.running, s.desired
+        s.name,
+        services_word(s.services),
+        s.running,
+        s.desired
     );
     let p = Paragraph::new(text)
         .style(Style::default().fg(t.fg))
         .wrap(Wrap { trim: false })
         .block(block(&title, t));
     f.render_widget(p, area);
+}
+
+/// `1 service`, `3 services`.
+fn services_word(n: usize) -> String {
+    if n == 1 {
+        "1 service".into()
+    } else {
+        format!("{n} services")
+    }
 }
