@@ -8,6 +8,7 @@ pub mod moto;
 pub mod podman;
 pub mod registry_server;
 pub mod shapes;
+pub mod swarm;
 pub mod tmux;
 pub mod token_server;
 
@@ -43,6 +44,11 @@ pub struct Out {
 }
 
 impl Out {
+    /// The exit code and both streams, for an assertion's message.
+    pub fn show(&self) -> String {
+        format!("exit {}\n{}{}", self.code, self.stdout, self.stderr)
+    }
+
     pub fn from(o: Output) -> Out {
         Out {
             code: o.status.code().unwrap_or(-1),

@@ -3,28 +3,8 @@
 //! and replaced, drain and activate, logs, removal, leave). Every wait polls with a
 //! deadline; nothing here depends on how long a step takes.
 
-use berth_tests::{eventually, Berth, Out};
-
-/// Leaves the swarm when the test ends, passed or failed, so no manager process or
-/// task container outlives it.
-struct LeaveSwarm<'a>(&'a Berth);
-
-impl Drop for LeaveSwarm<'_> {
-    fn drop(&mut self) {
-        let _ = self.0.run(&["swarm", "leave", "--force"]);
-    }
-}
-
-fn replicas(b: &Berth, service: &str) -> String {
-    b.ok(&[
-        "service",
-        "ls",
-        "--filter",
-        &format!("name={service}"),
-        "--format",
-        "{{.Replicas}}",
-    ])
-}
+use berth_tests::swarm::{replicas, LeaveSwarm};
+use berth_tests::{eventually, Berth};
 
 /// The names of the task containers that run now.
 fn running_tasks(b: &Berth) -> Vec<String> {
@@ -45,10 +25,6 @@ fn all_tasks(b: &Berth) -> String {
     b.ok(&["ps", "-aq", "--filter", "label=com.docker.swarm.task.id"])
 }
 
-fn show(o: &Out) -> String {
-    format!("exit {}\n{}{}", o.code, o.stdout, o.stderr)
-}
-
 #[test]
 fn a_service_lives_through_scaling_a_killed_task_and_a_drain() {
     let b = Berth::new();
@@ -56,28 +32,28 @@ fn a_service_lives_through_scaling_a_killed_task_and_a_drain() {
 
     // Not a swarm yet: Docker's refusal, and `info` says inactive.
     let o = b.run(&["service", "ls"]);
-    assert_eq!(o.code, 1, "{}", show(&o));
+    assert_eq!(o.code, 1, "{}", o.show());
     assert!(
         o.stderr.contains("This node is not a swarm manager."),
         "{}",
-        show(&o)
+        o.show()
     );
     assert!(b.ok(&["info"]).contains(" Swarm: inactive"));
 
     let init = b.run(&["swarm", "init", "--advertise-addr", "127.0.0.1"]);
     let _leave = LeaveSwarm(&b);
-    assert_eq!(init.code, 0, "{}", show(&init));
+    assert_eq!(init.code, 0, "{}", init.show());
     assert!(
         init.stdout.starts_with("Swarm initialized: current node ("),
         "{}",
-        show(&init)
+        init.show()
     );
     assert!(init.stdout.contains(") is now a manager.\n\nTo add a worker to this swarm, run the following command:\n\n    berth swarm join --token SWMTKN-1-"));
     assert!(init.stdout.contains(" 127.0.0.1:2377\n\nTo add a manager to this swarm, run 'berth swarm join-token manager' and follow the instructions.\n"));
     assert!(
         init.stderr.contains("needs a real Swarm"),
         "{}",
-        show(&init)
+        init.show()
     );
     let info = b.ok(&["info"]);
     for want in [
@@ -101,8 +77,8 @@ fn a_service_lives_through_scaling_a_killed_task_and_a_drain() {
         .ok(&["swarm", "join-token", "-q", "worker"])
         .starts_with("SWMTKN-1-"));
     let o = b.run(&["swarm", "join", "--token", "x", "10.0.0.9:2377"]);
-    assert_eq!(o.code, 1, "{}", show(&o));
-    assert!(o.stderr.contains("real Swarm"), "{}", show(&o));
+    assert_eq!(o.code, 1, "{}", o.show());
+    assert!(o.stderr.contains("real Swarm"), "{}", o.show());
 
     // Created and waited for as Docker does; the update monitor sets the verify wait.
     let create = b.run(&[
@@ -121,7 +97,7 @@ fn a_service_lives_through_scaling_a_killed_task_and_a_drain() {
         "-c",
         "echo hello from $HOSTNAME; exec sleep 1000",
     ]);
-    assert_eq!(create.code, 0, "{}", show(&create));
+    assert_eq!(create.code, 0, "{}", create.show());
     let lines: Vec<&str> = create.stdout.lines().collect();
     assert_eq!(
         lines[0].len(),
@@ -161,7 +137,7 @@ fn a_service_lives_through_scaling_a_killed_task_and_a_drain() {
     }));
 
     let scale = b.run(&["service", "scale", "web=5"]);
-    assert_eq!(scale.code, 0, "{}", show(&scale));
+    assert_eq!(scale.code, 0, "{}", scale.show());
     assert!(
         scale.stdout.starts_with("web scaled to 5\n"),
         "{}",
@@ -239,8 +215,8 @@ fn a_service_lives_through_scaling_a_killed_task_and_a_drain() {
 
     // The only node is the manager: never removed.
     let o = b.run(&["node", "rm", "self"]);
-    assert_eq!(o.code, 1, "{}", show(&o));
-    assert!(o.stderr.contains("is a cluster manager"), "{}", show(&o));
+    assert_eq!(o.code, 1, "{}", o.show());
+    assert!(o.stderr.contains("is a cluster manager"), "{}", o.show());
 
     assert_eq!(b.ok(&["service", "rm", "web"]), "web");
     assert!(
@@ -267,7 +243,7 @@ fn a_service_lives_through_scaling_a_killed_task_and_a_drain() {
     ]);
     assert!(eventually(30, || running_tasks(&b).len() == 2));
     let o = b.run(&["swarm", "leave"]);
-    assert_eq!(o.code, 1, "{}", show(&o));
+    assert_eq!(o.code, 1, "{}", o.show());
     assert!(o.stderr.contains("Use `--force` to ignore this message."));
     assert_eq!(b.ok(&["swarm", "leave", "--force"]), "Node left the swarm.");
     assert_eq!(all_tasks(&b), "");

@@ -7,35 +7,12 @@
 
 use std::collections::BTreeSet;
 
-use berth_tests::{eventually, free_port, Berth, Out, Outside};
-
-/// Leaves the swarm when the test ends, passed or failed.
-struct LeaveSwarm<'a>(&'a Berth);
-
-impl Drop for LeaveSwarm<'_> {
-    fn drop(&mut self) {
-        let _ = self.0.run(&["swarm", "leave", "--force"]);
-    }
-}
-
-fn show(o: &Out) -> String {
-    format!("exit {}\n{}{}", o.code, o.stdout, o.stderr)
-}
+use berth_tests::swarm::{replicas, LeaveSwarm};
+use berth_tests::{eventually, free_port, Berth, Outside};
 
 /// A stand-in web server: it answers every request with its task's hostname.
 const SERVE_HOSTNAME: &str =
     "mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 80 -h /www";
-
-fn replicas(b: &Berth, service: &str) -> String {
-    b.ok(&[
-        "service",
-        "ls",
-        "--filter",
-        &format!("name={service}"),
-        "--format",
-        "{{.Replicas}}",
-    ])
-}
 
 /// The hostnames of the running task containers of `service`.
 fn task_hostnames(b: &Berth, service: &str) -> BTreeSet<String> {
@@ -109,8 +86,8 @@ fn vips_dns_and_the_routing_mesh_follow_the_tasks() {
 
     // Overlay networks need a swarm, as Docker says.
     let o = b.run(&["network", "create", "-d", "overlay", "webnet"]);
-    assert_ne!(o.code, 0, "{}", show(&o));
-    assert!(o.stderr.contains("not a swarm manager"), "{}", show(&o));
+    assert_ne!(o.code, 0, "{}", o.show());
+    assert!(o.stderr.contains("not a swarm manager"), "{}", o.show());
 
     b.ok(&["swarm", "init", "--advertise-addr", "127.0.0.1"]);
     // The swarm comes with its ingress network.
@@ -134,8 +111,8 @@ fn vips_dns_and_the_routing_mesh_follow_the_tasks() {
     // Plain containers join only attachable swarm networks, never ingress.
     for net in ["private", "ingress"] {
         let o = b.run(&["run", "--rm", "--network", net, "busybox:latest", "true"]);
-        assert_eq!(o.code, 125, "{}", show(&o));
-        assert!(o.stderr.contains("not manually attachable"), "{}", show(&o));
+        assert_eq!(o.code, 125, "{}", o.show());
+        assert!(o.stderr.contains("not manually attachable"), "{}", o.show());
     }
     // Services use swarm networks only.
     let o = b.run(&[
@@ -147,11 +124,11 @@ fn vips_dns_and_the_routing_mesh_follow_the_tasks() {
         "busybox:latest",
         "true",
     ]);
-    assert_ne!(o.code, 0, "{}", show(&o));
+    assert_ne!(o.code, 0, "{}", o.show());
     assert!(
         o.stderr.contains("cannot be used with services"),
         "{}",
-        show(&o)
+        o.show()
     );
 
     let port = free_port();
@@ -216,9 +193,9 @@ fn vips_dns_and_the_routing_mesh_follow_the_tasks() {
         "-c",
         "for i in 1 2 3 4 5 6; do wget -q -O- http://web/; done",
     ]);
-    assert_eq!(o.code, 0, "{}", show(&o));
+    assert_eq!(o.code, 0, "{}", o.show());
     let seen: BTreeSet<String> = o.stdout.lines().map(String::from).collect();
-    assert_eq!(seen, hostnames, "{}", show(&o));
+    assert_eq!(seen, hostnames, "{}", o.show());
 
     // The anatomy of a task teaches the mesh: the VIP, what the names answer, and the
     // kernel's rule that spreads connections over the tasks.
@@ -299,8 +276,8 @@ fn vips_dns_and_the_routing_mesh_follow_the_tasks() {
 
     // A network in use by a service stays.
     let o = b.run(&["network", "rm", "webnet"]);
-    assert_ne!(o.code, 0, "{}", show(&o));
-    assert!(o.stderr.contains("in use by service"), "{}", show(&o));
+    assert_ne!(o.code, 0, "{}", o.show());
+    assert!(o.stderr.contains("in use by service"), "{}", o.show());
 
     // Removed, the service's name and VIP go; the network can go then.
     b.ok(&["service", "rm", "web", "rr"]);

@@ -9,19 +9,8 @@ use std::collections::BTreeSet;
 use std::io::{Read, Write};
 
 use berth_tests::api::Service;
-use berth_tests::{eventually, free_port, Berth, Out};
-
-struct LeaveSwarm<'a>(&'a Berth);
-
-impl Drop for LeaveSwarm<'_> {
-    fn drop(&mut self) {
-        let _ = self.0.run(&["swarm", "leave", "--force"]);
-    }
-}
-
-fn show(o: &Out) -> String {
-    format!("exit {}\n{}{}", o.code, o.stdout, o.stderr)
-}
+use berth_tests::swarm::{replicas, LeaveSwarm};
+use berth_tests::{eventually, free_port, Berth};
 
 /// Seed 003's file with the stand-in image, `replicas` web tasks, `port` published, a
 /// second service beside it, and `WHO` in web's environment (a change of it is a new
@@ -74,17 +63,6 @@ fn get(port: u16) -> Option<String> {
     head.starts_with("HTTP/1.").then(|| body.trim().to_string())
 }
 
-fn replicas(b: &Berth, service: &str) -> String {
-    b.ok(&[
-        "service",
-        "ls",
-        "--filter",
-        &format!("name={service}"),
-        "--format",
-        "{{.Replicas}}",
-    ])
-}
-
 /// The running task containers of `service`: IDs and hostnames.
 fn tasks(b: &Berth, service: &str) -> Vec<(String, String)> {
     b.ok(&[
@@ -127,18 +105,18 @@ fn seed_003_getstartedlab_deploys_balances_redeploys_and_goes() {
     let file = file.to_str().unwrap();
 
     let o = b.run(&["stack", "deploy", "-c", file, "getstartedlab"]);
-    assert_eq!(o.code, 0, "{}", show(&o));
+    assert_eq!(o.code, 0, "{}", o.show());
     assert!(
         o.stderr.contains("Ignoring unsupported options: build"),
         "{}",
-        show(&o)
+        o.show()
     );
     for line in [
         "Creating network getstartedlab_webnet",
         "Creating service getstartedlab_web",
         "Creating service getstartedlab_worker",
     ] {
-        assert!(o.stdout.contains(line), "{}", show(&o));
+        assert!(o.stdout.contains(line), "{}", o.show());
     }
     assert!(eventually(90, || replicas(&b, "getstartedlab_web") == "5/5"));
     assert!(eventually(30, || replicas(&b, "getstartedlab_worker") == "2/2"));
@@ -202,12 +180,12 @@ fn seed_003_getstartedlab_deploys_balances_redeploys_and_goes() {
     )
     .unwrap();
     let o = b.run(&["stack", "deploy", "-c", file, "getstartedlab"]);
-    assert_eq!(o.code, 0, "{}", show(&o));
+    assert_eq!(o.code, 0, "{}", o.show());
     assert!(
         o.stdout
             .contains("Updating service getstartedlab_web (id: "),
         "{}",
-        show(&o)
+        o.show()
     );
     assert!(eventually(60, || task_ids(&b, "getstartedlab_web").len() == 3));
     assert!(task_ids(&b, "getstartedlab_web").is_subset(&web_before));
@@ -229,16 +207,16 @@ fn seed_003_getstartedlab_deploys_balances_redeploys_and_goes() {
 
     // Removed: services, network and task containers all go.
     let o = b.run(&["stack", "rm", "getstartedlab"]);
-    assert_eq!(o.code, 0, "{}", show(&o));
+    assert_eq!(o.code, 0, "{}", o.show());
     assert!(
         o.stdout.contains("Removing service getstartedlab_web"),
         "{}",
-        show(&o)
+        o.show()
     );
     assert!(
         o.stdout.contains("Removing network getstartedlab_webnet"),
         "{}",
-        show(&o)
+        o.show()
     );
     assert!(eventually(30, || b
         .ok(&["ps", "-aq", "--filter", "label=com.docker.swarm.task.id"])
@@ -252,7 +230,7 @@ fn seed_003_getstartedlab_deploys_balances_redeploys_and_goes() {
     assert!(
         o.stderr.contains("Nothing found in stack: getstartedlab"),
         "{}",
-        show(&o)
+        o.show()
     );
 }
 
@@ -270,11 +248,11 @@ fn the_docker_cli_deploys_the_same_stack_through_the_api() {
     let file = file.to_str().unwrap();
 
     let o = api.docker(&["stack", "deploy", "-c", file, "lab"]);
-    assert_eq!(o.code, 0, "{}", show(&o));
+    assert_eq!(o.code, 0, "{}", o.show());
     assert!(
         o.stdout.contains("Creating network lab_webnet"),
         "{}",
-        show(&o)
+        o.show()
     );
     assert!(eventually(60, || replicas(&b, "lab_web") == "3/3"));
     assert!(eventually(30, || replicas(&b, "lab_worker") == "2/2"));
@@ -298,11 +276,11 @@ fn the_docker_cli_deploys_the_same_stack_through_the_api() {
     assert!(eventually(30, || get(port).is_some()));
 
     let o = api.docker(&["stack", "rm", "lab"]);
-    assert_eq!(o.code, 0, "{}", show(&o));
+    assert_eq!(o.code, 0, "{}", o.show());
     assert!(
         o.stdout.contains("Removing network lab_webnet"),
         "{}",
-        show(&o)
+        o.show()
     );
     assert!(eventually(30, || b
         .ok(&["ps", "-aq", "--filter", "label=com.docker.swarm.task.id"])

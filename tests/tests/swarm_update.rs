@@ -4,33 +4,9 @@
 //! then resumed by a new `service update`. Only orders are asserted, never speeds:
 //! every wait polls with a deadline.
 
-use berth_tests::{eventually, Berth, Out};
+use berth_tests::swarm::{replicas, LeaveSwarm};
+use berth_tests::{eventually, Berth};
 use chrono::{DateTime, Utc};
-
-/// Leaves the swarm when the test ends, passed or failed, so no manager process or
-/// task container outlives it.
-struct LeaveSwarm<'a>(&'a Berth);
-
-impl Drop for LeaveSwarm<'_> {
-    fn drop(&mut self) {
-        let _ = self.0.run(&["swarm", "leave", "--force"]);
-    }
-}
-
-fn show(o: &Out) -> String {
-    format!("exit {}\n{}{}", o.code, o.stdout, o.stderr)
-}
-
-fn replicas(b: &Berth, service: &str) -> String {
-    b.ok(&[
-        "service",
-        "ls",
-        "--filter",
-        &format!("name={service}"),
-        "--format",
-        "{{.Replicas}}",
-    ])
-}
 
 fn update_state(b: &Berth, service: &str) -> String {
     let out = b.ok(&["service", "inspect", service]);
@@ -136,11 +112,11 @@ fn an_update_stops_each_old_task_before_its_new_one_and_waits_the_delay() {
     assert_eq!(update_state(&b, "web"), "", "a new service has no update");
 
     let o = b.run(&["service", "update", "--image", "busybox:two", "web"]);
-    assert_eq!(o.code, 0, "{}", show(&o));
+    assert_eq!(o.code, 0, "{}", o.show());
     assert!(
         o.stdout.ends_with("verify: Service converged\n"),
         "{}",
-        show(&o)
+        o.show()
     );
     assert!(eventually(30, || update_state(&b, "web") == "completed"));
     let pretty = b.ok(&["service", "inspect", "--pretty", "web"]);
@@ -202,11 +178,11 @@ fn a_failing_update_rolls_back_or_pauses_per_its_failure_action() {
         "sh -c \"exit 1\"",
         "web",
     ]);
-    assert_eq!(o.code, 0, "{}", show(&o));
+    assert_eq!(o.code, 0, "{}", o.show());
     assert!(
         o.stdout.contains("verify: Service converged"),
         "{}",
-        show(&o)
+        o.show()
     );
     for line in o.stdout.lines().filter(|l| l.starts_with("rollback: ")) {
         assert!(
@@ -214,7 +190,7 @@ fn a_failing_update_rolls_back_or_pauses_per_its_failure_action() {
                 "rollback: update rolled back due to failure or early termination of task "
             ) || line == "rollback: rollback completed",
             "{}",
-            show(&o)
+            o.show()
         );
     }
     assert!(eventually(30, || update_state(&b, "web") == "rollback_completed"));
@@ -248,13 +224,13 @@ fn a_failing_update_rolls_back_or_pauses_per_its_failure_action() {
         "sh -c \"exit 1\"",
         "web",
     ]);
-    assert_ne!(o.code, 0, "{}", show(&o));
+    assert_ne!(o.code, 0, "{}", o.show());
     assert!(
         o.stderr.contains(
             "service update paused: update paused due to failure or early termination of task "
         ),
         "{}",
-        show(&o)
+        o.show()
     );
     assert_eq!(update_state(&b, "web"), "paused");
     let pretty = b.ok(&["service", "inspect", "--pretty", "web"]);
@@ -284,7 +260,7 @@ fn a_failing_update_rolls_back_or_pauses_per_its_failure_action() {
 
     // A new `service update` resumes: back to a good command, to the end.
     let o = b.run(&["service", "update", "--args", "sleep 1001", "web"]);
-    assert_eq!(o.code, 0, "{}", show(&o));
+    assert_eq!(o.code, 0, "{}", o.show());
     assert!(eventually(30, || update_state(&b, "web") == "completed"));
     assert!(
         eventually(60, || {

@@ -3,18 +3,9 @@
 //! from a task to its container, `d` removes it after asking. The swarm is left when
 //! the test ends, passed or failed.
 
+use berth_tests::swarm::LeaveSwarm;
 use berth_tests::tmux::Tmux;
 use berth_tests::{eventually, Berth};
-
-/// Leaves the swarm when the test ends, so no manager process or task container
-/// outlives it.
-struct LeaveSwarm<'a>(&'a Berth);
-
-impl Drop for LeaveSwarm<'_> {
-    fn drop(&mut self) {
-        let _ = self.0.run(&["swarm", "leave", "--force"]);
-    }
-}
 
 fn replicas(b: &Berth) -> String {
     b.ok(&["service", "ls", "--format", "{{.Name}} {{.Replicas}}"])

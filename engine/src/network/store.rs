@@ -245,9 +245,11 @@ impl NetworkStore {
                 "network driver {driver:?} is not supported: only \"bridge\" and \"overlay\" are"
             )));
         }
-        if driver != OVERLAY && (o.attachable || o.ingress) {
+        // `--attachable` means something only to swarm networks; docker-compose sends
+        // it for bridges too, and Docker records it there, as here.
+        if driver != OVERLAY && o.ingress {
             return Err(Error::invalid(
-                "--attachable and --ingress are options of swarm (overlay) networks",
+                "--ingress is an option of swarm (overlay) networks",
             ));
         }
         let _lock = FileLock::exclusive(&self.paths.global_lock())?;

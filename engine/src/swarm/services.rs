@@ -232,8 +232,21 @@ pub fn create(
     })
 }
 
-/// Replace the spec; `version` must be the one the caller read (Docker's optimistic
-/// concurrency: two updates from the same read do not both win).
+/// The service as it is, if `version` is the one the caller read (Docker's optimistic
+/// concurrency: two changes from the same read do not both win).
+fn current_at(state: &State, key: &str, version: u64) -> Result<m::Service> {
+    state.cluster()?;
+    let current = find(state, key)?.service.clone();
+    let have = current.version.as_ref().and_then(|v| v.index).unwrap_or(0);
+    if have != version {
+        return Err(Error::invalid(
+            "rpc error: code = Unknown desc = update out of sequence",
+        ));
+    }
+    Ok(current)
+}
+
+/// Replace the spec; `version` must be the one the caller read.
 pub fn update(
     state: &mut State,
     key: &str,
@@ -241,15 +254,8 @@ pub fn update(
     spec: m::ServiceSpec,
     now: &str,
 ) -> Result<()> {
-    state.cluster()?;
-    let current = find(state, key)?.service.clone();
+    let current = current_at(state, key, version)?;
     let id = current.id.clone().unwrap_or_default();
-    let have = current.version.as_ref().and_then(|v| v.index).unwrap_or(0);
-    if have != version {
-        return Err(Error::invalid(
-            "rpc error: code = Unknown desc = update out of sequence",
-        ));
-    }
     let spec = settle(state, spec, Some(&id))?;
     let endpoint = endpoint(state, &spec, Some(&id));
     let version = state.next_version();
@@ -267,15 +273,7 @@ pub fn update(
 /// `service rollback` (or `update --rollback`): the previous spec again, rolled out
 /// per the rollback config; `version` as for [`update`].
 pub fn rollback(state: &mut State, key: &str, version: u64, now: &str) -> Result<()> {
-    state.cluster()?;
-    let current = find(state, key)?.service.clone();
-    let id = current.id.clone().unwrap_or_default();
-    let have = current.version.as_ref().and_then(|v| v.index).unwrap_or(0);
-    if have != version {
-        return Err(Error::invalid(
-            "rpc error: code = Unknown desc = update out of sequence",
-        ));
-    }
+    let id = current_at(state, key, version)?.id.unwrap_or_default();
     let version = state.next_version();
     let Some(s) = state.services.get_mut(&id) else {
         return Err(Error::not_found("service", key));
