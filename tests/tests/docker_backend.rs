@@ -1,0 +1,252 @@
+//! `berth -H unix://...` against a real dockerd (Debian's `docker.io`, started privately
+//! by the harness): a container's lifecycle, logs, exec, networks and images go through
+//! the Docker backend, and what berth shows is checked against the docker CLI on the
+//! same daemon. The harness panics when dockerd is missing and cleans up on failure.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use berth_tests::docker::Dockerd;
+use berth_tests::{berth_bin, eventually, Berth, Out};
+
+/// berth pointed at `d` with `-H`; DOCKER_HOST cleared so only the flag chooses.
+fn on(b: &Berth, d: &Dockerd) -> Command {
+    let mut c = b.cmd();
+    c.env_remove("DOCKER_HOST")
+        .env_remove("DOCKER_TLS_VERIFY")
+        .arg("-H")
+        .arg(format!("unix://{}", d.sock.display()));
+    c
+}
+
+fn run(b: &Berth, d: &Dockerd, args: &[&str]) -> Out {
+    Out::from(on(b, d).args(args).output().expect("spawn berth"))
+}
+
+fn ok(b: &Berth, d: &Dockerd, args: &[&str]) -> String {
+    let o = run(b, d, args);
+    assert_eq!(
+        o.code, 0,
+        "berth -H {args:?} failed:\n{}\n{}",
+        o.stdout, o.stderr
+    );
+    o.stdout.trim_end().to_string()
+}
+
+/// The networks a container is on, as dockerd says, sorted.
+fn networks_of(d: &Dockerd, name: &str) -> Vec<String> {
+    let out = d.ok(&[
+        "inspect",
+        "--format",
+        "{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}",
+        name,
+    ]);
+    let mut v: Vec<String> = out.split_whitespace().map(str::to_string).collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_container_lifecycle_on_a_real_docker_engine() {
+    let b = Berth::new();
+    b.busybox_image("busybox:latest");
+    let d = Dockerd::start();
+    d.load_from_berth(&b, "busybox:latest");
+
+    // The engine answers through the backend: version and images as dockerd has them.
+    let version = ok(&b, &d, &["version"]);
+    let server = d.ok(&["version", "--format", "{{.Server.Version}}"]);
+    assert!(
+        version.contains(&server) && !version.contains("daemonless"),
+        "berth version on dockerd {server}:\n{version}"
+    );
+    let fmt = "{{.Repository}}:{{.Tag}} {{.ID}}";
+    assert_eq!(
+        ok(&b, &d, &["images", "--format", fmt]),
+        d.ok(&["images", "--format", fmt])
+    );
+
+    // A detached container that answers SIGTERM at once.
+    let id = ok(
+        &b,
+        &d,
+        &[
+            "run",
+            "-d",
+            "--name",
+            "web",
+            "busybox:latest",
+            "sh",
+            "-c",
+            "trap 'exit 0' TERM; echo hello-from-docker; while true; do sleep 1; done",
+        ],
+    );
+    assert_eq!(id.len(), 64, "run -d prints the full ID: {id:?}");
+    assert_eq!(d.ok(&["inspect", "--format", "{{.Id}}", "web"]), id);
+
+    let fmt = "{{.ID}} {{.Names}} {{.Image}}";
+    assert_eq!(
+        ok(&b, &d, &["ps", "--format", fmt]),
+        d.ok(&["ps", "--format", fmt])
+    );
+    assert!(
+        eventually(10, || ok(&b, &d, &["logs", "web"])
+            .contains("hello-from-docker")),
+        "logs through the backend: {}",
+        ok(&b, &d, &["logs", "web"])
+    );
+    let berth_inspect = ok(
+        &b,
+        &d,
+        &["inspect", "--format", "{{.Id}} {{.State.Status}}", "web"],
+    );
+    assert_eq!(berth_inspect, format!("{id} running"));
+
+    // exec, not interactive: the same answer as docker exec.
+    assert_eq!(
+        ok(&b, &d, &["exec", "web", "cat", "/etc/hostname"]),
+        d.ok(&["exec", "web", "cat", "/etc/hostname"])
+    );
+    let o = run(
+        &b,
+        &d,
+        &["exec", "web", "sh", "-c", "echo out; echo err >&2; exit 3"],
+    );
+    assert_eq!(
+        (o.code, o.stdout.trim(), o.stderr.trim()),
+        (3, "out", "err")
+    );
+
+    // A user network, connected to the running container and disconnected again.
+    let net = ok(&b, &d, &["network", "create", "berthnet"]);
+    assert_eq!(
+        d.ok(&["network", "inspect", "--format", "{{.Id}}", "berthnet"]),
+        net
+    );
+    ok(&b, &d, &["network", "connect", "berthnet", "web"]);
+    assert_eq!(networks_of(&d, "web"), ["berthnet", "bridge"]);
+    let ifaces = ok(&b, &d, &["exec", "web", "ip", "-o", "link"]);
+    assert!(ifaces.contains("eth1"), "no second interface: {ifaces}");
+    ok(&b, &d, &["network", "disconnect", "berthnet", "web"]);
+    assert_eq!(networks_of(&d, "web"), ["bridge"]);
+    assert!(ok(&b, &d, &["network", "ls", "--format", "{{.Name}}"]).contains("berthnet"));
+    ok(&b, &d, &["network", "rm", "berthnet"]);
+
+    // stop: SIGTERM ends it well within the grace period.
+    let t = Instant::now();
+    ok(&b, &d, &["stop", "-t", "10", "web"]);
+    assert!(
+        t.elapsed() < Duration::from_secs(8),
+        "stop waited {:?} for a container that exits on SIGTERM",
+        t.elapsed()
+    );
+    assert_eq!(
+        d.ok(&[
+            "inspect",
+            "--format",
+            "{{.State.Status}} {{.State.ExitCode}}",
+            "web"
+        ]),
+        "exited 0"
+    );
+
+    // A container that ignores SIGTERM is killed when the grace period ends.
+    ok(
+        &b,
+        &d,
+        &[
+            "run",
+            "-d",
+            "--name",
+            "stubborn",
+            "busybox:latest",
+            "sh",
+            "-c",
+            "trap '' TERM; while true; do sleep 1; done",
+        ],
+    );
+    let t = Instant::now();
+    ok(&b, &d, &["stop", "-t", "2", "stubborn"]);
+    let took = t.elapsed();
+    assert!(
+        took >= Duration::from_secs(2) && took < Duration::from_secs(15),
+        "stop -t 2 of a container ignoring SIGTERM took {took:?}"
+    );
+    assert_eq!(
+        d.ok(&["inspect", "--format", "{{.State.ExitCode}}", "stubborn"]),
+        "137"
+    );
+
+    // logs -f of a container that ends: every line, then the stream closes.
+    ok(
+        &b,
+        &d,
+        &[
+            "run",
+            "-d",
+            "--name",
+            "brief",
+            "busybox:latest",
+            "sh",
+            "-c",
+            "echo one; sleep 1; echo two",
+        ],
+    );
+    let followed = ok(&b, &d, &["logs", "-f", "brief"]);
+    assert_eq!(followed, "one\ntwo");
+
+    // rm, and a missing object's error is Docker's.
+    ok(&b, &d, &["rm", "web", "stubborn", "brief"]);
+    assert_eq!(d.ok(&["ps", "-aq"]), "");
+    assert_eq!(ok(&b, &d, &["ps", "-aq"]), "");
+    let o = run(&b, &d, &["rm", "web"]);
+    assert_eq!(o.code, 1);
+    assert!(o.stderr.contains("No such container: web"), "{}", o.stderr);
+
+    // DOCKER_HOST chooses the same engine when no -H is given.
+    let o = Out::from(
+        b.cmd()
+            .env("DOCKER_HOST", format!("unix://{}", d.sock.display()))
+            .args(["images", "-q"])
+            .output()
+            .expect("spawn berth"),
+    );
+    assert_eq!(o.stdout.trim(), d.ok(&["images", "-q"]));
+    // Berth's own engine saw none of it.
+    assert_eq!(b.ok(&["ps", "-aq"]), "");
+}
+
+#[test]
+fn an_unreachable_or_unsupported_host_says_so() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sock = dir.path().join("nobody.sock");
+    let o = Out::from(
+        Command::new(berth_bin())
+            .env_remove("DOCKER_HOST")
+            .arg("-H")
+            .arg(format!("unix://{}", sock.display()))
+            .arg("ps")
+            .output()
+            .expect("spawn berth"),
+    );
+    assert_ne!(o.code, 0);
+    assert!(
+        o.stderr.contains("Cannot connect to the Docker daemon")
+            && o.stderr.contains(&sock.display().to_string()),
+        "{}",
+        o.stderr
+    );
+    let o = Out::from(
+        Command::new(berth_bin())
+            .env("DOCKER_HOST", "ssh://someone@far")
+            .arg("ps")
+            .output()
+            .expect("spawn berth"),
+    );
+    assert_ne!(o.code, 0);
+    assert!(
+        o.stderr.contains("ssh") && o.stderr.contains("not supported"),
+        "{}",
+        o.stderr
+    );
+}
