@@ -117,6 +117,30 @@ fn a_container_lifecycle_on_a_real_docker_engine() {
         (3, "out", "err")
     );
 
+    // cp both ways, and a missing path named in the error.
+    let note = b.dir.path().join("note.txt");
+    std::fs::write(&note, "from the host\n").expect("write note");
+    let note = note.to_str().expect("utf-8 temp path");
+    ok(&b, &d, &["cp", note, "web:/tmp/note.txt"]);
+    assert_eq!(
+        d.ok(&["exec", "web", "cat", "/tmp/note.txt"]),
+        "from the host"
+    );
+    let back = b.dir.path().join("back.txt");
+    let back_s = back.to_str().expect("utf-8 temp path");
+    ok(&b, &d, &["cp", "web:/tmp/note.txt", back_s]);
+    assert_eq!(
+        std::fs::read_to_string(&back).ok().as_deref(),
+        Some("from the host\n")
+    );
+    let o = run(&b, &d, &["cp", "web:/nope", back_s]);
+    assert!(
+        o.code != 0 && o.stderr.contains("/nope"),
+        "{}{}",
+        o.stdout,
+        o.stderr
+    );
+
     // A user network, connected to the running container and disconnected again.
     let net = ok(&b, &d, &["network", "create", "berthnet"]);
     assert_eq!(
@@ -203,6 +227,9 @@ fn a_container_lifecycle_on_a_real_docker_engine() {
     assert_eq!(o.code, 1);
     assert!(o.stderr.contains("No such container: web"), "{}", o.stderr);
 
+    controls(&b, &d);
+    objects(&b, &d);
+
     // DOCKER_HOST chooses the same engine when no -H is given.
     let o = Out::from(
         b.cmd()
@@ -214,6 +241,160 @@ fn a_container_lifecycle_on_a_real_docker_engine() {
     assert_eq!(o.stdout.trim(), d.ok(&["images", "-q"]));
     // Berth's own engine saw none of it.
     assert_eq!(b.ok(&["ps", "-aq"]), "");
+}
+
+/// pause, unpause, restart, kill, rename, top, wait, events: each through the backend,
+/// each checked with dockerd's own view.
+fn controls(b: &Berth, d: &Dockerd) {
+    let status = |name: &str| d.ok(&["inspect", "--format", "{{.State.Status}}", name]);
+    let ctl = ok(
+        b,
+        d,
+        &[
+            "run",
+            "-d",
+            "--name",
+            "ctl",
+            "busybox:latest",
+            "sleep",
+            "600",
+        ],
+    );
+    ok(b, d, &["pause", "ctl"]);
+    assert_eq!(status("ctl"), "paused");
+    ok(b, d, &["unpause", "ctl"]);
+    assert_eq!(status("ctl"), "running");
+
+    let top = ok(b, d, &["top", "ctl"]);
+    assert!(top.contains("sleep 600"), "top: {top}");
+
+    let started = |n: &str| d.ok(&["inspect", "--format", "{{.State.StartedAt}}", n]);
+    let before = started("ctl");
+    ok(b, d, &["restart", "-t", "1", "ctl"]);
+    assert_eq!(status("ctl"), "running");
+    assert_ne!(started("ctl"), before, "restart did not start it again");
+
+    ok(b, d, &["rename", "ctl", "ctl2"]);
+    assert_eq!(d.ok(&["inspect", "--format", "{{.Name}}", &ctl]), "/ctl2");
+
+    ok(b, d, &["kill", "--signal", "KILL", "ctl2"]);
+    assert_eq!(ok(b, d, &["wait", "ctl2"]), "137");
+    ok(
+        b,
+        d,
+        &[
+            "run",
+            "-d",
+            "--name",
+            "seven",
+            "busybox:latest",
+            "sh",
+            "-c",
+            "exit 7",
+        ],
+    );
+    assert_eq!(ok(b, d, &["wait", "seven"]), "7");
+
+    // Events of what just happened, bounded so the stream ends; by ID, as the name
+    // changed on the way.
+    let by_id = format!("container={ctl}");
+    let events = ok(
+        b,
+        d,
+        &[
+            "events",
+            "--since",
+            "5m",
+            "--until",
+            "0s",
+            "--filter",
+            &by_id,
+            "--format",
+            "{{.Action}}",
+        ],
+    );
+    for action in ["pause", "unpause", "rename", "kill", "die"] {
+        assert!(
+            events.lines().any(|l| l == action),
+            "no {action} event in:\n{events}"
+        );
+    }
+    let docker_events = d.ok(&[
+        "events",
+        "--since",
+        "5m",
+        "--until",
+        "0s",
+        "--filter",
+        &by_id,
+        "--format",
+        "{{.Action}}",
+    ]);
+    assert_eq!(events, docker_events);
+    ok(b, d, &["rm", "ctl2", "seven"]);
+}
+
+/// Volumes and images: create, list, inspect, tag, history, remove.
+fn objects(b: &Berth, d: &Dockerd) {
+    ok(
+        b,
+        d,
+        &["volume", "create", "--label", "made-by=berth", "bvol"],
+    );
+    assert_eq!(
+        d.ok(&["volume", "inspect", "--format", "{{.Labels}}", "bvol"]),
+        "map[made-by:berth]"
+    );
+    let fmt = "{{.Driver}} {{.Name}}";
+    assert_eq!(
+        ok(b, d, &["volume", "ls", "--format", fmt]),
+        d.ok(&["volume", "ls", "--format", fmt])
+    );
+    assert_eq!(
+        ok(
+            b,
+            d,
+            &["volume", "inspect", "--format", "{{.Mountpoint}}", "bvol"]
+        ),
+        d.ok(&["volume", "inspect", "--format", "{{.Mountpoint}}", "bvol"])
+    );
+    ok(b, d, &["volume", "rm", "bvol"]);
+    assert_eq!(d.ok(&["volume", "ls", "-q"]), "");
+
+    ok(b, d, &["tag", "busybox:latest", "example.test/bb:v1"]);
+    let id = |r: &str| d.ok(&["image", "inspect", "--format", "{{.Id}}", r]);
+    assert_eq!(id("example.test/bb:v1"), id("busybox:latest"));
+    assert_eq!(
+        ok(
+            b,
+            d,
+            &[
+                "image",
+                "inspect",
+                "--format",
+                "{{.Id}}",
+                "example.test/bb:v1"
+            ]
+        ),
+        id("busybox:latest")
+    );
+    let fmt = "{{.ID}} {{.CreatedBy}}";
+    assert_eq!(
+        ok(
+            b,
+            d,
+            &["history", "--no-trunc", "--format", fmt, "busybox:latest"]
+        ),
+        d.ok(&["history", "--no-trunc", "--format", fmt, "busybox:latest"])
+    );
+    let removed = ok(b, d, &["rmi", "example.test/bb:v1"]);
+    assert!(
+        removed.contains("Untagged: example.test/bb:v1"),
+        "{removed}"
+    );
+    assert_eq!(d.run(&["image", "inspect", "example.test/bb:v1"]).code, 1);
+    let o = run(b, d, &["rmi", "example.test/bb:v1"]);
+    assert_eq!(o.code, 1, "{}", o.stdout);
 }
 
 #[test]

@@ -4,9 +4,10 @@
 //! the error kinds (`errors`) and the few requests bollard shapes differently
 //! (`options`).
 //!
-//! What this increment does not reach (copying files, builds, pushes, logins, swarm
+//! What this increment does not reach (builds, pushes, logins, swarm
 //! objects) answers `Unsupported` and says so; nothing here pretends to succeed.
 
+mod archive;
 mod client;
 pub mod endpoint;
 mod errors;
@@ -263,21 +264,29 @@ impl Backend for DockerBackend {
         };
         c.resize_container_tty(id, opts).await.map_err(self.err())
     }
-    async fn archive_stat(&self, _id: &str, _path: &str) -> Result<PathStat> {
-        not_yet("copying files (cp)")
+    async fn archive_stat(&self, id: &str, path: &str) -> Result<PathStat> {
+        archive::stat(&self.conn, id, path).await
     }
-    async fn archive_get(&self, _id: &str, _path: &str) -> Result<(PathStat, ByteStream)> {
-        not_yet("copying files (cp)")
+    async fn archive_get(&self, id: &str, path: &str) -> Result<(PathStat, ByteStream)> {
+        archive::get(&self.conn, id, path).await
     }
     async fn archive_put(
         &self,
-        _id: &str,
-        _path: &str,
-        _no_overwrite_dir_non_dir: bool,
-        _copy_uid_gid: bool,
-        _tar: ByteStream,
+        id: &str,
+        path: &str,
+        no_overwrite_dir_non_dir: bool,
+        copy_uid_gid: bool,
+        tar: ByteStream,
     ) -> Result<()> {
-        not_yet("copying files (cp)")
+        archive::put(
+            &self.conn,
+            id,
+            path,
+            no_overwrite_dir_non_dir,
+            copy_uid_gid,
+            tar,
+        )
+        .await
     }
 
     // --- exec ---
