@@ -7,6 +7,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use berth_tests::docker::Dockerd;
+use berth_tests::registry_server::RegistryServer;
 use berth_tests::{berth_bin, eventually, Berth, Out};
 
 /// berth pointed at `d` with `-H`; DOCKER_HOST cleared so only the flag chooses.
@@ -31,6 +32,13 @@ fn ok(b: &Berth, d: &Dockerd, args: &[&str]) -> String {
         o.stdout, o.stderr
     );
     o.stdout.trim_end().to_string()
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 /// The networks a container is on, as dockerd says, sorted.
@@ -229,6 +237,7 @@ fn a_container_lifecycle_on_a_real_docker_engine() {
 
     controls(&b, &d);
     objects(&b, &d);
+    pulls(&b, &d);
 
     // DOCKER_HOST chooses the same engine when no -H is given.
     let o = Out::from(
@@ -247,6 +256,7 @@ fn a_container_lifecycle_on_a_real_docker_engine() {
 /// each checked with dockerd's own view.
 fn controls(b: &Berth, d: &Dockerd) {
     let status = |name: &str| d.ok(&["inspect", "--format", "{{.State.Status}}", name]);
+    let since = (unix_now() - 1).to_string();
     let ctl = ok(
         b,
         d,
@@ -296,7 +306,8 @@ fn controls(b: &Berth, d: &Dockerd) {
     assert_eq!(ok(b, d, &["wait", "seven"]), "7");
 
     // Events of what just happened, bounded so the stream ends; by ID, as the name
-    // changed on the way.
+    // changed on the way. Both clients get the same absolute bounds.
+    let until = (unix_now() + 1).to_string();
     let by_id = format!("container={ctl}");
     let events = ok(
         b,
@@ -304,9 +315,9 @@ fn controls(b: &Berth, d: &Dockerd) {
         &[
             "events",
             "--since",
-            "5m",
+            &since,
             "--until",
-            "0s",
+            &until,
             "--filter",
             &by_id,
             "--format",
@@ -322,9 +333,9 @@ fn controls(b: &Berth, d: &Dockerd) {
     let docker_events = d.ok(&[
         "events",
         "--since",
-        "5m",
+        &since,
         "--until",
-        "0s",
+        &until,
         "--filter",
         &by_id,
         "--format",
@@ -395,6 +406,25 @@ fn objects(b: &Berth, d: &Dockerd) {
     assert_eq!(d.run(&["image", "inspect", "example.test/bb:v1"]).code, 1);
     let o = run(b, d, &["rmi", "example.test/bb:v1"]);
     assert_eq!(o.code, 1, "{}", o.stdout);
+}
+
+/// A pull by the engine from a registry on loopback (dockerd reaches loopback without
+/// its closed proxy); a bare name is `latest` only, as with the docker CLI.
+fn pulls(b: &Berth, d: &Dockerd) {
+    let registry = RegistryServer::start(None);
+    let remote = format!("{}/bb", registry.addr());
+    let other = format!("{remote}:other");
+    d.ok(&["tag", "busybox:latest", &remote]);
+    d.ok(&["tag", "busybox:latest", &other]);
+    d.ok(&["push", "--all-tags", &remote]);
+    d.ok(&["rmi", &remote, &other]);
+
+    let out = ok(b, d, &["pull", &remote]);
+    assert!(out.contains(&format!("{remote}:latest")), "{out}");
+    let id = |r: &str| d.run(&["image", "inspect", "--format", "{{.Id}}", r]);
+    assert_eq!(id(&remote).stdout, id("busybox:latest").stdout);
+    assert_ne!(id(&other).code, 0, "a bare name pulled every tag");
+    d.ok(&["rmi", &remote]);
 }
 
 #[test]

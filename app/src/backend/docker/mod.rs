@@ -397,11 +397,14 @@ impl Backend for DockerBackend {
     }
     async fn image_pull(
         &self,
-        _reference: &str,
-        _platform: Option<String>,
-        _auth: Option<m::AuthConfig>,
+        reference: &str,
+        platform: Option<String>,
+        auth: Option<m::AuthConfig>,
     ) -> Result<Stream<m::CreateImageInfo>> {
-        not_yet("pulling images")
+        let c = self.conn.client().await?;
+        let opts = options::pull_options(reference, platform);
+        let creds = auth.map(options::credentials);
+        Ok(self.stream(c.create_image(Some(opts), None, creds)))
     }
     async fn image_push(
         &self,

@@ -71,6 +71,32 @@ pub fn exec_start_options(config: &m::ExecStartConfig) -> bollard::exec::StartEx
     }
 }
 
+/// `POST /images/create` for a pull. A name without tag or digest gets `latest`, as the
+/// docker CLI sends it: a Docker engine given a bare name pulls every tag.
+pub fn pull_options(reference: &str, platform: Option<String>) -> q::CreateImageOptions {
+    let bare = berth_engine::image::Reference::parse(reference)
+        .is_ok_and(|r| r.tag.is_none() && r.digest.is_none());
+    q::CreateImageOptions {
+        from_image: Some(if bare {
+            format!("{reference}:latest")
+        } else {
+            reference.to_string()
+        }),
+        platform: platform.unwrap_or_default(),
+        ..Default::default()
+    }
+}
+
+/// The credentials a pull sends in `X-Registry-Auth`.
+pub fn credentials(auth: m::AuthConfig) -> bollard::auth::DockerCredentials {
+    bollard::auth::DockerCredentials {
+        username: auth.username,
+        password: auth.password,
+        serveraddress: auth.serveraddress,
+        ..Default::default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,5 +141,17 @@ mod tests {
                 error: None
             })
         ));
+    }
+
+    #[test]
+    fn a_bare_name_pulls_latest_only() {
+        let from = |r: &str| pull_options(r, None).from_image;
+        assert_eq!(
+            from("127.0.0.1:5000/bb").as_deref(),
+            Some("127.0.0.1:5000/bb:latest")
+        );
+        assert_eq!(from("busybox:1.36").as_deref(), Some("busybox:1.36"));
+        let pinned = format!("busybox@sha256:{}", "a".repeat(64));
+        assert_eq!(from(&pinned), Some(pinned));
     }
 }
