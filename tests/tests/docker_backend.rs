@@ -238,6 +238,7 @@ fn a_container_lifecycle_on_a_real_docker_engine() {
     controls(&b, &d);
     objects(&b, &d);
     pulls(&b, &d);
+    extras(&b, &d);
 
     // DOCKER_HOST chooses the same engine when no -H is given.
     let o = Out::from(
@@ -425,6 +426,63 @@ fn pulls(b: &Berth, d: &Dockerd) {
     assert_eq!(id(&remote).stdout, id("busybox:latest").stdout);
     assert_ne!(id(&other).code, 0, "a bare name pulled every tag");
     d.ok(&["rmi", &remote]);
+}
+
+/// stats, update, commit, info, df, prune, save and load: each once, checked with
+/// dockerd's view.
+fn extras(b: &Berth, d: &Dockerd) {
+    ok(
+        b,
+        d,
+        &[
+            "run",
+            "-d",
+            "--name",
+            "busy",
+            "busybox:latest",
+            "sleep",
+            "600",
+        ],
+    );
+    let stats = ok(
+        b,
+        d,
+        &["stats", "--no-stream", "--format", "{{.Name}}", "busy"],
+    );
+    assert_eq!(stats, "busy");
+    ok(
+        b,
+        d,
+        &["update", "--memory", "64m", "--memory-swap", "128m", "busy"],
+    );
+    assert_eq!(
+        d.ok(&["inspect", "--format", "{{.HostConfig.Memory}}", "busy"]),
+        (64 * 1024 * 1024).to_string()
+    );
+    ok(b, d, &["exec", "busy", "touch", "/made-here"]);
+    ok(b, d, &["commit", "busy", "committed:v1"]);
+    d.ok(&["run", "--rm", "committed:v1", "test", "-e", "/made-here"]);
+
+    let info = ok(b, d, &["info"]);
+    let server = d.ok(&["version", "--format", "{{.Server.Version}}"]);
+    assert!(
+        info.contains(&format!("Server Version: {server}")),
+        "{info}"
+    );
+    ok(b, d, &["system", "df"]);
+
+    ok(b, d, &["kill", "busy"]);
+    ok(b, d, &["container", "prune", "-f"]);
+    assert_eq!(d.ok(&["ps", "-aq"]), "");
+
+    // save through the engine, remove the tag, load it back.
+    let tar = b.dir.path().join("committed.tar");
+    let tar = tar.to_str().expect("utf-8 temp path");
+    ok(b, d, &["save", "-o", tar, "committed:v1"]);
+    d.ok(&["rmi", "committed:v1"]);
+    let loaded = ok(b, d, &["load", "-i", tar]);
+    assert!(loaded.contains("Loaded image: committed:v1"), "{loaded}");
+    d.ok(&["image", "inspect", "committed:v1"]);
 }
 
 #[test]
