@@ -34,6 +34,34 @@ fn ok(b: &Berth, d: &Dockerd, args: &[&str]) -> String {
     o.stdout.trim_end().to_string()
 }
 
+/// A loopback TCP port whose connections are relayed to the unix socket `sock`, for as
+/// long as the test process lives (threads blocked in accept end with it).
+fn relay_to(sock: &std::path::Path) -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a relay port");
+    let port = listener.local_addr().expect("relay address").port();
+    let sock = sock.to_path_buf();
+    std::thread::spawn(move || {
+        for tcp in listener.incoming().flatten() {
+            let Ok(unix) = std::os::unix::net::UnixStream::connect(&sock) else {
+                continue;
+            };
+            let (Ok(mut tcp_r), Ok(mut unix_w)) = (tcp.try_clone(), unix.try_clone()) else {
+                continue;
+            };
+            let (mut tcp_w, mut unix_r) = (tcp, unix);
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut tcp_r, &mut unix_w);
+                let _ = unix_w.shutdown(std::net::Shutdown::Write);
+            });
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut unix_r, &mut tcp_w);
+                let _ = tcp_w.shutdown(std::net::Shutdown::Write);
+            });
+        }
+    });
+    port
+}
+
 fn unix_now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -239,6 +267,22 @@ fn a_container_lifecycle_on_a_real_docker_engine() {
     objects(&b, &d);
     pulls(&b, &d);
     extras(&b, &d);
+
+    // Plain TCP: the same daemon behind a loopback relay.
+    let port = relay_to(&d.sock);
+    let o = Out::from(
+        b.cmd()
+            .env_remove("DOCKER_HOST")
+            .args(["-H", &format!("tcp://127.0.0.1:{port}"), "images", "-q"])
+            .output()
+            .expect("spawn berth"),
+    );
+    assert_eq!(
+        (o.code, o.stdout.trim()),
+        (0, d.ok(&["images", "-q"]).as_str()),
+        "{}",
+        o.stderr
+    );
 
     // DOCKER_HOST chooses the same engine when no -H is given.
     let o = Out::from(
@@ -502,6 +546,26 @@ fn an_unreachable_or_unsupported_host_says_so() {
     assert!(
         o.stderr.contains("Cannot connect to the Docker daemon")
             && o.stderr.contains(&sock.display().to_string()),
+        "{}",
+        o.stderr
+    );
+    // A TCP port nobody listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let host = format!("tcp://127.0.0.1:{port}");
+    let o = Out::from(
+        Command::new(berth_bin())
+            .env("DOCKER_HOST", &host)
+            .args(["images"])
+            .output()
+            .expect("spawn berth"),
+    );
+    assert_ne!(o.code, 0);
+    assert!(
+        o.stderr
+            .contains(&format!("Cannot connect to the Docker daemon at {host}")),
         "{}",
         o.stderr
     );

@@ -34,6 +34,7 @@ pub fn from_docker(e: DockerError, url: &str) -> BackendError {
         DockerError::SocketNotFoundError(_)
         | DockerError::HttpClientError { .. }
         | DockerError::HyperResponseError { .. }
+        | DockerError::HyperLegacyError { .. }
         | DockerError::RequestTimeoutError => BackendError::new(
             ErrorKind::Unavailable,
             format!(
