@@ -267,6 +267,7 @@ fn a_container_lifecycle_on_a_real_docker_engine() {
     objects(&b, &d);
     pulls(&b, &d);
     extras(&b, &d);
+    compose(&b, &d);
 
     // Plain TCP: the same daemon behind a loopback relay.
     let port = relay_to(&d.sock);
@@ -527,6 +528,55 @@ fn extras(b: &Berth, d: &Dockerd) {
     let loaded = ok(b, d, &["load", "-i", tar]);
     assert!(loaded.contains("Loaded image: committed:v1"), "{loaded}");
     d.ok(&["image", "inspect", "committed:v1"]);
+}
+
+/// A two-service compose project up and down on the engine: compose plans against the
+/// interface, so it runs there unchanged.
+fn compose(b: &Berth, d: &Dockerd) {
+    let dir = b.dir.path().join("bproj");
+    std::fs::create_dir_all(&dir).expect("project dir");
+    std::fs::write(
+        dir.join("compose.yaml"),
+        "services:\n  web:\n    image: busybox:latest\n    command: [\"sh\", \"-c\", \"echo web-up; exec sleep 600\"]\n    depends_on: [db]\n  db:\n    image: busybox:latest\n    command: [\"sleep\", \"600\"]\n",
+    )
+    .expect("compose.yaml");
+    let compose = |args: &[&str]| {
+        let o = Out::from(
+            on(b, d)
+                .current_dir(&dir)
+                .arg("compose")
+                .args(args)
+                .output()
+                .expect("spawn berth compose"),
+        );
+        assert_eq!(o.code, 0, "compose {args:?}:\n{}\n{}", o.stdout, o.stderr);
+        o.stdout
+    };
+    let project = |fmt: &str| {
+        let out = d.ok(&[
+            "ps",
+            "-a",
+            "--filter",
+            "label=com.docker.compose.project=bproj",
+            "--format",
+            fmt,
+        ]);
+        let mut v: Vec<String> = out.lines().map(str::to_string).collect();
+        v.sort();
+        v
+    };
+    compose(&["up", "-d"]);
+    assert_eq!(
+        project("{{.Names}} {{.State}}"),
+        ["bproj-db-1 running", "bproj-web-1 running"]
+    );
+    assert!(
+        eventually(10, || compose(&["logs", "web"]).contains("web-up")),
+        "compose logs web"
+    );
+    compose(&["down", "-t", "1"]);
+    assert!(project("{{.Names}}").is_empty(), "down left containers");
+    assert_ne!(d.run(&["network", "inspect", "bproj_default"]).code, 0);
 }
 
 #[test]
