@@ -4,8 +4,10 @@
 //! second backend (a real Docker engine) passes them through and the API server
 //! serializes them as they are.
 //!
-//! `local` implements it over Berth's own engine.
+//! `local` implements it over Berth's own engine, `docker` over a real Docker engine's
+//! API.
 
+pub mod docker;
 pub mod error;
 pub mod local;
 pub mod streams;

@@ -65,6 +65,12 @@ pub struct Cli {
     /// TUI theme: dark, light, high-contrast, or a file in ~/.config/berth/themes
     #[arg(long, global = true)]
     theme: Option<String>,
+    /// A Docker engine to drive instead of berth's own (unix:///path, tcp://host:port)
+    /// [env: DOCKER_HOST]
+    // Not global, as with the docker CLI: `-H` and `--host` mean other things after
+    // some subcommands (`image history -H`, `service create --host`).
+    #[arg(short = 'H', long = "host")]
+    host: Option<String>,
     /// Without a command: open the TUI.
     #[command(subcommand)]
     command: Option<Command>,
@@ -274,7 +280,8 @@ pub fn main() -> ExitCode {
             return ExitCode::from(u.code);
         }
     };
-    // The one read of the environment in this process (re-executed helpers included).
+    // The one read of the engine's environment in this process (re-executed helpers
+    // included); the Docker engine's variables are read below, for the CLI alone.
     let mut config = match Config::from_env() {
         Ok(c) => c,
         Err(e) => {
@@ -310,6 +317,38 @@ pub fn main() -> ExitCode {
         return ExitCode::from(
             berth_engine::container::fs_job::helper_entry(config, id, job) as u8,
         );
+    }
+    // `-H` or DOCKER_HOST: a Docker engine takes the commands, and Berth's own state
+    // root is not opened at all.
+    let docker = door::docker_endpoint(
+        cli.host.as_deref(),
+        std::env::var("DOCKER_HOST").ok().as_deref(),
+        std::env::var("DOCKER_TLS_VERIFY").ok().as_deref(),
+    );
+    let docker = match docker {
+        Ok(d) => d,
+        Err(f) => return finish(Err(f)),
+    };
+    let serves_api = matches!(
+        &cli.command,
+        Some(Command::System {
+            cmd: system::SystemCmd::Service(_)
+        })
+    );
+    // `system service` serves Berth's own engine whatever DOCKER_HOST says: a shell set
+    // up to point the docker CLI at that service has DOCKER_HOST naming it.
+    if let (Some(endpoint), false) = (docker, serves_api) {
+        let Some(command) = cli.command else {
+            return finish(Err(Failure::from(format!(
+                "berth: the TUI does not drive a Docker engine yet ({} chosen by -H or DOCKER_HOST); run a command, or unset DOCKER_HOST for berth's own engine",
+                endpoint.url()
+            ))));
+        };
+        let door = match door::Door::docker(endpoint) {
+            Ok(d) => d,
+            Err(f) => return finish(Err(f)),
+        };
+        return finish(dispatch(&door, command));
     }
     let root = config.root.clone();
     let engine = match Engine::open_with(config) {
@@ -347,12 +386,15 @@ pub fn main() -> ExitCode {
         Command::Compose(_) => door::Door::local_pool(&engine),
         _ => door::Door::local(&engine),
     };
-    let door = match door {
-        Ok(d) => d,
-        Err(f) => return finish(Err(f)),
-    };
-    let door = &door;
-    let result = match command {
+    match door {
+        Ok(door) => finish(dispatch(&door, command)),
+        Err(f) => finish(Err(f)),
+    }
+}
+
+/// A command on the engine behind `door`.
+fn dispatch(door: &door::Door, command: Command) -> CliResult {
+    match command {
         Command::ContainerTop(cmd) => container::run(door, cmd),
         Command::Container { cmd } => container::run_group(door, cmd),
         Command::Build(a) => build::run(door, a),
@@ -382,9 +424,8 @@ pub fn main() -> ExitCode {
         | Command::LogShip { .. }
         | Command::SwarmManager
         | Command::Exec { .. }
-        | Command::Fs { .. } => unreachable!("handled above"),
-    };
-    finish(result)
+        | Command::Fs { .. } => unreachable!("handled in main"),
+    }
 }
 
 /// Invoked as `berth-compose` (a link to this binary), it is `berth compose`.

@@ -101,8 +101,15 @@ pub fn run_top(door: &Door, cmd: SystemTopCmd) -> CliResult {
                 "Client:\n Version:           {}\n OS/Arch:           linux/amd64\n",
                 env!("CARGO_PKG_VERSION")
             );
+            // The engine behind the door names itself: Berth's own, or a Docker engine's
+            // platform (`-H`, DOCKER_HOST).
+            let name = match server.platform.map(|p| p.name) {
+                Some(n) if n == "Berth Engine" => "berth engine (daemonless)".to_string(),
+                Some(n) if !n.is_empty() => n,
+                _ => "Docker Engine".to_string(),
+            };
             println!(
-                "Server: berth engine (daemonless)\n Engine:\n  Version:          {}\n  Kernel:           {}",
+                "Server: {name}\n Engine:\n  Version:          {}\n  Kernel:           {}",
                 server.version.unwrap_or_default(),
                 server.kernel_version.unwrap_or_default()
             );

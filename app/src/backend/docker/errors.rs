@@ -1,0 +1,84 @@
+//! bollard's errors as the engine interface's: a daemon's answer keeps its message and
+//! takes its kind from the HTTP status, so the CLI and the API server treat a Docker
+//! engine's refusal exactly as the local engine's; a failure to reach the daemon says
+//! where berth tried, as the docker CLI does.
+
+use bollard::errors::Error as DockerError;
+
+use crate::backend::{BackendError, ErrorKind};
+
+/// The kind of a daemon answer with this HTTP status.
+pub fn kind_of_status(status: u16) -> ErrorKind {
+    match status {
+        304 => ErrorKind::NotModified,
+        400 => ErrorKind::InvalidArgument,
+        403 => ErrorKind::Forbidden,
+        404 => ErrorKind::NotFound,
+        409 => ErrorKind::Conflict,
+        501 => ErrorKind::Unsupported,
+        503 => ErrorKind::Unavailable,
+        _ => ErrorKind::Internal,
+    }
+}
+
+/// `e` as an interface error; `url` names the daemon for connection failures.
+pub fn from_docker(e: DockerError, url: &str) -> BackendError {
+    match e {
+        DockerError::DockerResponseServerError {
+            status_code,
+            message,
+        } => BackendError::new(kind_of_status(status_code), message),
+        // Errors the daemon writes into a stream it already started (a pull, a build).
+        DockerError::DockerStreamError { error } => BackendError::internal(error),
+        // The request never got an answer: nothing is listening, or it hung up.
+        DockerError::SocketNotFoundError(_)
+        | DockerError::HttpClientError { .. }
+        | DockerError::HyperResponseError { .. }
+        | DockerError::HyperLegacyError { .. }
+        | DockerError::RequestTimeoutError => BackendError::new(
+            ErrorKind::Unavailable,
+            format!(
+                "Cannot connect to the Docker daemon at {url}. Is the docker daemon running? ({e})"
+            ),
+        ),
+        other => BackendError::internal(format!("Docker engine at {url}: {other}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_become_kinds_and_keep_the_message() {
+        for (status, kind) in [
+            (404, ErrorKind::NotFound),
+            (409, ErrorKind::Conflict),
+            (400, ErrorKind::InvalidArgument),
+            (304, ErrorKind::NotModified),
+            (503, ErrorKind::Unavailable),
+            (403, ErrorKind::Forbidden),
+            (500, ErrorKind::Internal),
+            (418, ErrorKind::Internal),
+        ] {
+            let e = from_docker(
+                DockerError::DockerResponseServerError {
+                    status_code: status,
+                    message: "No such container: x".into(),
+                },
+                "unix:///d.sock",
+            );
+            assert_eq!((e.kind, e.message.as_str()), (kind, "No such container: x"));
+        }
+    }
+
+    #[test]
+    fn an_absent_daemon_is_unavailable_and_named() {
+        let e = from_docker(
+            DockerError::SocketNotFoundError("/nope.sock".into()),
+            "unix:///nope.sock",
+        );
+        assert_eq!(e.kind, ErrorKind::Unavailable);
+        assert!(e.message.contains("unix:///nope.sock"), "{}", e.message);
+    }
+}
