@@ -90,6 +90,12 @@ impl Berth {
         c.env("BERTH_ROOT", &self.root)
             .env("BERTH_RUN_ROOT", &self.run_root)
             .env("BERTH_CGROUP_PARENT", &self.cgroup_parent)
+            // The engine under test is this root's, whatever the shell running the
+            // tests points the docker CLI at (a test that wants a Docker engine or a
+            // context says so after this).
+            .env_remove("DOCKER_HOST")
+            .env_remove("DOCKER_CONTEXT")
+            .env("DOCKER_CONFIG", self.dir.path().join("docker-config"))
             .stdin(Stdio::null());
         c
     }

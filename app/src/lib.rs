@@ -10,6 +10,7 @@ pub mod build_context;
 pub mod cli;
 pub mod client_auth;
 pub mod compose;
+pub mod context;
 pub mod stack;
 pub mod swarm;
 // Some helpers (binary sizes, time_ago) wait for `stats` and the TUI.

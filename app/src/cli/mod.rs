@@ -7,6 +7,7 @@ mod builder;
 pub mod compose;
 mod container;
 mod container_doc;
+mod context;
 mod cp;
 mod create_flags;
 mod create_request;
@@ -71,6 +72,10 @@ pub struct Cli {
     // some subcommands (`image history -H`, `service create --host`).
     #[arg(short = 'H', long = "host")]
     host: Option<String>,
+    /// Name of the context to use: a Docker engine stored as the docker CLI stores
+    /// contexts, or `local` for berth's own [env: DOCKER_CONTEXT] (see `berth context`)
+    #[arg(short = 'c', long = "context")]
+    context: Option<String>,
     /// Without a command: open the TUI.
     #[command(subcommand)]
     command: Option<Command>,
@@ -159,6 +164,11 @@ enum Command {
     Stack {
         #[command(subcommand)]
         cmd: stack::StackCmd,
+    },
+    /// Manage contexts (the engines berth talks to)
+    Context {
+        #[command(subcommand)]
+        cmd: context::ContextCmd,
     },
     /// Set up a ready demo (busybox image and a few containers) that needs no registry
     Demo(demo::DemoArgs),
@@ -318,29 +328,43 @@ pub fn main() -> ExitCode {
             berth_engine::container::fs_job::helper_entry(config, id, job) as u8,
         );
     }
-    // `-H` or DOCKER_HOST: a Docker engine takes the commands, and Berth's own state
-    // root is not opened at all.
-    let docker = door::docker_endpoint(
-        cli.host.as_deref(),
-        std::env::var("DOCKER_HOST").ok().as_deref(),
-        std::env::var("DOCKER_TLS_VERIFY").ok().as_deref(),
-    );
-    let docker = match docker {
-        Ok(d) => d,
-        Err(f) => return finish(Err(f)),
-    };
+    // Contexts are files of the docker CLI's; no engine is needed to manage them.
+    if let Some(Command::Context { cmd }) = cli.command {
+        return finish(context::run(cmd));
+    }
+    // A Docker engine takes the commands when `-H`, `--context`, DOCKER_HOST,
+    // DOCKER_CONTEXT or the current context say so (in that order, as the docker CLI
+    // reads them); Berth's own state root is then not opened at all.
     let serves_api = matches!(
         &cli.command,
         Some(Command::System {
             cmd: system::SystemCmd::Service(_)
         })
     );
-    // `system service` serves Berth's own engine whatever DOCKER_HOST says: a shell set
-    // up to point the docker CLI at that service has DOCKER_HOST naming it.
-    if let (Some(endpoint), false) = (docker, serves_api) {
+    // `system service` serves Berth's own engine whatever DOCKER_HOST or the current
+    // context say: a shell set up to point the docker CLI at that service names it.
+    let docker = if serves_api {
+        Ok(None)
+    } else {
+        let choice = crate::context::Choice::from_env(cli.host.clone(), cli.context.clone());
+        match crate::context::resolve(&choice, &crate::context::ContextStore::open()) {
+            Ok(crate::context::Target::Local) => Ok(None),
+            Ok(crate::context::Target::Docker { host, .. }) => door::docker_endpoint(
+                Some(&host),
+                None,
+                std::env::var("DOCKER_TLS_VERIFY").ok().as_deref(),
+            ),
+            Err(e) => Err(Failure::from(format!("berth: {e}"))),
+        }
+    };
+    let docker = match docker {
+        Ok(d) => d,
+        Err(f) => return finish(Err(f)),
+    };
+    if let Some(endpoint) = docker {
         let Some(command) = cli.command else {
             return finish(Err(Failure::from(format!(
-                "berth: the TUI does not drive a Docker engine yet ({} chosen by -H or DOCKER_HOST); run a command, or unset DOCKER_HOST for berth's own engine",
+                "berth: the TUI does not drive a Docker engine yet ({} chosen by -H, --context, DOCKER_HOST, DOCKER_CONTEXT or the current context); run a command, or choose berth's own engine (`berth context use local`, and unset DOCKER_HOST)",
                 endpoint.url()
             ))));
         };
@@ -419,6 +443,7 @@ fn dispatch(door: &door::Door, command: Command) -> CliResult {
         Command::Config { cmd } => swarm::run_object(door, swarm::ObjectKind::Config, cmd),
         Command::Stack { cmd } => stack::run(door, cmd),
         Command::Demo(a) => demo::run(door, a),
+        Command::Context { .. } => unreachable!("handled above"),
         Command::Monitor { .. }
         | Command::Dns { .. }
         | Command::LogShip { .. }
