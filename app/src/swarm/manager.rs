@@ -195,17 +195,14 @@ async fn observe(b: &dyn Backend) -> Result<(HashMap<String, Observed>, HashMap<
 
 /// Bring the routing mesh in step with the tasks: the rules when what they say
 /// changed, the virtual IPs on the bridges every time (a bridge can be made again
-/// without them), and addresses of services that are gone back to the pool.
+/// without them).
 fn sync_mesh(
     e: &Engine,
-    store: &SwarmStore,
+    st: &berth_engine::swarm::State,
     seen: &HashMap<String, TaskNet>,
     applied: &mut Option<Mesh>,
 ) -> Result<()> {
-    let st = store.load()?;
-    let nets = e.networks();
-    endpoints::release_orphan_vips(&nets, &st)?;
-    let wanted = mesh::wanted(&st, &nets.list()?, seen);
+    let wanted = mesh::wanted(st, &e.networks().list()?, seen);
     if applied.as_ref() != Some(&wanted) {
         berth_engine::swarm::mesh::apply(e, &wanted)?;
         *applied = Some(wanted);
@@ -218,30 +215,37 @@ fn sync_mesh(
 /// One round: observe, reconcile, act. False once there is no swarm.
 async fn pass(b: &LocalBackend, e: &Engine, applied: &mut Option<Mesh>) -> Result<bool> {
     let store = SwarmStore::new(&e.paths);
-    if store.load()?.cluster.is_none() {
+    // The records as this round starts (only this process changes tasks, so they
+    // hold until the reconcile below): for the mesh and the task files.
+    let st = store.load()?;
+    if st.cluster.is_none() {
         return Ok(false);
     }
     let (observed, seen) = observe(b).await?;
     // The mesh follows what was seen; a failure here must not stop the tasks' work.
-    if let Err(err) = sync_mesh(e, &store, &seen, applied) {
+    if let Err(err) = sync_mesh(e, &st, &seen, applied) {
         *applied = None;
         eprintln!("berth swarm manager: routing mesh: {err}");
     }
     // The files of tasks that ended or went.
-    {
-        let st = store.load()?;
-        for tid in task_files::tasks_with_files(&e.paths) {
-            let live = st
-                .tasks
-                .get(&tid)
-                .is_some_and(|t| t.desired_state == Some(m::TaskState::RUNNING));
-            if !live {
-                task_files::remove(&e.paths, &tid);
-            }
+    for tid in task_files::tasks_with_files(&e.paths) {
+        let live = st
+            .tasks
+            .get(&tid)
+            .is_some_and(|t| t.desired_state == Some(m::TaskState::RUNNING));
+        if !live {
+            task_files::remove(&e.paths, &tid);
         }
     }
     let now = chrono::Utc::now();
-    let actions = store.transact(|st| Ok(plan::reconcile(st, &observed, now)))?;
+    let nets = e.networks();
+    let actions = store.transact(|st| {
+        // Addresses of services that are gone (a crash between a removal and its
+        // release) go back, under the records' lock: a service being created now
+        // reserves its addresses under that lock too, so it is never taken for gone.
+        endpoints::release_orphan_vips(&nets, st)?;
+        Ok(plan::reconcile(st, &observed, now))
+    })?;
     // Stops and removals go on in the background: a stop waits out its grace period
     // (10 s for a process that ignores SIGTERM) and must hold up neither the starts
     // nor the next round (a drained node made active again starts its tasks at once).

@@ -7,11 +7,7 @@ use std::collections::HashMap;
 
 use bollard::models as m;
 
-pub const TASK_ID: &str = "com.docker.swarm.task.id";
-pub const TASK_NAME: &str = "com.docker.swarm.task.name";
-pub const SERVICE_ID: &str = "com.docker.swarm.service.id";
-pub const SERVICE_NAME: &str = "com.docker.swarm.service.name";
-pub const NODE_ID: &str = "com.docker.swarm.node.id";
+pub use berth_engine::swarm::labels::{NODE_ID, SERVICE_ID, SERVICE_NAME, TASK_ID, TASK_NAME};
 
 /// A secret's or config's file for one task: where it goes in the container, and what.
 pub type Wanted = (String, berth_engine::swarm::task_files::TaskFile);

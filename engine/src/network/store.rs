@@ -422,8 +422,7 @@ impl NetworkStore {
         if let Some(ep) = eps.get(container) {
             return Ok(ep.clone());
         }
-        let mut used: BTreeSet<Ipv4Addr> = eps.values().map(|e| e.ip).collect();
-        used.extend(self.vips(net)?.values().map(|v| v.ip));
+        let used = self.taken_locked(net, &eps)?;
         let ip = match requested {
             Some(ip) => {
                 ipam::check_requested(net, ip, &used).map_err(Error::Conflict)?;
@@ -445,6 +444,18 @@ impl NetworkStore {
         eps.insert(container.to_string(), ep.clone());
         write_json_atomic(&self.dir(&net.id).join("endpoints.json"), &eps)?;
         Ok(ep)
+    }
+
+    /// Every address handed out on `net`: the containers' (`eps`, already read) and
+    /// the services' virtual IPs. The caller holds the global lock.
+    pub(crate) fn taken_locked(
+        &self,
+        net: &Network,
+        eps: &BTreeMap<String, Endpoint>,
+    ) -> Result<BTreeSet<Ipv4Addr>> {
+        let mut used: BTreeSet<Ipv4Addr> = eps.values().map(|e| e.ip).collect();
+        used.extend(self.vips(net)?.values().map(|v| v.ip));
+        Ok(used)
     }
 
     /// A renamed container answers to its new name at once (the caller holds the

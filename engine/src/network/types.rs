@@ -103,9 +103,6 @@ pub struct Network {
 /// a bridge like any other, scoped to the swarm (it goes when the swarm goes).
 pub const OVERLAY: &str = "overlay";
 
-/// The label every swarm task's container carries (Docker's).
-pub const SWARM_TASK_LABEL: &str = "com.docker.swarm.task.id";
-
 impl Network {
     pub fn short_id(&self) -> &str {
         &self.id[..12]
@@ -121,7 +118,7 @@ impl Network {
     /// executor labels them), and other containers only when it is attachable. Docker's
     /// refusal otherwise.
     pub fn may_join(&self, labels: &BTreeMap<String, String>) -> Result<(), String> {
-        let task = labels.contains_key(SWARM_TASK_LABEL);
+        let task = labels.contains_key(crate::swarm::labels::TASK_ID);
         if !self.is_swarm() || task || (self.attachable && !self.ingress) {
             return Ok(());
         }

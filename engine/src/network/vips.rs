@@ -5,7 +5,7 @@
 //! tasks by the routing mesh's rules. No interface holds it inside a container: the
 //! host answers for it on the network's bridge.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use serde::{Deserialize, Serialize};
@@ -31,8 +31,13 @@ impl NetworkStore {
         self.paths().networks_dir().join(&net.id).join("vips.json")
     }
 
-    /// The virtual IPs on `net`, by service ID.
+    /// The virtual IPs on `net`, by service ID. Only swarm networks have any: the
+    /// others' file is never looked for (a container's start on a bridge reads no
+    /// more than before).
     pub fn vips(&self, net: &Network) -> Result<BTreeMap<String, Vip>> {
+        if !net.is_swarm() {
+            return Ok(BTreeMap::new());
+        }
         match read_json(&self.vips_path(net)) {
             Err(e) if e.is_not_found() => Ok(BTreeMap::new()),
             r => r,
@@ -54,9 +59,7 @@ impl NetworkStore {
         let ip = match vips.get(service_id) {
             Some(v) => v.ip,
             None => {
-                let mut used: BTreeSet<Ipv4Addr> =
-                    self.endpoints(net)?.values().map(|e| e.ip).collect();
-                used.extend(vips.values().map(|v| v.ip));
+                let used = self.taken_locked(net, &self.endpoints(net)?)?;
                 ipam::next_free(net, &used).ok_or_else(|| {
                     Error::Conflict(format!(
                         "no available IPv4 addresses on network {} for service {service}",

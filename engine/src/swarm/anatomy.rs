@@ -9,14 +9,10 @@ use std::process::Command;
 
 use serde::Serialize;
 
+use super::labels::{SERVICE_ID, SERVICE_NAME, TASK_ID};
 use crate::container::Container;
 use crate::network::dns::records::Records;
-use crate::network::types::SWARM_TASK_LABEL;
 use crate::Engine;
-
-/// The labels Docker's swarm executor puts on a task's container.
-const SERVICE_ID: &str = "com.docker.swarm.service.id";
-const SERVICE_NAME: &str = "com.docker.swarm.service.name";
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct TaskAnatomy {
@@ -46,7 +42,7 @@ impl Engine {
     /// The task's anatomy, if `c` is a swarm task.
     pub fn task_anatomy(&self, c: &Container) -> Option<TaskAnatomy> {
         let labels = &c.record.config.labels;
-        let task = labels.get(SWARM_TASK_LABEL)?.clone();
+        let task = labels.get(TASK_ID)?.clone();
         let service_id = labels.get(SERVICE_ID).cloned().unwrap_or_default();
         let service = labels.get(SERVICE_NAME).cloned().unwrap_or_default();
         let nets = self.networks();

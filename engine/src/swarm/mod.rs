@@ -7,6 +7,7 @@ pub mod anatomy;
 pub mod cluster;
 pub mod endpoints;
 pub mod ids;
+pub mod labels;
 pub mod mesh;
 pub mod secrets;
 pub mod services;

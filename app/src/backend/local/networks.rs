@@ -317,7 +317,7 @@ pub fn remove(e: &Engine, id: &str) -> Result<()> {
 /// (the manager removes them within a round): they go now, so that `stack rm`, which
 /// removes the services and then at once the networks, works as on Docker.
 fn remove_orphan_tasks(e: &Engine, net: &Network) -> Result<()> {
-    use berth_engine::network::types::SWARM_TASK_LABEL;
+    use berth_engine::swarm::labels::{SERVICE_ID, TASK_ID};
     let services = berth_engine::swarm::SwarmStore::new(&e.paths)
         .load()?
         .services;
@@ -326,10 +326,8 @@ fn remove_orphan_tasks(e: &Engine, net: &Network) -> Result<()> {
             continue;
         };
         let labels = &c.record.config.labels;
-        let service = labels.get(crate::swarm::task_container::SERVICE_ID);
-        if labels.contains_key(SWARM_TASK_LABEL)
-            && service.is_none_or(|s| !services.contains_key(s))
-        {
+        let service = labels.get(SERVICE_ID);
+        if labels.contains_key(TASK_ID) && service.is_none_or(|s| !services.contains_key(s)) {
             let opts = q::RemoveContainerOptions {
                 force: true,
                 ..Default::default()
