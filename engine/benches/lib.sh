@@ -8,6 +8,7 @@ remove_root_links() {
     id=$(cat "$root/root-id")
     ip link del "berth$id" 2>/dev/null || true
     nft delete table ip "berth_$id" 2>/dev/null || true
+    nft delete table ip "berth_${id}_mesh" 2>/dev/null || true
     rm -f "/run/berth-host/roots/$id"
 }
 
