@@ -61,8 +61,17 @@ impl Dockerd {
             ),
         )
         .expect("write daemon.json");
-        let log = std::fs::File::create(d.dir.path().join("dockerd.log")).expect("dockerd.log");
-        let p = d.dir.path();
+        d.spawn_daemon();
+        d
+    }
+
+    /// Start dockerd on this temp dir (again, after `stop_daemon`) and wait until it
+    /// answers.
+    pub fn spawn_daemon(&mut self) {
+        let log = std::fs::File::create(self.dir.path().join("dockerd.log")).expect("dockerd.log");
+        let p = self.dir.path();
+        let config = p.join("daemon.json");
+        let pid = std::process::id();
         let child = Command::new("dockerd")
             .arg("--config-file")
             .arg(&config)
@@ -73,7 +82,7 @@ impl Dockerd {
             .arg("--pidfile")
             .arg(p.join("dockerd.pid"))
             .arg("--host")
-            .arg(format!("unix://{}", d.sock.display()))
+            .arg(format!("unix://{}", self.sock.display()))
             .args([
                 "--iptables=false",
                 "--ip-forward=false",
@@ -81,13 +90,13 @@ impl Dockerd {
                 "--userland-proxy=false",
                 "--storage-driver=overlay2",
             ])
-            .arg(format!("--bridge={}", d.bridge))
+            .arg(format!("--bridge={}", self.bridge))
             // User networks get /24s of a private range of their own.
             .arg(format!(
                 "--default-address-pool=base=10.{}.0.0/16,size=24",
                 160 + pid % 40
             ))
-            .arg(format!("--cgroup-parent=/{}", d.cgroup_parent))
+            .arg(format!("--cgroup-parent=/{}", self.cgroup_parent))
             // No registry: a pull goes to a closed port on loopback and fails at once.
             .env("HTTP_PROXY", "http://127.0.0.1:9")
             .env("HTTPS_PROXY", "http://127.0.0.1:9")
@@ -101,29 +110,56 @@ impl Dockerd {
             .stderr(log)
             .spawn();
         match child {
-            Ok(c) => d.child = Some(c),
+            Ok(c) => self.child = Some(c),
             Err(e) => panic!("dockerd could not be started: {e}"),
         }
         let until = Instant::now() + Duration::from_secs(60);
         loop {
-            if d.run(&["version", "--format", "{{.Server.Version}}"]).code == 0 {
+            if self
+                .run(&["version", "--format", "{{.Server.Version}}"])
+                .code
+                == 0
+            {
                 break;
             }
-            if let Some(status) = d.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
+            if let Some(status) = self
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten())
+            {
                 panic!(
                     "dockerd exited ({status}) before it answered; its log:\n{}",
-                    d.log_tail()
+                    self.log_tail()
                 );
             }
             assert!(
                 Instant::now() < until,
                 "dockerd did not answer on {} within 60 s; its log:\n{}",
-                d.sock.display(),
-                d.log_tail()
+                self.sock.display(),
+                self.log_tail()
             );
             std::thread::sleep(Duration::from_millis(100));
         }
-        d
+    }
+
+    /// Stop dockerd (SIGTERM, as an admin's `systemctl stop docker`) and wait for it to
+    /// go; its containers stop with it. The guard still cleans up after.
+    pub fn stop_daemon(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            // SAFETY: kill(2) on the dockerd we spawned.
+            unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+            let until = Instant::now() + Duration::from_secs(30);
+            while Instant::now() < until && child.try_wait().ok().flatten().is_none() {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        // Its containerd goes too, so that the next dockerd starts one of its own.
+        let until = Instant::now() + Duration::from_secs(15);
+        while Instant::now() < until && !self.our_processes().is_empty() {
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 
     /// A bridge of our own on a private /24 (dockerd takes its address for `bridge`).

@@ -14,6 +14,12 @@ impl Tmux {
     /// Start `berth` (the TUI) with `b`'s state roots in a `cols`x`rows` terminal. When
     /// it ends the pane shows `TUI-EXITED <code>` and stays.
     pub fn start(b: &Berth, cols: u16, rows: u16) -> Tmux {
+        Tmux::start_with(b, cols, rows, &[])
+    }
+
+    /// As `start`, with `args` on berth's command line (`-H unix://...`; words without
+    /// spaces or quotes).
+    pub fn start_with(b: &Berth, cols: u16, rows: u16, args: &[&str]) -> Tmux {
         crate::require_tool("tmux", "tmux");
         let tmux = Tmux {
             socket: format!("berth-test-{}-{}", std::process::id(), b.n),
@@ -24,9 +30,10 @@ impl Tmux {
             .filter_map(|(k, v)| Some(format!("{}={}", k.to_str()?, v?.to_str()?)))
             .collect();
         let script = format!(
-            "env {} {} ; echo TUI-EXITED $?; sleep 60",
+            "env {} {} {}; echo TUI-EXITED $?; sleep 60",
             env.join(" "),
-            berth_bin().display()
+            berth_bin().display(),
+            args.join(" ")
         );
         let (x, y) = (cols.to_string(), rows.to_string());
         let out = tmux.cmd(&[

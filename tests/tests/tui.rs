@@ -27,7 +27,7 @@ fn the_tui_shows_containers_acts_on_keys_and_restores_the_terminal() {
         "{}",
         tmux.screen()
     );
-    assert!(tmux.screen().contains("1 Containers"));
+    assert!(tmux.screen().contains("⬢ local"), "{}", tmux.screen());
     // Stop the selected (only) container with x.
     tmux.keys("x");
     assert!(eventually(15, || b.inspect("tui-web", "{{.State.Status}}") == "exited"));
@@ -166,5 +166,5 @@ fn the_tui_shows_containers_acts_on_keys_and_restores_the_terminal() {
         tmux.screen()
     );
     // The alternate screen is gone: no frame is left on the terminal.
-    assert!(!tmux.screen().contains("1 Containers"));
+    assert!(!tmux.screen().contains("⬢ local"), "{}", tmux.screen());
 }

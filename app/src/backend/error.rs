@@ -23,6 +23,10 @@ pub enum ErrorKind {
     Unavailable,
     /// 500: anything else (I/O, the kernel refused).
     Internal,
+    /// The engine itself cannot be reached (its daemon stopped, the network is down):
+    /// no answer at all, as opposed to an answer that refuses. A front end says the
+    /// backend is away and tries again; the API (a gateway) answers 502.
+    Unreachable,
 }
 
 #[derive(Debug, Clone, thiserror::Error)]

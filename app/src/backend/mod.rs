@@ -160,6 +160,17 @@ pub trait Backend: Send + Sync {
         id: &str,
         stream: bool,
     ) -> Result<Stream<m::ContainerStatsResponse>>;
+    /// One reading, now: a front end that keeps its own previous reading (the TUI)
+    /// need not wait for the second one a Docker engine takes a second over to fill
+    /// `precpu_stats`.
+    async fn container_stats_now(&self, id: &str) -> Result<m::ContainerStatsResponse> {
+        use futures_util::StreamExt;
+        let mut s = self.container_stats(id, false).await?;
+        match s.next().await {
+            Some(r) => r,
+            None => Err(BackendError::internal(format!("no stats reading of {id}"))),
+        }
+    }
     async fn container_changes(&self, id: &str) -> Result<Vec<m::FilesystemChange>>;
     async fn container_export(&self, id: &str) -> Result<ByteStream>;
     async fn container_logs(&self, id: &str, opts: LogsQuery) -> Result<LogStream>;
@@ -393,7 +404,7 @@ pub trait Backend: Send + Sync {
     async fn container_anatomy(&self, id: &str) -> Result<Anatomy> {
         let _ = id;
         Err(BackendError::unsupported(
-            "the anatomy view is not available on this backend",
+            "the anatomy view is shown for containers of Berth's own engine only",
         ))
     }
     /// Notice what happened while nobody looked: a container whose monitor died is marked

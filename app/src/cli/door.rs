@@ -19,6 +19,8 @@ use crate::backend::{Backend, BackendError, ByteStream, ErrorKind};
 pub struct Door {
     rt: tokio::runtime::Runtime,
     backend: Box<dyn Backend>,
+    /// The context the engine was chosen by, for `info`.
+    pub context: String,
 }
 
 impl Door {
@@ -27,6 +29,7 @@ impl Door {
         Ok(Door {
             rt: one_thread()?,
             backend: Box::new(LocalBackend::new(engine.clone(), Threads::Inline)),
+            context: crate::context::LOCAL.into(),
         })
     }
 
@@ -36,6 +39,7 @@ impl Door {
         Ok(Door {
             rt: one_thread()?,
             backend: Box::new(DockerBackend::new(endpoint)),
+            context: crate::context::DEFAULT.into(),
         })
     }
 
@@ -55,6 +59,7 @@ impl Door {
         Ok(Door {
             rt,
             backend: Box::new(LocalBackend::new(engine, Threads::Pool)),
+            context: crate::context::LOCAL.into(),
         })
     }
 
@@ -108,8 +113,18 @@ impl From<BackendError> for Failure {
     fn from(e: BackendError) -> Self {
         Failure {
             code: 1,
-            message: format!("Error response from daemon: {}", e.message),
+            message: daemon_said(&e),
         }
+    }
+}
+
+/// A daemon's answer as Docker's CLI prints it; a daemon that gave none is the
+/// client's own message (`Cannot connect to the Docker daemon at ...`).
+fn daemon_said(e: &BackendError) -> String {
+    if e.kind == ErrorKind::Unreachable {
+        e.message.clone()
+    } else {
+        format!("Error response from daemon: {}", e.message)
     }
 }
 
@@ -119,7 +134,7 @@ pub fn object_failure(e: &BackendError) -> String {
     if e.kind == ErrorKind::NotFound {
         format!("Error: {}", e.message)
     } else {
-        format!("Error response from daemon: {}", e.message)
+        daemon_said(e)
     }
 }
 
@@ -130,7 +145,7 @@ pub fn missing_object(kind: &str, name: &str, e: &BackendError) -> String {
     if e.kind == ErrorKind::NotFound {
         format!("Error: No such {kind}: {name}")
     } else {
-        format!("Error response from daemon: {}", e.message)
+        daemon_said(e)
     }
 }
 

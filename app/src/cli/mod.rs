@@ -251,7 +251,11 @@ pub fn object_error(e: &berth_engine::Error) -> String {
 
 /// `berth` alone: the TUI. It is multi-threaded, so monitors are re-executed, never
 /// forked from it.
-fn open_tui(engine: Engine, theme: Option<&str>) -> ExitCode {
+fn open_tui(
+    mut links: crate::tui::link::Links,
+    target: &crate::context::Target,
+    theme: Option<&str>,
+) -> ExitCode {
     let theme = match crate::tui::theme::Theme::choose(theme) {
         Ok(t) => t,
         Err(e) => {
@@ -259,11 +263,14 @@ fn open_tui(engine: Engine, theme: Option<&str>) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let engine = Engine {
-        monitor_launch: berth_engine::container::start::MonitorLaunch::Exec,
-        ..engine
+    let first = match links.open(target) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("berth: {e}");
+            return ExitCode::from(1);
+        }
     };
-    match crate::tui::run(engine, theme) {
+    match crate::tui::run(links, first, theme) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("berth: {e}");
@@ -343,35 +350,36 @@ pub fn main() -> ExitCode {
     );
     // `system service` serves Berth's own engine whatever DOCKER_HOST or the current
     // context say: a shell set up to point the docker CLI at that service names it.
-    let docker = if serves_api {
-        Ok(None)
+    let target = if serves_api {
+        Ok(crate::context::Target::Local)
     } else {
         let choice = crate::context::Choice::from_env(cli.host.clone(), cli.context.clone());
-        match crate::context::resolve(&choice, &crate::context::ContextStore::open()) {
-            Ok(crate::context::Target::Local) => Ok(None),
-            Ok(crate::context::Target::Docker { host, .. }) => door::docker_endpoint(
-                Some(&host),
-                None,
-                std::env::var("DOCKER_TLS_VERIFY").ok().as_deref(),
-            ),
-            Err(e) => Err(Failure::from(format!("berth: {e}"))),
-        }
+        crate::context::resolve(&choice, &crate::context::ContextStore::open())
+            .map_err(|e| Failure::from(format!("berth: {e}")))
     };
-    let docker = match docker {
-        Ok(d) => d,
+    let target = match target {
+        Ok(t) => t,
         Err(f) => return finish(Err(f)),
     };
-    if let Some(endpoint) = docker {
+    if let crate::context::Target::Docker { host, .. } = &target {
         let Some(command) = cli.command else {
-            return finish(Err(Failure::from(format!(
-                "berth: the TUI does not drive a Docker engine yet ({} chosen by -H, --context, DOCKER_HOST, DOCKER_CONTEXT or the current context); run a command, or choose berth's own engine (`berth context use local`, and unset DOCKER_HOST)",
-                endpoint.url()
-            ))));
+            // The TUI on a Docker engine; Berth's own opens if the user switches to it.
+            let links = crate::tui::link::Links::new(config, None);
+            return open_tui(links, &target, cli.theme.as_deref());
         };
-        let door = match door::Door::docker(endpoint) {
+        let endpoint = door::docker_endpoint(
+            Some(host),
+            None,
+            std::env::var("DOCKER_TLS_VERIFY").ok().as_deref(),
+        );
+        let door = endpoint
+            .and_then(|e| e.ok_or_else(|| Failure::from("berth: no Docker host given")))
+            .and_then(door::Door::docker);
+        let mut door = match door {
             Ok(d) => d,
             Err(f) => return finish(Err(f)),
         };
+        door.context = target.context_name().to_string();
         return finish(dispatch(&door, command));
     }
     let root = config.root.clone();
@@ -396,7 +404,8 @@ pub fn main() -> ExitCode {
         }
     };
     let Some(command) = cli.command else {
-        return open_tui(engine, cli.theme.as_deref());
+        let links = crate::tui::link::Links::new((*engine.config).clone(), Some(engine));
+        return open_tui(links, &crate::context::Target::Local, cli.theme.as_deref());
     };
     if let Command::System {
         cmd: system::SystemCmd::Service(a),

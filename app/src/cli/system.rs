@@ -98,8 +98,9 @@ pub fn run_top(door: &Door, cmd: SystemTopCmd) -> CliResult {
         SystemTopCmd::Version => {
             let server = door.call(door.backend().version())?;
             println!(
-                "Client:\n Version:           {}\n OS/Arch:           linux/amd64\n",
-                env!("CARGO_PKG_VERSION")
+                "Client:\n Version:           {}\n OS/Arch:           linux/amd64\n Context:           {}\n",
+                env!("CARGO_PKG_VERSION"),
+                door.context
             );
             // The engine behind the door names itself: Berth's own, or a Docker engine's
             // platform (`-H`, DOCKER_HOST).
@@ -132,7 +133,11 @@ pub fn run(door: &Door, cmd: SystemCmd) -> CliResult {
                 return Ok(0);
             }
             let n = |v: Option<i64>| v.unwrap_or(0);
-            println!("Client:\n Version:    {}\n", env!("CARGO_PKG_VERSION"));
+            println!(
+                "Client:\n Context:    {}\n Version:    {}\n",
+                door.context,
+                env!("CARGO_PKG_VERSION")
+            );
             println!("Server:");
             println!(" Containers: {}", n(info.containers));
             println!(

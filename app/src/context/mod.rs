@@ -11,6 +11,8 @@ pub mod store;
 
 pub use store::{ContextStore, Meta};
 
+use crate::backend::docker::Endpoint;
+
 /// Berth's own engine, as a context.
 pub const LOCAL: &str = "local";
 /// Docker's default context: `DOCKER_HOST`, else the system's socket.
@@ -30,6 +32,32 @@ pub enum Target {
         context: Option<String>,
         skip_tls_verify: bool,
     },
+}
+
+impl Target {
+    /// The Docker engine's endpoint (None: Berth's own engine). TLS is asked for by
+    /// `DOCKER_TLS_VERIFY`, as the docker CLI reads it.
+    pub fn endpoint(&self) -> Result<Option<Endpoint>, String> {
+        match self {
+            Target::Local => Ok(None),
+            Target::Docker { host, .. } => {
+                let tls = std::env::var("DOCKER_TLS_VERIFY").is_ok_and(|v| !v.is_empty());
+                Endpoint::parse(host, tls).map(Some)
+            }
+        }
+    }
+
+    /// The context's name as `docker info` shows it: a host given directly (`-H`,
+    /// `DOCKER_HOST`) is Docker's `default` context.
+    pub fn context_name(&self) -> &str {
+        match self {
+            Target::Local => LOCAL,
+            Target::Docker {
+                context: Some(c), ..
+            } => c,
+            Target::Docker { .. } => DEFAULT,
+        }
+    }
 }
 
 /// The selection inputs, as the command line and environment give them (empty values

@@ -117,6 +117,9 @@ pub struct Snapshot {
     pub swarm: super::services::SwarmView,
     /// The service selected in the services pane: its tasks, update and convergence.
     pub service: Option<super::services::ServiceDetails>,
+    /// Why the engine cannot be reached (its daemon stopped, say), while it cannot;
+    /// the lists are then the last it gave.
+    pub unreachable: Option<String>,
 }
 
 impl Snapshot {
@@ -140,6 +143,7 @@ pub fn container_row(c: &m::ContainerSummary) -> ContainerRow {
         .and_then(|h| h.status)
         .map(|s| s.to_string())
         .filter(|s| s != "none")
+        .or_else(|| health_in_status(c.status.as_deref()?))
         .unwrap_or_default();
     let mut networks: Vec<String> = c
         .network_settings
@@ -167,6 +171,14 @@ pub fn container_row(c: &m::ContainerSummary) -> ContainerRow {
     }
 }
 
+/// The health a status line names: Docker engines before API 1.52 list no `Health`,
+/// only `Up 5 minutes (healthy)`.
+fn health_in_status(status: &str) -> Option<String> {
+    let inner = status.strip_suffix(')')?.rsplit_once('(')?.1;
+    let h = inner.strip_prefix("health: ").unwrap_or(inner);
+    matches!(h, "healthy" | "unhealthy" | "starting").then(|| h.to_string())
+}
+
 fn label(c: &m::ContainerSummary, key: &str) -> String {
     c.labels
         .as_ref()
@@ -176,20 +188,30 @@ fn label(c: &m::ContainerSummary, key: &str) -> String {
 }
 
 /// The container rows only (every container, stopped ones too).
-pub async fn load_containers(b: &dyn Backend) -> Option<Vec<ContainerRow>> {
+pub async fn load_containers(b: &dyn Backend) -> crate::backend::Result<Vec<ContainerRow>> {
     let opts = q::ListContainersOptions {
         all: true,
         ..Default::default()
     };
-    let list = b.container_list(opts).await.ok()?;
-    Some(list.iter().map(container_row).collect())
+    let list = b.container_list(opts).await?;
+    Ok(list.iter().map(container_row).collect())
 }
 
 /// Read the backend's lists (no events, no details). A list the backend cannot give
-/// stays empty.
+/// stays empty; an engine that cannot be reached gives nothing but the reason.
 pub async fn load_lists(b: &dyn Backend) -> Snapshot {
+    let containers = match load_containers(b).await {
+        Ok(rows) => rows,
+        Err(e) if e.kind == crate::backend::ErrorKind::Unreachable => {
+            return Snapshot {
+                unreachable: Some(e.message),
+                ..Default::default()
+            }
+        }
+        Err(_) => Vec::new(),
+    };
     let mut s = Snapshot {
-        containers: load_containers(b).await.unwrap_or_default(),
+        containers,
         ..Default::default()
     };
     if let Ok(list) = b.image_list(Default::default()).await {
@@ -288,5 +310,23 @@ pub fn details_of(
         health: super::health::history(&id, checks, events),
         error: state.and_then(|s| s.error.clone()).unwrap_or_default(),
         id,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::health_in_status;
+
+    #[test]
+    fn health_is_read_from_an_older_engines_status() {
+        let h = |s| health_in_status(s);
+        assert_eq!(h("Up 5 minutes (healthy)").as_deref(), Some("healthy"));
+        assert_eq!(
+            h("Up 1 second (health: starting)").as_deref(),
+            Some("starting")
+        );
+        assert_eq!(h("Up 2 hours (unhealthy)").as_deref(), Some("unhealthy"));
+        assert_eq!(h("Exited (0) 3 seconds ago"), None);
+        assert_eq!(h("Up 5 minutes (Paused)"), None);
     }
 }

@@ -8,6 +8,7 @@ pub mod editor;
 pub mod form_values;
 pub mod forms;
 pub mod health;
+pub mod link;
 pub mod logtail;
 pub mod logview;
 pub mod ops;
@@ -23,10 +24,8 @@ pub mod worker;
 
 use std::io::stdout;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use berth_engine::Engine;
 use crossterm::event::{self, Event, MouseButton, MouseEventKind};
 use crossterm::execute;
 use crossterm::terminal::{
@@ -40,8 +39,7 @@ use term::EmbeddedTerm;
 use theme::Theme;
 use worker::BerthExe;
 
-use crate::backend::local::{LocalBackend, Threads};
-use crate::backend::Backend;
+use link::{Link, Links};
 
 static TERMINATED: AtomicBool = AtomicBool::new(false);
 
@@ -59,22 +57,10 @@ fn restore_terminal() {
     );
 }
 
-/// The one place the TUI sees Berth's engine: it becomes the engine interface the
-/// worker uses (its blocking calls on tokio's pool) and the berth binary and state roots
-/// that `:` commands and terminal sessions run with.
-pub fn connect(engine: Engine) -> (Arc<dyn Backend>, BerthExe) {
-    // Leftovers of crashed runs go before the first picture (DESIGN: engine start).
-    let _ = engine.network_gc();
-    let berth = BerthExe {
-        exe: engine.monitor_exe.clone(),
-        root: engine.paths.root.clone(),
-        run_root: engine.paths.run.clone(),
-    };
-    (Arc::new(LocalBackend::new(engine, Threads::Pool)), berth)
-}
+pub use link::connect;
 
-pub fn run(engine: Engine, theme: Theme) -> Result<(), String> {
-    let (backend, berth) = connect(engine);
+/// The TUI on the engine `first` links to; `links` opens the others a user switches to.
+pub fn run(links: Links, first: Link, theme: Theme) -> Result<(), String> {
     let prev = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         restore_terminal();
@@ -88,20 +74,18 @@ pub fn run(engine: Engine, theme: Theme) -> Result<(), String> {
     enable_raw_mode().map_err(|e| format!("terminal: {e}"))?;
     execute!(stdout(), EnterAlternateScreen, event::EnableMouseCapture)
         .map_err(|e| format!("terminal: {e}"))?;
-    let result = event_loop(backend, berth, theme);
+    let result = event_loop(links, first, theme);
     restore_terminal();
     result
 }
 
-fn event_loop(backend: Arc<dyn Backend>, berth: BerthExe, theme: Theme) -> Result<(), String> {
+fn event_loop(mut links: Links, first: Link, theme: Theme) -> Result<(), String> {
     let mut term =
         Terminal::new(CrosstermBackend::new(stdout())).map_err(|e| format!("terminal: {e}"))?;
-    let worker::Handle {
-        requests: req_tx,
-        messages: msg_rx,
-        sessions,
-    } = worker::spawn(backend, berth.clone());
+    let mut berth = first.berth.clone();
+    let mut worker = worker::spawn(first.backend, first.berth);
     let mut app = App::new(theme);
+    app.context = first.name;
     let mut dirty = true;
     let mut last_draw = Instant::now();
     // The embedded terminal (e, a), if one is open.
@@ -184,7 +168,7 @@ fn event_loop(backend: Arc<dyn Backend>, berth: BerthExe, theme: Theme) -> Resul
                             verb: *verb,
                             ends,
                         };
-                        if sessions.send(session).is_ok() {
+                        if worker.sessions.send(session).is_ok() {
                             app.message = "Ctrl-] leaves the terminal".into();
                             shell = Some(s);
                         } else {
@@ -193,13 +177,27 @@ fn event_loop(backend: Arc<dyn Backend>, berth: BerthExe, theme: Theme) -> Resul
                     }
                     continue;
                 }
-                let _ = req_tx.send(r);
+                if let Request::SwitchContext(name) = &r {
+                    // A worker of its own for the other engine; dropping the old
+                    // one's requests ends it and everything it followed.
+                    match links.open_context(name) {
+                        Ok(l) => {
+                            berth = l.berth.clone();
+                            worker = worker::spawn(l.backend, l.berth);
+                            app = app.switched_to(l.name);
+                            let _ = worker.requests.send(Request::View(app.tab));
+                        }
+                        Err(e) => app.message = format!("context {name}: {e}"),
+                    }
+                    continue;
+                }
+                let _ = worker.requests.send(r);
             }
         }
-        while let Ok(m) = msg_rx.try_recv() {
+        while let Ok(m) = worker.messages.try_recv() {
             dirty = true;
             for r in app.receive(m) {
-                let _ = req_tx.send(r);
+                let _ = worker.requests.send(r);
             }
         }
     }
@@ -303,7 +301,8 @@ fn on_mouse(app: &mut App, m: event::MouseEvent) -> Vec<Request> {
         MouseEventKind::Down(MouseButton::Left) if m.row > 0 => app.click(m.column, m.row),
         MouseEventKind::Down(MouseButton::Left) if m.row == 0 => {
             // The tabs are drawn as " label " separated by one-column dividers.
-            let width = crossterm::terminal::size().map(|s| s.0).unwrap_or(80);
+            let width =
+                panes::tabs_width(app, crossterm::terminal::size().map(|s| s.0).unwrap_or(80));
             let mut x = 0u16;
             for (t, label) in TABS.iter().zip(panes::tab_labels(width)) {
                 let w = (label.chars().count() + 2) as u16;

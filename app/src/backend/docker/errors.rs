@@ -36,7 +36,7 @@ pub fn from_docker(e: DockerError, url: &str) -> BackendError {
         | DockerError::HyperResponseError { .. }
         | DockerError::HyperLegacyError { .. }
         | DockerError::RequestTimeoutError => BackendError::new(
-            ErrorKind::Unavailable,
+            ErrorKind::Unreachable,
             format!(
                 "Cannot connect to the Docker daemon at {url}. Is the docker daemon running? ({e})"
             ),
@@ -78,7 +78,7 @@ mod tests {
             DockerError::SocketNotFoundError("/nope.sock".into()),
             "unix:///nope.sock",
         );
-        assert_eq!(e.kind, ErrorKind::Unavailable);
+        assert_eq!(e.kind, ErrorKind::Unreachable);
         assert!(e.message.contains("unix:///nope.sock"), "{}", e.message);
     }
 }

@@ -227,6 +227,17 @@ impl Backend for DockerBackend {
         };
         Ok(self.stream(c.stats(id, Some(opts))))
     }
+    async fn container_stats_now(&self, id: &str) -> Result<m::ContainerStatsResponse> {
+        let c = self.conn.client().await?;
+        let opts = q::StatsOptions {
+            stream: false,
+            one_shot: true,
+        };
+        match c.stats(id, Some(opts)).next().await {
+            Some(r) => r.map_err(self.err()),
+            None => Err(BackendError::internal(format!("no stats reading of {id}"))),
+        }
+    }
     async fn container_changes(&self, id: &str) -> Result<Vec<m::FilesystemChange>> {
         let c = self.conn.client().await?;
         let changes = c.container_changes(id).await.map_err(self.err())?;
@@ -298,6 +309,20 @@ impl Backend for DockerBackend {
     async fn exec_start(&self, exec_id: &str, config: m::ExecStartConfig) -> Result<ExecStarted> {
         let c = self.conn.client().await?;
         let opts = options::exec_start_options(&config);
+        // Engines before API 1.42 ignore the console size given at creation, and a tty
+        // of 0 rows and 0 columns confuses programs (`stty size` fails). A resize sent
+        // now waits in the daemon until the process starts, so the first thing the
+        // process sees is the right size (the docker CLI sends it as early).
+        if let (Some(true), Some([h, w])) = (config.tty, config.console_size.as_deref()) {
+            let (c, id) = (c.clone(), exec_id.to_string());
+            let opts = q::ResizeExecOptions {
+                h: clamp_i32(*h as i64),
+                w: clamp_i32(*w as i64),
+            };
+            tokio::spawn(async move {
+                let _ = c.resize_exec(&id, opts).await;
+            });
+        }
         let started = c
             .start_exec(exec_id, Some(opts))
             .await

@@ -179,8 +179,35 @@ pub fn tab_labels(width: u16) -> Vec<String> {
         .collect()
 }
 
+/// The title bar's right end: the context shown, and whether its engine answers.
+fn context_label(app: &App) -> String {
+    match &app.snap.unreachable {
+        None => format!(" ⬢ {} ", app.context),
+        Some(_) => format!(" ⬢ {} · unreachable ", app.context),
+    }
+}
+
+/// Columns of the title bar the tabs may take (the context's label has the rest).
+pub fn tabs_width(app: &App, width: u16) -> u16 {
+    width.saturating_sub(context_label(app).chars().count() as u16)
+}
+
 fn draw_tabs(f: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
+    let label = context_label(app);
+    let label_w = (label.chars().count() as u16).min(area.width);
+    let style = if app.snap.unreachable.is_some() {
+        Style::default()
+            .fg(t.unhealthy)
+            .add_modifier(Modifier::BOLD)
+    } else {
+        Style::default().fg(t.accent)
+    };
+    f.render_widget(
+        Paragraph::new(Span::styled(label, style)).style(t.base()),
+        Rect::new(area.x + area.width - label_w, area.y, label_w, 1),
+    );
+    let area = Rect::new(area.x, area.y, area.width - label_w, 1);
     let titles: Vec<Line> = tab_labels(area.width).into_iter().map(Line::from).collect();
     let sel = TABS.iter().position(|x| *x == app.tab).unwrap_or(0);
     let tabs = Tabs::new(titles)
@@ -223,6 +250,14 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
         spans.push(Span::styled(
             format!("/{}{} ", app.filter, if app.filtering { "▏" } else { "" }),
             Style::default().fg(t.accent),
+        ));
+    }
+    // An engine that does not answer says so before anything else; the lists keep
+    // what it last said.
+    if let Some(why) = &app.snap.unreachable {
+        spans.push(Span::styled(
+            format!("{why} · showing what it last said · "),
+            Style::default().fg(t.unhealthy),
         ));
     }
     spans.push(Span::styled(app.message.clone(), Style::default().fg(t.fg)));
@@ -301,6 +336,10 @@ pub const HELP: &[(&str, &str)] = &[
         "services: Enter",
         "its tasks (Enter: a task's container, l: its logs); a stack folds",
     ),
+    (
+        "C",
+        "switch context: berth's own engine (local) or a Docker engine",
+    ),
     ("T", "next theme"),
     ("?", "this help"),
     ("q, Ctrl-C", "quit"),
@@ -344,7 +383,12 @@ fn draw_picker(f: &mut Frame, app: &App, p: &crate::tui::state::Picker) {
         w,
         h,
     );
-    let items: Vec<ListItem> = p.items.iter().map(|i| ListItem::new(i.as_str())).collect();
+    let shown = if p.labels.is_empty() {
+        &p.items
+    } else {
+        &p.labels
+    };
+    let items: Vec<ListItem> = shown.iter().map(|i| ListItem::new(i.as_str())).collect();
     let list = List::new(items)
         .style(Style::default().fg(t.fg))
         .highlight_style(t.selected())

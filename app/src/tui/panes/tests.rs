@@ -9,7 +9,7 @@ use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
 use crate::tui::data::*;
-use crate::tui::state::{App, Tab};
+use crate::tui::state::{App, Request, Tab};
 use crate::tui::theme::Theme;
 
 fn fixture() -> Snapshot {
@@ -114,6 +114,7 @@ fn fixture() -> Snapshot {
         project: None,
         swarm: crate::tui::services::SwarmView::Inactive,
         service: None,
+        unreachable: None,
     }
 }
 
@@ -191,6 +192,47 @@ pub(super) fn render(app: &App) -> String {
 #[test]
 fn containers_pane() {
     insta::assert_snapshot!(render(&app_on(Tab::Containers)));
+}
+
+/// A Docker engine whose daemon stopped: the title bar names the context and says it is
+/// unreachable, the status line says why, and the lists stay what it last said.
+#[test]
+fn containers_pane_on_an_unreachable_engine() {
+    let mut app = app_on(Tab::Containers);
+    app.context = "far".into();
+    let mut snap = app.snap.clone();
+    snap.unreachable = Some(
+        "Cannot connect to the Docker daemon at unix:///run/far.sock. Is the docker daemon running?"
+            .into(),
+    );
+    app.update(snap);
+    insta::assert_snapshot!(render(&app));
+}
+
+/// `C`: the contexts to show, the one shown selected; Enter asks to switch.
+#[test]
+fn context_picker() {
+    let dir = tempfile::tempdir().unwrap();
+    // The docker CLI's store, in a config dir of the test's own.
+    let store = crate::context::ContextStore::at(dir.path());
+    store
+        .create("far", "a remote engine", "tcp://far:2375", false)
+        .unwrap();
+    let mut app = app_on(Tab::Containers);
+    app.contexts = store;
+    app.on_key(KeyEvent::new(KeyCode::Char('C'), KeyModifiers::NONE));
+    let p = app.picker.clone().expect("a picker");
+    assert_eq!(p.items, ["local", "default", "far"]);
+    assert!(p.labels[2].contains("tcp://far:2375"), "{:?}", p.labels);
+    assert_eq!(p.selected, 0);
+    insta::assert_snapshot!(render(&app));
+    app.on_key(KeyEvent::new(KeyCode::Char('G'), KeyModifiers::NONE));
+    let reqs = app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    assert_eq!(reqs, [Request::SwitchContext("far".into())]);
+    // The TUI on the other engine keeps the pane and theme, not the old engine's rows.
+    let app = app.switched_to("far".into());
+    assert_eq!(app.context, "far");
+    assert!(app.snap.containers.is_empty());
 }
 
 #[test]

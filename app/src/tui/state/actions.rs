@@ -139,16 +139,18 @@ impl App {
                     return Vec::new();
                 }
                 let (then, title) = if c == 'n' {
-                    (PickFor::Connect, format!("connect {name} to"))
+                    let title = format!("connect {name} to");
+                    (PickFor::Connect { id, name }, title)
                 } else {
-                    (PickFor::Disconnect, format!("disconnect {name} from"))
+                    let title = format!("disconnect {name} from");
+                    (PickFor::Disconnect { id, name }, title)
                 };
                 self.picker = Some(Picker {
                     title,
                     items,
+                    labels: Vec::new(),
                     selected: 0,
                     then,
-                    container: (id, name),
                 });
                 Vec::new()
             }

@@ -58,14 +58,24 @@ impl App {
                     p.selected = (p.selected + 1).min(p.items.len().saturating_sub(1))
                 }
                 KeyCode::Up | KeyCode::Char('k') => p.selected = p.selected.saturating_sub(1),
+                KeyCode::Home | KeyCode::Char('g') => p.selected = 0,
+                KeyCode::End | KeyCode::Char('G') => p.selected = p.items.len().saturating_sub(1),
                 KeyCode::Enter => {
                     let p = self.picker.take().unwrap_or_else(|| unreachable!());
-                    if let Some(network) = p.items.get(p.selected).cloned() {
-                        let (id, name) = p.container;
-                        return self.start_op(match p.then {
-                            PickFor::Connect => Op::Connect { network, id, name },
-                            PickFor::Disconnect => Op::Disconnect { network, id, name },
-                        });
+                    if let Some(item) = p.items.get(p.selected).cloned() {
+                        let network = item;
+                        return match p.then {
+                            PickFor::Connect { id, name } => {
+                                self.start_op(Op::Connect { network, id, name })
+                            }
+                            PickFor::Disconnect { id, name } => {
+                                self.start_op(Op::Disconnect { network, id, name })
+                            }
+                            PickFor::Context => {
+                                self.message = format!("switching to {network}...");
+                                vec![Request::SwitchContext(network)]
+                            }
+                        };
                     }
                 }
                 _ => self.picker = None,
@@ -274,6 +284,7 @@ impl App {
                     self.form = Some(Form::run(&r).themed(&self.theme));
                 }
             }
+            KeyCode::Char('C') => self.pick_context(),
             KeyCode::Char('T') => {
                 self.theme = self.theme.next();
                 self.message = format!("theme {}", self.theme.name);
@@ -368,5 +379,30 @@ impl App {
             _ => return None,
         }
         Some(Vec::new())
+    }
+}
+
+impl App {
+    /// `C`: the contexts to switch to, the one shown selected.
+    fn pick_context(&mut self) {
+        match crate::tui::link::contexts(&self.contexts) {
+            Ok(found) => {
+                let width = found.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
+                let labels = found
+                    .iter()
+                    .map(|(n, place)| format!("{n:width$}  {place}"))
+                    .collect();
+                let items: Vec<String> = found.into_iter().map(|(n, _)| n).collect();
+                let selected = items.iter().position(|n| *n == self.context).unwrap_or(0);
+                self.picker = Some(Picker {
+                    title: "show the engine of context".into(),
+                    items,
+                    labels,
+                    selected,
+                    then: PickFor::Context,
+                });
+            }
+            Err(e) => self.message = format!("contexts: {e}"),
+        }
     }
 }

@@ -179,6 +179,8 @@ pub enum Request {
         name: String,
         timestamps: bool,
     },
+    /// Show another engine: the context of this name (the event loop does it).
+    SwitchContext(String),
 }
 
 pub use super::ops::{ComposeVerb, Op, ServiceVerb, Show};
@@ -195,22 +197,26 @@ pub enum TermVerb {
     Attach,
 }
 
-/// What the chosen network of a picker does to the container.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What the chosen item of a picker is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PickFor {
-    Connect,
-    Disconnect,
+    /// `n`: the network to connect this container (id, name) to.
+    Connect { id: String, name: String },
+    /// `N`: the network to disconnect it from.
+    Disconnect { id: String, name: String },
+    /// `C`: the context to show.
+    Context,
 }
 
-/// A choice from a list, for `n`/`N` (network connect/disconnect).
+/// A choice from a list: a network for `n`/`N`, a context for `C`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Picker {
     pub title: String,
     pub items: Vec<String>,
+    /// What is shown for each item (empty: the items themselves).
+    pub labels: Vec<String>,
     pub selected: usize,
     pub then: PickFor,
-    /// The container (id, name).
-    pub container: (String, String),
 }
 
 /// What the text typed at a prompt is for.
@@ -308,10 +314,27 @@ pub struct App {
     /// Rows the last frame drew that a click selects: (row's area, index in the list).
     /// Filled while drawing (hence the cell: drawing reads the state).
     pub hits: std::cell::RefCell<Vec<(ratatui::layout::Rect, usize)>>,
+    /// The context shown (its name, or the Docker host given directly).
+    pub context: String,
+    /// Where the contexts to switch to are kept (the docker CLI's store).
+    pub contexts: crate::context::ContextStore,
     pub quit: bool,
 }
 
 impl App {
+    /// The same TUI on another engine (`C`): what was shown of the last one goes, the
+    /// pane and theme stay.
+    pub fn switched_to(self, context: String) -> App {
+        let mut a = App::new(self.theme);
+        a.tab = self.tab;
+        a.contexts = self.contexts;
+        a.message = format!(
+            "showing {context} (`berth context use {context}` makes it the CLI's default too)"
+        );
+        a.context = context;
+        a
+    }
+
     pub fn new(theme: Theme) -> App {
         App {
             tab: Tab::Containers,
@@ -342,6 +365,8 @@ impl App {
             collapsed: Default::default(),
             services: Default::default(),
             hits: Default::default(),
+            context: crate::context::LOCAL.into(),
+            contexts: crate::context::ContextStore::open(),
             quit: false,
         }
     }

@@ -11,22 +11,19 @@ use tokio::io::AsyncReadExt;
 
 use super::Msg;
 
-/// The berth binary and the state roots the TUI runs on, so a child berth sees the
-/// same containers.
+/// The berth binary and the arguments that point it at the engine the TUI shows (the
+/// state roots of Berth's own, or the Docker engine's context or host), so a child berth
+/// sees the same containers.
 #[derive(Debug, Clone)]
 pub struct BerthExe {
     pub exe: PathBuf,
-    pub root: PathBuf,
-    pub run_root: PathBuf,
+    pub args: Vec<String>,
 }
 
 impl BerthExe {
     pub fn command(&self) -> std::process::Command {
         let mut cmd = std::process::Command::new(&self.exe);
-        cmd.arg("--root")
-            .arg(&self.root)
-            .arg("--run-root")
-            .arg(&self.run_root);
+        cmd.args(&self.args);
         cmd
     }
 }

@@ -311,8 +311,9 @@ impl Worker {
                 timestamps,
             } => tasks::save_logs(&self.backend, id, name, timestamps, tx),
             Request::Command(words) => command::command(&self.berth, words, tx),
-            // The event loop runs these itself: they need the terminal.
-            Request::Terminal { .. } => {}
+            // The event loop runs these itself: they need the terminal, or replace
+            // this worker.
+            Request::Terminal { .. } | Request::SwitchContext(_) => {}
         }
         false
     }
@@ -381,14 +382,28 @@ impl Worker {
         let b = self.backend.clone();
         // A full reload when something happened (an event, a pane) or every 10 s as a
         // safety net; otherwise only the clocks in the wording move.
-        if changed || self.lists.is_none() || self.last_full.elapsed() >= FULL_RELOAD {
-            self.lists = Some(data::load_lists(&*b).await);
+        // While the engine does not answer, every tick asks again, so the picture
+        // recovers within a second of its return.
+        let away = self.lists.as_ref().is_some_and(|l| l.unreachable.is_some());
+        if changed || away || self.lists.is_none() || self.last_full.elapsed() >= FULL_RELOAD {
+            let fresh = data::load_lists(&*b).await;
+            self.lists = Some(match (fresh.unreachable, self.lists.take()) {
+                // Away: the lists stay what the engine last said, marked as such.
+                (Some(why), Some(old)) => Snapshot {
+                    unreachable: Some(why),
+                    ..old
+                },
+                (why, _) => Snapshot {
+                    unreachable: why,
+                    ..fresh
+                },
+            });
             self.last_full = Instant::now();
             self.last_restamp = Instant::now();
         } else if self.last_restamp.elapsed() >= self.restamp_every && self.seconds_shown() {
             let began = Instant::now();
             if let (Some(rows), Some(lists)) =
-                (data::load_containers(&*b).await, self.lists.as_mut())
+                (data::load_containers(&*b).await.ok(), self.lists.as_mut())
             {
                 lists.containers = rows;
             }
@@ -467,8 +482,7 @@ async fn sample_stats(
     });
     // One reading each, all asked at once (each waits on the backend, not on us).
     let readings = futures_util::future::join_all(running.iter().map(|id| async move {
-        let mut s = b.container_stats(id, false).await.ok()?;
-        let r = s.next().await?.ok()?;
+        let r = b.container_stats_now(id).await.ok()?;
         Some(Reading::of(id, &r))
     }))
     .await;
