@@ -285,6 +285,50 @@ pub fn parse_time(s: Option<&str>) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
+/// A node's columns as `node ls` shows them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NodeColumns {
+    pub hostname: String,
+    /// `Ready`, `Down`.
+    pub status: String,
+    /// `Active`, `Pause`, `Drain`.
+    pub availability: String,
+    /// `Leader`, `Reachable`, `Unreachable`; empty for a worker.
+    pub manager: String,
+    pub engine: String,
+}
+
+pub fn node_columns(n: &m::Node) -> NodeColumns {
+    let state = n
+        .status
+        .as_ref()
+        .and_then(|s| s.state)
+        .map(|s| s.to_string());
+    let availability = n
+        .spec
+        .as_ref()
+        .and_then(|s| s.availability)
+        .map(|a| a.to_string());
+    let manager = match &n.manager_status {
+        Some(ms) if ms.leader == Some(true) => "Leader".to_string(),
+        Some(ms) => ms.reachability.map(|r| r.to_string()).unwrap_or_default(),
+        None => String::new(),
+    };
+    let description = n.description.as_ref();
+    NodeColumns {
+        hostname: description
+            .and_then(|d| d.hostname.clone())
+            .unwrap_or_default(),
+        status: pretty(&state.unwrap_or_default()),
+        availability: pretty(&availability.unwrap_or_default()),
+        manager: pretty(&manager),
+        engine: description
+            .and_then(|d| d.engine.as_ref())
+            .and_then(|e| e.engine_version.clone())
+            .unwrap_or_default(),
+    }
+}
+
 /// A task's name: `web.2`, or `web.NODEID` for a global service's task.
 pub fn task_name(t: &m::Task, services: &HashMap<String, String>) -> String {
     let sid = t.service_id.clone().unwrap_or_default();

@@ -117,6 +117,8 @@ pub struct Snapshot {
     pub swarm: super::services::SwarmView,
     /// The service selected in the services pane: its tasks, update and convergence.
     pub service: Option<super::services::ServiceDetails>,
+    /// The swarm's nodes (read while the services pane shows).
+    pub nodes: Vec<super::services::NodeRow>,
     /// Why the engine cannot be reached (its daemon stopped, say), while it cannot;
     /// the lists are then the last it gave.
     pub unreachable: Option<String>,

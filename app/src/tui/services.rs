@@ -75,6 +75,48 @@ pub struct TaskRow {
     pub error: String,
     /// Its container, once it has one.
     pub container: Option<String>,
+    /// The node it was given to (its hostname).
+    pub node: String,
+}
+
+/// One node of the swarm as the pane shows it: `node ls`'s columns and the tasks that
+/// run on it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NodeRow {
+    pub id: String,
+    pub columns: crate::format::swarm::NodeColumns,
+    /// Running tasks on it, of every service.
+    pub tasks: u64,
+}
+
+/// The nodes, by hostname, with how many running tasks each has.
+pub fn node_rows(nodes: &[m::Node], tasks: &[m::Task]) -> Vec<NodeRow> {
+    let mut rows: Vec<NodeRow> = nodes
+        .iter()
+        .map(|n| {
+            let id = n.id.clone().unwrap_or_default();
+            let running = tasks
+                .iter()
+                .filter(|t| t.node_id.as_deref() == Some(id.as_str()))
+                .filter(|t| t.status.as_ref().and_then(|s| s.state) == Some(m::TaskState::RUNNING))
+                .count() as u64;
+            NodeRow {
+                columns: crate::format::swarm::node_columns(n),
+                id,
+                tasks: running,
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| natural_cmp(&a.columns.hostname, &b.columns.hostname));
+    rows
+}
+
+/// Node ID to hostname, for the tasks' NODE column.
+pub fn hostnames(nodes: &[NodeRow]) -> HashMap<String, String> {
+    nodes
+        .iter()
+        .map(|n| (n.id.clone(), n.columns.hostname.clone()))
+        .collect()
 }
 
 /// How far the service is from what its spec asks: tasks of the current spec that run.
@@ -187,8 +229,14 @@ pub fn converge(s: &m::Service, tasks: &[m::Task]) -> Converge {
     Converge { running, desired }
 }
 
-/// The selected service's details: its tasks in `service ps`'s order, at `now`.
-pub fn details(s: &m::Service, tasks: Vec<m::Task>, now: DateTime<Utc>) -> ServiceDetails {
+/// The selected service's details: its tasks in `service ps`'s order, at `now`; `hosts`
+/// names the nodes.
+pub fn details(
+    s: &m::Service,
+    tasks: Vec<m::Task>,
+    hosts: &HashMap<String, String>,
+    now: DateTime<Utc>,
+) -> ServiceDetails {
     let id = s.id.clone().unwrap_or_default();
     let names = HashMap::from([(id.clone(), service_name(s))]);
     let converge = converge(s, &tasks);
@@ -227,6 +275,11 @@ pub fn details(s: &m::Service, tasks: Vec<m::Task>, now: DateTime<Utc>) -> Servi
                     .container_status
                     .and_then(|c| c.container_id)
                     .filter(|c| !c.is_empty()),
+                node: t
+                    .node_id
+                    .as_ref()
+                    .map(|id| hosts.get(id).cloned().unwrap_or_else(|| id.clone()))
+                    .unwrap_or_default(),
             }
         })
         .collect();

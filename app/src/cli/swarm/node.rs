@@ -7,7 +7,6 @@ use bollard::models as m;
 use clap::Subcommand;
 use serde_json::{json, Value};
 
-use super::pretty;
 use super::pretty::node_pretty;
 use super::tasks::TaskListArgs;
 use crate::backend::ErrorKind;
@@ -100,29 +99,15 @@ pub fn hostname(n: &m::Node) -> String {
 /// One row of `node ls`.
 fn row(n: &m::Node, self_id: &str) -> Value {
     let id = n.id.clone().unwrap_or_default();
-    let state = n
-        .status
-        .as_ref()
-        .and_then(|s| s.state)
-        .map(|s| s.to_string());
-    let availability = n
-        .spec
-        .as_ref()
-        .and_then(|s| s.availability)
-        .map(|a| a.to_string());
-    let manager = match &n.manager_status {
-        Some(ms) if ms.leader == Some(true) => "Leader".to_string(),
-        Some(ms) => ms.reachability.map(|r| r.to_string()).unwrap_or_default(),
-        None => String::new(),
-    };
+    let c = crate::format::swarm::node_columns(n);
     json!({
         "ID": id,
         "Self": !id.is_empty() && id == self_id,
-        "Hostname": hostname(n),
-        "Status": pretty(&state.unwrap_or_default()),
-        "Availability": pretty(&availability.unwrap_or_default()),
-        "ManagerStatus": pretty(&manager),
-        "EngineVersion": n.description.as_ref().and_then(|d| d.engine.as_ref()).and_then(|e| e.engine_version.clone()).unwrap_or_default(),
+        "Hostname": c.hostname,
+        "Status": c.status,
+        "Availability": c.availability,
+        "ManagerStatus": c.manager,
+        "EngineVersion": c.engine,
         "TLSStatus": "Unknown",
     })
 }

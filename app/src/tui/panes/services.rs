@@ -1,7 +1,9 @@
 //! The services pane: the swarm's services on top (NAME, MODE, REPLICAS running/desired,
 //! IMAGE, PORTS; stacks as foldable groups), the selected service below (its update
 //! status, how far it has converged, its tasks with their history as `service ps` shows
-//! them), the keys on its bottom border. Outside a swarm it says how to start one.
+//! them, each on its node), the cluster's nodes beside them (state, availability,
+//! manager status, running tasks), the keys on its bottom border. Outside a swarm it
+//! says how to start one.
 
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -10,7 +12,7 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState, Wrap};
 use ratatui::Frame;
 
 use super::block;
-use crate::tui::services::{ServiceRow, SwarmView, TaskRow};
+use crate::tui::services::{NodeRow, ServiceRow, SwarmView, TaskRow};
 use crate::tui::state::{App, ServiceLine, Stack};
 use crate::tui::theme::Theme;
 
@@ -46,17 +48,84 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         .direction(Direction::Vertical)
         .constraints([Constraint::Length(list_height), Constraint::Min(3)])
         .split(area);
-    list(f, app, parts[0], rows, &listing);
+    // The cluster's nodes beside the services; the selected service's tasks below.
+    let top = if app.snap.nodes.is_empty() {
+        parts[0]
+    } else {
+        let cols = Layout::default()
+            .direction(Direction::Horizontal)
+            .constraints([Constraint::Min(60), Constraint::Length(NODES_WIDTH)])
+            .split(parts[0]);
+        nodes(f, app, cols[1], &app.snap.nodes);
+        cols[0]
+    };
+    list(f, app, top, rows, &listing);
+    let below = parts[1];
     match (app.selected_service(), app.selected_stack()) {
-        (Some(s), _) => details(f, app, parts[1], s),
-        (None, Some(stack)) => stack_summary(f, app, parts[1], &stack),
+        (Some(s), _) => details(f, app, below, s),
+        (None, Some(stack)) => stack_summary(f, app, below, &stack),
         (None, None) => {
             let p = Paragraph::new("No service yet: `:service create --name web IMAGE` makes one.")
                 .style(Style::default().fg(t.dim))
                 .block(block("Tasks", t));
-            f.render_widget(p, parts[1]);
+            f.render_widget(p, below);
         }
     }
+}
+
+/// The nodes box's width: hostname, status, availability, manager status, tasks.
+const NODES_WIDTH: u16 = 44;
+
+/// The swarm's nodes as `node ls` names them, with their running tasks: where the
+/// tasks went, and which nodes take none (drained, down).
+fn nodes(f: &mut Frame, app: &App, area: Rect, list: &[NodeRow]) {
+    let t = &app.theme;
+    let rows: Vec<Row> = list
+        .iter()
+        .map(|n| {
+            let c = &n.columns;
+            let status = if c.status == "Ready" {
+                t.running
+            } else {
+                t.unhealthy
+            };
+            let availability = if c.availability == "Active" {
+                t.fg
+            } else {
+                t.paused
+            };
+            Row::new(vec![
+                Cell::from(c.hostname.clone()),
+                Cell::from(Span::styled(c.status.clone(), Style::default().fg(status))),
+                Cell::from(Span::styled(
+                    c.availability.clone(),
+                    Style::default().fg(availability),
+                )),
+                Cell::from(Span::styled(
+                    c.manager.clone(),
+                    Style::default().fg(t.accent),
+                )),
+                Cell::from(n.tasks.to_string()),
+            ])
+        })
+        .collect();
+    let header = Row::new(vec!["HOSTNAME", "STATUS", "AVAIL", "MANAGER", "TASKS"])
+        .style(Style::default().fg(t.dim).add_modifier(Modifier::BOLD));
+    let title = format!("Nodes ({})", list.len());
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Fill(1),
+            Constraint::Length(6),
+            Constraint::Length(6),
+            Constraint::Length(9),
+            Constraint::Length(5),
+        ],
+    )
+    .header(header)
+    .style(Style::default().fg(t.fg))
+    .block(block(&title, t));
+    f.render_widget(table, area);
 }
 
 /// What the pane says outside a swarm: a state to explain, not an error.
@@ -237,6 +306,7 @@ fn tasks(f: &mut Frame, app: &App, area: Rect, list: &[TaskRow]) {
                 Cell::from(Span::styled(x.id.clone(), Style::default().fg(t.dim))),
                 Cell::from(Span::styled(x.name.clone(), Style::default().fg(dim))),
                 Cell::from(Span::styled(x.image.clone(), Style::default().fg(dim))),
+                Cell::from(Span::styled(x.node.clone(), Style::default().fg(dim))),
                 Cell::from(Span::styled(x.desired.clone(), Style::default().fg(dim))),
                 Cell::from(Span::styled(
                     x.current.clone(),
@@ -253,6 +323,7 @@ fn tasks(f: &mut Frame, app: &App, area: Rect, list: &[TaskRow]) {
         "ID",
         "NAME",
         "IMAGE",
+        "NODE",
         "DESIRED STATE",
         "CURRENT STATE",
         "ERROR",
@@ -264,6 +335,7 @@ fn tasks(f: &mut Frame, app: &App, area: Rect, list: &[TaskRow]) {
             Constraint::Length(12),
             Constraint::Fill(2),
             Constraint::Fill(2),
+            Constraint::Fill(1),
             Constraint::Length(13),
             Constraint::Length(27),
             Constraint::Fill(4),

@@ -114,6 +114,7 @@ fn fixture() -> Snapshot {
         project: None,
         swarm: crate::tui::services::SwarmView::Inactive,
         service: None,
+        nodes: Vec::new(),
         unreachable: None,
     }
 }
@@ -456,9 +457,10 @@ fn services_pane_without_a_swarm() {
 /// failed one under its replacement, the update under way, the progress of converging.
 fn app_on_the_swarm() -> App {
     let mut app = app_on(Tab::Services);
-    let (view, details) = crate::tui::services::fixtures::swarm();
+    let (view, nodes, details) = crate::tui::services::fixtures::swarm();
     let mut snap = app.snap.clone();
     snap.swarm = view;
+    snap.nodes = nodes;
     snap.service = Some(details);
     app.update(snap);
     app.on_key(KeyEvent::new(KeyCode::Char('G'), KeyModifiers::NONE));
@@ -477,13 +479,17 @@ fn services_pane_with_a_swarm() {
         "2/3 tasks of the current spec running · converging",
         "updating, started 10 seconds ago",
         "+/- scale",
+        "core-1       Ready  Active Leader    2",
+        "edge-2       Ready  Drain            0",
     ] {
         assert!(text.contains(want), "{want}: {text}");
     }
     // web's row: its mode, replicas running/desired, image and ports.
     assert!(
         text.lines().any(|l| {
-            let cols: Vec<&str> = l.trim_matches('│').split_whitespace().collect();
+            // The services box, without the nodes box beside it.
+            let services = l.split("││").next().unwrap_or_default();
+            let cols: Vec<&str> = services.trim_matches('│').split_whitespace().collect();
             cols == [
                 "web",
                 "replicated",

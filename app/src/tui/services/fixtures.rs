@@ -142,14 +142,60 @@ pub fn other(id: &str, name: &str, stack: &str, global: bool) -> m::Service {
     }
 }
 
-/// The swarm as the worker would send it, with `web` selected.
-pub fn swarm() -> (SwarmView, ServiceDetails) {
+/// A node: `node1` is the leader, `node2` a worker being drained.
+pub fn node(id: &str, hostname: &str, leader: bool) -> m::Node {
+    m::Node {
+        id: Some(id.into()),
+        description: Some(m::NodeDescription {
+            hostname: Some(hostname.into()),
+            engine: Some(m::EngineDescription {
+                engine_version: Some("20.10.24".into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+        spec: Some(m::NodeSpec {
+            availability: Some(if leader {
+                m::NodeSpecAvailabilityEnum::ACTIVE
+            } else {
+                m::NodeSpecAvailabilityEnum::DRAIN
+            }),
+            ..Default::default()
+        }),
+        status: Some(m::NodeStatus {
+            state: Some(m::NodeState::READY),
+            ..Default::default()
+        }),
+        manager_status: leader.then(|| m::ManagerStatus {
+            leader: Some(true),
+            reachability: Some(m::Reachability::REACHABLE),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// The swarm as the worker would send it, with `web` selected: its services, its two
+/// nodes (web's running tasks on node1), and web's details.
+pub fn swarm() -> (SwarmView, Vec<NodeRow>, ServiceDetails) {
     let list = vec![
         web(),
         other("svcapi", "api", "shop", false),
         other("svcagent", "agent", "", true),
         other("svcdb", "db", "shop", false),
     ];
-    let d = details(&web(), web_tasks(), at("2026-01-01T12:00:10Z"));
-    (SwarmView::Active(service_rows(&list)), d)
+    let nodes = node_rows(
+        &[
+            node("node2", "edge-2", false),
+            node("node1", "core-1", true),
+        ],
+        &web_tasks(),
+    );
+    let d = details(
+        &web(),
+        web_tasks(),
+        &hostnames(&nodes),
+        at("2026-01-01T12:00:10Z"),
+    );
+    (SwarmView::Active(service_rows(&list)), nodes, d)
 }

@@ -33,7 +33,12 @@ fn a_service_row_has_service_ls_columns_and_its_stack() {
 
 #[test]
 fn tasks_read_as_service_ps_lists_them() {
-    let d = details(&web(), web_tasks(), at("2026-01-01T12:00:10Z"));
+    let d = details(
+        &web(),
+        web_tasks(),
+        &Default::default(),
+        at("2026-01-01T12:00:10Z"),
+    );
     let names: Vec<&str> = d.tasks.iter().map(|t| t.name.as_str()).collect();
     assert_eq!(names, ["web.1", "web.2", " \\_ web.2", "web.3"]);
     let old = &d.tasks[2];

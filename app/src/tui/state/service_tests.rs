@@ -24,7 +24,7 @@ fn ctrl_s() -> KeyEvent {
 /// fifth line) selected.
 fn app() -> App {
     let mut app = App::new(Theme::built_in("dark").unwrap());
-    let (view, details) = swarm();
+    let (view, _, details) = swarm();
     let mut snap = fixture();
     // web.2's task container is one of the containers listed.
     snap.containers[2].id = "ctr-t2newaaaaaaaaaaa".into();
@@ -210,7 +210,7 @@ fn enter_moves_into_the_tasks_and_on_to_a_container() {
 fn the_selection_follows_its_service_and_a_swarm_left_stops_the_keys() {
     let mut app = app();
     // web goes: the selection stays on its line (now the last one).
-    let (SwarmView::Active(mut rows), _) = swarm() else {
+    let (SwarmView::Active(mut rows), _, _) = swarm() else {
         panic!("not active")
     };
     rows.retain(|r| r.name != "web");

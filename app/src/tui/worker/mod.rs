@@ -418,7 +418,12 @@ impl Worker {
         snap.events = self.events.clone();
         snap.details = self.details().await;
         snap.project = self.project_details(changed).await;
-        (snap.swarm, snap.service) = self.services(changed).await;
+        let swarm = self.services(changed).await;
+        (snap.swarm, snap.nodes, snap.service) = (
+            swarm.view.clone(),
+            swarm.nodes.clone(),
+            swarm.details.clone(),
+        );
         // Stats once a second: for every running container while the stats pane shows,
         // else only for the selected one, so a thousand idle containers cost nothing.
         if self.last_stats.elapsed() >= REFRESH - Duration::from_millis(50) {

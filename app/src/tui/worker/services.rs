@@ -15,7 +15,7 @@ use super::{Tab, Worker};
 use crate::backend::{Backend, BackendError, ErrorKind, Result};
 use crate::format::swarm::{display_image, tagged_image};
 use crate::tui::ops::ServiceVerb;
-use crate::tui::services::{self, ServiceDetails, SwarmView};
+use crate::tui::services::{self, NodeRow, ServiceDetails, SwarmView};
 
 /// How often the pane's data is read while nothing else asks for it.
 const POLL: Duration = Duration::from_millis(950);
@@ -25,42 +25,56 @@ const POLL: Duration = Duration::from_millis(950);
 pub struct SwarmCache {
     at: Option<Instant>,
     pub view: SwarmView,
+    pub nodes: Vec<NodeRow>,
     pub details: Option<ServiceDetails>,
 }
 
 impl Worker {
     /// The services and the selected one's details: read again while the pane shows
     /// (at once when something changed, else once a `POLL`), the last ones otherwise.
-    pub(super) async fn services(&mut self, changed: bool) -> (SwarmView, Option<ServiceDetails>) {
+    pub(super) async fn services(&mut self, changed: bool) -> &SwarmCache {
         let due = self.swarm.at.is_none_or(|at| at.elapsed() >= POLL);
         if self.view == Tab::Services && (changed || due) {
-            let (view, details) = read(&*self.backend, self.service.as_deref()).await;
-            self.swarm = SwarmCache {
-                at: Some(Instant::now()),
-                view,
-                details,
-            };
+            self.swarm = read(&*self.backend, self.service.as_deref()).await;
         }
-        (self.swarm.view.clone(), self.swarm.details.clone())
+        &self.swarm
     }
 }
 
-async fn read(b: &dyn Backend, selected: Option<&str>) -> (SwarmView, Option<ServiceDetails>) {
+async fn read(b: &dyn Backend, selected: Option<&str>) -> SwarmCache {
+    let read = |view, nodes, details| SwarmCache {
+        at: Some(Instant::now()),
+        view,
+        nodes,
+        details,
+    };
     let list = match b.service_list(HashMap::new(), true).await {
         Ok(list) => list,
-        Err(e) if e.kind == ErrorKind::Unavailable => return (SwarmView::Inactive, None),
-        Err(e) => return (SwarmView::Failed(e.message), None),
+        Err(e) if e.kind == ErrorKind::Unavailable => {
+            return read(SwarmView::Inactive, Vec::new(), None)
+        }
+        Err(e) => return read(SwarmView::Failed(e.message), Vec::new(), None),
     };
     let view = SwarmView::Active(services::service_rows(&list));
+    // The cluster: its nodes with the tasks that run on each (a worker node's engine
+    // answers neither; the services above are what it can show).
+    let running = HashMap::from([("desired-state".to_string(), vec!["running".to_string()])]);
+    let nodes = match (b.node_list().await, b.task_list(running).await) {
+        (Ok(nodes), Ok(tasks)) => services::node_rows(&nodes, &tasks),
+        (Ok(nodes), Err(_)) => services::node_rows(&nodes, &[]),
+        _ => Vec::new(),
+    };
     let Some(s) = selected.and_then(|id| list.iter().find(|s| s.id.as_deref() == Some(id))) else {
-        return (view, None);
+        return read(view, nodes, None);
     };
     let id = s.id.clone().unwrap_or_default();
     let filters = HashMap::from([("service".to_string(), vec![id])]);
     // A service removed between the two reads has no tasks to show: its row goes next.
     let tasks = b.task_list(filters).await.unwrap_or_default();
     let tasks = tasks.into_iter().filter(|t| t.service_id == s.id).collect();
-    (view, Some(services::details(s, tasks, chrono::Utc::now())))
+    let hosts = services::hostnames(&nodes);
+    let details = services::details(s, tasks, &hosts, chrono::Utc::now());
+    read(view, nodes, Some(details))
 }
 
 /// Carry out a service operation; the answer is what the status line says after its
