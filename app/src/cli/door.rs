@@ -12,7 +12,7 @@ use berth_engine::Engine;
 use bytes::Bytes;
 
 use super::Failure;
-use crate::backend::docker::{DockerBackend, Endpoint};
+use crate::backend::docker::{DockerBackend, Endpoint, TlsSettings};
 use crate::backend::local::{LocalBackend, Threads};
 use crate::backend::{Backend, BackendError, ByteStream, ErrorKind};
 
@@ -31,11 +31,14 @@ impl Door {
     }
 
     /// A Docker engine behind the door (`-H`, `DOCKER_HOST`). One thread is enough:
-    /// the engine does the work, this process only waits on its answers.
+    /// the engine does the work, this process only waits on its answers. TLS files
+    /// are read here, so a missing one is named before anything else happens.
     pub fn docker(endpoint: Endpoint) -> Result<Door, Failure> {
+        let backend =
+            DockerBackend::new(endpoint).map_err(|e| Failure::from(format!("berth: {e}")))?;
         Ok(Door {
             rt: one_thread()?,
-            backend: Box::new(DockerBackend::new(endpoint)),
+            backend: Box::new(backend),
         })
     }
 
@@ -83,24 +86,10 @@ fn one_thread() -> Result<tokio::runtime::Runtime, Failure> {
         .map_err(|e| Failure::from(format!("berth: start the runtime: {e}")))
 }
 
-/// The Docker engine the commands go to, chosen as the docker CLI chooses: the `-H`
-/// flag, else `DOCKER_HOST` (both given here; an empty value is none); `None` is Berth's
-/// own engine. `tls_verify` is `DOCKER_TLS_VERIFY`'s value.
-pub fn docker_endpoint(
-    host_flag: Option<&str>,
-    docker_host_env: Option<&str>,
-    tls_verify: Option<&str>,
-) -> Result<Option<Endpoint>, Failure> {
-    let Some(host) = host_flag
-        .or(docker_host_env)
-        .filter(|h| !h.trim().is_empty())
-    else {
-        return Ok(None);
-    };
-    let tls = tls_verify.is_some_and(|v| !v.is_empty());
-    Endpoint::parse(host, tls)
-        .map(Some)
-        .map_err(|e| Failure::from(format!("berth: {e}")))
+/// The Docker engine at `host` (as `-H`, `DOCKER_HOST` or a context give it), with the
+/// TLS the flags, the environment or the context ask for.
+pub fn docker_endpoint(host: &str, tls: Option<TlsSettings>) -> Result<Endpoint, Failure> {
+    Endpoint::parse(host, tls).map_err(|e| Failure::from(format!("berth: {e}")))
 }
 
 /// An interface error as Docker's CLI prints a daemon's answer.
@@ -165,34 +154,23 @@ pub fn read_stream(mut r: impl Read + Send + 'static) -> ByteStream {
 #[cfg(test)]
 mod tests {
     use super::docker_endpoint;
-    use crate::backend::docker::Endpoint;
+    use crate::backend::docker::{Endpoint, TlsSettings};
 
     #[test]
-    fn the_flag_wins_over_the_variable() {
-        let e = docker_endpoint(Some("unix:///a.sock"), Some("tcp://b:1"), None);
-        assert_eq!(e.ok().flatten(), Some(Endpoint::Unix("/a.sock".into())));
-        let e = docker_endpoint(None, Some("tcp://b:1"), None);
-        assert_eq!(e.ok().flatten(), Some(Endpoint::Tcp("b:1".into())));
+    fn hosts_become_endpoints_with_their_tls() {
+        let e = docker_endpoint("unix:///a.sock", Some(TlsSettings::default()));
+        assert_eq!(e.ok(), Some(Endpoint::Unix("/a.sock".into())));
+        let e = docker_endpoint("tcp://b:1", None);
+        assert_eq!(e.ok(), Some(Endpoint::Tcp("b:1".into())));
+        let e = docker_endpoint("tcp://b:2376", Some(TlsSettings::default()));
+        assert!(matches!(e, Ok(Endpoint::Tls { .. })));
     }
 
     #[test]
-    fn neither_or_empty_is_the_local_engine() {
-        assert!(matches!(docker_endpoint(None, None, None), Ok(None)));
-        assert!(matches!(
-            docker_endpoint(None, Some(""), Some("1")),
-            Ok(None)
-        ));
-    }
-
-    #[test]
-    fn what_is_not_supported_yet_is_refused() {
-        let e = docker_endpoint(None, Some("ssh://me@far"), None)
+    fn a_bad_host_is_refused_by_name() {
+        let e = docker_endpoint("ssh://me@far/sock", None)
             .err()
             .map(|f| f.message);
-        assert!(e.is_some_and(|m| m.contains("ssh")));
-        let e = docker_endpoint(Some("tcp://far:2376"), None, Some("1"))
-            .err()
-            .map(|f| f.message);
-        assert!(e.is_some_and(|m| m.contains("DOCKER_TLS_VERIFY")));
+        assert!(e.is_some_and(|m| m.contains("extra path after the host")));
     }
 }

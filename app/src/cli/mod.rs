@@ -76,6 +76,23 @@ pub struct Cli {
     /// contexts, or `local` for berth's own [env: DOCKER_CONTEXT] (see `berth context`)
     #[arg(short = 'c', long = "context")]
     context: Option<String>,
+    // The docker CLI's TLS flags, top-level like `-H` (they go before the command).
+    // A bare `--tls` is true; `--tls=false` is written with `=`, as pflag takes it.
+    /// Use TLS; implied by --tlsverify [env: DOCKER_TLS]
+    #[arg(long = "tls", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    tls: Option<bool>,
+    /// Use TLS and verify the remote [env: DOCKER_TLS_VERIFY]
+    #[arg(long = "tlsverify", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    tlsverify: Option<bool>,
+    /// Trust certs signed only by this CA [default: $DOCKER_CERT_PATH/ca.pem, or ~/.docker/ca.pem]
+    #[arg(long = "tlscacert", value_name = "string")]
+    tlscacert: Option<PathBuf>,
+    /// Path to TLS certificate file [default: $DOCKER_CERT_PATH/cert.pem, or ~/.docker/cert.pem]
+    #[arg(long = "tlscert", value_name = "string")]
+    tlscert: Option<PathBuf>,
+    /// Path to TLS key file [default: $DOCKER_CERT_PATH/key.pem, or ~/.docker/key.pem]
+    #[arg(long = "tlskey", value_name = "string")]
+    tlskey: Option<PathBuf>,
     /// Without a command: open the TUI.
     #[command(subcommand)]
     command: Option<Command>,
@@ -346,14 +363,25 @@ pub fn main() -> ExitCode {
     let docker = if serves_api {
         Ok(None)
     } else {
-        let choice = crate::context::Choice::from_env(cli.host.clone(), cli.context.clone());
-        match crate::context::resolve(&choice, &crate::context::ContextStore::open()) {
+        let store = crate::context::ContextStore::open();
+        let tls_flags = crate::context::tls::TlsFlags {
+            tls: cli.tls,
+            tlsverify: cli.tlsverify,
+            cacert: cli.tlscacert.clone(),
+            cert: cli.tlscert.clone(),
+            key: cli.tlskey.clone(),
+        };
+        let choice = crate::context::Choice::from_env(
+            cli.host.clone(),
+            cli.context.clone(),
+            &tls_flags,
+            store.dir(),
+        );
+        match crate::context::resolve(&choice, &store) {
             Ok(crate::context::Target::Local) => Ok(None),
-            Ok(crate::context::Target::Docker { host, .. }) => door::docker_endpoint(
-                Some(&host),
-                None,
-                std::env::var("DOCKER_TLS_VERIFY").ok().as_deref(),
-            ),
+            Ok(crate::context::Target::Docker { host, tls, .. }) => {
+                door::docker_endpoint(&host, tls).map(Some)
+            }
             Err(e) => Err(Failure::from(format!("berth: {e}"))),
         }
     };
