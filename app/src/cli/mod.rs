@@ -66,7 +66,8 @@ pub struct Cli {
     /// TUI theme: dark, light, high-contrast, or a file in ~/.config/berth/themes
     #[arg(long, global = true)]
     theme: Option<String>,
-    /// A Docker engine to drive instead of berth's own (unix:///path, tcp://host:port)
+    /// A Docker engine to drive instead of berth's own (unix:///path, tcp://host:port,
+    /// ssh://[user@]host[:port])
     /// [env: DOCKER_HOST]
     // Not global, as with the docker CLI: `-H` and `--host` mean other things after
     // some subcommands (`image history -H`, `service create --host`).

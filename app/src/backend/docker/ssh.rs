@@ -285,7 +285,7 @@ impl AsyncWrite for SshConn {
     /// remote dial-stdio passes on as the daemon connection's write side closing.
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         if let Some(s) = self.stdin.as_mut() {
-            if let Poll::Pending = Pin::new(s).poll_flush(cx) {
+            if Pin::new(s).poll_flush(cx).is_pending() {
                 return Poll::Pending;
             }
         }

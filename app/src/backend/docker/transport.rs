@@ -41,7 +41,7 @@ pub enum DialError {
         addr: String,
         source: std::io::Error,
     },
-    #[error("TLS: {0}")]
+    #[error("TLS: {0}{hint}", hint = tls_hint(.0))]
     Tls(rustls::Error),
     #[error("{0}")]
     Ssh(#[from] SshError),
@@ -155,6 +155,22 @@ where
     sender.send_request(Request::from_parts(parts, body)).await
 }
 
+/// What a server's alert means here: a daemon that refuses our certificate (or wants
+/// one) says so only with an alert's name.
+fn tls_hint(e: &rustls::Error) -> &'static str {
+    use rustls::AlertDescription as A;
+    match e {
+        rustls::Error::AlertReceived(
+            A::BadCertificate
+            | A::CertificateRequired
+            | A::UnknownCA
+            | A::CertificateUnknown
+            | A::UnsupportedCertificate,
+        ) => " (the daemon did not accept the client certificate)",
+        _ => "",
+    }
+}
+
 /// bollard carries a dial error inside its I/O error; `errors::from_docker` takes it
 /// out again.
 fn into_docker(e: DialError) -> DockerError {
@@ -183,6 +199,7 @@ fn hyper_error(e: hyper::Error) -> DialError {
     let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(&e);
     let mut text = e.to_string();
     while let Some(s) = source {
+        // rustls' error sits inside an I/O error, or is the cause itself.
         if let Some(io) = s.downcast_ref::<std::io::Error>() {
             if let Some(tls) = io.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
                 return DialError::Tls(tls.clone());
@@ -195,4 +212,27 @@ fn hyper_error(e: hyper::Error) -> DialError {
         source = s.source();
     }
     DialError::Http(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_client_certificate_is_said_so() {
+        let e = DialError::Tls(rustls::Error::AlertReceived(
+            rustls::AlertDescription::BadCertificate,
+        ));
+        assert_eq!(
+            e.to_string(),
+            "TLS: received fatal alert: BadCertificate (the daemon did not accept the client certificate)"
+        );
+        let e = DialError::Tls(rustls::Error::InvalidCertificate(
+            rustls::CertificateError::UnknownIssuer,
+        ));
+        assert_eq!(
+            e.to_string(),
+            "TLS: invalid peer certificate: UnknownIssuer"
+        );
+    }
 }
