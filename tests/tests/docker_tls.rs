@@ -16,6 +16,16 @@ use berth_tests::pki::{Ca, Pair};
 use berth_tests::sshd::Sshd;
 use berth_tests::{eventually, free_port, Berth, Out};
 
+/// The harness's private dockerd is one per test process at a time (its bridge,
+/// address ranges and cgroup parent are named by the pid): the tests that start one
+/// take turns.
+static ONE_DOCKERD: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn dockerd_turn() -> std::sync::MutexGuard<'static, ()> {
+    // A test that failed holding it leaves nothing behind (its guards cleaned up).
+    ONE_DOCKERD.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// The variables that choose an engine or its TLS, none of which a test inherits.
 const ENGINE_VARS: [&str; 6] = [
     "DOCKER_HOST",
@@ -138,6 +148,7 @@ fn files(dir: &Path) -> [String; 3] {
 
 #[test]
 fn tls_with_client_certificates_by_flags_environment_and_contexts() {
+    let _turn = dockerd_turn();
     let b = Berth::new();
     b.busybox_image("busybox:latest");
     let t = tls_dockerd();
@@ -303,6 +314,7 @@ fn tls_with_client_certificates_by_flags_environment_and_contexts() {
 
 #[test]
 fn tls_refusals_name_the_daemon_and_the_cause() {
+    let _turn = dockerd_turn();
     let b = Berth::new();
     let t = tls_dockerd();
     let refused = |dir: &Path| {
@@ -395,6 +407,7 @@ fn tls_refusals_name_the_daemon_and_the_cause() {
 
 #[test]
 fn ssh_runs_the_systems_ssh_and_speaks_http_over_it() {
+    let _turn = dockerd_turn();
     let b = Berth::new();
     b.busybox_image("busybox:latest");
     let d = Dockerd::start();

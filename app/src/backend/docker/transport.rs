@@ -8,6 +8,7 @@
 //! I/O error and turned into a message naming the engine in `errors`.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use bollard::errors::Error as DockerError;
 use bollard::{ClientVersion, Docker};
@@ -21,6 +22,10 @@ use tokio::net::TcpStream;
 
 use super::ssh::{self, SshError, SshSpec};
 use super::tls::{self, TlsError, TlsSettings};
+
+/// How long a TCP connect and TLS handshake may take (the docker CLI's dialer's 30 s);
+/// the answer itself has bollard's own, much longer, limit.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How one connection to the engine is made.
 #[derive(Clone)]
@@ -96,16 +101,25 @@ impl Dialer {
     {
         match self {
             Dialer::Tls { addr, name, config } => {
-                let tcp = TcpStream::connect(addr.as_str()).await.map_err(|source| {
-                    DialError::Connect {
-                        addr: addr.clone(),
-                        source,
-                    }
-                })?;
-                let stream = tokio_rustls::TlsConnector::from(config.clone())
-                    .connect(name.clone(), tcp)
-                    .await
-                    .map_err(|e| io_error(e, addr))?;
+                let dial = async {
+                    let tcp = TcpStream::connect(addr.as_str()).await.map_err(|source| {
+                        DialError::Connect {
+                            addr: addr.clone(),
+                            source,
+                        }
+                    })?;
+                    tokio_rustls::TlsConnector::from(config.clone())
+                        .connect(name.clone(), tcp)
+                        .await
+                        .map_err(|e| io_error(e, addr))
+                };
+                let stream =
+                    tokio::time::timeout(CONNECT_TIMEOUT, dial)
+                        .await
+                        .map_err(|_| DialError::Connect {
+                            addr: addr.clone(),
+                            source: std::io::ErrorKind::TimedOut.into(),
+                        })??;
                 exchange(stream, req).await.map_err(hyper_error)
             }
             Dialer::Ssh(spec) => {
