@@ -26,6 +26,8 @@ const REMOTE_COMMAND: [&str; 3] = ["docker", "system", "dial-stdio"];
 const STDERR_KEPT: usize = 4096;
 /// How long a failed request waits for its ssh to exit, to say why it failed.
 const EXIT_WAIT: Duration = Duration::from_secs(10);
+/// How long, after ssh exited, its stderr may take to reach its end.
+const STDERR_WAIT: Duration = Duration::from_secs(1);
 
 /// An ssh URL's parts, checked as the docker CLI (20.10) checks them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -150,6 +152,8 @@ pub struct SshConn {
 pub struct SshWatch {
     args: String,
     stderr: Arc<Mutex<Vec<u8>>>,
+    /// Fires when ssh's stderr is at its end (everything it said is kept).
+    stderr_read: oneshot::Receiver<()>,
     exited: watch::Receiver<Option<ExitStatus>>,
 }
 
@@ -183,6 +187,7 @@ pub fn connect(spec: &SshSpec) -> Result<(SshConn, SshWatch), SshError> {
     };
     let stderr = Arc::new(Mutex::new(Vec::new()));
     let kept = stderr.clone();
+    let (stderr_done, stderr_read) = oneshot::channel::<()>();
     tokio::spawn(async move {
         let mut buf = [0u8; 1024];
         while let Ok(n) = err_pipe.read(&mut buf).await {
@@ -195,6 +200,7 @@ pub fn connect(spec: &SshSpec) -> Result<(SshConn, SshWatch), SshError> {
                 k.drain(..excess);
             }
         }
+        let _ = stderr_done.send(());
     });
     let (kill, killed) = oneshot::channel::<()>();
     let (exit_tx, exited) = watch::channel(None);
@@ -220,6 +226,7 @@ pub fn connect(spec: &SshSpec) -> Result<(SshConn, SshWatch), SshError> {
         SshWatch {
             args: args.join(" "),
             stderr,
+            stderr_read,
             exited,
         },
     ))
@@ -236,9 +243,9 @@ impl SshWatch {
                 Ok(Ok(s)) => *s,
                 _ => None,
             }?;
-        // The stderr task may still hold ssh's last line; it ends at EOF, which
-        // follows the exit closely.
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        // ssh's last line may still be in the pipe: wait for its end, which follows
+        // the exit unless something ssh started (a ProxyCommand) still holds it.
+        let _ = tokio::time::timeout(STDERR_WAIT, self.stderr_read).await;
         let stderr = self
             .stderr
             .lock()

@@ -56,6 +56,8 @@ pub enum TlsError {
     },
     #[error("TLS setup: {0}")]
     Setup(rustls::Error),
+    #[error("TLS: {0}")]
+    ServerName(String),
 }
 
 /// `ring`, as the registry client uses (its lack of post-quantum key exchange is what

@@ -58,11 +58,7 @@ impl Dialer {
     /// TLS to `addr` (`host:port`) as `settings` say; every file is read now.
     pub fn tls(addr: &str, settings: &TlsSettings) -> Result<Dialer, TlsError> {
         let config = tls::client_config(settings)?;
-        let name = tls::server_name(addr).map_err(|detail| TlsError::Parse {
-            what: "server name",
-            path: addr.into(),
-            detail,
-        })?;
+        let name = tls::server_name(addr).map_err(TlsError::ServerName)?;
         Ok(Dialer::Tls {
             addr: addr.to_string(),
             name,
