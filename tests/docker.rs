@@ -20,13 +20,52 @@ pub struct Dockerd {
     pub sock: PathBuf,
     pub bridge: String,
     cgroup_parent: String,
+    /// More dockerd arguments (a TLS listener), for every start.
+    extra: Vec<String>,
     child: Option<Child>,
 }
 
+/// A TCP listener with TLS for the private dockerd, besides its socket: dockerd's
+/// `--tlsverify --tlscacert --tlscert --tlskey` on `tcp://127.0.0.1:port`.
+pub struct TlsListen {
+    pub port: u16,
+    pub ca: PathBuf,
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+impl TlsListen {
+    fn args(&self) -> Vec<String> {
+        let path = |p: &Path| p.display().to_string();
+        vec![
+            "--host".into(),
+            format!("tcp://127.0.0.1:{}", self.port),
+            "--tlsverify".into(),
+            "--tlscacert".into(),
+            path(&self.ca),
+            "--tlscert".into(),
+            path(&self.cert),
+            "--tlskey".into(),
+            path(&self.key),
+        ]
+    }
+}
+
 impl Dockerd {
+    /// `start`, the daemon also listening on TCP with TLS (client certificates
+    /// required) as `tls` says.
+    pub fn start_with_tls(tls: &TlsListen) -> Dockerd {
+        Self::start_with_args(&tls.args())
+    }
+
     /// Start a private dockerd and wait until it answers. Panics, saying why and with
     /// the end of its log, when it cannot: a differential test never passes by skipping.
     pub fn start() -> Dockerd {
+        Self::start_with_args(&[])
+    }
+
+    /// `start` with more dockerd arguments.
+    fn start_with_args(extra: &[String]) -> Dockerd {
         require_tool("dockerd", "docker.io");
         require_tool("containerd", "docker.io");
         require_tool("ip", "iproute2");
@@ -47,6 +86,7 @@ impl Dockerd {
             dir,
             bridge,
             cgroup_parent,
+            extra: extra.to_vec(),
             child: None,
         };
         // From here on the guard cleans up whatever was made.
@@ -97,6 +137,7 @@ impl Dockerd {
                 160 + pid % 40
             ))
             .arg(format!("--cgroup-parent=/{}", self.cgroup_parent))
+            .args(&self.extra)
             // No registry: a pull goes to a closed port on loopback and fails at once.
             .env("HTTP_PROXY", "http://127.0.0.1:9")
             .env("HTTPS_PROXY", "http://127.0.0.1:9")

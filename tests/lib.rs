@@ -5,9 +5,11 @@
 pub mod api;
 pub mod docker;
 pub mod moto;
+pub mod pki;
 pub mod podman;
 pub mod registry_server;
 pub mod shapes;
+pub mod sshd;
 pub mod swarm;
 pub mod tmux;
 pub mod token_server;

@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 
 use super::output::print_rows;
 use super::{CliResult, Failure};
+use crate::context::store::TlsMaterial;
 use crate::context::{ContextStore, Meta, DEFAULT, LOCAL, SYSTEM_SOCKET};
 
 #[derive(clap::Subcommand, Debug)]
@@ -30,7 +31,8 @@ pub enum ContextCmd {
         /// Description of the context
         #[arg(long, default_value = "")]
         description: String,
-        /// set the docker endpoint (host=unix:///path or tcp://host:port[,skip-tls-verify=true])
+        /// set the docker endpoint (host=unix:///path, tcp://host:port or
+        /// ssh://[user@]host[:port][,ca=PATH,cert=PATH,key=PATH][,skip-tls-verify=true])
         #[arg(long)]
         docker: String,
         name: String,
@@ -65,33 +67,58 @@ fn current(store: &ContextStore) -> Result<String, Failure> {
         .unwrap_or_else(|| LOCAL.into()))
 }
 
-/// `--docker host=...,skip-tls-verify=true` as the docker CLI takes it.
-fn docker_flag(v: &str) -> Result<(String, bool), Failure> {
+/// What `--docker` says: the host, whether to skip verifying it, and TLS files.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct DockerFlag {
+    host: String,
+    skip_tls_verify: bool,
+    ca: Option<String>,
+    cert: Option<String>,
+    key: Option<String>,
+}
+
+/// `--docker host=...,ca=...,cert=...,key=...,skip-tls-verify=true` as the docker CLI
+/// takes it.
+fn docker_flag(v: &str) -> Result<DockerFlag, Failure> {
+    let mut flag = DockerFlag::default();
     let mut host = None;
-    let mut skip = false;
     for part in v.split(',').filter(|p| !p.is_empty()) {
         match part.split_once('=') {
             Some(("host", h)) => host = Some(h.to_string()),
             Some(("skip-tls-verify", b)) => {
-                skip = b
+                flag.skip_tls_verify = b
                     .parse()
                     .map_err(|_| fail(format!("invalid skip-tls-verify value {b:?}")))?;
             }
-            Some((k @ ("ca" | "cert" | "key"), _)) => {
-                return Err(fail(format!(
-                    "--docker {k}=...: TLS material for contexts is not supported by berth yet"
-                )))
-            }
+            Some(("ca", p)) => flag.ca = Some(p.to_string()),
+            Some(("cert", p)) => flag.cert = Some(p.to_string()),
+            Some(("key", p)) => flag.key = Some(p.to_string()),
             _ => {
                 return Err(fail(format!(
-                    "unable to parse docker host `{part}`: expected host=unix:///path or host=tcp://host:port"
+                    "unable to parse docker host `{part}`: expected host=, ca=, cert=, key= or skip-tls-verify="
                 )))
             }
         }
     }
-    let host = host.ok_or_else(|| fail("--docker needs host=...".to_string()))?;
-    crate::backend::docker::Endpoint::parse(&host, false).map_err(fail)?;
-    Ok((host, skip))
+    flag.host = host.ok_or_else(|| fail("--docker needs host=...".to_string()))?;
+    crate::backend::docker::Endpoint::parse(&flag.host, None).map_err(fail)?;
+    Ok(flag)
+}
+
+/// The TLS files `--docker` names, read now to be copied into the store (a path that
+/// cannot be read is named).
+fn tls_material(flag: &DockerFlag) -> Result<TlsMaterial, Failure> {
+    let read = |what: &str, p: &Option<String>| -> Result<Option<Vec<u8>>, Failure> {
+        p.as_ref()
+            .filter(|p| !p.is_empty())
+            .map(|p| std::fs::read(p).map_err(|e| fail(format!("cannot read {what} {p}: {e}"))))
+            .transpose()
+    };
+    Ok(TlsMaterial {
+        ca: read("CA certificate", &flag.ca)?,
+        cert: read("TLS certificate", &flag.cert)?,
+        key: read("TLS key", &flag.key)?,
+    })
 }
 
 /// The built-in contexts as the store would hold them.
@@ -193,9 +220,16 @@ pub fn run(cmd: ContextCmd) -> CliResult {
             docker,
             name,
         } => {
-            let (host, skip) = docker_flag(&docker)?;
+            let flag = docker_flag(&docker)?;
+            let material = tls_material(&flag)?;
             store
-                .create(&name, &description, &host, skip)
+                .create(
+                    &name,
+                    &description,
+                    &flag.host,
+                    flag.skip_tls_verify,
+                    &material,
+                )
                 .map_err(fail)?;
             println!("{name}");
             eprintln!("Successfully created context \"{name}\"");
@@ -234,7 +268,11 @@ pub fn run(cmd: ContextCmd) -> CliResult {
             super::inspect::inspect_each(&names, format.as_deref(), |n| {
                 let m = lookup(&store, n)?;
                 let mut doc = serde_json::to_value(&m).map_err(|e| fail(e.to_string()))?;
-                doc["TLSMaterial"] = json!({});
+                doc["TLSMaterial"] = if n == LOCAL || n == DEFAULT {
+                    json!({})
+                } else {
+                    json!(store.tls_files(n))
+                };
                 doc["Storage"] = json!({
                     "MetadataPath": if n == LOCAL || n == DEFAULT { "<IN MEMORY>".into() } else { store.meta_dir(n).display().to_string() },
                     "TLSPath": if n == LOCAL || n == DEFAULT { "<IN MEMORY>".into() } else { store.tls_dir(n).display().to_string() },
@@ -254,14 +292,52 @@ mod tests {
         let ok = |v: &str| docker_flag(v).ok();
         assert_eq!(
             ok("host=unix:///x.sock"),
-            Some(("unix:///x.sock".to_string(), false))
+            Some(DockerFlag {
+                host: "unix:///x.sock".into(),
+                ..Default::default()
+            })
         );
         assert_eq!(
             ok("host=tcp://h:2375,skip-tls-verify=true"),
-            Some(("tcp://h:2375".to_string(), true))
+            Some(DockerFlag {
+                host: "tcp://h:2375".into(),
+                skip_tls_verify: true,
+                ..Default::default()
+            })
         );
+        assert_eq!(
+            ok("host=tcp://h:2376,ca=/c/ca.pem,cert=/c/cert.pem,key=/c/key.pem"),
+            Some(DockerFlag {
+                host: "tcp://h:2376".into(),
+                skip_tls_verify: false,
+                ca: Some("/c/ca.pem".into()),
+                cert: Some("/c/cert.pem".into()),
+                key: Some("/c/key.pem".into()),
+            })
+        );
+        assert!(ok("host=ssh://me@far:22").is_some());
         assert!(docker_flag("unix:///x.sock").is_err());
-        assert!(docker_flag("host=ssh://me@far").is_err());
-        assert!(docker_flag("host=tcp://h:1,ca=/ca.pem").is_err());
+        assert!(docker_flag("host=ssh://me@far/path").is_err());
+        assert!(docker_flag("host=tcp://h:1,color=blue").is_err());
+    }
+
+    #[test]
+    fn tls_files_are_read_and_a_missing_one_named() {
+        let d = tempfile::tempdir().unwrap();
+        let ca = d.path().join("ca.pem");
+        std::fs::write(&ca, "CA").unwrap();
+        let mut flag = DockerFlag {
+            host: "tcp://h:2376".into(),
+            ca: Some(ca.display().to_string()),
+            ..Default::default()
+        };
+        let m = tls_material(&flag).ok();
+        assert_eq!(m.and_then(|m| m.ca), Some(b"CA".to_vec()));
+        flag.key = Some("/nonexistent/key.pem".into());
+        let e = tls_material(&flag)
+            .err()
+            .map(|f| f.message)
+            .unwrap_or_default();
+        assert!(e.contains("/nonexistent/key.pem"), "{e}");
     }
 }

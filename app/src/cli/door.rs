@@ -34,11 +34,14 @@ impl Door {
     }
 
     /// A Docker engine behind the door (`-H`, `DOCKER_HOST`). One thread is enough:
-    /// the engine does the work, this process only waits on its answers.
+    /// the engine does the work, this process only waits on its answers. TLS files
+    /// are read here, so a missing one is named before anything else happens.
     pub fn docker(endpoint: Endpoint) -> Result<Door, Failure> {
+        let backend =
+            DockerBackend::new(endpoint).map_err(|e| Failure::from(format!("berth: {e}")))?;
         Ok(Door {
             rt: one_thread()?,
-            backend: Box::new(DockerBackend::new(endpoint)),
+            backend: Box::new(backend),
             context: crate::context::DEFAULT.into(),
         })
     }
@@ -86,26 +89,6 @@ fn one_thread() -> Result<tokio::runtime::Runtime, Failure> {
         .enable_all()
         .build()
         .map_err(|e| Failure::from(format!("berth: start the runtime: {e}")))
-}
-
-/// The Docker engine the commands go to, chosen as the docker CLI chooses: the `-H`
-/// flag, else `DOCKER_HOST` (both given here; an empty value is none); `None` is Berth's
-/// own engine. `tls_verify` is `DOCKER_TLS_VERIFY`'s value.
-pub fn docker_endpoint(
-    host_flag: Option<&str>,
-    docker_host_env: Option<&str>,
-    tls_verify: Option<&str>,
-) -> Result<Option<Endpoint>, Failure> {
-    let Some(host) = host_flag
-        .or(docker_host_env)
-        .filter(|h| !h.trim().is_empty())
-    else {
-        return Ok(None);
-    };
-    let tls = tls_verify.is_some_and(|v| !v.is_empty());
-    Endpoint::parse(host, tls)
-        .map(Some)
-        .map_err(|e| Failure::from(format!("berth: {e}")))
 }
 
 /// An interface error as Docker's CLI prints a daemon's answer.
@@ -175,39 +158,4 @@ pub fn read_stream(mut r: impl Read + Send + 'static) -> ByteStream {
         }
     });
     Box::pin(futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx)))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::docker_endpoint;
-    use crate::backend::docker::Endpoint;
-
-    #[test]
-    fn the_flag_wins_over_the_variable() {
-        let e = docker_endpoint(Some("unix:///a.sock"), Some("tcp://b:1"), None);
-        assert_eq!(e.ok().flatten(), Some(Endpoint::Unix("/a.sock".into())));
-        let e = docker_endpoint(None, Some("tcp://b:1"), None);
-        assert_eq!(e.ok().flatten(), Some(Endpoint::Tcp("b:1".into())));
-    }
-
-    #[test]
-    fn neither_or_empty_is_the_local_engine() {
-        assert!(matches!(docker_endpoint(None, None, None), Ok(None)));
-        assert!(matches!(
-            docker_endpoint(None, Some(""), Some("1")),
-            Ok(None)
-        ));
-    }
-
-    #[test]
-    fn what_is_not_supported_yet_is_refused() {
-        let e = docker_endpoint(None, Some("ssh://me@far"), None)
-            .err()
-            .map(|f| f.message);
-        assert!(e.is_some_and(|m| m.contains("ssh")));
-        let e = docker_endpoint(Some("tcp://far:2376"), None, Some("1"))
-            .err()
-            .map(|f| f.message);
-        assert!(e.is_some_and(|m| m.contains("DOCKER_TLS_VERIFY")));
-    }
 }

@@ -66,7 +66,8 @@ pub struct Cli {
     /// TUI theme: dark, light, high-contrast, or a file in ~/.config/berth/themes
     #[arg(long, global = true)]
     theme: Option<String>,
-    /// A Docker engine to drive instead of berth's own (unix:///path, tcp://host:port)
+    /// A Docker engine to drive instead of berth's own (unix:///path, tcp://host:port,
+    /// ssh://[user@]host[:port])
     /// [env: DOCKER_HOST]
     // Not global, as with the docker CLI: `-H` and `--host` mean other things after
     // some subcommands (`image history -H`, `service create --host`).
@@ -76,6 +77,23 @@ pub struct Cli {
     /// contexts, or `local` for berth's own [env: DOCKER_CONTEXT] (see `berth context`)
     #[arg(short = 'c', long = "context")]
     context: Option<String>,
+    // The docker CLI's TLS flags, top-level like `-H` (they go before the command).
+    // A bare `--tls` is true; `--tls=false` is written with `=`, as pflag takes it.
+    /// Use TLS; implied by --tlsverify [env: DOCKER_TLS]
+    #[arg(long = "tls", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    tls: Option<bool>,
+    /// Use TLS and verify the remote [env: DOCKER_TLS_VERIFY]
+    #[arg(long = "tlsverify", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    tlsverify: Option<bool>,
+    /// Trust certs signed only by this CA [default: $DOCKER_CERT_PATH/ca.pem, or ~/.docker/ca.pem]
+    #[arg(long = "tlscacert", value_name = "string")]
+    tlscacert: Option<PathBuf>,
+    /// Path to TLS certificate file [default: $DOCKER_CERT_PATH/cert.pem, or ~/.docker/cert.pem]
+    #[arg(long = "tlscert", value_name = "string")]
+    tlscert: Option<PathBuf>,
+    /// Path to TLS key file [default: $DOCKER_CERT_PATH/key.pem, or ~/.docker/key.pem]
+    #[arg(long = "tlskey", value_name = "string")]
+    tlskey: Option<PathBuf>,
     /// Without a command: open the TUI.
     #[command(subcommand)]
     command: Option<Command>,
@@ -350,29 +368,38 @@ pub fn main() -> ExitCode {
     );
     // `system service` serves Berth's own engine whatever DOCKER_HOST or the current
     // context say: a shell set up to point the docker CLI at that service names it.
+    let tls_flags = crate::context::tls::TlsFlags {
+        tls: cli.tls,
+        tlsverify: cli.tlsverify,
+        cacert: cli.tlscacert.clone(),
+        cert: cli.tlscert.clone(),
+        key: cli.tlskey.clone(),
+    };
     let target = if serves_api {
         Ok(crate::context::Target::Local)
     } else {
-        let choice = crate::context::Choice::from_env(cli.host.clone(), cli.context.clone());
-        crate::context::resolve(&choice, &crate::context::ContextStore::open())
-            .map_err(|e| Failure::from(format!("berth: {e}")))
+        let store = crate::context::ContextStore::open();
+        let choice = crate::context::Choice::from_env(
+            cli.host.clone(),
+            cli.context.clone(),
+            &tls_flags,
+            store.dir(),
+        );
+        crate::context::resolve(&choice, &store).map_err(|e| Failure::from(format!("berth: {e}")))
     };
     let target = match target {
         Ok(t) => t,
         Err(f) => return finish(Err(f)),
     };
-    if let crate::context::Target::Docker { host, .. } = &target {
+    if let crate::context::Target::Docker { .. } = &target {
         let Some(command) = cli.command else {
             // The TUI on a Docker engine; Berth's own opens if the user switches to it.
-            let links = crate::tui::link::Links::new(config, None);
+            let links = crate::tui::link::Links::new(config, None, tls_flags);
             return open_tui(links, &target, cli.theme.as_deref());
         };
-        let endpoint = door::docker_endpoint(
-            Some(host),
-            None,
-            std::env::var("DOCKER_TLS_VERIFY").ok().as_deref(),
-        );
-        let door = endpoint
+        let door = target
+            .endpoint()
+            .map_err(|e| Failure::from(format!("berth: {e}")))
             .and_then(|e| e.ok_or_else(|| Failure::from("berth: no Docker host given")))
             .and_then(door::Door::docker);
         let mut door = match door {
@@ -404,7 +431,7 @@ pub fn main() -> ExitCode {
         }
     };
     let Some(command) = cli.command else {
-        let links = crate::tui::link::Links::new((*engine.config).clone(), Some(engine));
+        let links = crate::tui::link::Links::new((*engine.config).clone(), Some(engine), tls_flags);
         return open_tui(links, &crate::context::Target::Local, cli.theme.as_deref());
     };
     if let Command::System {

@@ -6,12 +6,14 @@
 //!
 //! Which engine a command talks to is chosen as the docker CLI chooses: `--host`,
 //! else `--context`, else `DOCKER_HOST`, else `DOCKER_CONTEXT`, else the current context.
+//! The TLS to speak comes with the choice (see `tls`).
 
 pub mod store;
+pub mod tls;
 
 pub use store::{ContextStore, Meta};
 
-use crate::backend::docker::Endpoint;
+use crate::backend::docker::{Endpoint, TlsSettings};
 
 /// Berth's own engine, as a context.
 pub const LOCAL: &str = "local";
@@ -25,25 +27,22 @@ pub const SYSTEM_SOCKET: &str = "unix:///var/run/docker.sock";
 pub enum Target {
     /// Berth's own engine.
     Local,
-    /// A Docker engine at this host (`unix:///...`, `tcp://...`), reached through the
-    /// context named (None: `-H` or `DOCKER_HOST` directly).
+    /// A Docker engine at this host (`unix:///...`, `tcp://...`, `ssh://...`), reached
+    /// through the context named (None: `-H` or `DOCKER_HOST` directly), with this TLS
+    /// (for TCP; None: plain).
     Docker {
         host: String,
         context: Option<String>,
-        skip_tls_verify: bool,
+        tls: Option<TlsSettings>,
     },
 }
 
 impl Target {
-    /// The Docker engine's endpoint (None: Berth's own engine). TLS is asked for by
-    /// `DOCKER_TLS_VERIFY`, as the docker CLI reads it.
+    /// The Docker engine's endpoint (None: Berth's own engine).
     pub fn endpoint(&self) -> Result<Option<Endpoint>, String> {
         match self {
             Target::Local => Ok(None),
-            Target::Docker { host, .. } => {
-                let tls = std::env::var("DOCKER_TLS_VERIFY").is_ok_and(|v| !v.is_empty());
-                Endpoint::parse(host, tls).map(Some)
-            }
+            Target::Docker { host, tls, .. } => Endpoint::parse(host, tls.clone()).map(Some),
         }
     }
 
@@ -68,17 +67,28 @@ pub struct Choice {
     pub context_flag: Option<String>,
     pub docker_host: Option<String>,
     pub docker_context: Option<String>,
+    /// The TLS the global flags and the environment ask for, for a host given directly
+    /// or through the `default` context (a stored context brings its own).
+    pub tls: Option<TlsSettings>,
 }
 
 impl Choice {
-    /// From the flags and this process's environment.
-    pub fn from_env(host_flag: Option<String>, context_flag: Option<String>) -> Choice {
+    /// From the flags and this process's environment; `config_dir` holds the default
+    /// TLS files (`$DOCKER_CONFIG` or `~/.docker`).
+    pub fn from_env(
+        host_flag: Option<String>,
+        context_flag: Option<String>,
+        tls_flags: &tls::TlsFlags,
+        config_dir: &std::path::Path,
+    ) -> Choice {
         let var = |n: &str| std::env::var(n).ok();
+        let env = tls::TlsEnv::from_env(config_dir);
         Choice {
             host_flag,
             context_flag,
             docker_host: var("DOCKER_HOST"),
             docker_context: var("DOCKER_CONTEXT"),
+            tls: tls::from_flags(tls_flags, &env, std::path::Path::exists),
         }
     }
 }
@@ -95,7 +105,7 @@ pub fn resolve(choice: &Choice, store: &ContextStore) -> Result<Target, String> 
     let direct = |host: &str| Target::Docker {
         host: host.to_string(),
         context: None,
-        skip_tls_verify: false,
+        tls: choice.tls.clone(),
     };
     if let Some(h) = given(&choice.host_flag) {
         return Ok(direct(h));
@@ -124,7 +134,7 @@ fn named(name: &str, choice: &Choice, store: &ContextStore) -> Result<Target, St
                 .unwrap_or(SYSTEM_SOCKET)
                 .to_string(),
             context: Some(DEFAULT.into()),
-            skip_tls_verify: false,
+            tls: choice.tls.clone(),
         }),
         _ => {
             let meta = store.get(name)?;
@@ -134,7 +144,7 @@ fn named(name: &str, choice: &Choice, store: &ContextStore) -> Result<Target, St
             Ok(Target::Docker {
                 host: docker.host.clone(),
                 context: Some(name.to_string()),
-                skip_tls_verify: docker.skip_tls_verify,
+                tls: tls::from_context(&store.docker_tls_dir(name), docker.skip_tls_verify),
             })
         }
     }
@@ -144,11 +154,35 @@ fn named(name: &str, choice: &Choice, store: &ContextStore) -> Result<Target, St
 mod tests {
     use super::*;
 
+    #[test]
+    fn targets_become_endpoints_with_their_tls() {
+        let docker = |host: &str, tls| Target::Docker {
+            host: host.into(),
+            context: None,
+            tls,
+        };
+        let e = docker("unix:///a.sock", Some(TlsSettings::default())).endpoint();
+        assert_eq!(e, Ok(Some(Endpoint::Unix("/a.sock".into()))));
+        let e = docker("tcp://b:1", None).endpoint();
+        assert_eq!(e, Ok(Some(Endpoint::Tcp("b:1".into()))));
+        let e = docker("tcp://b:2376", Some(TlsSettings::default())).endpoint();
+        assert!(matches!(e, Ok(Some(Endpoint::Tls { .. }))));
+        let e = docker("ssh://me@far/sock", None).endpoint();
+        assert!(e.is_err_and(|m| m.contains("extra path after the host")));
+        assert_eq!(Target::Local.endpoint(), Ok(None));
+    }
+
     fn store() -> (tempfile::TempDir, ContextStore) {
         let d = tempfile::tempdir().unwrap();
         let s = ContextStore::at(d.path());
-        s.create("far", "a remote engine", "tcp://far:2375", false)
-            .unwrap();
+        s.create(
+            "far",
+            "a remote engine",
+            "tcp://far:2375",
+            false,
+            &Default::default(),
+        )
+        .unwrap();
         (d, s)
     }
 
@@ -156,7 +190,7 @@ mod tests {
         Target::Docker {
             host: host.into(),
             context: context.map(String::from),
-            skip_tls_verify: false,
+            tls: None,
         }
     }
 
@@ -185,5 +219,51 @@ mod tests {
             ..Default::default()
         };
         assert!(resolve(&missing, &s).unwrap_err().contains("nosuch"));
+    }
+
+    #[test]
+    fn tls_comes_from_the_flags_or_from_the_context() {
+        let (d, s) = store();
+        let flags_tls = TlsSettings {
+            verify: true,
+            ca: Some("/flags/ca.pem".into()),
+            ..Default::default()
+        };
+        let mut c = Choice {
+            host_flag: Some("tcp://h:2376".into()),
+            tls: Some(flags_tls.clone()),
+            ..Default::default()
+        };
+        let tls_of = |t: Result<Target, String>| match t {
+            Ok(Target::Docker { tls, .. }) => tls,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(tls_of(resolve(&c, &s)), Some(flags_tls.clone()));
+        c.host_flag = None;
+        c.context_flag = Some("default".into());
+        assert_eq!(tls_of(resolve(&c, &s)), Some(flags_tls.clone()));
+        // A stored context brings its own material; the flags play no part.
+        c.context_flag = Some("far".into());
+        assert_eq!(tls_of(resolve(&c, &s)), None);
+        let material = store::TlsMaterial {
+            ca: Some(b"ca".to_vec()),
+            cert: Some(b"cert".to_vec()),
+            key: Some(b"key".to_vec()),
+        };
+        s.create("secure", "", "tcp://far:2376", false, &material)
+            .unwrap();
+        c.context_flag = Some("secure".into());
+        let got = tls_of(resolve(&c, &s)).unwrap();
+        let dir = s.docker_tls_dir("secure");
+        assert!(dir.starts_with(d.path()));
+        assert_eq!(
+            got,
+            TlsSettings {
+                verify: true,
+                ca: Some(dir.join("ca.pem")),
+                cert: Some(dir.join("cert.pem")),
+                key: Some(dir.join("key.pem")),
+            }
+        );
     }
 }

@@ -12,6 +12,7 @@ use super::worker::BerthExe;
 use crate::backend::docker::DockerBackend;
 use crate::backend::local::{LocalBackend, Threads};
 use crate::backend::Backend;
+use crate::context::tls::TlsFlags;
 use crate::context::{self, ContextStore, Target};
 
 pub struct Link {
@@ -26,14 +27,18 @@ pub struct Link {
 pub struct Links {
     config: Config,
     local: Option<Engine>,
+    /// The TLS flags berth was started with: they apply to `default` and to a host
+    /// given directly, as on the command line.
+    tls_flags: TlsFlags,
 }
 
 impl Links {
     /// `local`: Berth's engine, when it is already open.
-    pub fn new(config: Config, local: Option<Engine>) -> Links {
+    pub fn new(config: Config, local: Option<Engine>, tls_flags: TlsFlags) -> Links {
         Links {
             config,
             local: local.map(prepared),
+            tls_flags,
         }
     }
 
@@ -47,12 +52,14 @@ impl Links {
                     .ok_or_else(|| format!("no Docker engine at {host:?}"))?;
                 // The children name the same context (or host), so a later
                 // `context use` elsewhere does not move them.
-                let (args, name) = match context {
+                let (mut args, name) = match context {
                     Some(c) => (vec!["--context".into(), c.clone()], c.clone()),
                     None => (vec!["--host".into(), host.clone()], host.clone()),
                 };
+                args.extend(self.tls_flags.args());
+                let backend = DockerBackend::new(endpoint).map_err(|e| e.to_string())?;
                 Ok(Link {
-                    backend: Arc::new(DockerBackend::new(endpoint)),
+                    backend: Arc::new(backend),
                     berth: BerthExe {
                         exe: this_exe(),
                         args,
@@ -66,8 +73,10 @@ impl Links {
     /// A link to the context called `name` (`local` included), resolved as `--context
     /// NAME` would be.
     pub fn open_context(&mut self, name: &str) -> Result<Link, String> {
-        let choice = context::Choice::from_env(None, Some(name.to_string()));
-        let target = context::resolve(&choice, &ContextStore::open())?;
+        let store = ContextStore::open();
+        let choice =
+            context::Choice::from_env(None, Some(name.to_string()), &self.tls_flags, store.dir());
+        let target = context::resolve(&choice, &store)?;
         self.open(&target)
     }
 

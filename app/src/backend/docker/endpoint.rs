@@ -1,28 +1,43 @@
-//! Where a Docker engine listens, as the docker CLI spells it (`-H`, `DOCKER_HOST`):
-//! `unix:///path` or `tcp://host:port`. What a later increment brings (ssh, TLS, named
-//! pipes, inherited sockets) is refused here by name, before anything is dialled.
+//! Where a Docker engine listens, as the docker CLI spells it (`-H`, `DOCKER_HOST`, a
+//! context's host): `unix:///path`, `tcp://host:port` (with TLS when the flags, the
+//! environment or the context ask for it) or `ssh://[user@]host[:port]`. What berth does
+//! not reach (named pipes, inherited sockets) is refused here by name, before anything
+//! is dialled.
 
 use std::path::PathBuf;
 
+use super::ssh::SshSpec;
+use super::tls::TlsSettings;
+
 /// The docker CLI's default socket, for a bare `unix://`.
 pub const DEFAULT_UNIX_SOCKET: &str = "/var/run/docker.sock";
-/// The docker CLI's port for plain TCP when the address has none.
+/// The docker CLI's port for TCP when the address has none (TLS or not: the docker
+/// CLI fills in 2375 either way).
 pub const DEFAULT_TCP_PORT: u16 = 2375;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Endpoint {
     Unix(PathBuf),
-    /// `host:port`, the port always present.
+    /// Plain TCP to `host:port`, the port always present.
     Tcp(String),
+    /// TCP with TLS to `addr` (`host:port`).
+    Tls {
+        addr: String,
+        tls: TlsSettings,
+    },
+    /// `docker system dial-stdio` on a remote host, through the system's ssh.
+    Ssh(SshSpec),
 }
 
 impl Endpoint {
-    /// Parse one `-H` value. `tls_verify` is whether `DOCKER_TLS_VERIFY` asks for TLS.
-    pub fn parse(host: &str, tls_verify: bool) -> Result<Endpoint, String> {
+    /// Parse one host value. `tls` is the TLS the flags, the environment or the
+    /// context ask for; it applies to TCP only, as with the docker CLI (a local socket
+    /// and ssh ignore it).
+    pub fn parse(host: &str, tls: Option<TlsSettings>) -> Result<Endpoint, String> {
         let host = host.trim();
         let Some((scheme, rest)) = host.split_once("://") else {
             return Err(format!(
-                "invalid Docker host {host:?}: expected unix:///path or tcp://host:port"
+                "invalid Docker host {host:?}: expected unix:///path, tcp://host:port or ssh://[user@]host[:port]"
             ));
         };
         match scheme {
@@ -40,33 +55,41 @@ impl Endpoint {
                 Ok(Endpoint::Unix(PathBuf::from(path)))
             }
             "tcp" | "http" => {
-                if tls_verify {
-                    return Err(format!(
-                        "DOCKER_TLS_VERIFY is set: TLS connections to a Docker engine ({host}) are not supported by berth yet; unset it to connect without TLS"
-                    ));
-                }
-                tcp_address(host, rest).map(Endpoint::Tcp)
+                let addr = tcp_address(host, rest)?;
+                Ok(match tls {
+                    Some(tls) => Endpoint::Tls { addr, tls },
+                    None => Endpoint::Tcp(addr),
+                })
             }
             "https" => Err(format!(
-                "TLS connections to a Docker engine ({host}) are not supported by berth yet"
+                "invalid Docker host {host:?}: write tcp://host:port and ask for TLS with --tlsverify (or --tls, DOCKER_TLS_VERIFY, a context's TLS material)"
             )),
-            "ssh" => Err(format!(
-                "ssh connections to a Docker engine ({host}) are not supported by berth yet"
-            )),
+            "ssh" => SshSpec::parse(host).map(Endpoint::Ssh),
             "npipe" | "fd" => Err(format!(
                 "{scheme}:// Docker hosts are not supported by berth ({host})"
             )),
             _ => Err(format!(
-                "invalid Docker host {host:?}: unknown scheme {scheme:?} (expected unix or tcp)"
+                "invalid Docker host {host:?}: unknown scheme {scheme:?} (expected unix, tcp or ssh)"
             )),
         }
     }
 
-    /// As the docker CLI names it in messages (`unix:///run/x.sock`, `tcp://h:2375`).
+    /// As the docker CLI names it in messages (`unix:///run/x.sock`, `tcp://h:2375`,
+    /// `ssh://me@far:22`).
     pub fn url(&self) -> String {
         match self {
             Endpoint::Unix(p) => format!("unix://{}", p.display()),
-            Endpoint::Tcp(a) => format!("tcp://{a}"),
+            Endpoint::Tcp(a) | Endpoint::Tls { addr: a, .. } => format!("tcp://{a}"),
+            Endpoint::Ssh(s) => {
+                let user = s.user.as_ref().map(|u| format!("{u}@")).unwrap_or_default();
+                let host = if s.host.contains(':') {
+                    format!("[{}]", s.host)
+                } else {
+                    s.host.clone()
+                };
+                let port = s.port.map(|p| format!(":{p}")).unwrap_or_default();
+                format!("ssh://{user}{host}{port}")
+            }
         }
     }
 }
@@ -102,21 +125,24 @@ mod tests {
     #[test]
     fn unix_sockets() {
         assert_eq!(
-            Endpoint::parse("unix:///tmp/d.sock", false),
+            Endpoint::parse("unix:///tmp/d.sock", None),
             Ok(Endpoint::Unix("/tmp/d.sock".into()))
         );
         assert_eq!(
-            Endpoint::parse("unix://", false),
+            Endpoint::parse("unix://", None),
             Ok(Endpoint::Unix(DEFAULT_UNIX_SOCKET.into()))
         );
-        assert!(Endpoint::parse("unix://relative.sock", false).is_err());
+        assert!(Endpoint::parse("unix://relative.sock", None).is_err());
         // TLS does not apply to a local socket, as with the docker CLI.
-        assert!(Endpoint::parse("unix:///tmp/d.sock", true).is_ok());
+        assert_eq!(
+            Endpoint::parse("unix:///tmp/d.sock", Some(TlsSettings::default())),
+            Ok(Endpoint::Unix("/tmp/d.sock".into()))
+        );
     }
 
     #[test]
     fn tcp_addresses() {
-        let tcp = |s| Endpoint::parse(s, false);
+        let tcp = |s| Endpoint::parse(s, None);
         assert_eq!(
             tcp("tcp://10.0.0.2:2376"),
             Ok(Endpoint::Tcp("10.0.0.2:2376".into()))
@@ -134,12 +160,46 @@ mod tests {
     }
 
     #[test]
-    fn later_increments_are_named() {
-        let e = Endpoint::parse("ssh://me@far", false).unwrap_err();
-        assert!(e.contains("ssh") && e.contains("not supported"), "{e}");
-        let e = Endpoint::parse("tcp://far:2376", true).unwrap_err();
-        assert!(e.contains("DOCKER_TLS_VERIFY"), "{e}");
-        assert!(Endpoint::parse("/var/run/docker.sock", false).is_err());
-        assert!(Endpoint::parse("gopher://x", false).is_err());
+    fn tcp_with_tls() {
+        let tls = TlsSettings {
+            verify: true,
+            ca: Some("/c/ca.pem".into()),
+            ..Default::default()
+        };
+        let e = Endpoint::parse("tcp://far:2376", Some(tls.clone()));
+        assert_eq!(
+            e,
+            Ok(Endpoint::Tls {
+                addr: "far:2376".into(),
+                tls
+            })
+        );
+        assert_eq!(e.map(|e| e.url()), Ok("tcp://far:2376".to_string()));
+        let e = Endpoint::parse("https://far:2376", None).unwrap_err();
+        assert!(e.contains("--tlsverify"), "{e}");
+    }
+
+    #[test]
+    fn ssh_hosts() {
+        let e = Endpoint::parse("ssh://me@far:2222", Some(TlsSettings::default()));
+        assert_eq!(
+            e,
+            Ok(Endpoint::Ssh(SshSpec {
+                user: Some("me".into()),
+                host: "far".into(),
+                port: Some(2222)
+            }))
+        );
+        assert_eq!(e.map(|e| e.url()), Ok("ssh://me@far:2222".to_string()));
+        let e = Endpoint::parse("ssh://far/var/run/docker.sock", None).unwrap_err();
+        assert!(e.contains("extra path after the host"), "{e}");
+    }
+
+    #[test]
+    fn what_berth_does_not_reach_is_named() {
+        let e = Endpoint::parse("npipe:////./pipe/docker_engine", None).unwrap_err();
+        assert!(e.contains("not supported"), "{e}");
+        assert!(Endpoint::parse("/var/run/docker.sock", None).is_err());
+        assert!(Endpoint::parse("gopher://x", None).is_err());
     }
 }

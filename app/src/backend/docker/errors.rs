@@ -5,6 +5,7 @@
 
 use bollard::errors::Error as DockerError;
 
+use super::transport::DialError;
 use crate::backend::{BackendError, ErrorKind};
 
 /// The kind of a daemon answer with this HTTP status.
@@ -30,6 +31,22 @@ pub fn from_docker(e: DockerError, url: &str) -> BackendError {
         } => BackendError::new(kind_of_status(status_code), message),
         // Errors the daemon writes into a stream it already started (a pull, a build).
         DockerError::DockerStreamError { error } => BackendError::internal(error),
+        // berth's own dialer (TLS, ssh) says exactly why: no guessing at the cause.
+        DockerError::IOError { err }
+            if err
+                .get_ref()
+                .is_some_and(|inner| inner.downcast_ref::<DialError>().is_some()) =>
+        {
+            let why = err
+                .get_ref()
+                .and_then(|inner| inner.downcast_ref::<DialError>())
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            BackendError::new(
+                ErrorKind::Unreachable,
+                format!("Cannot connect to the Docker daemon at {url}: {why}"),
+            )
+        }
         // The request never got an answer: nothing is listening, or it hung up.
         DockerError::SocketNotFoundError(_)
         | DockerError::HttpClientError { .. }
@@ -73,7 +90,24 @@ mod tests {
     }
 
     #[test]
-    fn an_absent_daemon_is_unavailable_and_named() {
+    fn a_dial_error_is_said_plainly() {
+        let e = from_docker(
+            DockerError::IOError {
+                err: std::io::Error::other(DialError::Tls(rustls::Error::InvalidCertificate(
+                    rustls::CertificateError::UnknownIssuer,
+                ))),
+            },
+            "tcp://127.0.0.1:2376",
+        );
+        assert_eq!(e.kind, ErrorKind::Unreachable);
+        assert_eq!(
+            e.message,
+            "Cannot connect to the Docker daemon at tcp://127.0.0.1:2376: TLS: invalid peer certificate: UnknownIssuer"
+        );
+    }
+
+    #[test]
+    fn an_absent_daemon_is_unreachable_and_named() {
         let e = from_docker(
             DockerError::SocketNotFoundError("/nope.sock".into()),
             "unix:///nope.sock",

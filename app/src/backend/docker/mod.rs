@@ -12,6 +12,9 @@ mod client;
 pub mod endpoint;
 mod errors;
 mod options;
+pub mod ssh;
+pub mod tls;
+mod transport;
 
 use std::collections::HashMap;
 
@@ -27,17 +30,19 @@ use super::{
 };
 use client::Connection;
 pub use endpoint::Endpoint;
+pub use tls::{TlsError, TlsSettings};
 
 pub struct DockerBackend {
     conn: Connection,
 }
 
 impl DockerBackend {
-    /// A backend for the engine at `endpoint`; nothing is dialled until the first call.
-    pub fn new(endpoint: Endpoint) -> DockerBackend {
-        DockerBackend {
-            conn: Connection::new(endpoint),
-        }
+    /// A backend for the engine at `endpoint`; nothing is dialled until the first call,
+    /// but TLS files are read (and a missing one named) here.
+    pub fn new(endpoint: Endpoint) -> std::result::Result<DockerBackend, TlsError> {
+        Ok(DockerBackend {
+            conn: Connection::new(endpoint)?,
+        })
     }
 
     /// A bollard stream as the interface's, its errors naming this daemon.

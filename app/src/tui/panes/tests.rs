@@ -217,7 +217,13 @@ fn context_picker() {
     // The docker CLI's store, in a config dir of the test's own.
     let store = crate::context::ContextStore::at(dir.path());
     store
-        .create("far", "a remote engine", "tcp://far:2375", false)
+        .create(
+            "far",
+            "a remote engine",
+            "tcp://far:2375",
+            false,
+            &Default::default(),
+        )
         .unwrap();
     let mut app = app_on(Tab::Containers);
     app.contexts = store;
