@@ -266,6 +266,20 @@ fn run() -> Result<(), String> {
     s.key(KeyCode::Char('?'), KeyModifiers::NONE);
     s.shoot("help", None)?;
     s.key(KeyCode::Char('z'), KeyModifiers::NONE);
+    // C: the contexts to show, from a docker config dir of the shot's own.
+    let config = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let store = berth::context::ContextStore::at(config.path());
+    store.create(
+        "staging",
+        "a remote engine",
+        "tcp://10.0.0.5:2376",
+        false,
+        &Default::default(),
+    )?;
+    s.app.contexts = store;
+    s.key(KeyCode::Char('C'), KeyModifiers::NONE);
+    s.shoot("contexts", None)?;
+    s.key(KeyCode::Esc, KeyModifiers::NONE);
     s.app.theme = Theme::built_in("light").ok_or("no light theme")?;
     s.raster = raster::Raster::new(Path::new("/usr/share/fonts/truetype/dejavu"), 15.0, false)?;
     s.shoot("containers-light", None)?;
