@@ -19,6 +19,8 @@ use crate::backend::{Backend, BackendError, ByteStream, ErrorKind};
 pub struct Door {
     rt: tokio::runtime::Runtime,
     backend: Box<dyn Backend>,
+    /// Berth's own engine (not a Docker engine's): what only it is, front ends say.
+    local: bool,
 }
 
 impl Door {
@@ -27,6 +29,7 @@ impl Door {
         Ok(Door {
             rt: one_thread()?,
             backend: Box::new(LocalBackend::new(engine.clone(), Threads::Inline)),
+            local: true,
         })
     }
 
@@ -36,6 +39,7 @@ impl Door {
         Ok(Door {
             rt: one_thread()?,
             backend: Box::new(DockerBackend::new(endpoint)),
+            local: false,
         })
     }
 
@@ -55,7 +59,13 @@ impl Door {
         Ok(Door {
             rt,
             backend: Box::new(LocalBackend::new(engine, Threads::Pool)),
+            local: true,
         })
+    }
+
+    /// Whether the engine is Berth's own (its swarm spans this host only).
+    pub fn is_local(&self) -> bool {
+        self.local
     }
 
     pub fn backend(&self) -> &dyn Backend {
