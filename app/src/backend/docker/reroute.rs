@@ -25,18 +25,17 @@ pub struct Rewrite {
 
 /// A client whose every request is rewritten so. Use it for one call only.
 pub fn client(c: &Docker, rw: Rewrite) -> Docker {
-    c.clone()
-        .with_request_modifier(move |req| apply(req, &rw).unwrap_or_else(|req| req))
+    c.clone().with_request_modifier(move |mut req| {
+        apply(&mut req, &rw);
+        req
+    })
 }
 
-/// The request rewritten, or given back as it was when its URI cannot be rebuilt (it
-/// then fails at the daemon as the neighbouring request would, never silently).
-fn apply(
-    mut req: BollardRequest,
-    rw: &Rewrite,
-) -> std::result::Result<BollardRequest, BollardRequest> {
+/// The request rewritten; left as it was when its URI cannot be rebuilt (it then fails
+/// at the daemon as the neighbouring request would, never silently).
+fn apply(req: &mut BollardRequest, rw: &Rewrite) {
     let Ok(uri) = rewrite_uri(req.uri(), rw) else {
-        return Err(req);
+        return;
     };
     *req.uri_mut() = uri;
     if let Some(m) = &rw.method {
@@ -45,7 +44,6 @@ fn apply(
     if let Some(b) = &rw.body {
         *req.body_mut() = bollard::body_full(b.clone());
     }
-    Ok(req)
 }
 
 /// The URI with its path after the version prefix (`/v1.41`) replaced and the extra
