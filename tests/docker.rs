@@ -358,3 +358,86 @@ impl Drop for Dockerd {
         // The TempDir removes the rest when it drops.
     }
 }
+
+/// A private dockerd made ready for swarm mode, left again when dropped (before the
+/// [`Dockerd`] itself), even when the test fails: `docker swarm leave --force`, then
+/// its `docker_gwbridge`. The bridge swarm connects containers to the host with is
+/// made here beforehand under a name of this test's own (`bdkgw<pid>`) on a private
+/// /24, so two daemons in swarm mode on one host never fight over `docker_gwbridge`.
+/// The swarm itself is initialized by the test (through berth or the docker CLI),
+/// with [`DockerSwarm::init_args`]: a loopback listen address and data path port of
+/// its own, for the same reason.
+pub struct DockerSwarm<'a> {
+    d: &'a Dockerd,
+    pub gw_bridge: String,
+    pub listen_port: u16,
+    pub data_path_port: u16,
+}
+
+impl Dockerd {
+    pub fn swarm_ready(&self) -> DockerSwarm<'_> {
+        let pid = std::process::id();
+        let s = DockerSwarm {
+            d: self,
+            gw_bridge: format!("bdkgw{}", pid % 1_000_000),
+            listen_port: crate::free_port(),
+            // A UDP port of its own for VXLAN (1024-49151, as swarm wants).
+            data_path_port: 20_000 + (pid % 20_000) as u16,
+        };
+        let subnet = format!("10.{}.{}.0/24", 60 + pid % 40, (pid / 40) % 250);
+        self.ok(&[
+            "network",
+            "create",
+            "--driver",
+            "bridge",
+            "--subnet",
+            &subnet,
+            "--opt",
+            &format!("com.docker.network.bridge.name={}", s.gw_bridge),
+            "--opt",
+            "com.docker.network.bridge.enable_icc=false",
+            "--opt",
+            "com.docker.network.bridge.enable_ip_masquerade=false",
+            "docker_gwbridge",
+        ]);
+        s
+    }
+}
+
+impl DockerSwarm<'_> {
+    /// `swarm init`'s flags for this daemon (berth's and the docker CLI's are the same).
+    pub fn init_args(&self) -> Vec<String> {
+        let addr = format!("127.0.0.1:{}", self.listen_port);
+        vec![
+            "swarm".into(),
+            "init".into(),
+            "--advertise-addr".into(),
+            addr.clone(),
+            "--listen-addr".into(),
+            addr,
+            "--data-path-port".into(),
+            self.data_path_port.to_string(),
+        ]
+    }
+}
+
+impl Drop for DockerSwarm<'_> {
+    fn drop(&mut self) {
+        // Services, their tasks, secrets, configs and overlay networks go with the swarm.
+        let _ = self.d.run(&["swarm", "leave", "--force"]);
+        // Task containers may outlive the leave for a moment; the bridge goes after them.
+        let until = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < until && !self.d.run(&["ps", "-aq"]).stdout.trim().is_empty() {
+            let ids = self.d.run(&["ps", "-aq"]).stdout;
+            let mut args = vec!["rm", "-f"];
+            args.extend(ids.split_whitespace());
+            let _ = self.d.run(&args);
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        let _ = self.d.run(&["network", "rm", "docker_gwbridge"]);
+        let _ = Command::new("ip")
+            .args(["link", "del", &self.gw_bridge])
+            .stderr(Stdio::null())
+            .status();
+    }
+}

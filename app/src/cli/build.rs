@@ -94,6 +94,13 @@ pub fn run(door: &Door, a: BuildArgs) -> CliResult {
     req.registry_auths = crate::client_auth::all_auths();
     let (tar, dockerfile) = context_tar(&a.context, a.file.as_deref())?;
     req.dockerfile = dockerfile;
+    // The docker CLI's first line on a Docker engine (the classic builder's upload).
+    if !door.is_local() && mode != Mode::Quiet {
+        println!(
+            "Sending build context to Docker daemon  {}",
+            crate::format::human::human_size_with_precision(tar.len() as f64, 4)
+        );
+    }
     let stream = door.call(
         door.backend()
             .image_build(req, read_stream(std::io::Cursor::new(tar))),
@@ -104,7 +111,12 @@ pub fn run(door: &Door, a: BuildArgs) -> CliResult {
         Ok(()) => Ok(0),
         Err(message) => {
             progress.failed(&message);
-            Ok(1)
+            // The docker CLI exits with the failed step's code (1 when none is given).
+            let code = progress
+                .failed_code
+                .filter(|c| (1..=255).contains(c))
+                .map_or(1, |c| c as u8);
+            Ok(code)
         }
     }
 }

@@ -29,6 +29,8 @@ pub struct Progress {
     drawn: usize,
     /// The backend sends Berth's structured events (else: classic text only).
     structured: bool,
+    /// The failed step's exit code, when the backend said it (Docker's `errorDetail`).
+    pub failed_code: Option<i64>,
 }
 
 impl Progress {
@@ -38,6 +40,7 @@ impl Progress {
             steps: BuildSteps::default(),
             drawn: 0,
             structured: false,
+            failed_code: None,
         }
     }
 
@@ -50,6 +53,7 @@ impl Progress {
                     let Some(msg) = msg else { break };
                     let msg = msg.map_err(|e| e.message)?;
                     if let Some(err) = msg.error_detail.as_ref().and_then(|d| d.message.clone()) {
+                        self.failed_code = msg.error_detail.as_ref().and_then(|d| d.code);
                         self.redraw(true);
                         return Err(err);
                     }
@@ -145,6 +149,12 @@ impl Progress {
     /// shows them.
     pub fn failed(&self, message: &str) {
         let mut err = std::io::stderr().lock();
+        // The classic builder's own words (`The command '/bin/sh -c ...' returned a
+        // non-zero code: 3`) are the whole message, as the docker CLI prints them.
+        if !self.structured {
+            let _ = writeln!(err, "{message}");
+            return;
+        }
         if let Some(s) = self.steps.failing() {
             let _ = writeln!(err, "------\n > {} {}:", s.label, s.text);
             for l in &s.tail {

@@ -21,6 +21,8 @@ pub struct Door {
     backend: Box<dyn Backend>,
     /// The context the engine was chosen by, for `info`.
     pub context: String,
+    /// Berth's own engine (not a Docker engine's): what only it is, front ends say.
+    local: bool,
 }
 
 impl Door {
@@ -30,6 +32,7 @@ impl Door {
             rt: one_thread()?,
             backend: Box::new(LocalBackend::new(engine.clone(), Threads::Inline)),
             context: crate::context::LOCAL.into(),
+            local: true,
         })
     }
 
@@ -43,6 +46,7 @@ impl Door {
             rt: one_thread()?,
             backend: Box::new(backend),
             context: crate::context::DEFAULT.into(),
+            local: false,
         })
     }
 
@@ -63,7 +67,13 @@ impl Door {
             rt,
             backend: Box::new(LocalBackend::new(engine, Threads::Pool)),
             context: crate::context::LOCAL.into(),
+            local: true,
         })
+    }
+
+    /// Whether the engine is Berth's own (its swarm spans this host only).
+    pub fn is_local(&self) -> bool {
+        self.local
     }
 
     pub fn backend(&self) -> &dyn Backend {

@@ -136,7 +136,13 @@ mod tests {
         };
         assert_eq!(
             f.args(),
-            ["--tlsverify=true", "--tlscacert", "/c/ca.pem", "--tlskey", "/c/key.pem"]
+            [
+                "--tlsverify=true",
+                "--tlscacert",
+                "/c/ca.pem",
+                "--tlskey",
+                "/c/key.pem"
+            ]
         );
     }
 

@@ -209,12 +209,11 @@ pub fn update_line(s: &m::Service, now: DateTime<Utc>) -> String {
 }
 
 /// Tasks that run the service's current spec, of those it wants: what `service update`
-/// waits for (Docker's `_up-to-date` tasks in the running state).
-pub fn converge(s: &m::Service, tasks: &[m::Task]) -> Converge {
-    let template = s.spec.as_ref().and_then(|sp| sp.task_template.as_ref());
-    let running = tasks
+/// waits for. `current` are the tasks the engine says run the current spec (Docker's
+/// `_up-to-date` filter: a Docker engine fills in defaults, so only it can tell).
+pub fn converge(s: &m::Service, current: &[m::Task]) -> Converge {
+    let running = current
         .iter()
-        .filter(|t| t.spec.as_ref() == template)
         .filter(|t| {
             t.desired_state == Some(m::TaskState::RUNNING)
                 && t.status.as_ref().and_then(|st| st.state) == Some(m::TaskState::RUNNING)
@@ -229,17 +228,18 @@ pub fn converge(s: &m::Service, tasks: &[m::Task]) -> Converge {
     Converge { running, desired }
 }
 
-/// The selected service's details: its tasks in `service ps`'s order, at `now`; `hosts`
-/// names the nodes.
+/// The selected service's details: its tasks in `service ps`'s order, at `now`;
+/// `current` those of its current spec, `hosts` names the nodes.
 pub fn details(
     s: &m::Service,
     tasks: Vec<m::Task>,
+    current: &[m::Task],
     hosts: &HashMap<String, String>,
     now: DateTime<Utc>,
 ) -> ServiceDetails {
     let id = s.id.clone().unwrap_or_default();
     let names = HashMap::from([(id.clone(), service_name(s))]);
-    let converge = converge(s, &tasks);
+    let converge = converge(s, current);
     let mut named: Vec<(String, m::Task)> = tasks
         .into_iter()
         .map(|t| (task_name(&t, &names), t))

@@ -335,6 +335,14 @@ fn task_matches(st: &State, t: &m::Task, filters: &HashMap<String, Vec<String>>)
                 };
                 t.desired_state == Some(want)
             }
+            // Docker's `_up-to-date` (whatever its value): the task runs its service's
+            // current spec, which the local engine copies into the task as it is.
+            "_up-to-date" => {
+                let current = service
+                    .and_then(|s| s.service.spec.as_ref())
+                    .and_then(|s| s.task_template.as_ref());
+                t.spec.is_some() && t.spec.as_ref() == current
+            }
             _ => true,
         })
     })

@@ -1,5 +1,5 @@
-//! `node ls`, `node inspect [--pretty]`, `node ps`, `node update` and `node rm`, as the
-//! docker CLI words them.
+//! `node ls`, `node inspect [--pretty]`, `node ps`, `node update`, `node promote`,
+//! `node demote` and `node rm`, as the docker CLI words them.
 
 use std::collections::HashMap;
 
@@ -64,6 +64,16 @@ pub enum NodeCmd {
         #[arg(long = "label-rm")]
         label_rm: Vec<String>,
         node: String,
+    },
+    /// Promote one or more nodes to manager in the swarm
+    Promote {
+        #[arg(required = true)]
+        nodes: Vec<String>,
+    },
+    /// Demote one or more nodes from manager in the swarm
+    Demote {
+        #[arg(required = true)]
+        nodes: Vec<String>,
     },
     /// Remove one or more nodes from the swarm
     #[command(visible_alias = "remove")]
@@ -151,6 +161,18 @@ fn self_id(door: &Door) -> String {
         .unwrap_or_default()
 }
 
+/// `self` as the docker CLI reads it for `inspect` and `ps`: this host's node, found
+/// client-side (a Docker engine knows no node called `self`).
+fn resolve_self(door: &Door, n: &str) -> String {
+    if n == "self" {
+        let id = self_id(door);
+        if !id.is_empty() {
+            return id;
+        }
+    }
+    n.to_string()
+}
+
 pub fn run(door: &Door, cmd: NodeCmd) -> CliResult {
     let b = door.backend();
     match cmd {
@@ -192,7 +214,7 @@ pub fn run(door: &Door, cmd: NodeCmd) -> CliResult {
             }
             inspect_each(&nodes, format.as_deref(), |n| {
                 let node = door
-                    .call(b.node_inspect(n))
+                    .call(b.node_inspect(&resolve_self(door, n)))
                     .map_err(|e| node_error(n, &e))?;
                 serde_json::to_value(&node).map_err(|e| Failure::from(e.to_string()))
             })
@@ -207,7 +229,7 @@ pub fn run(door: &Door, cmd: NodeCmd) -> CliResult {
             let mut failed = Vec::new();
             let mut list = Vec::new();
             for n in &nodes {
-                let node = match door.call(b.node_inspect(n)) {
+                let node = match door.call(b.node_inspect(&resolve_self(door, n))) {
                     Ok(node) => node,
                     Err(e) => {
                         failed.push(node_error(n, &e).message);
@@ -249,6 +271,8 @@ pub fn run(door: &Door, cmd: NodeCmd) -> CliResult {
             println!("{node}");
             Ok(0)
         }
+        NodeCmd::Promote { nodes } => set_role(door, &nodes, m::NodeSpecRoleEnum::MANAGER),
+        NodeCmd::Demote { nodes } => set_role(door, &nodes, m::NodeSpecRoleEnum::WORKER),
         NodeCmd::Rm { force: _, nodes } => {
             let mut failed = false;
             for n in &nodes {
@@ -268,6 +292,36 @@ pub fn run(door: &Door, cmd: NodeCmd) -> CliResult {
             Ok(u8::from(failed))
         }
     }
+}
+
+/// `node promote` / `node demote`: each node's spec with the new role, in order, the
+/// first refusal ending the command (the docker CLI's `updateNodes`). A node already in
+/// the role is only reported.
+fn set_role(door: &Door, nodes: &[String], role: m::NodeSpecRoleEnum) -> CliResult {
+    let b = door.backend();
+    let manager = role == m::NodeSpecRoleEnum::MANAGER;
+    for n in nodes {
+        let node = door
+            .call(b.node_inspect(n))
+            .map_err(|e| node_error(n, &e))?;
+        let mut spec = node.spec.unwrap_or_default();
+        if spec.role == Some(role) {
+            let what = if manager { "a manager" } else { "a worker" };
+            println!("Node {n} is already {what}.");
+            continue;
+        }
+        spec.role = Some(role);
+        let version = node.version.and_then(|v| v.index).unwrap_or(0);
+        let id = node.id.unwrap_or_else(|| n.clone());
+        door.call(b.node_update(&id, version, spec))
+            .map_err(|e| Failure::from(format!("Error response from daemon: {}", e.message)))?;
+        if manager {
+            println!("Node {n} promoted to a manager in the swarm.");
+        } else {
+            println!("Manager {n} demoted in the swarm.");
+        }
+    }
+    Ok(0)
 }
 
 /// Docker's client words a missing node `Error: No such node: x`.
@@ -335,7 +389,7 @@ fn inspect_pretty(door: &Door, nodes: &[String]) -> CliResult {
     let mut out = String::new();
     for n in nodes {
         let node = door
-            .call(door.backend().node_inspect(n))
+            .call(door.backend().node_inspect(&resolve_self(door, n)))
             .map_err(|e| node_error(n, &e))?;
         out.push_str(&node_pretty(&node));
         out.push('\n');

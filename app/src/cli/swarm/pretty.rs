@@ -198,5 +198,21 @@ pub fn node_pretty(n: &m::Node) -> String {
             );
         }
     }
+    // A real Swarm's nodes carry their TLS identity (Berth's own has none): Docker's
+    // template prints the trust root's PEM as it is, then the issuer's two fields as
+    // the API's base64.
+    if let Some(tls) = desc
+        .tls_info
+        .as_ref()
+        .filter(|t| **t != m::TlsInfo::default())
+    {
+        let _ = write!(
+            o,
+            "\nTLS Info:\n TrustRoot:\n{}\n Issuer Subject:\t{}\n Issuer Public Key:\t{}",
+            tls.trust_root.as_deref().unwrap_or_default(),
+            tls.cert_issuer_subject.as_deref().unwrap_or_default(),
+            tls.cert_issuer_public_key.as_deref().unwrap_or_default()
+        );
+    }
     o
 }

@@ -327,13 +327,6 @@ impl<W: Write> Screen<W> {
     }
 }
 
-/// Whether a task runs the service's current spec (Docker's `_up-to-date` filter, kept
-/// here too since not every backend reads it).
-fn up_to_date(t: &m::Task, s: &m::Service) -> bool {
-    let template = s.spec.as_ref().and_then(|sp| sp.task_template.as_ref());
-    t.spec.as_ref() == template
-}
-
 /// Follow the service until it has converged and stayed so for its update monitor's
 /// duration; Ctrl-C leaves it converging in the background, as Docker does.
 pub async fn converge<W: Write>(
@@ -400,7 +393,9 @@ pub async fn converge<W: Write>(
             .await
             .map_err(Failure::from)?
             .into_iter()
-            .filter(|t| t.service_id.as_deref() == Some(id.as_str()) && up_to_date(t, &svc))
+            // Which tasks run the current spec is the engine's to say: a Docker engine
+            // fills in defaults, so a task's spec need not equal the service's template.
+            .filter(|t| t.service_id.as_deref() == Some(id.as_str()))
             .collect();
         let active: HashSet<String> = b
             .node_list()

@@ -136,7 +136,9 @@ fn ago(at: &Value) -> String {
         return String::new();
     };
     let since = Utc::now() - t.with_timezone(&Utc);
-    format!("{} ago", human_duration(since).to_lowercase())
+    // Docker's secret and config tables keep the duration's capital (`Less than a
+    // second ago`, `About a minute ago`), unlike its task tables.
+    format!("{} ago", human_duration(since))
 }
 
 fn row(kind: Kind, d: &Value) -> Value {
@@ -149,7 +151,8 @@ fn row(kind: Kind, d: &Value) -> Value {
         "Labels": spec["Labels"],
     });
     if kind == Kind::Secret {
-        r["Driver"] = spec["Driver"]["Name"].clone();
+        // No driver is an empty column, not a missing value.
+        r["Driver"] = Value::from(spec["Driver"]["Name"].as_str().unwrap_or_default());
     }
     r
 }

@@ -171,6 +171,29 @@ impl Run<'_> {
             LogOutput::StdIn { .. } => Vec::new(),
         }
     }
+
+    /// What is left of each container's last line once its log has ended: a task whose
+    /// output ends without a newline (`cat` of a secret) still shows it, as Docker does.
+    fn rest(&mut self) -> Vec<Line> {
+        let mut out = Vec::new();
+        for (container, partial) in self.partial.drain() {
+            if !partial.is_empty() {
+                let mut rest = partial;
+                rest.push(b'\n');
+                let mut none = Vec::new();
+                // Shown as it came, without a newline it never had.
+                out.extend(
+                    lines_of(&rest, false, &container, &mut none)
+                        .into_iter()
+                        .map(|mut l| {
+                            l.text.pop();
+                            l
+                        }),
+                );
+            }
+        }
+        out
+    }
 }
 
 /// The task containers of a service (or the one of a task), with each one's context.
@@ -329,6 +352,7 @@ pub fn run(door: &Door, a: LogsArgs) -> CliResult {
                     all.extend(run.take(&id, item));
                 }
             }
+            all.extend(run.rest());
             // Merged by time; a slot's own lines keep their order.
             all.sort_by_key(|l| l.at);
             for l in &all {

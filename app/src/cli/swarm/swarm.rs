@@ -22,6 +22,9 @@ pub enum SwarmCmd {
         /// Task history retention limit
         #[arg(long = "task-history-limit")]
         task_history_limit: Option<i64>,
+        /// Port number to use for data path traffic (1024 - 49151). If no value is set or is set to 0, the default port (4789) is used.
+        #[arg(long = "data-path-port")]
+        data_path_port: Option<u32>,
     },
     /// Leave the swarm
     Leave {
@@ -64,6 +67,7 @@ pub fn run(door: &Door, cmd: SwarmCmd) -> CliResult {
             advertise_addr,
             listen_addr,
             task_history_limit,
+            data_path_port,
         } => {
             let spec = task_history_limit.map(|n| m::SwarmSpec {
                 orchestration: Some(m::SwarmSpecOrchestration {
@@ -75,6 +79,9 @@ pub fn run(door: &Door, cmd: SwarmCmd) -> CliResult {
                 listen_addr: Some(listen_addr),
                 advertise_addr,
                 spec,
+                // A Docker engine's VXLAN port; Berth's own swarm has no VXLAN and
+                // ignores it.
+                data_path_port: data_path_port.filter(|p| *p != 0),
                 ..Default::default()
             };
             let node_id = door.call(b.swarm_init(req))?;
@@ -83,7 +90,9 @@ pub fn run(door: &Door, cmd: SwarmCmd) -> CliResult {
             println!(
                 "To add a manager to this swarm, run 'berth swarm join-token manager' and follow the instructions.\n"
             );
-            eprintln!("{ONE_HOST_NOTE}");
+            if door.is_local() {
+                eprintln!("{ONE_HOST_NOTE}");
+            }
             Ok(0)
         }
         SwarmCmd::Leave { force } => {
@@ -125,7 +134,9 @@ pub fn run(door: &Door, cmd: SwarmCmd) -> CliResult {
                 .filter(|id| !id.is_empty())
                 .ok_or_else(|| Failure::from("berth: this host's swarm node is not known"))?;
             print!("{}", join_command(door, &node_id, worker, manager)?);
-            eprintln!("{ONE_HOST_NOTE}");
+            if door.is_local() {
+                eprintln!("{ONE_HOST_NOTE}");
+            }
             Ok(0)
         }
         SwarmCmd::Join { host, .. } => Err(Failure::from(format!(

@@ -194,6 +194,7 @@ pub fn swarm() -> (SwarmView, Vec<NodeRow>, ServiceDetails) {
     let d = details(
         &web(),
         web_tasks(),
+        &web_tasks(),
         &hostnames(&nodes),
         at("2026-01-01T12:00:10Z"),
     );

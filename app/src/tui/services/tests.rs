@@ -36,6 +36,7 @@ fn tasks_read_as_service_ps_lists_them() {
     let d = details(
         &web(),
         web_tasks(),
+        &web_tasks(),
         &Default::default(),
         at("2026-01-01T12:00:10Z"),
     );
@@ -67,12 +68,13 @@ fn tasks_read_as_service_ps_lists_them() {
 }
 
 #[test]
-fn only_tasks_of_the_current_spec_count_as_converged() {
+fn only_running_tasks_of_the_current_spec_count_as_converged() {
     let mut s = web();
-    if let Some(spec) = s.spec.as_mut() {
-        spec.task_template = Some(template("busybox:2"));
-    }
-    assert_eq!(converge(&s, &web_tasks()).running, 0);
+    // None runs the current spec (the engine's `_up-to-date` found none).
+    assert_eq!(converge(&s, &[]).running, 0);
+    // Of these, two run, one prepares, one failed.
+    let c = converge(&s, &web_tasks());
+    assert_eq!((c.running, c.desired), (2, 3));
     s.update_status = None;
     assert_eq!(update_line(&s, at("2026-01-01T12:00:10Z")), "");
 }

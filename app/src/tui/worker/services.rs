@@ -68,12 +68,23 @@ async fn read(b: &dyn Backend, selected: Option<&str>) -> SwarmCache {
         return read(view, nodes, None);
     };
     let id = s.id.clone().unwrap_or_default();
-    let filters = HashMap::from([("service".to_string(), vec![id])]);
-    // A service removed between the two reads has no tasks to show: its row goes next.
-    let tasks = b.task_list(filters).await.unwrap_or_default();
-    let tasks = tasks.into_iter().filter(|t| t.service_id == s.id).collect();
+    let of_service = |up_to_date: bool| {
+        let mut f = HashMap::from([("service".to_string(), vec![id.clone()])]);
+        if up_to_date {
+            f.insert("_up-to-date".to_string(), vec!["true".to_string()]);
+        }
+        f
+    };
+    // A service removed between the reads has no tasks to show: its row goes next.
+    let mine = |list: Vec<m::Task>| -> Vec<m::Task> {
+        list.into_iter().filter(|t| t.service_id == s.id).collect()
+    };
+    let tasks = mine(b.task_list(of_service(false)).await.unwrap_or_default());
+    // Which tasks run the current spec is the engine's to say (Docker's
+    // `_up-to-date`): a Docker engine fills in defaults, so specs do not compare.
+    let current = mine(b.task_list(of_service(true)).await.unwrap_or_default());
     let hosts = services::hostnames(&nodes);
-    let details = services::details(s, tasks, &hosts, chrono::Utc::now());
+    let details = services::details(s, tasks, &current, &hosts, chrono::Utc::now());
     read(view, nodes, Some(details))
 }
 
