@@ -205,6 +205,16 @@ fn nodes(b: &Berth, d: &Dockerd, node: &str) {
         ok(b, d, &["node", "promote", node]),
         format!("Node {node} is already a manager.")
     );
+    // Nor can it be removed: the daemon's refusal, word for word as the docker CLI's.
+    let ours = run(b, d, &["node", "rm", node]);
+    let theirs = d.run(&["node", "rm", node]);
+    assert_eq!(
+        (ours.code, ours.stderr.trim()),
+        (theirs.code, theirs.stderr.trim()),
+        "{}",
+        ours.show()
+    );
+    assert!(ours.stderr.contains("is a cluster manager"), "{}", ours.show());
 }
 
 fn services(b: &Berth, d: &Dockerd) {

@@ -304,6 +304,11 @@ pub trait Backend: Send + Sync {
         let _ = id;
         Err(no_swarm())
     }
+    /// Take a node out of the swarm (`force`: even one that is up).
+    async fn node_remove(&self, id: &str, force: bool) -> Result<()> {
+        let _ = (id, force);
+        Err(no_swarm())
+    }
     /// Replace a node's spec (availability, role, labels); `version` as read.
     async fn node_update(&self, id: &str, version: u64, spec: m::NodeSpec) -> Result<()> {
         let _ = (id, version, spec);

@@ -75,12 +75,14 @@ async fn node(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult {
     ok_json(&s.backend.node_inspect(&id).await?)
 }
 
-async fn node_remove(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult {
-    s.backend.node_inspect(&id).await?;
-    Err(ApiError(crate::backend::BackendError::new(
-        crate::backend::ErrorKind::Conflict,
-        "rpc error: code = FailedPrecondition desc = node is a cluster manager and is a member of the raft cluster. It must be demoted to worker before removal",
-    )))
+async fn node_remove(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult {
+    let q = Query::parse(raw.as_deref())?;
+    s.backend.node_remove(&id, q.flag("force")).await?;
+    Ok(axum::response::IntoResponse::into_response(StatusCode::OK))
 }
 
 async fn node_update(

@@ -555,6 +555,9 @@ impl Backend for DockerBackend {
     async fn node_inspect(&self, id: &str) -> Result<m::Node> {
         swarm::node_inspect(&self.conn, id).await
     }
+    async fn node_remove(&self, id: &str, force: bool) -> Result<()> {
+        swarm::node_remove(&self.conn, id, force).await
+    }
     async fn node_update(&self, id: &str, version: u64, spec: m::NodeSpec) -> Result<()> {
         swarm::node_update(&self.conn, id, version, spec).await
     }

@@ -36,6 +36,13 @@ pub async fn node_inspect(conn: &Connection, id: &str) -> Result<m::Node> {
     c.inspect_node(id).await.map_err(|e| conn.error(e))
 }
 
+pub async fn node_remove(conn: &Connection, id: &str, force: bool) -> Result<()> {
+    let c = conn.client().await?;
+    c.delete_node(id, Some(q::DeleteNodeOptions { force }))
+        .await
+        .map_err(|e| conn.error(e))
+}
+
 /// The spec replaces the node's whole spec; `version` is the one read with it, so a
 /// change made meanwhile makes the daemon refuse (`update out of sequence`).
 pub async fn node_update(

@@ -543,6 +543,10 @@ impl Backend for LocalBackend {
         let id = id.to_string();
         self.call(move |e| swarm::node(e, &id)).await
     }
+    async fn node_remove(&self, id: &str, force: bool) -> Result<()> {
+        let id = id.to_string();
+        self.call(move |e| swarm::node_remove(e, &id, force)).await
+    }
     async fn node_update(&self, id: &str, version: u64, spec: m::NodeSpec) -> Result<()> {
         let id = id.to_string();
         self.call(move |e| swarm::node_update(e, &id, version, spec))

@@ -117,6 +117,20 @@ pub fn node(e: &Engine, id: &str) -> Result<m::Node> {
     Ok(cluster::node(&st, id)?.clone())
 }
 
+/// `node rm`: the one node of Berth's swarm is this host, its one manager, and a
+/// manager is never removed, forced or not (swarmkit's refusal, with the node's ID).
+pub fn node_remove(e: &Engine, id: &str, force: bool) -> Result<()> {
+    let _ = force;
+    let node = node(e, id)?;
+    Err(BackendError::new(
+        crate::backend::ErrorKind::Conflict,
+        format!(
+        "rpc error: code = FailedPrecondition desc = node {} is a cluster manager and is a member of the raft cluster. It must be demoted to worker before removal",
+            node.id.unwrap_or_default()
+        ),
+    ))
+}
+
 pub fn node_update(e: &Engine, id: &str, version: u64, spec: m::NodeSpec) -> Result<()> {
     store(e).transact(|st| {
         let node_id = cluster::node(st, id)?.id.clone();

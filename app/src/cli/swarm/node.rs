@@ -273,21 +273,18 @@ pub fn run(door: &Door, cmd: NodeCmd) -> CliResult {
         }
         NodeCmd::Promote { nodes } => set_role(door, &nodes, m::NodeSpecRoleEnum::MANAGER),
         NodeCmd::Demote { nodes } => set_role(door, &nodes, m::NodeSpecRoleEnum::WORKER),
-        NodeCmd::Rm { force: _, nodes } => {
+        NodeCmd::Rm { force, nodes } => {
+            // Each node in turn; a refusal is reported and the rest still tried, as by
+            // the docker CLI.
             let mut failed = false;
             for n in &nodes {
-                match door.call(b.node_inspect(n)) {
-                    Ok(node) => {
-                        // Every node of Berth's swarm is this host, its one manager; a
-                        // manager is never removed, forced or not (swarmkit's refusal).
-                        let _ = node;
-                        eprintln!(
-                            "Error response from daemon: rpc error: code = FailedPrecondition desc = node {n} is a cluster manager and is a member of the raft cluster. It must be demoted to worker before removal"
-                        );
+                match door.call(b.node_remove(n, force)) {
+                    Ok(()) => println!("{n}"),
+                    Err(e) => {
+                        eprintln!("{}", node_error(n, &e).message);
+                        failed = true;
                     }
-                    Err(e) => eprintln!("{}", node_error(n, &e).message),
                 }
-                failed = true;
             }
             Ok(u8::from(failed))
         }
@@ -329,7 +326,7 @@ fn node_error(name: &str, e: &crate::backend::BackendError) -> Failure {
     if e.kind == ErrorKind::NotFound {
         Failure::from(format!("Error: No such node: {name}"))
     } else {
-        Failure::from(format!("Error response from daemon: {}", e.message))
+        Failure::from(e.clone())
     }
 }
 
