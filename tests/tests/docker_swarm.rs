@@ -214,7 +214,11 @@ fn nodes(b: &Berth, d: &Dockerd, node: &str) {
         "{}",
         ours.show()
     );
-    assert!(ours.stderr.contains("is a cluster manager"), "{}", ours.show());
+    assert!(
+        ours.stderr.contains("is a cluster manager"),
+        "{}",
+        ours.show()
+    );
 }
 
 fn services(b: &Berth, d: &Dockerd) {
