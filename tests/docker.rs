@@ -292,6 +292,28 @@ impl Dockerd {
     }
 }
 
+/// berth pointed at this dockerd with `-H` (the shell's DOCKER_HOST and TLS variables
+/// set aside), in `b`'s test environment.
+pub fn berth_on(b: &Berth, d: &Dockerd) -> Command {
+    let mut c = b.cmd();
+    c.env_remove("DOCKER_HOST")
+        .env_remove("DOCKER_TLS_VERIFY")
+        .arg("-H")
+        .arg(format!("unix://{}", d.sock.display()));
+    c
+}
+
+pub fn berth_run(b: &Berth, d: &Dockerd, args: &[&str]) -> Out {
+    Out::from(berth_on(b, d).args(args).output().expect("spawn berth"))
+}
+
+/// Run and insist on success; returns trimmed stdout.
+pub fn berth_ok(b: &Berth, d: &Dockerd, args: &[&str]) -> String {
+    let o = berth_run(b, d, args);
+    assert_eq!(o.code, 0, "berth -H {args:?} failed:\n{}", o.show());
+    o.stdout.trim_end().to_string()
+}
+
 impl Drop for Dockerd {
     fn drop(&mut self) {
         let alive = self

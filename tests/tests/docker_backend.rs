@@ -11,28 +11,7 @@ use berth_tests::registry_server::RegistryServer;
 use berth_tests::{berth_bin, eventually, Berth, Out};
 
 /// berth pointed at `d` with `-H`; DOCKER_HOST cleared so only the flag chooses.
-fn on(b: &Berth, d: &Dockerd) -> Command {
-    let mut c = b.cmd();
-    c.env_remove("DOCKER_HOST")
-        .env_remove("DOCKER_TLS_VERIFY")
-        .arg("-H")
-        .arg(format!("unix://{}", d.sock.display()));
-    c
-}
-
-fn run(b: &Berth, d: &Dockerd, args: &[&str]) -> Out {
-    Out::from(on(b, d).args(args).output().expect("spawn berth"))
-}
-
-fn ok(b: &Berth, d: &Dockerd, args: &[&str]) -> String {
-    let o = run(b, d, args);
-    assert_eq!(
-        o.code, 0,
-        "berth -H {args:?} failed:\n{}\n{}",
-        o.stdout, o.stderr
-    );
-    o.stdout.trim_end().to_string()
-}
+use berth_tests::docker::{berth_ok as ok, berth_on as on, berth_run as run};
 
 /// A loopback TCP port whose connections are relayed to the unix socket `sock`, for as
 /// long as the test process lives (threads blocked in accept end with it).

@@ -12,25 +12,9 @@
 use std::process::Command;
 
 use berth_tests::docker::Dockerd;
-use berth_tests::{eventually, Berth, Out};
+use berth_tests::{eventually, Berth};
 
-fn on(b: &Berth, d: &Dockerd) -> Command {
-    let mut c = b.cmd();
-    c.env_remove("DOCKER_HOST")
-        .arg("-H")
-        .arg(format!("unix://{}", d.sock.display()));
-    c
-}
-
-fn run(b: &Berth, d: &Dockerd, args: &[&str]) -> Out {
-    Out::from(on(b, d).args(args).output().expect("spawn berth"))
-}
-
-fn ok(b: &Berth, d: &Dockerd, args: &[&str]) -> String {
-    let o = run(b, d, args);
-    assert_eq!(o.code, 0, "berth -H {args:?} failed:\n{}", o.show());
-    o.stdout.trim_end().to_string()
-}
+use berth_tests::docker::{berth_ok as ok, berth_run as run};
 
 /// A table with its relative times (`Running 5 seconds ago`, `Less than a second ago`)
 /// made one word, and its column padding with them: two listings taken a moment apart
